@@ -1,0 +1,111 @@
+"""The event-sourced application: opening the store, loading aggregates and policies, retrying on conflict."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import OperationalError, PersistenceError, RecordConflictError
+
+from ..domain.errors import BadInput, Conflict, NotFound, NotPermitted
+from ..domain.ids import institution_id, key_id
+from ..domain.institution import Institution
+from ..domain.policy import ADMIN, Policy
+from ..domain.policy_file import parse_policy
+from ..domain.user import User
+from .store import APP_NAME, Location
+
+T = TypeVar("T")
+MAX_ATTEMPTS = 30
+_POLICY_CACHE: dict[str, Policy] = {}
+
+
+class StoreMissing(BadInput):
+    """The store has not been initialised."""
+
+
+class StoreUnavailable(Conflict):
+    """The database could not be reached or stayed locked."""
+
+
+class BaseApp(Application[UUID]):
+    """Opens the event store at a Location; every command runs through `attempt`."""
+
+    name = APP_NAME
+
+    def __init__(self, location: Location, create_tables: bool = False) -> None:
+        self.location = location
+        super().__init__(env=location.es_env(create_tables))
+
+    # -- loading ------------------------------------------------------------------------
+
+    def load(self, aggregate_id: UUID, missing: str) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(missing) from None
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return aggregate_id in self.repository
+
+    def institution(self) -> Institution:
+        return self.load(institution_id(), f"no institution in {self.location.describe()};"
+                                           " run `bzr-workflow init` first")
+
+    def user(self, login: str) -> User:
+        return self.load(key_id("user", login), f"unknown user {login!r} (see `user list`)")
+
+    def actor(self, login: str | None) -> User:
+        if not login:
+            raise BadInput("say who is acting: --as USER (or BZR_WORKFLOW_ACTOR)")
+        return self.user(login)
+
+    def require_admin(self, login: str | None) -> User:
+        user = self.actor(login)
+        if not any(role == ADMIN for role, _ in user.grants):
+            raise NotPermitted(f"{user.login} is not an administrator (role admin)")
+        return user
+
+    def policy(self, version: int | None = None, inst: Institution | None = None) -> Policy:
+        record = (inst or self.institution()).policy_record(version)
+        digest = record["digest"]
+        if digest not in _POLICY_CACHE:
+            _POLICY_CACHE[digest] = parse_policy(record["text"], record["policy_id"])
+        return _POLICY_CACHE[digest]
+
+    def policy_digest(self, version: int) -> str:
+        return str(self.institution().policy_record(version)["digest"])
+
+    # -- running commands ---------------------------------------------------------------
+
+    def attempt(self, command: Callable[[], T]) -> T:
+        """Run load → decide → save, re-running it when another writer got there first."""
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                with _storage_errors():
+                    return command()
+            except RecordConflictError:
+                time.sleep(random.uniform(0.001, 0.004) * (attempt + 1))
+        raise Conflict("the case kept changing while this command ran; try it again")
+
+
+@contextmanager
+def _storage_errors() -> Iterator[None]:
+    try:
+        yield
+    except RecordConflictError:
+        raise
+    except OperationalError as exc:
+        raise StoreUnavailable(f"the database is busy or unreachable ({_first_line(exc)})") from None
+    except PersistenceError as exc:
+        raise StoreUnavailable(f"the database refused the command ({_first_line(exc)})") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]

@@ -1,0 +1,233 @@
+"""Case commands: open (apply, nominate, any declared kind), approve, veto, return, withdraw, show, history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from ..domain.access import covers
+from ..domain.case import Case
+from ..domain.counter import CaseCounter
+from ..domain.errors import AlreadySigned, BadInput, NotFound, NotPermitted
+from ..domain.history import audit_entry
+from ..domain.ids import case_id, normalise_ref
+from ..domain.pipeline import PUBLISHED, machine_for
+from ..domain.policy import ADMIN, Policy, Workflow
+from ..domain.timefmt import local_iso, local_short, parse_date, parse_instant
+from .organisation import OrganisationCommands
+from .render import case_dict
+
+MAX_TEXT = 4000
+
+
+def _text(value: str | None, what: str) -> str:
+    value = (value or "").strip()
+    if len(value) > MAX_TEXT:
+        raise BadInput(f"{what} is {len(value)} characters long; at most {MAX_TEXT} are kept")
+    return value
+
+
+class CaseCommands(OrganisationCommands):
+    # -- opening ------------------------------------------------------------------------
+
+    def recruit_apply(self, class_code: str, candidate: str | None, start: str | None,
+                      note: str | None, actor: str | None) -> dict[str, Any]:
+        data = {"start": parse_date(start)} if start else {}
+        return self.open_case("recruitment", candidate, class_code, None, note, actor, data)
+
+    def open_case(self, kind: str, subject: str | None, class_code: str | None,
+                  period: str | None, note: str | None, actor: str | None,
+                  data: dict[str, Any] | None = None) -> dict[str, Any]:
+        note = _text(note, "--note")
+
+        def command() -> dict[str, Any]:
+            me = self.actor(actor)
+            inst = self.institution()
+            policy = self.policy(inst=inst)
+            wf = _workflow(policy, kind)
+            who = subject or (me.login if wf.opened_by_candidate else "")
+            _require_fields(wf, who, class_code, period)
+            if who:
+                self.user(who)
+            klass = self.school_class(class_code) if class_code else None
+            path = self.unit(klass.unit).path if klass else []
+            _require_opener(wf, policy, me.login, me.grants, who, path)
+            if wf.on_publish == "appoint" and klass:
+                klass.check_vacancy(policy.staffing.advisors_per_class)
+                self.user(who).check_can_take(klass.code, policy.staffing.max_classes_per_advisor)
+            counter = self._counter(wf.prefix)
+            ref = counter.allocate()[0]
+            case = Case(ref=ref, kind=kind, policy_version=inst.current_version,
+                        action=wf.open_action, open_step=wf.open_step, step=wf.first_step.id, subject=who,
+                        opener=me.login, unit=path[-1] if path else "", unit_path=path,
+                        class_code=klass.code if klass else "", period=period or "", note=note,
+                        data=data or {})
+            self.save(counter, case)
+            return case_dict(case, policy)
+        return self.attempt(command)
+
+    def _counter(self, prefix: str) -> CaseCounter:
+        counter_id = CaseCounter.create_id(prefix)
+        if self.exists(counter_id):
+            counter: CaseCounter = self.repository.get(counter_id)
+            return counter
+        return CaseCounter(prefix=prefix)
+
+    # -- deciding -----------------------------------------------------------------------
+
+    def case(self, ref: str) -> Case:
+        ref = normalise_ref(ref)
+        return self.load(case_id(ref), f"unknown case {ref} (see `cases`)")
+
+    def _context(self, case: Case) -> tuple[Policy, Workflow, Any]:
+        policy = self.policy(case.policy_version)
+        wf = policy.workflow(case.kind)
+        return policy, wf, machine_for(self.policy_digest(case.policy_version), wf)
+
+    def approve(self, ref: str, actor: str | None, comment: str | None = None,
+                step: str | None = None) -> dict[str, Any]:
+        comment, expected = _text(comment, "--comment"), [step]
+
+        def command() -> dict[str, Any]:
+            me, case = self.actor(actor), self.case(ref)
+            policy, wf, machine = self._context(case)
+            self._expect(case, expected, policy)
+            if case.kind and wf.on_publish == "appoint" and case.class_code:
+                self.school_class(case.class_code).check_vacancy(policy.staffing.advisors_per_class)
+            case.approve(me.login, me.grants, policy, wf, machine, comment)
+            extra = self._publication_effects(case, policy, wf, me.login)
+            self.save(case, *extra)
+            return case_dict(case, policy)
+        return self.attempt(command)
+
+    def _publication_effects(self, case: Case, policy: Policy, wf: Workflow,
+                             actor: str) -> list[Any]:
+        """Aggregates saved with the case when it is published, so cross-case rules hold atomically."""
+        if case.state != PUBLISHED or wf.on_publish != "appoint" or not case.class_code:
+            return []
+        start = case.data.get("start") or _today(policy)
+        klass, advisor = self.school_class(case.class_code), self.user(case.subject)
+        klass.appoint(case.subject, start, case.ref, actor, policy.staffing.advisors_per_class)
+        advisor.take_class(klass.code, case.ref, policy.staffing.max_classes_per_advisor)
+        return [klass, advisor]
+
+    def veto(self, ref: str, actor: str | None, reason: str | None,
+             step: str | None = None) -> dict[str, Any]:
+        reason, expected = _text(reason, "--reason"), [step]
+
+        def command() -> dict[str, Any]:
+            me, case = self.actor(actor), self.case(ref)
+            policy, wf, _ = self._context(case)
+            self._expect(case, expected, policy)
+            case.veto(me.login, me.grants, policy, wf, reason)
+            self.save(case)
+            return case_dict(case, policy)
+        return self.attempt(command)
+
+    def return_case(self, ref: str, actor: str | None, reason: str | None,
+                    step: str | None = None) -> dict[str, Any]:
+        reason, expected = _text(reason, "--reason"), [step]
+
+        def command() -> dict[str, Any]:
+            me, case = self.actor(actor), self.case(ref)
+            policy, wf, machine = self._context(case)
+            self._expect(case, expected, policy)
+            case.return_(me.login, me.grants, policy, wf, machine, reason)
+            self.save(case)
+            return case_dict(case, policy)
+        return self.attempt(command)
+
+    def withdraw(self, ref: str, actor: str | None, reason: str | None) -> dict[str, Any]:
+        reason = _text(reason, "--reason")
+
+        def command() -> dict[str, Any]:
+            me, case = self.actor(actor), self.case(ref)
+            policy, wf, machine = self._context(case)
+            case.withdraw(me.login, wf, machine, reason)
+            self.save(case)
+            return case_dict(case, policy)
+        return self.attempt(command)
+
+    def _expect(self, case: Case, expected: list[str | None], policy: Policy) -> None:
+        """Pin the step the user meant to sign; if it moved on meanwhile, say who signed it."""
+        if expected[0] is None:
+            expected[0] = case.step if case.state == "open" else ""
+            return
+        if case.step == expected[0]:
+            return
+        wf = policy.workflow(case.kind)
+        label = wf.step(expected[0]).label if expected[0] in wf.step_ids() else expected[0]
+        last = case.last
+        when = local_short(case.modified_on, policy.utc_offset)
+        now = f"it now awaits {wf.step(case.step).label}" if case.step else f"it is {case.state}"
+        raise AlreadySigned(f"{case.ref}: {label} was already {last['action']} by {last['actor']}"
+                            f" at {when}; {now}")
+
+    # -- reading the case's own events --------------------------------------------------
+
+    def show(self, ref: str, as_of: str | None = None) -> dict[str, Any]:
+        case = self.case(ref)
+        if as_of:
+            case = self._case_as_of(case, as_of)
+        return case_dict(case, self.policy(case.policy_version))
+
+    def _case_as_of(self, case: Case, as_of: str) -> Case:
+        policy = self.policy(case.policy_version)
+        until = parse_instant(as_of, policy.utc_offset)
+        versions = [e.originator_version for e in self.events.get(case.id)
+                    if e.timestamp <= until]
+        if not versions:
+            raise NotFound(f"{case.ref} did not exist yet at {local_iso(until, policy.utc_offset)}")
+        older: Case = self.repository.get(case.id, version=versions[-1])
+        return older
+
+    def history(self, ref: str, as_of: str | None = None) -> list[dict[str, Any]]:
+        case = self.case(ref)
+        policy = self.policy(case.policy_version)
+        wf = policy.workflow(case.kind)
+        until = parse_instant(as_of, policy.utc_offset) if as_of else None
+        out = []
+        for ev in self.events.get(case.id):
+            entry = audit_entry(ev)
+            if entry is None or (until and ev.timestamp > until):
+                continue
+            entry.pop("target")
+            step = entry["step"]
+            entry["step_label"] = wf.step(step).label if step in wf.step_ids() else None
+            out.append({"at": local_iso(ev.timestamp, policy.utc_offset), **entry})
+        return out
+
+
+def _workflow(policy: Policy, kind: str) -> Workflow:
+    if kind not in policy.workflows:
+        raise BadInput(f"policy {policy.id} declares no workflow {kind!r};"
+                       f" it has: {', '.join(policy.workflows)}")
+    return policy.workflow(kind)
+
+
+def _require_fields(wf: Workflow, subject: str, class_code: str | None,
+                    period: str | None) -> None:
+    given = {"subject": subject, "class": class_code, "period": period}
+    flag = {"subject": "--subject (or --candidate)", "class": "--class", "period": "--period"}
+    for need in wf.requires:
+        if not given[need]:
+            raise BadInput(f"a {wf.kind} case needs {flag[need]}")
+
+
+def _require_opener(wf: Workflow, policy: Policy, login: str, grants: Any, subject: str,
+                    path: list[str]) -> None:
+    if covers(grants, ADMIN, path):
+        return
+    if wf.opened_by_candidate:
+        if subject != login:
+            raise NotPermitted(f"{wf.open_label}: candidates apply for themselves;"
+                               f" {login} may not apply on behalf of {subject}")
+        return
+    if not covers(grants, wf.opened_by, path):
+        unit = f" of {path[-1]}" if path else ""
+        raise NotPermitted(f"{wf.open_label} is done by a {wf.opened_by}"
+                           f" ({policy.role_label(wf.opened_by)}){unit}; {login} is not one")
+
+
+def _today(policy: Policy) -> str:
+    return local_iso(datetime.now(UTC), policy.utc_offset)[:10]

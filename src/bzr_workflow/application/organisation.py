@@ -1,0 +1,193 @@
+"""Organisation commands: init, policies, units, users and their roles, classes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from ..domain.errors import AlreadyExists, BadInput, NotFound, RuleRefused
+from ..domain.ids import institution_id, key_id
+from ..domain.institution import Institution
+from ..domain.policy import ADMIN, Policy
+from ..domain.policy_file import digest_of, parse_policy
+from ..domain.school_class import SchoolClass
+from ..domain.timefmt import parse_date
+from ..domain.unit import Unit
+from ..domain.user import User
+from ..policies import builtin_ids, builtin_text
+from .app import BaseApp
+
+CODE = re.compile(r"^[\w.\-]{1,64}$")
+MAX_STUDENTS = 10_000
+
+
+def read_policy(ref: str) -> tuple[str, str]:
+    """(text, source name) of a built-in policy id or a policy file path."""
+    text = builtin_text(ref)
+    if text is not None:
+        return text, ref
+    path = Path(ref)
+    if not path.is_file():
+        raise NotFound(f"unknown policy {ref!r}: give a file path or one of {', '.join(builtin_ids())}")
+    try:
+        return path.read_text("utf-8"), str(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"{ref}: cannot read the policy file as UTF-8 text ({exc})") from None
+
+
+def check_code(value: str, what: str) -> str:
+    if not CODE.match(value or ""):
+        raise BadInput(f"{what} {value!r} must be 1-64 letters, digits, '.', '-' or '_'")
+    return value
+
+
+def parse_grant(spec: str, policy: Policy) -> tuple[str, str]:
+    role, _, unit = spec.partition("@")
+    if role not in policy.roles:
+        raise BadInput(f"unknown role {role!r}; {policy.id} has: {', '.join(policy.roles)}")
+    scoped = policy.roles[role].scoped
+    if scoped and not unit:
+        raise BadInput(f"role {role} is granted per unit: write {role}@UNIT")
+    if unit and not scoped:
+        raise BadInput(f"role {role} is institution-wide: write it without @{unit}")
+    return role, unit
+
+
+class OrganisationCommands(BaseApp):
+    def init(self, policy_ref: str, admin: str, name: str, actor: str | None) -> dict[str, Any]:
+        check_code(admin, "user")
+        text, source = read_policy(policy_ref)
+        policy = parse_policy(text, source)
+        if self.exists(institution_id()):
+            inst = self.institution()
+            raise RuleRefused(f"{self.location.describe()} is already initialised for {inst.name}")
+        inst = Institution(name=name or policy.institution or policy.name, admin=admin,
+                           actor=actor or admin)
+        version = inst.adopt(policy.id, digest_of(text), text, actor or admin)
+        user = User(login=admin, name=admin, actor=actor or admin)
+        user.grant(ADMIN, "", actor or admin)
+        self.attempt(lambda: self.save(inst, user))
+        return {"institution": inst.name, "policy": policy.id, "version": version, "admin": admin}
+
+    def adopt_policy(self, policy_ref: str, actor: str | None) -> dict[str, Any]:
+        text, source = read_policy(policy_ref)
+        policy = parse_policy(text, source)
+
+        def command() -> dict[str, Any]:
+            self.require_admin(actor)
+            inst = self.institution()
+            current = inst.policy_record()
+            if current["digest"] == digest_of(text):
+                raise RuleRefused(f"that policy text is already in force as version {inst.current_version}")
+            version = inst.adopt(policy.id, digest_of(text), text, str(actor))
+            self.save(inst)
+            return {"policy": policy.id, "version": version, "digest": digest_of(text)}
+        return self.attempt(command)
+
+    def add_unit(self, code: str, name: str, parent: str, actor: str | None) -> dict[str, Any]:
+        check_code(code, "unit")
+
+        def command() -> dict[str, Any]:
+            self.require_admin(actor)
+            if self.exists(Unit.create_id(code)):
+                raise AlreadyExists(f"unit {code} already exists")
+            path = [*self.unit(parent).path, code] if parent else [code]
+            unit = Unit(code=code, name=name, parent=parent, path=path, actor=str(actor))
+            self.save(unit)
+            return {"unit": code, "name": name, "parent": parent or None, "path": path}
+        return self.attempt(command)
+
+    def unit(self, code: str) -> Unit:
+        return self.load(key_id("unit", code), f"unknown unit {code!r} (see `unit add`)")
+
+    def add_user(self, login: str, name: str, roles: list[str], actor: str | None) -> dict[str, Any]:
+        check_code(login, "user")
+
+        def command() -> dict[str, Any]:
+            self.require_admin(actor)
+            grants = [self._checked_grant(spec) for spec in roles]
+            if self.exists(User.create_id(login)):
+                raise AlreadyExists(f"user {login} already exists")
+            user = User(login=login, name=name, actor=str(actor))
+            for role, unit in grants:
+                user.grant(role, unit, str(actor))
+            self.save(user)
+            return _user_dict(user)
+        return self.attempt(command)
+
+    def _checked_grant(self, spec: str) -> tuple[str, str]:
+        role, unit = parse_grant(spec, self.policy())
+        if unit:
+            self.unit(unit)
+        return role, unit
+
+    def grant(self, login: str, spec: str, actor: str | None) -> dict[str, Any]:
+        def command() -> dict[str, Any]:
+            self.require_admin(actor)
+            role, unit = self._checked_grant(spec)
+            user = self.user(login)
+            user.grant(role, unit, str(actor))
+            self.save(user)
+            return _user_dict(user)
+        return self.attempt(command)
+
+    def revoke(self, login: str, spec: str, actor: str | None) -> dict[str, Any]:
+        def command() -> dict[str, Any]:
+            admin = self.require_admin(actor)
+            role, _, unit = spec.partition("@")
+            user = self.user(login)
+            if role == ADMIN and user.login == admin.login:
+                raise RuleRefused("an administrator may not revoke their own admin role")
+            user.revoke(role, unit, str(actor))
+            self.save(user)
+            return _user_dict(user)
+        return self.attempt(command)
+
+    def add_class(self, code: str, name: str, unit: str, students: int, level: str,
+                  graduating: bool, actor: str | None) -> dict[str, Any]:
+        check_code(code, "class")
+        _check_students(students)
+
+        def command() -> dict[str, Any]:
+            self.require_admin(actor)
+            self.unit(unit)
+            if self.exists(SchoolClass.create_id(code)):
+                raise AlreadyExists(f"class {code} already exists")
+            klass = SchoolClass(code=code, name=name, unit=unit, students=students, level=level,
+                                graduating=graduating, actor=str(actor))
+            self.save(klass)
+            return _class_dict(klass)
+        return self.attempt(command)
+
+    def school_class(self, code: str) -> SchoolClass:
+        return self.load(key_id("class", code), f"unknown class {code!r} (see `class list`)")
+
+    def update_class(self, code: str, students: int | None, graduating: bool | None,
+                     effective: str | None, actor: str | None) -> dict[str, Any]:
+        if students is not None:
+            _check_students(students)
+        when = parse_date(effective) if effective else ""
+
+        def command() -> dict[str, Any]:
+            self.require_admin(actor)
+            klass = self.school_class(code)
+            klass.update(students, graduating, when, str(actor))
+            self.save(klass)
+            return _class_dict(klass)
+        return self.attempt(command)
+
+
+def _check_students(students: int) -> None:
+    if not 0 <= students <= MAX_STUDENTS:
+        raise BadInput(f"--students {students} is out of range (0-{MAX_STUDENTS})")
+
+
+def _user_dict(user: User) -> dict[str, Any]:
+    return {"user": user.login, "name": user.name,
+            "roles": [f"{r}@{u}" if u else r for r, u in user.grants]}
+
+
+def _class_dict(klass: SchoolClass) -> dict[str, Any]:
+    return {"class": klass.code, "name": klass.name, "unit": klass.unit,
+            "students": klass.students, "level": klass.level, "graduating": klass.graduating}

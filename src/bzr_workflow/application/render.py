@@ -1,0 +1,34 @@
+"""A case as the primitive dict every interface shows (the JSON shape CLI.md promises)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain.case import Case
+from ..domain.policy import Policy
+from ..domain.timefmt import local_iso
+
+
+def pending(case: Case, policy: Policy) -> tuple[str | None, str | None, str | None]:
+    """(step id, step label, role) now pending, or Nones when the case is closed."""
+    if case.state != "open" or not case.step:
+        return None, None, None
+    step = policy.workflow(case.kind).step(case.step)
+    return step.id, step.label, step.role
+
+
+def case_dict(case: Case, policy: Policy) -> dict[str, Any]:
+    step, label, role = pending(case, policy)
+    wf = policy.workflow(case.kind)
+    return {
+        "id": case.ref, "kind": case.kind, "kind_label": wf.label, "state": case.state,
+        "step": step, "step_label": label, "role": role,
+        "role_label": policy.role_label(role) if role else None,
+        "subject": case.subject or None, "opener": case.opener,
+        "period": case.period or None, "class": case.class_code or None,
+        "unit": case.unit or None, "note": case.note, "data": dict(case.data),
+        "policy": policy.id, "policy_version": case.policy_version,
+        "opened_at": local_iso(case.created_on, policy.utc_offset),
+        "updated_at": local_iso(case.modified_on, policy.utc_offset),
+        "last": dict(case.last),
+    }

@@ -1,0 +1,93 @@
+"""Where events and views live: parses the one URL a user gives into eventsourcing and SQLAlchemy settings."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from ..domain.errors import BadInput
+
+DEFAULT_DB = "bzr-workflow.db"
+APP_NAME = "BzrWorkflow"
+
+
+@dataclass(frozen=True)
+class Location:
+    """An SQLite file or a PostgreSQL database (optionally one schema of it)."""
+
+    backend: str
+    path: str = ""
+    host: str = ""
+    port: str = ""
+    user: str = ""
+    password: str = ""
+    dbname: str = ""
+    schema: str = ""
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.backend == "sqlite"
+
+    def exists(self) -> bool:
+        return not self.is_sqlite or os.path.exists(self.path)
+
+    def describe(self) -> str:
+        if self.is_sqlite:
+            return f"SQLite file {os.path.abspath(self.path)}"
+        schema = f", schema {self.schema}" if self.schema else ""
+        return f"PostgreSQL database {self.dbname} on {self.host}:{self.port}{schema}"
+
+    def es_env(self, create_tables: bool) -> dict[str, str]:
+        env = {"CREATE_TABLE": "y" if create_tables else "n", "AGGREGATE_CACHE_MAXSIZE": "0"}
+        if self.is_sqlite:
+            return env | {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                          "SQLITE_DBNAME": self.path, "SQLITE_LOCK_TIMEOUT": "10"}
+        env |= {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": self.dbname,
+                "POSTGRES_HOST": self.host, "POSTGRES_PORT": self.port,
+                "POSTGRES_USER": self.user, "POSTGRES_PASSWORD": self.password,
+                "POSTGRES_CONNECT_TIMEOUT": "5", "POSTGRES_LOCK_TIMEOUT": "10",
+                "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "30",
+                "POSTGRES_ENABLE_DB_FUNCTIONS": "y", "POSTGRES_POOL_SIZE": "2"}
+        if self.schema:
+            env["POSTGRES_SCHEMA"] = self.schema
+        return env
+
+    def sqlalchemy_url(self) -> str:
+        if self.is_sqlite:
+            return f"sqlite:///{os.path.abspath(self.path)}"
+        auth = self.user + (f":{self.password}" if self.password else "")
+        return f"postgresql+psycopg://{auth}@{self.host}:{self.port}/{self.dbname}"
+
+    def libpq_conninfo(self) -> str:
+        parts = {"host": self.host, "port": self.port, "dbname": self.dbname, "user": self.user,
+                 "password": self.password, "connect_timeout": "5"}
+        return " ".join(f"{k}='{v}'" for k, v in parts.items() if v)
+
+
+def parse_location(url: str | None) -> Location:
+    url = (url or "").strip() or DEFAULT_DB
+    if url.startswith(("postgresql://", "postgres://")):
+        return _postgres(url)
+    if url.startswith("sqlite:///"):
+        url = url[len("sqlite:///"):]
+    elif "://" in url:
+        raise BadInput(f"--db {url!r}: use a file path, sqlite:///PATH or postgresql://...")
+    if not url or url.endswith("/"):
+        raise BadInput("--db names a folder; give a file path such as ./bzr-workflow.db")
+    return Location("sqlite", path=url)
+
+
+def _postgres(url: str) -> Location:
+    parts = urlsplit(url)
+    dbname = unquote(parts.path.lstrip("/"))
+    if not dbname:
+        raise BadInput(f"--db {url!r}: name the database (postgresql://user@host:5432/DBNAME)")
+    schema = parse_qs(parts.query).get("schema", [""])[0]
+    try:
+        port = str(parts.port or 5432)
+    except ValueError:
+        raise BadInput(f"--db {url!r}: the port is not a number") from None
+    return Location("postgres", host=parts.hostname or "localhost", port=port,
+                    user=unquote(parts.username or ""), password=unquote(parts.password or ""),
+                    dbname=dbname, schema=schema)

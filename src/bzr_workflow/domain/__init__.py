@@ -1,0 +1,1 @@
+"""The domain: aggregates, policies and rules, free of I/O."""

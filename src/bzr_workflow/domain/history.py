@@ -1,0 +1,53 @@
+"""What each stored event means to an auditor: who did what, at which step, with which comment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .case import Case
+from .counter import CaseCounter
+from .institution import Institution
+from .school_class import SchoolClass
+from .unit import Unit
+from .user import User
+
+
+def audit_entry(ev: Any) -> dict[str, Any] | None:
+    """{actor, action, step, to_step, comment, target} of an event; None for bookkeeping events."""
+    fn = _ENTRIES.get(type(ev))
+    return fn(ev) if fn else None
+
+
+def _e(actor: str, action: str, target: str, step: str = "", to_step: str = "",
+       comment: str = "") -> dict[str, Any]:
+    return {"actor": actor, "action": action, "step": step or None, "to_step": to_step or None,
+            "comment": comment, "target": target}
+
+
+_ENTRIES: dict[type, Any] = {
+    Case.Opened: lambda e: _e(e.opener, e.action, "", e.open_step, e.step, e.note),
+    Case.Signed: lambda e: _e(e.actor, e.action, "", e.step, e.to_step, e.comment),
+    Case.Vetoed: lambda e: _e(e.actor, "vetoed", "", e.step, "", e.reason),
+    Case.Returned: lambda e: _e(e.actor, "returned", "", e.step, e.to_step, e.reason),
+    Case.Withdrawn: lambda e: _e(e.actor, "withdrawn", "", e.step, "", e.reason),
+    Institution.Initialised: lambda e: _e(e.actor, "initialised", f"institution:{e.name}"),
+    Institution.PolicyAdopted: lambda e: _e(e.actor, "adopted", f"policy:{e.policy_id}",
+                                            comment=f"version {e.version}, sha256 {e.digest[:12]}"),
+    Unit.Added: lambda e: _e(e.actor, "added", f"unit:{e.code}", comment=e.name),
+    User.Registered: lambda e: _e(e.actor, "registered", f"user:{e.login}", comment=e.name),
+    User.RoleGranted: lambda e: _e(e.actor, "granted", f"user:{e.login}", comment=_grant(e)),
+    User.RoleRevoked: lambda e: _e(e.actor, "revoked", f"user:{e.login}", comment=_grant(e)),
+    SchoolClass.Added: lambda e: _e(e.actor, "added", f"class:{e.code}",
+                                    comment=f"{e.name}, {e.students} students, unit {e.unit}"),
+    SchoolClass.Updated: lambda e: _e(e.actor, "updated", f"class:{e.code}",
+                                      comment=f"{e.students} students"
+                                      + (", graduating" if e.graduating else "")
+                                      + (f", from {e.effective}" if e.effective else "")),
+    SchoolClass.AdvisorAppointed: lambda e: _e(e.actor, "appointed", f"class:{e.code}",
+                                               comment=f"{e.advisor} from {e.start} ({e.case})"),
+}
+BOOKKEEPING = (CaseCounter.Started, CaseCounter.Allocated, User.ClassTaken)
+
+
+def _grant(ev: Any) -> str:
+    return f"{ev.role}@{ev.unit}" if ev.unit else ev.role

@@ -1,0 +1,98 @@
+"""The policy model: roles, workflows and rules of one institution, as immutable data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+APPLICANT = "applicant"
+"""Pseudo-role of whoever opened a case: the one who re-submits it after a return."""
+
+ADMIN = "admin"
+"""Engine role that manages units, users, classes and policies; every policy has it."""
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    label: str
+    scoped: bool
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    label: str
+    role: str
+    action: str
+    returnable: bool = True
+    return_to: str = ""
+
+
+@dataclass(frozen=True)
+class Workflow:
+    kind: str
+    label: str
+    prefix: str
+    opened_by: str
+    open_step: str
+    open_label: str
+    open_action: str
+    on_publish: str
+    requires: tuple[str, ...]
+    steps: tuple[Step, ...]
+    signer_may_sign_twice: bool = False
+
+    def step(self, step_id: str) -> Step:
+        if step_id == self.open_step:
+            return Step(self.open_step, self.open_label, APPLICANT, "resubmitted", False)
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    @property
+    def first_step(self) -> Step:
+        return self.steps[0]
+
+    @property
+    def final_step(self) -> Step:
+        return self.steps[-1]
+
+    @property
+    def opened_by_candidate(self) -> bool:
+        return self.opened_by == "candidate"
+
+    def step_ids(self) -> list[str]:
+        return [self.open_step, *(s.id for s in self.steps)]
+
+
+@dataclass(frozen=True)
+class Staffing:
+    advisors_per_class: int = 1
+    max_classes_per_advisor: int = 0
+    term_years: int = 0
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    name: str
+    source: str
+    institution: str
+    utc_offset: str
+    period: str
+    roles: dict[str, Role]
+    workflows: dict[str, Workflow]
+    staffing: Staffing
+    sections: dict[str, Any] = field(default_factory=dict)
+    """Validated sections the engine reads as data (appraisal, award, allowance, norms ...)."""
+
+    def role_label(self, role_id: str) -> str:
+        if role_id == APPLICANT:
+            return "申请人"
+        role = self.roles.get(role_id)
+        return role.label if role else role_id
+
+    def workflow(self, kind: str) -> Workflow:
+        return self.workflows[kind]

@@ -1,0 +1,254 @@
+"""Reads a policy from TOML text: shape check, rule checks, then the immutable Policy model."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from . import policy_schema as S
+from .errors import BadInput
+from .pipeline import PUBLISHED, destination, machine_for
+from .policy import ADMIN, APPLICANT, Policy, Role, Staffing, Step, Workflow
+
+Problem = tuple[str, str]
+
+
+class PolicyInvalid(BadInput):
+    """A policy file that cannot be adopted; `problems` lists every (field, problem)."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source, self.problems = source, problems
+        first = f"{source}: {problems[0][0]}: {problems[0][1]}"
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        super().__init__(first + more)
+
+    def lines(self) -> list[str]:
+        return [f"{self.source}: {path}: {problem}" for path, problem in self.problems]
+
+
+def digest_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_policy(text: str, source: str) -> Policy:
+    """Parse and validate policy text; raise PolicyInvalid naming the file, field and problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyInvalid(source, [("(file)", f"not valid TOML: {exc}")]) from None
+    problems = list(_shape(data, S.POLICY, ""))
+    problems += [(k, "missing required table") for k in S.REQUIRED_TOP if k not in data]
+    if not problems:
+        problems = list(_rules(data))
+    if problems:
+        raise PolicyInvalid(source, problems)
+    return _build(data)
+
+
+def _type_name(types: Any) -> str:
+    names = {bool: "true/false", int: "whole number", float: "number", str: "text"}
+    types = types if isinstance(types, tuple) else (types,)
+    return " or ".join(dict.fromkeys(names[t] for t in types))
+
+
+def _is(value: Any, types: Any) -> bool:
+    types = types if isinstance(types, tuple) else (types,)
+    return isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+
+
+def _shape(value: Any, spec: Any, path: str) -> Iterator[Problem]:
+    if isinstance(spec, S.Table):
+        yield from _shape_table(value, spec, path)
+    elif isinstance(spec, S.ArrayOf):
+        if not isinstance(value, list):
+            yield path, "must be a list"
+            return
+        if spec.required and not value:
+            yield path, "must not be empty"
+        for i, item in enumerate(value):
+            yield from _shape(item, spec.item, f"{path}[{i}]")
+    elif not _is(value, spec.types):
+        yield path, f"must be {_type_name(spec.types)}, not {value!r}"
+    elif spec.choices and value not in spec.choices:
+        yield path, f"must be one of {', '.join(spec.choices)}, not {value!r}"
+
+
+def _shape_table(value: Any, spec: S.Table, path: str) -> Iterator[Problem]:
+    if not isinstance(value, dict):
+        yield path or "(file)", "must be a table"
+        return
+    prefix = f"{path}." if path else ""
+    for key, item in value.items():
+        sub = spec.keys.get("*") if spec.open_keys else spec.keys.get(key)
+        if spec.open_keys and sub is None:
+            if not _is(item, S.NUMBER):
+                yield f"{prefix}{key}", f"must be a number, not {item!r}"
+        elif sub is None:
+            yield f"{prefix}{key}", f"unknown key (expected one of: {', '.join(spec.keys)})"
+        else:
+            yield from _shape(item, sub, f"{prefix}{key}")
+    for key, sub in spec.keys.items():
+        if key != "*" and getattr(sub, "required", False) and key not in value:
+            yield f"{prefix}{key}", "missing required key"
+
+
+def _dupes(items: list[dict[str, Any]], key: str, path: str) -> Iterator[Problem]:
+    seen: set[Any] = set()
+    for i, item in enumerate(items):
+        if item[key] in seen:
+            yield f"{path}[{i}].{key}", f"duplicate {key} {item[key]!r}"
+        seen.add(item[key])
+
+
+def _rules(data: dict[str, Any]) -> Iterator[Problem]:
+    roles = data["roles"]
+    yield from _dupes(roles, "id", "roles")
+    for i, role in enumerate(roles):
+        if role["id"] in (ADMIN, APPLICANT, "candidate"):
+            yield f"roles[{i}].id", f"{role['id']!r} is reserved by the engine"
+    role_ids = {r["id"] for r in roles} | {ADMIN}
+    if not data["workflows"]:
+        yield "workflows", "must declare at least one workflow"
+    for kind, wf in data["workflows"].items():
+        yield from _workflow_rules(kind, wf, role_ids)
+    if "appraisal" in data:
+        yield from _appraisal_rules(data["appraisal"])
+    if "award" in data:
+        yield from _award_rules(data["award"], data.get("appraisal"))
+    if "allowance" in data:
+        yield from _allowance_rules(data["allowance"])
+    for i, norm in enumerate(data.get("norms", [])):
+        if norm["role"] not in role_ids:
+            yield f"norms[{i}].role", f"undeclared role {norm['role']!r}"
+
+
+def _workflow_rules(kind: str, wf: dict[str, Any], role_ids: set[str]) -> Iterator[Problem]:
+    path = f"workflows.{kind}"
+    if wf["opened_by"] != "candidate" and wf["opened_by"] not in role_ids:
+        yield f"{path}.opened_by", f"undeclared role {wf['opened_by']!r} (or 'candidate')"
+    steps = wf["steps"]
+    yield from _dupes(steps, "id", f"{path}.steps")
+    open_step = wf.get("open_step", "open")
+    earlier = [open_step]
+    for i, step in enumerate(steps):
+        if step["role"] not in role_ids:
+            yield f"{path}.steps[{i}].role", f"undeclared role {step['role']!r}"
+        if step["id"] in (open_step, *S_CLOSED):
+            yield f"{path}.steps[{i}].id", f"{step['id']!r} is reserved"
+        target = step.get("return_to")
+        if target and target not in earlier:
+            yield (f"{path}.steps[{i}].return_to",
+                   f"{target!r} is not an earlier step (one of: {', '.join(earlier)})")
+        earlier.append(step["id"])
+    if steps and not _reaches_publication(kind, wf):
+        yield f"{path}.steps", "the pipeline cannot reach publication"
+
+
+S_CLOSED = ("published", "vetoed", "withdrawn")
+
+
+def _reaches_publication(kind: str, wf: dict[str, Any]) -> bool:
+    workflow = _workflow(kind, wf)
+    machine = machine_for("check:" + kind, workflow)
+    state, seen = workflow.open_step, set()
+    for trigger in ["resubmit"] + ["approve"] * len(workflow.steps):
+        nxt = destination(machine, trigger, state)
+        if nxt is None or nxt in seen:
+            return False
+        seen.add(nxt)
+        state = nxt
+    return state == PUBLISHED
+
+
+def _sum(items: list[dict[str, Any]], key: str) -> Decimal:
+    return sum((Decimal(str(item.get(key, 0))) for item in items), Decimal(0))
+
+
+def _appraisal_rules(ap: dict[str, Any]) -> Iterator[Problem]:
+    scoring, inds = ap["scoring"], ap["indicators"]
+    yield from _dupes(inds, "key", "appraisal.indicators")
+    need = {"points": "max", "weights": "weight"}.get(scoring)
+    for i, ind in enumerate(inds):
+        if need and need not in ind:
+            yield f"appraisal.indicators[{i}].{need}", f"missing: {scoring} scoring needs it"
+    total = Decimal(str(ap.get("total", 100)))
+    if scoring == "points" and _sum(inds, "max") != total:
+        yield "appraisal.indicators", f"maxima sum to {_sum(inds, 'max')}, not {total}"
+    if scoring == "weights" and _sum(inds, "weight") != 100:
+        yield "appraisal.indicators", f"weights sum to {_sum(inds, 'weight')}, not 100"
+    yield from _dupes(ap.get("veto_items", []), "key", "appraisal.veto_items")
+    yield from _grade_rules(ap["grades"], scoring, total)
+
+
+def _grade_rules(grades: list[dict[str, Any]], scoring: str, total: Decimal) -> Iterator[Problem]:
+    yield from _dupes(grades, "label", "appraisal.grades")
+    if scoring == "grades":
+        return
+    mins = [(Decimal(str(g["min"])) if "min" in g else None) for g in grades]
+    for i, low in enumerate(mins):
+        if low is None:
+            yield f"appraisal.grades[{i}].min", f"missing: {scoring} scoring needs band minima"
+        elif not 0 <= low <= total:
+            yield f"appraisal.grades[{i}].min", f"{low} is outside 0-{total}"
+    known = sorted(m for m in mins if m is not None)
+    if len(set(known)) != len(known):
+        yield "appraisal.grades", "bands overlap: two grades start at the same score"
+    if known and known[0] != 0:
+        yield "appraisal.grades", f"bands leave a gap: no grade covers scores below {known[0]}"
+
+
+def _award_rules(aw: dict[str, Any], ap: dict[str, Any] | None) -> Iterator[Problem]:
+    share = aw.get("quota_share")
+    if share is not None and not 0 < share <= 1:
+        yield "award.quota_share", f"must be a share between 0 and 1 (0.15 for 15 %), not {share}"
+    labels = {g["label"] for g in (ap or {}).get("grades", [])}
+    for i, grade in enumerate(aw.get("eligible_grades", [])):
+        if grade not in labels:
+            yield f"award.eligible_grades[{i}]", f"{grade!r} is not a grade of appraisal.grades"
+
+
+def _allowance_rules(al: dict[str, Any]) -> Iterator[Problem]:
+    tiers = al.get("tiers", [])
+    if al["formula"] == "tiered" and ("base" not in al or not tiers):
+        yield "allowance", "a tiered formula needs base and tiers"
+    if al["formula"] == "per_student" and not al.get("rates"):
+        yield "allowance.rates", "a per_student formula needs rates"
+    starts = [t["min_students"] for t in tiers]
+    if tiers and (starts != sorted(set(starts)) or starts[0] != 0):
+        yield "allowance.tiers", "tiers must start at 0 students and rise without repeats"
+    funding = al.get("funding", [])
+    if funding and _sum(funding, "share") != 100:
+        yield "allowance.funding", f"shares sum to {_sum(funding, 'share')}, not 100"
+
+
+def _workflow(kind: str, wf: dict[str, Any]) -> Workflow:
+    steps = tuple(Step(s["id"], s["label"], s["role"], s["action"],
+                       s.get("returnable", True), s.get("return_to", "")) for s in wf["steps"])
+    return Workflow(
+        kind=kind, label=wf["label"], prefix=wf["prefix"], opened_by=wf["opened_by"],
+        open_step=wf.get("open_step", "open"), open_label=wf["open_label"],
+        open_action=wf["open_action"], on_publish=wf.get("on_publish", "none"),
+        requires=tuple(wf.get("requires", ["subject"])), steps=steps,
+        signer_may_sign_twice=wf.get("signer_may_sign_twice", False),
+    )
+
+
+def _build(data: dict[str, Any]) -> Policy:
+    head = data["policy"]
+    roles = {r["id"]: Role(r["id"], r["label"], r.get("scoped", False)) for r in data["roles"]}
+    roles.setdefault(ADMIN, Role(ADMIN, "系统管理员", False))
+    st = data.get("staffing", {})
+    staffing = Staffing(st.get("advisors_per_class", 1), st.get("max_classes_per_advisor", 0),
+                        st.get("term_years", 0))
+    sections = {k: data[k] for k in ("appraisal", "award", "allowance", "norms",
+                                     "dismissal_triggers") if k in data}
+    return Policy(
+        id=head["id"], name=head["name"], source=head.get("source", ""),
+        institution=head.get("institution", ""), utc_offset=head.get("utc_offset", "+08:00"),
+        period=head.get("period", "semester"), roles=roles,
+        workflows={k: _workflow(k, wf) for k, wf in data["workflows"].items()},
+        staffing=staffing, sections=sections,
+    )

@@ -1,0 +1,117 @@
+"""The shape of a policy file: which keys each table takes, of what type, and which are required."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+NUMBER = (int, float)
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a table: its expected type(s) and whether it must be present."""
+
+    types: Any
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    keys: dict[str, Any]
+    open_keys: bool = False
+    """A table whose keys are names the file chooses (workflow kinds, rate labels)."""
+
+
+@dataclass(frozen=True)
+class ArrayOf:
+    item: Any
+    required: bool = False
+
+
+ID = Key(str, True)
+LABEL = Key(str, True)
+
+ROLE = Table({"id": ID, "label": LABEL, "scoped": Key(bool)})
+
+STEP = Table({
+    "id": ID, "label": LABEL, "role": Key(str, True), "action": Key(str, True),
+    "returnable": Key(bool), "return_to": Key(str),
+})
+
+WORKFLOW = Table({
+    "label": LABEL, "prefix": Key(str, True), "opened_by": Key(str, True),
+    "open_step": Key(str), "open_label": Key(str, True), "open_action": Key(str, True),
+    "on_publish": Key(str, choices=("none", "appoint", "dismiss", "record")),
+    "requires": ArrayOf(Key(str, choices=("subject", "class", "period"))),
+    "signer_may_sign_twice": Key(bool), "note": Key(str),
+    "steps": ArrayOf(STEP, required=True),
+})
+
+INDICATOR = Table({
+    "key": ID, "label": LABEL, "group": Key(str), "number": Key(str), "max": Key(NUMBER),
+    "weight": Key(NUMBER), "description": Key(str),
+})
+VETO_ITEM = Table({"key": ID, "label": LABEL})
+GRADE = Table({"label": LABEL, "min": Key(NUMBER), "unqualified": Key(bool)})
+CONSEQUENCE = Table({
+    "key": ID, "label": LABEL, "grades": ArrayOf(Key(str), required=True),
+    "consecutive": Key(int), "unit": Key(str, choices=("semester", "year")),
+    "then": Key(str, True, ("open_case", "record", "eligible")), "kind": Key(str),
+})
+APPRAISAL = Table({
+    "label": Key(str), "scoring": Key(str, True, ("points", "weights", "grades")),
+    "period": Key(str, choices=("semester", "year")), "total": Key(NUMBER),
+    "announcement_days": Key(int), "bonus_cap": Key(NUMBER), "note": Key(str),
+    "indicators": ArrayOf(INDICATOR, required=True), "bonus_items": ArrayOf(INDICATOR),
+    "veto_items": ArrayOf(VETO_ITEM), "grades": ArrayOf(GRADE, required=True),
+    "consequences": ArrayOf(CONSEQUENCE),
+})
+
+AWARD = Table({
+    "label": Key(str), "period": Key(str, choices=("semester", "year")),
+    "eligible_grades": ArrayOf(Key(str)), "consecutive_years": Key(int),
+    "quota_share": Key(NUMBER), "quota_basis": Key(str, choices=("appraised", "advisors")),
+    "quota_scope": Key(str, choices=("institution", "unit")),
+    "rounding": Key(str, choices=("floor", "round", "ceil")),
+    "amount": Key(NUMBER), "certificate": Key(bool), "form_fields": ArrayOf(Key(str)),
+    "note": Key(str),
+})
+
+TIER = Table({"min_students": Key(int, True), "coefficient": Key(NUMBER, True)})
+FUNDING = Table({"payer": Key(str, True), "share": Key(NUMBER, True)})
+ALLOWANCE = Table({
+    "formula": Key(str, True, ("tiered", "per_student", "none")), "base": Key(NUMBER),
+    "per": Key(str, choices=("month",)), "tiers": ArrayOf(TIER),
+    "graduating_rate": Key(NUMBER), "rates": Table({}, open_keys=True),
+    "excluded_kinds": ArrayOf(Key(str)), "funding": ArrayOf(FUNDING),
+    "part_month": Key(str, choices=("full", "prorate", "none")),
+    "withhold_grades": ArrayOf(Key(str)), "note": Key(str),
+})
+
+NORM = Table({
+    "activity": ID, "label": LABEL, "min": Key(NUMBER, True),
+    "per": Key(str, True, ("week", "two_weeks", "month", "semester", "year", "term")),
+    "role": Key(str, True), "unit": Key(str),
+})
+
+TRIGGER = Table({"key": ID, "label": LABEL, "automatic": Key(bool)})
+
+POLICY_HEAD = Table({
+    "id": ID, "name": Key(str, True), "source": Key(str), "institution": Key(str),
+    "utc_offset": Key(str), "period": Key(str, choices=("semester", "year")), "note": Key(str),
+})
+
+STAFFING = Table({
+    "advisors_per_class": Key(int), "max_classes_per_advisor": Key(int),
+    "term_years": Key(int), "students_per_advisor": Key(int), "note": Key(str),
+})
+
+POLICY = Table({
+    "policy": POLICY_HEAD, "roles": ArrayOf(ROLE, required=True), "staffing": STAFFING,
+    "workflows": Table({"*": WORKFLOW}, open_keys=True),
+    "appraisal": APPRAISAL, "award": AWARD, "allowance": ALLOWANCE,
+    "norms": ArrayOf(NORM), "dismissal_triggers": ArrayOf(TRIGGER),
+})
+REQUIRED_TOP = ("policy", "roles", "workflows")

@@ -1,0 +1,84 @@
+"""A class of students: its unit, head count and the advisors appointed to it."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from .errors import LimitReached
+from .ids import key_id
+
+
+class SchoolClass(Aggregate):
+    TOPIC = "bzr.class"
+    class_version = 1
+
+    class Created(Aggregate.Created):
+        TOPIC = "bzr.class.created"
+
+    class Added(Aggregate.Created):
+        TOPIC = "bzr.class.added"
+        class_version = 1
+        code: str
+        name: str
+        unit: str
+        students: int
+        level: str
+        graduating: bool
+        actor: str
+
+    class Updated(Aggregate.Event):
+        TOPIC = "bzr.class.updated"
+        class_version = 1
+        code: str
+        students: int
+        graduating: bool
+        effective: str
+        actor: str
+
+    class AdvisorAppointed(Aggregate.Event):
+        TOPIC = "bzr.class.advisor_appointed"
+        class_version = 1
+        code: str
+        advisor: str
+        start: str
+        case: str
+        actor: str
+
+    @staticmethod
+    def create_id(code: str, *_: Any, **__: Any) -> UUID:
+        return key_id("class", code)
+
+    @event(Added)
+    def __init__(self, code: str, name: str, unit: str, students: int, level: str,
+                 graduating: bool, actor: str) -> None:
+        self.code, self.name, self.unit, self.level = code, name, unit, level
+        self.students, self.graduating = students, graduating
+        self.advisors: list[dict[str, str]] = []
+
+    def update(self, students: int | None, graduating: bool | None, effective: str,
+               actor: str) -> None:
+        self._updated(code=self.code, students=self.students if students is None else students,
+                      graduating=self.graduating if graduating is None else graduating,
+                      effective=effective, actor=actor)
+
+    @event(Updated)
+    def _updated(self, code: str, students: int, graduating: bool, effective: str, actor: str) -> None:
+        self.students, self.graduating = students, graduating
+
+    def check_vacancy(self, limit: int) -> None:
+        if len(self.advisors) >= limit:
+            names = ", ".join(f"{a['advisor']} since {a['start']}" for a in self.advisors)
+            raise LimitReached(
+                f"class {self.code} already has {len(self.advisors)} active advisor(s) ({names});"
+                f" the policy allows {limit}")
+
+    def appoint(self, advisor: str, start: str, case: str, actor: str, limit: int) -> None:
+        self.check_vacancy(limit)
+        self._appointed(code=self.code, advisor=advisor, start=start, case=case, actor=actor)
+
+    @event(AdvisorAppointed)
+    def _appointed(self, code: str, advisor: str, start: str, case: str, actor: str) -> None:
+        self.advisors.append({"advisor": advisor, "start": start, "case": case})

@@ -1,0 +1,102 @@
+"""A person known to the engine: profile, roles held (per unit) and classes advised."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from .errors import LimitReached, RuleRefused
+from .ids import key_id
+
+
+class User(Aggregate):
+    TOPIC = "bzr.user"
+    class_version = 1
+
+    class Created(Aggregate.Created):
+        TOPIC = "bzr.user.created"
+
+    class Registered(Aggregate.Created):
+        TOPIC = "bzr.user.registered"
+        class_version = 1
+        login: str
+        name: str
+        actor: str
+
+    class RoleGranted(Aggregate.Event):
+        TOPIC = "bzr.user.role_granted"
+        class_version = 1
+        login: str
+        role: str
+        unit: str
+        actor: str
+
+    class RoleRevoked(Aggregate.Event):
+        TOPIC = "bzr.user.role_revoked"
+        class_version = 1
+        login: str
+        role: str
+        unit: str
+        actor: str
+
+    class ClassTaken(Aggregate.Event):
+        """The advisor's side of an appointment, kept so per-advisor limits hold atomically."""
+
+        TOPIC = "bzr.user.class_taken"
+        class_version = 1
+        class_code: str
+        case: str
+
+    @staticmethod
+    def create_id(login: str, *_: Any, **__: Any) -> UUID:
+        return key_id("user", login)
+
+    @event(Registered)
+    def __init__(self, login: str, name: str, actor: str) -> None:
+        self.login, self.name = login, name
+        self.grants: list[list[str]] = []
+        self.classes: list[str] = []
+
+    def holds(self, role: str, unit: str = "") -> bool:
+        return [role, unit] in self.grants
+
+    def grant(self, role: str, unit: str, actor: str) -> None:
+        if self.holds(role, unit):
+            raise RuleRefused(f"{self.login} already holds {_fmt(role, unit)}")
+        self._granted(login=self.login, role=role, unit=unit, actor=actor)
+
+    @event(RoleGranted)
+    def _granted(self, login: str, role: str, unit: str, actor: str) -> None:
+        self.grants.append([role, unit])
+
+    def revoke(self, role: str, unit: str, actor: str) -> None:
+        if not self.holds(role, unit):
+            held = ", ".join(_fmt(r, u) for r, u in self.grants) or "no roles"
+            raise RuleRefused(f"{self.login} does not hold {_fmt(role, unit)} (holds: {held})")
+        self._revoked(login=self.login, role=role, unit=unit, actor=actor)
+
+    @event(RoleRevoked)
+    def _revoked(self, login: str, role: str, unit: str, actor: str) -> None:
+        self.grants.remove([role, unit])
+
+    def check_can_take(self, class_code: str, limit: int) -> None:
+        if class_code in self.classes:
+            raise LimitReached(f"{self.login} already advises class {class_code}")
+        if limit and len(self.classes) >= limit:
+            raise LimitReached(
+                f"{self.login} already advises {len(self.classes)} classes "
+                f"({', '.join(self.classes)}); the policy allows at most {limit}")
+
+    def take_class(self, class_code: str, case: str, limit: int) -> None:
+        self.check_can_take(class_code, limit)
+        self._took(class_code=class_code, case=case)
+
+    @event(ClassTaken)
+    def _took(self, class_code: str, case: str) -> None:
+        self.classes.append(class_code)
+
+
+def _fmt(role: str, unit: str) -> str:
+    return f"{role}@{unit}" if unit else role
