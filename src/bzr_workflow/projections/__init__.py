@@ -1,0 +1,72 @@
+"""The read side: views kept current from the event log, and the queries over them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..domain.errors import Conflict
+from ..domain.policy import Policy
+from . import queries
+from .catchup import catch_up, create_views, make_engine, rebuild, views_as_of
+
+__all__ = ["Views", "queries"]
+
+
+class ViewsUnavailable(Conflict):
+    """The views could not be brought up to date."""
+
+
+class Views:
+    """The views of one store, brought up to the log's head before every read."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self._policies: dict[int, Policy] = {}
+        self.engine: Engine = make_engine(app.location.sqlalchemy_url())
+        self._created = False
+
+    def policy_of(self, version: int) -> Policy:
+        if version not in self._policies:
+            self._policies[version] = self.app.policy(version)
+        return self._policies[version]
+
+    def create(self) -> None:
+        with _errors():
+            create_views(self.engine)
+        self._created = True
+
+    @contextmanager
+    def read(self, as_of: datetime | None = None) -> Iterator[Connection]:
+        """A connection to views that include every event so far (or up to `as_of`)."""
+        with _errors():
+            if as_of is None:
+                if not self._created:
+                    self.create()
+                catch_up(self.app, self.engine, self.policy_of)
+                engine = self.engine
+            else:
+                engine = views_as_of(self.app, self.policy_of, as_of)
+            with engine.connect() as conn:
+                yield conn
+
+    def rebuild(self) -> int:
+        with _errors():
+            return rebuild(self.app, self.engine, self.policy_of)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        first = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+        raise ViewsUnavailable(f"the views could not be read or updated ({first})") from None

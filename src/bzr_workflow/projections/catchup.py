@@ -1,0 +1,102 @@
+"""Keeps the views at the head of the event log: batched catch-up, rebuild, and views as of an instant."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
+from sqlalchemy.pool import StaticPool
+
+from . import tables as t
+from .projector import PolicyOf, Projector
+
+VIEWS = "views"
+BATCH = 1000
+DDL_LOCK = 7_305_771_201  # advisory lock id serialising view DDL on PostgreSQL
+
+
+def make_engine(url: str) -> Engine:
+    """An engine whose transactions take SQLite's write lock up front (BEGIN IMMEDIATE)."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_size=2, max_overflow=2, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": 10}, poolclass=StaticPool
+                           if url == "sqlite://" else None)
+
+    @event.listens_for(engine, "connect")
+    def _autocommit_driver(dbapi_conn: Any, _: Any) -> None:
+        dbapi_conn.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+@contextmanager
+def ddl(engine: Engine) -> Iterator[Connection]:
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": DDL_LOCK})
+        yield conn
+
+
+def create_views(engine: Engine) -> None:
+    with ddl(engine) as conn:
+        t.metadata.create_all(conn)
+        if conn.execute(select(t.position.c.position).where(t.position.c.name == VIEWS)).first() is None:
+            conn.execute(insert(t.position).values(name=VIEWS, position=0))
+
+
+def drop_views(engine: Engine) -> None:
+    with ddl(engine) as conn:
+        t.metadata.drop_all(conn)
+
+
+def _lock_position(conn: Connection) -> int:
+    query = select(t.position.c.position).where(t.position.c.name == VIEWS)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return int(conn.execute(query).scalar_one())
+
+
+def catch_up(app: Any, engine: Engine, policy_of: PolicyOf, until: datetime | None = None,
+             batch: int = BATCH) -> int:
+    """Project every event after the recorded position, a batch per transaction; returns the count."""
+    done = 0
+    while True:
+        with engine.begin() as conn:
+            start = _lock_position(conn)
+            notes = app.recorder.select_notifications(start=start, limit=batch,
+                                                      inclusive_of_start=False)
+            projector, last = Projector(conn, policy_of), start
+            for note in notes:
+                ev = app.mapper.to_domain_event(note)
+                if until is not None and ev.timestamp > until:
+                    notes = []
+                    break
+                projector.apply(ev, note.id)
+                last = note.id
+                done += 1
+            if last != start:
+                conn.execute(update(t.position).where(t.position.c.name == VIEWS)
+                             .values(position=last))
+        if len(notes) < batch:
+            return done
+
+
+def rebuild(app: Any, engine: Engine, policy_of: PolicyOf) -> int:
+    drop_views(engine)
+    create_views(engine)
+    return catch_up(app, engine, policy_of)
+
+
+def views_as_of(app: Any, policy_of: PolicyOf, until: datetime) -> Engine:
+    """A private in-memory copy of every view, projected from the events up to `until`."""
+    engine = make_engine("sqlite://")
+    create_views(engine)
+    catch_up(app, engine, policy_of, until=until)
+    return engine

@@ -1,0 +1,144 @@
+"""Turns each stored event into view rows, inside the caller's transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from ..domain.case import Case
+from ..domain.history import audit_entry
+from ..domain.policy import Policy
+from ..domain.school_class import SchoolClass
+from ..domain.unit import Unit
+from ..domain.user import User
+from . import tables as t
+
+PolicyOf = Callable[[int], Policy]
+
+
+class Projector:
+    """Applies events to the views through one connection; never commits itself."""
+
+    def __init__(self, conn: Connection, policy_of: PolicyOf) -> None:
+        self.conn, self.policy_of = conn, policy_of
+        self._refs: dict[str, tuple[str, int, str]] = {}
+
+    def apply(self, ev: Any, position: int) -> None:
+        handler = _HANDLERS.get(type(ev))
+        if handler:
+            handler(self, ev)
+        entry = audit_entry(ev)
+        if entry:
+            self._decision(ev, position, entry)
+
+    # -- cases --------------------------------------------------------------------------
+
+    def _case(self, case_id: Any) -> tuple[str, int, str]:
+        key = str(case_id)
+        if key not in self._refs:
+            row = self.conn.execute(select(t.cases.c.ref, t.cases.c.policy_version, t.cases.c.kind)
+                                    .where(t.cases.c.case_id == key)).one()
+            self._refs[key] = (row.ref, row.policy_version, row.kind)
+        return self._refs[key]
+
+    def _step_fields(self, version: int, kind: str, step: str, state: str) -> dict[str, Any]:
+        if state != "open" or not step:
+            return {"step": None, "step_label": None, "role": None}
+        s = self.policy_of(version).workflow(kind).step(step)
+        return {"step": s.id, "step_label": s.label, "role": s.role}
+
+    def case_opened(self, ev: Case.Opened) -> None:
+        signers = {} if ev.opener == ev.subject else {ev.open_step: ev.opener}
+        self._refs[str(ev.originator_id)] = (ev.ref, ev.policy_version, ev.kind)
+        self.conn.execute(insert(t.cases).values(
+            ref=ev.ref, case_id=str(ev.originator_id), kind=ev.kind, state="open",
+            subject=ev.subject or None, opener=ev.opener, applicant=ev.opener,
+            class_code=ev.class_code or None, period=ev.period or None, unit=ev.unit or None,
+            unit_path="/" + "/".join(ev.unit_path) + "/", policy_version=ev.policy_version,
+            signers=json.dumps(signers), note=ev.note, last_action=ev.action,
+            last_actor=ev.opener, opened_at=ev.timestamp, updated_at=ev.timestamp,
+            **self._step_fields(ev.policy_version, ev.kind, ev.step, "open")))
+
+    def _move(self, ev: Any, action: str, step: str, state: str, signed: bool = False) -> None:
+        ref, version, kind = self._case(ev.originator_id)
+        values = {"state": state, "last_action": action, "last_actor": ev.actor,
+                  "updated_at": ev.timestamp, **self._step_fields(version, kind, step, state)}
+        if signed:
+            row = self.conn.execute(select(t.cases.c.signers).where(t.cases.c.ref == ref)).one()
+            values["signers"] = json.dumps({**json.loads(row.signers), ev.step: ev.actor})
+        self.conn.execute(update(t.cases).where(t.cases.c.ref == ref).values(**values))
+
+    def case_signed(self, ev: Case.Signed) -> None:
+        self._move(ev, ev.action, ev.to_step, ev.to_state, signed=ev.action != "resubmitted")
+
+    def case_vetoed(self, ev: Case.Vetoed) -> None:
+        self._move(ev, "vetoed", "", "vetoed")
+
+    def case_returned(self, ev: Case.Returned) -> None:
+        self._move(ev, "returned", ev.to_step, "open")
+
+    def case_withdrawn(self, ev: Case.Withdrawn) -> None:
+        self._move(ev, "withdrawn", "", "withdrawn")
+
+    def _decision(self, ev: Any, position: int, entry: dict[str, Any]) -> None:
+        ref, label = None, None
+        if type(ev) in CASE_EVENTS:
+            ref, version, kind = self._case(ev.originator_id)
+            wf = self.policy_of(version).workflow(kind)
+            label = wf.step(entry["step"]).label if entry["step"] in wf.step_ids() else None
+        self.conn.execute(insert(t.decisions).values(
+            position=position, at=ev.timestamp, case_ref=ref, step_label=label, **entry))
+
+    # -- organisation -------------------------------------------------------------------
+
+    def unit_added(self, ev: Unit.Added) -> None:
+        self.conn.execute(insert(t.units).values(code=ev.code, name=ev.name,
+                                                 parent=ev.parent or None, path="/".join(ev.path)))
+
+    def user_registered(self, ev: User.Registered) -> None:
+        self.conn.execute(insert(t.users).values(login=ev.login, name=ev.name,
+                                                 registered_at=ev.timestamp))
+
+    def role_granted(self, ev: User.RoleGranted) -> None:
+        self.conn.execute(insert(t.grants).values(login=ev.login, role=ev.role, unit=ev.unit,
+                                                  granted_by=ev.actor, granted_at=ev.timestamp))
+
+    def role_revoked(self, ev: User.RoleRevoked) -> None:
+        g = t.grants.c
+        self.conn.execute(delete(t.grants).where(g.login == ev.login, g.role == ev.role,
+                                                 g.unit == ev.unit))
+
+    def class_added(self, ev: SchoolClass.Added) -> None:
+        self.conn.execute(insert(t.classes).values(
+            code=ev.code, name=ev.name, unit=ev.unit, students=ev.students, level=ev.level,
+            graduating=ev.graduating))
+
+    def class_updated(self, ev: SchoolClass.Updated) -> None:
+        self.conn.execute(update(t.classes).where(t.classes.c.code == ev.code)
+                          .values(students=ev.students, graduating=ev.graduating))
+
+    def advisor_appointed(self, ev: SchoolClass.AdvisorAppointed) -> None:
+        self.conn.execute(insert(t.appointments).values(
+            case_ref=ev.case, advisor=ev.advisor, class_code=ev.code, start=ev.start, end=None,
+            state="active", appointed_by=ev.actor))
+
+
+CASE_EVENTS = (Case.Opened, Case.Signed, Case.Vetoed, Case.Returned, Case.Withdrawn)
+
+_HANDLERS: dict[type, Callable[[Projector, Any], None]] = {
+    Case.Opened: Projector.case_opened,
+    Case.Signed: Projector.case_signed,
+    Case.Vetoed: Projector.case_vetoed,
+    Case.Returned: Projector.case_returned,
+    Case.Withdrawn: Projector.case_withdrawn,
+    Unit.Added: Projector.unit_added,
+    User.Registered: Projector.user_registered,
+    User.RoleGranted: Projector.role_granted,
+    User.RoleRevoked: Projector.role_revoked,
+    SchoolClass.Added: Projector.class_added,
+    SchoolClass.Updated: Projector.class_updated,
+    SchoolClass.AdvisorAppointed: Projector.advisor_appointed,
+}

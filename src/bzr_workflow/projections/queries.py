@@ -1,0 +1,128 @@
+"""Read queries over the views, answering in the primitive dicts of CLI.md's JSON shapes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, select
+
+from ..domain.access import covers
+from ..domain.policy import APPLICANT
+from ..domain.timefmt import local_iso
+from . import tables as t
+from .projector import PolicyOf
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _param(conn: Connection, value: datetime) -> datetime:
+    """SQLite stores UTC instants without an offset; compare like with like."""
+    return value.astimezone(UTC).replace(tzinfo=None) if conn.dialect.name == "sqlite" else value
+
+
+def case_row(row: Row[Any], offset: str) -> dict[str, Any]:
+    return {
+        "id": row.ref, "kind": row.kind, "state": row.state, "step": row.step,
+        "step_label": row.step_label, "role": row.role, "subject": row.subject,
+        "opener": row.opener, "period": row.period, "class": row.class_code, "unit": row.unit,
+        "policy_version": row.policy_version, "last_action": row.last_action,
+        "last_actor": row.last_actor, "opened_at": local_iso(_utc(row.opened_at), offset),
+        "updated_at": local_iso(_utc(row.updated_at), offset),
+    }
+
+
+def may_sign(row: Row[Any], login: str, grants: Sequence[Sequence[str]],
+             may_sign_twice: bool) -> bool:
+    if row.role == APPLICANT:
+        return bool(row.applicant == login)
+    path = [p for p in row.unit_path.split("/") if p]
+    if not covers(grants, row.role, path) or row.subject == login:
+        return False
+    signed_other = any(who == login and step != row.step
+                       for step, who in json.loads(row.signers).items())
+    return may_sign_twice or not signed_other
+
+
+def inbox(conn: Connection, login: str, grants: Sequence[Sequence[str]], policy_of: PolicyOf,
+          offset: str) -> list[dict[str, Any]]:
+    roles = sorted({r for r, _ in grants} | {APPLICANT})
+    c = t.cases.c
+    rows = conn.execute(select(t.cases).where(c.state == "open", c.role.in_(roles))
+                        .order_by(c.updated_at, c.ref)).all()
+    twice = {}
+    out = []
+    for row in rows:
+        key = (row.policy_version, row.kind)
+        if key not in twice:
+            twice[key] = policy_of(row.policy_version).workflow(row.kind).signer_may_sign_twice
+        if may_sign(row, login, grants, twice[key]):
+            out.append(case_row(row, offset))
+    return out
+
+
+def cases(conn: Connection, offset: str, kind: str | None = None, state: str | None = None,
+          period: str | None = None, unit: str | None = None) -> list[dict[str, Any]]:
+    c = t.cases.c
+    query = select(t.cases)
+    for column, value in ((c.kind, kind), (c.state, state), (c.period, period)):
+        if value:
+            query = query.where(column == value)
+    if unit:
+        query = query.where(c.unit_path.contains(f"/{unit}/"))
+    rows = conn.execute(query.order_by(c.opened_at, c.ref)).all()
+    return [case_row(r, offset) for r in rows]
+
+
+def audit(conn: Connection, offset: str, actor: str | None = None, case: str | None = None,
+          since: datetime | None = None, until: datetime | None = None) -> list[dict[str, Any]]:
+    d = t.decisions.c
+    query = select(t.decisions)
+    if actor:
+        query = query.where(d.actor == actor)
+    if case:
+        query = query.where(d.case_ref == case)
+    if since:
+        query = query.where(d.at >= _param(conn, since))
+    if until:
+        query = query.where(d.at <= _param(conn, until))
+    return [{"at": local_iso(_utc(r.at), offset), "actor": r.actor, "action": r.action,
+             "case": r.case_ref, "target": r.target, "step": r.step, "step_label": r.step_label,
+             "to_step": r.to_step, "comment": r.comment, "position": r.position}
+            for r in conn.execute(query.order_by(d.position))]
+
+
+def appointments(conn: Connection, advisor: str | None = None) -> list[dict[str, Any]]:
+    a = t.appointments.c
+    query = select(t.appointments).order_by(a.class_code, a.start)
+    if advisor:
+        query = query.where(a.advisor == advisor)
+    return [{"advisor": r.advisor, "class": r.class_code, "start": r.start, "end": r.end,
+             "state": r.state, "case": r.case_ref, "appointed_by": r.appointed_by}
+            for r in conn.execute(query)]
+
+
+def users(conn: Connection) -> list[dict[str, Any]]:
+    roles: dict[str, list[str]] = {}
+    for g in conn.execute(select(t.grants).order_by(t.grants.c.role, t.grants.c.unit)):
+        roles.setdefault(g.login, []).append(f"{g.role}@{g.unit}" if g.unit else g.role)
+    return [{"user": u.login, "name": u.name, "roles": roles.get(u.login, [])}
+            for u in conn.execute(select(t.users).order_by(t.users.c.login))]
+
+
+def classes(conn: Connection) -> list[dict[str, Any]]:
+    advisors: dict[str, list[str]] = {}
+    for a in conn.execute(select(t.appointments).where(t.appointments.c.state == "active")):
+        advisors.setdefault(a.class_code, []).append(a.advisor)
+    return [{"class": r.code, "name": r.name, "unit": r.unit, "students": r.students,
+             "level": r.level, "graduating": r.graduating, "advisors": advisors.get(r.code, [])}
+            for r in conn.execute(select(t.classes).order_by(t.classes.c.code))]
+
+
+def units(conn: Connection) -> list[dict[str, Any]]:
+    return [{"unit": r.code, "name": r.name, "parent": r.parent, "path": r.path}
+            for r in conn.execute(select(t.units).order_by(t.units.c.path))]
