@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 from .app import StoreMissing, StoreUnavailable
-from .cases import CaseCommands
-from .store import APP_NAME, Location, parse_location
+from .session import WorkflowApp, open_app
+from .store import Location, parse_location
 
-
-class WorkflowApp(CaseCommands):
-    """Every command of the engine over one event store."""
-
-    name = APP_NAME
-
-
-__all__ = ["WorkflowApp", "Location", "parse_location", "StoreMissing", "StoreUnavailable"]
+__all__ = ["WorkflowApp", "Location", "open_app", "parse_location", "StoreMissing",
+           "StoreUnavailable"]

@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import OperationalError, PersistenceError, RecordConflictError
+from eventsourcing.persistence import (OperationalError, PersistenceError, ProgrammingError,
+                                       RecordConflictError)
 
 from ..domain.errors import BadInput, Conflict, NotFound, NotPermitted
 from ..domain.ids import institution_id, key_id
@@ -54,8 +55,11 @@ class BaseApp(Application[UUID]):
         return aggregate_id in self.repository
 
     def institution(self) -> Institution:
-        return self.load(institution_id(), f"no institution in {self.location.describe()};"
-                                           " run `bzr-workflow init` first")
+        missing = f"no store in {self.location.describe()}; create one with `bzr-workflow init`"
+        try:
+            return self.load(institution_id(), missing)
+        except ProgrammingError:
+            raise StoreMissing(missing) from None
 
     def user(self, login: str) -> User:
         return self.load(key_id("user", login), f"unknown user {login!r} (see `user list`)")

@@ -1,0 +1,66 @@
+"""Opening a store for one command: creating it (init), or refusing when it is not there."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from eventsourcing.persistence import PersistenceError
+
+from ..domain.errors import BadInput
+from .app import StoreMissing, StoreUnavailable
+from .cases import CaseCommands
+from .store import APP_NAME, Location
+
+DDL_LOCK = 7_305_771_200  # advisory lock id serialising event-store DDL on PostgreSQL
+
+
+class WorkflowApp(CaseCommands):
+    """Every command of the engine over one event store."""
+
+    name = APP_NAME
+
+
+def open_app(location: Location, create: bool = False) -> WorkflowApp:
+    """The application over `location`; only `create` (init) may make tables or files."""
+    if location.is_sqlite:
+        return _open_sqlite(location, create)
+    try:
+        if not create:
+            return WorkflowApp(location)
+        with _pg_ddl_lock(location):
+            return WorkflowApp(location, create_tables=True)
+    except PersistenceError as exc:
+        raise StoreUnavailable(f"cannot open {location.describe()}: {str(exc).splitlines()[0]}") from None
+
+
+def _open_sqlite(location: Location, create: bool) -> WorkflowApp:
+    folder = os.path.dirname(os.path.abspath(location.path))
+    if not os.path.isdir(folder):
+        raise BadInput(f"--db {location.path}: folder {folder} does not exist")
+    if not create and not location.exists():
+        raise StoreMissing(f"no store at {location.path}; create one with `bzr-workflow init`")
+    try:
+        return WorkflowApp(location, create_tables=create)
+    except PersistenceError as exc:
+        raise StoreUnavailable(f"cannot open {location.describe()}: {str(exc).splitlines()[0]}") from None
+
+
+@contextmanager
+def _pg_ddl_lock(location: Location) -> Iterator[None]:
+    """Concurrent CREATE ... on a fresh PostgreSQL database fails ('tuple concurrently updated')."""
+    import psycopg
+
+    try:
+        conn = psycopg.connect(location.libpq_conninfo(), autocommit=True)
+    except psycopg.Error as exc:
+        raise StoreUnavailable(f"cannot reach {location.describe()}: {str(exc).splitlines()[0]}") from None
+    with conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK,))
+        if location.schema:
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{location.schema}"')
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (DDL_LOCK,))

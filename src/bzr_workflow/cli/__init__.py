@@ -1,0 +1,103 @@
+"""The `bzr-workflow` command line: global options, one-line errors with CLI.md's exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from .context import Ctx
+
+EPILOG = """Exit codes: 0 done, 1 refused by a rule, 2 bad input, 3 not permitted,
+4 conflict, 5 integrity. Errors are one line on stderr."""
+
+
+class Refusal(click.ClickException):
+    """A domain refusal shown as one line, with its family's exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class Root(click.Group):
+    """Turns every failure into one line on stderr and a documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from ..domain.errors import WorkflowError
+
+        try:
+            return super().invoke(ctx)
+        except WorkflowError as exc:
+            raise Refusal(str(exc), exc.exit_code) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("BZR_WORKFLOW_DEBUG"):
+                raise
+            raise Refusal(f"internal error: {type(exc).__name__}: {exc}", 1) from None
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            if not isinstance(exc, Refusal):
+                hint = _usage_hint(exc)
+                click.echo(f"error: {exc.format_message()}{hint}", err=True)
+            else:
+                exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("error: aborted", err=True)
+            sys.exit(1)
+
+
+def _usage_hint(exc: click.ClickException) -> str:
+    ctx = getattr(exc, "ctx", None)
+    return f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+
+
+@click.group(cls=Root, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", envvar="BZR_WORKFLOW_DB", metavar="URL",
+              help="Where events and views live: a file path, sqlite:///PATH or "
+                   "postgresql://user:pass@host:port/dbname. Default ./bzr-workflow.db.")
+@click.option("--as", "actor", envvar="BZR_WORKFLOW_ACTOR", metavar="USER",
+              help="Who is acting; every command that changes something records it.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.version_option(package_name="bzr-workflow")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, actor: str | None, as_json: bool) -> None:
+    """Event-sourced workflows for class advisors (班主任): recruitment, appraisal,
+    awards, allowances and dismissal, each a multi-level sign-off on record."""
+    if ctx.obj is None:
+        ctx.obj = Ctx(db, actor, as_json)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def _register() -> None:
+    from . import maintenance, org, views, workflow
+
+    for module in (org, workflow, views, maintenance):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="bzr-workflow")
+    except BrokenPipeError:
+        # The reader (head, less) went away: nothing more to say, and nothing to report.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)

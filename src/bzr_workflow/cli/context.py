@@ -1,0 +1,79 @@
+"""The per-invocation context: global options, the application and views built lazily, and output."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+
+from .output import table
+
+
+class Ctx:
+    """What every command shares; tests inject a ready one with `obj=`."""
+
+    def __init__(self, db: str | None, actor: str | None, as_json: bool) -> None:
+        self.db, self.actor, self.as_json = db, actor, as_json
+        self._app: Any = None
+        self._views: Any = None
+
+    @property
+    def location(self) -> Any:
+        from ..application import parse_location
+
+        return parse_location(self.db)
+
+    def app(self, create: bool = False) -> Any:
+        if self._app is None:
+            from ..application import open_app
+
+            self._app = open_app(self.location, create=create)
+        return self._app
+
+    def views(self) -> Any:
+        if self._views is None:
+            from ..projections import Views
+
+            self._views = Views(self.app())
+        return self._views
+
+    def offset(self) -> str:
+        return str(self.app().policy().utc_offset)
+
+    def close(self) -> None:
+        if self._views is not None:
+            self._views.close()
+        if self._app is not None:
+            self._app.close()
+
+    def emit(self, data: Any, human: Callable[[Any], str] | None = None) -> None:
+        if self.as_json:
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        else:
+            click.echo(human(data) if human else _plain(data))
+
+    def emit_rows(self, rows: Sequence[dict[str, Any]], columns: Sequence[str],
+                  empty: str = "(none)") -> None:
+        self.emit(list(rows), lambda r: table(r, columns) if r else empty)
+
+
+def _plain(data: Any) -> str:
+    if isinstance(data, dict):
+        width = max((len(str(k)) for k in data), default=0)
+        return "\n".join(f"{k:<{width}}  {_value(v)}" for k, v in data.items())
+    return str(data)
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "-"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items()) or "-"
+    return str(value)
+
+
+pass_ctx = click.make_pass_decorator(Ctx)

@@ -1,0 +1,46 @@
+"""Maintenance commands: rebuild the views, and the demonstration."""
+
+from __future__ import annotations
+
+import click
+
+from .context import Ctx, pass_ctx
+
+
+@click.command()
+@pass_ctx
+def rebuild(ctx: Ctx) -> None:
+    """Drop every view and rebuild it from the events."""
+    count = ctx.views().rebuild()
+    ctx.emit({"rebuilt": True, "events": count, "store": ctx.location.describe()})
+
+
+@click.command()
+@pass_ctx
+def demo(ctx: Ctx) -> None:
+    """Play a recruitment round under the Guilin policy (safe to run again: each run adds a round)."""
+    from ..demo import run
+    from ..projections import queries
+
+    lines: list[str] = []
+    say = lines.append if ctx.as_json else click.echo
+    result = run(ctx.app(create=True), say)
+    with ctx.views().read() as conn:
+        result["counts"] = {s: len(queries.cases(conn, ctx.offset(), state=s))
+                            for s in ("open", "published", "vetoed", "withdrawn")}
+        result["appointments"] = len(queries.appointments(conn))
+    result["store"] = ctx.location.describe()
+    db = f"--db {ctx.db} " if ctx.db else ""
+    if ctx.as_json:
+        ctx.emit(result | {"narrative": lines})
+        return
+    click.echo(f"\nData: {result['store']}")
+    click.echo(f"Cases now: {result['counts']}; appointments: {result['appointments']}.")
+    click.echo("Look around:")
+    for example in ("cases", f"show {result['cases']['published']}",
+                    f"history {result['cases']['returned_then_published']}",
+                    "--as zhang.nn inbox", "appointments", "audit --actor li.dean"):
+        click.echo(f"  bzr-workflow {db}{example}")
+
+
+COMMANDS = [rebuild, demo]

@@ -1,0 +1,207 @@
+"""Organisation commands: init, policy, unit, user and class."""
+
+from __future__ import annotations
+
+import click
+
+from .context import Ctx, pass_ctx
+
+
+@click.command()
+@click.option("--policy", "policy_ref", required=True, metavar="POLICY",
+              help="A built-in policy id (see `policy list`) or a policy file path.")
+@click.option("--admin", required=True, metavar="USER", help="The first administrator's login.")
+@click.option("--name", default="", help="The institution's name (default: the policy's).")
+@pass_ctx
+def init(ctx: Ctx, policy_ref: str, admin: str, name: str) -> None:
+    """Create the store, adopt a policy and register the first administrator."""
+    from ..application.organisation import read_policy
+    from ..domain.policy_file import parse_policy
+
+    parse_policy(*read_policy(policy_ref))
+    app = ctx.app(create=True)
+    result = app.init(policy_ref, admin, name, ctx.actor)
+    ctx.views().create()
+    result["store"] = ctx.location.describe()
+    ctx.emit(result)
+
+
+@click.group()
+def policy() -> None:
+    """List, show, validate and adopt institution policies."""
+
+
+@policy.command("list")
+@pass_ctx
+def policy_list(ctx: Ctx) -> None:
+    """The built-in policies."""
+    from ..domain.policy_file import parse_policy
+    from ..policies import builtin_ids, builtin_text
+
+    rows = []
+    for pid in builtin_ids():
+        p = parse_policy(builtin_text(pid) or "", pid)
+        rows.append({"id": pid, "name": p.name, "source": p.source,
+                     "workflows": sorted(p.workflows)})
+    ctx.emit_rows(rows, ["id", "source", "name", "workflows"])
+
+
+@policy.command("show")
+@click.argument("policy_ref", required=False, metavar="[POLICY]")
+@click.option("--version", "version", type=int, help="An adopted version of the store's policy.")
+@pass_ctx
+def policy_show(ctx: Ctx, policy_ref: str | None, version: int | None) -> None:
+    """A policy's roles, workflows and rules (default: the one in force in the store)."""
+    from ..application.organisation import read_policy
+    from ..domain.policy_file import parse_policy
+    from .policy_view import policy_json, policy_text
+
+    if policy_ref:
+        result = policy_json(parse_policy(*read_policy(policy_ref)))
+    else:
+        app = ctx.app()
+        record = app.institution().policy_record(version)
+        result = policy_json(app.policy(record["version"]))
+        result |= {"version": record["version"], "digest": record["digest"]}
+    ctx.emit(result, policy_text)
+
+
+@policy.command("validate")
+@click.argument("file", metavar="FILE")
+@pass_ctx
+def policy_validate(ctx: Ctx, file: str) -> None:
+    """Check a policy file; every problem names the file, the field and what is wrong."""
+    from ..application.organisation import read_policy
+    from ..domain.policy_file import PolicyInvalid, parse_policy
+    from . import Refusal
+
+    try:
+        p = parse_policy(*read_policy(file))
+    except PolicyInvalid as exc:
+        for line in exc.lines()[:-1]:
+            click.echo(f"error: {line}", err=True)
+        raise Refusal(exc.lines()[-1], 2) from None
+    ctx.emit({"file": file, "policy": p.id, "valid": True,
+              "workflows": sorted(p.workflows)})
+
+
+@policy.command("adopt")
+@click.argument("policy_ref", metavar="POLICY_OR_FILE")
+@pass_ctx
+def policy_adopt(ctx: Ctx, policy_ref: str) -> None:
+    """Adopt a new policy version; running cases keep the version they were opened under."""
+    ctx.emit(ctx.app().adopt_policy(policy_ref, ctx.actor))
+
+
+@click.group()
+def unit() -> None:
+    """Organisational units: colleges, departments, teaching sites."""
+
+
+@unit.command("add")
+@click.argument("code", metavar="UNIT")
+@click.option("--name", required=True, help="The unit's name as people write it.")
+@click.option("--parent", default="", metavar="UNIT", help="The unit this one belongs to.")
+@pass_ctx
+def unit_add(ctx: Ctx, code: str, name: str, parent: str) -> None:
+    """Register a unit."""
+    ctx.emit(ctx.app().add_unit(code, name, parent, ctx.actor))
+
+
+@unit.command("list")
+@pass_ctx
+def unit_list(ctx: Ctx) -> None:
+    """Every unit, in tree order."""
+    from ..projections import queries
+
+    with ctx.views().read() as conn:
+        ctx.emit_rows(queries.units(conn), ["unit", "name", "parent", "path"])
+
+
+@click.group()
+def user() -> None:
+    """People and the roles they hold (ROLE or ROLE@UNIT)."""
+
+
+@user.command("add")
+@click.argument("login", metavar="USER")
+@click.option("--name", required=True, help="The person's name.")
+@click.option("--role", "roles", multiple=True, metavar="ROLE[@UNIT]",
+              help="A role from the policy; unit-scoped roles need @UNIT. Repeatable.")
+@pass_ctx
+def user_add(ctx: Ctx, login: str, name: str, roles: tuple[str, ...]) -> None:
+    """Register a person."""
+    ctx.emit(ctx.app().add_user(login, name, list(roles), ctx.actor))
+
+
+@user.command("grant")
+@click.argument("login", metavar="USER")
+@click.argument("role", metavar="ROLE[@UNIT]")
+@pass_ctx
+def user_grant(ctx: Ctx, login: str, role: str) -> None:
+    """Grant a role (recorded: who held which role when is part of the audit)."""
+    ctx.emit(ctx.app().grant(login, role, ctx.actor))
+
+
+@user.command("revoke")
+@click.argument("login", metavar="USER")
+@click.argument("role", metavar="ROLE[@UNIT]")
+@pass_ctx
+def user_revoke(ctx: Ctx, login: str, role: str) -> None:
+    """Revoke a role."""
+    ctx.emit(ctx.app().revoke(login, role, ctx.actor))
+
+
+@user.command("list")
+@pass_ctx
+def user_list(ctx: Ctx) -> None:
+    """Every person and their roles."""
+    from ..projections import queries
+
+    with ctx.views().read() as conn:
+        ctx.emit_rows(queries.users(conn), ["user", "name", "roles"])
+
+
+@click.group("class")
+def class_() -> None:
+    """Classes of students."""
+
+
+@class_.command("add")
+@click.argument("code", metavar="CLASS")
+@click.option("--name", required=True, help="The class's name.")
+@click.option("--unit", required=True, metavar="UNIT", help="The unit the class belongs to.")
+@click.option("--students", required=True, type=int, metavar="N", help="Head count.")
+@click.option("--level", default="", help="Level, e.g. 高职, 中职, 专升本.")
+@click.option("--graduating", is_flag=True, help="A graduating class.")
+@pass_ctx
+def class_add(ctx: Ctx, code: str, name: str, unit: str, students: int, level: str,
+              graduating: bool) -> None:
+    """Register a class."""
+    ctx.emit(ctx.app().add_class(code, name, unit, students, level, graduating, ctx.actor))
+
+
+@class_.command("update")
+@click.argument("code", metavar="CLASS")
+@click.option("--students", type=int, metavar="N", help="New head count.")
+@click.option("--graduating/--not-graduating", default=None, help="Mark (or unmark) graduating.")
+@click.option("--effective", metavar="DATE", help="When the change takes effect (YYYY-MM-DD).")
+@pass_ctx
+def class_update(ctx: Ctx, code: str, students: int | None, graduating: bool | None,
+                 effective: str | None) -> None:
+    """Change a class's head count or graduating mark."""
+    ctx.emit(ctx.app().update_class(code, students, graduating, effective, ctx.actor))
+
+
+@class_.command("list")
+@pass_ctx
+def class_list(ctx: Ctx) -> None:
+    """Every class with its active advisors."""
+    from ..projections import queries
+
+    with ctx.views().read() as conn:
+        ctx.emit_rows(queries.classes(conn),
+                      ["class", "name", "unit", "students", "level", "graduating", "advisors"])
+
+
+COMMANDS = [init, policy, unit, user, class_]

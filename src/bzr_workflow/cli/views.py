@@ -1,0 +1,140 @@
+"""View commands: inbox, cases, show, history, audit, appointments (each with --as-of)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .context import Ctx, pass_ctx
+from .workflow import case_line
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+AS_OF = click.option("--as-of", "as_of", metavar="TIMESTAMP",
+                     help="Answer as things stood then (2026-12-03 or 2026-12-03T10:02).")
+CASE_COLUMNS = ["id", "kind", "state", "step_label", "role", "subject", "class", "period",
+                "updated_at"]
+
+
+@contextmanager
+def read(ctx: Ctx, as_of: str | None) -> Iterator["Connection"]:
+    from ..domain.timefmt import parse_instant
+
+    until = parse_instant(as_of, ctx.offset()) if as_of else None
+    with ctx.views().read(until) as conn:
+        yield conn
+
+
+def _grants(conn: "Connection", login: str) -> list[list[str]]:
+    from sqlalchemy import select
+
+    from ..projections import tables as t
+
+    rows = conn.execute(select(t.grants).where(t.grants.c.login == login))
+    return [[r.role, r.unit] for r in rows]
+
+
+@click.command()
+@AS_OF
+@pass_ctx
+def inbox(ctx: Ctx, as_of: str | None) -> None:
+    """Cases whose pending step you (--as USER) may sign."""
+    from ..projections import queries
+
+    me = ctx.app().actor(ctx.actor)
+    with read(ctx, as_of) as conn:
+        rows = queries.inbox(conn, me.login, _grants(conn, me.login), ctx.views().policy_of,
+                             ctx.offset())
+    ctx.emit_rows(rows, CASE_COLUMNS, empty="(nothing awaits you)")
+
+
+@click.command()
+@click.option("--kind", help="recruitment, appraisal, award or a declared kind.")
+@click.option("--state", type=click.Choice(["open", "published", "vetoed", "withdrawn"]))
+@click.option("--period", help="Only cases of this period.")
+@click.option("--unit", metavar="UNIT", help="Only cases of this unit and the units under it.")
+@AS_OF
+@pass_ctx
+def cases(ctx: Ctx, kind: str | None, state: str | None, period: str | None, unit: str | None,
+          as_of: str | None) -> None:
+    """Cases, filtered."""
+    from ..projections import queries
+
+    with read(ctx, as_of) as conn:
+        rows = queries.cases(conn, ctx.offset(), kind, state, period, unit)
+    ctx.emit_rows(rows, CASE_COLUMNS)
+
+
+def _show_text(case: dict[str, Any]) -> str:
+    keys = ["kind_label", "subject", "class", "unit", "period", "opener", "note", "policy",
+            "policy_version", "opened_at", "updated_at"]
+    lines = [case_line(case)]
+    lines += [f"  {k:<15} {case[k]}" for k in keys if case.get(k) not in (None, "")]
+    lines += [f"  {k:<15} {v}" for k, v in case.get("data", {}).items()]
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("ref", metavar="CASE")
+@AS_OF
+@pass_ctx
+def show(ctx: Ctx, ref: str, as_of: str | None) -> None:
+    """A case as it stands (or stood), from its own events."""
+    ctx.emit(ctx.app().show(ref, as_of), _show_text)
+
+
+HISTORY_COLUMNS = ["at", "actor", "action", "step_label", "comment"]
+
+
+@click.command()
+@click.argument("ref", metavar="CASE")
+@AS_OF
+@pass_ctx
+def history(ctx: Ctx, ref: str, as_of: str | None) -> None:
+    """Every decision on a case, oldest first."""
+    ctx.emit_rows(ctx.app().history(ref, as_of), HISTORY_COLUMNS)
+
+
+@click.command()
+@click.option("--actor", metavar="USER", help="Only what this person did.")
+@click.option("--case", "case_ref", metavar="CASE", help="Only this case.")
+@click.option("--since", metavar="T", help="From this instant (inclusive).")
+@click.option("--until", metavar="T", help="Up to this instant (inclusive).")
+@AS_OF
+@pass_ctx
+def audit(ctx: Ctx, actor: str | None, case_ref: str | None, since: str | None,
+          until: str | None, as_of: str | None) -> None:
+    """Every recorded decision and organisation change: who, what, when."""
+    from ..domain.ids import normalise_ref
+    from ..domain.timefmt import parse_instant
+    from ..projections import queries
+
+    offset = ctx.offset()
+    start = parse_instant(since, offset) if since else None
+    if start and since and len(since.strip()) == 10:
+        start = parse_instant(since + "T00:00", offset)
+    end = parse_instant(until, offset) if until else None
+    ref = normalise_ref(case_ref) if case_ref else None
+    with read(ctx, as_of) as conn:
+        rows = queries.audit(conn, offset, actor, ref, start, end)
+    ctx.emit_rows(rows, ["at", "actor", "action", "case", "target", "step_label", "comment"])
+
+
+@click.command()
+@click.option("--advisor", metavar="USER", help="Only this advisor's appointments.")
+@AS_OF
+@pass_ctx
+def appointments(ctx: Ctx, advisor: str | None, as_of: str | None) -> None:
+    """Advisors appointed to classes."""
+    from ..projections import queries
+
+    with read(ctx, as_of) as conn:
+        rows = queries.appointments(conn, advisor)
+    ctx.emit_rows(rows, ["advisor", "class", "start", "end", "state", "case"])
+
+
+COMMANDS = [inbox, cases, show, history, audit, appointments]

@@ -1,0 +1,100 @@
+"""Workflow commands: recruit apply, case open, and approve / veto / return / withdraw on any case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from .context import Ctx, pass_ctx
+
+
+def case_line(case: dict[str, Any]) -> str:
+    """One line a person reads: where the case stands and who acts next."""
+    head = f"{case['id']}  {case['kind']}  {case.get('subject') or '-'}"
+    if case["state"] != "open":
+        last = case.get("last") or {}
+        who = f" ({last.get('action')} by {last.get('actor')})" if last else ""
+        return f"{head}  {case['state']}{who}"
+    return f"{head}  open: awaits {case['step_label']} ({case['step']}) by {case['role']}"
+
+
+@click.group()
+def recruit() -> None:
+    """Recruitment (选聘): application through each level to publication."""
+
+
+@recruit.command("apply")
+@click.option("--class", "class_code", required=True, metavar="CLASS", help="The class applied for.")
+@click.option("--candidate", metavar="USER", help="Who applies (default: the acting user).")
+@click.option("--start", metavar="DATE", help="The appointment's effective date (YYYY-MM-DD).")
+@click.option("--note", default="", help="The application's text.")
+@pass_ctx
+def recruit_apply(ctx: Ctx, class_code: str, candidate: str | None, start: str | None,
+                  note: str) -> None:
+    """Apply (or be put forward) as a class's advisor."""
+    ctx.emit(ctx.app().recruit_apply(class_code, candidate, start, note, ctx.actor), case_line)
+
+
+@click.group("case")
+def case_group() -> None:
+    """Any workflow kind the policy declares."""
+
+
+@case_group.command("open")
+@click.argument("kind")
+@click.option("--subject", metavar="USER", help="Whom the case is about.")
+@click.option("--class", "class_code", metavar="CLASS", help="The class it concerns.")
+@click.option("--period", metavar="PERIOD", help="The period it concerns (2026-2027-1, 2026).")
+@click.option("--note", default="", help="The case's opening text.")
+@pass_ctx
+def case_open(ctx: Ctx, kind: str, subject: str | None, class_code: str | None,
+              period: str | None, note: str) -> None:
+    """Open a case of KIND (see `policy show` for the kinds)."""
+    ctx.emit(ctx.app().open_case(kind, subject, class_code, period, note, ctx.actor), case_line)
+
+
+STEP = click.option("--step", metavar="STEP",
+                    help="Refuse unless the case is still at this step.")
+
+
+@click.command()
+@click.argument("ref", metavar="CASE")
+@click.option("--comment", default="", help="The opinion recorded with the signature.")
+@STEP
+@pass_ctx
+def approve(ctx: Ctx, ref: str, comment: str, step: str | None) -> None:
+    """Sign off the step now pending (recommend, review, approve, publish ...)."""
+    ctx.emit(ctx.app().approve(ref, ctx.actor, comment, step), case_line)
+
+
+@click.command()
+@click.argument("ref", metavar="CASE")
+@click.option("--reason", required=True, help="Why the case is refused.")
+@STEP
+@pass_ctx
+def veto(ctx: Ctx, ref: str, reason: str, step: str | None) -> None:
+    """Refuse the pending step; the case ends."""
+    ctx.emit(ctx.app().veto(ref, ctx.actor, reason, step), case_line)
+
+
+@click.command("return")
+@click.argument("ref", metavar="CASE")
+@click.option("--reason", required=True, help="What must be amended.")
+@STEP
+@pass_ctx
+def return_(ctx: Ctx, ref: str, reason: str, step: str | None) -> None:
+    """Send the case back for amendment, where the policy allows it."""
+    ctx.emit(ctx.app().return_case(ref, ctx.actor, reason, step), case_line)
+
+
+@click.command()
+@click.argument("ref", metavar="CASE")
+@click.option("--reason", default="", help="Why it is withdrawn.")
+@pass_ctx
+def withdraw(ctx: Ctx, ref: str, reason: str) -> None:
+    """Withdraw your own case before its final step."""
+    ctx.emit(ctx.app().withdraw(ref, ctx.actor, reason), case_line)
+
+
+COMMANDS = [recruit, case_group, approve, veto, return_, withdraw]
