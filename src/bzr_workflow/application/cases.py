@@ -92,9 +92,10 @@ class CaseCommands(OrganisationCommands):
             me, case = self.actor(actor), self.case(ref)
             policy, wf, machine = self._context(case)
             self._expect(case, expected, policy)
-            if case.kind and wf.on_publish == "appoint" and case.class_code:
+            self._decide(case, me.grants, policy,
+                         lambda: case.approve(me.login, me.grants, policy, wf, machine, comment))
+            if wf.on_publish == "appoint" and case.class_code and case.state == "open":
                 self.school_class(case.class_code).check_vacancy(policy.staffing.advisors_per_class)
-            case.approve(me.login, me.grants, policy, wf, machine, comment)
             extra = self._publication_effects(case, policy, wf, me.login)
             self.save(case, *extra)
             return case_dict(case, policy)
@@ -119,7 +120,8 @@ class CaseCommands(OrganisationCommands):
             me, case = self.actor(actor), self.case(ref)
             policy, wf, _ = self._context(case)
             self._expect(case, expected, policy)
-            case.veto(me.login, me.grants, policy, wf, reason)
+            self._decide(case, me.grants, policy,
+                         lambda: case.veto(me.login, me.grants, policy, wf, reason))
             self.save(case)
             return case_dict(case, policy)
         return self.attempt(command)
@@ -132,7 +134,8 @@ class CaseCommands(OrganisationCommands):
             me, case = self.actor(actor), self.case(ref)
             policy, wf, machine = self._context(case)
             self._expect(case, expected, policy)
-            case.return_(me.login, me.grants, policy, wf, machine, reason)
+            self._decide(case, me.grants, policy,
+                         lambda: case.return_(me.login, me.grants, policy, wf, machine, reason))
             self.save(case)
             return case_dict(case, policy)
         return self.attempt(command)
@@ -152,16 +155,19 @@ class CaseCommands(OrganisationCommands):
         """Pin the step the user meant to sign; if it moved on meanwhile, say who signed it."""
         if expected[0] is None:
             expected[0] = case.step if case.state == "open" else ""
-            return
-        if case.step == expected[0]:
-            return
-        wf = policy.workflow(case.kind)
-        label = wf.step(expected[0]).label if expected[0] in wf.step_ids() else expected[0]
-        last = case.last
-        when = local_short(case.modified_on, policy.utc_offset)
-        now = f"it now awaits {wf.step(case.step).label}" if case.step else f"it is {case.state}"
-        raise AlreadySigned(f"{case.ref}: {label} was already {last['action']} by {last['actor']}"
-                            f" at {when}; {now}")
+        elif case.step != expected[0]:
+            raise _moved_on(case, expected[0], policy)
+
+    def _decide(self, case: Case, grants: Any, policy: Policy, decide: Any) -> None:
+        """Run a decision; a user who lacks the role only because the case moved on is told so."""
+        try:
+            decide()
+        except NotPermitted:
+            wf, last = policy.workflow(case.kind), case.last["step"]
+            if last in [s.id for s in wf.steps] and covers(grants, wf.step(last).role,
+                                                            case.unit_path):
+                raise _moved_on(case, last, policy) from None
+            raise
 
     # -- reading the case's own events --------------------------------------------------
 
@@ -196,6 +202,15 @@ class CaseCommands(OrganisationCommands):
             entry["step_label"] = wf.step(step).label if step in wf.step_ids() else None
             out.append({"at": local_iso(ev.timestamp, policy.utc_offset), **entry})
         return out
+
+
+def _moved_on(case: Case, step_id: str, policy: Policy) -> AlreadySigned:
+    wf, last = policy.workflow(case.kind), case.last
+    label = wf.step(step_id).label if step_id in wf.step_ids() else step_id
+    when = local_short(case.modified_on, policy.utc_offset)
+    now = f"it now awaits {wf.step(case.step).label}" if case.step else f"it is {case.state}"
+    return AlreadySigned(f"{case.ref}: {label} was already {last['action']} by {last['actor']}"
+                         f" at {when}; {now}")
 
 
 def _workflow(policy: Policy, kind: str) -> Workflow:

@@ -35,7 +35,7 @@ class Root(click.Group):
             return super().invoke(ctx)
         except WorkflowError as exc:
             raise Refusal(str(exc), exc.exit_code) from None
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
             raise
         except Exception as exc:
             if os.environ.get("BZR_WORKFLOW_DEBUG"):

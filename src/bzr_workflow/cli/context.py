@@ -36,6 +36,7 @@ class Ctx:
         if self._views is None:
             from ..projections import Views
 
+            self.app().institution()  # an uninitialised store says so, before any view is made
             self._views = Views(self.app())
         return self._views
 

@@ -114,9 +114,7 @@ def audit(ctx: Ctx, actor: str | None, case_ref: str | None, since: str | None,
     from ..projections import queries
 
     offset = ctx.offset()
-    start = parse_instant(since, offset) if since else None
-    if start and since and len(since.strip()) == 10:
-        start = parse_instant(since + "T00:00", offset)
+    start = parse_instant(since, offset, end=False) if since else None
     end = parse_instant(until, offset) if until else None
     ref = normalise_ref(case_ref) if case_ref else None
     with read(ctx, as_of) as conn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from .errors import BadInput
@@ -21,17 +22,31 @@ def local_short(instant: datetime, utc_offset: str) -> str:
     return instant.astimezone(zone(utc_offset)).strftime("%Y-%m-%d %H:%M")
 
 
-def parse_instant(text: str, utc_offset: str) -> datetime:
-    """An ISO date or date-time; without an offset it is read in the institution's zone."""
+def parse_instant(text: str, utc_offset: str, end: bool = True) -> datetime:
+    """An ISO date or date-time, read in the institution's zone when it has no offset.
+
+    With `end`, the instant is the last moment of what was typed (a day, a minute, a second),
+    so a time copied from `history` includes the decision shown at it.
+    """
+    raw = text.strip()
     try:
-        value = datetime.fromisoformat(text.strip())
+        value = datetime.fromisoformat(raw)
     except ValueError:
         raise BadInput(f"{text!r} is not a date or time (use 2026-12-03 or 2026-12-03T10:02)") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone(utc_offset))
-    if len(text.strip()) == 10:
-        value = value + timedelta(days=1) - timedelta(microseconds=1)
+    if end:
+        value += _granule(raw) - timedelta(microseconds=1)
     return value.astimezone(UTC)
+
+
+def _granule(raw: str) -> timedelta:
+    clock = re.sub(r"(Z|[+-]\d\d(:?\d\d)?)$", "", raw[10:].lstrip("T "))
+    if len(raw) <= 10:
+        return timedelta(days=1)
+    if "." in clock:
+        return timedelta(microseconds=1)
+    return timedelta(minutes=1) if clock.count(":") < 2 else timedelta(seconds=1)
 
 
 def parse_date(text: str) -> str:
