@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Sets up ./.venv with the project and its test tools, then runs the demo or the test suite.
+
+    python3 dev.py demo     # the demonstration on the embedded SQLite default (./bzr-workflow.db)
+    python3 dev.py test     # the whole test suite (PostgreSQL tests need BZR_WORKFLOW_TEST_PG)
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+
+
+def setup() -> None:
+    if not (BIN / "python").exists() and not (BIN / "python.exe").exists():
+        print("Creating .venv ...", flush=True)
+        venv.create(VENV, with_pip=True)
+    stamp = VENV / ".installed"
+    sources = [ROOT / "pyproject.toml"]
+    if not stamp.exists() or any(s.stat().st_mtime > stamp.stat().st_mtime for s in sources):
+        print("Installing bzr-workflow and its test tools into .venv ...", flush=True)
+        run([str(BIN / "python"), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+        run([str(BIN / "python"), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"])
+        stamp.touch()
+
+
+def run(cmd: list[str]) -> None:
+    code = subprocess.call(cmd, cwd=ROOT)
+    if code:
+        sys.exit(code)
+
+
+def main() -> None:
+    what = sys.argv[1] if len(sys.argv) > 1 else ""
+    if what not in ("demo", "test", "setup"):
+        sys.exit(__doc__)
+    setup()
+    if what == "demo":
+        run([str(BIN / "bzr-workflow"), *sys.argv[2:], "demo"])
+    elif what == "test":
+        run([str(BIN / "python"), "-m", "pytest", *sys.argv[2:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""Separate OS processes acting on the same case at the same moment, on both backends."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from typing import Any
+
+from bzr_workflow.application import WorkflowApp, open_app, parse_location
+from bzr_workflow.domain.errors import WorkflowError
+
+
+def _sign(db_url: str, ref: str, actor: str, barrier: Any, results: Any) -> None:
+    app = open_app(parse_location(db_url))
+    app.case(ref)  # warm up: connections open before the race starts
+    barrier.wait()
+    try:
+        app.approve(ref, actor, f"{actor} 同意")
+        results.put((actor, 0, ""))
+    except WorkflowError as exc:
+        results.put((actor, exc.exit_code, str(exc)))
+    finally:
+        app.close()
+
+
+def race(db_url: str, ref: str, actors: list[str]) -> list[tuple[str, int, str]]:
+    ctx = mp.get_context("spawn")
+    barrier, results = ctx.Barrier(len(actors)), ctx.Queue()
+    procs = [ctx.Process(target=_sign, args=(db_url, ref, a, barrier, results)) for a in actors]
+    for p in procs:
+        p.start()
+    outcomes = [results.get(timeout=60) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    return sorted(outcomes, key=lambda o: o[1])
+
+
+def test_two_heads_signing_the_same_step_at_once_record_exactly_one_decision(
+        app: WorkflowApp, db_url: str) -> None:
+    for _ in range(3):
+        ref = app.recruit_apply("kj1", None, None, "", "chen")["id"]
+        (winner, ok, _), (loser, code, message) = race(db_url, ref, ["zhang", "zhao2"])
+        decisions = [h for h in app.history(ref) if h["action"] == "recommended"]
+        assert (ok, code) == (0, 1)
+        assert [d["actor"] for d in decisions] == [winner]
+        assert f"already recommended by {winner}" in message
+        app.withdraw(ref, "chen", "next round")

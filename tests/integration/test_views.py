@@ -1,0 +1,98 @@
+"""The views: caught up before each read, identical after a rebuild, and as of a past instant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from bzr_workflow.application import WorkflowApp
+from bzr_workflow.projections import Views, queries
+from bzr_workflow.projections import tables as t
+
+
+def snapshot(views: Views) -> dict[str, Any]:
+    with views.read() as conn:
+        return {table.name: sorted(tuple(map(str, row)) for row in conn.execute(select(table)))
+                for table in t.VIEW_TABLES}
+
+
+def play(app: WorkflowApp) -> list[str]:
+    done = app.recruit_apply("kj1", None, "2026-12-01", "", "chen")["id"]
+    for who in ("zhang", "li", "wang"):
+        app.approve(done, who, "同意")
+    vetoed = app.recruit_apply("tm1", None, None, "", "liu")["id"]
+    app.veto(vetoed, "huang", "不符合条件")
+    pending = app.recruit_apply("kj2", None, None, "", "liu")["id"]
+    app.return_case(pending, "zhang", "补充材料")
+    app.grant("chen", "advisor@nanning", "admin")
+    return [done, vetoed, pending]
+
+
+def test_rebuild_gives_the_same_rows_as_incremental_catch_up(app: WorkflowApp) -> None:
+    views = Views(app)
+    play(app)
+    incremental = snapshot(views)
+    views.rebuild()
+    assert snapshot(views) == incremental
+    views.close()
+
+
+def test_each_read_sees_the_callers_own_writes(app: WorkflowApp) -> None:
+    views = Views(app)
+    with views.read() as conn:
+        assert queries.cases(conn, "+08:00") == []
+    ref = app.recruit_apply("kj1", None, None, "", "chen")["id"]
+    with views.read() as conn:
+        assert [c["id"] for c in queries.cases(conn, "+08:00", state="open")] == [ref]
+    views.close()
+
+
+def test_returned_case_waits_only_in_the_applicants_inbox(app: WorkflowApp) -> None:
+    views = Views(app)
+    *_, pending = play(app)
+    with views.read() as conn:
+        zhang = queries.inbox(conn, "zhang", [["site_head", "nanning"]], views.policy_of, "+08:00")
+        liu = queries.inbox(conn, "liu", [], views.policy_of, "+08:00")
+        huang = queries.inbox(conn, "huang", [["site_head", "liuzhou"]], views.policy_of, "+08:00")
+    assert zhang == [] and huang == []
+    assert [c["id"] for c in liu] == [pending]
+    views.close()
+
+
+def test_audit_filters_by_actor_and_case(app: WorkflowApp) -> None:
+    views = Views(app)
+    done, vetoed, _ = play(app)
+    with views.read() as conn:
+        by_li = queries.audit(conn, "+08:00", actor="li")
+        on_vetoed = queries.audit(conn, "+08:00", case=vetoed)
+        grants = [e for e in queries.audit(conn, "+08:00", actor="admin") if e["action"] == "granted"]
+    assert [(e["case"], e["action"]) for e in by_li] == [(done, "approved")]
+    assert [e["action"] for e in on_vetoed] == ["applied", "vetoed"]
+    assert ("user:chen", "advisor@nanning") in [(e["target"], e["comment"]) for e in grants]
+    views.close()
+
+
+def test_views_as_of_an_instant_show_the_past(app: WorkflowApp) -> None:
+    from datetime import UTC, datetime
+
+    views = Views(app)
+    ref = app.recruit_apply("kj1", None, None, "", "chen")["id"]
+    before = datetime.now(UTC)
+    app.approve(ref, "zhang", "")
+    with views.read(as_of=before) as conn:
+        [then] = queries.cases(conn, "+08:00")
+    with views.read() as conn:
+        [now] = queries.cases(conn, "+08:00")
+    assert (then["step"], now["step"]) == ("site_review", "college_approval")
+    views.close()
+
+
+def test_appointments_view_lists_the_published_advisor(app: WorkflowApp) -> None:
+    views = Views(app)
+    done, *_ = play(app)
+    with views.read() as conn:
+        rows = queries.appointments(conn)
+    assert [(r["advisor"], r["class"], r["start"], r["state"], r["case"]) for r in rows] == [
+        ("chen", "kj1", "2026-12-01", "active", done)]
+    views.close()
