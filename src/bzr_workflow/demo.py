@@ -66,8 +66,8 @@ def _next_round(app: WorkflowApp) -> int:
 
 
 def _published(app: WorkflowApp, say: Say, klass: str) -> str:
-    ref = app.recruit_apply(klass, None, None, "本人在会计行业工作十年，熟悉继续教育学生管理。",
-                            "chen")["id"]
+    ref = str(app.recruit_apply(klass, None, None, "本人在会计行业工作十年，熟悉继续教育学生管理。",
+                            "chen")["id"])
     app.approve(ref, "zhang.nn", "同意推荐")
     app.approve(ref, "li.dean", "同意聘任")
     app.approve(ref, "wang.office", "已向班级公布")
@@ -77,14 +77,14 @@ def _published(app: WorkflowApp, say: Say, klass: str) -> str:
 
 
 def _vetoed(app: WorkflowApp, say: Say, klass: str) -> str:
-    ref = app.recruit_apply(klass, None, None, "申请担任班主任。", "liu")["id"]
+    ref = str(app.recruit_apply(klass, None, None, "申请担任班主任。", "liu")["id"])
     app.veto(ref, "huang.lz", "申请人尚未取得推荐单位出具的工作证明")
     say(f"{ref}: 刘芳 applied for {klass}; 黄丽华 vetoed it at 推荐单位审核 (reason recorded).")
     return ref
 
 
 def _returned(app: WorkflowApp, say: Say, klass: str) -> str:
-    ref = app.recruit_apply(klass, None, "2027-03-01", "申请担任班主任。", "zhao")["id"]
+    ref = str(app.recruit_apply(klass, None, "2027-03-01", "申请担任班主任。", "zhao")["id"])
     app.return_case(ref, "zhang.nn", "请补充学生管理工作经历")
     app.approve(ref, "zhao", "已补充：曾任两届学生辅导员")
     for who, opinion in (("zhang.nn", "同意推荐"), ("li.dean", "同意"), ("wang.office", "已公布")):
@@ -95,7 +95,7 @@ def _returned(app: WorkflowApp, say: Say, klass: str) -> str:
 
 
 def _withdrawn(app: WorkflowApp, say: Say, klass: str) -> str:
-    ref = app.recruit_apply(klass, None, None, "申请担任班主任。", "sun")["id"]
+    ref = str(app.recruit_apply(klass, None, None, "申请担任班主任。", "sun")["id"])
     app.approve(ref, "huang.lz", "同意推荐")
     app.withdraw(ref, "sun", "工作调动，无法兼任")
     say(f"{ref}: 孙婷 applied for {klass}, was recommended, then withdrew.")
@@ -103,7 +103,7 @@ def _withdrawn(app: WorkflowApp, say: Say, klass: str) -> str:
 
 
 def _pending(app: WorkflowApp, say: Say, klass: str) -> str:
-    ref = app.recruit_apply(klass, None, None, "申请担任班主任。", "zhou")["id"]
+    ref = str(app.recruit_apply(klass, None, None, "申请担任班主任。", "zhou")["id"])
     try:
         app.approve(ref, "huang.lz", "同意")
     except WorkflowError as exc:

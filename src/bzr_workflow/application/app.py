@@ -57,12 +57,14 @@ class BaseApp(Application[UUID]):
     def institution(self) -> Institution:
         missing = f"no store in {self.location.describe()}; create one with `bzr-workflow init`"
         try:
-            return self.load(institution_id(), missing)
+            inst: Institution = self.load(institution_id(), missing)
+            return inst
         except ProgrammingError:
             raise StoreMissing(missing) from None
 
     def user(self, login: str) -> User:
-        return self.load(key_id("user", login), f"unknown user {login!r} (see `user list`)")
+        user: User = self.load(key_id("user", login), f"unknown user {login!r} (see `user list`)")
+        return user
 
     def actor(self, login: str | None) -> User:
         if not login:

@@ -77,7 +77,8 @@ class CaseCommands(OrganisationCommands):
 
     def case(self, ref: str) -> Case:
         ref = normalise_ref(ref)
-        return self.load(case_id(ref), f"unknown case {ref} (see `cases`)")
+        case: Case = self.load(case_id(ref), f"unknown case {ref} (see `cases`)")
+        return case
 
     def _context(self, case: Case) -> tuple[Policy, Workflow, Any]:
         policy = self.policy(case.policy_version)
@@ -180,12 +181,15 @@ class CaseCommands(OrganisationCommands):
     def _case_as_of(self, case: Case, as_of: str) -> Case:
         policy = self.policy(case.policy_version)
         until = parse_instant(as_of, policy.utc_offset)
-        versions = [e.originator_version for e in self.events.get(case.id)
+        versions = [e.originator_version for e in self._events_of(case)
                     if e.timestamp <= until]
         if not versions:
             raise NotFound(f"{case.ref} did not exist yet at {local_iso(until, policy.utc_offset)}")
         older: Case = self.repository.get(case.id, version=versions[-1])
         return older
+
+    def _events_of(self, case: Case) -> list[Any]:
+        return list(self.events.get(case.id))
 
     def history(self, ref: str, as_of: str | None = None) -> list[dict[str, Any]]:
         case = self.case(ref)
@@ -193,7 +197,7 @@ class CaseCommands(OrganisationCommands):
         wf = policy.workflow(case.kind)
         until = parse_instant(as_of, policy.utc_offset) if as_of else None
         out = []
-        for ev in self.events.get(case.id):
+        for ev in self._events_of(case):
             entry = audit_entry(ev)
             if entry is None or (until and ev.timestamp > until):
                 continue

@@ -99,7 +99,8 @@ class OrganisationCommands(BaseApp):
         return self.attempt(command)
 
     def unit(self, code: str) -> Unit:
-        return self.load(key_id("unit", code), f"unknown unit {code!r} (see `unit add`)")
+        unit: Unit = self.load(key_id("unit", code), f"unknown unit {code!r} (see `unit add`)")
+        return unit
 
     def add_user(self, login: str, name: str, roles: list[str], actor: str | None) -> dict[str, Any]:
         check_code(login, "user")
@@ -161,7 +162,9 @@ class OrganisationCommands(BaseApp):
         return self.attempt(command)
 
     def school_class(self, code: str) -> SchoolClass:
-        return self.load(key_id("class", code), f"unknown class {code!r} (see `class list`)")
+        klass: SchoolClass = self.load(key_id("class", code),
+                                       f"unknown class {code!r} (see `class list`)")
+        return klass
 
     def update_class(self, code: str, students: int | None, graduating: bool | None,
                      effective: str | None, actor: str | None) -> dict[str, Any]:

@@ -243,7 +243,7 @@ def _build(data: dict[str, Any]) -> Policy:
     st = data.get("staffing", {})
     staffing = Staffing(st.get("advisors_per_class", 1), st.get("max_classes_per_advisor", 0),
                         st.get("term_years", 0))
-    sections = {k: data[k] for k in ("appraisal", "award", "allowance", "norms",
+    sections: dict[str, Any] = {k: data[k] for k in ("appraisal", "award", "allowance", "norms",
                                      "dismissal_triggers") if k in data}
     return Policy(
         id=head["id"], name=head["name"], source=head.get("source", ""),

@@ -68,5 +68,5 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except SQLAlchemyError as exc:
-        first = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+        first = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise ViewsUnavailable(f"the views could not be read or updated ({first})") from None
