@@ -63,7 +63,11 @@ class BaseApp(Application[UUID]):
             raise StoreMissing(missing) from None
 
     def user(self, login: str) -> User:
-        user: User = self.load(key_id("user", login), f"unknown user {login!r} (see `user list`)")
+        try:
+            user: User = self.load(key_id("user", login), f"unknown user {login!r} (see `user list`)")
+        except NotFound:
+            self.institution()  # on a store never initialised, say that instead
+            raise
         return user
 
     def actor(self, login: str | None) -> User:
@@ -106,6 +110,9 @@ def _storage_errors() -> Iterator[None]:
         yield
     except RecordConflictError:
         raise
+    except ProgrammingError as exc:
+        raise StoreMissing(f"no store here ({_first_line(exc)}); create one with"
+                           " `bzr-workflow init`") from None
     except OperationalError as exc:
         raise StoreUnavailable(f"the database is busy or unreachable ({_first_line(exc)})") from None
     except PersistenceError as exc:
