@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import tomllib
 from collections.abc import Iterator
 from decimal import Decimal
@@ -72,6 +73,8 @@ def _shape(value: Any, spec: Any, path: str) -> Iterator[Problem]:
             yield from _shape(item, spec.item, f"{path}[{i}]")
     elif not _is(value, spec.types):
         yield path, f"must be {_type_name(spec.types)}, not {value!r}"
+    elif isinstance(value, float) and not math.isfinite(value):
+        yield path, f"must be a finite number, not {value!r}"
     elif spec.choices and value not in spec.choices:
         yield path, f"must be one of {', '.join(spec.choices)}, not {value!r}"
 
@@ -84,8 +87,8 @@ def _shape_table(value: Any, spec: S.Table, path: str) -> Iterator[Problem]:
     for key, item in value.items():
         sub = spec.keys.get("*") if spec.open_keys else spec.keys.get(key)
         if spec.open_keys and sub is None:
-            if not _is(item, S.NUMBER):
-                yield f"{prefix}{key}", f"must be a number, not {item!r}"
+            if not _is(item, S.NUMBER) or (isinstance(item, float) and not math.isfinite(item)):
+                yield f"{prefix}{key}", f"must be a finite number, not {item!r}"
         elif sub is None:
             yield f"{prefix}{key}", f"unknown key (expected one of: {', '.join(spec.keys)})"
         else:
@@ -118,6 +121,7 @@ def _rules(data: dict[str, Any]) -> Iterator[Problem]:
         yield from _appraisal_rules(data["appraisal"])
     if "award" in data:
         yield from _award_rules(data["award"], data.get("appraisal"))
+    yield from _grade_references(data)
     if "allowance" in data:
         yield from _allowance_rules(data["allowance"])
     for i, norm in enumerate(data.get("norms", [])):
@@ -208,6 +212,19 @@ def _award_rules(aw: dict[str, Any], ap: dict[str, Any] | None) -> Iterator[Prob
     for i, grade in enumerate(aw.get("eligible_grades", [])):
         if grade not in labels:
             yield f"award.eligible_grades[{i}]", f"{grade!r} is not a grade of appraisal.grades"
+
+
+def _grade_references(data: dict[str, Any]) -> Iterator[Problem]:
+    """Grades named in consequences and allowance withholding must be grades of the policy."""
+    labels = {g["label"] for g in data.get("appraisal", {}).get("grades", [])}
+    named = [(f"appraisal.consequences[{i}].grades[{j}]", g)
+             for i, c in enumerate(data.get("appraisal", {}).get("consequences", []))
+             for j, g in enumerate(c["grades"])]
+    named += [(f"allowance.withhold_grades[{j}]", g)
+              for j, g in enumerate(data.get("allowance", {}).get("withhold_grades", []))]
+    for path, grade in named:
+        if grade not in labels:
+            yield path, f"{grade!r} is not a grade of appraisal.grades"
 
 
 def _allowance_rules(al: dict[str, Any]) -> Iterator[Problem]:

@@ -114,4 +114,4 @@ POLICY = Table({
     "appraisal": APPRAISAL, "award": AWARD, "allowance": ALLOWANCE,
     "norms": ArrayOf(NORM), "dismissal_triggers": ArrayOf(TRIGGER),
 })
-REQUIRED_TOP = ("policy", "roles", "workflows")
+REQUIRED_TOP = ("policy", "workflows")  # roles: the schema marks it required itself
