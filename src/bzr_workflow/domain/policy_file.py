@@ -220,6 +220,9 @@ def _grade_references(data: dict[str, Any]) -> Iterator[Problem]:
     named = [(f"appraisal.consequences[{i}].grades[{j}]", g)
              for i, c in enumerate(data.get("appraisal", {}).get("consequences", []))
              for j, g in enumerate(c["grades"])]
+    named += [(f"award.distinctions[{i}].eligible_grades[{j}]", g)
+              for i, d in enumerate(data.get("award", {}).get("distinctions", []))
+              for j, g in enumerate(d["eligible_grades"])]
     named += [(f"allowance.withhold_grades[{j}]", g)
               for j, g in enumerate(data.get("allowance", {}).get("withhold_grades", []))]
     for path, grade in named:

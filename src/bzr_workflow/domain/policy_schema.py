@@ -69,6 +69,11 @@ APPRAISAL = Table({
     "consequences": ArrayOf(CONSEQUENCE),
 })
 
+DISTINCTION = Table({
+    "key": ID, "label": LABEL, "eligible_grades": ArrayOf(Key(str), required=True),
+    "consecutive": Key(int), "unit": Key(str, choices=("semester", "year")),
+    "reward": Key(str), "note": Key(str),
+})
 AWARD = Table({
     "label": Key(str), "period": Key(str, choices=("semester", "year")),
     "eligible_grades": ArrayOf(Key(str)), "consecutive_years": Key(int),
@@ -76,7 +81,7 @@ AWARD = Table({
     "quota_scope": Key(str, choices=("institution", "unit")),
     "rounding": Key(str, choices=("floor", "round", "ceil")),
     "amount": Key(NUMBER), "certificate": Key(bool), "form_fields": ArrayOf(Key(str)),
-    "note": Key(str),
+    "distinctions": ArrayOf(DISTINCTION), "note": Key(str),
 })
 
 TIER = Table({"min_students": Key(int, True), "coefficient": Key(NUMBER, True)})
