@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from ..domain.institution import Institution
 from ..domain.policy import ADMIN, Policy
 from ..domain.policy_file import digest_of, parse_policy
 from ..domain.school_class import SchoolClass
-from ..domain.timefmt import parse_date
+from ..domain.timefmt import local_iso, parse_date
 from ..domain.unit import Unit
 from ..domain.user import User
 from ..policies import builtin_ids, builtin_text
@@ -34,6 +35,13 @@ def read_policy(ref: str) -> tuple[str, str]:
         return path.read_text("utf-8"), str(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInput(f"{ref}: cannot read the policy file as UTF-8 text ({exc})") from None
+
+
+def diff_policies(a: tuple[str, str], b: tuple[str, str]) -> dict[str, Any]:
+    """Unified diff of two (text, name) policies."""
+    lines = list(difflib.unified_diff(a[0].splitlines(), b[0].splitlines(), a[1], b[1],
+                                      lineterm=""))
+    return {"from": a[1], "to": b[1], "identical": not lines, "diff": lines}
 
 
 def check_code(value: str, what: str) -> str:
@@ -84,6 +92,24 @@ class OrganisationCommands(BaseApp):
             self.save(inst)
             return {"policy": policy.id, "version": version, "digest": digest_of(text)}
         return self.attempt(command)
+
+    def policy_history(self) -> list[dict[str, Any]]:
+        """Every adopted version: when, by whom, which policy, its digest."""
+        offset = self.policy().utc_offset
+        return [{"version": ev.version, "policy": ev.policy_id, "digest": ev.digest,
+                 "adopted_at": local_iso(ev.timestamp, offset), "adopted_by": ev.actor}
+                for ev in self.events.get(institution_id())
+                if isinstance(ev, Institution.PolicyAdopted)]
+
+    def policy_diff(self, a: str, b: str) -> dict[str, Any]:
+        """A unified diff between two policies: adopted versions (1, 2 ...), built-in ids or files."""
+        return diff_policies(self._policy_text(a), self._policy_text(b))
+
+    def _policy_text(self, ref: str) -> tuple[str, str]:
+        if ref.isdigit():
+            record = self.institution().policy_record(int(ref))
+            return str(record["text"]), f"version {ref} ({record['policy_id']})"
+        return read_policy(ref)
 
     def add_unit(self, code: str, name: str, parent: str, actor: str | None) -> dict[str, Any]:
         check_code(code, "unit")

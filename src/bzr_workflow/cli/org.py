@@ -93,6 +93,29 @@ def policy_adopt(ctx: Ctx, policy_ref: str) -> None:
     ctx.emit(ctx.app().adopt_policy(policy_ref, ctx.actor))
 
 
+@policy.command("history")
+@pass_ctx
+def policy_history(ctx: Ctx) -> None:
+    """Every policy version adopted in this store: when, by whom, its digest."""
+    ctx.emit_rows(ctx.app().policy_history(),
+                  ["version", "policy", "adopted_at", "adopted_by", "digest"])
+
+
+@policy.command("diff")
+@click.argument("a", metavar="A")
+@click.argument("b", metavar="B")
+@pass_ctx
+def policy_diff(ctx: Ctx, a: str, b: str) -> None:
+    """What changed between two policies: adopted version numbers, built-in ids or files."""
+    from ..application.organisation import diff_policies, read_policy
+
+    if a.isdigit() or b.isdigit():
+        result = ctx.app().policy_diff(a, b)
+    else:
+        result = diff_policies(read_policy(a), read_policy(b))
+    ctx.emit(result, lambda r: "(identical)" if r["identical"] else "\n".join(r["diff"]))
+
+
 @click.group()
 def unit() -> None:
     """Organisational units: colleges, departments, teaching sites."""
