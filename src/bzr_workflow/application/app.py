@@ -13,7 +13,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import (OperationalError, PersistenceError, ProgrammingError,
                                        RecordConflictError)
 
-from ..domain.errors import BadInput, Conflict, NotFound, NotPermitted
+from ..domain.errors import BadInput, Conflict, NotFound, NotPermitted, WorkflowError
 from ..domain.ids import institution_id, key_id
 from ..domain.institution import Institution
 from ..domain.policy import ADMIN, Policy
@@ -110,13 +110,20 @@ def _storage_errors() -> Iterator[None]:
         yield
     except RecordConflictError:
         raise
-    except ProgrammingError as exc:
-        raise StoreMissing(f"no store here ({_first_line(exc)}); create one with"
-                           " `bzr-workflow init`") from None
-    except OperationalError as exc:
-        raise StoreUnavailable(f"the database is busy or unreachable ({_first_line(exc)})") from None
     except PersistenceError as exc:
-        raise StoreUnavailable(f"the database refused the command ({_first_line(exc)})") from None
+        raise translate_storage_error(exc) from None
+
+
+def translate_storage_error(exc: BaseException) -> WorkflowError:
+    """What a storage failure means to the user, as a refusal with its exit code."""
+    text = _first_line(exc)
+    if isinstance(exc, ProgrammingError) or "no such table" in text:
+        return StoreMissing(f"no store here ({text}); create one with `bzr-workflow init`")
+    if "not a database" in text:
+        return BadInput(f"the --db file is not a bzr-workflow store ({text})")
+    if isinstance(exc, OperationalError):
+        return StoreUnavailable(f"the database is busy or unreachable ({text})")
+    return StoreUnavailable(f"the database refused the command ({text})")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -26,6 +26,7 @@ def open_app(location: Location, create: bool = False) -> WorkflowApp:
     """The application over `location`; only `create` (init) may make tables or files."""
     if location.is_sqlite:
         return _open_sqlite(location, create)
+    _reachable(location)
     try:
         if not create:
             return WorkflowApp(location)
@@ -33,6 +34,20 @@ def open_app(location: Location, create: bool = False) -> WorkflowApp:
             return WorkflowApp(location, create_tables=True)
     except PersistenceError as exc:
         raise StoreUnavailable(f"cannot open {location.describe()}: {str(exc).splitlines()[0]}") from None
+
+
+def _reachable(location: Location) -> None:
+    """Fail fast, and say why, before the pool spends its timeout retrying a hopeless connect."""
+    import psycopg
+
+    try:
+        psycopg.connect(location.libpq_conninfo()).close()
+    except psycopg.Error as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        reason = first.rsplit("failed:", 1)[-1].replace("FATAL:", "").strip()
+        if "does not exist" in reason:
+            raise BadInput(f"{location.describe()}: {reason}") from None
+        raise StoreUnavailable(f"cannot reach {location.describe()}: {reason}") from None
 
 
 def _open_sqlite(location: Location, create: bool) -> WorkflowApp:

@@ -40,7 +40,13 @@ class Root(click.Group):
         except Exception as exc:
             if os.environ.get("BZR_WORKFLOW_DEBUG"):
                 raise
-            raise Refusal(f"internal error: {type(exc).__name__}: {exc}", 1) from None
+            if type(exc).__module__.startswith(("eventsourcing", "sqlite3")):
+                from ..application.app import translate_storage_error
+
+                refusal = translate_storage_error(exc)
+                raise Refusal(str(refusal), refusal.exit_code) from None
+            first = (str(exc).strip().splitlines() or [""])[0]
+            raise Refusal(f"internal error: {type(exc).__name__}: {first}", 1) from None
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
