@@ -54,7 +54,11 @@ def _open_sqlite(location: Location, create: bool) -> WorkflowApp:
     folder = os.path.dirname(os.path.abspath(location.path))
     if not os.path.isdir(folder):
         raise BadInput(f"--db {location.path}: folder {folder} does not exist")
-    if not create and not location.exists():
+    if os.path.isdir(location.path):
+        raise BadInput(f"--db {location.path} is a folder; give a file path such as"
+                       f" {os.path.join(location.path, 'bzr-workflow.db')}")
+    empty = location.exists() and os.path.getsize(location.path) == 0
+    if not create and (not location.exists() or empty):
         raise StoreMissing(f"no store at {location.path}; create one with `bzr-workflow init`")
     try:
         return WorkflowApp(location, create_tables=create)

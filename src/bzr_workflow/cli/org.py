@@ -15,10 +15,11 @@ from .context import Ctx, pass_ctx
 @pass_ctx
 def init(ctx: Ctx, policy_ref: str, admin: str, name: str) -> None:
     """Create the store, adopt a policy and register the first administrator."""
-    from ..application.organisation import read_policy
+    from ..application.organisation import check_code, read_policy
     from ..domain.policy_file import parse_policy
 
-    parse_policy(*read_policy(policy_ref))
+    parse_policy(*read_policy(policy_ref))  # refuse a bad policy or login before any file exists
+    check_code(admin, "user")
     app = ctx.app(create=True)
     result = app.init(policy_ref, admin, name, ctx.actor)
     ctx.views().create()

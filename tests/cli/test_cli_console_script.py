@@ -1,0 +1,85 @@
+"""The installed console script in a real process: the store and the actor from the environment,
+a refusal's exit code and its one line on stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+SCRIPT = Path(sys.prefix) / "bin" / "bzr-workflow"  # the venv the tests run in
+
+
+def run(cwd: Path, *args: str, actor: str | None = None, db: str = "advisors.db",
+        as_json: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BZR_WORKFLOW_")}
+    env["BZR_WORKFLOW_DB"] = db
+    if actor:
+        env["BZR_WORKFLOW_ACTOR"] = actor
+    argv = [str(SCRIPT), *(["--json"] if as_json else []), *args]
+    return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+
+
+def ok(cwd: Path, *args: str, actor: str | None = None) -> Any:
+    done = run(cwd, *args, actor=actor)
+    assert done.returncode == 0, (args, done.stdout, done.stderr)
+    return json.loads(done.stdout)
+
+
+def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.stdout == ""
+    assert len(lines) == 1 and lines[0].startswith("error:"), done.stderr
+    assert "Traceback" not in done.stderr
+    return lines[0]
+
+
+def test_console_script_runs_a_recruitment_with_store_and_actor_from_the_environment(
+        tmp_path: Path) -> None:
+    assert SCRIPT.exists()
+    ok(tmp_path, "init", "--policy", "guilin-ut-ce-2024", "--admin", "admin")
+    assert (tmp_path / "advisors.db").exists()
+    ok(tmp_path, "unit", "add", "nanning", "--name", "南宁校外教学点", actor="admin")
+    ok(tmp_path, "user", "add", "zhang", "--name", "张建国", "--role", "site_head@nanning",
+       actor="admin")
+    ok(tmp_path, "user", "add", "chen", "--name", "陈晓明", actor="admin")
+    ok(tmp_path, "class", "add", "kj1", "--name", "会计1班", "--unit", "nanning",
+       "--students", "45", actor="admin")
+
+    case = ok(tmp_path, "recruit", "apply", "--class", "kj1", actor="chen")
+    assert (case["subject"], case["step"]) == ("chen", "site_review")
+    assert [c["id"] for c in ok(tmp_path, "inbox", actor="zhang")] == [case["id"]]
+    assert ok(tmp_path, "approve", case["id"], actor="zhang")["step"] == "college_approval"
+
+    human = run(tmp_path, "history", case["id"], as_json=False)
+    assert human.returncode == 0 and "recommended" in human.stdout and human.stderr == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["advisors.db"]
+
+
+def test_console_script_refusals_exit_with_their_code_and_one_line(tmp_path: Path) -> None:
+    ok(tmp_path, "init", "--policy", "guilin-ut-ce-2024", "--admin", "admin")
+    ok(tmp_path, "unit", "add", "nanning", "--name", "南宁", actor="admin")
+    ok(tmp_path, "unit", "add", "liuzhou", "--name", "柳州", actor="admin")
+    ok(tmp_path, "user", "add", "huang", "--name", "黄丽华", "--role", "site_head@liuzhou",
+       actor="admin")
+    ok(tmp_path, "user", "add", "chen", "--name", "陈晓明", actor="admin")
+    ok(tmp_path, "class", "add", "kj1", "--name", "会计1班", "--unit", "nanning",
+       "--students", "45", actor="admin")
+    ref = ok(tmp_path, "recruit", "apply", "--class", "kj1", actor="chen")["id"]
+    audit = ok(tmp_path, "audit")
+
+    another_site = run(tmp_path, "approve", ref, actor="huang")
+    assert another_site.returncode == 3
+    assert "nanning" in one_error_line(another_site)
+    assert run(tmp_path, "approve", ref).returncode == 2  # no BZR_WORKFLOW_ACTOR, no --as
+    assert run(tmp_path, "show", "R-404").returncode == 2
+    assert run(tmp_path, "init", "--policy", "guilin-ut-ce-2024", "--admin", "x").returncode == 1
+    assert ok(tmp_path, "audit") == audit
+
+    missing = run(tmp_path, "cases", db="nowhere.db")
+    assert missing.returncode == 2
+    one_error_line(missing)
+    assert not (tmp_path / "nowhere.db").exists()

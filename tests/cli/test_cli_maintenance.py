@@ -1,0 +1,128 @@
+"""Maintenance and help from the command line: rebuild leaves every view as it was, the demo plays
+a new round on each run but only on its own store, and --help works everywhere."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from bzr_workflow.cli import cli
+
+POLICY = "guilin-ut-ce-2024"
+CLEAN_ENV = {"BZR_WORKFLOW_DB": None, "BZR_WORKFLOW_ACTOR": None, "BZR_WORKFLOW_DEBUG": None}
+
+
+def invoke(db: str, *args: str, actor: str | None = None, as_json: bool = True) -> Result:
+    argv = ["--db", db, *(["--as", actor] if actor else []), *(["--json"] if as_json else [])]
+    return CliRunner().invoke(cli, [*argv, *args], env=CLEAN_ENV)
+
+
+def ok(db: str, *args: str, actor: str | None = None) -> Any:
+    result = invoke(db, *args, actor=actor)
+    assert result.exit_code == 0, (args, result.stdout, result.stderr)
+    return json.loads(result.stdout)
+
+
+def organise(db: str) -> None:
+    ok(db, "init", "--policy", POLICY, "--admin", "admin")
+    for unit, parent in (("ce", ""), ("nanning", "ce"), ("liuzhou", "ce")):
+        ok(db, "unit", "add", unit, "--name", unit, *(["--parent", parent] if parent else []),
+           actor="admin")
+    for login, roles in (("zhang", ["site_head@nanning"]), ("huang", ["site_head@liuzhou"]),
+                         ("li", ["ce_college"]), ("wang", ["ce_college"]), ("chen", []),
+                         ("liu", []), ("sun", [])):
+        role_args = [arg for role in roles for arg in ("--role", role)]
+        ok(db, "user", "add", login, "--name", login, *role_args, actor="admin")
+    for code, unit in (("kj1", "nanning"), ("kj2", "nanning"), ("tm1", "liuzhou")):
+        ok(db, "class", "add", code, "--name", code, "--unit", unit, "--students", "40",
+           actor="admin")
+
+
+VIEWS = [["cases"], ["audit"], ["appointments"], ["user", "list"], ["class", "list"],
+         ["unit", "list"]]
+
+
+def snapshot(db: str) -> list[Any]:
+    return [ok(db, *view) for view in VIEWS]
+
+
+def test_rebuild_leaves_every_view_unchanged(db_url: str) -> None:
+    organise(db_url)
+    published = ok(db_url, "recruit", "apply", "--class", "kj1", "--start", "2026-09-01",
+                   actor="chen")["id"]
+    for who in ("zhang", "li", "wang"):
+        ok(db_url, "approve", published, actor=who)
+    vetoed = ok(db_url, "recruit", "apply", "--class", "tm1", actor="liu")["id"]
+    ok(db_url, "veto", vetoed, "--reason", "材料不全", actor="huang")
+    returned = ok(db_url, "recruit", "apply", "--class", "kj2", actor="sun")["id"]
+    ok(db_url, "return", returned, "--reason", "补充", actor="zhang")
+    ok(db_url, "user", "grant", "chen", "advisor@nanning", actor="admin")
+
+    before = snapshot(db_url)
+    assert before[2] and len(before[0]) == 3
+    rebuilt = ok(db_url, "rebuild")
+    assert rebuilt["rebuilt"] is True and rebuilt["events"] > 0
+    assert snapshot(db_url) == before
+    assert ok(db_url, "rebuild")["events"] == rebuilt["events"]
+    assert snapshot(db_url) == before
+
+
+def test_demo_runs_twice_on_the_same_store(sqlite_url: str) -> None:
+    first = ok(sqlite_url, "demo")
+    second = ok(sqlite_url, "demo")
+    assert (first["round"], second["round"]) == (1, 2)
+    assert not set(first["cases"].values()) & set(second["cases"].values())
+    assert second["counts"]["published"] == 2 * first["counts"]["published"] > 0
+    assert second["appointments"] == 2 * first["appointments"]
+    states = {c["id"]: c["state"] for c in ok(sqlite_url, "cases")}
+    for outcome in (first, second):
+        assert states[outcome["cases"]["published"]] == "published"
+        assert states[outcome["cases"]["vetoed"]] == "vetoed"
+        assert states[outcome["cases"]["withdrawn"]] == "withdrawn"
+        assert states[outcome["cases"]["pending"]] == "open"
+
+
+def test_demo_without_json_tells_where_to_look(sqlite_url: str) -> None:
+    result = invoke(sqlite_url, "demo", as_json=False)
+    assert result.exit_code == 0, result.stderr
+    assert "bzr-workflow" in result.stdout and "inbox" in result.stdout
+
+
+def test_demo_refuses_a_store_it_did_not_create(sqlite_url: str) -> None:
+    organise(sqlite_url)
+    before = ok(sqlite_url, "audit")
+    result = invoke(sqlite_url, "demo")
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    assert result.stdout == ""
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:")
+    assert ok(sqlite_url, "audit") == before
+
+
+@pytest.mark.parametrize("command", [[], ["init"], ["recruit", "apply"], ["approve"], ["veto"],
+                                     ["return"], ["withdraw"], ["cases"], ["inbox"], ["show"],
+                                     ["history"], ["audit"], ["policy", "show"], ["user", "add"],
+                                     ["class", "add"], ["rebuild"], ["demo"]])
+def test_help_exits_zero_and_touches_no_store(tmp_path: Any, command: list[str]) -> None:
+    db = tmp_path / "never.db"
+    for flag in ("--help", "-h"):
+        result = CliRunner().invoke(cli, ["--db", str(db), *command, flag], env=CLEAN_ENV)
+        assert result.exit_code == 0, result.stderr
+        assert "Usage:" in result.stdout
+    assert not db.exists()
+
+
+def test_root_help_lists_the_commands_and_the_exit_codes(tmp_path: Any) -> None:
+    result = CliRunner().invoke(cli, ["--help"], env=CLEAN_ENV)
+    assert result.exit_code == 0
+    for word in ("init", "recruit", "approve", "veto", "return", "withdraw", "inbox", "cases",
+                 "show", "history", "audit", "appointments", "rebuild", "demo", "Exit codes"):
+        assert word in result.stdout
+
+
+def test_version_exits_zero() -> None:
+    result = CliRunner().invoke(cli, ["--version"], env=CLEAN_ENV)
+    assert result.exit_code == 0 and "version" in result.stdout
