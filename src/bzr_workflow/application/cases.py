@@ -37,7 +37,7 @@ class CaseCommands(OrganisationCommands):
 
     def open_case(self, kind: str, subject: str | None, class_code: str | None,
                   period: str | None, note: str | None, actor: str | None,
-                  data: dict[str, Any] | None = None) -> dict[str, Any]:
+                  data: dict[str, Any] | None = None, unit: str | None = None) -> dict[str, Any]:
         note = _text(note, "--note")
 
         def command() -> dict[str, Any]:
@@ -50,7 +50,10 @@ class CaseCommands(OrganisationCommands):
             if who:
                 self.user(who)
             klass = self.school_class(class_code) if class_code else None
-            path = self.unit(klass.unit).path if klass else []
+            if klass and unit and unit != klass.unit:
+                raise BadInput(f"class {klass.code} belongs to unit {klass.unit}, not {unit}")
+            where = klass.unit if klass else unit
+            path = self.unit(where).path if where else []
             _require_opener(wf, policy, me.login, me.grants, who, path)
             if wf.on_publish == "appoint" and klass:
                 klass.check_vacancy(policy.staffing.advisors_per_class)

@@ -39,13 +39,29 @@ def policy_text(data: dict[str, Any]) -> str:
         chain = " → ".join([wf["open"]["label"]] + [s["label"] for s in wf["steps"]])
         lines += ["", f"Workflow {kind} ({wf['label']}): {chain}",
                   table(wf["steps"], ["id", "label", "role", "action", "returnable"])]
-    appraisal = data.get("appraisal") or {}
-    if appraisal:
-        measure = "max" if appraisal["scoring"] == "points" else "weight"
-        lines += ["", f"Appraisal ({appraisal['scoring']})",
-                  table(appraisal["indicators"], ["key", "group", measure, "label"]),
-                  "Veto items (一票否决): " + "; ".join(v["label"] for v in
-                                                   appraisal.get("veto_items", [])),
-                  "Grades: " + ", ".join(f"{g['label']} ≥ {g.get('min', '-')}"
-                                         for g in appraisal["grades"])]
+    lines += _appraisal_text(data.get("appraisal") or {})
+    for title, key in (("Award", "award"), ("Allowance", "allowance")):
+        if data.get(key):
+            shown = {k: v for k, v in data[key].items() if not isinstance(v, list)}
+            lines += ["", f"{title}: " + "; ".join(f"{k} {v}" for k, v in shown.items())]
+    if data.get("norms"):
+        lines += ["", "Norms", table(data["norms"], ["activity", "label", "min", "per", "role"])]
+    if data.get("dismissal_triggers"):
+        lines += ["", "Dismissal triggers: " + "; ".join(
+            t["label"] + (" (automatic)" if t.get("automatic") else "")
+            for t in data["dismissal_triggers"])]
     return "\n".join(lines)
+
+
+def _appraisal_text(appraisal: dict[str, Any]) -> list[str]:
+    if not appraisal:
+        return []
+    scoring = appraisal["scoring"]
+    columns = ["key", "number", "group", "label"]
+    columns[3:3] = {"points": ["max"], "weights": ["weight"]}.get(scoring, [])
+    lines = ["", f"Appraisal ({scoring})", table(appraisal["indicators"], columns)]
+    if appraisal.get("veto_items"):
+        lines.append("Veto items (一票否决): " + "; ".join(v["label"] for v in appraisal["veto_items"]))
+    lines.append("Grades: " + ", ".join(g["label"] + (f" ≥ {g['min']}" if "min" in g else "")
+                                        for g in appraisal["grades"]))
+    return lines
