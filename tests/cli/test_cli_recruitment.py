@@ -3,30 +3,15 @@ promises, veto / return / withdraw, and answers as of a past instant."""
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import UTC, datetime
 from typing import Any
 
-from click.testing import CliRunner, Result
 
-from bzr_workflow.cli import cli
+from clirun import POLICY, invoke, ok
 
-POLICY = "guilin-ut-ce-2024"
 CASE_KEYS = {"id", "kind", "state", "step", "step_label", "role", "subject", "period", "class"}
 HISTORY_KEYS = {"at", "actor", "action", "step", "comment"}
-CLEAN_ENV = {"BZR_WORKFLOW_DB": None, "BZR_WORKFLOW_ACTOR": None, "BZR_WORKFLOW_DEBUG": None}
-
-
-def invoke(db: str, *args: str, actor: str | None = None, as_json: bool = True) -> Result:
-    argv = ["--db", db, *(["--as", actor] if actor else []), *(["--json"] if as_json else [])]
-    return CliRunner().invoke(cli, [*argv, *args], env=CLEAN_ENV)
-
-
-def ok(db: str, *args: str, actor: str | None = None) -> Any:
-    result = invoke(db, *args, actor=actor)
-    assert result.exit_code == 0, (args, result.stdout, result.stderr)
-    return json.loads(result.stdout)
 
 
 def refused(db: str, code: int, *args: str, actor: str | None = None) -> str:

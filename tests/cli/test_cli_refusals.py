@@ -3,27 +3,13 @@ no traceback, and nothing written to the store."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from bzr_workflow.cli import cli
+from clirun import POLICY, invoke, ok
 
-POLICY = "guilin-ut-ce-2024"
-CLEAN_ENV = {"BZR_WORKFLOW_DB": None, "BZR_WORKFLOW_ACTOR": None, "BZR_WORKFLOW_DEBUG": None}
-
-
-def invoke(db: str, *args: str, actor: str | None = None, as_json: bool = True) -> Result:
-    argv = ["--db", db, *(["--as", actor] if actor else []), *(["--json"] if as_json else [])]
-    return CliRunner().invoke(cli, [*argv, *args], env=CLEAN_ENV)
-
-
-def ok(db: str, *args: str, actor: str | None = None) -> Any:
-    result = invoke(db, *args, actor=actor)
-    assert result.exit_code == 0, (args, result.stdout, result.stderr)
-    return json.loads(result.stdout)
 
 
 def assert_refusal(result: Result, code: int) -> str:
