@@ -17,7 +17,7 @@ from ..domain.errors import BadInput, Conflict, NotFound, NotPermitted, Workflow
 from ..domain.ids import institution_id, key_id
 from ..domain.institution import Institution
 from ..domain.policy import ADMIN, Policy
-from ..domain.policy_file import parse_policy
+from ..domain.policy_file import parse_policy, parse_refined
 from ..domain.user import User
 from .store import APP_NAME, Location
 
@@ -81,15 +81,31 @@ class BaseApp(Application[UUID]):
             raise NotPermitted(f"{user.login} is not an administrator (role admin)")
         return user
 
-    def policy(self, version: int | None = None, inst: Institution | None = None) -> Policy:
-        record = (inst or self.institution()).policy_record(version)
-        digest = record["digest"]
-        if digest not in _POLICY_CACHE:
-            _POLICY_CACHE[digest] = parse_policy(record["text"], record["policy_id"])
-        return _POLICY_CACHE[digest]
+    def policy(self, version: int | None = None, inst: Institution | None = None,
+               refinement: int = 0) -> Policy:
+        """A policy version as adopted, or as a unit's refinement (by number) overrides it."""
+        inst = inst or self.institution()
+        key = self.policy_key(version, refinement, inst)
+        if key not in _POLICY_CACHE:
+            record = inst.policy_record(version)
+            if refinement:
+                ref = inst.refinement_record(refinement)
+                _POLICY_CACHE[key] = parse_refined(record["text"], ref["text"],
+                                                   f"refinement of unit {ref['unit']}")
+            else:
+                _POLICY_CACHE[key] = parse_policy(record["text"], record["policy_id"])
+        return _POLICY_CACHE[key]
 
-    def policy_digest(self, version: int) -> str:
-        return str(self.institution().policy_record(version)["digest"])
+    def policy_key(self, version: int | None, refinement: int = 0,
+                   inst: Institution | None = None) -> str:
+        """Names one effective rule set: the version's digest, and the refinement's if any."""
+        inst = inst or self.institution()
+        key = str(inst.policy_record(version)["digest"])
+        return key + (":" + inst.refinement_record(refinement)["digest"] if refinement else "")
+
+    def policy_for_unit(self, unit_path: list[str], inst: Institution | None = None) -> Policy:
+        inst = inst or self.institution()
+        return self.policy(inst=inst, refinement=inst.refinement_for(unit_path))
 
     # -- running commands ---------------------------------------------------------------
 

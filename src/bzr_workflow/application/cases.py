@@ -43,17 +43,18 @@ class CaseCommands(OrganisationCommands):
         def command() -> dict[str, Any]:
             me = self.actor(actor)
             inst = self.institution()
-            policy = self.policy(inst=inst)
-            wf = _workflow(policy, kind)
-            who = subject or (me.login if wf.opened_by_candidate else "")
-            _require_fields(wf, who, class_code, period)
-            if who:
-                self.user(who)
             klass = self.school_class(class_code) if class_code else None
             if klass and unit and unit != klass.unit:
                 raise BadInput(f"class {klass.code} belongs to unit {klass.unit}, not {unit}")
             where = klass.unit if klass else unit
             path = self.unit(where).path if where else []
+            refinement = inst.refinement_for(path)
+            policy = self.policy(inst=inst, refinement=refinement)
+            wf = _workflow(policy, kind)
+            who = subject or (me.login if wf.opened_by_candidate else "")
+            _require_fields(wf, who, class_code, period)
+            if who:
+                self.user(who)
             _require_opener(wf, policy, me.login, me.grants, who, path)
             if wf.on_publish == "appoint" and klass:
                 klass.check_vacancy(policy.staffing.advisors_per_class)
@@ -61,10 +62,10 @@ class CaseCommands(OrganisationCommands):
             counter = self._counter(wf.prefix)
             ref = counter.allocate()[0]
             case = Case(ref=ref, kind=kind, policy_version=inst.current_version,
-                        action=wf.open_action, open_step=wf.open_step, step=wf.first_step.id, subject=who,
-                        opener=me.login, unit=path[-1] if path else "", unit_path=path,
-                        class_code=klass.code if klass else "", period=period or "", note=note,
-                        data=data or {})
+                        action=wf.open_action, open_step=wf.open_step, step=wf.first_step.id,
+                        subject=who, opener=me.login, unit=path[-1] if path else "",
+                        unit_path=path, class_code=klass.code if klass else "",
+                        period=period or "", note=note, data=data or {}, refinement=refinement)
             self.save(counter, case)
             return case_dict(case, policy)
         return self.attempt(command)
@@ -84,9 +85,13 @@ class CaseCommands(OrganisationCommands):
         return case
 
     def _context(self, case: Case) -> tuple[Policy, Workflow, Any]:
-        policy = self.policy(case.policy_version)
+        policy = self.case_policy(case)
         wf = policy.workflow(case.kind)
-        return policy, wf, machine_for(self.policy_digest(case.policy_version), wf)
+        return policy, wf, machine_for(self.policy_key(case.policy_version, case.refinement), wf)
+
+    def case_policy(self, case: Case) -> Policy:
+        """The rules the case was opened under: its version, refined for its unit if it was."""
+        return self.policy(case.policy_version, refinement=case.refinement)
 
     def approve(self, ref: str, actor: str | None, comment: str | None = None,
                 step: str | None = None) -> dict[str, Any]:
@@ -179,10 +184,10 @@ class CaseCommands(OrganisationCommands):
         case = self.case(ref)
         if as_of:
             case = self._case_as_of(case, as_of)
-        return case_dict(case, self.policy(case.policy_version))
+        return case_dict(case, self.case_policy(case))
 
     def _case_as_of(self, case: Case, as_of: str) -> Case:
-        policy = self.policy(case.policy_version)
+        policy = self.case_policy(case)
         until = parse_instant(as_of, policy.utc_offset)
         versions = [e.originator_version for e in self._events_of(case)
                     if e.timestamp <= until]
@@ -196,7 +201,7 @@ class CaseCommands(OrganisationCommands):
 
     def history(self, ref: str, as_of: str | None = None) -> list[dict[str, Any]]:
         case = self.case(ref)
-        policy = self.policy(case.policy_version)
+        policy = self.case_policy(case)
         wf = policy.workflow(case.kind)
         until = parse_instant(as_of, policy.utc_offset) if as_of else None
         out = []

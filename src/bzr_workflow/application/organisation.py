@@ -11,7 +11,7 @@ from ..domain.errors import AlreadyExists, BadInput, NotFound, RuleRefused
 from ..domain.ids import institution_id, key_id
 from ..domain.institution import Institution
 from ..domain.policy import ADMIN, Policy
-from ..domain.policy_file import digest_of, parse_policy
+from ..domain.policy_file import digest_of, parse_policy, parse_refined, refinement_unit
 from ..domain.school_class import SchoolClass
 from ..domain.timefmt import local_iso, parse_date
 from ..domain.unit import Unit
@@ -88,18 +88,54 @@ class OrganisationCommands(BaseApp):
             current = inst.policy_record()
             if current["digest"] == digest_of(text):
                 raise RuleRefused(f"that policy text is already in force as version {inst.current_version}")
+            for unit, ref in inst.active_refinements().items():
+                parse_refined(text, ref["text"], f"unit {unit}'s refinement over {source}")
             version = inst.adopt(policy.id, digest_of(text), text, str(actor))
             self.save(inst)
             return {"policy": policy.id, "version": version, "digest": digest_of(text)}
         return self.attempt(command)
 
+    def refine_policy(self, ref: str, actor: str | None) -> dict[str, Any]:
+        """Record a unit's own rules over the institution's (Guilin 第十六条)."""
+        text, source = read_policy(ref)
+        unit = refinement_unit(text, source)
+
+        def command() -> dict[str, Any]:
+            self.require_admin(actor)
+            inst = self.institution()
+            self.unit(unit)
+            policy = parse_refined(inst.policy_record()["text"], text, source)
+            number = inst.refine(unit, digest_of(text), text, str(actor))
+            self.save(inst)
+            return {"unit": unit, "refinement": number, "digest": digest_of(text),
+                    "workflows": sorted(policy.workflows)}
+        return self.attempt(command)
+
+    def clear_refinement(self, unit: str, actor: str | None) -> dict[str, Any]:
+        def command() -> dict[str, Any]:
+            self.require_admin(actor)
+            inst = self.institution()
+            if unit not in inst.active_refinements():
+                raise RuleRefused(f"unit {unit} has no refinement in force")
+            number = inst.refine(unit, "", "", str(actor))
+            self.save(inst)
+            return {"unit": unit, "refinement": number, "cleared": True}
+        return self.attempt(command)
+
     def policy_history(self) -> list[dict[str, Any]]:
-        """Every adopted version: when, by whom, which policy, its digest."""
+        """Every adopted version and unit refinement: when, by whom, its digest."""
         offset = self.policy().utc_offset
-        return [{"version": ev.version, "policy": ev.policy_id, "digest": ev.digest,
-                 "adopted_at": local_iso(ev.timestamp, offset), "adopted_by": ev.actor}
-                for ev in self.events.get(institution_id())
-                if isinstance(ev, Institution.PolicyAdopted)]
+        rows = []
+        for ev in self.events.get(institution_id()):
+            if isinstance(ev, Institution.PolicyAdopted):
+                rows.append({"version": ev.version, "policy": ev.policy_id, "unit": None,
+                             "digest": ev.digest, "at": local_iso(ev.timestamp, offset),
+                             "by": ev.actor})
+            elif isinstance(ev, Institution.PolicyRefined):
+                rows.append({"refinement": ev.number, "unit": ev.unit,
+                             "digest": ev.digest or "(cleared)",
+                             "at": local_iso(ev.timestamp, offset), "by": ev.actor})
+        return rows
 
     def policy_diff(self, a: str, b: str) -> dict[str, Any]:
         """A unified diff between two policies: adopted versions (1, 2 ...), built-in ids or files."""
@@ -144,10 +180,10 @@ class OrganisationCommands(BaseApp):
         return self.attempt(command)
 
     def _checked_grant(self, spec: str) -> tuple[str, str]:
-        role, unit = parse_grant(spec, self.policy())
-        if unit:
-            self.unit(unit)
-        return role, unit
+        """A grant checked against the rules in force at its unit (a refinement may add roles)."""
+        unit = spec.partition("@")[2]
+        path = self.unit(unit).path if unit else []
+        return parse_grant(spec, self.policy_for_unit(path))
 
     def grant(self, login: str, spec: str, actor: str | None) -> dict[str, Any]:
         def command() -> dict[str, Any]:

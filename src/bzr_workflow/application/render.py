@@ -28,6 +28,7 @@ def case_dict(case: Case, policy: Policy) -> dict[str, Any]:
         "period": case.period or None, "class": case.class_code or None,
         "unit": case.unit or None, "note": case.note, "data": dict(case.data),
         "policy": policy.id, "policy_version": case.policy_version,
+        "refinement": case.refinement or None,
         "opened_at": local_iso(case.created_on, policy.utc_offset),
         "updated_at": local_iso(case.modified_on, policy.utc_offset),
         "last": dict(case.last),

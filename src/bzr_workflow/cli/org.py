@@ -50,8 +50,9 @@ def policy_list(ctx: Ctx) -> None:
 @policy.command("show")
 @click.argument("policy_ref", required=False, metavar="[POLICY]")
 @click.option("--version", "version", type=int, help="An adopted version of the store's policy.")
+@click.option("--unit", metavar="UNIT", help="The rules in force in this unit (with its refinement).")
 @pass_ctx
-def policy_show(ctx: Ctx, policy_ref: str | None, version: int | None) -> None:
+def policy_show(ctx: Ctx, policy_ref: str | None, version: int | None, unit: str | None) -> None:
     """A policy's roles, workflows and rules (default: the one in force in the store)."""
     from ..application.organisation import read_policy
     from ..domain.policy_file import parse_policy
@@ -61,9 +62,12 @@ def policy_show(ctx: Ctx, policy_ref: str | None, version: int | None) -> None:
         result = policy_json(parse_policy(*read_policy(policy_ref)))
     else:
         app = ctx.app()
-        record = app.institution().policy_record(version)
-        result = policy_json(app.policy(record["version"]))
-        result |= {"version": record["version"], "digest": record["digest"]}
+        inst = app.institution()
+        record = inst.policy_record(version)
+        refinement = inst.refinement_for(app.unit(unit).path) if unit else 0
+        result = policy_json(app.policy(record["version"], inst, refinement))
+        result |= {"version": record["version"], "digest": record["digest"],
+                   "refinement": refinement or None}
     ctx.emit(result, policy_text)
 
 
@@ -99,7 +103,24 @@ def policy_adopt(ctx: Ctx, policy_ref: str) -> None:
 def policy_history(ctx: Ctx) -> None:
     """Every policy version adopted in this store: when, by whom, its digest."""
     ctx.emit_rows(ctx.app().policy_history(),
-                  ["version", "policy", "adopted_at", "adopted_by", "digest"])
+                  ["version", "policy", "refinement", "unit", "at", "by", "digest"])
+
+
+@policy.command("refine")
+@click.argument("file", metavar="FILE")
+@pass_ctx
+def policy_refine(ctx: Ctx, file: str) -> None:
+    """Record a unit's own rules over the institution's (the unit is named in FILE's
+    [refinement] table). Cases opened in that unit, or below it, follow them."""
+    ctx.emit(ctx.app().refine_policy(file, ctx.actor))
+
+
+@policy.command("clear-refinement")
+@click.argument("unit", metavar="UNIT")
+@pass_ctx
+def policy_clear_refinement(ctx: Ctx, unit: str) -> None:
+    """Withdraw a unit's refinement; cases opened under it keep following it."""
+    ctx.emit(ctx.app().clear_refinement(unit, ctx.actor))
 
 
 @policy.command("diff")

@@ -34,6 +34,8 @@ def policy_text(data: dict[str, Any]) -> str:
     lines = [f"{data['id']}  {data['name']}  {data['source']}".rstrip()]
     if "version" in data:
         lines.append(f"version {data['version']}, sha256 {data['digest']}")
+    if data.get("refinement"):
+        lines.append(f"as refined for the unit (refinement {data['refinement']})")
     lines += ["", "Roles", table(data["roles"], ["id", "label", "scoped"])]
     for kind, wf in data["workflows"].items():
         chain = " → ".join([wf["open"]["label"]] + [s["label"] for s in wf["steps"]])

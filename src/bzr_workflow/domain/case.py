@@ -24,7 +24,7 @@ class Case(Aggregate):
 
     class Opened(Aggregate.Created):
         TOPIC = "bzr.case.opened"
-        class_version = 1
+        class_version = 2
         ref: str
         kind: str
         policy_version: int
@@ -39,6 +39,11 @@ class Case(Aggregate):
         period: str
         note: str
         data: dict[str, Any]
+        refinement: int
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["refinement"] = 0  # before unit refinements, every case followed the institution
 
     class Signed(Aggregate.Event):
         TOPIC = "bzr.case.signed"
@@ -79,8 +84,9 @@ class Case(Aggregate):
     @event(Opened)
     def __init__(self, ref: str, kind: str, policy_version: int, action: str, open_step: str,
                  step: str, subject: str, opener: str, unit: str, unit_path: list[str], class_code: str,
-                 period: str, note: str, data: dict[str, Any]) -> None:
+                 period: str, note: str, data: dict[str, Any], refinement: int = 0) -> None:
         self.ref, self.kind, self.policy_version, self.step = ref, kind, policy_version, step
+        self.refinement = refinement
         self.subject, self.opener, self.unit, self.unit_path = subject, opener, unit, unit_path
         self.class_code, self.period, self.note, self.data = class_code, period, note, data
         self.state = OPEN

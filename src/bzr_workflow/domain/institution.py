@@ -34,6 +34,17 @@ class Institution(Aggregate):
         text: str
         actor: str
 
+    class PolicyRefined(Aggregate.Event):
+        """A unit's own rules over the institution's (empty text: the refinement is withdrawn)."""
+
+        TOPIC = "bzr.institution.policy_refined"
+        class_version = 1
+        number: int
+        unit: str
+        digest: str
+        text: str
+        actor: str
+
     @staticmethod
     def create_id(*_: Any, **__: Any) -> UUID:
         return institution_id()
@@ -42,6 +53,7 @@ class Institution(Aggregate):
     def __init__(self, name: str, admin: str, actor: str) -> None:
         self.name, self.admin = name, admin
         self.policies: list[dict[str, Any]] = []
+        self.refinements: list[dict[str, Any]] = []
 
     def adopt(self, policy_id: str, digest: str, text: str, actor: str) -> int:
         version = len(self.policies) + 1
@@ -52,6 +64,31 @@ class Institution(Aggregate):
     def _adopted(self, version: int, policy_id: str, digest: str, text: str, actor: str) -> None:
         self.policies.append({"version": version, "policy_id": policy_id, "digest": digest,
                               "text": text})
+
+    def refine(self, unit: str, digest: str, text: str, actor: str) -> int:
+        number = len(self.refinements) + 1
+        self._refined(number=number, unit=unit, digest=digest, text=text, actor=actor)
+        return number
+
+    @event(PolicyRefined)
+    def _refined(self, number: int, unit: str, digest: str, text: str, actor: str) -> None:
+        self.refinements.append({"number": number, "unit": unit, "digest": digest, "text": text})
+
+    def active_refinements(self) -> dict[str, dict[str, Any]]:
+        """The refinement in force for each unit that has one."""
+        latest = {r["unit"]: r for r in self.refinements}
+        return {unit: r for unit, r in latest.items() if r["text"]}
+
+    def refinement_for(self, unit_path: list[str]) -> int:
+        """The number of the refinement of the nearest unit on the path, or 0 for none."""
+        active = self.active_refinements()
+        for unit in reversed(unit_path):
+            if unit in active:
+                return int(active[unit]["number"])
+        return 0
+
+    def refinement_record(self, number: int) -> dict[str, Any]:
+        return self.refinements[number - 1]
 
     @property
     def current_version(self) -> int:

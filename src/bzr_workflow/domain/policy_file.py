@@ -34,12 +34,65 @@ def digest_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def parse_policy(text: str, source: str) -> Policy:
-    """Parse and validate policy text; raise PolicyInvalid naming the file, field and problem."""
+def _load(text: str, source: str) -> dict[str, Any]:
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyInvalid(source, [("(file)", f"not valid TOML: {exc}")]) from None
+
+
+def parse_policy(text: str, source: str) -> Policy:
+    """Parse and validate policy text; raise PolicyInvalid naming the file, field and problem."""
+    return _validated(_load(text, source), source)
+
+
+REFINABLE = ("roles", "workflows", "appraisal", "award", "allowance", "norms", "staffing",
+             "dismissal_triggers")
+
+
+def refinement_unit(text: str, source: str) -> str:
+    """The unit a refinement file names in its [refinement] table; checks its top-level keys."""
+    data = _load(text, source)
+    head: dict[str, Any] = data.get("refinement") or {}
+    problems: list[Problem] = []
+    if not isinstance(head, dict) or not isinstance(head.get("unit"), str) or not head["unit"]:
+        problems.append(("refinement.unit", "missing: name the unit this refinement is for"))
+    elif set(head) - {"unit", "note"}:
+        extra = ", ".join(sorted(set(head) - {"unit", "note"}))
+        problems.append(("refinement", f"unknown key(s): {extra}"))
+    for key in sorted(set(data) - {"refinement", *REFINABLE}):
+        problems.append((key, f"a unit may not refine this (it may refine: {', '.join(REFINABLE)})"))
+    if problems:
+        raise PolicyInvalid(source, problems)
+    return str(head["unit"])
+
+
+def parse_refined(base_text: str, refinement_text: str, source: str) -> Policy:
+    """The institution's policy as a unit's refinement overrides it (第十六条 of Guilin's seed).
+
+    Tables merge key by key; a list replaces the institution's list, except roles, which are
+    added to the institution's. The result is validated as a whole policy.
+    """
+    refinement_unit(refinement_text, source)
+    base, refinement = _load(base_text, "(base)"), _load(refinement_text, source)
+    refinement.pop("refinement")
+    roles = refinement.pop("roles", [])
+    merged = _merge(base, refinement)
+    merged["roles"] = [*merged.get("roles", []), *roles]
+    return _validated(merged, source)
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _validated(data: dict[str, Any], source: str) -> Policy:
     problems = list(_shape(data, S.POLICY, ""))
     problems += [(k, "missing required table") for k in S.REQUIRED_TOP if k not in data]
     if not problems:

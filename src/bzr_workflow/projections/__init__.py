@@ -27,14 +27,15 @@ class Views:
 
     def __init__(self, app: Any) -> None:
         self.app = app
-        self._policies: dict[int, Policy] = {}
+        self._policies: dict[tuple[int, int], Policy] = {}
         self.engine: Engine = make_engine(app.location.sqlalchemy_url())
         self._created = False
 
-    def policy_of(self, version: int) -> Policy:
-        if version not in self._policies:
-            self._policies[version] = self.app.policy(version)
-        return self._policies[version]
+    def policy_of(self, version: int, refinement: int = 0) -> Policy:
+        key = (version, refinement)
+        if key not in self._policies:
+            self._policies[key] = self.app.policy(version, refinement=refinement)
+        return self._policies[key]
 
     def create(self) -> None:
         with _errors():

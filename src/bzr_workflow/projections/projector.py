@@ -16,7 +16,7 @@ from ..domain.unit import Unit
 from ..domain.user import User
 from . import tables as t
 
-PolicyOf = Callable[[int], Policy]
+PolicyOf = Callable[[int, int], Policy]
 
 
 class Projector:
@@ -24,7 +24,7 @@ class Projector:
 
     def __init__(self, conn: Connection, policy_of: PolicyOf) -> None:
         self.conn, self.policy_of = conn, policy_of
-        self._refs: dict[str, tuple[str, int, str]] = {}
+        self._refs: dict[str, tuple[str, int, str, int]] = {}
 
     def apply(self, ev: Any, position: int) -> None:
         handler = _HANDLERS.get(type(ev))
@@ -36,36 +36,41 @@ class Projector:
 
     # -- cases --------------------------------------------------------------------------
 
-    def _case(self, case_id: Any) -> tuple[str, int, str]:
+    def _case(self, case_id: Any) -> tuple[str, int, str, int]:
+        """(ref, policy version, kind, refinement) of a case already in the view."""
         key = str(case_id)
         if key not in self._refs:
-            row = self.conn.execute(select(t.cases.c.ref, t.cases.c.policy_version, t.cases.c.kind)
-                                    .where(t.cases.c.case_id == key)).one()
-            self._refs[key] = (row.ref, row.policy_version, row.kind)
+            c = t.cases.c
+            row = self.conn.execute(select(c.ref, c.policy_version, c.kind, c.refinement)
+                                    .where(c.case_id == key)).one()
+            self._refs[key] = (row.ref, row.policy_version, row.kind, row.refinement)
         return self._refs[key]
 
-    def _step_fields(self, version: int, kind: str, step: str, state: str) -> dict[str, Any]:
+    def _step_fields(self, version: int, refinement: int, kind: str, step: str,
+                     state: str) -> dict[str, Any]:
         if state != "open" or not step:
             return {"step": None, "step_label": None, "role": None}
-        s = self.policy_of(version).workflow(kind).step(step)
+        s = self.policy_of(version, refinement).workflow(kind).step(step)
         return {"step": s.id, "step_label": s.label, "role": s.role}
 
     def case_opened(self, ev: Case.Opened) -> None:
         signers = {} if ev.opener == ev.subject else {ev.open_step: ev.opener}
-        self._refs[str(ev.originator_id)] = (ev.ref, ev.policy_version, ev.kind)
+        self._refs[str(ev.originator_id)] = (ev.ref, ev.policy_version, ev.kind, ev.refinement)
         self.conn.execute(insert(t.cases).values(
             ref=ev.ref, case_id=str(ev.originator_id), kind=ev.kind, state="open",
             subject=ev.subject or None, opener=ev.opener, applicant=ev.opener,
             class_code=ev.class_code or None, period=ev.period or None, unit=ev.unit or None,
             unit_path="/" + "/".join(ev.unit_path) + "/", policy_version=ev.policy_version,
+            refinement=ev.refinement,
             signers=json.dumps(signers), note=ev.note, last_action=ev.action,
             last_actor=ev.opener, opened_at=ev.timestamp, updated_at=ev.timestamp,
-            **self._step_fields(ev.policy_version, ev.kind, ev.step, "open")))
+            **self._step_fields(ev.policy_version, ev.refinement, ev.kind, ev.step, "open")))
 
     def _move(self, ev: Any, action: str, step: str, state: str, signed: bool = False) -> None:
-        ref, version, kind = self._case(ev.originator_id)
+        ref, version, kind, refinement = self._case(ev.originator_id)
         values = {"state": state, "last_action": action, "last_actor": ev.actor,
-                  "updated_at": ev.timestamp, **self._step_fields(version, kind, step, state)}
+                  "updated_at": ev.timestamp,
+                  **self._step_fields(version, refinement, kind, step, state)}
         if signed:
             row = self.conn.execute(select(t.cases.c.signers).where(t.cases.c.ref == ref)).one()
             values["signers"] = json.dumps({**json.loads(row.signers), ev.step: ev.actor})
@@ -86,8 +91,8 @@ class Projector:
     def _decision(self, ev: Any, position: int, entry: dict[str, Any]) -> None:
         ref, label = None, None
         if type(ev) in CASE_EVENTS:
-            ref, version, kind = self._case(ev.originator_id)
-            wf = self.policy_of(version).workflow(kind)
+            ref, version, kind, refinement = self._case(ev.originator_id)
+            wf = self.policy_of(version, refinement).workflow(kind)
             label = wf.step(entry["step"]).label if entry["step"] in wf.step_ids() else None
         self.conn.execute(insert(t.decisions).values(
             position=position, at=ev.timestamp, case_ref=ref, step_label=label, **entry))

@@ -54,12 +54,13 @@ def inbox(conn: Connection, login: str, grants: Sequence[Sequence[str]], policy_
     c = t.cases.c
     rows = conn.execute(select(t.cases).where(c.state == "open", c.role.in_(roles))
                         .order_by(c.updated_at, c.ref)).all()
-    twice = {}
+    twice: dict[tuple[int, int, str], bool] = {}
     out = []
     for row in rows:
-        key = (row.policy_version, row.kind)
+        key = (row.policy_version, row.refinement, row.kind)
         if key not in twice:
-            twice[key] = policy_of(row.policy_version).workflow(row.kind).signer_may_sign_twice
+            policy = policy_of(row.policy_version, row.refinement)
+            twice[key] = policy.workflow(row.kind).signer_may_sign_twice
         if may_sign(row, login, grants, twice[key]):
             out.append(case_row(row, offset))
     return out

@@ -31,6 +31,7 @@ cases = Table(
     Column("unit", String(64)),
     Column("unit_path", Text, nullable=False),
     Column("policy_version", Integer, nullable=False),
+    Column("refinement", Integer, nullable=False),
     Column("signers", Text, nullable=False),
     Column("note", Text, nullable=False),
     Column("last_action", String(32), nullable=False),
