@@ -79,3 +79,37 @@ def test_a_discipline_case_of_no_unit_cannot_be_opened_by_a_departments_counsell
         jiyuan: WorkflowApp) -> None:
     with pytest.raises(NotPermitted, match="counsellor"):
         jiyuan.open_case("discipline", "stu", None, None, "", "fdy")
+
+
+def dismiss(app: WorkflowApp, klass: str, advisor: str = "tian") -> str:
+    ref = str(app.open_case("dismissal", advisor, klass, None, "连续两学期考核不称职", "ma")["id"])
+    app.approve(ref, "xue", "属实")
+    app.approve(ref, "yuan", "同意解聘")
+    return ref
+
+
+def test_a_published_dismissal_ends_the_appointment_and_frees_the_class(aksu: WorkflowApp) -> None:
+    appoint(aksu, "jd1")
+    dismiss(aksu, "jd1")
+    assert aksu.school_class("jd1").advisors == []
+    assert aksu.user("tian").classes == []
+    appoint(aksu, "jd1")
+
+
+def test_only_the_classs_advisor_can_be_dismissed_from_it(aksu: WorkflowApp) -> None:
+    from bzr_workflow.domain.errors import RuleRefused
+
+    with pytest.raises(RuleRefused, match="does not advise class jd1"):
+        aksu.open_case("dismissal", "tian", "jd1", None, "", "ma")
+
+
+def test_the_appointments_view_shows_the_ended_appointment(aksu: WorkflowApp) -> None:
+    from bzr_workflow.projections import Views, queries
+
+    first = appoint(aksu, "jd1")
+    dismiss(aksu, "jd1")
+    views = Views(aksu)
+    with views.read() as conn:
+        rows = queries.appointments(conn)
+    views.close()
+    assert [(r["case"], r["state"], r["end"] is not None) for r in rows] == [(first, "ended", True)]

@@ -59,6 +59,8 @@ class CaseCommands(OrganisationCommands):
             if wf.on_publish == "appoint" and klass:
                 klass.check_vacancy(policy.staffing.advisors_per_class)
                 self.user(who).check_can_take(klass.code, policy.staffing.max_classes_per_advisor)
+            if wf.on_publish == "dismiss" and klass:
+                klass.check_advised_by(who)
             counter = self._counter(wf.prefix)
             ref = counter.allocate()[0]
             case = Case(ref=ref, kind=kind, policy_version=inst.current_version,
@@ -113,10 +115,15 @@ class CaseCommands(OrganisationCommands):
     def _publication_effects(self, case: Case, policy: Policy, wf: Workflow,
                              actor: str) -> list[Any]:
         """Aggregates saved with the case when it is published, so cross-case rules hold atomically."""
-        if case.state != PUBLISHED or wf.on_publish != "appoint" or not case.class_code:
+        if case.state != PUBLISHED or wf.on_publish not in ("appoint", "dismiss") \
+                or not case.class_code:
             return []
-        start = case.data.get("start") or _today(policy)
         klass, advisor = self.school_class(case.class_code), self.user(case.subject)
+        if wf.on_publish == "dismiss":
+            klass.release(case.subject, _today(policy), case.ref, actor)
+            advisor.release_class(klass.code, case.ref)
+            return [klass, advisor]
+        start = case.data.get("start") or _today(policy)
         klass.appoint(case.subject, start, case.ref, actor, policy.staffing.advisors_per_class)
         advisor.take_class(klass.code, case.ref, policy.staffing.max_classes_per_advisor)
         return [klass, advisor]

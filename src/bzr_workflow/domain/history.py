@@ -45,8 +45,10 @@ _ENTRIES: dict[type, Any] = {
                                       + (f", from {e.effective}" if e.effective else "")),
     SchoolClass.AdvisorAppointed: lambda e: _e(e.actor, "appointed", f"class:{e.code}",
                                                comment=f"{e.advisor} from {e.start} ({e.case})"),
+    SchoolClass.AdvisorReleased: lambda e: _e(e.actor, "released", f"class:{e.code}",
+                                              comment=f"{e.advisor} until {e.end} ({e.case})"),
 }
-BOOKKEEPING = (CaseCounter.Started, CaseCounter.Allocated, User.ClassTaken)
+BOOKKEEPING = (CaseCounter.Started, CaseCounter.Allocated, User.ClassTaken, User.ClassReleased)
 
 
 def _grant(ev: Any) -> str:

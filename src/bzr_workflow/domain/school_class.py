@@ -7,7 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from .errors import LimitReached
+from .errors import LimitReached, RuleRefused
 from .ids import key_id
 
 
@@ -47,6 +47,15 @@ class SchoolClass(Aggregate):
         case: str
         actor: str
 
+    class AdvisorReleased(Aggregate.Event):
+        TOPIC = "bzr.class.advisor_released"
+        class_version = 1
+        code: str
+        advisor: str
+        end: str
+        case: str
+        actor: str
+
     @staticmethod
     def create_id(code: str, *_: Any, **__: Any) -> UUID:
         return key_id("class", code)
@@ -82,3 +91,16 @@ class SchoolClass(Aggregate):
     @event(AdvisorAppointed)
     def _appointed(self, code: str, advisor: str, start: str, case: str, actor: str) -> None:
         self.advisors.append({"advisor": advisor, "start": start, "case": case})
+
+    def check_advised_by(self, advisor: str) -> None:
+        if not any(a["advisor"] == advisor for a in self.advisors):
+            current = ", ".join(a["advisor"] for a in self.advisors) or "nobody"
+            raise RuleRefused(f"{advisor} does not advise class {self.code} (advised by {current})")
+
+    def release(self, advisor: str, end: str, case: str, actor: str) -> None:
+        self.check_advised_by(advisor)
+        self._released(code=self.code, advisor=advisor, end=end, case=case, actor=actor)
+
+    @event(AdvisorReleased)
+    def _released(self, code: str, advisor: str, end: str, case: str, actor: str) -> None:
+        self.advisors = [a for a in self.advisors if a["advisor"] != advisor]

@@ -49,6 +49,12 @@ class User(Aggregate):
         class_code: str
         case: str
 
+    class ClassReleased(Aggregate.Event):
+        TOPIC = "bzr.user.class_released"
+        class_version = 1
+        class_code: str
+        case: str
+
     @staticmethod
     def create_id(login: str, *_: Any, **__: Any) -> UUID:
         return key_id("user", login)
@@ -97,6 +103,15 @@ class User(Aggregate):
     def _took(self, class_code: str, case: str) -> None:
         self.classes.append(class_code)
 
+    def release_class(self, class_code: str, case: str) -> None:
+        if class_code in self.classes:
+            self._released(class_code=class_code, case=case)
+
+    @event(ClassReleased)
+    def _released(self, class_code: str, case: str) -> None:
+        self.classes.remove(class_code)
+
 
 def _fmt(role: str, unit: str) -> str:
     return f"{role}@{unit}" if unit else role
+

@@ -130,6 +130,13 @@ class Projector:
             case_ref=ev.case, advisor=ev.advisor, class_code=ev.code, start=ev.start, end=None,
             state="active", appointed_by=ev.actor))
 
+    def advisor_released(self, ev: SchoolClass.AdvisorReleased) -> None:
+        a = t.appointments.c
+        self.conn.execute(update(t.appointments)
+                          .where(a.class_code == ev.code, a.advisor == ev.advisor,
+                                 a.state == "active")
+                          .values(end=ev.end, state="ended"))
+
 
 CASE_EVENTS = (Case.Opened, Case.Signed, Case.Vetoed, Case.Returned, Case.Withdrawn)
 
@@ -146,4 +153,5 @@ _HANDLERS: dict[type, Callable[[Projector, Any], None]] = {
     SchoolClass.Added: Projector.class_added,
     SchoolClass.Updated: Projector.class_updated,
     SchoolClass.AdvisorAppointed: Projector.advisor_appointed,
+    SchoolClass.AdvisorReleased: Projector.advisor_released,
 }
