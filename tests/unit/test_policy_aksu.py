@@ -25,7 +25,7 @@ ROLES = [  # (id, label, scoped): 第七条, 第二十六条, 第二十九条, �
 WORKFLOWS = {  # kind: (label, prefix, opened_by, open label, open action, on_publish, requires)
     "recruitment": ("选聘", "R", "dept", "系（部）推荐", "recommended", "appoint",
                     ("subject", "class")),
-    "appraisal": ("班主任考核", "A", "dept", "各系（部）执行", "appraised", "record",
+    "appraisal": ("班主任考核", "A", "dept", "班主任考核", "opened", "record",
                   ("subject", "period")),
     "dismissal": ("解聘", "D", "dept", "提出评聘意见", "proposed", "dismiss",
                   ("subject", "class")),
@@ -33,7 +33,8 @@ WORKFLOWS = {  # kind: (label, prefix, opened_by, open label, open action, on_pu
 STEPS = {  # kind: [(label, role, action)] after the open step
     "recruitment": [("学工部审核", "student_affairs", "reviewed"),  # 第七条
                     ("学院批准", "college", "approved")],
-    "appraisal": [("考核结果上报学工部", "student_affairs", "recorded")],  # 第二十九条
+    "appraisal": [("各系（部）执行", "dept", "appraised"),  # 第二十九条
+                  ("考核结果上报学工部", "student_affairs", "recorded")],
     "dismissal": [("学工部审核", "student_affairs", "reviewed"),  # 第二十六条, 第七条
                   ("学院批准", "college", "approved")],
 }

@@ -155,3 +155,26 @@ def test_the_award_form_has_the_fields_of_annex_2_in_order(policy: Policy, seed:
     fields = policy.sections["award"]["form_fields"]
     assert fields == FORM_FIELDS
     assert "".join(fields) in seed[seed.index("优秀班主任推荐表姓名"):]
+
+
+APPRAISAL_STEPS = [("site_appraisal", "平时考核与学期考核相结合", "site_head"),
+                   ("college_evaluation", "桂林理工大学继续教育学院综合评价", "ce_college"),
+                   ("archive", "做好考核材料的归档工作", "ce_college")]
+AWARD_STEPS = [("site_opinion", "校外教学点负责人意见", "site_head"),
+               ("college_opinion", "桂林理工大学继续教育学院意见", "ce_college"),
+               ("commend", "予以表彰和奖励", "ce_college")]
+
+
+@pytest.mark.parametrize("kind, steps", [("appraisal", APPRAISAL_STEPS), ("award", AWARD_STEPS)])
+def test_appraisal_and_award_pipelines_use_the_seeds_words(policy: Policy, seed: str, kind: str,
+                                                           steps: list[tuple[str, str, str]]) -> None:
+    wf = policy.workflow(kind)
+    assert [(s.id, s.label, s.role) for s in wf.steps] == steps
+    for label in [wf.open_label, wf.label, *(s.label for s in wf.steps)]:
+        assert label in seed
+
+
+def test_the_site_scores_indicators_1_to_5_and_the_college_scores_6(
+        appraisal: dict[str, Any]) -> None:
+    steps = [i.get("step", appraisal["score_step"]) for i in appraisal["indicators"]]
+    assert steps == ["site_appraisal"] * 5 + ["college_evaluation"]

@@ -172,6 +172,7 @@ def _rules(data: dict[str, Any]) -> Iterator[Problem]:
         yield from _workflow_rules(kind, wf, role_ids)
     if "appraisal" in data:
         yield from _appraisal_rules(data["appraisal"])
+        yield from _score_steps(data["appraisal"], data["workflows"].get("appraisal"))
     if "award" in data:
         yield from _award_rules(data["award"], data.get("appraisal"))
     yield from _grade_references(data)
@@ -238,6 +239,17 @@ def _appraisal_rules(ap: dict[str, Any]) -> Iterator[Problem]:
         yield "appraisal.indicators", f"weights sum to {_sum(inds, 'weight')}, not 100"
     yield from _dupes(ap.get("veto_items", []), "key", "appraisal.veto_items")
     yield from _grade_rules(ap["grades"], scoring, total)
+
+
+def _score_steps(ap: dict[str, Any], wf: dict[str, Any] | None) -> Iterator[Problem]:
+    """Scores are entered at a step of the appraisal workflow: it must have that step."""
+    named = [("appraisal.score_step", ap["score_step"])] if "score_step" in ap else []
+    named += [(f"appraisal.indicators[{i}].step", ind["step"])
+              for i, ind in enumerate(ap["indicators"]) if "step" in ind]
+    steps = [s["id"] for s in (wf or {}).get("steps", [])]
+    for path, step in named:
+        if step not in steps:
+            yield path, f"{step!r} is not a step of workflows.appraisal (one of: {', '.join(steps)})"
 
 
 def _grade_rules(grades: list[dict[str, Any]], scoring: str, total: Decimal) -> Iterator[Problem]:

@@ -51,7 +51,7 @@ WORKFLOW = Table({
 
 INDICATOR = Table({
     "key": ID, "label": LABEL, "group": Key(str), "number": Key(str), "max": Key(NUMBER),
-    "weight": Key(NUMBER), "description": Key(str),
+    "weight": Key(NUMBER), "description": Key(str), "step": Key(str),
 })
 VETO_ITEM = Table({"key": ID, "label": LABEL})
 GRADE = Table({"label": LABEL, "min": Key(NUMBER), "unqualified": Key(bool)})
@@ -64,6 +64,7 @@ APPRAISAL = Table({
     "label": Key(str), "scoring": Key(str, True, ("points", "weights", "grades")),
     "period": Key(str, choices=("semester", "year")), "total": Key(NUMBER),
     "announcement_days": Key(int), "bonus_cap": Key(NUMBER), "note": Key(str),
+    "score_step": Key(str), "self_summary": Key(bool),
     "indicators": ArrayOf(INDICATOR, required=True), "bonus_items": ArrayOf(INDICATOR),
     "veto_items": ArrayOf(VETO_ITEM), "grades": ArrayOf(GRADE, required=True),
     "consequences": ArrayOf(CONSEQUENCE),
