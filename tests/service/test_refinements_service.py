@@ -63,6 +63,7 @@ def test_a_new_version_that_breaks_a_refinement_is_refused(app: WorkflowApp, tmp
     app.refine_policy(REFINEMENT, "admin")
     text = (builtin_text("guilin-ut-ce-2024") or "").replace('id = "site_head"', 'id = "site_lead"')
     text = text.replace('role = "site_head"', 'role = "site_lead"')
+    text = text.replace('opened_by = "site_head"', 'opened_by = "site_lead"')
     changed = tmp_path / "v2.toml"
     changed.write_text(text, "utf-8")
     with pytest.raises(PolicyInvalid, match="unit nanning's refinement"):

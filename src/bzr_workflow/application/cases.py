@@ -67,7 +67,8 @@ class CaseCommands(OrganisationCommands):
                         action=wf.open_action, open_step=wf.open_step, step=wf.first_step.id,
                         subject=who, opener=me.login, unit=path[-1] if path else "",
                         unit_path=path, class_code=klass.code if klass else "",
-                        period=period or "", note=note, data=data or {}, refinement=refinement)
+                        period=period or "", note=note, data=data or {}, refinement=refinement,
+                        opener_signs=wf.opener_signs)
             self.save(counter, case)
             return case_dict(case, policy)
         return self.attempt(command)
@@ -104,13 +105,19 @@ class CaseCommands(OrganisationCommands):
             policy, wf, machine = self._context(case)
             self._expect(case, expected, policy)
             self._decide(case, me.grants, policy,
-                         lambda: case.approve(me.login, me.grants, policy, wf, machine, comment))
+                         lambda: case.approve(me.login, me.grants, policy, wf, machine, comment,
+                                              today(policy)))
             if wf.on_publish == "appoint" and case.class_code and case.state == "open":
                 self.school_class(case.class_code).check_vacancy(policy.staffing.advisors_per_class)
             extra = self._publication_effects(case, policy, wf, me.login)
+            extra += self._after_final(case, policy, me.login)
             self.save(case, *extra)
             return case_dict(case, policy)
         return self.attempt(command)
+
+    def _after_final(self, case: Case, policy: Policy, actor: str) -> list[Any]:
+        """Hook for what a final result sets in motion (the appraisal layer fills it in)."""
+        return []
 
     def _publication_effects(self, case: Case, policy: Policy, wf: Workflow,
                              actor: str) -> list[Any]:
@@ -120,10 +127,10 @@ class CaseCommands(OrganisationCommands):
             return []
         klass, advisor = self.school_class(case.class_code), self.user(case.subject)
         if wf.on_publish == "dismiss":
-            klass.release(case.subject, _today(policy), case.ref, actor)
+            klass.release(case.subject, today(policy), case.ref, actor)
             advisor.release_class(klass.code, case.ref)
             return [klass, advisor]
-        start = case.data.get("start") or _today(policy)
+        start = case.data.get("start") or today(policy)
         klass.appoint(case.subject, start, case.ref, actor, policy.staffing.advisors_per_class)
         advisor.take_class(klass.code, case.ref, policy.staffing.max_classes_per_advisor)
         return [klass, advisor]
@@ -263,5 +270,7 @@ def _require_opener(wf: Workflow, policy: Policy, login: str, grants: Any, subje
                            f" ({policy.role_label(wf.opened_by)}){unit}; {login} is not one")
 
 
-def _today(policy: Policy) -> str:
+def today(policy: Policy) -> str:
+    """Today's date where the institution is."""
     return local_iso(datetime.now(UTC), policy.utc_offset)[:10]
+

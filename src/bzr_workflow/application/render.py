@@ -32,4 +32,16 @@ def case_dict(case: Case, policy: Policy) -> dict[str, Any]:
         "opened_at": local_iso(case.created_on, policy.utc_offset),
         "updated_at": local_iso(case.modified_on, policy.utc_offset),
         "last": dict(case.last),
-    }
+    } | (appraisal_fields(case, policy) if case.kind == "appraisal" else {})
+
+
+def appraisal_fields(case: Case, policy: Policy) -> dict[str, Any]:
+    """Scores, total, grade and why, the veto flags, and the announcement, as they stand."""
+    result = case.outcome(policy) if policy.sections.get("appraisal") else {}
+    return {"total": result.get("total"), "grade": result.get("grade"),
+            "explanation": result.get("explanation"),
+            "vetoed_items": result.get("vetoed_items", []),
+            "scores": dict(case.scores), "bonus": dict(case.bonus),
+            "veto_flags": {k: dict(v) for k, v in case.flags.items()},
+            "summary": case.summary or None, "announcement": case.announcement or None,
+            "final": case.final}

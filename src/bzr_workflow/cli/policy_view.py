@@ -13,6 +13,7 @@ def policy_json(p: Policy) -> dict[str, Any]:
         kind: {"label": wf.label, "prefix": wf.prefix, "opened_by": wf.opened_by,
                "open": {"id": wf.open_step, "label": wf.open_label, "action": wf.open_action},
                "on_publish": wf.on_publish, "signer_may_sign_twice": wf.signer_may_sign_twice,
+               "opener_signs": wf.opener_signs,
                "steps": [{"id": s.id, "label": s.label, "role": s.role, "action": s.action,
                           "returnable": s.returnable} for s in wf.steps]}
         for kind, wf in p.workflows.items()}

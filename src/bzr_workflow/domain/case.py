@@ -8,6 +8,10 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from transitions import Machine
 
+from datetime import date, timedelta
+
+from . import appraisal_rules as R
+from . import grading
 from .access import Grants, require_role
 from .errors import BadInput, NotPermitted, SeparationOfDuties, StepNotAllowed
 from .ids import case_id
@@ -24,7 +28,7 @@ class Case(Aggregate):
 
     class Opened(Aggregate.Created):
         TOPIC = "bzr.case.opened"
-        class_version = 2
+        class_version = 3
         ref: str
         kind: str
         policy_version: int
@@ -40,10 +44,15 @@ class Case(Aggregate):
         note: str
         data: dict[str, Any]
         refinement: int
+        opener_signs: bool
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["refinement"] = 0  # before unit refinements, every case followed the institution
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["opener_signs"] = True  # until then, opening a case for someone was a level
 
     class Signed(Aggregate.Event):
         TOPIC = "bzr.case.signed"
@@ -77,6 +86,65 @@ class Case(Aggregate):
         step: str
         reason: str
 
+    class SummarySubmitted(Aggregate.Event):
+        TOPIC = "bzr.case.summary_submitted"
+        class_version = 1
+        actor: str
+        text: str
+
+    class Scored(Aggregate.Event):
+        """Scores entered or revised: each changed item keeps [old, new] (old None the first time)."""
+
+        TOPIC = "bzr.case.scored"
+        class_version = 1
+        actor: str
+        step: str
+        changes: dict[str, list[str | None]]
+        bonus_changes: dict[str, list[str | None]]
+
+    class VetoFlagged(Aggregate.Event):
+        TOPIC = "bzr.case.veto_flagged"
+        class_version = 1
+        actor: str
+        item: str
+        reason: str
+        on: str
+
+    class VetoCleared(Aggregate.Event):
+        TOPIC = "bzr.case.veto_cleared"
+        class_version = 1
+        actor: str
+        item: str
+        reason: str
+
+    class AnnouncementOpened(Aggregate.Event):
+        TOPIC = "bzr.case.announcement_opened"
+        class_version = 1
+        until: str
+
+    class ObjectionLodged(Aggregate.Event):
+        TOPIC = "bzr.case.objection_lodged"
+        class_version = 1
+        actor: str
+        number: int
+        reason: str
+
+    class ObjectionResolved(Aggregate.Event):
+        TOPIC = "bzr.case.objection_resolved"
+        class_version = 1
+        actor: str
+        number: int
+        outcome: str
+        comment: str
+        to_step: str
+
+    class Finalised(Aggregate.Event):
+        TOPIC = "bzr.case.finalised"
+        class_version = 1
+        actor: str
+        grade: str
+        total: str
+
     @staticmethod
     def create_id(ref: str, *_: Any, **__: Any) -> UUID:
         return case_id(ref)
@@ -84,31 +152,189 @@ class Case(Aggregate):
     @event(Opened)
     def __init__(self, ref: str, kind: str, policy_version: int, action: str, open_step: str,
                  step: str, subject: str, opener: str, unit: str, unit_path: list[str], class_code: str,
-                 period: str, note: str, data: dict[str, Any], refinement: int = 0) -> None:
+                 period: str, note: str, data: dict[str, Any], refinement: int = 0,
+                 opener_signs: bool = True) -> None:
         self.ref, self.kind, self.policy_version, self.step = ref, kind, policy_version, step
         self.refinement = refinement
         self.subject, self.opener, self.unit, self.unit_path = subject, opener, unit, unit_path
         self.class_code, self.period, self.note, self.data = class_code, period, note, data
         self.state = OPEN
-        self.signers: dict[str, str] = {} if opener == subject else {open_step: opener}
+        signs = opener_signs and opener != subject
+        self.signers: dict[str, str] = {open_step: opener} if signs else {}
         self.applicant = opener  # who lodged the case: re-submits it after a return
+        self.summary = ""
+        self.scores: dict[str, str] = {}
+        self.bonus: dict[str, str] = {}
+        self.flags: dict[str, dict[str, str]] = {}
+        self.announcement: dict[str, Any] = {}
+        self.final = False
         self.last: dict[str, str] = {"actor": opener, "action": action, "step": ""}
 
     # -- decisions: public methods check and decide; @event methods only assign -------------
 
     def approve(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
-                machine: Machine, comment: str) -> None:
+                machine: Machine, comment: str, today: str = "") -> None:
         step = self._signable(actor, grants, policy, wf)
         if step.id == wf.open_step:
             self._signed(actor=actor, step=step.id, action="resubmitted",
                          to_step=wf.first_step.id, to_state=OPEN, comment=comment)
             return
+        if self.kind == "appraisal":
+            R.ready_to_sign(R.section_of(policy), wf, step.id, self.scores, self.summary,
+                            bool(self.flags), self.ref)
         to = destination(machine, "approve", step.id)
         assert to is not None, f"{step.id} has no approve transition"
         done = to == PUBLISHED
         self._signed(actor=actor, step=step.id, action=step.action,
                      to_step="" if done else to, to_state=PUBLISHED if done else OPEN,
                      comment=comment)
+        if done and self.kind == "appraisal":
+            self._publish_result(actor, policy, today)
+
+    # -- appraisal ------------------------------------------------------------------------
+
+    def outcome(self, policy: Policy) -> dict[str, Any]:
+        return grading.outcome(R.section_of(policy), self.scores, self.bonus, self.flags)
+
+    def submit_summary(self, actor: str, text: str) -> None:
+        self._require_open()
+        if actor != self.subject:
+            raise NotPermitted(f"only {self.subject}, whose appraisal {self.ref} is, submits its"
+                               " self-summary")
+        _need_reason(text, "self-summary")
+        self._summary(actor=actor, text=text)
+
+    @event(SummarySubmitted)
+    def _summary(self, actor: str, text: str) -> None:
+        self.summary = text
+
+    def score(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
+              items: dict[str, str], bonus: dict[str, str]) -> None:
+        section = R.section_of(policy)
+        step = self._signable(actor, grants, policy, wf)
+        R.check_scorable(section, wf, step.id, list(items), self.ref)
+        if bonus and step.id != R.score_step(section, wf):
+            raise StepNotAllowed(f"bonus items are scored at {wf.step(R.score_step(section, wf)).label}")
+        new = {k: grading.normalise_score(section, k, v) for k, v in items.items()}
+        extra = {k: grading.normalise_score(section, k, v, bonus=True) for k, v in bonus.items()}
+        changes = {k: [self.scores.get(k), v] for k, v in new.items() if self.scores.get(k) != v}
+        extra_changes = {k: [self.bonus.get(k), v] for k, v in extra.items()
+                         if self.bonus.get(k) != v}
+        if not changes and not extra_changes:
+            raise StepNotAllowed(f"{self.ref}: those scores are already recorded")
+        self._scored(actor=actor, step=step.id, changes=changes, bonus_changes=extra_changes)
+
+    @event(Scored)
+    def _scored(self, actor: str, step: str, changes: dict[str, list[str | None]],
+                bonus_changes: dict[str, list[str | None]]) -> None:
+        self.scores.update({k: str(v[1]) for k, v in changes.items()})
+        self.bonus.update({k: str(v[1]) for k, v in bonus_changes.items()})
+
+    def flag_veto(self, actor: str, grants: Grants, policy: Policy, wf: Workflow, item: str,
+                  reason: str, today: str, clear: bool = False) -> None:
+        _need_reason(reason, "veto item")
+        keys = [v["key"] for v in R.section_of(policy).get("veto_items", [])]
+        if item not in keys:
+            raise BadInput(f"unknown veto item {item!r}; the policy has: {', '.join(keys) or 'none'}")
+        self._signable(actor, grants, policy, wf)
+        if clear:
+            if item not in self.flags:
+                raise StepNotAllowed(f"{self.ref}: veto item {item} is not flagged")
+            self._veto_cleared(actor=actor, item=item, reason=reason)
+        elif item in self.flags:
+            raise StepNotAllowed(f"{self.ref}: veto item {item} is already flagged by"
+                                 f" {self.flags[item]['actor']}")
+        else:
+            self._veto_flagged(actor=actor, item=item, reason=reason, on=today)
+
+    @event(VetoFlagged)
+    def _veto_flagged(self, actor: str, item: str, reason: str, on: str) -> None:
+        self.flags[item] = {"actor": actor, "reason": reason, "on": on}
+
+    @event(VetoCleared)
+    def _veto_cleared(self, actor: str, item: str, reason: str) -> None:
+        self.flags.pop(item, None)
+
+    def _publish_result(self, actor: str, policy: Policy, today: str) -> None:
+        days = int(R.section_of(policy).get("announcement_days", 0))
+        if days:
+            until = (date.fromisoformat(today) + timedelta(days=days)).isoformat()
+            self._announced(until=until)
+        else:
+            self._finalise(actor, policy)
+
+    @event(AnnouncementOpened)
+    def _announced(self, until: str) -> None:
+        self.announcement = {"until": until, "objections": []}
+
+    def lodge_objection(self, actor: str, reason: str, today: str) -> int:
+        _need_reason(reason, "objection")
+        if self.state != PUBLISHED or not self.announcement or self.final:
+            raise StepNotAllowed(f"{self.ref} is not under public announcement (公示);"
+                                 " objections are lodged during it")
+        if today > self.announcement["until"]:
+            raise StepNotAllowed(f"the announcement of {self.ref} ended on"
+                                 f" {self.announcement['until']}")
+        number = len(self.announcement["objections"]) + 1
+        self._objected(actor=actor, number=number, reason=reason)
+        return number
+
+    @event(ObjectionLodged)
+    def _objected(self, actor: str, number: int, reason: str) -> None:
+        self.announcement["objections"].append(
+            {"number": number, "actor": actor, "reason": reason, "outcome": ""})
+
+    def resolve_objection(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
+                          number: int, upheld: bool, comment: str) -> None:
+        _need_reason(comment, "resolution")
+        objection = self._open_objection(number)
+        require_role(grants, wf.final_step, self.unit_path, actor, policy, self.ref)
+        if actor == objection["actor"]:
+            raise SeparationOfDuties(f"{actor} lodged objection {number} and may not resolve it")
+        to = R.score_step(R.section_of(policy), wf) if upheld else ""
+        self._resolved(actor=actor, number=number, outcome="upheld" if upheld else "dismissed",
+                       comment=comment, to_step=to)
+
+    def _open_objection(self, number: int) -> dict[str, Any]:
+        objections = self.announcement.get("objections", []) if self.state == PUBLISHED else []
+        found = [o for o in objections if o["number"] == number]
+        if not found:
+            raise BadInput(f"{self.ref} has no objection {number} under its current announcement")
+        objection: dict[str, Any] = found[0]
+        if objection["outcome"]:
+            raise StepNotAllowed(f"objection {number} on {self.ref} was already"
+                                 f" {objection['outcome']}")
+        return objection
+
+    @event(ObjectionResolved)
+    def _resolved(self, actor: str, number: int, outcome: str, comment: str, to_step: str) -> None:
+        for objection in self.announcement["objections"]:
+            if objection["number"] == number:
+                objection["outcome"] = outcome
+        if to_step:
+            self.state, self.step, self.announcement = OPEN, to_step, {}
+        self.last = {"actor": actor, "action": f"objection {outcome}", "step": ""}
+
+    def finalise(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
+                 today: str) -> None:
+        if self.state != PUBLISHED or self.final or not self.announcement:
+            raise StepNotAllowed(f"{self.ref} is not awaiting the end of its announcement")
+        require_role(grants, wf.final_step, self.unit_path, actor, policy, self.ref)
+        if today <= self.announcement["until"]:
+            raise StepNotAllowed(f"the announcement of {self.ref} runs until"
+                                 f" {self.announcement['until']}")
+        pending = [o["number"] for o in self.announcement["objections"] if not o["outcome"]]
+        if pending:
+            raise StepNotAllowed(f"{self.ref} has open objection(s) {pending}; resolve them first")
+        self._finalise(actor, policy)
+
+    def _finalise(self, actor: str, policy: Policy) -> None:
+        result = self.outcome(policy)
+        self._finalised(actor=actor, grade=result["grade"] or "", total=result["total"] or "")
+
+    @event(Finalised)
+    def _finalised(self, actor: str, grade: str, total: str) -> None:
+        self.final = True
 
     def veto(self, actor: str, grants: Grants, policy: Policy, wf: Workflow, reason: str) -> None:
         _need_reason(reason, "veto")

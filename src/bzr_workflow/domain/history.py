@@ -7,6 +7,7 @@ from typing import Any
 from .case import Case
 from .counter import CaseCounter
 from .institution import Institution
+from .roster import PeriodRoster
 from .school_class import SchoolClass
 from .unit import Unit
 from .user import User
@@ -30,6 +31,20 @@ _ENTRIES: dict[type, Any] = {
     Case.Vetoed: lambda e: _e(e.actor, "vetoed", "", e.step, "", e.reason),
     Case.Returned: lambda e: _e(e.actor, "returned", "", e.step, e.to_step, e.reason),
     Case.Withdrawn: lambda e: _e(e.actor, "withdrawn", "", e.step, "", e.reason),
+    Case.SummarySubmitted: lambda e: _e(e.actor, "submitted", "", comment=e.text),
+    Case.Scored: lambda e: _e(e.actor, "scored", "", e.step, comment=_changes(e)),
+    Case.VetoFlagged: lambda e: _e(e.actor, "flagged", "", comment=f"{e.item}: {e.reason}"),
+    Case.VetoCleared: lambda e: _e(e.actor, "cleared", "", comment=f"{e.item}: {e.reason}"),
+    Case.ObjectionLodged: lambda e: _e(e.actor, "objected", "",
+                                       comment=f"objection {e.number}: {e.reason}"),
+    Case.ObjectionResolved: lambda e: _e(e.actor, e.outcome, "", "", e.to_step,
+                                         f"objection {e.number}: {e.comment}"),
+    Case.Finalised: lambda e: _e(e.actor, "finalised", "",
+                                 comment=" ".join(x for x in (e.grade, e.total) if x)),
+    User.ResultRecorded: lambda e: _e(e.actor, "result recorded", f"user:{e.login}",
+                                      comment=f"{e.period} {e.grade} ({e.case})"),
+    User.ConsequenceRecorded: lambda e: _e(e.actor, "consequence", f"user:{e.login}",
+                                           comment=_consequence(e)),
     Institution.Initialised: lambda e: _e(e.actor, "initialised", f"institution:{e.name}"),
     Institution.PolicyAdopted: lambda e: _e(e.actor, "adopted", f"policy:{e.policy_id}",
                                             comment=f"version {e.version}, sha256 {e.digest[:12]}"),
@@ -48,7 +63,20 @@ _ENTRIES: dict[type, Any] = {
     SchoolClass.AdvisorReleased: lambda e: _e(e.actor, "released", f"class:{e.code}",
                                               comment=f"{e.advisor} until {e.end} ({e.case})"),
 }
-BOOKKEEPING = (CaseCounter.Started, CaseCounter.Allocated, User.ClassTaken, User.ClassReleased)
+BOOKKEEPING = (CaseCounter.Started, CaseCounter.Allocated, User.ClassTaken, User.ClassReleased,
+               Case.AnnouncementOpened, PeriodRoster.Started, PeriodRoster.Listed)
+
+
+def _changes(ev: Any) -> str:
+    parts = [f"{k} {old if old is not None else '-'}→{new}" for k, (old, new) in ev.changes.items()]
+    parts += [f"bonus {k} {old if old is not None else '-'}→{new}"
+              for k, (old, new) in ev.bonus_changes.items()]
+    return ", ".join(parts)
+
+
+def _consequence(ev: Any) -> str:
+    opened = f", opened {ev.opened}" if ev.opened else ""
+    return f"{ev.label} ({ev.then}) after {', '.join(ev.caused_by)}{opened}"
 
 
 def _grant(ev: Any) -> str:

@@ -42,6 +42,8 @@ class Workflow:
     requires: tuple[str, ...]
     steps: tuple[Step, ...]
     signer_may_sign_twice: bool = False
+    opener_signs: bool = True
+    """Opening a case for someone is itself a level (a recommendation), so the opener signs no other."""
 
     def step(self, step_id: str) -> Step:
         if step_id == self.open_step:

@@ -318,6 +318,7 @@ def _workflow(kind: str, wf: dict[str, Any]) -> Workflow:
         open_action=wf["open_action"], on_publish=wf.get("on_publish", "none"),
         requires=tuple(wf.get("requires", ["subject"])), steps=steps,
         signer_may_sign_twice=wf.get("signer_may_sign_twice", False),
+        opener_signs=wf.get("opener_signs", True),
     )
 
 

@@ -45,7 +45,7 @@ WORKFLOW = Table({
     "open_step": Key(str), "open_label": Key(str, True), "open_action": Key(str, True),
     "on_publish": Key(str, choices=("none", "appoint", "dismiss", "record")),
     "requires": ArrayOf(Key(str, choices=("subject", "class", "period"))),
-    "signer_may_sign_twice": Key(bool), "note": Key(str),
+    "signer_may_sign_twice": Key(bool), "opener_signs": Key(bool), "note": Key(str),
     "steps": ArrayOf(STEP, required=True),
 })
 

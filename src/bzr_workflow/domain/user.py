@@ -49,6 +49,30 @@ class User(Aggregate):
         class_code: str
         case: str
 
+    class ResultRecorded(Aggregate.Event):
+        """A final appraisal result, kept on the advisor so rules over consecutive periods hold."""
+
+        TOPIC = "bzr.user.result_recorded"
+        class_version = 1
+        login: str
+        actor: str
+        period: str
+        grade: str
+        total: str
+        case: str
+
+    class ConsequenceRecorded(Aggregate.Event):
+        TOPIC = "bzr.user.consequence_recorded"
+        class_version = 1
+        login: str
+        actor: str
+        key: str
+        label: str
+        then: str
+        period: str
+        caused_by: list[str]
+        opened: str
+
     class ClassReleased(Aggregate.Event):
         TOPIC = "bzr.user.class_released"
         class_version = 1
@@ -64,6 +88,8 @@ class User(Aggregate):
         self.login, self.name = login, name
         self.grants: list[list[str]] = []
         self.classes: list[str] = []
+        self.results: dict[str, dict[str, str]] = {}
+        self.consequences: list[dict[str, Any]] = []
 
     def holds(self, role: str, unit: str = "") -> bool:
         return [role, unit] in self.grants
@@ -102,6 +128,26 @@ class User(Aggregate):
     @event(ClassTaken)
     def _took(self, class_code: str, case: str) -> None:
         self.classes.append(class_code)
+
+    def record_result(self, period: str, grade: str, total: str, case: str, actor: str) -> None:
+        self._result(login=self.login, actor=actor, period=period, grade=grade, total=total,
+                     case=case)
+
+    @event(ResultRecorded)
+    def _result(self, login: str, actor: str, period: str, grade: str, total: str,
+                case: str) -> None:
+        self.results[period] = {"grade": grade, "total": total, "case": case}
+
+    def record_consequence(self, key: str, label: str, then: str, period: str,
+                           caused_by: list[str], actor: str, opened: str = "") -> None:
+        self._consequence(login=self.login, actor=actor, key=key, label=label, then=then,
+                          period=period, caused_by=caused_by, opened=opened)
+
+    @event(ConsequenceRecorded)
+    def _consequence(self, login: str, actor: str, key: str, label: str, then: str, period: str, caused_by: list[str],
+                     opened: str) -> None:
+        self.consequences.append({"key": key, "label": label, "then": then, "period": period,
+                                  "caused_by": list(caused_by), "opened": opened})
 
     def release_class(self, class_code: str, case: str) -> None:
         if class_code in self.classes:

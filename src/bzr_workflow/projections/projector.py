@@ -54,7 +54,8 @@ class Projector:
         return {"step": s.id, "step_label": s.label, "role": s.role}
 
     def case_opened(self, ev: Case.Opened) -> None:
-        signers = {} if ev.opener == ev.subject else {ev.open_step: ev.opener}
+        signs = ev.opener_signs and ev.opener != ev.subject
+        signers = {ev.open_step: ev.opener} if signs else {}
         self._refs[str(ev.originator_id)] = (ev.ref, ev.policy_version, ev.kind, ev.refinement)
         self.conn.execute(insert(t.cases).values(
             ref=ev.ref, case_id=str(ev.originator_id), kind=ev.kind, state="open",

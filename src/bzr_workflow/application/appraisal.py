@@ -1,0 +1,222 @@
+"""Appraisal commands: bulk opening, self-summary, scores, veto items, 公示 objections, finalisation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..domain import appraisal_rules as R
+from ..domain.access import covers
+from ..domain.case import Case
+from ..domain.consequences import due
+from ..domain.errors import BadInput, NotPermitted, RuleRefused
+from ..domain.periods import parse_period
+from ..domain.policy import ADMIN, Policy
+from ..domain.roster import PeriodRoster
+from ..domain.user import User
+from .cases import CaseCommands, _text, today
+from .render import case_dict
+
+Progress = Callable[[int], None]
+Target = tuple[str, str, str]  # (advisor, class, unit)
+KIND = "appraisal"
+
+
+def parse_items(pairs: Sequence[str], what: str) -> dict[str, str]:
+    """KEY=VALUE pairs from the command line."""
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise BadInput(f"{what} {pair!r}: write KEY=VALUE")
+        out[key.strip()] = value.strip()
+    return out
+
+
+class AppraisalCommands(CaseCommands):
+    def appraisal_targets(self, advisors: Sequence[str]) -> list[Target]:
+        """(advisor, class, unit) for named advisors, from their current appointments."""
+        out = []
+        for login in advisors:
+            user = self.user(login)
+            if not user.classes:
+                raise RuleRefused(f"{login} advises no class, so has nothing to be appraised on")
+            klass = self.school_class(user.classes[0])
+            out.append((login, klass.code, klass.unit))
+        return out
+
+    def open_appraisals(self, period: str, targets: Sequence[Target], actor: str | None,
+                        explicit: bool, progress: Progress | None = None) -> list[dict[str, Any]]:
+        """One case per advisor, all in one transaction; advisors who have one are skipped."""
+        def command() -> list[dict[str, Any]]:
+            me, inst = self.actor(actor), self.institution()
+            canonical = parse_period(period, self.policy(inst=inst).period)
+            roster = self._roster(canonical)
+            paths: dict[str, list[str]] = {}
+            todo: list[Target] = []
+            for advisor, klass, unit in targets:
+                if advisor in roster.cases or advisor in {t[0] for t in todo}:
+                    continue
+                if unit not in paths:
+                    paths[unit] = self.unit(unit).path
+                if self._may_open(me, paths[unit], inst, explicit, advisor):
+                    todo.append((advisor, klass, unit))
+            return self._open_many(inst, me.login, canonical, roster, todo, paths, progress)
+        return self.attempt(command)
+
+    def _may_open(self, me: User, path: list[str], inst: Any, explicit: bool, who: str) -> bool:
+        wf = self.policy_for_unit(path, inst).workflow(KIND)
+        if covers(me.grants, ADMIN, path) or covers(me.grants, wf.opened_by, path):
+            return True
+        if explicit:
+            raise NotPermitted(f"{wf.open_label} for {who} is done by a {wf.opened_by} of"
+                               f" {path[-1] if path else 'the institution'}; {me.login} is not one")
+        return False
+
+    def _roster(self, period: str) -> PeriodRoster:
+        roster_id = PeriodRoster.create_id(KIND, period)
+        if self.exists(roster_id):
+            roster: PeriodRoster = self.repository.get(roster_id)
+            return roster
+        return PeriodRoster(kind=KIND, period=period)
+
+    def _open_many(self, inst: Any, opener: str, period: str, roster: PeriodRoster,
+                   todo: list[Target], paths: dict[str, list[str]],
+                   progress: Progress | None) -> list[dict[str, Any]]:
+        if not todo:
+            return []
+        base = self.policy(inst=inst)
+        counter = self._counter(base.workflow(KIND).prefix)
+        refs = counter.allocate(len(todo))
+        cases, shown = [], []
+        for n, ((advisor, klass, unit), ref) in enumerate(zip(todo, refs), 1):
+            refinement = inst.refinement_for(paths[unit])
+            policy = self.policy(inst=inst, refinement=refinement)
+            wf = policy.workflow(KIND)
+            cases.append(Case(ref=ref, kind=KIND, policy_version=inst.current_version,
+                              action=wf.open_action, open_step=wf.open_step,
+                              step=wf.first_step.id, subject=advisor, opener=opener, unit=unit,
+                              unit_path=paths[unit], class_code=klass, period=period, note="",
+                              data={}, refinement=refinement, opener_signs=wf.opener_signs))
+            shown.append(case_dict(cases[-1], policy))
+            if progress and n % 100 == 0:
+                progress(100)
+        roster.list_cases({c.subject: c.ref for c in cases})
+        self.save(counter, roster, *cases)
+        if progress:
+            progress(len(todo) % 100)
+        return shown
+
+    def submit_summary(self, ref: str, actor: str | None, text: str) -> dict[str, Any]:
+        text = _text(text, "the self-summary")
+
+        def command() -> dict[str, Any]:
+            me, case = self.actor(actor), self._appraisal(ref)
+            case.submit_summary(me.login, text)
+            self.save(case)
+            return case_dict(case, self.case_policy(case))
+        return self.attempt(command)
+
+    def score(self, ref: str, actor: str | None, items: Sequence[str],
+              bonus: Sequence[str] = ()) -> dict[str, Any]:
+        scores, extra = parse_items(items, "--item"), parse_items(bonus, "--bonus")
+        if not scores and not extra:
+            raise BadInput("give at least one --item KEY=VALUE (or --bonus KEY=VALUE)")
+
+        def command() -> dict[str, Any]:
+            me, case = self.actor(actor), self._appraisal(ref)
+            policy, wf, _ = self._context(case)
+            self._decide(case, me.grants, policy,
+                         lambda: case.score(me.login, me.grants, policy, wf, scores, extra))
+            self.save(case)
+            return case_dict(case, policy)
+        return self.attempt(command)
+
+    def flag_veto(self, ref: str, actor: str | None, item: str, reason: str | None,
+                  clear: bool = False) -> dict[str, Any]:
+        reason = _text(reason, "--reason")
+
+        def command() -> dict[str, Any]:
+            me, case = self.actor(actor), self._appraisal(ref)
+            policy, wf, _ = self._context(case)
+            case.flag_veto(me.login, me.grants, policy, wf, item, reason, today(policy), clear)
+            self.save(case)
+            return case_dict(case, policy)
+        return self.attempt(command)
+
+    def lodge_objection(self, ref: str, actor: str | None, reason: str | None) -> dict[str, Any]:
+        reason = _text(reason, "--reason")
+
+        def command() -> dict[str, Any]:
+            me, case = self.actor(actor), self._appraisal(ref)
+            policy = self.case_policy(case)
+            case.lodge_objection(me.login, reason, today(policy))
+            self.save(case)
+            return case_dict(case, policy)
+        return self.attempt(command)
+
+    def resolve_objection(self, ref: str, actor: str | None, number: int, upheld: bool,
+                          comment: str | None) -> dict[str, Any]:
+        comment = _text(comment, "--comment")
+
+        def command() -> dict[str, Any]:
+            me, case = self.actor(actor), self._appraisal(ref)
+            policy, wf, _ = self._context(case)
+            case.resolve_objection(me.login, me.grants, policy, wf, number, upheld, comment)
+            self.save(case)
+            return case_dict(case, policy)
+        return self.attempt(command)
+
+    def finalise(self, ref: str, actor: str | None) -> dict[str, Any]:
+        def command() -> dict[str, Any]:
+            me, case = self.actor(actor), self._appraisal(ref)
+            policy, wf, _ = self._context(case)
+            case.finalise(me.login, me.grants, policy, wf, today(policy))
+            self.save(case, *self._after_final(case, policy, me.login))
+            return case_dict(case, policy)
+        return self.attempt(command)
+
+    def _appraisal(self, ref: str) -> Case:
+        case = self.case(ref)
+        if case.kind != KIND:
+            raise BadInput(f"{case.ref} is a {case.kind} case, not an appraisal")
+        return case
+
+    def _after_final(self, case: Case, policy: Policy, actor: str) -> list[Any]:
+        """A final result goes on the advisor's record, with the consequences it completes."""
+        if case.kind != KIND or not case.final:
+            return []
+        result = case.outcome(policy)
+        advisor = self.user(case.subject)
+        advisor.record_result(case.period, result["grade"] or "", result["total"] or "", case.ref,
+                              actor)
+        extra: list[Any] = [advisor]
+        section = R.section_of(policy)
+        for rule in due(section, advisor.results, case.period, advisor.consequences):
+            opened = ""
+            if rule["then"] == "open_case":
+                opened, more = self._open_consequence(rule, case, actor)
+                extra += more
+            advisor.record_consequence(rule["key"], rule["label"], rule["then"], case.period,
+                                       rule["caused_by"], actor, opened)
+        return extra
+
+    def _open_consequence(self, rule: dict[str, Any], case: Case,
+                          actor: str) -> tuple[str, list[Any]]:
+        """A case the policy opens by itself (Aksu: two unqualified semesters → dismissal)."""
+        kind = rule.get("kind") or "dismissal"
+        inst = self.institution()
+        policy = self.policy(inst=inst, refinement=inst.refinement_for(case.unit_path))
+        wf = policy.workflow(kind)
+        counter = self._counter(wf.prefix)
+        ref = counter.allocate()[0]
+        causes = ", ".join(rule["caused_by"])
+        opened = Case(ref=ref, kind=kind, policy_version=inst.current_version,
+                      action="opened", open_step=wf.open_step, step=wf.first_step.id,
+                      subject=case.subject, opener=actor, unit=case.unit,
+                      unit_path=case.unit_path, class_code=case.class_code, period=case.period,
+                      note=f"{rule['label']}: opened by the policy after {causes}",
+                      data={"consequence": rule["key"], "caused_by": rule["caused_by"]},
+                      refinement=inst.refinement_for(case.unit_path),
+                      opener_signs=wf.opener_signs)
+        return ref, [counter, opened]

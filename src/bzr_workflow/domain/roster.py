@@ -1,0 +1,47 @@
+"""Which advisors already have a case of a kind in a period, so a bulk opening never opens one twice."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from .ids import key_id
+
+
+class PeriodRoster(Aggregate):
+    TOPIC = "bzr.roster"
+    class_version = 1
+
+    class Created(Aggregate.Created):
+        TOPIC = "bzr.roster.created"
+
+    class Started(Aggregate.Created):
+        TOPIC = "bzr.roster.started"
+        class_version = 1
+        kind: str
+        period: str
+
+    class Listed(Aggregate.Event):
+        TOPIC = "bzr.roster.listed"
+        class_version = 1
+        cases: dict[str, str]
+
+    @staticmethod
+    def create_id(kind: str, period: str, *_: Any, **__: Any) -> UUID:
+        return key_id("roster", f"{kind}/{period}")
+
+    @event(Started)
+    def __init__(self, kind: str, period: str) -> None:
+        self.kind, self.period = kind, period
+        self.cases: dict[str, str] = {}
+
+    def list_cases(self, cases: dict[str, str]) -> None:
+        """Record advisor → case reference for newly opened cases."""
+        if cases:
+            self._listed(cases=cases)
+
+    @event(Listed)
+    def _listed(self, cases: dict[str, str]) -> None:
+        self.cases.update(cases)
