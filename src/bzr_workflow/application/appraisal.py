@@ -14,7 +14,7 @@ from ..domain.periods import parse_period
 from ..domain.policy import ADMIN, Policy
 from ..domain.roster import PeriodRoster
 from ..domain.user import User
-from .cases import CaseCommands, _text, today
+from .cases import CaseCommands, _text
 from .render import case_dict
 
 Progress = Callable[[int], None]
@@ -139,7 +139,7 @@ class AppraisalCommands(CaseCommands):
         def command() -> dict[str, Any]:
             me, case = self.actor(actor), self._appraisal(ref)
             policy, wf, _ = self._context(case)
-            case.flag_veto(me.login, me.grants, policy, wf, item, reason, today(policy), clear)
+            case.flag_veto(me.login, me.grants, policy, wf, item, reason, self.today(policy), clear)
             self.save(case)
             return case_dict(case, policy)
         return self.attempt(command)
@@ -150,7 +150,7 @@ class AppraisalCommands(CaseCommands):
         def command() -> dict[str, Any]:
             me, case = self.actor(actor), self._appraisal(ref)
             policy = self.case_policy(case)
-            case.lodge_objection(me.login, reason, today(policy))
+            case.lodge_objection(me.login, reason, self.today(policy))
             self.save(case)
             return case_dict(case, policy)
         return self.attempt(command)
@@ -171,7 +171,7 @@ class AppraisalCommands(CaseCommands):
         def command() -> dict[str, Any]:
             me, case = self.actor(actor), self._appraisal(ref)
             policy, wf, _ = self._context(case)
-            case.finalise(me.login, me.grants, policy, wf, today(policy))
+            case.finalise(me.login, me.grants, policy, wf, self.today(policy))
             self.save(case, *self._after_final(case, policy, me.login))
             return case_dict(case, policy)
         return self.attempt(command)

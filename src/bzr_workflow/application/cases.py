@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
 from ..domain.access import covers
@@ -28,6 +29,13 @@ def _text(value: str | None, what: str) -> str:
 
 
 class CaseCommands(OrganisationCommands):
+    clock: Callable[[], datetime] = staticmethod(lambda: datetime.now(UTC))
+    """Where business dates come from (announcement ends, flags, default start); tests set it."""
+
+    def today(self, policy: Policy) -> str:
+        """Today's date where the institution is."""
+        return local_iso(self.clock(), policy.utc_offset)[:10]
+
     # -- opening ------------------------------------------------------------------------
 
     def recruit_apply(self, class_code: str, candidate: str | None, start: str | None,
@@ -106,7 +114,7 @@ class CaseCommands(OrganisationCommands):
             self._expect(case, expected, policy)
             self._decide(case, me.grants, policy,
                          lambda: case.approve(me.login, me.grants, policy, wf, machine, comment,
-                                              today(policy)))
+                                              self.today(policy)))
             if wf.on_publish == "appoint" and case.class_code and case.state == "open":
                 self.school_class(case.class_code).check_vacancy(policy.staffing.advisors_per_class)
             extra = self._publication_effects(case, policy, wf, me.login)
@@ -127,10 +135,10 @@ class CaseCommands(OrganisationCommands):
             return []
         klass, advisor = self.school_class(case.class_code), self.user(case.subject)
         if wf.on_publish == "dismiss":
-            klass.release(case.subject, today(policy), case.ref, actor)
+            klass.release(case.subject, self.today(policy), case.ref, actor)
             advisor.release_class(klass.code, case.ref)
             return [klass, advisor]
-        start = case.data.get("start") or today(policy)
+        start = case.data.get("start") or self.today(policy)
         klass.appoint(case.subject, start, case.ref, actor, policy.staffing.advisors_per_class)
         advisor.take_class(klass.code, case.ref, policy.staffing.max_classes_per_advisor)
         return [klass, advisor]
@@ -268,9 +276,4 @@ def _require_opener(wf: Workflow, policy: Policy, login: str, grants: Any, subje
         unit = f" of {path[-1]}" if path else ""
         raise NotPermitted(f"{wf.open_label} is done by a {wf.opened_by}"
                            f" ({policy.role_label(wf.opened_by)}){unit}; {login} is not one")
-
-
-def today(policy: Policy) -> str:
-    """Today's date where the institution is."""
-    return local_iso(datetime.now(UTC), policy.utc_offset)[:10]
 

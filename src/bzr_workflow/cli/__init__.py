@@ -89,9 +89,9 @@ def cli(ctx: click.Context, db: str | None, actor: str | None, as_json: bool) ->
 
 
 def _register() -> None:
-    from . import maintenance, org, views, workflow
+    from . import appraisal, maintenance, org, views, workflow
 
-    for module in (org, workflow, views, maintenance):
+    for module in (org, workflow, appraisal, views, maintenance):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import BadInput, StepNotAllowed
-from .grading import OVERALL
+from .grading import OVERALL, required
 from .policy import Policy, Workflow
 
 Section = dict[str, Any]
@@ -47,7 +47,8 @@ def ready_to_sign(section: Section, wf: Workflow, step: str, scores: dict[str, s
     if section.get("self_summary") and step == score_step(section, wf) and not summary:
         raise StepNotAllowed(f"{ref} has no self-summary yet: the advisor submits it first"
                              " (appraisal submit)")
-    missing = [k for k in items_at(section, wf, step) if k not in scores]
+    needed = set(required(section))
+    missing = [k for k in items_at(section, wf, step) if k in needed and k not in scores]
     if missing and not vetoed:
         raise StepNotAllowed(f"{ref}: score {', '.join(missing)} before signing"
                              f" {wf.step(step).label} (appraisal score {ref} --item KEY=VALUE)")

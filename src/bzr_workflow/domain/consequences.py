@@ -12,10 +12,10 @@ Results = dict[str, dict[str, str]]
 def due(section: dict[str, Any], results: Results, period: str,
         already: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Consequences the result of `period` completes, each naming the cases that caused it."""
-    fired = {(c["key"], c["period"]) for c in already}
     out = []
     for rule in section.get("consequences", []):
-        if (rule["key"], period) in fired:
+        scope = _scope(rule, period)
+        if any(c["key"] == rule["key"] and _scope(rule, c["period"]) == scope for c in already):
             continue
         causes = _causes(rule, results, period)
         if causes:
@@ -23,9 +23,18 @@ def due(section: dict[str, Any], results: Results, period: str,
     return out
 
 
+def _by_year(rule: dict[str, Any], period: str) -> bool:
+    return rule.get("unit") == "year" and bool(SEMESTER.match(period))
+
+
+def _scope(rule: dict[str, Any], period: str) -> str:
+    """A rule counted in years fires once a year, even where results come by semester."""
+    return year_of(period) if _by_year(rule, period) else period
+
+
 def _causes(rule: dict[str, Any], results: Results, period: str) -> list[str]:
     grades, count = set(rule["grades"]), int(rule.get("consecutive", 1))
-    if rule.get("unit") == "year" and SEMESTER.match(period):
+    if _by_year(rule, period):
         return _year_causes(grades, count, results, period)
     causes, at = [], period
     for _ in range(count):
@@ -38,7 +47,8 @@ def _causes(rule: dict[str, Any], results: Results, period: str) -> list[str]:
 
 
 def _year_causes(grades: set[str], count: int, results: Results, period: str) -> list[str]:
-    """Semester results counted by school year: a year counts when each result in it qualifies."""
+    """Semester results counted by school year: a year counts once both its terms have a result
+    and each qualifies."""
     by_year: dict[str, list[dict[str, str]]] = {}
     for p, r in results.items():
         by_year.setdefault(year_of(p), []).append(r)
@@ -46,7 +56,7 @@ def _year_causes(grades: set[str], count: int, results: Results, period: str) ->
     year = year_of(period)
     for _ in range(count):
         held = by_year.get(year, [])
-        if not held or any(r["grade"] not in grades for r in held):
+        if len(held) < 2 or any(r["grade"] not in grades for r in held):
             return []
         causes = [r["case"] for r in held] + causes
         first = int(year[:4]) - 1

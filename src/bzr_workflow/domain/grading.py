@@ -51,12 +51,18 @@ def _maximum(section: Section, item: dict[str, Any], bonus: bool) -> Decimal:
     return Decimal(str(section.get("bonus_cap", 100)))
 
 
+def required(section: Section) -> list[str]:
+    """Items a result needs: every indicator's score, or, for graded dimensions, the overall
+    grade (a dimension may not apply to everyone: Hefei grades each year's duties)."""
+    if section["scoring"] == "grades":
+        return [OVERALL]
+    return list(_items(section, False))
+
+
 def outcome(section: Section, scores: dict[str, str], bonus: dict[str, str],
             flags: dict[str, dict[str, str]]) -> dict[str, Any]:
     """{total, grade, explanation, vetoed_items, missing} of an appraisal as it stands."""
-    missing = [k for k in _items(section, False) if k not in scores]
-    if section["scoring"] == "grades" and OVERALL not in scores:
-        missing.append(OVERALL)
+    missing = [k for k in required(section) if k not in scores]
     total = None if missing or section["scoring"] == "grades" else _total(section, scores, bonus)
     vetoed = [k for k in (v["key"] for v in section.get("veto_items", [])) if k in flags]
     result = {"total": _plain(total) if total is not None else None, "vetoed_items": vetoed,
@@ -93,9 +99,10 @@ def band(section: Section, total: Decimal) -> tuple[str, str]:
         if high is None:
             return low["label"], f"{shown} is {_plain(start)} or more"
         end = Decimal(str(high["min"]))
+        if total < end and total == total.to_integral():
+            return low["label"], f"{shown} is in {_plain(start)}-{_plain(end - 1)}"
         if total < end:
-            upper = _plain(end - 1) if total == total.to_integral() else f"below {_plain(end)}"
-            return low["label"], f"{shown} is in {_plain(start)}-{upper}"
+            return low["label"], f"{shown} is at least {_plain(start)} and below {_plain(end)}"
     raise AssertionError("bands are validated to start at 0")
 
 
@@ -111,5 +118,6 @@ def _veto_text(section: Section, vetoed: list[str], flags: dict[str, dict[str, s
 
 
 def _graded_text(section: Section, scores: dict[str, str]) -> str:
-    dims = ", ".join(f"{i['label']} {scores[i['key']]}" for i in section["indicators"])
-    return f"{scores[OVERALL]}: graded overall ({dims})"
+    dims = ", ".join(f"{i['label']} {scores[i['key']]}" for i in section["indicators"]
+                     if i["key"] in scores)
+    return f"{scores[OVERALL]}: graded overall" + (f" ({dims})" if dims else "")

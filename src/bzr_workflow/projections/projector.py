@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from ..domain.case import Case
+from ..domain.grading import outcome
 from ..domain.history import audit_entry
 from ..domain.policy import Policy
 from ..domain.school_class import SchoolClass
@@ -54,6 +55,10 @@ class Projector:
         return {"step": s.id, "step_label": s.label, "role": s.role}
 
     def case_opened(self, ev: Case.Opened) -> None:
+        self._insert_case(ev)
+        self.appraisal_opened(ev)
+
+    def _insert_case(self, ev: Case.Opened) -> None:
         signs = ev.opener_signs and ev.opener != ev.subject
         signers = {ev.open_step: ev.opener} if signs else {}
         self._refs[str(ev.originator_id)] = (ev.ref, ev.policy_version, ev.kind, ev.refinement)
@@ -88,6 +93,65 @@ class Projector:
 
     def case_withdrawn(self, ev: Case.Withdrawn) -> None:
         self._move(ev, "withdrawn", "", "withdrawn")
+
+    # -- appraisals ----------------------------------------------------------------------
+
+    def appraisal_opened(self, ev: Case.Opened) -> None:
+        if ev.kind != "appraisal":
+            return
+        self.conn.execute(insert(t.appraisals).values(
+            ref=ev.ref, advisor=ev.subject, period=ev.period, unit=ev.unit or None,
+            scores="{}", bonus="{}", flags="{}", total=None, grade=None, explanation="",
+            vetoed_items="[]", announcement_until=None, objections_open=0, final=False))
+        self._regrade(ev.originator_id, {})
+
+    def _regrade(self, case_id: Any, change: dict[str, Any]) -> None:
+        """Apply a change to the stored scores or flags and recompute total, grade and why."""
+        ref, version, _, refinement = self._case(case_id)
+        row = self.conn.execute(select(t.appraisals).where(t.appraisals.c.ref == ref)).one()
+        state = {k: json.loads(getattr(row, k)) for k in ("scores", "bonus", "flags")}
+        for key, update_fn in change.items():
+            update_fn(state[key])
+        section = self.policy_of(version, refinement).sections.get("appraisal")
+        result = outcome(section, state["scores"], state["bonus"], state["flags"]) if section \
+            else {"total": None, "grade": None, "explanation": "", "vetoed_items": []}
+        self.conn.execute(update(t.appraisals).where(t.appraisals.c.ref == ref).values(
+            **{k: json.dumps(v, ensure_ascii=False) for k, v in state.items()},
+            total=result["total"], grade=result["grade"], explanation=result["explanation"],
+            vetoed_items=json.dumps(result["vetoed_items"])))
+
+    def scored(self, ev: Case.Scored) -> None:
+        self._regrade(ev.originator_id, {
+            "scores": lambda d: d.update({k: v[1] for k, v in ev.changes.items()}),
+            "bonus": lambda d: d.update({k: v[1] for k, v in ev.bonus_changes.items()})})
+
+    def veto_flagged(self, ev: Case.VetoFlagged) -> None:
+        flag = {"actor": ev.actor, "reason": ev.reason, "on": ev.on}
+        self._regrade(ev.originator_id, {"flags": lambda d: d.update({ev.item: flag})})
+
+    def veto_cleared(self, ev: Case.VetoCleared) -> None:
+        self._regrade(ev.originator_id, {"flags": lambda d: d.pop(ev.item, None)})
+
+    def _appraisal_row(self, ev: Any, **values: Any) -> None:
+        ref = self._case(ev.originator_id)[0]
+        self.conn.execute(update(t.appraisals).where(t.appraisals.c.ref == ref).values(**values))
+
+    def announced(self, ev: Case.AnnouncementOpened) -> None:
+        self._appraisal_row(ev, announcement_until=ev.until, objections_open=0)
+
+    def objected(self, ev: Case.ObjectionLodged) -> None:
+        self._appraisal_row(ev, objections_open=t.appraisals.c.objections_open + 1)
+
+    def objection_resolved(self, ev: Case.ObjectionResolved) -> None:
+        if ev.to_step:
+            self._appraisal_row(ev, objections_open=0, announcement_until=None)
+        else:
+            self._appraisal_row(ev, objections_open=t.appraisals.c.objections_open - 1)
+            return
+        self._move(ev, f"objection {ev.outcome}", ev.to_step, "open")
+
+    def finalised(self, ev: Case.Finalised) -> None:
+        self._appraisal_row(ev, final=True)
 
     def _decision(self, ev: Any, position: int, entry: dict[str, Any]) -> None:
         ref, label = None, None
@@ -139,7 +203,9 @@ class Projector:
                           .values(end=ev.end, state="ended"))
 
 
-CASE_EVENTS = (Case.Opened, Case.Signed, Case.Vetoed, Case.Returned, Case.Withdrawn)
+CASE_EVENTS = (Case.Opened, Case.Signed, Case.Vetoed, Case.Returned, Case.Withdrawn,
+               Case.SummarySubmitted, Case.Scored, Case.VetoFlagged, Case.VetoCleared,
+               Case.ObjectionLodged, Case.ObjectionResolved, Case.Finalised)
 
 _HANDLERS: dict[type, Callable[[Projector, Any], None]] = {
     Case.Opened: Projector.case_opened,
@@ -155,4 +221,11 @@ _HANDLERS: dict[type, Callable[[Projector, Any], None]] = {
     SchoolClass.Updated: Projector.class_updated,
     SchoolClass.AdvisorAppointed: Projector.advisor_appointed,
     SchoolClass.AdvisorReleased: Projector.advisor_released,
+    Case.Scored: Projector.scored,
+    Case.VetoFlagged: Projector.veto_flagged,
+    Case.VetoCleared: Projector.veto_cleared,
+    Case.AnnouncementOpened: Projector.announced,
+    Case.ObjectionLodged: Projector.objected,
+    Case.ObjectionResolved: Projector.objection_resolved,
+    Case.Finalised: Projector.finalised,
 }

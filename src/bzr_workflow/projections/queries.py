@@ -127,3 +127,42 @@ def classes(conn: Connection) -> list[dict[str, Any]]:
 def units(conn: Connection) -> list[dict[str, Any]]:
     return [{"unit": r.code, "name": r.name, "parent": r.parent, "path": r.path}
             for r in conn.execute(select(t.units).order_by(t.units.c.path))]
+
+
+def results(conn: Connection, period: str, unit: str | None = None) -> list[dict[str, Any]]:
+    """Appraisal results of a period: what CLI.md's `results --json` lists, and more."""
+    a, c = t.appraisals.c, t.cases.c
+    query = (select(t.appraisals, c.state, c.unit_path, c.step_label)
+             .join(t.cases, c.ref == a.ref).where(a.period == period))
+    if unit:
+        query = query.where(c.unit_path.contains(f"/{unit}/"))
+    return [{"advisor": r.advisor, "period": r.period, "total": r.total, "grade": r.grade,
+             "vetoed_items": json.loads(r.vetoed_items), "state": r.state, "final": r.final,
+             "case": r.ref, "unit": r.unit, "step_label": r.step_label,
+             "announcement_until": r.announcement_until, "objections_open": r.objections_open,
+             "explanation": r.explanation}
+            for r in conn.execute(query.order_by(a.unit, a.advisor))]
+
+
+def grade_counts(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Counts per grade, per unit and for all ('*'); ungraded cases count as '-'."""
+    counts: dict[str, dict[str, int]] = {}
+    for row in rows:
+        for unit in ("*", row["unit"] or "-"):
+            bucket = counts.setdefault(unit, {})
+            grade = row["grade"] or "-"
+            bucket[grade] = bucket.get(grade, 0) + 1
+    return counts
+
+
+def appointed_in(conn: Connection, start: str, end: str) -> list[tuple[str, str, str]]:
+    """(advisor, class, unit) for each advisor appointed at some time in [start, end]."""
+    a, k = t.appointments.c, t.classes.c
+    rows = conn.execute(select(a.advisor, a.class_code, k.unit)
+                        .join(t.classes, k.code == a.class_code)
+                        .where(a.start <= end).where((a.end.is_(None)) | (a.end >= start))
+                        .order_by(a.advisor, a.start, a.class_code))
+    seen: dict[str, tuple[str, str, str]] = {}
+    for r in rows:
+        seen.setdefault(r.advisor, (r.advisor, r.class_code, r.unit))
+    return list(seen.values())

@@ -71,6 +71,25 @@ appointments = Table(
     Index("ix_bzr_appointments_advisor", "advisor"),
 )
 
+appraisals = Table(
+    "bzr_appraisals", metadata,
+    Column("ref", String(32), primary_key=True),
+    Column("advisor", String(64), nullable=False),
+    Column("period", String(32), nullable=False),
+    Column("unit", String(64)),
+    Column("scores", Text, nullable=False),
+    Column("bonus", Text, nullable=False),
+    Column("flags", Text, nullable=False),
+    Column("total", String(16)),
+    Column("grade", String(32)),
+    Column("explanation", Text, nullable=False),
+    Column("vetoed_items", Text, nullable=False),
+    Column("announcement_until", String(10)),
+    Column("objections_open", Integer, nullable=False),
+    Column("final", Boolean, nullable=False),
+    Index("ix_bzr_appraisals_period", "period", "unit"),
+)
+
 units = Table(
     "bzr_units", metadata,
     Column("code", String(64), primary_key=True),
@@ -105,4 +124,4 @@ classes = Table(
     Column("graduating", Boolean, nullable=False),
 )
 
-VIEW_TABLES = [cases, decisions, appointments, units, users, grants, classes]
+VIEW_TABLES = [cases, decisions, appointments, units, users, grants, classes, appraisals]

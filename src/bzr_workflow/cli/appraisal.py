@@ -1,0 +1,157 @@
+"""Appraisal commands (open, submit, score, veto, object, resolve, finalise) and `results`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .context import Ctx, pass_ctx
+from .output import table
+from .workflow import case_line
+
+BAR_FROM = 200  # a progress bar when opening at least this many cases
+
+
+def appraisal_line(case: dict[str, Any]) -> str:
+    grade = case.get("explanation") or "not scored yet"
+    return f"{case_line(case)}\n  {grade}"
+
+
+def text_or_file(value: str) -> str:
+    """TEXT, or @FILE for a UTF-8 file's content."""
+    if not value.startswith("@"):
+        return value
+    from ..domain.errors import BadInput
+
+    try:
+        return Path(value[1:]).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"cannot read {value[1:]} as UTF-8 text ({exc})") from None
+
+
+@click.group()
+def appraisal() -> None:
+    """Appraisal (考核): scores, veto items, grades, sign-off and public announcement."""
+
+
+@appraisal.command("open")
+@click.option("--period", required=True, help="2026-2027-1 (semester) or 2026 (year), per policy.")
+@click.option("--advisor", "advisors", multiple=True, metavar="USER", help="Repeatable.")
+@click.option("--all", "everyone", is_flag=True, help="Every advisor appointed in the period.")
+@pass_ctx
+def appraisal_open(ctx: Ctx, period: str, advisors: tuple[str, ...], everyone: bool) -> None:
+    """Open one appraisal per advisor, all or none; advisors who have one already are skipped."""
+    from ..domain.errors import BadInput
+
+    if bool(advisors) == everyone:
+        raise BadInput("give either --advisor USER (repeatable) or --all")
+    app = ctx.app()
+    targets = app.appraisal_targets(advisors) if advisors else _appointed(ctx, period)
+    if len(targets) < BAR_FROM:
+        opened = app.open_appraisals(period, targets, ctx.actor, bool(advisors))
+    else:
+        with click.progressbar(length=len(targets), label="opening appraisals",
+                               file=sys.stderr) as bar:
+            opened = app.open_appraisals(period, targets, ctx.actor, bool(advisors), bar.update)
+    skipped = len(targets) - len(opened)
+    ctx.emit(opened, lambda rows: f"opened {len(rows)} appraisal case(s) for {period}"
+             + (f"; {skipped} advisor(s) already had one or are not yours to open" if skipped else ""))
+
+
+def _appointed(ctx: Ctx, period: str) -> list[tuple[str, str, str]]:
+    from ..domain.periods import parse_period, period_range
+    from ..projections import queries
+
+    start, end = period_range(parse_period(period, ctx.app().policy().period))
+    with ctx.views().read() as conn:
+        return queries.appointed_in(conn, start, end)
+
+
+@appraisal.command("submit")
+@click.argument("ref", metavar="CASE")
+@click.option("--summary", required=True, metavar="TEXT|@FILE", help="The self-summary.")
+@pass_ctx
+def appraisal_submit(ctx: Ctx, ref: str, summary: str) -> None:
+    """The advisor's written self-summary (个人书面总结)."""
+    ctx.emit(ctx.app().submit_summary(ref, ctx.actor, text_or_file(summary)), appraisal_line)
+
+
+@appraisal.command("score")
+@click.argument("ref", metavar="CASE")
+@click.option("--item", "items", multiple=True, metavar="KEY=VALUE",
+              help="An indicator's score (or grade). Repeatable.")
+@click.option("--bonus", "bonus", multiple=True, metavar="KEY=VALUE", help="A bonus item.")
+@pass_ctx
+def appraisal_score(ctx: Ctx, ref: str, items: tuple[str, ...], bonus: tuple[str, ...]) -> None:
+    """Enter or revise scores at the pending step (each revision keeps the old value)."""
+    ctx.emit(ctx.app().score(ref, ctx.actor, items, bonus), appraisal_line)
+
+
+@appraisal.command("veto")
+@click.argument("ref", metavar="CASE")
+@click.option("--item", required=True, metavar="KEY", help="The veto item (一票否决项).")
+@click.option("--reason", required=True, help="Why; recorded and shown in the grade's reason.")
+@click.option("--clear", is_flag=True, help="Withdraw a flag raised in error.")
+@pass_ctx
+def appraisal_veto(ctx: Ctx, ref: str, item: str, reason: str, clear: bool) -> None:
+    """Flag a veto item: the appraisal is unqualified whatever its score."""
+    ctx.emit(ctx.app().flag_veto(ref, ctx.actor, item, reason, clear), appraisal_line)
+
+
+@appraisal.command("object")
+@click.argument("ref", metavar="CASE")
+@click.option("--reason", required=True, help="The objection (异议).")
+@pass_ctx
+def appraisal_object(ctx: Ctx, ref: str, reason: str) -> None:
+    """Lodge an objection during the public announcement (公示)."""
+    ctx.emit(ctx.app().lodge_objection(ref, ctx.actor, reason), appraisal_line)
+
+
+@appraisal.command("resolve")
+@click.argument("ref", metavar="CASE")
+@click.option("--objection", "number", required=True, type=int, metavar="N")
+@click.option("--upheld/--dismissed", required=True,
+              help="Upheld: back to scoring. Dismissed: the result stands.")
+@click.option("--comment", required=True, help="The resolution's reason.")
+@pass_ctx
+def appraisal_resolve(ctx: Ctx, ref: str, number: int, upheld: bool, comment: str) -> None:
+    """Resolve an objection (by the role that published the result)."""
+    ctx.emit(ctx.app().resolve_objection(ref, ctx.actor, number, upheld, comment), appraisal_line)
+
+
+@appraisal.command("finalise")
+@click.argument("ref", metavar="CASE")
+@pass_ctx
+def appraisal_finalise(ctx: Ctx, ref: str) -> None:
+    """Make a result final once its announcement has ended with no objection open."""
+    ctx.emit(ctx.app().finalise(ref, ctx.actor), appraisal_line)
+
+
+@click.command()
+@click.option("--period", required=True, help="The appraisal period.")
+@click.option("--unit", metavar="UNIT", help="Only this unit and the units under it.")
+@click.option("--counts", is_flag=True, help="Counts per grade, per unit, instead of the list.")
+@pass_ctx
+def results(ctx: Ctx, period: str, unit: str | None, counts: bool) -> None:
+    """Appraisal results of a period: total, grade, veto items, state."""
+    from ..projections import queries
+
+    with ctx.views().read() as conn:
+        rows = queries.results(conn, period, unit)
+    if counts:
+        ctx.emit(queries.grade_counts(rows), _counts_text)
+        return
+    ctx.emit_rows(rows, ["advisor", "case", "unit", "total", "grade", "vetoed_items", "state",
+                         "final"], empty=f"(no appraisals for {period})")
+
+
+def _counts_text(counts: dict[str, dict[str, int]]) -> str:
+    grades = sorted({g for bucket in counts.values() for g in bucket})
+    rows = [{"unit": "all" if u == "*" else u, **bucket} for u, bucket in counts.items()]
+    return table(rows, ["unit", *grades]) if rows else "(none)"
+
+
+COMMANDS = [appraisal, results]
