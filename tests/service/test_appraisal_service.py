@@ -328,3 +328,13 @@ def test_hefei_unqualified_records_an_unqualified_year(sqlite_url: str) -> None:
     app.close()
     assert keys["annual_unqualified"] == "record" and keys["no_promotion"] == "record"
     assert "prerequisite" not in keys
+
+
+def test_a_period_is_finalised_at_once_and_says_what_is_not_due(suzhou: WorkflowApp) -> None:
+    ref = published(suzhou)
+    suzhou.lodge_objection(ref, "student", "异议")
+    later(suzhou, 6)
+    pending = suzhou.finalise_period("2026", "o2")
+    assert pending["finalised"] == [] and "open objection" in pending["not_finalised"][ref]
+    suzhou.resolve_objection(ref, "o1", 1, False, "驳回")
+    assert suzhou.finalise_period("2026", "o2")["finalised"] == [ref]

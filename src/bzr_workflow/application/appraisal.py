@@ -176,6 +176,18 @@ class AppraisalCommands(CaseCommands):
             return case_dict(case, policy)
         return self.attempt(command)
 
+    def finalise_period(self, period: str, actor: str | None) -> dict[str, Any]:
+        """Finalise every appraisal of the period whose announcement is over; say why not the rest."""
+        canonical = parse_period(period, self.policy().period)
+        done, waiting = [], {}
+        for ref in sorted(self._roster(canonical).cases.values(), key=_ref_order):
+            try:
+                self.finalise(ref, actor)
+                done.append(ref)
+            except (RuleRefused, NotPermitted) as exc:
+                waiting[ref] = str(exc)
+        return {"period": canonical, "finalised": done, "not_finalised": waiting}
+
     def _appraisal(self, ref: str) -> Case:
         case = self.case(ref)
         if case.kind != KIND:
@@ -220,3 +232,7 @@ class AppraisalCommands(CaseCommands):
                       refinement=inst.refinement_for(case.unit_path),
                       opener_signs=wf.opener_signs)
         return ref, [counter, opened]
+
+
+def _ref_order(ref: str) -> int:
+    return int(ref.rsplit("-", 1)[1])

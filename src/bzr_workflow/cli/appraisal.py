@@ -123,11 +123,21 @@ def appraisal_resolve(ctx: Ctx, ref: str, number: int, upheld: bool, comment: st
 
 
 @appraisal.command("finalise")
-@click.argument("ref", metavar="CASE")
+@click.argument("ref", metavar="[CASE]", required=False)
+@click.option("--period", help="Finalise every appraisal of the period that is due.")
 @pass_ctx
-def appraisal_finalise(ctx: Ctx, ref: str) -> None:
+def appraisal_finalise(ctx: Ctx, ref: str | None, period: str | None) -> None:
     """Make a result final once its announcement has ended with no objection open."""
-    ctx.emit(ctx.app().finalise(ref, ctx.actor), appraisal_line)
+    from ..domain.errors import BadInput
+
+    if bool(ref) == bool(period):
+        raise BadInput("give either CASE or --period PERIOD")
+    if ref:
+        ctx.emit(ctx.app().finalise(ref, ctx.actor), appraisal_line)
+        return
+    ctx.emit(ctx.app().finalise_period(str(period), ctx.actor),
+             lambda r: f"finalised {len(r['finalised'])} of {period};"
+                       f" {len(r['not_finalised'])} not yet (see --json for why)")
 
 
 @click.command()
