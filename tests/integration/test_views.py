@@ -29,10 +29,19 @@ def play(app: WorkflowApp) -> list[str]:
     return [done, vetoed, pending]
 
 
+def play_appraisal(app: WorkflowApp) -> None:
+    ref = app.open_appraisals("2026-2027-1", [("chen", "kj1", "nanning")], "li", True)[0]["id"]
+    app.score(ref, "zhang", ["political=18", "guidance=14"])
+    app.score(ref, "zhang", ["political=17"])
+    app.flag_veto(ref, "zhang", "other", "核查中")
+
+
 def test_rebuild_gives_the_same_rows_as_incremental_catch_up(app: WorkflowApp) -> None:
     views = Views(app)
     play(app)
+    play_appraisal(app)
     incremental = snapshot(views)
+    assert incremental["bzr_appraisals"]
     views.rebuild()
     assert snapshot(views) == incremental
     views.close()
