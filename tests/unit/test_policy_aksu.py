@@ -25,6 +25,7 @@ ROLES = [  # (id, label, scoped): 第七条, 第二十六条, 第二十九条, �
 WORKFLOWS = {  # kind: (label, prefix, opened_by, open label, open action, on_publish, requires)
     "recruitment": ("选聘", "R", "dept", "系（部）推荐", "recommended", "appoint",
                     ("subject", "class")),
+    "award": ("奖励", "W", "dept", "系（部）推荐", "nominated", "record", ("subject", "period")),
     "appraisal": ("班主任考核", "A", "dept", "班主任考核", "opened", "record",
                   ("subject", "period")),
     "dismissal": ("解聘", "D", "dept", "提出评聘意见", "proposed", "dismiss",
@@ -33,6 +34,8 @@ WORKFLOWS = {  # kind: (label, prefix, opened_by, open label, open action, on_pu
 STEPS = {  # kind: [(label, role, action)] after the open step
     "recruitment": [("学工部审核", "student_affairs", "reviewed"),  # 第七条
                     ("学院批准", "college", "approved")],
+    "award": [("学工部审核", "student_affairs", "reviewed"),  # chosen: 第七条's bodies
+              ("学院批准", "college", "published")],
     "appraisal": [("各系（部）执行", "dept", "appraised"),  # 第二十九条
                   ("考核结果上报学工部", "student_affairs", "recorded")],
     "dismissal": [("学工部审核", "student_affairs", "reviewed"),  # 第二十六条, 第七条
@@ -138,7 +141,7 @@ def test_the_roles_are_the_four_bodies_of_the_seed(policy: Policy) -> None:
     assert declared == ROLES
 
 
-def test_the_policy_declares_exactly_its_three_workflows(policy: Policy) -> None:
+def test_the_policy_declares_exactly_its_four_workflows(policy: Policy) -> None:
     assert sorted(policy.workflows) == sorted(WORKFLOWS)
 
 

@@ -20,9 +20,12 @@ ROLES = [("school", "学院（部）", True), ("ce_office", "继续教育处", F
 OPENINGS = {  # kind: (opened_by, open_label, open_action, on_publish, requires)
     "recruitment": ("school", "班主任的选聘", "nominated", "appoint", ("subject", "class")),
     "appraisal": ("school", "年度考核", "opened", "record", ("subject", "period")),
+    "award": ("school", "优秀班主任", "nominated", "record", ("subject", "period")),
 }
 STEPS = {  # kind: [(id, label, role, action, returnable, return_to)]
     "recruitment": [("ce_filing", "结果报继续教育处备案", "ce_office", "filed", True, "")],
+    "award": [("ce_approval", "报继续教育处审定", "ce_office", "approved", True, ""),  # 第十条2
+              ("issue", "发放荣誉证书", "ce_office", "published", False, "")],
     "appraisal": [  # 第八条 (2)-(4); (1) is the advisor's own summary, not a step
         ("school_appraisal", "学院对班主任进行考核", "school", "appraised", True, ""),
         ("school_opinion", "学院签署意见", "school", "signed", True, "school_appraisal"),
@@ -153,7 +156,7 @@ def test_one_person_signs_at_most_one_level(policy: Policy, kind: str) -> None:
 
 def test_the_prefixes_are_unique(policy: Policy) -> None:
     prefixes = [wf.prefix for wf in policy.workflows.values()]
-    assert sorted(prefixes) == ["A", "R"]
+    assert sorted(prefixes) == ["A", "R", "W"]
 
 
 def test_the_appraisal_steps_follow_article_8_in_order(policy: Policy, seed: str) -> None:
@@ -232,7 +235,7 @@ def test_the_award_is_for_at_most_fifteen_percent_rated_excellent(policy: Policy
     award = policy.sections["award"]
     got = (award["label"], award["period"], award["eligible_grades"], award["quota_share"],
            award["quota_basis"], award["quota_scope"], award["rounding"])
-    assert got == ("优秀班主任", "year", ["优秀"], 0.15, "advisors", "institution", "floor")
+    assert got == ("优秀班主任", "year", ["优秀"], 0.15, "appraised", "institution", "floor")
 
 
 def test_the_award_pays_1500_yuan_and_a_certificate(policy: Policy) -> None:

@@ -175,6 +175,10 @@ def _rules(data: dict[str, Any]) -> Iterator[Problem]:
         yield from _score_steps(data["appraisal"], data["workflows"].get("appraisal"))
     if "award" in data:
         yield from _award_rules(data["award"], data.get("appraisal"))
+        step = data["award"].get("quota_step")
+        steps = [s["id"] for s in data["workflows"].get("award", {}).get("steps", [])]
+        if step and step not in steps:
+            yield "award.quota_step", f"{step!r} is not a step of workflows.award (one of: {', '.join(steps)})"
     yield from _grade_references(data)
     if "allowance" in data:
         yield from _allowance_rules(data["allowance"])
@@ -274,6 +278,8 @@ def _award_rules(aw: dict[str, Any], ap: dict[str, Any] | None) -> Iterator[Prob
     if share is not None and not 0 < share <= 1:
         yield "award.quota_share", f"must be a share between 0 and 1 (0.15 for 15 %), not {share}"
     labels = {g["label"] for g in (ap or {}).get("grades", [])}
+    if "quota_share" in aw and "quota_places" in aw:
+        yield "award.quota_places", "give quota_share or quota_places, not both"
     for i, grade in enumerate(aw.get("eligible_grades", [])):
         if grade not in labels:
             yield f"award.eligible_grades[{i}]", f"{grade!r} is not a grade of appraisal.grades"

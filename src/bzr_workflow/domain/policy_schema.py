@@ -73,12 +73,13 @@ APPRAISAL = Table({
 DISTINCTION = Table({
     "key": ID, "label": LABEL, "eligible_grades": ArrayOf(Key(str), required=True),
     "consecutive": Key(int), "unit": Key(str, choices=("semester", "year")),
-    "reward": Key(str), "note": Key(str),
+    "reward": Key(str), "places": Key(int), "note": Key(str),
 })
 AWARD = Table({
     "label": Key(str), "period": Key(str, choices=("semester", "year")),
     "eligible_grades": ArrayOf(Key(str)), "consecutive_years": Key(int),
-    "quota_share": Key(NUMBER), "quota_basis": Key(str, choices=("appraised", "advisors")),
+    "quota_share": Key(NUMBER), "quota_places": Key(int), "quota_step": Key(str),
+    "quota_basis": Key(str, choices=("appraised",)),
     "quota_scope": Key(str, choices=("institution", "unit")),
     "rounding": Key(str, choices=("floor", "round", "ceil")),
     "amount": Key(NUMBER), "certificate": Key(bool), "form_fields": ArrayOf(Key(str)),
