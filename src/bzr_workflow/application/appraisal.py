@@ -101,7 +101,7 @@ class AppraisalCommands(CaseCommands):
             shown.append(case_dict(cases[-1], policy))
             if progress and n % 100 == 0:
                 progress(100)
-        roster.list_cases({c.subject: c.ref for c in cases})
+        roster.list_cases({c.subject: c.ref for c in cases}, {c.subject: c.unit for c in cases})
         self.save(counter, roster, *cases)
         if progress:
             progress(len(todo) % 100)

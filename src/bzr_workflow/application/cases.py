@@ -69,17 +69,36 @@ class CaseCommands(OrganisationCommands):
                 self.user(who).check_can_take(klass.code, policy.staffing.max_classes_per_advisor)
             if wf.on_publish == "dismiss" and klass:
                 klass.check_advised_by(who)
+            when, facts = self._prepare_opening(kind, policy, who, period or "", path,
+                                                dict(data or {}))
             counter = self._counter(wf.prefix)
             ref = counter.allocate()[0]
             case = Case(ref=ref, kind=kind, policy_version=inst.current_version,
                         action=wf.open_action, open_step=wf.open_step, step=wf.first_step.id,
                         subject=who, opener=me.login, unit=path[-1] if path else "",
                         unit_path=path, class_code=klass.code if klass else "",
-                        period=period or "", note=note, data=data or {}, refinement=refinement,
+                        period=when, note=note, data=facts, refinement=refinement,
                         opener_signs=wf.opener_signs)
-            self.save(counter, case)
+            self.save(counter, case, *self._opening_effects(case, policy))
             return case_dict(case, policy)
         return self.attempt(command)
+
+    # -- hooks the award and appraisal layers fill in: aggregates saved with the case ------
+
+    def _prepare_opening(self, kind: str, policy: Policy, subject: str, period: str,
+                         unit_path: list[str], data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Check and complete what a new case records (period, data) before it is raised."""
+        return period, data
+
+    def _opening_effects(self, case: Case, policy: Policy) -> list[Any]:
+        return []
+
+    def _signing_effects(self, case: Case, policy: Policy, wf: Workflow, actor: str) -> list[Any]:
+        return []
+
+    def _ending_effects(self, case: Case, policy: Policy, wf: Workflow) -> list[Any]:
+        """When a case is vetoed, returned or withdrawn."""
+        return []
 
     def _counter(self, prefix: str) -> CaseCounter:
         counter_id = CaseCounter.create_id(prefix)
@@ -117,7 +136,8 @@ class CaseCommands(OrganisationCommands):
                                               self.today(policy)))
             if wf.on_publish == "appoint" and case.class_code and case.state == "open":
                 self.school_class(case.class_code).check_vacancy(policy.staffing.advisors_per_class)
-            extra = self._publication_effects(case, policy, wf, me.login)
+            extra = self._signing_effects(case, policy, wf, me.login)
+            extra += self._publication_effects(case, policy, wf, me.login)
             extra += self._after_final(case, policy, me.login)
             self.save(case, *extra)
             return case_dict(case, policy)
@@ -153,7 +173,7 @@ class CaseCommands(OrganisationCommands):
             self._expect(case, expected, policy)
             self._decide(case, me.grants, policy,
                          lambda: case.veto(me.login, me.grants, policy, wf, reason))
-            self.save(case)
+            self.save(case, *self._ending_effects(case, policy, wf))
             return case_dict(case, policy)
         return self.attempt(command)
 
@@ -167,7 +187,7 @@ class CaseCommands(OrganisationCommands):
             self._expect(case, expected, policy)
             self._decide(case, me.grants, policy,
                          lambda: case.return_(me.login, me.grants, policy, wf, machine, reason))
-            self.save(case)
+            self.save(case, *self._ending_effects(case, policy, wf))
             return case_dict(case, policy)
         return self.attempt(command)
 
@@ -178,7 +198,7 @@ class CaseCommands(OrganisationCommands):
             me, case = self.actor(actor), self.case(ref)
             policy, wf, machine = self._context(case)
             case.withdraw(me.login, wf, machine, reason)
-            self.save(case)
+            self.save(case, *self._ending_effects(case, policy, wf))
             return case_dict(case, policy)
         return self.attempt(command)
 

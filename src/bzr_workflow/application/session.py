@@ -10,13 +10,13 @@ from eventsourcing.persistence import PersistenceError
 
 from ..domain.errors import BadInput
 from .app import StoreMissing, StoreUnavailable
-from .appraisal import AppraisalCommands
+from .award import AwardCommands
 from .store import APP_NAME, Location
 
 DDL_LOCK = 7_305_771_200  # advisory lock id serialising event-store DDL on PostgreSQL
 
 
-class WorkflowApp(AppraisalCommands):
+class WorkflowApp(AwardCommands):
     """Every command of the engine over one event store."""
 
     name = APP_NAME

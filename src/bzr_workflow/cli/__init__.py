@@ -89,11 +89,12 @@ def cli(ctx: click.Context, db: str | None, actor: str | None, as_json: bool) ->
 
 
 def _register() -> None:
-    from . import appraisal, maintenance, org, views, workflow
+    from . import appraisal, award, maintenance, org, views, workflow
 
-    for module in (org, workflow, appraisal, views, maintenance):
+    for module in (org, workflow, appraisal, award, views, maintenance):
         for command in module.COMMANDS:
             cli.add_command(command)
+    org.user.add_command(award.user_update)
 
 
 _register()

@@ -145,6 +145,12 @@ class Case(Aggregate):
         grade: str
         total: str
 
+    class AwardGranted(Aggregate.Event):
+        TOPIC = "bzr.case.award_granted"
+        class_version = 1
+        amount: str
+        certificate: bool
+
     @staticmethod
     def create_id(ref: str, *_: Any, **__: Any) -> UUID:
         return case_id(ref)
@@ -168,6 +174,7 @@ class Case(Aggregate):
         self.flags: dict[str, dict[str, str]] = {}
         self.announcement: dict[str, Any] = {}
         self.final = False
+        self.award: dict[str, Any] = {}
         self.last: dict[str, str] = {"actor": opener, "action": action, "step": ""}
 
     # -- decisions: public methods check and decide; @event methods only assign -------------
@@ -190,6 +197,15 @@ class Case(Aggregate):
                      comment=comment)
         if done and self.kind == "appraisal":
             self._publish_result(actor, policy, today)
+
+    def grant_award(self, amount: str, certificate: bool) -> None:
+        """What publication of an award gives (Suzhou: 1500 yuan and a 荣誉证书)."""
+        if self.state == PUBLISHED and not self.award:
+            self._award_granted(amount=amount, certificate=certificate)
+
+    @event(AwardGranted)
+    def _award_granted(self, amount: str, certificate: bool) -> None:
+        self.award = {"amount": amount, "certificate": certificate}
 
     # -- appraisal ------------------------------------------------------------------------
 

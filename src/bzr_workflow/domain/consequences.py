@@ -17,7 +17,7 @@ def due(section: dict[str, Any], results: Results, period: str,
         scope = _scope(rule, period)
         if any(c["key"] == rule["key"] and _scope(rule, c["period"]) == scope for c in already):
             continue
-        causes = _causes(rule, results, period)
+        causes = qualifying(rule, results, period)
         if causes:
             out.append({**rule, "period": period, "caused_by": causes})
     return out
@@ -32,7 +32,8 @@ def _scope(rule: dict[str, Any], period: str) -> str:
     return year_of(period) if _by_year(rule, period) else period
 
 
-def _causes(rule: dict[str, Any], results: Results, period: str) -> list[str]:
+def qualifying(rule: dict[str, Any], results: Results, period: str) -> list[str]:
+    """The cases whose results meet `rule` up to `period` ({grades, consecutive, unit}), or []."""
     grades, count = set(rule["grades"]), int(rule.get("consecutive", 1))
     if _by_year(rule, period):
         return _year_causes(grades, count, results, period)

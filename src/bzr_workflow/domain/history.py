@@ -41,6 +41,9 @@ _ENTRIES: dict[type, Any] = {
                                          f"objection {e.number}: {e.comment}"),
     Case.Finalised: lambda e: _e(e.actor, "finalised", "",
                                  comment=" ".join(x for x in (e.grade, e.total) if x)),
+    Case.AwardGranted: lambda e: _e("", "granted", "", comment=_granted(e)),
+    User.ProfileUpdated: lambda e: _e(e.actor, "updated", f"user:{e.login}",
+                                      comment=", ".join(sorted(e.fields))),
     User.ResultRecorded: lambda e: _e(e.actor, "result recorded", f"user:{e.login}",
                                       comment=f"{e.period} {e.grade} ({e.case})"),
     User.ConsequenceRecorded: lambda e: _e(e.actor, "consequence", f"user:{e.login}",
@@ -81,3 +84,8 @@ def _consequence(ev: Any) -> str:
 
 def _grant(ev: Any) -> str:
     return f"{ev.role}@{ev.unit}" if ev.unit else ev.role
+
+
+def _granted(ev: Any) -> str:
+    amount = f"{ev.amount} yuan" if ev.amount else ""
+    return ", ".join(x for x in (amount, "certificate" if ev.certificate else "") if x)

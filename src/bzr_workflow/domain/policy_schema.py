@@ -83,6 +83,7 @@ AWARD = Table({
     "quota_scope": Key(str, choices=("institution", "unit")),
     "rounding": Key(str, choices=("floor", "round", "ceil")),
     "amount": Key(NUMBER), "certificate": Key(bool), "form_fields": ArrayOf(Key(str)),
+    "form_title": Key(str),
     "distinctions": ArrayOf(DISTINCTION), "note": Key(str),
 })
 

@@ -25,8 +25,13 @@ class PeriodRoster(Aggregate):
 
     class Listed(Aggregate.Event):
         TOPIC = "bzr.roster.listed"
-        class_version = 1
+        class_version = 2
         cases: dict[str, str]
+        units: dict[str, str]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["units"] = {}
 
     @staticmethod
     def create_id(kind: str, period: str, *_: Any, **__: Any) -> UUID:
@@ -36,12 +41,14 @@ class PeriodRoster(Aggregate):
     def __init__(self, kind: str, period: str) -> None:
         self.kind, self.period = kind, period
         self.cases: dict[str, str] = {}
+        self.units: dict[str, str] = {}
 
-    def list_cases(self, cases: dict[str, str]) -> None:
-        """Record advisor → case reference for newly opened cases."""
+    def list_cases(self, cases: dict[str, str], units: dict[str, str] | None = None) -> None:
+        """Record advisor → case reference (and advisor → unit) for newly opened cases."""
         if cases:
-            self._listed(cases=cases)
+            self._listed(cases=cases, units=units or {})
 
     @event(Listed)
-    def _listed(self, cases: dict[str, str]) -> None:
+    def _listed(self, cases: dict[str, str], units: dict[str, str]) -> None:
         self.cases.update(cases)
+        self.units.update(units)

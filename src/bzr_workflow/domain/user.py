@@ -73,6 +73,15 @@ class User(Aggregate):
         caused_by: list[str]
         opened: str
 
+    class ProfileUpdated(Aggregate.Event):
+        """Fields the recommendation form asks for (性别, 民族, 出生年月, 学历/学位, 政治面貌 ...)."""
+
+        TOPIC = "bzr.user.profile_updated"
+        class_version = 1
+        login: str
+        fields: dict[str, str]
+        actor: str
+
     class ClassReleased(Aggregate.Event):
         TOPIC = "bzr.user.class_released"
         class_version = 1
@@ -89,6 +98,7 @@ class User(Aggregate):
         self.grants: list[list[str]] = []
         self.classes: list[str] = []
         self.results: dict[str, dict[str, str]] = {}
+        self.profile: dict[str, str] = {}
         self.consequences: list[dict[str, Any]] = []
 
     def holds(self, role: str, unit: str = "") -> bool:
@@ -128,6 +138,17 @@ class User(Aggregate):
     @event(ClassTaken)
     def _took(self, class_code: str, case: str) -> None:
         self.classes.append(class_code)
+
+    def update_profile(self, fields: dict[str, str], actor: str) -> None:
+        changed = {k: v for k, v in fields.items() if self.profile.get(k) != v}
+        if changed:
+            self._profile(login=self.login, fields=changed, actor=actor)
+
+    @event(ProfileUpdated)
+    def _profile(self, login: str, fields: dict[str, str], actor: str) -> None:
+        if "name" in fields:
+            self.name = fields["name"]
+        self.profile.update({k: v for k, v in fields.items() if k != "name"})
 
     def record_result(self, period: str, grade: str, total: str, case: str, actor: str) -> None:
         self._result(login=self.login, actor=actor, period=period, grade=grade, total=total,

@@ -57,6 +57,10 @@ class Projector:
     def case_opened(self, ev: Case.Opened) -> None:
         self._insert_case(ev)
         self.appraisal_opened(ev)
+        if ev.kind == "award":
+            self.conn.execute(insert(t.awards).values(
+                ref=ev.ref, advisor=ev.subject, period=ev.period, unit=ev.unit or None,
+                distinction=ev.data.get("distinction", ""), amount=None, certificate=False))
 
     def _insert_case(self, ev: Case.Opened) -> None:
         signs = ev.opener_signs and ev.opener != ev.subject
@@ -150,6 +154,11 @@ class Projector:
             return
         self._move(ev, f"objection {ev.outcome}", ev.to_step, "open")
 
+    def award_granted(self, ev: Case.AwardGranted) -> None:
+        ref = self._case(ev.originator_id)[0]
+        self.conn.execute(update(t.awards).where(t.awards.c.ref == ref)
+                          .values(amount=ev.amount or None, certificate=ev.certificate))
+
     def finalised(self, ev: Case.Finalised) -> None:
         self._appraisal_row(ev, final=True)
 
@@ -205,7 +214,7 @@ class Projector:
 
 CASE_EVENTS = (Case.Opened, Case.Signed, Case.Vetoed, Case.Returned, Case.Withdrawn,
                Case.SummarySubmitted, Case.Scored, Case.VetoFlagged, Case.VetoCleared,
-               Case.ObjectionLodged, Case.ObjectionResolved, Case.Finalised)
+               Case.ObjectionLodged, Case.ObjectionResolved, Case.Finalised, Case.AwardGranted)
 
 _HANDLERS: dict[type, Callable[[Projector, Any], None]] = {
     Case.Opened: Projector.case_opened,
@@ -228,4 +237,5 @@ _HANDLERS: dict[type, Callable[[Projector, Any], None]] = {
     Case.ObjectionLodged: Projector.objected,
     Case.ObjectionResolved: Projector.objection_resolved,
     Case.Finalised: Projector.finalised,
+    Case.AwardGranted: Projector.award_granted,
 }

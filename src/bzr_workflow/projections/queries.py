@@ -166,3 +166,14 @@ def appointed_in(conn: Connection, start: str, end: str) -> list[tuple[str, str,
     for r in rows:
         seen.setdefault(r.advisor, (r.advisor, r.class_code, r.unit))
     return list(seen.values())
+
+
+def awards(conn: Connection, period: str) -> list[dict[str, Any]]:
+    """Award cases of a period: who, where, which honour, how it ended, what it gave."""
+    w, c = t.awards.c, t.cases.c
+    query = (select(t.awards, c.state, c.step_label).join(t.cases, c.ref == w.ref)
+             .where(w.period == period).order_by(w.unit, w.advisor))
+    return [{"advisor": r.advisor, "period": r.period, "case": r.ref, "unit": r.unit,
+             "distinction": r.distinction or None, "state": r.state, "step_label": r.step_label,
+             "amount": float(r.amount) if r.amount else None, "certificate": r.certificate}
+            for r in conn.execute(query)]

@@ -90,6 +90,18 @@ appraisals = Table(
     Index("ix_bzr_appraisals_period", "period", "unit"),
 )
 
+awards = Table(
+    "bzr_awards", metadata,
+    Column("ref", String(32), primary_key=True),
+    Column("advisor", String(64), nullable=False),
+    Column("period", String(32), nullable=False),
+    Column("unit", String(64)),
+    Column("distinction", String(64), nullable=False),
+    Column("amount", String(16)),
+    Column("certificate", Boolean, nullable=False),
+    Index("ix_bzr_awards_period", "period"),
+)
+
 units = Table(
     "bzr_units", metadata,
     Column("code", String(64), primary_key=True),
@@ -124,4 +136,5 @@ classes = Table(
     Column("graduating", Boolean, nullable=False),
 )
 
-VIEW_TABLES = [cases, decisions, appointments, units, users, grants, classes, appraisals]
+VIEW_TABLES = [cases, decisions, appointments, units, users, grants, classes, appraisals,
+               awards]

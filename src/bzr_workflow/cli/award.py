@@ -1,0 +1,84 @@
+"""Award commands (nominate, form), `awards`, and `user update` for the form's personal fields."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .appraisal import text_or_file
+from .context import Ctx, pass_ctx
+from .workflow import case_line
+
+
+@click.group()
+def award() -> None:
+    """Award recommendation (评优): nomination, opinions at each level, quota, the form."""
+
+
+@award.command("nominate")
+@click.option("--advisor", required=True, metavar="USER", help="Who is recommended.")
+@click.option("--period", required=True, help="The appraisal period whose result counts.")
+@click.option("--deeds", default="", metavar="TEXT|@FILE", help="主要事迹.")
+@click.option("--distinction", metavar="KEY", help="A named honour of the policy (Aksu: top_ten).")
+@pass_ctx
+def award_nominate(ctx: Ctx, advisor: str, period: str, deeds: str,
+                   distinction: str | None) -> None:
+    """Nominate an advisor; eligibility is checked now and again at every level."""
+    ctx.emit(ctx.app().nominate(advisor, period, text_or_file(deeds), distinction, ctx.actor),
+             case_line)
+
+
+@award.command("form")
+@click.argument("ref", metavar="CASE")
+@click.option("--out", "out", required=True, metavar="FILE", help="Where to write (.docx or .xlsx).")
+@click.option("--format", "fmt", type=click.Choice(["docx", "xlsx"]),
+              help="Default: from the file's ending.")
+@pass_ctx
+def award_form(ctx: Ctx, ref: str, out: str, fmt: str | None) -> None:
+    """Export the filled-in recommendation form (附件2) with each level's opinion, signer and date."""
+    from ..domain.errors import BadInput
+    from ..exports.recommendation import write_docx, write_xlsx
+
+    kind = fmt or Path(out).suffix.lstrip(".").lower()
+    if kind not in ("docx", "xlsx"):
+        raise BadInput(f"--out {out}: give a .docx or .xlsx file, or --format")
+    if not Path(out).resolve().parent.is_dir():
+        raise BadInput(f"--out {out}: the folder does not exist")
+    model = ctx.app().recommendation_form(ref)
+    (write_docx if kind == "docx" else write_xlsx)(model, out)
+    ctx.emit({"case": model["case"], "file": out, "format": kind})
+
+
+@click.command()
+@click.option("--period", required=True, help="The period.")
+@pass_ctx
+def awards(ctx: Ctx, period: str) -> None:
+    """Award cases of a period and how they ended."""
+    from ..projections import queries
+
+    with ctx.views().read() as conn:
+        rows = queries.awards(conn, period)
+    ctx.emit_rows(rows, ["advisor", "case", "unit", "distinction", "state", "amount",
+                         "certificate"], empty=f"(no awards for {period})")
+
+
+@click.command("update")
+@click.argument("login", metavar="USER")
+@click.option("--name", help="The person's name.")
+@click.option("--gender", help="性别.")
+@click.option("--ethnicity", help="民族.")
+@click.option("--birth", metavar="YYYY-MM", help="出生年月.")
+@click.option("--education", help="学历/学位.")
+@click.option("--political-status", "political_status", help="政治面貌.")
+@pass_ctx
+def user_update(ctx: Ctx, login: str, name: str | None, gender: str | None,
+                ethnicity: str | None, birth: str | None, education: str | None,
+                political_status: str | None) -> None:
+    """Record the profile fields forms ask for (an empty value clears one)."""
+    fields = {"name": name, "gender": gender, "ethnicity": ethnicity, "birth": birth,
+              "education": education, "political_status": political_status}
+    ctx.emit(ctx.app().update_user(login, fields, ctx.actor))
+
+
+COMMANDS = [award, awards]

@@ -1,0 +1,68 @@
+"""Places of an award in a period, taken atomically with the approving case (Suzhou's 15 %)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from .errors import LimitReached
+from .ids import key_id
+
+
+class AwardQuota(Aggregate):
+    TOPIC = "bzr.quota"
+    class_version = 1
+
+    class Created(Aggregate.Created):
+        TOPIC = "bzr.quota.created"
+
+    class Started(Aggregate.Created):
+        TOPIC = "bzr.quota.started"
+        class_version = 1
+        award: str
+        period: str
+        scope: str
+
+    class PlaceTaken(Aggregate.Event):
+        TOPIC = "bzr.quota.place_taken"
+        class_version = 1
+        case: str
+        advisor: str
+        places: int
+
+    class PlaceReleased(Aggregate.Event):
+        TOPIC = "bzr.quota.place_released"
+        class_version = 1
+        case: str
+
+    @staticmethod
+    def create_id(award: str, period: str, scope: str, *_: Any, **__: Any) -> UUID:
+        return key_id("quota", f"{award}/{period}/{scope}")
+
+    @event(Started)
+    def __init__(self, award: str, period: str, scope: str) -> None:
+        self.award, self.period, self.scope = award, period, scope
+        self.taken: dict[str, str] = {}
+
+    def take(self, case: str, advisor: str, places: int, label: str) -> None:
+        if case in self.taken:
+            return
+        if len(self.taken) >= places:
+            scope = f" in {self.scope}" if self.scope != "*" else ""
+            raise LimitReached(f"{len(self.taken)} of {places} places for {label} {self.period}"
+                               f"{scope} taken ({', '.join(sorted(self.taken))})")
+        self._taken(case=case, advisor=advisor, places=places)
+
+    @event(PlaceTaken)
+    def _taken(self, case: str, advisor: str, places: int) -> None:
+        self.taken[case] = advisor
+
+    def release(self, case: str) -> None:
+        if case in self.taken:
+            self._released(case=case)
+
+    @event(PlaceReleased)
+    def _released(self, case: str) -> None:
+        self.taken.pop(case, None)
