@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from datetime import UTC, datetime
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -18,6 +19,7 @@ from ..domain.ids import institution_id, key_id
 from ..domain.institution import Institution
 from ..domain.policy import ADMIN, Policy
 from ..domain.policy_file import parse_policy, parse_refined
+from ..domain.timefmt import local_iso
 from ..domain.user import User
 from .store import APP_NAME, Location
 
@@ -106,6 +108,13 @@ class BaseApp(Application[UUID]):
     def policy_for_unit(self, unit_path: list[str], inst: Institution | None = None) -> Policy:
         inst = inst or self.institution()
         return self.policy(inst=inst, refinement=inst.refinement_for(unit_path))
+
+    clock: Callable[[], datetime] = staticmethod(lambda: datetime.now(UTC))
+    """Where business dates come from (announcement ends, flags, default start); tests set it."""
+
+    def today(self, policy: Policy) -> str:
+        """Today's date where the institution is."""
+        return local_iso(self.clock(), policy.utc_offset)[:10]
 
     # -- running commands ---------------------------------------------------------------
 

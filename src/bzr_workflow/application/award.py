@@ -19,6 +19,7 @@ from .cases import _text
 KIND = "award"
 PROFILE_FIELDS = {"gender": "性别", "ethnicity": "民族", "birth": "出生年月",
                   "education": "学历/学位", "political_status": "政治面貌"}
+OTHER_FIELDS = {"employment": "专职/兼职"}
 
 
 class AwardCommands(AppraisalCommands):
@@ -26,9 +27,9 @@ class AwardCommands(AppraisalCommands):
                     actor: str | None) -> dict[str, Any]:
         """Record profile fields the forms need; an empty value clears one."""
         given = {k: (v or "").strip() for k, v in fields.items() if v is not None}
-        unknown = sorted(set(given) - {"name", *PROFILE_FIELDS})
+        unknown = sorted(set(given) - {"name", *PROFILE_FIELDS, *OTHER_FIELDS})
         if unknown or not given:
-            flags = ", ".join("--" + k.replace("_", "-") for k in PROFILE_FIELDS)
+            flags = ", ".join("--" + k.replace("_", "-") for k in [*PROFILE_FIELDS, *OTHER_FIELDS])
             raise BadInput(f"give one or more of: --name, {flags}")
         if given.get("birth"):
             given["birth"] = parse_date(given["birth"] + "-01")[:7]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from collections.abc import Callable
 from typing import Any
 
 from ..domain.access import covers
@@ -29,12 +27,6 @@ def _text(value: str | None, what: str) -> str:
 
 
 class CaseCommands(OrganisationCommands):
-    clock: Callable[[], datetime] = staticmethod(lambda: datetime.now(UTC))
-    """Where business dates come from (announcement ends, flags, default start); tests set it."""
-
-    def today(self, policy: Policy) -> str:
-        """Today's date where the institution is."""
-        return local_iso(self.clock(), policy.utc_offset)[:10]
 
     # -- opening ------------------------------------------------------------------------
 

@@ -237,7 +237,7 @@ class OrganisationCommands(BaseApp):
         def command() -> dict[str, Any]:
             self.require_admin(actor)
             klass = self.school_class(code)
-            klass.update(students, graduating, when, str(actor))
+            klass.update(students, graduating, when or self.today(self.policy()), str(actor))
             self.save(klass)
             return _class_dict(klass)
         return self.attempt(command)

@@ -71,13 +71,15 @@ def awards(ctx: Ctx, period: str) -> None:
 @click.option("--birth", metavar="YYYY-MM", help="出生年月.")
 @click.option("--education", help="学历/学位.")
 @click.option("--political-status", "political_status", help="政治面貌.")
+@click.option("--employment", help="专职 (full-time) or 兼职 (part-time): allowances may differ.")
 @pass_ctx
 def user_update(ctx: Ctx, login: str, name: str | None, gender: str | None,
                 ethnicity: str | None, birth: str | None, education: str | None,
-                political_status: str | None) -> None:
+                political_status: str | None, employment: str | None) -> None:
     """Record the profile fields forms ask for (an empty value clears one)."""
     fields = {"name": name, "gender": gender, "ethnicity": ethnicity, "birth": birth,
-              "education": education, "political_status": political_status}
+              "education": education, "political_status": political_status,
+              "employment": employment}
     ctx.emit(ctx.app().update_user(login, fields, ctx.actor))
 
 

@@ -136,3 +136,46 @@ def appointments(ctx: Ctx, advisor: str | None, as_of: str | None) -> None:
 
 
 COMMANDS = [inbox, cases, show, history, audit, appointments]
+
+
+@click.command()
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month to pay.")
+@click.option("--position", type=click.IntRange(min=1), metavar="N",
+              help="Regenerate as of this event position (printed on every sheet).")
+@click.option("--out", metavar="FILE", help="Also write the sheet (.csv or .xlsx).")
+@pass_ctx
+def allowance(ctx: Ctx, month: str, position: int | None, out: str | None) -> None:
+    """A month's allowance (津贴) lines with their provenance, per the policy's formula."""
+    from pathlib import Path
+
+    from ..domain.allowance import month_range
+    from ..domain.errors import BadInput
+    from ..exports.allowance_sheet import write_csv, write_xlsx
+    from ..projections import queries
+
+    month_range(month)
+    kind = Path(out).suffix.lower() if out else ""
+    if out and (kind not in (".csv", ".xlsx") or not Path(out).resolve().parent.is_dir()):
+        raise BadInput(f"--out {out}: give a .csv or .xlsx file in an existing folder")
+    policy = ctx.app().policy()
+    section = policy.sections.get("allowance")
+    if not section:
+        raise BadInput(f"policy {policy.id} sets no allowance ([allowance] section)")
+    with ctx.views().read(position=position) as conn:
+        sheet = queries.allowance(conn, section, month, policy.period)
+    if out:
+        (write_csv if kind == ".csv" else write_xlsx)(sheet, out)
+    ctx.emit(sheet, _allowance_text)
+
+
+def _allowance_text(sheet: dict[str, Any]) -> str:
+    from .output import table
+
+    body = table(sheet["lines"], ["advisor", "class", "amount", "rule"]) if sheet["lines"] \
+        else "(no allowance lines)"
+    payers = "; ".join(f"{p} {a:.2f}" for p, a in sheet["payers"].items())
+    return (f"{body}\ntotal {sheet['total']:.2f} yuan" + (f" ({payers})" if payers else "")
+            + f"\nreflects events up to position {sheet['position']}")
+
+
+COMMANDS.append(allowance)

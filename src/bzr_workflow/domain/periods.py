@@ -55,3 +55,14 @@ def year_of(period: str) -> str:
     """The school year of a semester, or the year itself."""
     m = SEMESTER.match(period)
     return f"{m.group(1)}-{m.group(2)}" if m else period
+
+
+def period_of_day(day: date, kind: str) -> str:
+    """The appraisal period a day falls in (terms as in period_range)."""
+    if kind != "semester":
+        return str(day.year)
+    if day.month >= 9:
+        return f"{day.year}-{day.year + 1}-1"
+    if day.month <= 2:
+        return f"{day.year - 1}-{day.year}-1"
+    return f"{day.year - 1}-{day.year}-2"

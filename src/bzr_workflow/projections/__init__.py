@@ -43,10 +43,14 @@ class Views:
         self._created = True
 
     @contextmanager
-    def read(self, as_of: datetime | None = None) -> Iterator[Connection]:
-        """A connection to views that include every event so far (or up to `as_of`)."""
+    def read(self, as_of: datetime | None = None,
+             position: int | None = None) -> Iterator[Connection]:
+        """A connection to views that include every event so far (or up to `as_of`, or up to
+        an event `position`)."""
         with _errors():
-            if as_of is None:
+            if position is not None:
+                engine = views_as_of(self.app, self.policy_of, upto=position)
+            elif as_of is None:
                 if not self._created:
                     self.create()
                 catch_up(self.app, self.engine, self.policy_of)

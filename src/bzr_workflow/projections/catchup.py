@@ -64,7 +64,7 @@ def _lock_position(conn: Connection) -> int:
 
 
 def catch_up(app: Any, engine: Engine, policy_of: PolicyOf, until: datetime | None = None,
-             batch: int = BATCH) -> int:
+             batch: int = BATCH, upto: int | None = None) -> int:
     """Project every event after the recorded position, a batch per transaction; returns the count."""
     done = 0
     while True:
@@ -75,7 +75,7 @@ def catch_up(app: Any, engine: Engine, policy_of: PolicyOf, until: datetime | No
             projector, last = Projector(conn, policy_of), start
             for note in notes:
                 ev = app.mapper.to_domain_event(note)
-                if until is not None and ev.timestamp > until:
+                if (until is not None and ev.timestamp > until) or (upto and note.id > upto):
                     notes = []
                     break
                 projector.apply(ev, note.id)
@@ -94,9 +94,11 @@ def rebuild(app: Any, engine: Engine, policy_of: PolicyOf) -> int:
     return catch_up(app, engine, policy_of)
 
 
-def views_as_of(app: Any, policy_of: PolicyOf, until: datetime) -> Engine:
-    """A private in-memory copy of every view, projected from the events up to `until`."""
+def views_as_of(app: Any, policy_of: PolicyOf, until: datetime | None = None,
+                upto: int | None = None) -> Engine:
+    """A private in-memory copy of every view, projected from the events up to an instant
+    or an event position."""
     engine = make_engine("sqlite://")
     create_views(engine)
-    catch_up(app, engine, policy_of, until=until)
+    catch_up(app, engine, policy_of, until=until, upto=upto)
     return engine

@@ -26,8 +26,10 @@ class Projector:
     def __init__(self, conn: Connection, policy_of: PolicyOf) -> None:
         self.conn, self.policy_of = conn, policy_of
         self._refs: dict[str, tuple[str, int, str, int]] = {}
+        self.position = 0
 
     def apply(self, ev: Any, position: int) -> None:
+        self.position = position
         handler = _HANDLERS.get(type(ev))
         if handler:
             handler(self, ev)
@@ -194,10 +196,26 @@ class Projector:
         self.conn.execute(insert(t.classes).values(
             code=ev.code, name=ev.name, unit=ev.unit, students=ev.students, level=ev.level,
             graduating=ev.graduating))
+        self._history(ev.code, "", ev.students, ev.graduating, ev.level)
 
     def class_updated(self, ev: SchoolClass.Updated) -> None:
         self.conn.execute(update(t.classes).where(t.classes.c.code == ev.code)
                           .values(students=ev.students, graduating=ev.graduating))
+        level = self.conn.execute(select(t.classes.c.level)
+                                  .where(t.classes.c.code == ev.code)).scalar_one()
+        self._history(ev.code, ev.effective, ev.students, ev.graduating, level)
+
+    def _history(self, code: str, effective: str, students: int, graduating: bool,
+                 level: str) -> None:
+        """Head counts with the date they take effect, for the months they are paid on."""
+        self.conn.execute(insert(t.class_history).values(
+            position=self.position, code=code, effective=effective, students=students,
+            graduating=graduating, level=level))
+
+    def profile_updated(self, ev: User.ProfileUpdated) -> None:
+        if "employment" in ev.fields:
+            self.conn.execute(update(t.users).where(t.users.c.login == ev.login)
+                              .values(employment=ev.fields["employment"] or None))
 
     def advisor_appointed(self, ev: SchoolClass.AdvisorAppointed) -> None:
         self.conn.execute(insert(t.appointments).values(
@@ -238,4 +256,5 @@ _HANDLERS: dict[type, Callable[[Projector, Any], None]] = {
     Case.ObjectionResolved: Projector.objection_resolved,
     Case.Finalised: Projector.finalised,
     Case.AwardGranted: Projector.award_granted,
+    User.ProfileUpdated: Projector.profile_updated,
 }

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
 from ..domain.access import covers
+from ..domain.allowance import Appointment, ClassState, month_lines, month_range
+from ..domain.periods import period_of_day
 from ..domain.policy import APPLICANT
 from ..domain.timefmt import local_iso
 from . import tables as t
@@ -177,3 +180,52 @@ def awards(conn: Connection, period: str) -> list[dict[str, Any]]:
              "distinction": r.distinction or None, "state": r.state, "step_label": r.step_label,
              "amount": float(r.amount) if r.amount else None, "certificate": r.certificate}
             for r in conn.execute(query)]
+
+
+def view_position(conn: Connection) -> int:
+    """The last event the views reflect."""
+    return int(conn.execute(select(t.position.c.position)).scalar_one())
+
+
+def allowance(conn: Connection, section: dict[str, Any], month: str,
+              period_kind: str) -> dict[str, Any]:
+    """CLI.md's {month, lines, total}, each line with its provenance, and the event position."""
+    a, h = t.appointments.c, t.class_history.c
+    appts = [Appointment(r.advisor, r.class_code, r.start, r.end, r.case_ref)
+             for r in conn.execute(select(t.appointments))]
+    histories: dict[str, list[ClassState]] = {}
+    for r in conn.execute(select(t.class_history).order_by(h.code, h.position)):
+        histories.setdefault(r.code, []).append(ClassState(r.effective, r.students, r.graduating,
+                                                           r.level))
+    kinds = {r.login: r.employment for r in conn.execute(select(t.users)) if r.employment}
+    lines = month_lines(section, month, appts, histories, kinds,
+                        _withheld(conn, section, month, period_kind))
+    total = sum((line["amount"] for line in lines), Decimal(0))
+    return {"month": month, "lines": [_plain_line(line) for line in lines],
+            "total": float(total), "position": view_position(conn),
+            "payers": _payer_totals(lines), "note": section.get("note", "")}
+
+
+def _withheld(conn: Connection, section: dict[str, Any], month: str,
+              period_kind: str) -> dict[str, str]:
+    grades = section.get("withhold_grades", [])
+    if not grades:
+        return {}
+    period = period_of_day(month_range(month)[0], period_kind)
+    rows = conn.execute(select(t.appraisals).where(t.appraisals.c.period == period,
+                                                   t.appraisals.c.final.is_(True)))
+    return {r.advisor: f"{r.grade} in {period} ({r.ref})" for r in rows if r.grade in grades}
+
+
+def _plain_line(line: dict[str, Any]) -> dict[str, Any]:
+    return line | {"amount": float(line["amount"]),
+                   "funding": [{"payer": f["payer"], "amount": float(f["amount"])}
+                               for f in line["funding"]]}
+
+
+def _payer_totals(lines: list[dict[str, Any]]) -> dict[str, float]:
+    totals: dict[str, Decimal] = {}
+    for line in lines:
+        for f in line["funding"]:
+            totals[f["payer"]] = totals.get(f["payer"], Decimal(0)) + f["amount"]
+    return {payer: float(amount) for payer, amount in totals.items()}

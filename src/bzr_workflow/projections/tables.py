@@ -102,6 +102,17 @@ awards = Table(
     Index("ix_bzr_awards_period", "period"),
 )
 
+class_history = Table(
+    "bzr_class_history", metadata,
+    Column("position", ID, primary_key=True, autoincrement=False),
+    Column("code", String(64), nullable=False),
+    Column("effective", String(10), nullable=False),
+    Column("students", Integer, nullable=False),
+    Column("graduating", Boolean, nullable=False),
+    Column("level", String(64), nullable=False),
+    Index("ix_bzr_class_history_code", "code", "effective"),
+)
+
 units = Table(
     "bzr_units", metadata,
     Column("code", String(64), primary_key=True),
@@ -115,6 +126,7 @@ users = Table(
     Column("login", String(64), primary_key=True),
     Column("name", Text, nullable=False),
     Column("registered_at", DateTime(timezone=True), nullable=False),
+    Column("employment", String(32)),
 )
 
 grants = Table(
@@ -137,4 +149,4 @@ classes = Table(
 )
 
 VIEW_TABLES = [cases, decisions, appointments, units, users, grants, classes, appraisals,
-               awards]
+               awards, class_history]
