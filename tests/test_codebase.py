@@ -9,7 +9,7 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "bzr_workflow"
 DOMAIN_MAY_IMPORT = {"__future__", "collections", "dataclasses", "datetime", "decimal",
-                     "functools", "hashlib", "math", "re", "tomllib", "typing", "uuid",
+                     "calendar", "functools", "hashlib", "math", "re", "tomllib", "typing", "uuid",
                      "eventsourcing", "transitions"}
 
 

@@ -190,7 +190,7 @@ def view_position(conn: Connection) -> int:
 def allowance(conn: Connection, section: dict[str, Any], month: str,
               period_kind: str) -> dict[str, Any]:
     """CLI.md's {month, lines, total}, each line with its provenance, and the event position."""
-    a, h = t.appointments.c, t.class_history.c
+    h = t.class_history.c
     appts = [Appointment(r.advisor, r.class_code, r.start, r.end, r.case_ref)
              for r in conn.execute(select(t.appointments))]
     histories: dict[str, list[ClassState]] = {}
