@@ -338,3 +338,12 @@ def test_a_period_is_finalised_at_once_and_says_what_is_not_due(suzhou: Workflow
     assert pending["finalised"] == [] and "open objection" in pending["not_finalised"][ref]
     suzhou.resolve_objection(ref, "o1", 1, False, "驳回")
     assert suzhou.finalise_period("2026", "o2")["finalised"] == [ref]
+
+
+def test_an_appraisal_shows_the_advisors_norm_compliance_as_evidence(aksu: WorkflowApp) -> None:
+    aksu.log_add(None, [{"activity": "dormitory_visit", "date": "2026-09-08"}], "tian")
+    ref = str(aksu.open_appraisals("2026-2027-1", aksu.appraisal_targets(["tian"]), "ma",
+                                   True)[0]["id"])
+    norms = {n["activity"]: (n["met"], n["of"]) for n in aksu.show(ref)["norms"]}
+    assert norms["dormitory_visit"][0] == 1 and norms["dormitory_visit"][1] > 20
+    assert norms["class_meeting"] == (0, 1)

@@ -10,13 +10,13 @@ from eventsourcing.persistence import PersistenceError
 
 from ..domain.errors import BadInput
 from .app import StoreMissing, StoreUnavailable
-from .award import AwardCommands
+from .worklog import WorkLogCommands
 from .store import APP_NAME, Location
 
 DDL_LOCK = 7_305_771_200  # advisory lock id serialising event-store DDL on PostgreSQL
 
 
-class WorkflowApp(AwardCommands):
+class WorkflowApp(WorkLogCommands):
     """Every command of the engine over one event store."""
 
     name = APP_NAME

@@ -1,0 +1,173 @@
+"""Work-log commands (add, import) and the norms report an appraisal shows as evidence."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ..domain.errors import BadInput, NotPermitted
+from ..domain.norms import evaluate
+from ..domain.periods import parse_period, period_range
+from ..domain.policy import ADMIN, Policy
+from ..domain.timefmt import parse_date
+from ..domain.worklog import ACTIVITIES, WorkLog
+from .award import AwardCommands
+from .tabular import read_rows
+
+COLUMNS = {"advisor": ("advisor", "班主任", "辅导员", "姓名"), "date": ("date", "日期"),
+           "activity": ("activity", "活动", "工作内容"), "count": ("count", "次数"),
+           "hours": ("hours", "小时", "时长"), "class": ("class", "班级"),
+           "student": ("student", "学生"), "trigger": ("trigger", "原因", "联系原因"),
+           "note": ("note", "备注")}
+MAX_COUNT, MAX_HOURS = 1000, Decimal(24 * 31)
+
+
+def activities(policy: Policy) -> dict[str, str]:
+    """What may be logged under the policy: the common list and every activity its norms name."""
+    return ACTIVITIES | {n["activity"]: n["label"] for n in policy.sections.get("norms", [])}
+
+
+class WorkLogCommands(AwardCommands):
+    def log_add(self, advisor: str | None, rows: Sequence[dict[str, str]],
+                actor: str | None) -> dict[str, Any]:
+        """Record activities; all rows or none. Advisors log their own; administrators anyone's."""
+        policy = self.policy()
+        known = activities(policy)
+        entries = [_entry(row, known, advisor or actor or "", n) for n, row in enumerate(rows, 1)]
+
+        def command() -> dict[str, Any]:
+            me = self.actor(actor)
+            is_admin = any(r == ADMIN for r, _ in me.grants)
+            for who in sorted({e["advisor"] for e in entries}):
+                if who != me.login and not is_admin:
+                    raise NotPermitted(f"{me.login} may log only their own work, not {who}'s")
+                self.user(who)
+            logs: dict[tuple[str, str], WorkLog] = {}
+            for e in entries:
+                key = (e["advisor"], e["date"][:7])
+                if key not in logs:
+                    logs[key] = self._worklog(*key)
+            for key, log in logs.items():
+                log.record([_stored(e) for e in entries if (e["advisor"], e["date"][:7]) == key],
+                           me.login)
+            self.save(*logs.values())
+            return {"recorded": len(entries), "advisors": sorted({e["advisor"] for e in entries})}
+        return self.attempt(command)
+
+    def log_import(self, path: str, actor: str | None) -> dict[str, Any]:
+        rows = [_canonical(row, path) for row in read_rows(path)]
+        if not rows:
+            raise BadInput(f"{path}: no rows to import")
+        return self.log_add(None, rows, actor)
+
+    def _worklog(self, advisor: str, month: str) -> WorkLog:
+        log_id = WorkLog.create_id(advisor, month)
+        if self.exists(log_id):
+            log: WorkLog = self.repository.get(log_id)
+            return log
+        return WorkLog(advisor=advisor, month=month)
+
+    def norms_report(self, advisor: str, period: str, role: str | None = None) -> dict[str, Any]:
+        """Each norm of the advisor's roles, per window of the period: met, or short by how much."""
+        user, policy = self.user(advisor), self.policy()
+        canonical = parse_period(period, policy.period)
+        first, last = (date.fromisoformat(d) for d in period_range(canonical))
+        roles = [role] if role else _roles(user, policy)
+        entries = self._entries(advisor, first, last)
+        norms = [evaluate(n, entries, first, last) for n in policy.sections.get("norms", [])
+                 if n["role"] in roles]
+        return {"advisor": advisor, "period": canonical, "roles": roles, "norms": norms,
+                "entries": len(entries)}
+
+    def show(self, ref: str, as_of: str | None = None) -> dict[str, Any]:
+        """A case; an appraisal also shows its advisor's norm compliance as evidence."""
+        shown = super().show(ref, as_of)
+        if shown["kind"] == "appraisal" and shown["period"] and shown["subject"]:
+            report = self.norms_report(shown["subject"], shown["period"])
+            shown["norms"] = [{k: n[k] for k in ("activity", "label", "per", "min", "met", "of")}
+                              for n in report["norms"]]
+        return shown
+
+    def _entries(self, advisor: str, first: date, last: date) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        year, month = first.year, first.month
+        while (year, month) <= (last.year, last.month):
+            log_id = WorkLog.create_id(advisor, f"{year}-{month:02d}")
+            if self.exists(log_id):
+                out += self.repository.get(log_id).entries
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return out
+
+
+def _roles(user: Any, policy: Policy) -> list[str]:
+    """The roles whose norms apply: those granted, or the advisor's role for one who advises."""
+    granted = sorted({r for r, _ in user.grants if r in policy.roles})
+    if granted or not user.classes:
+        return granted
+    return [r.id for r in policy.roles.values() if r.label == "班主任"]
+
+
+def _canonical(row: dict[str, str], path: str) -> dict[str, str]:
+    out = {}
+    for key, names in COLUMNS.items():
+        found = [row[n] for n in names if n in row]
+        if found:
+            out[key] = found[0]
+    if "advisor" not in out:
+        raise BadInput(f"{path}: needs an advisor column (advisor or 班主任)")
+    return out
+
+
+def _entry(row: dict[str, str], known: dict[str, str], advisor: str, n: int) -> dict[str, Any]:
+    where = f"row {n}"
+    try:
+        return _checked(row, known, advisor, where)
+    except BadInput as exc:
+        text = str(exc)
+        raise BadInput(text if text.startswith(where) else f"{where}: {text}") from None
+
+
+def _checked(row: dict[str, str], known: dict[str, str], advisor: str,
+             where: str) -> dict[str, Any]:
+    activity = (row.get("activity") or "").strip()
+    if activity not in known:
+        raise BadInput(f"{where}: unknown activity {activity!r}; known: {', '.join(known)}")
+    count, hours = _count(row.get("count"), where), _hours(row.get("hours"), where)
+    when = parse_date(row.get("date") or "")
+    if not "2000-01-01" <= when <= "2099-12-31":
+        raise BadInput(f"{where}: date {when} is out of range")
+    return {"advisor": (row.get("advisor") or advisor).strip(), "date": when,
+            "activity": activity, "count": count, "hours": hours,
+            **{k: _short(row.get(k), k, where) for k in ("class", "student", "trigger", "note")}}
+
+
+def _stored(entry: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in entry.items() if k != "advisor"}
+
+
+def _count(value: str | None, where: str) -> int:
+    text = (value or "1").strip()
+    if not re.fullmatch(r"\d{1,4}", text) or not 1 <= int(text) <= MAX_COUNT:
+        raise BadInput(f"{where}: count {text!r} must be a whole number 1-{MAX_COUNT}")
+    return int(text)
+
+
+def _hours(value: str | None, where: str) -> str:
+    text = (value or "0").strip()
+    try:
+        hours = Decimal(text)
+    except InvalidOperation:
+        raise BadInput(f"{where}: hours {text!r} is not a number") from None
+    if not hours.is_finite() or not Decimal(0) <= hours <= MAX_HOURS:
+        raise BadInput(f"{where}: hours {text!r} must be 0-{MAX_HOURS}")
+    return format(hours.normalize(), "f")
+
+
+def _short(value: str | None, key: str, where: str) -> str:
+    text = (value or "").strip()
+    if len(text) > 500:
+        raise BadInput(f"{where}: {key} is longer than 500 characters")
+    return text

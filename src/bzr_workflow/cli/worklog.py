@@ -1,0 +1,80 @@
+"""Work-log commands (log add, log import) and `norms`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from .context import Ctx, pass_ctx
+from .output import table
+
+
+@click.group()
+def log() -> None:
+    """The work log (工作日志): talks, visits, meetings, parent contacts, hours."""
+
+
+@log.command("add")
+@click.option("--activity", required=True, metavar="KEY", help="What was done (see `log activities`).")
+@click.option("--date", "day", required=True, metavar="YYYY-MM-DD")
+@click.option("--count", default="1", metavar="N", help="How many times (default 1).")
+@click.option("--hours", default="0", metavar="H", help="How long, for hour-based norms.")
+@click.option("--class", "class_code", default="", metavar="CLASS")
+@click.option("--student", default="", help="Who, for talks and parent contacts.")
+@click.option("--trigger", default="", help="Why a parent was contacted (illness, grades ...).")
+@click.option("--note", default="")
+@click.option("--advisor", metavar="USER", help="Whose work (administrators only; default: yours).")
+@pass_ctx
+def log_add(ctx: Ctx, activity: str, day: str, count: str, hours: str, class_code: str,
+            student: str, trigger: str, note: str, advisor: str | None) -> None:
+    """Record one activity."""
+    row = {"activity": activity, "date": day, "count": count, "hours": hours,
+           "class": class_code, "student": student, "trigger": trigger, "note": note}
+    ctx.emit(ctx.app().log_add(advisor, [row], ctx.actor))
+
+
+@log.command("import")
+@click.argument("file", metavar="FILE")
+@pass_ctx
+def log_import(ctx: Ctx, file: str) -> None:
+    """Import activities from CSV (UTF-8 or GBK) or XLSX: all rows or none.
+
+    Columns: advisor (班主任), date (日期), activity (活动), and optionally count (次数),
+    hours (小时), class (班级), student (学生), trigger (原因), note (备注)."""
+    ctx.emit(ctx.app().log_import(file, ctx.actor))
+
+
+@log.command("activities")
+@pass_ctx
+def log_activities(ctx: Ctx) -> None:
+    """What may be logged under the policy in force."""
+    from ..application.worklog import activities
+
+    rows = [{"activity": k, "label": v} for k, v in activities(ctx.app().policy()).items()]
+    ctx.emit_rows(rows, ["activity", "label"])
+
+
+@click.command()
+@click.option("--advisor", required=True, metavar="USER")
+@click.option("--period", required=True, help="The appraisal period.")
+@click.option("--role", help="Only this role's norms (default: the advisor's roles).")
+@pass_ctx
+def norms(ctx: Ctx, advisor: str, period: str, role: str | None) -> None:
+    """Each work norm per week, month or term of the period: met, or short by how much."""
+    ctx.emit(ctx.app().norms_report(advisor, period, role), _norms_text)
+
+
+def _norms_text(report: dict[str, Any]) -> str:
+    lines = [f"{report['advisor']} {report['period']} ({', '.join(report['roles']) or 'no role'}):"
+             f" {report['entries']} logged activities"]
+    for n in report["norms"]:
+        lines.append(f"\n{n['label']} ({n['activity']}): at least {n['min']}{n['unit']} per"
+                     f" {n['per']}, met in {n['met']} of {n['of']}")
+        short = [w for w in n["windows"] if w["short"]]
+        if short:
+            lines.append(table(short, ["from", "to", "done", "short"]))
+    return "\n".join(lines)
+
+
+COMMANDS = [log, norms]
