@@ -347,3 +347,34 @@ def test_an_appraisal_shows_the_advisors_norm_compliance_as_evidence(aksu: Workf
     norms = {n["activity"]: (n["met"], n["of"]) for n in aksu.show(ref)["norms"]}
     assert norms["dormitory_visit"][0] == 1 and norms["dormitory_visit"][1] > 20
     assert norms["class_meeting"] == (0, 1)
+
+
+def test_a_policy_can_withhold_the_allowance_after_an_unqualified_year(suzhou: WorkflowApp,
+                                                                       tmp_path) -> None:
+    from bzr_workflow.policies import builtin_text
+    from bzr_workflow.projections import Views, queries
+
+    text = (builtin_text("suzhou-gaobo-2023") or "").replace(
+        'part_month = "prorate"', 'part_month = "prorate"\nwithhold_grades = ["不合格"]')
+    stricter = tmp_path / "suzhou-withhold.toml"
+    stricter.write_text(text, "utf-8")
+    suzhou.adopt_policy(str(stricter), "admin")
+    advisor = suzhou.user("adv")
+    advisor.take_class("c1", "R-0", 0)
+    suzhou.save(advisor)
+    klass = suzhou.school_class("c1")
+    klass.appoint("adv", "2026-01-01", "R-0", "admin", 1)
+    suzhou.save(klass)
+    ref = str(suzhou.open_appraisals("2026", [("adv", "c1", "cs")], "open1", True)[0]["id"])
+    suzhou.submit_summary(ref, "adv", "总结")
+    suzhou.score(ref, "s1", [k.split("=")[0] + "=40" for k in SUZHOU_SCORES])
+    for who in ("s1", "s2", "o1", "o2"):
+        suzhou.approve(ref, who, "")
+    later(suzhou, 6)
+    suzhou.finalise(ref, "o2")
+    views = Views(suzhou)
+    with views.read() as conn:
+        sheet = queries.allowance(conn, suzhou.policy().sections["allowance"], "2026-10", "year")
+    views.close()
+    [line] = sheet["lines"]
+    assert line["amount"] == 0 and line["rule"].startswith(f"withheld: 不合格 in 2026 ({ref})")
