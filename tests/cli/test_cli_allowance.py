@@ -67,7 +67,9 @@ def test_the_csv_sheet_is_excel_friendly_and_names_its_position(sqlite_url: str,
     sheet = ok(db, "allowance", "--month", "2026-10", "--out", str(out))
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(out.open(encoding="utf-8-sig")))
-    assert rows[0] == ["月份", "2026-10", "事件位置", str(sheet["position"])]
+    assert rows[0] == ["月份", "2026-10", "事件位置", str(sheet["position"]), "封印摘要",
+                       sheet["head"]]
+    assert len(sheet["head"]) == 64
     assert rows[2][:3] == ["adv", "c1", "480.00"] and ["合计", "", "700.00"] in rows
 
 

@@ -116,6 +116,23 @@ class BaseApp(Application[UUID]):
         """Today's date where the institution is."""
         return local_iso(self.clock(), policy.utc_offset)[:10]
 
+    def seal_new_events(self) -> None:
+        """Extend the hash chain over what was just stored. The events are committed already:
+        should this fail (a lock held too long), the next command or `verify` seals them."""
+        from .seal import Seal
+
+        seal = Seal(self.location)
+        try:
+            seal.extend()
+        except Exception:  # noqa: BLE001 - derived data; recomputed from the events later
+            try:
+                seal.create()
+                seal.extend()
+            except Exception:  # noqa: BLE001
+                self.unsealed = True
+
+    unsealed = False
+
     # -- running commands ---------------------------------------------------------------
 
     def attempt(self, command: Callable[[], T]) -> T:
@@ -123,7 +140,9 @@ class BaseApp(Application[UUID]):
         for attempt in range(MAX_ATTEMPTS):
             try:
                 with _storage_errors():
-                    return command()
+                    result = command()
+                self.seal_new_events()
+                return result
             except RecordConflictError:
                 time.sleep(random.uniform(0.001, 0.004) * (attempt + 1))
         raise Conflict("the case kept changing while this command ran; try it again")

@@ -11,6 +11,7 @@ from eventsourcing.persistence import PersistenceError
 from ..domain.errors import BadInput
 from .app import StoreMissing, StoreUnavailable
 from .worklog import WorkLogCommands
+from .seal import Seal
 from .store import APP_NAME, Location
 
 DDL_LOCK = 7_305_771_200  # advisory lock id serialising event-store DDL on PostgreSQL
@@ -31,7 +32,9 @@ def open_app(location: Location, create: bool = False) -> WorkflowApp:
         if not create:
             return WorkflowApp(location)
         with _pg_ddl_lock(location):
-            return WorkflowApp(location, create_tables=True)
+            app = WorkflowApp(location, create_tables=True)
+            Seal(location).create()
+            return app
     except PersistenceError as exc:
         raise StoreUnavailable(f"cannot open {location.describe()}: {str(exc).splitlines()[0]}") from None
 
@@ -61,7 +64,10 @@ def _open_sqlite(location: Location, create: bool) -> WorkflowApp:
     if not create and (not location.exists() or empty):
         raise StoreMissing(f"no store at {location.path}; create one with `bzr-workflow init`")
     try:
-        return WorkflowApp(location, create_tables=create)
+        app = WorkflowApp(location, create_tables=create)
+        if create:
+            Seal(location).create()
+        return app
     except PersistenceError as exc:
         raise StoreUnavailable(f"cannot open {location.describe()}: {str(exc).splitlines()[0]}") from None
 

@@ -149,13 +149,18 @@ def results(ctx: Ctx, period: str, unit: str | None, counts: bool) -> None:
     """Appraisal results of a period: total, grade, veto items, state."""
     from ..projections import queries
 
+    from ..application.seal import Seal
+
     with ctx.views().read() as conn:
         rows = queries.results(conn, period, unit)
+        position = queries.view_position(conn)
+    head = Seal(ctx.location).digest_at(position)
     if counts:
         ctx.emit(queries.grade_counts(rows), _counts_text)
         return
-    ctx.emit_rows(rows, ["advisor", "case", "unit", "total", "grade", "vetoed_items", "state",
-                         "final"], empty=f"(no appraisals for {period})")
+    columns = ["advisor", "case", "unit", "total", "grade", "vetoed_items", "state", "final"]
+    ctx.emit(rows, lambda r: (table(r, columns) if r else f"(no appraisals for {period})")
+             + f"\nseal {head}")
 
 
 def _counts_text(counts: dict[str, dict[str, int]]) -> str:

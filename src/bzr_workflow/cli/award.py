@@ -45,7 +45,10 @@ def award_form(ctx: Ctx, ref: str, out: str, fmt: str | None) -> None:
         raise BadInput(f"--out {out}: give a .docx or .xlsx file, or --format")
     if not Path(out).resolve().parent.is_dir():
         raise BadInput(f"--out {out}: the folder does not exist")
+    from ..application.seal import Seal
+
     model = ctx.app().recommendation_form(ref)
+    model["head"] = Seal(ctx.location).extend()
     (write_docx if kind == "docx" else write_xlsx)(model, out)
     ctx.emit({"case": model["case"], "file": out, "format": kind})
 

@@ -43,4 +43,20 @@ def demo(ctx: Ctx) -> None:
         click.echo(f"  bzr-workflow {db}{example}")
 
 
-COMMANDS = [rebuild, demo]
+@click.command()
+@click.option("--head", metavar="DIGEST", help="Check that a digest published earlier is a link.")
+@pass_ctx
+def verify(ctx: Ctx, head: str | None) -> None:
+    """Recompute the hash chain over every stored event (exit 5 naming the first mismatch)."""
+    from ..application.seal import Seal, check_digest
+
+    wanted = check_digest(head) if head else None
+    ctx.app().institution()
+    result = Seal(ctx.location).verify(wanted)
+    if wanted:
+        result["head_checked"] = wanted
+    ctx.emit(result, lambda r: f"verified: {r['events']} events, head {r['head']}"
+             + (f"; {wanted} is a link of the chain" if wanted else ""))
+
+
+COMMANDS = [rebuild, demo, verify]

@@ -163,6 +163,9 @@ def allowance(ctx: Ctx, month: str, position: int | None, out: str | None) -> No
         raise BadInput(f"policy {policy.id} sets no allowance ([allowance] section)")
     with ctx.views().read(position=position) as conn:
         sheet = queries.allowance(conn, section, month, policy.period)
+    from ..application.seal import Seal
+
+    sheet["head"] = Seal(ctx.location).digest_at(sheet["position"])
     if out:
         (write_csv if kind == ".csv" else write_xlsx)(sheet, out)
     ctx.emit(sheet, _allowance_text)
@@ -175,7 +178,7 @@ def _allowance_text(sheet: dict[str, Any]) -> str:
         else "(no allowance lines)"
     payers = "; ".join(f"{p} {a:.2f}" for p, a in sheet["payers"].items())
     return (f"{body}\ntotal {sheet['total']:.2f} yuan" + (f" ({payers})" if payers else "")
-            + f"\nreflects events up to position {sheet['position']}")
+            + f"\nreflects events up to position {sheet['position']}, seal {sheet['head']}")
 
 
 COMMANDS.append(allowance)

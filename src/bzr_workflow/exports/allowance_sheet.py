@@ -11,7 +11,8 @@ HEADER = ["班主任", "班级", "金额（元）", "依据", "任职（案件�
 
 def rows(sheet: dict[str, Any]) -> list[list[Any]]:
     """The sheet's rows: which month and event position it reflects, the lines, the totals."""
-    out: list[list[Any]] = [["月份", sheet["month"], "事件位置", sheet["position"]], HEADER]
+    out: list[list[Any]] = [["月份", sheet["month"], "事件位置", sheet["position"],
+                             "封印摘要", sheet.get("head", "")], HEADER]
     for line in sheet["lines"]:
         funding = "; ".join(f"{f['payer']} {f['amount']:.2f}" for f in line["funding"])
         out.append([line["advisor"], line["class"], f"{line['amount']:.2f}", line["rule"],

@@ -47,7 +47,7 @@ def write_docx(model: dict[str, Any], path: str) -> None:
         merged = table.cell(n, 0).merge(table.cell(n, FIELDS_PER_ROW * 2 - 1))
         merged.text = (f"{opinion['label']}：{opinion['comment']}\n"
                        f"负责人签字（盖章）：{opinion['signer']}\n{_date(opinion['date'])}")
-    doc.add_paragraph(f"{model['case']} · {model['period']}")
+    doc.add_paragraph(f"{model['case']} · {model['period']} · 封印摘要 {model.get('head', '')}")
     doc.save(path)
 
 
@@ -59,7 +59,8 @@ def write_xlsx(model: dict[str, Any], path: str) -> None:
     sheet = book.active
     sheet.title = "推荐表"
     sheet.append([model["title"]])
-    sheet.append(["案件", model["case"], "期间", model["period"]])
+    sheet.append(["案件", model["case"], "期间", model["period"], "封印摘要",
+                  model.get("head", "")])
     for label, value in model["fields"].items():
         sheet.append([label, value])
     sheet.append(["主要事迹", model["deeds"]])

@@ -57,7 +57,7 @@ class Views:
                 engine = self.engine
             else:
                 engine = views_as_of(self.app, self.policy_of, as_of)
-            with engine.connect() as conn:
+            with engine.connect().execution_options(read_only=True) as conn:
                 yield conn
 
     def rebuild(self) -> int:

@@ -1,0 +1,138 @@
+"""The sealed log: a hash chain over every stored event in global order, and append-only triggers."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from uuid import UUID
+
+from ..domain.errors import BadInput, IntegrityFailure
+from .store import APP_NAME, Location
+
+GENESIS = "0" * 64
+SEAL_LOCK = 7_305_771_202
+MESSAGE = "stored events are append-only"
+
+
+def link(previous: str, position: int, originator: Any, version: int, topic: str,
+         state: bytes | str) -> str:
+    """One link: the previous link's digest, then the event's place, identity and stored bytes."""
+    h = hashlib.sha256(f"{previous}|{position}|{UUID(str(originator))}|{version}|{topic}|"
+                       .encode())
+    h.update(state.encode() if isinstance(state, str) else bytes(state))  # str: a hand-edited row
+    return h.hexdigest()
+
+
+class Seal:
+    """Reads and extends the chain through the database's own driver (no ORM on the write path)."""
+
+    def __init__(self, location: Location) -> None:
+        self.location = location
+        pg = not location.is_sqlite
+        schema = f'"{location.schema}".' if pg and location.schema else ""
+        self.events = f"{schema}{APP_NAME.lower()}_events" if pg else "stored_events"
+        self.table = f"{schema}bzr_seal"
+        self.position = "notification_id" if pg else "rowid"
+        self.mark = "%s" if pg else "?"
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        if self.location.is_sqlite:
+            conn = sqlite3.connect(self.location.path, timeout=10, isolation_level=None)
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            finally:
+                conn.close()
+            return
+        import psycopg
+
+        with psycopg.connect(self.location.libpq_conninfo()) as pg, pg.transaction():
+            pg.execute("SELECT pg_advisory_xact_lock(%s)", (SEAL_LOCK,))
+            yield pg
+
+    def create(self) -> None:
+        """The seal table, and triggers refusing UPDATE and DELETE on events and seal alike."""
+        with self._transaction() as conn:
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {self.table} "
+                         "(position BIGINT PRIMARY KEY, digest CHAR(64) NOT NULL)")
+            for table in (self.events, self.table):
+                for statement in self._guards(table):
+                    conn.execute(statement)
+
+    def _guards(self, table: str) -> list[str]:
+        name = table.replace('"', "").replace(".", "_")
+        if self.location.is_sqlite:
+            return [f"CREATE TRIGGER IF NOT EXISTS {name}_no_{op.lower()} BEFORE {op} ON {table}"
+                    f" BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END" for op in ("UPDATE", "DELETE")]
+        return [
+            "CREATE OR REPLACE FUNCTION bzr_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+            f" $$ BEGIN RAISE EXCEPTION '{MESSAGE}'; END $$",
+            f"CREATE OR REPLACE TRIGGER {name}_append_only BEFORE UPDATE OR DELETE ON {table}"
+            " FOR EACH ROW EXECUTE FUNCTION bzr_append_only()",
+            f"CREATE OR REPLACE TRIGGER {name}_no_truncate BEFORE TRUNCATE ON {table}"
+            " FOR EACH STATEMENT EXECUTE FUNCTION bzr_append_only()"]
+
+    def extend(self) -> str:
+        """Seal every event stored since the last link; returns the head digest."""
+        with self._transaction() as conn:
+            row = conn.execute(f"SELECT position, digest FROM {self.table}"
+                               " ORDER BY position DESC LIMIT 1").fetchone()
+            last, digest = (int(row[0]), str(row[1])) if row else (0, GENESIS)
+            links = []
+            for position, originator, version, topic, state in self._events(conn, last):
+                digest = link(digest, position, originator, version, topic, state)
+                links.append((position, digest))
+            if links:
+                conn.cursor().executemany(
+                    f"INSERT INTO {self.table} (position, digest) VALUES ({self.mark}, {self.mark})",
+                    links)
+            return digest
+
+    def digest_at(self, position: int) -> str:
+        """The link sealing everything up to `position` (what a sheet of that position reflects)."""
+        self.extend()
+        with self._transaction() as conn:
+            row = conn.execute(f"SELECT digest FROM {self.table} WHERE position <= {self.mark}"
+                               " ORDER BY position DESC LIMIT 1", (position,)).fetchone()
+        return str(row[0]) if row else GENESIS
+
+    def _events(self, conn: Any, after: int) -> Any:
+        return conn.execute(
+            f"SELECT {self.position}, originator_id, originator_version, topic, state"
+            f" FROM {self.events} WHERE {self.position} > {self.mark}"
+            f" ORDER BY {self.position}", (after,)).fetchall()
+
+    def verify(self, head: str | None = None) -> dict[str, Any]:
+        """Recompute the chain from the stored events; name the first position that differs."""
+        self.extend()
+        with self._transaction() as conn:
+            stored = dict(conn.execute(f"SELECT position, digest FROM {self.table}").fetchall())
+            digest, count, seen = GENESIS, 0, {GENESIS}
+            for position, originator, version, topic, state in self._events(conn, 0):
+                digest = link(digest, position, originator, version, topic, state)
+                count += 1
+                seen.add(digest)
+                if stored.get(position) != digest:
+                    raise IntegrityFailure(f"position {position}: the stored event does not match"
+                                           " its seal (edited, or the seal was)")
+            if len(stored) != count:
+                raise IntegrityFailure(f"{len(stored) - count} sealed event(s) are missing")
+        if head is not None and head.strip().lower() not in seen:
+            raise IntegrityFailure(f"{head} is not a link of this store's chain")
+        return {"head": digest, "events": count, "verified": True}
+
+
+def check_digest(value: str) -> str:
+    text = value.strip().lower()
+    if len(text) != 64 or any(c not in "0123456789abcdef" for c in text):
+        raise BadInput(f"--head {value!r}: give a 64-character SHA-256 digest")
+    return text
