@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import (OperationalError, PersistenceError, ProgrammingError,
+from eventsourcing.persistence import (MapperDeserialisationError, OperationalError,
+                                       PersistenceError, ProgrammingError,
                                        RecordConflictError)
 
 from ..domain.errors import BadInput, Conflict, NotFound, NotPermitted, WorkflowError
@@ -154,13 +155,16 @@ def _storage_errors() -> Iterator[None]:
         yield
     except RecordConflictError:
         raise
-    except PersistenceError as exc:
+    except (PersistenceError, MapperDeserialisationError) as exc:
         raise translate_storage_error(exc) from None
 
 
 def translate_storage_error(exc: BaseException) -> WorkflowError:
     """What a storage failure means to the user, as a refusal with its exit code."""
     text = _first_line(exc)
+    if isinstance(exc, MapperDeserialisationError):
+        return BadInput("cannot read the stored events: they are encrypted, or encrypted with"
+                        " another key; set BZR_WORKFLOW_CIPHER_KEY to this store's key")
     if isinstance(exc, ProgrammingError) or "no such table" in text:
         return StoreMissing(f"no store here ({text}); create one with `bzr-workflow init`")
     if "not a database" in text:

@@ -15,11 +15,13 @@ from ..domain.roster import PeriodRoster
 from ..domain.timefmt import parse_date
 from .appraisal import AppraisalCommands
 from .cases import _text
+from .personal import PERSONAL, PersonKeys, open_value, seal_value
 
 KIND = "award"
 PROFILE_FIELDS = {"gender": "性别", "ethnicity": "民族", "birth": "出生年月",
                   "education": "学历/学位", "political_status": "政治面貌"}
-OTHER_FIELDS = {"employment": "专职/兼职"}
+OTHER_FIELDS = {"employment": "专职/兼职", "phone": "联系电话", "address": "通信地址",
+                "id_number": "身份证号"}
 
 
 class AwardCommands(AppraisalCommands):
@@ -37,9 +39,32 @@ class AwardCommands(AppraisalCommands):
         def command() -> dict[str, Any]:
             self.require_admin(actor)
             user = self.user(login)
-            user.update_profile({k: _text(v, k) for k, v in given.items()}, str(actor))
+            values = {k: _text(v, k) for k, v in given.items()}
+            if any(k in PERSONAL and v for k, v in values.items()):
+                key = PersonKeys(self.location).ensure(login)
+                values = {k: seal_value(key, v) if k in PERSONAL and v else v
+                          for k, v in values.items()}
+            user.update_profile(values, str(actor))
             self.save(user)
-            return {"user": user.login, "name": user.name, **user.profile}
+            return {"user": user.login, "name": user.name, **self.profile(user)}
+        return self.attempt(command)
+
+    def profile(self, user: Any) -> dict[str, str]:
+        """A person's profile in clear; personal fields read as erased once their key is gone."""
+        key = PersonKeys(self.location).get(user.login) \
+            if any(k in PERSONAL for k in user.profile) else None
+        return {k: open_value(key, v) for k, v in user.profile.items()}
+
+    def erase_person(self, login: str, actor: str | None) -> dict[str, Any]:
+        """Destroy the person's key: their personal fields read as erased everywhere, while every
+        stored event, and so the seal, stays as it was."""
+        def command() -> dict[str, Any]:
+            self.require_admin(actor)
+            user = self.user(login)
+            user.erased(str(actor))
+            self.save(user)
+            return {"user": user.login, "erased": PersonKeys(self.location).erase(login),
+                    "fields": sorted(k for k in user.profile if k in PERSONAL)}
         return self.attempt(command)
 
     def nominate(self, advisor: str, period: str, deeds: str | None, distinction: str | None,
@@ -103,7 +128,8 @@ class AwardCommands(AppraisalCommands):
         """附件2's fields as they stood at nomination."""
         site = self.unit(unit).name if unit else ""
         known = {"姓名": advisor.name, "所在校外教学点": site, "主要事迹": data.get("deeds", "")}
-        known |= {label: advisor.profile.get(key, "") for key, label in PROFILE_FIELDS.items()}
+        profile = self.profile(advisor)
+        known |= {label: profile.get(key, "") for key, label in PROFILE_FIELDS.items()}
         fields = award.get("form_fields") or list(known)
         return {f: known.get(f, "") for f in fields}
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
 from ..domain.errors import BadInput, IntegrityFailure
+from .rawdb import transaction
 from .store import APP_NAME, Location
 
 GENESIS = "0" * 64
@@ -38,26 +36,8 @@ class Seal:
         self.position = "notification_id" if pg else "rowid"
         self.mark = "%s" if pg else "?"
 
-    @contextmanager
-    def _transaction(self) -> Iterator[Any]:
-        if self.location.is_sqlite:
-            conn = sqlite3.connect(self.location.path, timeout=10, isolation_level=None)
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            finally:
-                conn.close()
-            return
-        import psycopg
-
-        with psycopg.connect(self.location.libpq_conninfo()) as pg, pg.transaction():
-            pg.execute("SELECT pg_advisory_xact_lock(%s)", (SEAL_LOCK,))
-            yield pg
+    def _transaction(self) -> Any:
+        return transaction(self.location, SEAL_LOCK)
 
     def create(self) -> None:
         """The seal table, and triggers refusing UPDATE and DELETE on events and seal alike."""

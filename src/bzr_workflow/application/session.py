@@ -11,6 +11,7 @@ from eventsourcing.persistence import PersistenceError
 from ..domain.errors import BadInput
 from .app import StoreMissing, StoreUnavailable
 from .worklog import WorkLogCommands
+from .personal import PersonKeys
 from .seal import Seal
 from .store import APP_NAME, Location
 
@@ -34,6 +35,7 @@ def open_app(location: Location, create: bool = False) -> WorkflowApp:
         with _pg_ddl_lock(location):
             app = WorkflowApp(location, create_tables=True)
             Seal(location).create()
+            PersonKeys(location).create()
             return app
     except PersistenceError as exc:
         raise StoreUnavailable(f"cannot open {location.describe()}: {str(exc).splitlines()[0]}") from None
@@ -67,6 +69,7 @@ def _open_sqlite(location: Location, create: bool) -> WorkflowApp:
         app = WorkflowApp(location, create_tables=create)
         if create:
             Seal(location).create()
+            PersonKeys(location).create()
         return app
     except PersistenceError as exc:
         raise StoreUnavailable(f"cannot open {location.describe()}: {str(exc).splitlines()[0]}") from None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..domain.errors import BadInput
@@ -24,6 +24,8 @@ class Location:
     password: str = ""
     dbname: str = ""
     schema: str = ""
+    cipher_key: str = ""
+    """BZR_WORKFLOW_CIPHER_KEY: when set, stored events are encrypted (AES-GCM)."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -40,6 +42,9 @@ class Location:
 
     def es_env(self, create_tables: bool) -> dict[str, str]:
         env = {"CREATE_TABLE": "y" if create_tables else "n", "AGGREGATE_CACHE_MAXSIZE": "0"}
+        if self.cipher_key:
+            env |= {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
+                    "CIPHER_KEY": self.cipher_key}
         if self.is_sqlite:
             return env | {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
                           "SQLITE_DBNAME": self.path, "SQLITE_LOCK_TIMEOUT": "10"}
@@ -65,7 +70,28 @@ class Location:
         return " ".join(f"{k}='{v}'" for k, v in parts.items() if v)
 
 
-def parse_location(url: str | None) -> Location:
+def parse_location(url: str | None, cipher_key: str | None = None) -> Location:
+    """Where the store is; with a cipher key, its events are encrypted at rest."""
+    location = _location(url)
+    key = (cipher_key or "").strip()
+    if key:
+        _check_key(key)
+    return replace(location, cipher_key=key)
+
+
+def _check_key(key: str) -> None:
+    import base64
+    import binascii
+
+    try:
+        size = len(base64.b64decode(key, validate=True))
+    except (binascii.Error, ValueError):
+        size = 0
+    if size not in (16, 24, 32):
+        raise BadInput("BZR_WORKFLOW_CIPHER_KEY is not a key: make one with `bzr-workflow key create`")
+
+
+def _location(url: str | None) -> Location:
     url = (url or "").strip() or DEFAULT_DB
     if url.startswith(("postgresql://", "postgres://")):
         return _postgres(url)

@@ -75,15 +75,34 @@ def awards(ctx: Ctx, period: str) -> None:
 @click.option("--education", help="学历/学位.")
 @click.option("--political-status", "political_status", help="政治面貌.")
 @click.option("--employment", help="专职 (full-time) or 兼职 (part-time): allowances may differ.")
+@click.option("--phone", help="Personal: stored encrypted under the person's own key.")
+@click.option("--address", help="Personal: stored encrypted under the person's own key.")
+@click.option("--id-number", "id_number", help="Personal: stored encrypted under the person's own key.")
 @pass_ctx
 def user_update(ctx: Ctx, login: str, name: str | None, gender: str | None,
                 ethnicity: str | None, birth: str | None, education: str | None,
-                political_status: str | None, employment: str | None) -> None:
-    """Record the profile fields forms ask for (an empty value clears one)."""
+                political_status: str | None, employment: str | None, phone: str | None,
+                address: str | None, id_number: str | None) -> None:
+    """Record the profile fields forms ask for (an empty value clears one). Birth date, phone,
+    address and ID number are personal: `person erase` makes them unreadable for good."""
     fields = {"name": name, "gender": gender, "ethnicity": ethnicity, "birth": birth,
               "education": education, "political_status": political_status,
-              "employment": employment}
+              "employment": employment, "phone": phone, "address": address,
+              "id_number": id_number}
     ctx.emit(ctx.app().update_user(login, fields, ctx.actor))
 
 
-COMMANDS = [award, awards]
+@click.group()
+def person() -> None:
+    """Personal data (PIPL)."""
+
+
+@person.command("erase")
+@click.argument("login", metavar="USER")
+@pass_ctx
+def person_erase(ctx: Ctx, login: str) -> None:
+    """Destroy USER's key: their personal fields read as erased; history and seal stay intact."""
+    ctx.emit(ctx.app().erase_person(login, ctx.actor))
+
+
+COMMANDS = [award, awards, person]

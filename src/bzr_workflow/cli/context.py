@@ -21,9 +21,11 @@ class Ctx:
 
     @property
     def location(self) -> Any:
+        import os
+
         from ..application import parse_location
 
-        return parse_location(self.db)
+        return parse_location(self.db, os.environ.get("BZR_WORKFLOW_CIPHER_KEY"))
 
     def app(self, create: bool = False) -> Any:
         if self._app is None:

@@ -59,4 +59,18 @@ def verify(ctx: Ctx, head: str | None) -> None:
              + (f"; {wanted} is a link of the chain" if wanted else ""))
 
 
-COMMANDS = [rebuild, demo, verify]
+@click.group()
+def key() -> None:
+    """Keys for encrypting stored events at rest."""
+
+
+@key.command("create")
+def key_create() -> None:
+    """Print a new random AES-256 key for BZR_WORKFLOW_CIPHER_KEY (keep it safe: see README)."""
+    import base64
+    import secrets
+
+    click.echo(base64.b64encode(secrets.token_bytes(32)).decode())
+
+
+COMMANDS = [rebuild, demo, verify, key]

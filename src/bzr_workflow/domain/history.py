@@ -44,6 +44,8 @@ _ENTRIES: dict[type, Any] = {
     Case.AwardGranted: lambda e: _e("", "granted", "", comment=_granted(e)),
     User.ProfileUpdated: lambda e: _e(e.actor, "updated", f"user:{e.login}",
                                       comment=", ".join(sorted(e.fields))),
+    User.PersonErased: lambda e: _e(e.actor, "erased", f"user:{e.login}",
+                                    comment="personal data key destroyed"),
     User.ResultRecorded: lambda e: _e(e.actor, "result recorded", f"user:{e.login}",
                                       comment=f"{e.period} {e.grade} ({e.case})"),
     User.ConsequenceRecorded: lambda e: _e(e.actor, "consequence", f"user:{e.login}",

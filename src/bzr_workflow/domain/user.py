@@ -82,6 +82,14 @@ class User(Aggregate):
         fields: dict[str, str]
         actor: str
 
+    class PersonErased(Aggregate.Event):
+        """The person's key was destroyed: their personal fields are unreadable from now on."""
+
+        TOPIC = "bzr.user.person_erased"
+        class_version = 1
+        login: str
+        actor: str
+
     class ClassReleased(Aggregate.Event):
         TOPIC = "bzr.user.class_released"
         class_version = 1
@@ -149,6 +157,13 @@ class User(Aggregate):
         if "name" in fields:
             self.name = fields["name"]
         self.profile.update({k: v for k, v in fields.items() if k != "name"})
+
+    def erased(self, actor: str) -> None:
+        self._erased(login=self.login, actor=actor)
+
+    @event(PersonErased)
+    def _erased(self, login: str, actor: str) -> None:
+        pass
 
     def record_result(self, period: str, grade: str, total: str, case: str, actor: str) -> None:
         self._result(login=self.login, actor=actor, period=period, grade=grade, total=total,
