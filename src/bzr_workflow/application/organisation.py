@@ -67,16 +67,20 @@ class OrganisationCommands(BaseApp):
         check_code(admin, "user")
         text, source = read_policy(policy_ref)
         policy = parse_policy(text, source)
-        if self.exists(institution_id()):
-            inst = self.institution()
-            raise RuleRefused(f"{self.location.describe()} is already initialised for {inst.name}")
-        inst = Institution(name=name or policy.institution or policy.name, admin=admin,
-                           actor=actor or admin)
-        version = inst.adopt(policy.id, digest_of(text), text, actor or admin)
-        user = User(login=admin, name=admin, actor=actor or admin)
-        user.grant(ADMIN, "", actor or admin)
-        self.attempt(lambda: self.save(inst, user))
-        return {"institution": inst.name, "policy": policy.id, "version": version, "admin": admin}
+        def command() -> dict[str, Any]:
+            if self.exists(institution_id()):
+                inst = self.institution()
+                raise RuleRefused(f"{self.location.describe()} is already initialised for"
+                                  f" {inst.name}")
+            inst = Institution(name=name or policy.institution or policy.name, admin=admin,
+                               actor=actor or admin)
+            version = inst.adopt(policy.id, digest_of(text), text, actor or admin)
+            user = User(login=admin, name=admin, actor=actor or admin)
+            user.grant(ADMIN, "", actor or admin)
+            self.save(inst, user)
+            return {"institution": inst.name, "policy": policy.id, "version": version,
+                    "admin": admin}
+        return self.attempt(command)
 
     def adopt_policy(self, policy_ref: str, actor: str | None) -> dict[str, Any]:
         text, source = read_policy(policy_ref)
