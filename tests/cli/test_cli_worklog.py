@@ -76,7 +76,7 @@ def test_one_bad_row_imports_nothing(sqlite_url: str, tmp_path: Path) -> None:
                      "bzr,2026-13-40,individual_talks\n", "utf-8")
     before = len(ok(db, "audit"))
     result = invoke(db, "log", "import", str(sheet), actor="admin")
-    assert result.exit_code == 2 and "row 2" in result.stderr and result.stdout == ""
+    assert result.exit_code == 2 and "row 3" in result.stderr and result.stdout == ""
     assert len(ok(db, "audit")) == before
 
 

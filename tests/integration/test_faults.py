@@ -73,16 +73,16 @@ def snapshot_views(app: Any) -> dict[str, Any]:
 
 
 @SLOW
-def test_a_killed_bulk_opening_leaves_all_or_nothing(sqlite_url: str) -> None:
-    app = many_advisors(sqlite_url, 300)
+def test_a_killed_bulk_opening_leaves_all_or_nothing(db_url: str) -> None:
+    app = many_advisors(db_url, 300)
     snapshot_views(app)
     for attempt in range(3):
-        proc = run(sqlite_url, "appraisal", "open", "--period", f"2026-2027-{1 + attempt % 2}",
+        proc = run(db_url, "appraisal", "open", "--period", f"2026-2027-{1 + attempt % 2}",
                    "--all", actor="li")
         time.sleep(random.uniform(0.3, 1.5))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
-    fresh = open_app(parse_location(sqlite_url))
+    fresh = open_app(parse_location(db_url))
     result = Seal(fresh.location).verify()
     assert result["verified"]
     incremental = snapshot_views(fresh)
@@ -102,34 +102,34 @@ def test_a_killed_bulk_opening_leaves_all_or_nothing(sqlite_url: str) -> None:
 
 
 @SLOW
-def test_a_killed_rebuild_is_finished_by_the_next_read(sqlite_url: str) -> None:
-    app = many_advisors(sqlite_url, 150)
+def test_a_killed_rebuild_is_finished_by_the_next_read(db_url: str) -> None:
+    app = many_advisors(db_url, 150)
     app.open_appraisals("2026-2027-1", [(f"t{n}", f"k{n}", "nanning") for n in range(150)],
                         "li", True)
     expected = snapshot_views(app)
     for _ in range(3):
-        proc = run(sqlite_url, "rebuild")
+        proc = run(db_url, "rebuild")
         time.sleep(random.uniform(0.2, 1.0))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
-        fresh = open_app(parse_location(sqlite_url))
+        fresh = open_app(parse_location(db_url))
         assert snapshot_views(fresh) == expected
         fresh.close()
     app.close()
 
 
 @SLOW
-def test_a_killed_import_records_all_rows_or_none(sqlite_url: str, tmp_path: Path) -> None:
-    app = many_advisors(sqlite_url, 20)
+def test_a_killed_import_records_all_rows_or_none(db_url: str, tmp_path: Path) -> None:
+    app = many_advisors(db_url, 20)
     sheet = tmp_path / "log.csv"
     rows = [f"t{n % 20},2026-09-{1 + n % 28:02d},talk,1" for n in range(4000)]
     sheet.write_text("advisor,date,activity,count\n" + "\n".join(rows) + "\n", "utf-8")
     for _ in range(3):
-        proc = run(sqlite_url, "log", "import", str(sheet), actor="admin")
+        proc = run(db_url, "log", "import", str(sheet), actor="admin")
         time.sleep(random.uniform(0.3, 1.2))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
-    fresh = open_app(parse_location(sqlite_url))
+    fresh = open_app(parse_location(db_url))
     total = sum(fresh.norms_report(f"t{n}", "2026-2027-1", "advisor")["entries"]
                 for n in range(20))
     assert total % 4000 == 0

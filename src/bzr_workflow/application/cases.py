@@ -14,16 +14,13 @@ from ..domain.pipeline import PUBLISHED, machine_for
 from ..domain.policy import ADMIN, Policy, Workflow
 from ..domain.timefmt import local_iso, local_short, parse_date, parse_instant
 from .organisation import OrganisationCommands
+from .text import checked
 from .render import case_dict
 
-MAX_TEXT = 4000
 
 
 def _text(value: str | None, what: str) -> str:
-    value = (value or "").strip()
-    if len(value) > MAX_TEXT:
-        raise BadInput(f"{what} is {len(value)} characters long; at most {MAX_TEXT} are kept")
-    return value
+    return checked(value, what)
 
 
 class CaseCommands(OrganisationCommands):

@@ -18,6 +18,7 @@ from ..domain.unit import Unit
 from ..domain.user import User
 from ..policies import builtin_ids, builtin_text
 from .app import BaseApp
+from .text import checked, checked_name
 
 CODE = re.compile(r"^[\w.\-]{1,64}$")
 MAX_STUDENTS = 10_000
@@ -65,6 +66,7 @@ def parse_grant(spec: str, policy: Policy) -> tuple[str, str]:
 class OrganisationCommands(BaseApp):
     def init(self, policy_ref: str, admin: str, name: str, actor: str | None) -> dict[str, Any]:
         check_code(admin, "user")
+        name = checked(name, "--name", 200)
         text, source = read_policy(policy_ref)
         policy = parse_policy(text, source)
         def command() -> dict[str, Any]:
@@ -153,6 +155,7 @@ class OrganisationCommands(BaseApp):
 
     def add_unit(self, code: str, name: str, parent: str, actor: str | None) -> dict[str, Any]:
         check_code(code, "unit")
+        name = checked_name(name, "--name")
 
         def command() -> dict[str, Any]:
             self.require_admin(actor)
@@ -170,6 +173,7 @@ class OrganisationCommands(BaseApp):
 
     def add_user(self, login: str, name: str, roles: list[str], actor: str | None) -> dict[str, Any]:
         check_code(login, "user")
+        name = checked_name(name, "--name")
 
         def command() -> dict[str, Any]:
             self.require_admin(actor)
@@ -214,6 +218,7 @@ class OrganisationCommands(BaseApp):
     def add_class(self, code: str, name: str, unit: str, students: int, level: str,
                   graduating: bool, actor: str | None) -> dict[str, Any]:
         check_code(code, "class")
+        name, level = checked_name(name, "--name"), checked(level, "--level", 64)
         _check_students(students)
 
         def command() -> dict[str, Any]:

@@ -49,10 +49,19 @@ def _xlsx(file: Path) -> list[list[str]]:
     from openpyxl import load_workbook
 
     try:
-        sheet = load_workbook(str(file), read_only=True, data_only=True).active
+        values = load_workbook(str(file), read_only=True, data_only=True).active
+        formulas = load_workbook(str(file), read_only=True).active
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise BadInput(f"{file}: not a readable XLSX file ({type(exc).__name__})") from None
-    return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    rows = []
+    for n, (row, raw) in enumerate(zip(values.iter_rows(values_only=True),
+                                       formulas.iter_rows(values_only=True)), 1):
+        for value, source in zip(row, raw):
+            if value is None and isinstance(source, str) and source.startswith("="):
+                raise BadInput(f"{file}: row {n} has a formula ({source}) with no saved value;"
+                               " open and save the file in Excel, or paste values")
+        rows.append([_cell(v) for v in row])
+    return rows
 
 
 def _cell(value: Any) -> str:

@@ -16,6 +16,7 @@ from ..domain.timefmt import parse_date
 from ..domain.worklog import ACTIVITIES, WorkLog
 from .award import AwardCommands
 from .tabular import read_rows
+from .text import checked
 
 COLUMNS = {"advisor": ("advisor", "班主任", "辅导员", "姓名"), "date": ("date", "日期"),
            "activity": ("activity", "活动", "工作内容"), "count": ("count", "次数"),
@@ -32,11 +33,13 @@ def activities(policy: Policy) -> dict[str, str]:
 
 class WorkLogCommands(AwardCommands):
     def log_add(self, advisor: str | None, rows: Sequence[dict[str, str]],
-                actor: str | None) -> dict[str, Any]:
-        """Record activities; all rows or none. Advisors log their own; administrators anyone's."""
+                actor: str | None, first_row: int = 1) -> dict[str, Any]:
+        """Record activities; all rows or none. Advisors log their own; administrators anyone's.
+        Refusals name rows as a spreadsheet numbers them (`first_row` is the first data row)."""
         policy = self.policy()
         known = activities(policy)
-        entries = [_entry(row, known, advisor or actor or "", n) for n, row in enumerate(rows, 1)]
+        entries = [_entry(row, known, advisor or actor or "", n)
+                   for n, row in enumerate(rows, first_row)]
 
         def command() -> dict[str, Any]:
             me = self.actor(actor)
@@ -61,7 +64,10 @@ class WorkLogCommands(AwardCommands):
         rows = [_canonical(row, path) for row in read_rows(path)]
         if not rows:
             raise BadInput(f"{path}: no rows to import")
-        return self.log_add(None, rows, actor)
+        for n, row in enumerate(rows, 2):
+            if not row["advisor"]:
+                raise BadInput(f"{path}: row {n} names no advisor (merged cells? unmerge them)")
+        return self.log_add(None, rows, actor, first_row=2)
 
     def _worklog(self, advisor: str, month: str) -> WorkLog:
         log_id = WorkLog.create_id(advisor, month)
@@ -167,7 +173,4 @@ def _hours(value: str | None, where: str) -> str:
 
 
 def _short(value: str | None, key: str, where: str) -> str:
-    text = (value or "").strip()
-    if len(text) > 500:
-        raise BadInput(f"{where}: {key} is longer than 500 characters")
-    return text
+    return checked(value, key, 500)
