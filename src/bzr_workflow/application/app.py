@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (MapperDeserialisationError, OperationalError,
                                        PersistenceError, ProgrammingError,
                                        RecordConflictError)
@@ -25,6 +26,7 @@ from ..domain.user import User
 from .store import APP_NAME, Location
 
 T = TypeVar("T")
+A = TypeVar("A", bound=Aggregate)
 MAX_ATTEMPTS = 30
 _POLICY_CACHE: dict[str, Policy] = {}
 
@@ -53,6 +55,15 @@ class BaseApp(Application[UUID]):
             return self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(missing) from None
+
+    def load_or_start(self, cls: type[A], **keys: Any) -> A:
+        """The aggregate these natural keys name, or a new one to save with the command's others
+        (two commands starting it at once conflict on version 1, and one re-runs)."""
+        try:
+            found: A = self.repository.get(cls.create_id(**keys))
+            return found
+        except AggregateNotFoundError:
+            return cls(**keys)
 
     def exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository

@@ -74,11 +74,7 @@ class AppraisalCommands(CaseCommands):
         return False
 
     def _roster(self, period: str) -> PeriodRoster:
-        roster_id = PeriodRoster.create_id(KIND, period)
-        if self.exists(roster_id):
-            roster: PeriodRoster = self.repository.get(roster_id)
-            return roster
-        return PeriodRoster(kind=KIND, period=period)
+        return self.load_or_start(PeriodRoster, kind=KIND, period=period)
 
     def _open_many(self, inst: Any, opener: str, period: str, roster: PeriodRoster,
                    todo: list[Target], paths: dict[str, list[str]],

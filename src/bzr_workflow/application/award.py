@@ -117,11 +117,7 @@ class AwardCommands(AppraisalCommands):
         return [roster]
 
     def _award_roster(self, distinction: str, period: str) -> PeriodRoster:
-        roster_id = PeriodRoster.create_id(f"{KIND}:{distinction}", period)
-        if self.exists(roster_id):
-            roster: PeriodRoster = self.repository.get(roster_id)
-            return roster
-        return PeriodRoster(kind=f"{KIND}:{distinction}", period=period)
+        return self.load_or_start(PeriodRoster, kind=f"{KIND}:{distinction}", period=period)
 
     def _form(self, unit: str, data: dict[str, Any], advisor: Any,
               award: dict[str, Any]) -> dict[str, str]:
@@ -183,9 +179,5 @@ class AwardCommands(AppraisalCommands):
         return AwardQuota.create_id(f"{KIND}:{rule['key']}", case.period, self._scope(case, award))
 
     def _quota(self, case: Case, award: dict[str, Any], rule: dict[str, Any]) -> AwardQuota:
-        quota_id = self._quota_id(case, award, rule)
-        if self.exists(quota_id):
-            quota: AwardQuota = self.repository.get(quota_id)
-            return quota
-        return AwardQuota(award=f"{KIND}:{rule['key']}", period=case.period,
-                          scope=self._scope(case, award))
+        return self.load_or_start(AwardQuota, award=f"{KIND}:{rule['key']}", period=case.period,
+                                  scope=self._scope(case, award))

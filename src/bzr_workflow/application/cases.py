@@ -90,11 +90,7 @@ class CaseCommands(OrganisationCommands):
         return []
 
     def _counter(self, prefix: str) -> CaseCounter:
-        counter_id = CaseCounter.create_id(prefix)
-        if self.exists(counter_id):
-            counter: CaseCounter = self.repository.get(counter_id)
-            return counter
-        return CaseCounter(prefix=prefix)
+        return self.load_or_start(CaseCounter, prefix=prefix)
 
     # -- deciding -----------------------------------------------------------------------
 

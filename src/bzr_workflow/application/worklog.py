@@ -70,11 +70,7 @@ class WorkLogCommands(AwardCommands):
         return self.log_add(None, rows, actor, first_row=2)
 
     def _worklog(self, advisor: str, month: str) -> WorkLog:
-        log_id = WorkLog.create_id(advisor, month)
-        if self.exists(log_id):
-            log: WorkLog = self.repository.get(log_id)
-            return log
-        return WorkLog(advisor=advisor, month=month)
+        return self.load_or_start(WorkLog, advisor=advisor, month=month)
 
     def norms_report(self, advisor: str, period: str, role: str | None = None) -> dict[str, Any]:
         """Each norm of the advisor's roles, per window of the period: met, or short by how much."""
