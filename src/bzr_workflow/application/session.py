@@ -10,7 +10,7 @@ from eventsourcing.persistence import PersistenceError
 
 from ..domain.errors import BadInput
 from .app import StoreMissing, StoreUnavailable
-from .worklog import WorkLogCommands
+from .bulk import BulkCommands
 from .personal import PersonKeys
 from .seal import Seal
 from .store import APP_NAME, Location
@@ -18,7 +18,7 @@ from .store import APP_NAME, Location
 DDL_LOCK = 7_305_771_200  # advisory lock id serialising event-store DDL on PostgreSQL
 
 
-class WorkflowApp(WorkLogCommands):
+class WorkflowApp(BulkCommands):
     """Every command of the engine over one event store."""
 
     name = APP_NAME

@@ -249,4 +249,19 @@ def class_list(ctx: Ctx) -> None:
                       ["class", "name", "unit", "students", "level", "graduating", "advisors"])
 
 
-COMMANDS = [init, policy, unit, user, class_]
+@click.command("import")
+@click.argument("what", type=click.Choice(["users", "classes"]))
+@click.argument("file", metavar="FILE")
+@pass_ctx
+def import_(ctx: Ctx, what: str, file: str) -> None:
+    """Import users or classes from CSV (UTF-8 or GBK) or XLSX: all rows or none.
+
+    users: columns user, name, roles (ROLE or ROLE@UNIT, separated by ;).
+    classes: columns class, name, unit, students, level, graduating (yes/是)."""
+    app = ctx.app()
+    result = app.import_users(file, ctx.actor) if what == "users" else \
+        app.import_classes(file, ctx.actor)
+    ctx.emit(result, lambda r: f"imported {r['imported']} {what}")
+
+
+COMMANDS = [init, policy, unit, user, class_, import_]
