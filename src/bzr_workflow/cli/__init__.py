@@ -11,7 +11,7 @@ import click
 from .context import Ctx
 
 EPILOG = """Exit codes: 0 done, 1 refused by a rule, 2 bad input, 3 not permitted,
-4 conflict, 5 integrity. Errors are one line on stderr."""
+4 conflict (or the database busy or unreachable), 5 integrity. Errors are one line on stderr."""
 
 
 class Refusal(click.ClickException):

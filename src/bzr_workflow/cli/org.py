@@ -29,7 +29,7 @@ def init(ctx: Ctx, policy_ref: str, admin: str, name: str) -> None:
 
 @click.group()
 def policy() -> None:
-    """List, show, validate and adopt institution policies."""
+    """Institution policies: list, show, validate, adopt, history, diff, and unit refinements."""
 
 
 @policy.command("list")
