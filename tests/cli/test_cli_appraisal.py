@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clirun import invoke, ok
-from test_cli_recruitment import organise
+from clirun import invoke, ok, organise
 
 SITE = ["--item", "political=18", "--item", "guidance=14", "--item", "contact=13",
         "--item", "teaching_notices=12", "--item", "integrity=19"]

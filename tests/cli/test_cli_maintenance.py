@@ -8,24 +8,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from clirun import CLEAN_ENV, POLICY, invoke, ok
+from clirun import CLEAN_ENV, invoke, ok, organise
 from bzr_workflow.cli import cli
 
-
-
-def organise(db: str) -> None:
-    ok(db, "init", "--policy", POLICY, "--admin", "admin")
-    for unit, parent in (("ce", ""), ("nanning", "ce"), ("liuzhou", "ce")):
-        ok(db, "unit", "add", unit, "--name", unit, *(["--parent", parent] if parent else []),
-           actor="admin")
-    for login, roles in (("zhang", ["site_head@nanning"]), ("huang", ["site_head@liuzhou"]),
-                         ("li", ["ce_college"]), ("wang", ["ce_college"]), ("chen", []),
-                         ("liu", []), ("sun", [])):
-        role_args = [arg for role in roles for arg in ("--role", role)]
-        ok(db, "user", "add", login, "--name", login, *role_args, actor="admin")
-    for code, unit in (("kj1", "nanning"), ("kj2", "nanning"), ("tm1", "liuzhou")):
-        ok(db, "class", "add", code, "--name", code, "--unit", unit, "--students", "40",
-           actor="admin")
 
 
 VIEWS = [["cases"], ["audit"], ["appointments"], ["user", "list"], ["class", "list"],

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 
-from clirun import POLICY, invoke, ok
+from clirun import POLICY, invoke, ok, organise
 
 CASE_KEYS = {"id", "kind", "state", "step", "step_label", "role", "subject", "period", "class"}
 HISTORY_KEYS = {"at", "actor", "action", "step", "comment"}
@@ -22,26 +22,6 @@ def refused(db: str, code: int, *args: str, actor: str | None = None) -> str:
     assert len(lines) == 1 and lines[0].startswith("error:"), result.stderr
     assert "Traceback" not in result.stderr
     return lines[0]
-
-
-def organise(db: str) -> None:
-    """Guilin: the college, two teaching sites and their heads, two college officers, candidates."""
-    ok(db, "init", "--policy", POLICY, "--admin", "admin")
-    for unit, name, parent in (("ce", "继续教育学院", ""), ("nanning", "南宁校外教学点", "ce"),
-                               ("liuzhou", "柳州助学单位", "ce")):
-        ok(db, "unit", "add", unit, "--name", name, *(["--parent", parent] if parent else []),
-           actor="admin")
-    for login, name, roles in (("zhang", "张建国", ["site_head@nanning"]),
-                               ("huang", "黄丽华", ["site_head@liuzhou"]),
-                               ("li", "李志强", ["ce_college"]), ("wang", "王海燕", ["ce_college"]),
-                               ("chen", "陈晓明", []), ("liu", "刘芳", [])):
-        role_args = [arg for role in roles for arg in ("--role", role)]
-        ok(db, "user", "add", login, "--name", name, *role_args, actor="admin")
-    for code, name, unit, students in (("kj1", "会计1班", "nanning", "45"),
-                                       ("kj2", "会计2班", "nanning", "61"),
-                                       ("tm1", "土木1班", "liuzhou", "30")):
-        ok(db, "class", "add", code, "--name", name, "--unit", unit, "--students", students,
-           actor="admin")
 
 
 def apply(db: str, candidate: str = "chen", klass: str = "kj1", *extra: str) -> str:

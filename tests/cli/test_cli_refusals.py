@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from clirun import POLICY, invoke, ok
+from clirun import POLICY, invoke, ok, organise
 
 
 
@@ -28,22 +28,6 @@ def refused(db: str, code: int, *args: str, actor: str | None = None) -> str:
     line = assert_refusal(invoke(db, *args, actor=actor), code)
     assert (ok(db, "audit"), ok(db, "cases")) == before
     return line
-
-
-def organise(db: str) -> None:
-    ok(db, "init", "--policy", POLICY, "--admin", "admin")
-    for unit, parent in (("ce", ""), ("nanning", "ce"), ("liuzhou", "ce")):
-        ok(db, "unit", "add", unit, "--name", unit, *(["--parent", parent] if parent else []),
-           actor="admin")
-    for login, roles in (("zhang", ["site_head@nanning"]), ("huang", ["site_head@liuzhou"]),
-                         ("li", ["ce_college"]), ("wang", ["ce_college"]), ("chen", []),
-                         ("liu", [])):
-        role_args = [arg for role in roles for arg in ("--role", role)]
-        ok(db, "user", "add", login, "--name", login, *role_args, actor="admin")
-    ok(db, "class", "add", "kj1", "--name", "会计1班", "--unit", "nanning", "--students", "45",
-       actor="admin")
-    ok(db, "class", "add", "kj2", "--name", "会计2班", "--unit", "nanning", "--students", "61",
-       actor="admin")
 
 
 @pytest.fixture
