@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..domain.errors import AlreadyExists, BadInput
 from ..domain.school_class import SchoolClass
 from ..domain.user import User
 from .organisation import MAX_STUDENTS, check_code
-from .tabular import read_rows
+from .tabular import pick, read_rows
 from .text import checked, checked_name
 from .worklog import WorkLogCommands
 
@@ -20,26 +21,28 @@ CLASS_COLUMNS = {"class": ("class", "code", "班级代码"), "name": ("name", "�
 YES = ("1", "y", "yes", "true", "是")
 
 
-def pick(row: dict[str, str], columns: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    """The row's values under our column names, whichever accepted header the file used."""
-    out = {}
-    for key, names in columns.items():
-        found = [row[n] for n in names if n in row]
-        out[key] = found[0] if found else ""
-    return out
-
-
 class BulkCommands(WorkLogCommands):
     def import_users(self, path: str, actor: str | None) -> dict[str, Any]:
-        rows = [pick(r, USER_COLUMNS) for r in read_rows(path)]
+        users = self._import(path, USER_COLUMNS, self._import_user, actor)
+        return {"imported": len(users), "users": [u.login for u in users]}
 
-        def command() -> dict[str, Any]:
+    def import_classes(self, path: str, actor: str | None) -> dict[str, Any]:
+        classes = self._import(path, CLASS_COLUMNS, self._import_class, actor)
+        return {"imported": len(classes), "classes": [c.code for c in classes]}
+
+    def _import(self, path: str, columns: dict[str, tuple[str, ...]], build: Callable[..., Any],
+                actor: str | None) -> list[Any]:
+        """Build an aggregate per row (rows numbered as the spreadsheet numbers them), then save
+        them all in one transaction: all rows or none."""
+        rows = [pick(r, columns) for r in read_rows(path)]
+
+        def command() -> list[Any]:
             self.require_admin(actor)
-            users, seen = [], set[str]()
-            for n, row in enumerate(rows, 2):
-                users.append(self._import_user(row, f"{path}: row {n}", seen, str(actor)))
-            self.save(*users)
-            return {"imported": len(users), "users": [u.login for u in users]}
+            seen: set[str] = set()
+            built = [build(row, f"{path}: row {n}", seen, str(actor))
+                     for n, row in enumerate(rows, 2)]
+            self.save(*built)
+            return built
         return self.attempt(command)
 
     def _import_user(self, row: dict[str, str], where: str, seen: set[str], actor: str) -> User:
@@ -57,18 +60,6 @@ class BulkCommands(WorkLogCommands):
         for role, unit in grants:
             user.grant(role, unit, actor)
         return user
-
-    def import_classes(self, path: str, actor: str | None) -> dict[str, Any]:
-        rows = [pick(r, CLASS_COLUMNS) for r in read_rows(path)]
-
-        def command() -> dict[str, Any]:
-            self.require_admin(actor)
-            classes, seen = [], set[str]()
-            for n, row in enumerate(rows, 2):
-                classes.append(self._import_class(row, f"{path}: row {n}", seen, str(actor)))
-            self.save(*classes)
-            return {"imported": len(classes), "classes": [c.code for c in classes]}
-        return self.attempt(command)
 
     def _import_class(self, row: dict[str, str], where: str, seen: set[str],
                       actor: str) -> SchoolClass:

@@ -29,6 +29,15 @@ def read_rows(path: str) -> list[dict[str, str]]:
             if any(c.strip() for c in row)]
 
 
+def pick(row: dict[str, str], columns: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """The row's values under our column names, whichever accepted header the file used."""
+    out = {}
+    for key, names in columns.items():
+        found = [row[n] for n in names if n in row]
+        out[key] = found[0] if found else ""
+    return out
+
+
 def _csv(file: Path) -> list[list[str]]:
     raw = file.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
@@ -40,7 +49,7 @@ def _csv(file: Path) -> list[list[str]]:
     else:
         raise BadInput(f"{file}: neither UTF-8 nor GBK text")
     try:
-        return [row for row in csv.reader(io.StringIO(text))]
+        return list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
         raise BadInput(f"{file}: not a readable CSV file ({exc})") from None
 

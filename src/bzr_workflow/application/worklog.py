@@ -15,7 +15,7 @@ from ..domain.policy import ADMIN, Policy
 from ..domain.timefmt import parse_date
 from ..domain.worklog import ACTIVITIES, WorkLog
 from .award import AwardCommands
-from .tabular import read_rows
+from .tabular import pick, read_rows
 from .text import checked
 
 COLUMNS = {"advisor": ("advisor", "班主任", "辅导员", "姓名"), "date": ("date", "日期"),
@@ -61,9 +61,12 @@ class WorkLogCommands(AwardCommands):
         return self.attempt(command)
 
     def log_import(self, path: str, actor: str | None) -> dict[str, Any]:
-        rows = [_canonical(row, path) for row in read_rows(path)]
-        if not rows:
+        table = read_rows(path)
+        if not table:
             raise BadInput(f"{path}: no rows to import")
+        if not any(name in table[0] for name in COLUMNS["advisor"]):
+            raise BadInput(f"{path}: needs an advisor column (advisor or 班主任)")
+        rows = [pick(row, COLUMNS) for row in table]
         for n, row in enumerate(rows, 2):
             if not row["advisor"]:
                 raise BadInput(f"{path}: row {n} names no advisor (merged cells? unmerge them)")
@@ -110,17 +113,6 @@ def _roles(user: Any, policy: Policy) -> list[str]:
     if granted or not user.classes:
         return granted
     return [r.id for r in policy.roles.values() if r.label == "班主任"]
-
-
-def _canonical(row: dict[str, str], path: str) -> dict[str, str]:
-    out = {}
-    for key, names in COLUMNS.items():
-        found = [row[n] for n in names if n in row]
-        if found:
-            out[key] = found[0]
-    if "advisor" not in out:
-        raise BadInput(f"{path}: needs an advisor column (advisor or 班主任)")
-    return out
 
 
 def _entry(row: dict[str, str], known: dict[str, str], advisor: str, n: int) -> dict[str, Any]:
