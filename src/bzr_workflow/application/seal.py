@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from ..domain.errors import BadInput, IntegrityFailure
-from .rawdb import transaction
+from .rawdb import mark, table, transaction
 from .store import APP_NAME, Location
 
 GENESIS = "0" * 64
@@ -29,12 +29,11 @@ class Seal:
 
     def __init__(self, location: Location) -> None:
         self.location = location
-        pg = not location.is_sqlite
-        schema = f'"{location.schema}".' if pg and location.schema else ""
-        self.events = f"{schema}{APP_NAME.lower()}_events" if pg else "stored_events"
-        self.table = f"{schema}bzr_seal"
-        self.position = "notification_id" if pg else "rowid"
-        self.mark = "%s" if pg else "?"
+        sqlite = location.is_sqlite
+        self.events = "stored_events" if sqlite else table(location, f"{APP_NAME.lower()}_events")
+        self.table = table(location, "bzr_seal")
+        self.position = "rowid" if sqlite else "notification_id"
+        self.mark = mark(location)
 
     def _transaction(self) -> Any:
         return transaction(self.location, SEAL_LOCK)
@@ -44,21 +43,21 @@ class Seal:
         with self._transaction() as conn:
             conn.execute(f"CREATE TABLE IF NOT EXISTS {self.table} "
                          "(position BIGINT PRIMARY KEY, digest CHAR(64) NOT NULL)")
-            for table in (self.events, self.table):
-                for statement in self._guards(table):
+            for guarded in (self.events, self.table):
+                for statement in self._guards(guarded):
                     conn.execute(statement)
 
-    def _guards(self, table: str) -> list[str]:
-        name = table.replace('"', "").replace(".", "_")
+    def _guards(self, guarded: str) -> list[str]:
+        name = guarded.replace('"', "").replace(".", "_")
         if self.location.is_sqlite:
-            return [f"CREATE TRIGGER IF NOT EXISTS {name}_no_{op.lower()} BEFORE {op} ON {table}"
+            return [f"CREATE TRIGGER IF NOT EXISTS {name}_no_{op.lower()} BEFORE {op} ON {guarded}"
                     f" BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END" for op in ("UPDATE", "DELETE")]
         return [
             "CREATE OR REPLACE FUNCTION bzr_append_only() RETURNS trigger LANGUAGE plpgsql AS"
             f" $$ BEGIN RAISE EXCEPTION '{MESSAGE}'; END $$",
-            f"CREATE OR REPLACE TRIGGER {name}_append_only BEFORE UPDATE OR DELETE ON {table}"
+            f"CREATE OR REPLACE TRIGGER {name}_append_only BEFORE UPDATE OR DELETE ON {guarded}"
             " FOR EACH ROW EXECUTE FUNCTION bzr_append_only()",
-            f"CREATE OR REPLACE TRIGGER {name}_no_truncate BEFORE TRUNCATE ON {table}"
+            f"CREATE OR REPLACE TRIGGER {name}_no_truncate BEFORE TRUNCATE ON {guarded}"
             " FOR EACH STATEMENT EXECUTE FUNCTION bzr_append_only()"]
 
     def extend(self) -> str:
