@@ -10,10 +10,9 @@ import pytest
 
 from bzr_workflow.domain.pipeline import PUBLISHED, destination, machine_for
 from bzr_workflow.domain.policy import Policy
-from bzr_workflow.domain.policy_file import parse_policy
-from bzr_workflow.policies import builtin_text
 
 AKSU = "aksu-vtc-2020"
+POLICY_ID = AKSU
 SEED = Path(__file__).parents[3] / "shared" / "seeds" / "002_950ca6dde3392ad6.txt"
 
 ROLES = [  # (id, label, scoped): 第七条, 第二十六条, 第二十九条, 第二十条
@@ -74,23 +73,6 @@ TRIGGERS = [  # (key, automatic), 第九条 1）-4）
     ("policy_defiance", False),
     ("legal_punishment", False),
 ]
-
-
-@pytest.fixture(scope="module")
-def policy() -> Policy:
-    return parse_policy(builtin_text(AKSU) or "", AKSU)
-
-
-@pytest.fixture(scope="module")
-def seed() -> str:
-    """The seed with all whitespace removed, so labels match across line breaks."""
-    return re.sub(r"\s+", "", SEED.read_text("utf-8"))
-
-
-@pytest.fixture(scope="module")
-def appraisal(policy: Policy) -> dict[str, Any]:
-    section: dict[str, Any] = policy.sections["appraisal"]
-    return section
 
 
 def article(seed: str, number: str, following: str) -> str:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bzr_workflow.domain.policy import Policy
-from bzr_workflow.domain.policy_file import parse_policy
-from bzr_workflow.policies import builtin_text
 
 GUILIN = "guilin-ut-ce-2024"
+POLICY_ID = GUILIN
 SEED = Path(__file__).parents[3] / "shared" / "seeds" / "000_095ec3059f369a38.txt"
 
 STEPS = [  # (label, role, action) after the open step, 第五条
@@ -39,23 +37,6 @@ VETO_ITEMS = [  # 附件1, 一票否决项
 ROW_4_PAGE_BREAK = ("清查、15上报工作", "清查、上报工作")
 GRADES = [("不合格", 0), ("合格", 60), ("良好", 70), ("优秀", 80)]
 FORM_FIELDS = ["姓名", "性别", "民族", "出生年月", "学历/学位", "政治面貌", "所在校外教学点", "主要事迹"]
-
-
-@pytest.fixture(scope="module")
-def policy() -> Policy:
-    return parse_policy(builtin_text(GUILIN) or "", GUILIN)
-
-
-@pytest.fixture(scope="module")
-def seed() -> str:
-    """The seed with all whitespace removed: the PDF extraction breaks lines mid-word."""
-    return re.sub(r"\s+", "", SEED.read_text("utf-8"))
-
-
-@pytest.fixture(scope="module")
-def appraisal(policy: Policy) -> dict[str, Any]:
-    section: dict[str, Any] = policy.sections["appraisal"]
-    return section
 
 
 def grade_for(score: float, grades: list[dict[str, Any]]) -> str:

@@ -10,10 +10,11 @@ import pytest
 
 from bzr_workflow.domain.pipeline import PUBLISHED, VETOED, destination, machine_for
 from bzr_workflow.domain.policy import Policy
-from bzr_workflow.domain.policy_file import digest_of, parse_policy
+from bzr_workflow.domain.policy_file import digest_of
 from bzr_workflow.policies import builtin_text
 
 HEFEI = "hfut-math"
+POLICY_ID = HEFEI
 SEED = Path(__file__).parents[3] / "shared" / "seeds" / "003_8ea40c87cad3cc54.txt"
 TITLE = "合肥工业大学数学学院班主任（班导师）工作实施办法"
 
@@ -98,23 +99,6 @@ COLLEGE_NORM = ("advisor_seminar", "学院每学期至少召开一次班主任�
 NORMS = [(a, lb, n, per, role, u) for a, lb, n, per, u in ADVISOR_NORMS
          for role in ("banzhuren", "bandaoshi")] + [COLLEGE_NORM]
 TRIGGERS = [("irresponsible", "工作责任心差"), ("tasks_not_done", "不能完成工作任务"), ("unfit", "不胜任")]
-
-
-@pytest.fixture(scope="module")
-def policy() -> Policy:
-    return parse_policy(builtin_text(HEFEI) or "", HEFEI)
-
-
-@pytest.fixture(scope="module")
-def seed() -> str:
-    """The seed with all whitespace removed: the extraction breaks lines mid-sentence."""
-    return re.sub(r"\s+", "", SEED.read_text("utf-8"))
-
-
-@pytest.fixture(scope="module")
-def appraisal(policy: Policy) -> dict[str, Any]:
-    section: dict[str, Any] = policy.sections["appraisal"]
-    return section
 
 
 def verbatim_labels(policy: Policy) -> list[str]:

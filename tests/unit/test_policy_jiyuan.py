@@ -13,6 +13,7 @@ from bzr_workflow.domain.policy_file import digest_of, parse_policy
 from bzr_workflow.policies import builtin_text
 
 JIYUAN = "jiyuan-vtc-2018"
+POLICY_ID = JIYUAN
 SEED = Path(__file__).parents[3] / "shared" / "seeds" / "004_b2ee1e32aa02f181.txt"
 
 ROLES = [  # (id, label, scoped)
@@ -85,12 +86,6 @@ def text() -> str:
 @pytest.fixture(scope="module")
 def policy(text: str) -> Policy:
     return parse_policy(text, JIYUAN)
-
-
-@pytest.fixture(scope="module")
-def seed() -> str:
-    """The seed with all whitespace removed, as the labels are compared."""
-    return re.sub(r"\s+", "", SEED.read_text("utf-8"))
 
 
 def verbatim(label: str, seed: str) -> bool:

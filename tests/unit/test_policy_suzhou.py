@@ -14,6 +14,7 @@ from bzr_workflow.domain.policy_file import digest_of, parse_policy
 from bzr_workflow.policies import builtin_text
 
 SUZHOU = "suzhou-gaobo-2023"
+POLICY_ID = SUZHOU
 SEED = Path(__file__).parents[3] / "shared" / "seeds" / "001_236956b3735c08f8.txt"
 
 ROLES = [("school", "学院（部）", True), ("ce_office", "继续教育处", False), ("advisor", "班主任", True)]
@@ -60,23 +61,6 @@ SEED_PHRASES = [  # numbers the policy takes from the seed, as the seed writes t
     "（二）学生日常管理工作（30%）", "（三）学风建设（20%）", "四、考勤（15%）",
     "五、班主任工作考核加分项目", "本规程自2023年10月1日起施行",
 ]
-
-
-@pytest.fixture(scope="module")
-def policy() -> Policy:
-    return parse_policy(builtin_text(SUZHOU) or "", SUZHOU)
-
-
-@pytest.fixture(scope="module")
-def seed() -> str:
-    """The seed with all whitespace removed (it writes "60 人", "600 元/月" with spaces)."""
-    return re.sub(r"\s+", "", SEED.read_text("utf-8"))
-
-
-@pytest.fixture(scope="module")
-def appraisal(policy: Policy) -> dict[str, Any]:
-    section: dict[str, Any] = policy.sections["appraisal"]
-    return section
 
 
 @pytest.fixture(scope="module")
