@@ -65,7 +65,7 @@ def python(code: str) -> None:
 
 def store_with_advisors(folder: str, count: int, name: str) -> tuple[Any, str]:
     sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import make_org
+    from guilin_org import make_org
 
     from bzr_workflow.application import open_app, parse_location
 
@@ -90,7 +90,7 @@ def cli_latency(folder: str, repeats: int) -> list[dict[str, Any]]:
     from bzr_workflow.application import open_app, parse_location
 
     sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import make_org
+    from guilin_org import make_org
 
     db = os.path.join(folder, "cli.db")
     app = make_org(open_app(parse_location(db), create=True))
@@ -163,7 +163,7 @@ def rebuild(folder: str, events: int, repeats: int) -> list[dict[str, Any]]:
 
 def replay(folder: str, repeats: int) -> list[dict[str, Any]]:
     sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import make_org
+    from guilin_org import make_org
 
     from bzr_workflow.application import open_app, parse_location
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bzr_workflow.application import WorkflowApp, open_app, parse_location
+from guilin_org import make_org
 
 PG_ENV = "BZR_WORKFLOW_TEST_PG"
 """URL of a PostgreSQL database the tests may use to create and drop their own databases."""
@@ -55,28 +56,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
 @pytest.fixture
 def sqlite_url(tmp_path: Any) -> str:
     return str(tmp_path / "store.db")
-
-
-GUILIN = "guilin-ut-ce-2024"
-UNITS = [("ce", "继续教育学院", ""), ("nanning", "南宁校外教学点", "ce"),
-         ("liuzhou", "柳州助学单位", "ce")]
-USERS = [("zhang", "张建国", ["site_head@nanning"]), ("zhao2", "赵副主任", ["site_head@nanning"]),
-         ("huang", "黄丽华", ["site_head@liuzhou"]), ("li", "李志强", ["ce_college"]),
-         ("wang", "王海燕", ["ce_college"]), ("boss", "院长", ["site_head@ce"]),
-         ("chen", "陈晓明", []), ("liu", "刘芳", [])]
-CLASSES = [("kj1", "会计1班", "nanning", 45), ("kj2", "会计2班", "nanning", 61),
-           ("tm1", "土木1班", "liuzhou", 30)]
-
-
-def make_org(app: WorkflowApp) -> WorkflowApp:
-    app.init(GUILIN, "admin", "", None)
-    for code, name, parent in UNITS:
-        app.add_unit(code, name, parent, "admin")
-    for login, name, roles in USERS:
-        app.add_user(login, name, roles, "admin")
-    for code, name, unit, students in CLASSES:
-        app.add_class(code, name, unit, students, "专升本", False, "admin")
-    return app
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ def drop_connections(app: WorkflowApp) -> int:
 
 
 def test_a_dropped_connection_gives_a_clear_line_or_a_clean_retry(pg_url: str) -> None:
-    from conftest import make_org
+    from guilin_org import make_org
 
     app: WorkflowApp = make_org(open_app(parse_location(pg_url), create=True))
     ref = str(app.recruit_apply("kj1", None, None, "", "chen")["id"])

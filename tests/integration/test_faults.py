@@ -46,7 +46,7 @@ def test_processes_reading_a_fresh_store_at_once_never_fail(pg_url: str) -> None
 
 def many_advisors(db: str, count: int) -> Any:
     """A Guilin store with `count` advisors, each appointed to a class of their own."""
-    from conftest import make_org
+    from guilin_org import make_org
 
     app = make_org(open_app(parse_location(db), create=True))
     for n in range(count):

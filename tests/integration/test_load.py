@@ -46,7 +46,7 @@ def _worker(db: str, seed: int, refs: list[str], out: Any) -> None:
 
 @pytest.mark.slow
 def test_eight_processes_of_500_commands_lose_and_double_nothing(db_url: str, capsys: Any) -> None:
-    from conftest import make_org
+    from guilin_org import make_org
 
     app = make_org(open_app(parse_location(db_url), create=True))
     refs = []

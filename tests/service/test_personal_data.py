@@ -60,7 +60,7 @@ def key() -> str:
 
 
 def test_with_a_cipher_key_stored_events_hold_no_plain_text(db_url: str, key: str) -> None:
-    from conftest import make_org
+    from guilin_org import make_org
 
     app = make_org(open_app(parse_location(db_url, key), create=True))
     app.recruit_apply("kj1", None, None, "本人申请担任班主任", "chen")
@@ -74,7 +74,7 @@ def test_with_a_cipher_key_stored_events_hold_no_plain_text(db_url: str, key: st
 
 
 def test_without_the_key_an_encrypted_store_says_so(sqlite_url: str, key: str) -> None:
-    from conftest import make_org
+    from guilin_org import make_org
 
     make_org(open_app(parse_location(sqlite_url, key), create=True)).close()
     plain = open_app(parse_location(sqlite_url))
