@@ -89,11 +89,9 @@ class AppraisalCommands(CaseCommands):
             refinement = inst.refinement_for(paths[unit])
             policy = self.policy(inst=inst, refinement=refinement)
             wf = policy.workflow(KIND)
-            cases.append(Case(ref=ref, kind=KIND, policy_version=inst.current_version,
-                              action=wf.open_action, open_step=wf.open_step,
-                              step=wf.first_step.id, subject=advisor, opener=opener, unit=unit,
-                              unit_path=paths[unit], class_code=klass, period=period, note="",
-                              data={}, refinement=refinement, opener_signs=wf.opener_signs))
+            cases.append(self._new_case(ref, wf, inst.current_version, refinement,
+                                        subject=advisor, opener=opener, unit_path=paths[unit],
+                                        class_code=klass, period=period))
             shown.append(case_dict(cases[-1], policy))
             if progress and n % 100 == 0:
                 progress(100)
@@ -214,19 +212,16 @@ class AppraisalCommands(CaseCommands):
         """A case the policy opens by itself (Aksu: two unqualified semesters → dismissal)."""
         kind = rule.get("kind") or "dismissal"
         inst = self.institution()
-        policy = self.policy(inst=inst, refinement=inst.refinement_for(case.unit_path))
-        wf = policy.workflow(kind)
+        refinement = inst.refinement_for(case.unit_path)
+        wf = self.policy(inst=inst, refinement=refinement).workflow(kind)
         counter = self._counter(wf.prefix)
         ref = counter.allocate()[0]
         causes = ", ".join(rule["caused_by"])
-        opened = Case(ref=ref, kind=kind, policy_version=inst.current_version,
-                      action="opened", open_step=wf.open_step, step=wf.first_step.id,
-                      subject=case.subject, opener=actor, unit=case.unit,
-                      unit_path=case.unit_path, class_code=case.class_code, period=case.period,
-                      note=f"{rule['label']}: opened by the policy after {causes}",
-                      data={"consequence": rule["key"], "caused_by": rule["caused_by"]},
-                      refinement=inst.refinement_for(case.unit_path),
-                      opener_signs=wf.opener_signs)
+        opened = self._new_case(
+            ref, wf, inst.current_version, refinement, subject=case.subject, opener=actor,
+            unit_path=case.unit_path, class_code=case.class_code, period=case.period,
+            note=f"{rule['label']}: opened by the policy after {causes}",
+            data={"consequence": rule["key"], "caused_by": rule["caused_by"]}, action="opened")
         return ref, [counter, opened]
 
 

@@ -62,12 +62,10 @@ class CaseCommands(OrganisationCommands):
                                                 dict(data or {}))
             counter = self._counter(wf.prefix)
             ref = counter.allocate()[0]
-            case = Case(ref=ref, kind=kind, policy_version=inst.current_version,
-                        action=wf.open_action, open_step=wf.open_step, step=wf.first_step.id,
-                        subject=who, opener=me.login, unit=path[-1] if path else "",
-                        unit_path=path, class_code=klass.code if klass else "",
-                        period=when, note=note, data=facts, refinement=refinement,
-                        opener_signs=wf.opener_signs)
+            case = self._new_case(ref, wf, inst.current_version, refinement, subject=who,
+                                  opener=me.login, unit_path=path,
+                                  class_code=klass.code if klass else "", period=when,
+                                  note=note, data=facts)
             self.save(counter, case, *self._opening_effects(case, policy))
             return case_dict(case, policy)
         return self.attempt(command)
@@ -88,6 +86,18 @@ class CaseCommands(OrganisationCommands):
     def _ending_effects(self, case: Case, policy: Policy, wf: Workflow) -> list[Any]:
         """When a case is vetoed, returned or withdrawn."""
         return []
+
+    @staticmethod
+    def _new_case(ref: str, wf: Workflow, version: int, refinement: int, *, subject: str,
+                  opener: str, unit_path: list[str], class_code: str = "", period: str = "",
+                  note: str = "", data: dict[str, Any] | None = None, action: str = "") -> Case:
+        """A case raised under `wf`: at its first step, recording the rules it follows."""
+        return Case(ref=ref, kind=wf.kind, policy_version=version,
+                    action=action or wf.open_action, open_step=wf.open_step,
+                    step=wf.first_step.id, subject=subject, opener=opener,
+                    unit=unit_path[-1] if unit_path else "", unit_path=unit_path,
+                    class_code=class_code, period=period, note=note, data=data or {},
+                    refinement=refinement, opener_signs=wf.opener_signs)
 
     def _counter(self, prefix: str) -> CaseCounter:
         return self.load_or_start(CaseCounter, prefix=prefix)
