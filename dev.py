@@ -29,6 +29,23 @@ def setup() -> None:
         run([str(BIN / "python"), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
         run([str(BIN / "python"), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"])
         stamp.touch()
+    warm()
+
+
+def warm() -> None:
+    """Writes the bytecode an installed wheel would carry (an editable install has none) and the
+    dataclass-method cache, so that commands start fast even under PYTHONDONTWRITEBYTECODE."""
+    marker = VENV / ".warm"
+    sources = list((ROOT / "src").rglob("*.py"))
+    if marker.exists() and all(s.stat().st_mtime <= marker.stat().st_mtime for s in sources):
+        return
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    py = str(BIN / "python")
+    for cmd in ([py, "-m", "compileall", "-q", str(ROOT / "src")],
+                [py, "-c", "from bzr_workflow._codecache import warm; warm()"]):
+        if subprocess.call(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL):
+            return  # a cold start is slower, never wrong
+    marker.touch()
 
 
 def run(cmd: list[str]) -> None:
