@@ -14,7 +14,7 @@ from . import tables as t
 from .projector import PolicyOf, Projector
 
 VIEWS = "views"
-BATCH = 1000
+BATCH = 5000  # events per transaction; the projector buffers one batch's rows
 DDL_LOCK = 7_305_771_201  # advisory lock id serialising view DDL on PostgreSQL
 
 
@@ -75,14 +75,18 @@ def catch_up(app: Any, engine: Engine, policy_of: PolicyOf, until: datetime | No
             notes = app.recorder.select_notifications(start=start, limit=batch,
                                                       inclusive_of_start=False)
             projector, last = Projector(conn, policy_of), start
+            events = []
             for note in notes:
                 ev = app.mapper.to_domain_event(note)
                 if (until is not None and ev.timestamp > until) or (upto and note.id > upto):
                     notes = []
                     break
-                projector.apply(ev, note.id)
-                last = note.id
-                done += 1
+                events.append((note.id, ev))
+            projector.prefetch([ev for _, ev in events])
+            for last, ev in events:
+                projector.apply(ev, last)
+            done += len(events)
+            projector.flush()
             if last != start:
                 conn.execute(update(t.position).where(t.position.c.name == VIEWS)
                              .values(position=last))

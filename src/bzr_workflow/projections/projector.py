@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 
 from ..domain.case import Case
 from ..domain.grading import outcome
@@ -19,13 +19,42 @@ from . import tables as t
 
 PolicyOf = Callable[[int, int], Policy]
 
+# Columns held as JSON text, and the columns a case or appraisal event may change.
+_JSON = {"cases": ("signers",), "appraisals": ("scores", "bonus", "flags", "vetoed_items")}
+_MUTABLE = {"cases": ("state", "step", "step_label", "role", "signers", "last_action",
+                      "last_actor", "updated_at"),
+            "appraisals": ("scores", "bonus", "flags", "total", "grade", "explanation",
+                           "vetoed_items", "announcement_until", "objections_open", "final")}
+_UPDATES = {name: update(table).where(table.c.ref == bindparam("b_ref"))
+            .values({k: bindparam(f"b_{k}") for k in _MUTABLE[name]})
+            for name, table in (("cases", t.cases), ("appraisals", t.appraisals))}
+
+
+def _stored(name: str, row: dict[str, Any]) -> dict[str, Any]:
+    """A buffered row as the table stores it (JSON columns as text)."""
+    out = dict(row)
+    for key in _JSON[name]:
+        out[key] = json.dumps(row[key], ensure_ascii=key not in ("scores", "bonus", "flags"))
+    return out
+
 
 class Projector:
-    """Applies events to the views through one connection; never commits itself."""
+    """Applies events to the views through one connection; never commits itself.
+
+    Case and appraisal rows, and the decision log, are kept in memory for the batch and written
+    by `flush()` with one executemany per table: an event costs a few dictionary updates, not a
+    statement. The rarer organisation events write at once (they touch no buffered table)."""
 
     def __init__(self, conn: Connection, policy_of: PolicyOf) -> None:
         self.conn, self.policy_of = conn, policy_of
-        self._refs: dict[str, tuple[str, int, str, int]] = {}
+        self._refs: dict[str, str] = {}                       # case id -> ref
+        self._rows: dict[str, dict[str, dict[str, Any]]] = {"cases": {}, "appraisals": {}}
+        self._new: dict[str, set[str]] = {"cases": set(), "appraisals": set()}
+        self._dirty: dict[str, set[str]] = {"cases": set(), "appraisals": set()}
+        self._regrade_due: set[str] = set()
+        self._decisions: list[dict[str, Any]] = []
+        self._inserts: dict[Table, list[dict[str, Any]]] = {}
+        self._labels: dict[tuple[int, int, str, str | None], str | None] = {}
         self.position = 0
 
     def apply(self, ev: Any, position: int) -> None:
@@ -37,17 +66,87 @@ class Projector:
         if entry:
             self._decision(ev, position, entry)
 
+    def prefetch(self, events: list[Any]) -> None:
+        """Reads, a few queries per batch, the rows of cases these events continue."""
+        opened = {str(ev.originator_id) for ev in events if type(ev) is Case.Opened}
+        wanted = sorted({str(ev.originator_id) for ev in events if type(ev) in CASE_EVENTS}
+                        - opened - set(self._refs))
+        for chunk in range(0, len(wanted), 500):
+            found = self.conn.execute(select(t.cases)
+                                      .where(t.cases.c.case_id.in_(wanted[chunk:chunk + 500])))
+            refs = self._keep("cases", found)
+            for ref in refs:
+                self._refs[self._rows["cases"][ref]["case_id"]] = ref
+            appraisal_refs = [r for r in refs if self._rows["cases"][r]["kind"] == "appraisal"]
+            if appraisal_refs:
+                self._keep("appraisals", self.conn.execute(
+                    select(t.appraisals).where(t.appraisals.c.ref.in_(appraisal_refs))))
+
+    def _keep(self, name: str, rows: Any) -> list[str]:
+        refs = []
+        for row in rows:
+            found = row._asdict()
+            for key in _JSON[name]:
+                found[key] = json.loads(found[key])
+            self._rows[name][found["ref"]] = found
+            refs.append(found["ref"])
+        return refs
+
+    def _insert(self, table: Table, row: dict[str, Any]) -> None:
+        self._inserts.setdefault(table, []).append(row)
+
+    def _write(self, table: Table, statement: Any) -> None:
+        """An update or delete, after the inserts buffered for its table."""
+        self._flush_inserts(table)
+        self.conn.execute(statement)
+
+    def _flush_inserts(self, table: Table) -> None:
+        rows = self._inserts.pop(table, None)
+        if rows:
+            self.conn.execute(insert(table), rows)
+
+    def flush(self) -> None:
+        """Writes the buffered rows; the caller commits."""
+        for table in list(self._inserts):
+            self._flush_inserts(table)
+        for ref in self._regrade_due:
+            self._regrade(self._rows["appraisals"][ref], self._rows["cases"][ref])
+        self._regrade_due.clear()
+        for name, table in (("cases", t.cases), ("appraisals", t.appraisals)):
+            rows, new = self._rows[name], self._new[name]
+            if new:
+                self.conn.execute(insert(table), [_stored(name, rows[ref]) for ref in new])
+            dirty = self._dirty[name] - new
+            if dirty:
+                self.conn.execute(_UPDATES[name], [
+                    {"b_ref": ref, **{f"b_{k}": v for k, v in _stored(name, rows[ref]).items()
+                                      if k in _MUTABLE[name]}} for ref in dirty])
+            new.clear()
+            self._dirty[name].clear()
+        if self._decisions:
+            self.conn.execute(insert(t.decisions), self._decisions)
+            self._decisions = []
+
     # -- cases --------------------------------------------------------------------------
 
-    def _case(self, case_id: Any) -> tuple[str, int, str, int]:
-        """(ref, policy version, kind, refinement) of a case already in the view."""
+    def _row(self, name: str, ref: str, write: bool) -> dict[str, Any]:
+        """The buffered row of a case or appraisal, read once from the view if not yet here."""
+        rows = self._rows[name]
+        if ref not in rows:
+            table = t.cases if name == "cases" else t.appraisals
+            self._keep(name, [self.conn.execute(select(table).where(table.c.ref == ref)).one()])
+        if write:
+            self._dirty[name].add(ref)
+        return rows[ref]
+
+    def _case(self, case_id: Any, write: bool = False) -> dict[str, Any]:
         key = str(case_id)
-        if key not in self._refs:
+        ref = self._refs.get(key)
+        if ref is None:
             c = t.cases.c
-            row = self.conn.execute(select(c.ref, c.policy_version, c.kind, c.refinement)
-                                    .where(c.case_id == key)).one()
-            self._refs[key] = (row.ref, row.policy_version, row.kind, row.refinement)
-        return self._refs[key]
+            ref = self.conn.execute(select(c.ref).where(c.case_id == key)).scalar_one()
+            self._refs[key] = ref
+        return self._row("cases", ref, write)
 
     def _step_fields(self, version: int, refinement: int, kind: str, step: str,
                      state: str) -> dict[str, Any]:
@@ -60,33 +159,32 @@ class Projector:
         self._insert_case(ev)
         self.appraisal_opened(ev)
         if ev.kind == "award":
-            self.conn.execute(insert(t.awards).values(
+            self._insert(t.awards, dict(
                 ref=ev.ref, advisor=ev.subject, period=ev.period, unit=ev.unit or None,
                 distinction=ev.data.get("distinction", ""), amount=None, certificate=False))
 
     def _insert_case(self, ev: Case.Opened) -> None:
         signs = ev.opener_signs and ev.opener != ev.subject
-        signers = {ev.open_step: ev.opener} if signs else {}
-        self._refs[str(ev.originator_id)] = (ev.ref, ev.policy_version, ev.kind, ev.refinement)
-        self.conn.execute(insert(t.cases).values(
+        self._refs[str(ev.originator_id)] = ev.ref
+        self._rows["cases"][ev.ref] = dict(
             ref=ev.ref, case_id=str(ev.originator_id), kind=ev.kind, state="open",
             subject=ev.subject or None, opener=ev.opener, applicant=ev.opener,
             class_code=ev.class_code or None, period=ev.period or None, unit=ev.unit or None,
             unit_path="/" + "/".join(ev.unit_path) + "/", policy_version=ev.policy_version,
             refinement=ev.refinement,
-            signers=json.dumps(signers), note=ev.note, last_action=ev.action,
-            last_actor=ev.opener, opened_at=ev.timestamp, updated_at=ev.timestamp,
-            **self._step_fields(ev.policy_version, ev.refinement, ev.kind, ev.step, "open")))
+            signers={ev.open_step: ev.opener} if signs else {}, note=ev.note,
+            last_action=ev.action, last_actor=ev.opener, opened_at=ev.timestamp,
+            updated_at=ev.timestamp,
+            **self._step_fields(ev.policy_version, ev.refinement, ev.kind, ev.step, "open"))
+        self._new["cases"].add(ev.ref)
 
     def _move(self, ev: Any, action: str, step: str, state: str, signed: bool = False) -> None:
-        ref, version, kind, refinement = self._case(ev.originator_id)
-        values = {"state": state, "last_action": action, "last_actor": ev.actor,
-                  "updated_at": ev.timestamp,
-                  **self._step_fields(version, refinement, kind, step, state)}
+        row = self._case(ev.originator_id, write=True)
+        row.update(state=state, last_action=action, last_actor=ev.actor, updated_at=ev.timestamp,
+                   **self._step_fields(row["policy_version"], row["refinement"], row["kind"],
+                                       step, state))
         if signed:
-            row = self.conn.execute(select(t.cases.c.signers).where(t.cases.c.ref == ref)).one()
-            values["signers"] = json.dumps({**json.loads(row.signers), ev.step: ev.actor})
-        self.conn.execute(update(t.cases).where(t.cases.c.ref == ref).values(**values))
+            row["signers"] = {**row["signers"], ev.step: ev.actor}
 
     def case_signed(self, ev: Case.Signed) -> None:
         self._move(ev, ev.action, ev.to_step, ev.to_state, signed=ev.action != "resubmitted")
@@ -105,101 +203,103 @@ class Projector:
     def appraisal_opened(self, ev: Case.Opened) -> None:
         if ev.kind != "appraisal":
             return
-        self.conn.execute(insert(t.appraisals).values(
+        self._rows["appraisals"][ev.ref] = dict(
             ref=ev.ref, advisor=ev.subject, period=ev.period, unit=ev.unit or None,
-            scores="{}", bonus="{}", flags="{}", total=None, grade=None, explanation="",
-            vetoed_items="[]", announcement_until=None, objections_open=0, final=False))
-        self._regrade(ev.originator_id, {})
+            scores={}, bonus={}, flags={}, total=None, grade=None, explanation="",
+            vetoed_items=[], announcement_until=None, objections_open=0, final=False)
+        self._new["appraisals"].add(ev.ref)
+        self._regrade_due.add(ev.ref)
 
-    def _regrade(self, case_id: Any, change: dict[str, Any]) -> None:
-        """Apply a change to the stored scores or flags and recompute total, grade and why."""
-        ref, version, _, refinement = self._case(case_id)
-        row = self.conn.execute(select(t.appraisals).where(t.appraisals.c.ref == ref)).one()
-        state = {k: json.loads(getattr(row, k)) for k in ("scores", "bonus", "flags")}
-        for key, update_fn in change.items():
-            update_fn(state[key])
-        section = self.policy_of(version, refinement).sections.get("appraisal")
-        result = outcome(section, state["scores"], state["bonus"], state["flags"]) if section \
+    def _appraisal(self, case_id: Any) -> dict[str, Any]:
+        return self._row("appraisals", self._case(case_id)["ref"], write=True)
+
+    def _regrade(self, row: dict[str, Any], case: dict[str, Any]) -> None:
+        """Recompute total, grade and why from the stored scores and flags (once per batch)."""
+        section = self.policy_of(case["policy_version"], case["refinement"]).sections \
+            .get("appraisal")
+        result = outcome(section, row["scores"], row["bonus"], row["flags"]) if section \
             else {"total": None, "grade": None, "explanation": "", "vetoed_items": []}
-        self.conn.execute(update(t.appraisals).where(t.appraisals.c.ref == ref).values(
-            **{k: json.dumps(v, ensure_ascii=False) for k, v in state.items()},
-            total=result["total"], grade=result["grade"], explanation=result["explanation"],
-            vetoed_items=json.dumps(result["vetoed_items"])))
+        row.update(total=result["total"], grade=result["grade"],
+                   explanation=result["explanation"], vetoed_items=result["vetoed_items"])
+
+    def _rescore(self, ev: Any) -> dict[str, Any]:
+        row = self._appraisal(ev.originator_id)
+        self._regrade_due.add(row["ref"])
+        return row
 
     def scored(self, ev: Case.Scored) -> None:
-        self._regrade(ev.originator_id, {
-            "scores": lambda d: d.update({k: v[1] for k, v in ev.changes.items()}),
-            "bonus": lambda d: d.update({k: v[1] for k, v in ev.bonus_changes.items()})})
+        row = self._rescore(ev)
+        row["scores"].update({k: v[1] for k, v in ev.changes.items()})
+        row["bonus"].update({k: v[1] for k, v in ev.bonus_changes.items()})
 
     def veto_flagged(self, ev: Case.VetoFlagged) -> None:
-        flag = {"actor": ev.actor, "reason": ev.reason, "on": ev.on}
-        self._regrade(ev.originator_id, {"flags": lambda d: d.update({ev.item: flag})})
+        self._rescore(ev)["flags"][ev.item] = {"actor": ev.actor, "reason": ev.reason, "on": ev.on}
 
     def veto_cleared(self, ev: Case.VetoCleared) -> None:
-        self._regrade(ev.originator_id, {"flags": lambda d: d.pop(ev.item, None)})
-
-    def _appraisal_row(self, ev: Any, **values: Any) -> None:
-        ref = self._case(ev.originator_id)[0]
-        self.conn.execute(update(t.appraisals).where(t.appraisals.c.ref == ref).values(**values))
+        self._rescore(ev)["flags"].pop(ev.item, None)
 
     def announced(self, ev: Case.AnnouncementOpened) -> None:
-        self._appraisal_row(ev, announcement_until=ev.until, objections_open=0)
+        self._appraisal(ev.originator_id).update(announcement_until=ev.until, objections_open=0)
 
     def objected(self, ev: Case.ObjectionLodged) -> None:
-        self._appraisal_row(ev, objections_open=t.appraisals.c.objections_open + 1)
+        self._appraisal(ev.originator_id)["objections_open"] += 1
 
     def objection_resolved(self, ev: Case.ObjectionResolved) -> None:
-        if ev.to_step:
-            self._appraisal_row(ev, objections_open=0, announcement_until=None)
-        else:
-            self._appraisal_row(ev, objections_open=t.appraisals.c.objections_open - 1)
+        row = self._appraisal(ev.originator_id)
+        if not ev.to_step:
+            row["objections_open"] -= 1
             return
+        row.update(objections_open=0, announcement_until=None)
         self._move(ev, f"objection {ev.outcome}", ev.to_step, "open")
 
     def award_granted(self, ev: Case.AwardGranted) -> None:
-        ref = self._case(ev.originator_id)[0]
-        self.conn.execute(update(t.awards).where(t.awards.c.ref == ref)
+        ref = self._case(ev.originator_id)["ref"]
+        self._write(t.awards, update(t.awards).where(t.awards.c.ref == ref)
                           .values(amount=ev.amount or None, certificate=ev.certificate))
 
     def finalised(self, ev: Case.Finalised) -> None:
-        self._appraisal_row(ev, final=True)
+        self._appraisal(ev.originator_id)["final"] = True
 
     def _decision(self, ev: Any, position: int, entry: dict[str, Any]) -> None:
         ref, label = None, None
         if type(ev) in CASE_EVENTS:
-            ref, version, kind, refinement = self._case(ev.originator_id)
-            wf = self.policy_of(version, refinement).workflow(kind)
-            label = wf.step(entry["step"]).label if entry["step"] in wf.step_ids() else None
-        self.conn.execute(insert(t.decisions).values(
-            position=position, at=ev.timestamp, case_ref=ref, step_label=label, **entry))
+            case = self._case(ev.originator_id)
+            ref, step = case["ref"], entry["step"]
+            key = (case["policy_version"], case["refinement"], case["kind"], step)
+            if key not in self._labels:
+                wf = self.policy_of(key[0], key[1]).workflow(key[2])
+                self._labels[key] = wf.step(step).label if step in wf.step_ids() else None
+            label = self._labels[key]
+        self._decisions.append({"position": position, "at": ev.timestamp, "case_ref": ref,
+                                "step_label": label, **entry})
 
     # -- organisation -------------------------------------------------------------------
 
     def unit_added(self, ev: Unit.Added) -> None:
-        self.conn.execute(insert(t.units).values(code=ev.code, name=ev.name,
+        self._insert(t.units, dict(code=ev.code, name=ev.name,
                                                  parent=ev.parent or None, path="/".join(ev.path)))
 
     def user_registered(self, ev: User.Registered) -> None:
-        self.conn.execute(insert(t.users).values(login=ev.login, name=ev.name,
+        self._insert(t.users, dict(login=ev.login, name=ev.name,
                                                  registered_at=ev.timestamp))
 
     def role_granted(self, ev: User.RoleGranted) -> None:
-        self.conn.execute(insert(t.grants).values(login=ev.login, role=ev.role, unit=ev.unit,
+        self._insert(t.grants, dict(login=ev.login, role=ev.role, unit=ev.unit,
                                                   granted_by=ev.actor, granted_at=ev.timestamp))
 
     def role_revoked(self, ev: User.RoleRevoked) -> None:
         g = t.grants.c
-        self.conn.execute(delete(t.grants).where(g.login == ev.login, g.role == ev.role,
+        self._write(t.grants, delete(t.grants).where(g.login == ev.login, g.role == ev.role,
                                                  g.unit == ev.unit))
 
     def class_added(self, ev: SchoolClass.Added) -> None:
-        self.conn.execute(insert(t.classes).values(
+        self._insert(t.classes, dict(
             code=ev.code, name=ev.name, unit=ev.unit, students=ev.students, level=ev.level,
             graduating=ev.graduating))
         self._history(ev.code, "", ev.students, ev.graduating, ev.level)
 
     def class_updated(self, ev: SchoolClass.Updated) -> None:
-        self.conn.execute(update(t.classes).where(t.classes.c.code == ev.code)
+        self._write(t.classes, update(t.classes).where(t.classes.c.code == ev.code)
                           .values(students=ev.students, graduating=ev.graduating))
         level = self.conn.execute(select(t.classes.c.level)
                                   .where(t.classes.c.code == ev.code)).scalar_one()
@@ -208,23 +308,23 @@ class Projector:
     def _history(self, code: str, effective: str, students: int, graduating: bool,
                  level: str) -> None:
         """Head counts with the date they take effect, for the months they are paid on."""
-        self.conn.execute(insert(t.class_history).values(
+        self._insert(t.class_history, dict(
             position=self.position, code=code, effective=effective, students=students,
             graduating=graduating, level=level))
 
     def profile_updated(self, ev: User.ProfileUpdated) -> None:
         if "employment" in ev.fields:
-            self.conn.execute(update(t.users).where(t.users.c.login == ev.login)
+            self._write(t.users, update(t.users).where(t.users.c.login == ev.login)
                               .values(employment=ev.fields["employment"] or None))
 
     def advisor_appointed(self, ev: SchoolClass.AdvisorAppointed) -> None:
-        self.conn.execute(insert(t.appointments).values(
+        self._insert(t.appointments, dict(
             case_ref=ev.case, advisor=ev.advisor, class_code=ev.code, start=ev.start, end=None,
             state="active", appointed_by=ev.actor))
 
     def advisor_released(self, ev: SchoolClass.AdvisorReleased) -> None:
         a = t.appointments.c
-        self.conn.execute(update(t.appointments)
+        self._write(t.appointments, update(t.appointments)
                           .where(a.class_code == ev.code, a.advisor == ev.advisor,
                                  a.state == "active")
                           .values(end=ev.end, state="ended"))
