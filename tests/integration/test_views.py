@@ -7,7 +7,10 @@ from typing import Any
 from sqlalchemy import select
 
 from bzr_workflow.application import WorkflowApp
+from bzr_workflow.domain.case import Case
 from bzr_workflow.projections import Views, queries
+from bzr_workflow.projections.catchup import catch_up, create_views, drop_views
+from bzr_workflow.projections.projector import Projector
 from bzr_workflow.projections import tables as t
 
 
@@ -44,6 +47,41 @@ def test_rebuild_gives_the_same_rows_as_incremental_catch_up(app: WorkflowApp) -
     assert incremental["bzr_appraisals"]
     views.rebuild()
     assert snapshot(views) == incremental
+    views.close()
+
+
+def test_small_batches_give_the_same_rows_as_one_batch(app: WorkflowApp) -> None:
+    """The projector keeps rows between batches and prefetches the cases a batch continues."""
+    views = Views(app)
+    play(app)
+    play_appraisal(app)
+    whole = snapshot(views)
+    for size in (1, 2, 7):
+        drop_views(views.engine)
+        create_views(views.engine)
+        catch_up(app, views.engine, views.policy_of, batch=size)
+        assert snapshot(views) == whole, size
+    views.close()
+
+
+def test_rows_kept_between_batches_are_dropped_when_someone_else_projected(
+        app: WorkflowApp) -> None:
+    """Rows kept from the last batch are only trusted if the views' position is still ours."""
+    views = Views(app)
+    play_appraisal(app)
+    views.rebuild()
+    notes = list(app.recorder.select_notifications(start=None, limit=1000))
+    events = [e for e in map(app.mapper.to_domain_event, notes) if type(e) is not Case.Opened]
+    keeper = Projector(None, views.policy_of)
+    with views.engine.begin() as conn:
+        keeper.begin(conn, 0)
+        keeper.prefetch(events)
+        assert keeper._rows["cases"] and keeper._rows["appraisals"]
+        keeper.position = notes[-1].id      # as if this projector had applied them
+        keeper.begin(conn, notes[-1].id)    # nobody else moved the position: kept
+        assert keeper._rows["cases"]
+        keeper.begin(conn, notes[-1].id + 3)  # someone else projected: dropped
+        assert not keeper._rows["cases"] and not keeper._rows["appraisals"]
     views.close()
 
 

@@ -68,13 +68,14 @@ def _lock_position(conn: Connection) -> int:
 def catch_up(app: Any, engine: Engine, policy_of: PolicyOf, until: datetime | None = None,
              batch: int = BATCH, upto: int | None = None) -> int:
     """Project every event after the recorded position, a batch per transaction; returns the count."""
-    done = 0
+    done, projector = 0, Projector(None, policy_of)
     while True:
         with engine.begin() as conn:
             start = _lock_position(conn)
+            projector.begin(conn, start)
             notes = app.recorder.select_notifications(start=start, limit=batch,
                                                       inclusive_of_start=False)
-            projector, last = Projector(conn, policy_of), start
+            last = start
             events = []
             for note in notes:
                 ev = app.mapper.to_domain_event(note)

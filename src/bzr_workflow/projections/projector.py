@@ -30,6 +30,32 @@ _UPDATES = {name: update(table).where(table.c.ref == bindparam("b_ref"))
             for name, table in (("cases", t.cases), ("appraisals", t.appraisals))}
 
 
+_PREPARED: dict[tuple[Any, ...], tuple[str, list[tuple[str, Any]], bool]] = {}
+
+
+def executemany(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
+    """One executemany of a Core statement, compiled once per dialect and column set and sent
+    through the driver: SQLAlchemy's own path spends more per row than the database does."""
+    keys = tuple(rows[0])
+    key = (id(statement), conn.dialect.name, keys)
+    prepared = _PREPARED.get(key)
+    if prepared is None:
+        compiled = statement.compile(dialect=conn.dialect, column_keys=list(keys))
+        names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
+        binds = [(n, compiled.binds[n].type.bind_processor(conn.dialect)) for n in names]
+        prepared = _PREPARED[key] = (compiled.string, binds, compiled.positional)
+    sql, binds, positional = prepared
+    if positional:
+        params: list[Any] = [tuple(fn(row[n]) if fn else row[n] for n, fn in binds)
+                             for row in rows]
+    else:
+        params = [{n: fn(row[n]) if fn else row[n] for n, fn in binds} for row in rows]
+    conn.exec_driver_sql(sql, params)
+
+
+_INSERTS = {table: insert(table) for table in t.metadata.sorted_tables}
+
+
 def _stored(name: str, row: dict[str, Any]) -> dict[str, Any]:
     """A buffered row as the table stores it (JSON columns as text)."""
     out = dict(row)
@@ -45,8 +71,11 @@ class Projector:
     by `flush()` with one executemany per table: an event costs a few dictionary updates, not a
     statement. The rarer organisation events write at once (they touch no buffered table)."""
 
-    def __init__(self, conn: Connection, policy_of: PolicyOf) -> None:
-        self.conn, self.policy_of = conn, policy_of
+    KEEP = 20_000  # case rows kept between batches of one catch-up (bounded memory)
+
+    def __init__(self, conn: Connection | None, policy_of: PolicyOf) -> None:
+        self.conn: Connection = conn  # type: ignore[assignment]  # set by begin() if None
+        self.policy_of = policy_of
         self._refs: dict[str, str] = {}                       # case id -> ref
         self._rows: dict[str, dict[str, dict[str, Any]]] = {"cases": {}, "appraisals": {}}
         self._new: dict[str, set[str]] = {"cases": set(), "appraisals": set()}
@@ -56,6 +85,15 @@ class Projector:
         self._inserts: dict[Table, list[dict[str, Any]]] = {}
         self._labels: dict[tuple[int, int, str, str | None], str | None] = {}
         self.position = 0
+
+    def begin(self, conn: Connection, position: int) -> None:
+        """Starts a batch in a new transaction at the views' recorded position. Rows kept from
+        the previous batch stay valid only if no one else has projected since."""
+        if position != self.position or len(self._rows["cases"]) > self.KEEP:
+            self._refs.clear()
+            for rows in self._rows.values():
+                rows.clear()
+        self.conn, self.position = conn, position
 
     def apply(self, ev: Any, position: int) -> None:
         self.position = position
@@ -103,7 +141,7 @@ class Projector:
     def _flush_inserts(self, table: Table) -> None:
         rows = self._inserts.pop(table, None)
         if rows:
-            self.conn.execute(insert(table), rows)
+            executemany(self.conn, _INSERTS[table], rows)
 
     def flush(self) -> None:
         """Writes the buffered rows; the caller commits."""
@@ -115,16 +153,16 @@ class Projector:
         for name, table in (("cases", t.cases), ("appraisals", t.appraisals)):
             rows, new = self._rows[name], self._new[name]
             if new:
-                self.conn.execute(insert(table), [_stored(name, rows[ref]) for ref in new])
+                executemany(self.conn, _INSERTS[table], [_stored(name, rows[ref]) for ref in new])
             dirty = self._dirty[name] - new
             if dirty:
-                self.conn.execute(_UPDATES[name], [
+                executemany(self.conn, _UPDATES[name], [
                     {"b_ref": ref, **{f"b_{k}": v for k, v in _stored(name, rows[ref]).items()
                                       if k in _MUTABLE[name]}} for ref in dirty])
             new.clear()
             self._dirty[name].clear()
         if self._decisions:
-            self.conn.execute(insert(t.decisions), self._decisions)
+            executemany(self.conn, _INSERTS[t.decisions], self._decisions)
             self._decisions = []
 
     # -- cases --------------------------------------------------------------------------
