@@ -378,3 +378,37 @@ def test_a_policy_can_withhold_the_allowance_after_an_unqualified_year(suzhou: W
     views.close()
     [line] = sheet["lines"]
     assert line["amount"] == 0 and line["rule"].startswith(f"withheld: 不合格 in 2026 ({ref})")
+
+
+def test_bulk_opening_stores_and_shows_what_opening_one_by_one_would(app: WorkflowApp) -> None:
+    """Bulk opening builds the first case under each rule set and copies its siblings' events;
+    each stored case must replay to the state, and show the dict, of a case built in full."""
+    from pathlib import Path
+
+    from bzr_workflow.application.cases import CaseCommands
+    from bzr_workflow.application.render import case_dict
+    from bzr_workflow.domain.ids import case_id
+
+    refinement = Path(__file__).parents[1] / "policies" / "refinements" / "nanning-extra-review.toml"
+    app.refine_policy(str(refinement), "admin")  # nanning now follows other rules than liuzhou
+    app.add_user("li2", "李二", ["ce_college"], "admin")
+    targets = [("chen", "kj1", "nanning"), ("liu", "tm1", "liuzhou"), ("zhao2", "kj2", "nanning"),
+               ("huang", "tm1", "liuzhou"), ("li", "kj1", "nanning")]  # li opens its own too
+    shown = app.open_appraisals("2026-2027-1", targets, "li", True)
+    assert [row["subject"] for row in shown] == [t[0] for t in targets]
+    inst = app.institution()
+    for row, (advisor, klass, unit) in zip(shown, targets):
+        stored = app.repository.get(case_id(row["id"]))
+        path = app.unit(unit).path
+        refinement_no = inst.refinement_for(path)
+        policy = app.policy(inst=inst, refinement=refinement_no)
+        built = CaseCommands._new_case(row["id"], policy.workflow("appraisal"),
+                                       inst.current_version, refinement_no, subject=advisor,
+                                       opener="li", unit_path=path, class_code=klass,
+                                       period="2026-2027-1")
+        skip = {"_id", "_created_on", "_modified_on", "_version", "_pending_events"}
+        assert {k: v for k, v in vars(stored).items() if k not in skip} == \
+            {k: v for k, v in vars(built).items() if k not in skip}, advisor
+        assert row == case_dict(stored, policy), advisor
+        assert app.show(row["id"])["subject"] == advisor
+    assert shown[0]["refinement"] != shown[1]["refinement"]  # two rule sets were in play

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.domain import Aggregate, DomainEvent
 from eventsourcing.persistence import (MapperDeserialisationError, OperationalError,
                                        PersistenceError, ProgrammingError,
                                        RecordConflictError)
@@ -47,6 +47,23 @@ class BaseApp(Application[UUID]):
     def __init__(self, location: Location, create_tables: bool = False) -> None:
         self.location = location
         super().__init__(env=location.es_env(create_tables))
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """eventsourcing's save, minus its two runtime Protocol checks per object (about 15 us
+        each, a sixth of opening 10,000 appraisals): we save only Aggregates and their events."""
+        if kwargs or not all(isinstance(o, (Aggregate, DomainEvent)) for o in objs):
+            return super().save(*objs, **kwargs)
+        processing = ProcessingEvent[UUID]()
+        for obj in objs:
+            if isinstance(obj, DomainEvent):
+                processing.events.append(obj)
+            else:
+                processing.events.extend(obj.collect_events())
+                processing.aggregates[obj.id] = obj
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        return recordings
 
     # -- loading ------------------------------------------------------------------------
 

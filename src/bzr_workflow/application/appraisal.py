@@ -15,7 +15,7 @@ from ..domain.policy import ADMIN, Policy
 from ..domain.roster import PeriodRoster
 from ..domain.user import User
 from .cases import CaseCommands, _text
-from .render import case_dict
+from .render import case_dict, case_dict_like
 
 Progress = Callable[[int], None]
 Target = tuple[str, str, str]  # (advisor, class, unit)
@@ -54,13 +54,15 @@ class AppraisalCommands(CaseCommands):
             roster = self._roster(canonical)
             paths: dict[str, list[str]] = {}
             todo: list[Target] = []
+            seen: set[str] = set()
             for advisor, klass, unit in targets:
-                if advisor in roster.cases or advisor in {t[0] for t in todo}:
+                if advisor in roster.cases or advisor in seen:
                     continue
                 if unit not in paths:
                     paths[unit] = self.unit(unit).path
                 if self._may_open(me, paths[unit], inst, explicit, advisor):
                     todo.append((advisor, klass, unit))
+                    seen.add(advisor)
             return self._open_many(inst, me.login, canonical, roster, todo, paths, progress)
         return self.attempt(command)
 
@@ -84,19 +86,31 @@ class AppraisalCommands(CaseCommands):
         base = self.policy(inst=inst)
         counter = self._counter(base.workflow(KIND).prefix)
         refs = counter.allocate(len(todo))
-        cases, shown = [], []
+        # The first case under each rule set is built as an aggregate; its siblings' Opened
+        # events and dicts are copies with their identity changed (a test holds them equal).
+        first: dict[int, tuple[Case.Opened, dict[str, Any]]] = {}
+        cases: list[Case] = []
+        events: list[Case.Opened] = []
+        shown = []
         for n, ((advisor, klass, unit), ref) in enumerate(zip(todo, refs), 1):
-            refinement = inst.refinement_for(paths[unit])
-            policy = self.policy(inst=inst, refinement=refinement)
-            wf = policy.workflow(KIND)
-            cases.append(self._new_case(ref, wf, inst.current_version, refinement,
-                                        subject=advisor, opener=opener, unit_path=paths[unit],
-                                        class_code=klass, period=period))
-            shown.append(case_dict(cases[-1], policy))
+            refinement, path = inst.refinement_for(paths[unit]), paths[unit]
+            if refinement in first:
+                opened, shape = first[refinement]
+                events.append(Case.opened_like(opened, ref, advisor, path, klass))
+                shown.append(case_dict_like(shape, ref, advisor, klass, path[-1] if path else ""))
+            else:
+                policy = self.policy(inst=inst, refinement=refinement)
+                case = self._new_case(ref, policy.workflow(KIND), inst.current_version,
+                                      refinement, subject=advisor, opener=opener,
+                                      unit_path=path, class_code=klass, period=period)
+                cases.append(case)
+                shown.append(case_dict(case, policy))
+                first[refinement] = (case.pending_events[0], shown[-1])  # type: ignore[assignment]
             if progress and n % 100 == 0:
                 progress(100)
-        roster.list_cases({c.subject: c.ref for c in cases}, {c.subject: c.unit for c in cases})
-        self.save(counter, roster, *cases)
+        roster.list_cases({t[0]: ref for t, ref in zip(todo, refs)},
+                          {t[0]: paths[t[2]][-1] if paths[t[2]] else "" for t in todo})
+        self.save(counter, roster, *cases, *events)
         if progress:
             progress(len(todo) % 100)
         return shown

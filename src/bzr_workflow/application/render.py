@@ -35,6 +35,16 @@ def case_dict(case: Case, policy: Policy) -> dict[str, Any]:
     } | (appraisal_fields(case, policy) if case.kind == "appraisal" else {})
 
 
+def case_dict_like(first: dict[str, Any], ref: str, subject: str, class_code: str,
+                   unit: str) -> dict[str, Any]:
+    """`case_dict` of a sibling case opened by the same command under the same rules (same
+    instant, no decision yet): the first case's dict with the identity fields changed."""
+    out = {k: v.copy() if type(v) in (dict, list) else v for k, v in first.items()}
+    out.update(id=ref, subject=subject or None, unit=unit or None)
+    out["class"] = class_code or None
+    return out
+
+
 def appraisal_fields(case: Case, policy: Policy) -> dict[str, Any]:
     """Scores, total, grade and why, the veto flags, and the announcement, as they stand."""
     result = case.outcome(policy) if policy.sections.get("appraisal") else {}

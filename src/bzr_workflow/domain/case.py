@@ -155,6 +155,19 @@ class Case(Aggregate):
     def create_id(ref: str, *_: Any, **__: Any) -> UUID:
         return case_id(ref)
 
+    @staticmethod
+    def opened_like(first: Case.Opened, ref: str, subject: str, unit_path: list[str],
+                    class_code: str) -> Case.Opened:
+        """The Opened event of a sibling case raised by the same command under the same rules,
+        exactly as `Case(...)` would record it, without building the aggregate (bulk opening
+        stores 10,000 of these in one go)."""
+        copy = object.__new__(Case.Opened)  # dataclasses.replace costs ~5x more, and the
+        copy.__dict__.update(first.__dict__)  # template's fields were checked when it was made
+        copy.__dict__.update(originator_id=case_id(ref), ref=ref, subject=subject,
+                             unit=unit_path[-1] if unit_path else "", unit_path=list(unit_path),
+                             class_code=class_code, data=dict(first.data))
+        return copy
+
     @event(Opened)
     def __init__(self, ref: str, kind: str, policy_version: int, action: str, open_step: str,
                  step: str, subject: str, opener: str, unit: str, unit_path: list[str], class_code: str,
