@@ -8,7 +8,8 @@ import pytest
 from transitions import Machine
 
 from bzr_workflow.domain.pipeline import (
-    CLOSED_STATES, PUBLISHED, VETOED, WITHDRAWN, destination, machine_for, triggers_from,
+    CLOSED_STATES, PUBLISHED, VETOED, WITHDRAWN, destination, machine_for, table_destination,
+    triggers_from,
 )
 from bzr_workflow.domain.policy import Step, Workflow
 from bzr_workflow.domain.policy_file import parse_policy
@@ -111,3 +112,16 @@ def test_the_guilin_recruitment_table(state: str, triggers: list[str]) -> None:
 def test_a_guilin_return_goes_back_to_the_personal_application() -> None:
     machine = machine_for("guilin", GUILIN)
     assert destination(machine, "return", "college_approval") == "apply"
+
+
+@pytest.mark.parametrize("policy_id", ["guilin-ut-ce-2024", "suzhou-gaobo-2023", "aksu-vtc-2020",
+                                       "hfut-math", "jiyuan-vtc-2018"])
+def test_the_table_lookup_used_when_parsing_agrees_with_the_machine(policy_id: str) -> None:
+    """Policy checks read the rule table directly; commands ask the Machine: same answers."""
+    policy = parse_policy(builtin_text(policy_id), policy_id)
+    for wf in policy.workflows.values():
+        machine = machine_for("agree:" + policy_id, wf)
+        for source in [*wf.step_ids(), *CLOSED_STATES, "nowhere"]:
+            for trigger in ("approve", "veto", "return", "withdraw", "resubmit", "publish"):
+                assert table_destination(wf, trigger, source) == \
+                    destination(machine, trigger, source), (wf.kind, trigger, source)

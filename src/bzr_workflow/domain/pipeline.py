@@ -36,6 +36,15 @@ def machine_for(digest: str, wf: Workflow) -> Machine:
                    initial=wf.open_step, auto_transitions=False)
 
 
+def table_destination(wf: Workflow, trigger: str, source: str) -> str | None:
+    """`destination` read straight off the rule table, for checking a policy as it is parsed
+    (building a Machine per workflow costs ~1 ms, and every command parses its policy)."""
+    for row in _transitions(wf):
+        if row["trigger"] == trigger and row["source"] == source:
+            return row["dest"]
+    return None
+
+
 def destination(machine: Machine, trigger: str, source: str) -> str | None:
     """Where `trigger` leads from `source`, or None when the table has no such move."""
     found = machine.get_transitions(trigger=trigger, source=source)

@@ -11,7 +11,7 @@ from typing import Any
 
 from . import policy_schema as S
 from .errors import BadInput
-from .pipeline import PUBLISHED, destination, machine_for
+from .pipeline import PUBLISHED, table_destination
 from .policy import ADMIN, APPLICANT, Policy, Role, Staffing, Step, Workflow
 
 Problem = tuple[str, str]
@@ -214,10 +214,9 @@ S_CLOSED = ("published", "vetoed", "withdrawn")
 
 def _reaches_publication(kind: str, wf: dict[str, Any]) -> bool:
     workflow = _workflow(kind, wf)
-    machine = machine_for("check:" + kind, workflow)
     state, seen = workflow.open_step, set()
     for trigger in ["resubmit"] + ["approve"] * len(workflow.steps):
-        nxt = destination(machine, trigger, state)
+        nxt = table_destination(workflow, trigger, state)
         if nxt is None or nxt in seen:
             return False
         seen.add(nxt)
