@@ -21,14 +21,13 @@ import importlib.util
 import marshal
 import os
 import sys
-import tempfile
-from pathlib import Path
 from types import CodeType
 from typing import Any
 
-_FOLDER = Path(__file__).resolve().parent / "__pycache__"
+# os.path, not pathlib, and tempfile only when writing: this module runs first in every command.
+_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__")
 _TAG = sys.implementation.cache_tag or "unknown"
-PATH = _FOLDER / f"dataclass-fns.{_TAG}.bin"
+PATH = os.path.join(_FOLDER, f"dataclass-fns.{_TAG}.bin")
 _LIMIT = 5000  # entries; beyond this, stale texts from older code are dropped on the next save
 
 _cache: dict[str, CodeType] | None = None
@@ -69,9 +68,11 @@ def save(force: bool = False) -> bool:
     """Writes the cache if this process compiled anything new; True when a file was written."""
     if _cache is None or not (_missed or force) or (sys.dont_write_bytecode and not force):
         return False
+    import tempfile
+
     keep = _cache if len(_cache) <= _LIMIT else {k: _cache[k] for k in _used}
     try:
-        _FOLDER.mkdir(exist_ok=True)
+        os.makedirs(_FOLDER, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=_FOLDER, prefix=".dataclass-fns.")
         os.chmod(fd, 0o644)
         with os.fdopen(fd, "wb") as handle:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -27,7 +26,8 @@ def text_or_file(value: str) -> str:
     from ..domain.errors import BadInput
 
     try:
-        return Path(value[1:]).read_text("utf-8")
+        with open(value[1:], encoding="utf-8") as handle:
+            return handle.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInput(f"cannot read {value[1:]} as UTF-8 text ({exc})") from None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import click
 
@@ -39,6 +38,8 @@ def award_form(ctx: Ctx, ref: str, out: str, fmt: str | None) -> None:
     """Export the filled-in recommendation form (附件2) with each level's opinion, signer and date."""
     from ..domain.errors import BadInput
     from ..exports.recommendation import write_docx, write_xlsx
+
+    from pathlib import Path  # only here: pathlib costs ~5 ms of every start
 
     kind = fmt or Path(out).suffix.lstrip(".").lower()
     if kind not in ("docx", "xlsx"):
