@@ -5,12 +5,13 @@ from __future__ import annotations
 import random
 import time
 from datetime import UTC, datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.application import (AggregateNotFoundError, Application, ProcessingEvent,
+                                      Repository)
 from eventsourcing.domain import Aggregate, DomainEvent
 from eventsourcing.persistence import (MapperDeserialisationError, OperationalError,
                                        PersistenceError, ProgrammingError,
@@ -28,6 +29,7 @@ from .store import APP_NAME, Location
 T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
 MAX_ATTEMPTS = 30
+CACHED_AGGREGATES = 1000  # an LRU of aggregates (fast-forwarded from the store on each load)
 _POLICY_CACHE: dict[str, Policy] = {}
 
 
@@ -39,6 +41,23 @@ class StoreUnavailable(Conflict):
     """The database could not be reached or stayed locked."""
 
 
+def fold(aggregate: Any, events: Iterable[Any]) -> Any:
+    """eventsourcing's project_aggregate without its per-event `assert isinstance(e, <runtime
+    Protocol>)`, which cost ~15 us an event: a third of replaying a 200-event case."""
+    for ev in events:
+        aggregate = ev.mutate(aggregate)
+    return aggregate
+
+
+class FoldingRepository(Repository[UUID]):
+    """The Repository, replaying with `fold` unless told otherwise."""
+
+    def get(self, aggregate_id: UUID, *, version: int | None = None,
+            projector_func: Any = fold, **options: Any) -> Any:
+        return super().get(aggregate_id, version=version, projector_func=projector_func,
+                           **options)
+
+
 class BaseApp(Application[UUID]):
     """Opens the event store at a Location; every command runs through `attempt`."""
 
@@ -47,6 +66,13 @@ class BaseApp(Application[UUID]):
     def __init__(self, location: Location, create_tables: bool = False) -> None:
         self.location = location
         super().__init__(env=location.es_env(create_tables))
+
+    def construct_repository(self) -> Repository[UUID]:
+        base = super().construct_repository()
+        return FoldingRepository(
+            event_store=base.event_store, snapshot_store=base.snapshot_store,
+            cache_maxsize=CACHED_AGGREGATES, fastforward=True,
+            fastforward_skipping=False, deepcopy_from_cache=True)
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         """eventsourcing's save, minus its two runtime Protocol checks per object (about 15 us

@@ -13,6 +13,7 @@ from ..domain.ids import case_id, normalise_ref
 from ..domain.pipeline import PUBLISHED, machine_for
 from ..domain.policy import ADMIN, Policy, Workflow
 from ..domain.timefmt import local_iso, local_short, parse_date, parse_instant
+from .app import fold
 from .organisation import OrganisationCommands
 from .text import checked
 from .render import case_dict
@@ -226,12 +227,12 @@ class CaseCommands(OrganisationCommands):
     def _case_as_of(self, case: Case, as_of: str) -> Case:
         policy = self.case_policy(case)
         until = parse_instant(as_of, policy.utc_offset)
-        versions = [e.originator_version for e in self._events_of(case)
-                    if e.timestamp <= until]
+        events = self._events_of(case)
+        versions = [e.originator_version for e in events if e.timestamp <= until]
         if not versions:
             raise NotFound(f"{case.ref} did not exist yet at {local_iso(until, policy.utc_offset)}")
-        older: Case = self.repository.get(case.id, version=versions[-1])
-        return older
+        older: Case = fold(None, (e for e in events if e.originator_version <= versions[-1]))
+        return older  # replayed from the events already read, not read again
 
     def _events_of(self, case: Case) -> list[Any]:
         return list(self.events.get(case.id))

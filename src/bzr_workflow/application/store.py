@@ -41,7 +41,7 @@ class Location:
         return f"PostgreSQL database {self.dbname} on {self.host}:{self.port}{schema}"
 
     def es_env(self, create_tables: bool) -> dict[str, str]:
-        env = {"CREATE_TABLE": "y" if create_tables else "n", "AGGREGATE_CACHE_MAXSIZE": "0"}
+        env = {"CREATE_TABLE": "y" if create_tables else "n"}  # the cache: BaseApp
         if self.cipher_key:
             env |= {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
                     "CIPHER_KEY": self.cipher_key}
