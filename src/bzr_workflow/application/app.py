@@ -65,7 +65,13 @@ class BaseApp(Application[UUID]):
 
     def __init__(self, location: Location, create_tables: bool = False) -> None:
         self.location = location
+        self._seal: Any = None  # kept: on PostgreSQL it holds a connection
         super().__init__(env=location.es_env(create_tables))
+
+    def close(self) -> None:
+        if self._seal is not None:
+            self._seal.close()
+        super().close()
 
     def construct_repository(self) -> Repository[UUID]:
         base = super().construct_repository()
@@ -176,7 +182,9 @@ class BaseApp(Application[UUID]):
         should this fail (a lock held too long), the next command or `verify` seals them."""
         from .seal import Seal
 
-        seal = Seal(self.location)
+        if self._seal is None:
+            self._seal = Seal(self.location)
+        seal = self._seal
         try:
             seal.extend()
         except Exception:  # noqa: BLE001 - derived data; recomputed from the events later
