@@ -107,6 +107,49 @@ def test_returned_case_waits_only_in_the_applicants_inbox(app: WorkflowApp) -> N
     views.close()
 
 
+def test_inbox_finds_cases_at_and_below_the_granted_unit_only(app: WorkflowApp) -> None:
+    """The inbox filters by role and unit in SQL: a grant covers its unit and those below it."""
+    views = Views(app)
+    app.add_unit("nn2", "南宁二部", "nanning", "admin")
+    app.add_class("nn21", "二部1班", "nn2", 30, "专升本", False, "admin")
+    site = app.recruit_apply("kj1", None, None, "", "chen")["id"]      # nanning
+    below = app.recruit_apply("nn21", None, None, "", "liu")["id"]     # nanning/nn2
+    other = app.recruit_apply("tm1", None, None, "", "liu")["id"]      # liuzhou
+
+    def inbox(login: str, grants: list[list[str]]) -> list[str]:
+        with views.read() as conn:
+            return sorted(c["id"] for c in queries.inbox(conn, login, grants, views.policy_of,
+                                                         "+08:00"))
+    assert inbox("zhang", [["site_head", "nanning"]]) == sorted([site, below])
+    assert inbox("x", [["site_head", "nn2"]]) == [below]
+    assert inbox("boss", [["site_head", "ce"]]) == sorted([site, below, other])
+    assert inbox("huang", [["site_head", "liuzhou"]]) == [other]
+    assert inbox("y", [["site_head", ""]]) == sorted([site, below, other])
+    assert inbox("z", [["ce_college", "nanning"]]) == []  # not this step's role
+    assert inbox("chen", [["site_head", "nanning"]]) == [below]  # not one's own case
+    views.close()
+
+
+def test_views_made_under_an_older_schema_are_rebuilt_with_the_same_rows(
+        app: WorkflowApp) -> None:
+    from sqlalchemy import delete, inspect
+
+    from bzr_workflow.projections.catchup import SCHEMA_KEY
+
+    views = Views(app)
+    play(app)
+    before = snapshot(views)
+    with views.engine.begin() as conn:  # as a store whose views predate the schema row
+        conn.execute(delete(t.position).where(t.position.c.name == SCHEMA_KEY))
+        conn.exec_driver_sql("DROP INDEX ix_bzr_cases_state_opened")
+    again = Views(app)
+    assert snapshot(again) == before
+    names = {i["name"] for i in inspect(again.engine).get_indexes("bzr_cases")}
+    assert "ix_bzr_cases_state_opened" in names
+    views.close()
+    again.close()
+
+
 def test_audit_filters_by_actor_and_case(app: WorkflowApp) -> None:
     views = Views(app)
     done, vetoed, _ = play(app)

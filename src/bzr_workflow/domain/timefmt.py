@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from .errors import BadInput
 
 
+@lru_cache(maxsize=64)
 def zone(utc_offset: str) -> timezone:
     sign = -1 if utc_offset.startswith("-") else 1
     hours, _, minutes = utc_offset.lstrip("+-").partition(":")

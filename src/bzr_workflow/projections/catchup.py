@@ -14,6 +14,7 @@ from . import tables as t
 from .projector import PolicyOf, Projector
 
 VIEWS = "views"
+SCHEMA_KEY, SCHEMA = "schema", 2  # raise SCHEMA when tables.py changes: old views are rebuilt
 BATCH = 5000  # events per transaction; the projector buffers one batch's rows
 DDL_LOCK = 7_305_771_201  # advisory lock id serialising view DDL on PostgreSQL
 
@@ -47,9 +48,22 @@ def ddl(engine: Engine) -> Iterator[Connection]:
 
 
 def create_views(engine: Engine) -> None:
+    """The view tables, at position 0 when new. Views made under an older SCHEMA (other
+    columns or indexes) are dropped and made again: they are derived, and the next read
+    projects them from the events."""
     with ddl(engine) as conn:
         t.metadata.create_all(conn)
-        if conn.execute(select(t.position.c.position).where(t.position.c.name == VIEWS)).first() is None:
+        p = t.position.c
+        schema = conn.execute(select(p.position).where(p.name == SCHEMA_KEY)).scalar()
+        made = conn.execute(select(p.position).where(p.name == VIEWS)).first() is not None
+        if schema != SCHEMA:
+            if made:  # made by an older version (before there was a schema row, or another)
+                t.metadata.drop_all(conn)
+                t.metadata.create_all(conn)
+                made = False
+            conn.execute(t.position.delete().where(p.name == SCHEMA_KEY))
+            conn.execute(insert(t.position).values(name=SCHEMA_KEY, position=SCHEMA))
+        if not made:
             conn.execute(insert(t.position).values(name=VIEWS, position=0))
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, and_, or_, select
 
 from ..domain.access import covers
 from ..domain.allowance import Appointment, ClassState, month_lines, month_range
@@ -51,11 +51,29 @@ def may_sign(row: Row[Any], login: str, grants: Sequence[Sequence[str]],
     return may_sign_twice or not signed_other
 
 
+def _signable_by(conn: Connection, login: str, grants: Sequence[Sequence[str]]) -> Any:
+    """The SQL half of `may_sign`: the pending role is one the user holds, in a unit at or below
+    the grant's (the index on state, role, unit finds them), or the user is the applicant."""
+    c = t.cases.c
+    below: dict[str, list[str]] | None = None
+    terms = [and_(c.role == APPLICANT, c.applicant == login)]
+    for role, unit in grants:
+        if not unit:
+            terms.append(c.role == role)
+            continue
+        if below is None:
+            below = {}
+            for code, path in conn.execute(select(t.units.c.code, t.units.c.path)):
+                for above in str(path).split("/"):
+                    below.setdefault(above, []).append(code)
+        terms.append(and_(c.role == role, c.unit.in_(below.get(unit, [unit]))))
+    return or_(*terms)
+
+
 def inbox(conn: Connection, login: str, grants: Sequence[Sequence[str]], policy_of: PolicyOf,
           offset: str) -> list[dict[str, Any]]:
-    roles = sorted({r for r, _ in grants} | {APPLICANT})
     c = t.cases.c
-    rows = conn.execute(select(t.cases).where(c.state == "open", c.role.in_(roles))
+    rows = conn.execute(select(t.cases).where(c.state == "open", _signable_by(conn, login, grants))
                         .order_by(c.updated_at, c.ref)).all()
     twice: dict[tuple[int, int, str], bool] = {}
     out = []
@@ -184,7 +202,8 @@ def awards(conn: Connection, period: str) -> list[dict[str, Any]]:
 
 def view_position(conn: Connection) -> int:
     """The last event the views reflect."""
-    return int(conn.execute(select(t.position.c.position)).scalar_one())
+    p = t.position.c
+    return int(conn.execute(select(p.position).where(p.name == "views")).scalar_one())
 
 
 def allowance(conn: Connection, section: dict[str, Any], month: str,

@@ -38,7 +38,8 @@ cases = Table(
     Column("last_actor", String(64), nullable=False),
     Column("opened_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    Index("ix_bzr_cases_state_role", "state", "role"),
+    Index("ix_bzr_cases_state_role_unit", "state", "role", "unit"),  # inbox
+    Index("ix_bzr_cases_state_opened", "state", "opened_at", "ref"),  # cases --state, in order
     Index("ix_bzr_cases_kind_period", "kind", "period"),
 )
 
