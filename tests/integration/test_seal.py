@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from bzr_workflow.application import WorkflowApp
+from bzr_workflow.application import WorkflowApp, open_app, parse_location
 from bzr_workflow.application.seal import Seal
 from bzr_workflow.domain.errors import IntegrityFailure
+from guilin_org import make_org
 
 
 def raw(app: WorkflowApp) -> Any:
@@ -80,3 +82,40 @@ def test_a_published_head_stays_verifiable_as_events_follow(app: WorkflowApp) ->
     assert later["head"] != head
     with pytest.raises(IntegrityFailure, match="not a link"):
         Seal(app.location).verify("f" * 64)
+
+
+def unsealed(app: WorkflowApp) -> int:
+    seal = Seal(app.location)
+    with raw(app) as conn:
+        sealed = conn.execute(f"SELECT COUNT(*) FROM {seal.table}").fetchone()[0]
+        stored = conn.execute(f"SELECT COUNT(*) FROM {seal.events}").fetchone()[0]
+    return int(stored) - int(sealed)
+
+
+@pytest.fixture
+def pg_app(pg_url: str) -> Iterator[WorkflowApp]:
+    application = make_org(open_app(parse_location(pg_url), create=True))
+    yield application
+    application.close()
+
+
+def test_a_writer_finding_the_seal_busy_leaves_its_events_to_the_next_sealer(
+        pg_app: WorkflowApp) -> None:
+    """PostgreSQL: commands do not queue on the seal lock; what one leaves, the next seals.
+    (SQLite writers take the whole database's lock in turn: there is no busy seal.)"""
+    from bzr_workflow.application.seal import SEAL_LOCK
+
+    app = pg_app
+    recruit(app)
+    assert unsealed(app) == 0
+    holder = raw(app)
+    holder.execute("SELECT pg_advisory_lock(%s)", (SEAL_LOCK,))  # someone is sealing
+    try:
+        ref = str(app.recruit_apply("kj2", None, None, "", "liu")["id"])  # does not wait
+        assert unsealed(app) > 0
+    finally:
+        holder.execute("SELECT pg_advisory_unlock(%s)", (SEAL_LOCK,))
+        holder.close()
+    app.approve(ref, "zhang", "")  # the next command seals its own and what was left
+    assert unsealed(app) == 0
+    assert Seal(app.location).verify()["verified"]

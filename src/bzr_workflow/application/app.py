@@ -66,6 +66,7 @@ class BaseApp(Application[UUID]):
     def __init__(self, location: Location, create_tables: bool = False) -> None:
         self.location = location
         self._seal: Any = None  # kept: on PostgreSQL it holds a connection
+        self._keys: dict[tuple[int, int], str] = {}  # (policy version, refinement) -> policy key
         super().__init__(env=location.es_env(create_tables))
 
     def close(self) -> None:
@@ -147,6 +148,9 @@ class BaseApp(Application[UUID]):
     def policy(self, version: int | None = None, inst: Institution | None = None,
                refinement: int = 0) -> Policy:
         """A policy version as adopted, or as a unit's refinement (by number) overrides it."""
+        known = self._keys.get((version, refinement)) if version is not None else None
+        if known in _POLICY_CACHE:
+            return _POLICY_CACHE[known]
         inst = inst or self.institution()
         key = self.policy_key(version, refinement, inst)
         if key not in _POLICY_CACHE:
@@ -161,10 +165,16 @@ class BaseApp(Application[UUID]):
 
     def policy_key(self, version: int | None, refinement: int = 0,
                    inst: Institution | None = None) -> str:
-        """Names one effective rule set: the version's digest, and the refinement's if any."""
+        """Names one effective rule set: the version's digest, and the refinement's if any.
+        A numbered version or refinement never changes once adopted, so its key is kept."""
+        if version is not None and (version, refinement) in self._keys:
+            return self._keys[version, refinement]
         inst = inst or self.institution()
         key = str(inst.policy_record(version)["digest"])
-        return key + (":" + inst.refinement_record(refinement)["digest"] if refinement else "")
+        key += ":" + inst.refinement_record(refinement)["digest"] if refinement else ""
+        if version is not None:
+            self._keys[version, refinement] = key
+        return key
 
     def policy_for_unit(self, unit_path: list[str], inst: Institution | None = None) -> Policy:
         inst = inst or self.institution()
@@ -186,11 +196,11 @@ class BaseApp(Application[UUID]):
             self._seal = Seal(self.location)
         seal = self._seal
         try:
-            seal.extend()
+            seal.extend_unless_busy()
         except Exception:  # noqa: BLE001 - derived data; recomputed from the events later
             try:
                 seal.create()
-                seal.extend()
+                seal.extend_unless_busy()
             except Exception:  # noqa: BLE001, S110 - the same: sealed by the next writer
                 pass
 

@@ -14,6 +14,7 @@ from .store import APP_NAME, Location
 
 GENESIS = "0" * 64
 SEAL_LOCK = 7_305_771_202
+ROUNDS = 4  # PostgreSQL: how often a sealer looks again for events committed while it sealed
 MESSAGE = "stored events are append-only"
 
 
@@ -38,22 +39,30 @@ class Seal:
         self.mark = mark(location)
         self._pg: Any = None  # PostgreSQL: one connection kept for this Seal's transactions
 
-    def _transaction(self) -> Any:
+    def _transaction(self, wait: bool = True) -> Any:
         if self.location.is_sqlite:  # connecting costs microseconds: a fresh one each time
             return transaction(self.location, SEAL_LOCK)
-        return self._pg_transaction()
+        return self._pg_transaction(wait)
 
     @contextmanager
-    def _pg_transaction(self) -> Iterator[Any]:
+    def _pg_transaction(self, wait: bool) -> Iterator[Any]:
         """A transaction on the kept connection (connecting costs ~5 ms, which a process running
-        many commands would pay for each); a broken connection is dropped and made again."""
+        many commands would pay for each); a broken connection is dropped and made again.
+        Without `wait`, yields None at once when another transaction holds the seal lock."""
         import psycopg
 
         if self._pg is None or self._pg.closed:
             self._pg = psycopg.connect(self.location.libpq_conninfo(), autocommit=True)
         try:
             with self._pg.transaction():
-                self._pg.execute("SELECT pg_advisory_xact_lock(%s)", (SEAL_LOCK,))
+                if wait:
+                    self._pg.execute("SELECT pg_advisory_xact_lock(%s)", (SEAL_LOCK,))
+                else:
+                    got = self._pg.execute("SELECT pg_try_advisory_xact_lock(%s)",
+                                           (SEAL_LOCK,)).fetchone()
+                    if not got[0]:
+                        yield None
+                        return
                 yield self._pg
         except psycopg.OperationalError:
             self.close()
@@ -88,18 +97,35 @@ class Seal:
 
     def extend(self) -> str:
         """Seal every event stored since the last link; returns the head digest."""
-        with self._transaction() as conn:
+        digest = self._extend(wait=True)
+        assert digest is not None
+        return digest
+
+    def extend_unless_busy(self) -> None:
+        """What each command does after it stores events. On PostgreSQL, a writer that finds
+        another one sealing leaves its events to it rather than queue: the holder looks again
+        for newer events before it lets go, and anything committed after its last look is
+        sealed by the next command, `verify` or export."""
+        self._extend(wait=False)
+
+    def _extend(self, wait: bool) -> str | None:
+        with self._transaction(wait) as conn:
+            if conn is None:
+                return None
             row = conn.execute(f"SELECT position, digest FROM {self.table}"
                                " ORDER BY position DESC LIMIT 1").fetchone()
             last, digest = (int(row[0]), str(row[1])) if row else (0, GENESIS)
-            links = []
-            for position, originator, version, topic, state in self._events(conn, last):
-                digest = link(digest, position, originator, version, topic, state)
-                links.append((position, digest))
-            if links:
+            for _ in range(1 if self.location.is_sqlite else ROUNDS):
+                links = []
+                for position, originator, version, topic, state in self._events(conn, last):
+                    digest = link(digest, position, originator, version, topic, state)
+                    links.append((position, digest))
+                if not links:
+                    break
                 conn.cursor().executemany(
                     f"INSERT INTO {self.table} (position, digest) VALUES ({self.mark}, {self.mark})",
                     links)
+                last = links[-1][0]
             return digest
 
     def digest_at(self, position: int) -> str:
