@@ -119,3 +119,14 @@ def test_a_writer_finding_the_seal_busy_leaves_its_events_to_the_next_sealer(
     app.approve(ref, "zhang", "")  # the next command seals its own and what was left
     assert unsealed(app) == 0
     assert Seal(app.location).verify()["verified"]
+
+
+def test_a_store_sealed_before_the_sealing_function_existed_gets_it(pg_app: WorkflowApp) -> None:
+    """PostgreSQL extends the chain in SQL; verify (in Python) recomputes it link by link."""
+    app = pg_app
+    recruit(app)
+    with raw(app) as conn:
+        conn.execute(f"DROP FUNCTION {Seal(app.location).function}(boolean)")
+    recruit(app)
+    assert unsealed(app) == 0
+    assert Seal(app.location).verify()["verified"]

@@ -35,35 +35,35 @@ class Seal:
         sqlite = location.is_sqlite
         self.events = "stored_events" if sqlite else table(location, f"{APP_NAME.lower()}_events")
         self.table = table(location, "bzr_seal")
+        self.function = table(location, "bzr_seal_extend")
         self.position = "rowid" if sqlite else "notification_id"
         self.mark = mark(location)
         self._pg: Any = None  # PostgreSQL: one connection kept for this Seal's transactions
 
-    def _transaction(self, wait: bool = True) -> Any:
+    def _transaction(self) -> Any:
         if self.location.is_sqlite:  # connecting costs microseconds: a fresh one each time
             return transaction(self.location, SEAL_LOCK)
-        return self._pg_transaction(wait)
+        return self._pg_transaction()
 
-    @contextmanager
-    def _pg_transaction(self, wait: bool) -> Iterator[Any]:
-        """A transaction on the kept connection (connecting costs ~5 ms, which a process running
-        many commands would pay for each); a broken connection is dropped and made again.
-        Without `wait`, yields None at once when another transaction holds the seal lock."""
+    def _connection(self) -> Any:
+        """PostgreSQL: the kept connection (connecting costs ~5 ms, which a process running
+        many commands would pay for each)."""
         import psycopg
 
         if self._pg is None or self._pg.closed:
             self._pg = psycopg.connect(self.location.libpq_conninfo(), autocommit=True)
+        return self._pg
+
+    @contextmanager
+    def _pg_transaction(self) -> Iterator[Any]:
+        """A transaction holding the seal lock; a broken connection is dropped and made again."""
+        import psycopg
+
+        conn = self._connection()
         try:
-            with self._pg.transaction():
-                if wait:
-                    self._pg.execute("SELECT pg_advisory_xact_lock(%s)", (SEAL_LOCK,))
-                else:
-                    got = self._pg.execute("SELECT pg_try_advisory_xact_lock(%s)",
-                                           (SEAL_LOCK,)).fetchone()
-                    if not got[0]:
-                        yield None
-                        return
-                yield self._pg
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (SEAL_LOCK,))
+                yield conn
         except psycopg.OperationalError:
             self.close()
             raise
@@ -74,13 +74,47 @@ class Seal:
             self._pg = None
 
     def create(self) -> None:
-        """The seal table, and triggers refusing UPDATE and DELETE on events and seal alike."""
+        """The seal table, and triggers refusing UPDATE and DELETE on events and seal alike;
+        on PostgreSQL also the function that extends the chain in one round trip."""
         with self._transaction() as conn:
             conn.execute(f"CREATE TABLE IF NOT EXISTS {self.table} "
                          "(position BIGINT PRIMARY KEY, digest CHAR(64) NOT NULL)")
             for guarded in (self.events, self.table):
                 for statement in self._guards(guarded):
                     conn.execute(statement)
+            if not self.location.is_sqlite:
+                conn.execute(self._pg_function())
+
+    def _pg_function(self) -> str:
+        """`link` in SQL: the same bytes hashed in the same order (verify, in Python, recomputes
+        every link, so the two are held equal by every verify on PostgreSQL)."""
+        return f"""CREATE OR REPLACE FUNCTION {self.function}(wait boolean) RETURNS text
+        LANGUAGE plpgsql AS $$
+        DECLARE last_pos bigint; head text; r record; rounds int := 0; more boolean;
+        BEGIN
+          IF wait THEN PERFORM pg_advisory_xact_lock({SEAL_LOCK});
+          ELSIF NOT pg_try_advisory_xact_lock({SEAL_LOCK}) THEN RETURN NULL;
+          END IF;
+          SELECT position, digest INTO last_pos, head FROM {self.table}
+            ORDER BY position DESC LIMIT 1;
+          IF NOT FOUND THEN last_pos := 0; head := '{GENESIS}'; END IF;
+          LOOP
+            more := false;
+            FOR r IN SELECT notification_id, originator_id, originator_version, topic, state
+                     FROM {self.events} WHERE notification_id > last_pos
+                     ORDER BY notification_id LOOP
+              head := encode(sha256(convert_to(head || '|' || r.notification_id || '|'
+                || r.originator_id || '|' || r.originator_version || '|' || r.topic || '|',
+                'UTF8') || r.state), 'hex');
+              INSERT INTO {self.table} (position, digest) VALUES (r.notification_id, head);
+              last_pos := r.notification_id;
+              more := true;
+            END LOOP;
+            rounds := rounds + 1;
+            EXIT WHEN NOT more OR rounds >= {ROUNDS};
+          END LOOP;
+          RETURN head;
+        END $$"""
 
     def _guards(self, guarded: str) -> list[str]:
         name = guarded.replace('"', "").replace(".", "_")
@@ -109,24 +143,35 @@ class Seal:
         self._extend(wait=False)
 
     def _extend(self, wait: bool) -> str | None:
-        with self._transaction(wait) as conn:
-            if conn is None:
-                return None
+        if not self.location.is_sqlite:
+            return self._pg_extend(wait)
+        with self._transaction() as conn:  # SQLite: writers take the database lock in turn
             row = conn.execute(f"SELECT position, digest FROM {self.table}"
                                " ORDER BY position DESC LIMIT 1").fetchone()
             last, digest = (int(row[0]), str(row[1])) if row else (0, GENESIS)
-            for _ in range(1 if self.location.is_sqlite else ROUNDS):
-                links = []
-                for position, originator, version, topic, state in self._events(conn, last):
-                    digest = link(digest, position, originator, version, topic, state)
-                    links.append((position, digest))
-                if not links:
-                    break
+            links = []
+            for position, originator, version, topic, state in self._events(conn, last):
+                digest = link(digest, position, originator, version, topic, state)
+                links.append((position, digest))
+            if links:
                 conn.cursor().executemany(
                     f"INSERT INTO {self.table} (position, digest) VALUES ({self.mark}, {self.mark})",
                     links)
-                last = links[-1][0]
             return digest
+
+    def _pg_extend(self, wait: bool) -> str | None:
+        """One call of the sealing function on the kept connection (its own transaction)."""
+        import psycopg
+
+        try:
+            row = self._connection().execute(f"SELECT {self.function}(%s)", (wait,)).fetchone()
+        except psycopg.errors.UndefinedFunction:  # a store sealed before the function existed
+            self.create()
+            row = self._connection().execute(f"SELECT {self.function}(%s)", (wait,)).fetchone()
+        except psycopg.OperationalError:
+            self.close()
+            raise
+        return None if row[0] is None else str(row[0])
 
     def digest_at(self, position: int) -> str:
         """The link sealing everything up to `position` (what a sheet of that position reflects)."""
