@@ -38,7 +38,10 @@ def test_a_guilin_appraisal_from_opening_to_results(db_url: str) -> None:
         "period": "2026-2027-1", "total": "89", "grade": "优秀", "vetoed_items": [],
         "state": "published"}
     counts = ok(db, "results", "--period", "2026-2027-1", "--counts")
-    assert counts["*"] == {"优秀": 1, "-": 1} and counts["nanning"] == {"优秀": 1}
+    assert counts == {"*": {"优秀": 1, "-": 1}, "nanning": {"优秀": 1}, "liuzhou": {"-": 1}}
+    assert ok(db, "results", "--period", "2026-2027-1", "--counts", "--unit", "liuzhou") == {
+        "*": {"-": 1}, "liuzhou": {"-": 1}}
+    assert ok(db, "results", "--period", "2026-2099-1", "--counts") == {}
 
 
 def test_history_names_scoring_and_flagging(sqlite_url: str) -> None:

@@ -160,6 +160,20 @@ def test_cases_filters_by_state(sqlite_url: str) -> None:
     assert ok(sqlite_url, "cases", "--state", "vetoed") == []
 
 
+def test_limit_gives_the_first_rows_of_cases_and_audit(sqlite_url: str) -> None:
+    organise(sqlite_url)
+    refs = [apply(sqlite_url, who, klass) for who, klass in (("chen", "kj1"), ("liu", "tm1"),
+                                                             ("liu", "kj2"))]
+    assert [c["id"] for c in ok(sqlite_url, "cases", "--limit", "2")] == refs[:2]
+    assert [c["id"] for c in ok(sqlite_url, "cases", "--state", "open", "--limit", "9")] == refs
+    everything = ok(sqlite_url, "audit")
+    assert ok(sqlite_url, "audit", "--limit", "3") == everything[:3]
+    assert ok(sqlite_url, "audit", "--actor", "liu", "--limit", "1") == \
+        [e for e in everything if e["actor"] == "liu"][:1]
+    refused = invoke(sqlite_url, "cases", "--limit", "0")
+    assert refused.exit_code == 2 and "--limit" in refused.stderr
+
+
 # -- veto, return, withdraw ---------------------------------------------------------------
 
 

@@ -152,12 +152,12 @@ def results(ctx: Ctx, period: str, unit: str | None, counts: bool) -> None:
     from ..application.seal import Seal
 
     with ctx.views().read() as conn:
+        if counts:  # counted by the database, not from the listed rows
+            ctx.emit(queries.result_counts(conn, period, unit), _counts_text)
+            return
         rows = queries.results(conn, period, unit)
         position = queries.view_position(conn)
     head = Seal(ctx.location).digest_at(position)
-    if counts:
-        ctx.emit(queries.grade_counts(rows), _counts_text)
-        return
     columns = ["advisor", "case", "unit", "total", "grade", "vetoed_items", "state", "final"]
     ctx.emit(rows, lambda r: (table(r, columns) if r else f"(no appraisals for {period})")
              + f"\nseal {head}")

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 AS_OF = click.option("--as-of", "as_of", metavar="TIMESTAMP",
                      help="Answer as things stood then (2026-12-03 or 2026-12-03T10:02).")
+LIMIT = click.option("--limit", type=click.IntRange(min=1), metavar="N",
+                     help="At most N rows: the first N in the listed order.")
 CASE_COLUMNS = ["id", "kind", "state", "step_label", "role", "subject", "class", "period",
                 "updated_at"]
 
@@ -57,15 +59,16 @@ def inbox(ctx: Ctx, as_of: str | None) -> None:
 @click.option("--state", type=click.Choice(["open", "published", "vetoed", "withdrawn"]))
 @click.option("--period", help="Only cases of this period.")
 @click.option("--unit", metavar="UNIT", help="Only cases of this unit and the units under it.")
+@LIMIT
 @AS_OF
 @pass_ctx
 def cases(ctx: Ctx, kind: str | None, state: str | None, period: str | None, unit: str | None,
-          as_of: str | None) -> None:
-    """Cases, filtered."""
+          limit: int | None, as_of: str | None) -> None:
+    """Cases, filtered, in the order they were opened."""
     from ..projections import queries
 
     with read(ctx, as_of) as conn:
-        rows = queries.cases(conn, ctx.offset(), kind, state, period, unit)
+        rows = queries.cases(conn, ctx.offset(), kind, state, period, unit, limit)
     ctx.emit_rows(rows, CASE_COLUMNS)
 
 
@@ -104,10 +107,11 @@ def history(ctx: Ctx, ref: str, as_of: str | None) -> None:
 @click.option("--case", "case_ref", metavar="CASE", help="Only this case.")
 @click.option("--since", metavar="T", help="From this instant (inclusive).")
 @click.option("--until", metavar="T", help="Up to this instant (inclusive).")
+@LIMIT
 @AS_OF
 @pass_ctx
 def audit(ctx: Ctx, actor: str | None, case_ref: str | None, since: str | None,
-          until: str | None, as_of: str | None) -> None:
+          until: str | None, limit: int | None, as_of: str | None) -> None:
     """Every recorded decision and organisation change: who, what, when."""
     from ..domain.ids import normalise_ref
     from ..domain.timefmt import parse_instant
@@ -118,7 +122,7 @@ def audit(ctx: Ctx, actor: str | None, case_ref: str | None, since: str | None,
     end = parse_instant(until, offset) if until else None
     ref = normalise_ref(case_ref) if case_ref else None
     with read(ctx, as_of) as conn:
-        rows = queries.audit(conn, offset, actor, ref, start, end)
+        rows = queries.audit(conn, offset, actor, ref, start, end, limit)
     ctx.emit_rows(rows, ["at", "actor", "action", "case", "target", "step_label", "comment"])
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, or_, select
+from sqlalchemy import Connection, Row, and_, func, or_, select
 
 from ..domain.access import covers
 from ..domain.allowance import Appointment, ClassState, month_lines, month_range
@@ -88,7 +88,10 @@ def inbox(conn: Connection, login: str, grants: Sequence[Sequence[str]], policy_
 
 
 def cases(conn: Connection, offset: str, kind: str | None = None, state: str | None = None,
-          period: str | None = None, unit: str | None = None) -> list[dict[str, Any]]:
+          period: str | None = None, unit: str | None = None,
+          limit: int | None = None) -> list[dict[str, Any]]:
+    """Cases in the order they were opened; with `limit`, the first so many (an index on
+    state and opening time answers `--state open --limit` without reading the rest)."""
     c = t.cases.c
     query = select(t.cases)
     for column, value in ((c.kind, kind), (c.state, state), (c.period, period)):
@@ -96,12 +99,14 @@ def cases(conn: Connection, offset: str, kind: str | None = None, state: str | N
             query = query.where(column == value)
     if unit:
         query = query.where(c.unit_path.contains(f"/{unit}/"))
-    rows = conn.execute(query.order_by(c.opened_at, c.ref)).all()
+    rows = conn.execute(query.order_by(c.opened_at, c.ref).limit(limit)).all()
     return [case_row(r, offset) for r in rows]
 
 
 def audit(conn: Connection, offset: str, actor: str | None = None, case: str | None = None,
-          since: datetime | None = None, until: datetime | None = None) -> list[dict[str, Any]]:
+          since: datetime | None = None, until: datetime | None = None,
+          limit: int | None = None) -> list[dict[str, Any]]:
+    """Decisions in the order they were recorded; with `limit`, the first so many."""
     d = t.decisions.c
     query = select(t.decisions)
     if actor:
@@ -115,7 +120,7 @@ def audit(conn: Connection, offset: str, actor: str | None = None, case: str | N
     return [{"at": local_iso(_utc(r.at), offset), "actor": r.actor, "action": r.action,
              "case": r.case_ref, "target": r.target, "step": r.step, "step_label": r.step_label,
              "to_step": r.to_step, "comment": r.comment, "position": r.position}
-            for r in conn.execute(query.order_by(d.position))]
+            for r in conn.execute(query.order_by(d.position).limit(limit))]
 
 
 def appointments(conn: Connection, advisor: str | None = None) -> list[dict[str, Any]]:
@@ -165,14 +170,20 @@ def results(conn: Connection, period: str, unit: str | None = None) -> list[dict
             for r in conn.execute(query.order_by(a.unit, a.advisor))]
 
 
-def grade_counts(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
-    """Counts per grade, per unit and for all ('*'); ungraded cases count as '-'."""
+def result_counts(conn: Connection, period: str,
+                  unit: str | None = None) -> dict[str, dict[str, int]]:
+    """How many results of each grade, per unit and for all ('*'); ungraded count as '-'.
+    Counted by the database: the same as counting `results(conn, period, unit)`."""
+    a, c = t.appraisals.c, t.cases.c
+    query = (select(a.unit, a.grade, func.count()).join(t.cases, c.ref == a.ref)
+             .where(a.period == period).group_by(a.unit, a.grade))
+    if unit:
+        query = query.where(c.unit_path.contains(f"/{unit}/"))
     counts: dict[str, dict[str, int]] = {}
-    for row in rows:
-        for unit in ("*", row["unit"] or "-"):
-            bucket = counts.setdefault(unit, {})
-            grade = row["grade"] or "-"
-            bucket[grade] = bucket.get(grade, 0) + 1
+    for row_unit, grade, n in conn.execute(query):
+        for key in ("*", row_unit or "-"):
+            bucket = counts.setdefault(key, {})
+            bucket[grade or "-"] = bucket.get(grade or "-", 0) + int(n)
     return counts
 
 
