@@ -3,6 +3,21 @@
 ratio to each figure's baseline, and the figures written as JSON. Not part of the test run.
 
     .venv/bin/python bench/run.py [--repeats 5] [--bulk 10000] [--events 100000] [--out FILE]
+
+Sections: `base` (the figures above, on by default) and three more, each turned on by its
+options (bench/scale.py, bench/pg.py, bench/memory.py):
+
+    --scale [--scale-cases 100000] [--scale-db FILE]   (d) queries at scale on SQLite; the store
+                                                       is cached in FILE (+ FILE.json) for reruns
+    --pg postgresql://postgres@127.0.0.1:5432/test     (f) approve commands/s with 1, 4, 8
+                                                       processes, in a scratch database
+    --memory                                           (g) peak RSS of rebuild and open --all
+    --skip base                                        leave out a section (base,scale,pg,memory)
+
+For example, everything at full size:
+
+    .venv/bin/python bench/run.py --scale --scale-db /tmp/bzr-scale.db --memory \
+        --pg postgresql://postgres@127.0.0.1:5432/test
 """
 
 from __future__ import annotations
@@ -10,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sqlite3
 import statistics
 import subprocess
@@ -35,20 +49,25 @@ def timed(fn: Callable[[], Any], repeats: int) -> list[float]:
 
 
 def figure(name: str, samples: list[float], baseline: list[float] | None, unit: str,
-           per: int = 1) -> dict[str, Any]:
-    """Median and spread; `per` turns seconds into a rate (items per second) when > 1."""
+           per: int = 1, p90: bool = False) -> dict[str, Any]:
+    """Median and spread; `per` turns seconds into a rate (items per second) when > 1;
+    `p90` adds the 90th percentile of the samples (latencies) beside the median."""
     med = statistics.median(samples)
     value = per / med if per > 1 else med
     row: dict[str, Any] = {"figure": name, "unit": unit, "median": round(value, 4),
                            "min": round(per / max(samples) if per > 1 else min(samples), 4),
                            "max": round(per / min(samples) if per > 1 else max(samples), 4),
                            "runs": len(samples)}
+    if p90:
+        ordered = sorted(samples)
+        row["p90"] = round(ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))], 4)
     if baseline:
         base = statistics.median(baseline)
         base_value = per / base if per > 1 else base
         row["baseline"] = round(base_value, 4)
         row["ratio"] = round(value / base_value, 3)
     print(f"{name:<44} {row['median']:>12} {unit:<10} ({row['min']}-{row['max']})"
+          + (f"  p90 {row['p90']}" if p90 else "")
           + (f"  baseline {row['baseline']}  ratio {row['ratio']}" if baseline else ""),
           flush=True)
     return row
@@ -86,15 +105,26 @@ def store_with_advisors(folder: str, count: int, name: str) -> tuple[Any, str]:
     return app, db
 
 
+def warm() -> None:
+    """What an installed package has and `dev.py setup` writes: bytecode and the dataclass
+    cache (this machine sets PYTHONDONTWRITEBYTECODE, so nothing writes them on the way)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    for code in ("import compileall; compileall.compile_dir(%r, quiet=1)" % str(ROOT / "src"),
+                 "from bzr_workflow._codecache import warm; warm()"):
+        subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+
+
 def cli_latency(folder: str, repeats: int) -> list[dict[str, Any]]:
     from bzr_workflow.application import open_app, parse_location
+
+    warm()
 
     sys.path.insert(0, str(ROOT / "tests"))
     from guilin_org import make_org
 
     db = os.path.join(folder, "cli.db")
     app = make_org(open_app(parse_location(db), create=True))
-    refs = [app.recruit_apply("kj1", None, None, "", "chen")["id"] for _ in range(repeats)]
+    refs = [app.recruit_apply("kj1", None, None, "", "chen")["id"] for _ in range(repeats + 1)]
     app.close()
     floor = timed(lambda: python("import click, eventsourcing.application, transitions"), repeats)
     rows = [figure("import floor (click+eventsourcing+transitions)", floor, None, "s"),
@@ -136,14 +166,18 @@ def bulk_open(folder: str, count: int, repeats: int) -> list[dict[str, Any]]:
 
 
 def rebuild(folder: str, events: int, repeats: int) -> list[dict[str, Any]]:
+    """All views from a store of appraisal cases of about ten events each (scale.build), beside a
+    raw SELECT of the same rows; --scale does it again on the million-event store."""
+    from scale import build
+
+    from bzr_workflow.application import open_app, parse_location
     from bzr_workflow.projections import Views
 
-    app, db = store_with_advisors(folder, max(events // 3, 1), "rebuild")
+    db = os.path.join(folder, f"rebuild-{events}.db")
+    build(db, max(events // 10, 1), 2, 10, views=False)
+    app = open_app(parse_location(db))
     count = sum(1 for _ in app.recorder.select_notifications(start=None, limit=10_000_000))
     views = Views(app)
-    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    samples = timed(views.rebuild, repeats)
-    peak_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
     def raw_select() -> None:
         conn = sqlite3.connect(db)
@@ -151,11 +185,8 @@ def rebuild(folder: str, events: int, repeats: int) -> list[dict[str, Any]]:
             pass
         conn.close()
 
-    rows = [figure(f"rebuild ({count} events)", samples, timed(raw_select, repeats),
-                   "events/s", per=count),
-            {"figure": "peak RSS growth during rebuild", "unit": "KiB",
-             "median": peak_after - peak_before}]
-    print(f"{'peak RSS growth during rebuild':<44} {peak_after - peak_before:>12} KiB", flush=True)
+    rows = [figure(f"rebuild ({count} events)", timed(views.rebuild, repeats),
+                   timed(raw_select, repeats), "events/s", per=count)]
     views.close()
     app.close()
     return rows
@@ -172,27 +203,87 @@ def replay(folder: str, repeats: int) -> list[dict[str, Any]]:
     for n in range(199):
         app.score(ref, "zhang", [f"political={n % 20}"])
     stamp = app.history(ref)[100]["at"]
-    rows = [figure("show of a 200-event case (in process)", timed(lambda: app.show(ref), repeats),
-                   None, "s"),
-            figure("show --as-of on it (in process)",
-                   timed(lambda: app.show(ref, as_of=stamp), repeats), None, "s")]
+    rows = [figure("show of a 200-event case (in process, cached)",
+                   timed(lambda: app.show(ref), repeats), None, "s")]
+    cache, app.repository.cache = app.repository.cache, None  # as a fresh CLI process has it
+    rows += [figure("show of it (in process, replayed)", timed(lambda: app.show(ref), repeats),
+                    None, "s"),
+             figure("show --as-of on it (in process)",
+                    timed(lambda: app.show(ref, as_of=stamp), repeats), None, "s")]
+    app.repository.cache = cache
     app.close()
     return rows
 
 
+def sizes(text: str) -> list[int]:
+    return [int(v) for v in text.split(",") if v.strip()]
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    sys.modules.setdefault("run", sys.modules[__name__])  # bench modules import figure() from here
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--bulk", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
+    parser.add_argument("--skip", default="", metavar="SECTIONS",
+                        help="comma-separated sections to leave out: base, scale, pg, memory")
+    scale = parser.add_argument_group("(d) queries at scale (SQLite)")
+    scale.add_argument("--scale", action="store_true", help="run it (implied by --scale-db)")
+    scale.add_argument("--scale-cases", type=int, default=100_000, metavar="N",
+                       help="open cases, about 10 events each (default 100000)")
+    scale.add_argument("--scale-db", metavar="FILE",
+                       help="build the store here, or reuse it when FILE.json says it has the"
+                            " same shape (default: a temporary file)")
+    scale.add_argument("--scale-periods", type=int, default=10,
+                       help="appraisal periods; advisors = cases / periods (default 10)")
+    scale.add_argument("--scale-sites", type=int, default=100,
+                       help="teaching sites the advisors are spread over (default 100)")
+    scale.add_argument("--scale-calls", type=int, default=30,
+                       help="in-process calls per query for p50/p90 (default 30)")
+    pg = parser.add_argument_group("(f) PostgreSQL concurrency")
+    pg.add_argument("--pg", metavar="URL",
+                    help="a PostgreSQL database URL; a scratch database is made beside it")
+    pg.add_argument("--pg-commands", type=int, default=1200,
+                    help="approve commands per run, shared out among the processes")
+    pg.add_argument("--pg-procs", type=sizes, default=[1, 4, 8], metavar="1,4,8")
+    pg.add_argument("--pg-diagnose", action="store_true",
+                    help="also time the approvals with the seal extension skipped")
+    mem = parser.add_argument_group("(g) memory")
+    mem.add_argument("--memory", action="store_true", help="run it")
+    mem.add_argument("--memory-events", type=sizes, default=[10_000, 100_000],
+                     metavar="10000,100000", help="store sizes for the rebuild")
+    mem.add_argument("--memory-advisors", type=sizes, default=[2_000, 10_000],
+                     metavar="2000,10000", help="advisors for appraisal open --all")
     args = parser.parse_args()
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as folder:
-        rows = cli_latency(folder, args.repeats)
-        rows += bulk_open(folder, args.bulk, min(args.repeats, 3))
-        rows += rebuild(folder, args.events, min(args.repeats, 3))
-        rows += replay(folder, args.repeats)
-    Path(args.out).write_text(json.dumps({"python": sys.version.split()[0], "figures": rows},
+        if "base" not in skip:
+            rows += cli_latency(folder, args.repeats)
+            rows += bulk_open(folder, args.bulk, min(args.repeats, 3))
+            rows += rebuild(folder, args.events, min(args.repeats, 3))
+            rows += replay(folder, args.repeats)
+        if (args.scale or args.scale_db) and "scale" not in skip:
+            from scale import queries_at_scale
+
+            rows += queries_at_scale(args.scale_db, args.scale_cases, args.scale_periods,
+                                     args.scale_sites, args.scale_calls, args.repeats, folder)
+        if args.pg and "pg" not in skip:
+            from pg import pg_concurrency
+
+            print("-- PostgreSQL concurrency", flush=True)
+            rows += pg_concurrency(args.pg, args.pg_procs, args.pg_commands,
+                                   min(args.repeats, 3), args.pg_diagnose)
+        if args.memory and "memory" not in skip:
+            from memory import memory
+
+            print("-- memory (peak RSS of one fresh process each)", flush=True)
+            rows += memory(folder, args.memory_events, args.memory_advisors,
+                           min(args.repeats, 2))
+    Path(args.out).write_text(json.dumps({"python": sys.version.split()[0],
+                                          "cpus": os.cpu_count(), "figures": rows},
                                          ensure_ascii=False, indent=2), "utf-8")
     print(f"written {args.out}")
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import builtins
 import dataclasses
+import importlib
 import importlib.util
 import marshal
 import os
@@ -93,9 +94,8 @@ def install() -> None:
 
 def warm() -> None:
     """Imports every module that defines dataclasses, then writes the cache."""
-    import bzr_workflow.application  # noqa: F401
-    import bzr_workflow.cli  # noqa: F401
-    import bzr_workflow.projections  # noqa: F401
+    for name in ("application", "cli", "projections"):
+        importlib.import_module(f"bzr_workflow.{name}")
 
     print(f"dataclass cache: {PATH}" if save(force=True) else "dataclass cache: not writable")
 

@@ -219,20 +219,26 @@ class CaseCommands(OrganisationCommands):
     # -- reading the case's own events --------------------------------------------------
 
     def show(self, ref: str, as_of: str | None = None) -> dict[str, Any]:
-        case = self.case(ref)
         if as_of:
-            case = self._case_as_of(case, as_of)
+            case = self._case_as_of(ref, as_of)
+        else:
+            case = self.case(ref)
         return case_dict(case, self.case_policy(case))
 
-    def _case_as_of(self, case: Case, as_of: str) -> Case:
-        policy = self.case_policy(case)
+    def _case_as_of(self, ref: str, as_of: str) -> Case:
+        """The case as it stood at `as_of`, replayed once from its events (read once)."""
+        events: list[Any] = list(self.events.get(case_id(normalise_ref(ref))))
+        if not events:
+            self.case(ref)  # raises what an unknown case raises
+        opened = events[0]  # the rules (and so the time zone) are those it was opened under
+        policy = self.policy(opened.policy_version, refinement=opened.refinement)
         until = parse_instant(as_of, policy.utc_offset)
-        events = self._events_of(case)
         versions = [e.originator_version for e in events if e.timestamp <= until]
         if not versions:
-            raise NotFound(f"{case.ref} did not exist yet at {local_iso(until, policy.utc_offset)}")
+            raise NotFound(f"{opened.ref} did not exist yet at"
+                           f" {local_iso(until, policy.utc_offset)}")
         older: Case = fold(None, (e for e in events if e.originator_version <= versions[-1]))
-        return older  # replayed from the events already read, not read again
+        return older
 
     def _events_of(self, case: Case) -> list[Any]:
         return list(self.events.get(case.id))
