@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, or_, select
+from sqlalchemy import Connection, Row, and_, func, select, union
 
 from ..domain.access import covers
 from ..domain.allowance import Appointment, ClassState, month_lines, month_range
@@ -51,9 +51,11 @@ def may_sign(row: Row[Any], login: str, grants: Sequence[Sequence[str]],
     return may_sign_twice or not signed_other
 
 
-def _signable_by(conn: Connection, login: str, grants: Sequence[Sequence[str]]) -> Any:
-    """The SQL half of `may_sign`: the pending role is one the user holds, in a unit at or below
-    the grant's (the index on state, role, unit finds them), or the user is the applicant."""
+def _signable_by(conn: Connection, login: str, grants: Sequence[Sequence[str]]) -> list[Any]:
+    """The SQL half of `may_sign`, one condition per grant (each an arm of a UNION: SQLite's
+    planner scans every open case for an OR of them): the pending role is one the user holds,
+    in a unit at or below the grant's (the index on state, role, unit finds them), or the user
+    is the applicant."""
     c = t.cases.c
     below: dict[str, list[str]] | None = None
     terms = [and_(c.role == APPLICANT, c.applicant == login)]
@@ -67,14 +69,15 @@ def _signable_by(conn: Connection, login: str, grants: Sequence[Sequence[str]]) 
                 for above in str(path).split("/"):
                     below.setdefault(above, []).append(code)
         terms.append(and_(c.role == role, c.unit.in_(below.get(unit, [unit]))))
-    return or_(*terms)
+    return terms
 
 
 def inbox(conn: Connection, login: str, grants: Sequence[Sequence[str]], policy_of: PolicyOf,
           offset: str) -> list[dict[str, Any]]:
     c = t.cases.c
-    rows = conn.execute(select(t.cases).where(c.state == "open", _signable_by(conn, login, grants))
-                        .order_by(c.updated_at, c.ref)).all()
+    arms = union(*(select(t.cases).where(c.state == "open", term)
+                   for term in _signable_by(conn, login, grants))).subquery()
+    rows = conn.execute(select(arms).order_by(arms.c.updated_at, arms.c.ref)).all()
     twice: dict[tuple[int, int, str], bool] = {}
     out = []
     for row in rows:
