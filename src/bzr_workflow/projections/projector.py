@@ -71,7 +71,7 @@ class Projector:
     by `flush()` with one executemany per table: an event costs a few dictionary updates, not a
     statement. The rarer organisation events write at once (they touch no buffered table)."""
 
-    KEEP = 10_000  # case rows kept between batches of one catch-up (bounded memory)
+    KEEP = 4_000  # case rows kept between batches of one catch-up: bounded, so memory is flat
 
     def __init__(self, conn: Connection | None, policy_of: PolicyOf) -> None:
         self.conn: Connection = conn  # type: ignore[assignment]  # set by begin() if None
