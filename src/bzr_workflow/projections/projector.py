@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
@@ -30,7 +31,7 @@ _UPDATES = {name: update(table).where(table.c.ref == bindparam("b_ref"))
             for name, table in (("cases", t.cases), ("appraisals", t.appraisals))}
 
 
-_PREPARED: dict[tuple[Any, ...], tuple[str, list[tuple[str, Any]], bool]] = {}
+_PREPARED: dict[tuple[Any, ...], tuple[str, list[str], Any, list[tuple[int, Any]], bool]] = {}
 
 
 def executemany(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
@@ -42,14 +43,22 @@ def executemany(conn: Connection, statement: Any, rows: list[dict[str, Any]]) ->
     if prepared is None:
         compiled = statement.compile(dialect=conn.dialect, column_keys=list(keys))
         names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
-        binds = [(n, compiled.binds[n].type.bind_processor(conn.dialect)) for n in names]
-        prepared = _PREPARED[key] = (compiled.string, binds, compiled.positional)
-    sql, binds, positional = prepared
-    if positional:
-        params: list[Any] = [tuple(fn(row[n]) if fn else row[n] for n, fn in binds)
-                             for row in rows]
-    else:
-        params = [{n: fn(row[n]) if fn else row[n] for n, fn in binds} for row in rows]
+        processors = [(i, compiled.binds[n].type.bind_processor(conn.dialect))
+                      for i, n in enumerate(names)]
+        get = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+        prepared = _PREPARED[key] = (compiled.string, names, get,
+                                     [(i, fn) for i, fn in processors if fn],
+                                     compiled.positional)
+    sql, names, get, processors, positional = prepared
+    params: list[Any] = []
+    for row in rows:
+        values = get(row)
+        if processors:  # types the driver does not take as they are (SQLite's datetimes)
+            changed = list(values)
+            for i, fn in processors:
+                changed[i] = fn(changed[i])
+            values = tuple(changed)
+        params.append(values if positional else dict(zip(names, values)))
     conn.exec_driver_sql(sql, params)
 
 
