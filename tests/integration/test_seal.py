@@ -130,3 +130,14 @@ def test_a_store_sealed_before_the_sealing_function_existed_gets_it(pg_app: Work
     recruit(app)
     assert unsealed(app) == 0
     assert Seal(app.location).verify()["verified"]
+
+
+def test_a_link_names_the_originator_the_same_however_the_driver_returns_it() -> None:
+    from uuid import uuid4
+
+    from bzr_workflow.application.seal import link
+
+    ident = uuid4()
+    digests = {link("0" * 64, 7, form, 2, "bzr.case.signed", b"{}")
+               for form in (ident, str(ident), str(ident).upper(), ident.hex)}
+    assert len(digests) == 1

@@ -39,7 +39,10 @@ def case_dict_like(first: dict[str, Any], ref: str, subject: str, class_code: st
                    unit: str) -> dict[str, Any]:
     """`case_dict` of a sibling case opened by the same command under the same rules (same
     instant, no decision yet): the first case's dict with the identity fields changed."""
-    out = {k: v.copy() if type(v) in (dict, list) else v for k, v in first.items()}
+    out = first.copy()
+    for key in ("data", "last", "scores", "bonus", "veto_flags", "vetoed_items"):
+        if key in out:  # the containers a sibling must not share (all empty or the opener's)
+            out[key] = out[key].copy()
     out.update(id=ref, subject=subject or None, unit=unit or None)
     out["class"] = class_code or None
     return out

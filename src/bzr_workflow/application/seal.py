@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,11 +19,16 @@ ROUNDS = 4  # PostgreSQL: how often a sealer looks again for events committed wh
 MESSAGE = "stored events are append-only"
 
 
+CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def link(previous: str, position: int, originator: Any, version: int, topic: str,
          state: bytes | str) -> str:
     """One link: the previous link's digest, then the event's place, identity and stored bytes."""
-    h = hashlib.sha256(f"{previous}|{position}|{UUID(str(originator))}|{version}|{topic}|"
-                       .encode())
+    identity = str(originator)
+    if not CANONICAL.fullmatch(identity):  # already what str(UUID(...)) gives: skip the parse
+        identity = str(UUID(identity))
+    h = hashlib.sha256(f"{previous}|{position}|{identity}|{version}|{topic}|".encode())
     h.update(state.encode() if isinstance(state, str) else bytes(state))  # str: a hand-edited row
     return h.hexdigest()
 
