@@ -78,7 +78,8 @@ class Projector:
 
     Case and appraisal rows, and the decision log, are kept in memory for the batch and written
     by `flush()` with one executemany per table: an event costs a few dictionary updates, not a
-    statement. The rarer organisation events write at once (they touch no buffered table)."""
+    statement. Other inserts wait per table too; an update or delete of the rarer organisation
+    events first writes what waits for its table, so the order of changes to a table holds."""
 
     KEEP = 4_000  # case rows kept between batches of one catch-up: bounded, so memory is flat
 
