@@ -11,9 +11,10 @@ from .store import Location
 
 
 @contextmanager
-def transaction(location: Location, lock: int) -> Iterator[Any]:
+def transaction(location: Location, lock: int, pg: Any = None) -> Iterator[Any]:
     """SQLite: BEGIN IMMEDIATE (the write lock before the first read). PostgreSQL: an advisory
-    transaction lock `lock`, so writers of the same table take turns."""
+    transaction lock `lock`, so writers of the same table take turns; on the connection `pg`
+    when the caller keeps one, else on a new one."""
     if location.is_sqlite:
         conn = sqlite3.connect(location.path, timeout=10, isolation_level=None)
         try:
@@ -27,11 +28,16 @@ def transaction(location: Location, lock: int) -> Iterator[Any]:
         finally:
             conn.close()
         return
+    if pg is not None:
+        with pg.transaction():
+            pg.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
+            yield pg
+        return
     import psycopg
 
-    with psycopg.connect(location.libpq_conninfo()) as pg, pg.transaction():
-        pg.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
-        yield pg
+    with psycopg.connect(location.libpq_conninfo()) as fresh:
+        with transaction(location, lock, fresh) as conn:
+            yield conn
 
 
 def missing_table(exc: BaseException) -> bool:

@@ -65,10 +65,8 @@ class Seal:
         """A transaction holding the seal lock; a broken connection is dropped and made again."""
         import psycopg
 
-        conn = self._connection()
         try:
-            with conn.transaction():
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (SEAL_LOCK,))
+            with transaction(self.location, SEAL_LOCK, self._connection()) as conn:
                 yield conn
         except psycopg.OperationalError:
             self.close()
