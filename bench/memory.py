@@ -56,6 +56,16 @@ def mib(samples: list[int]) -> list[float]:
     return [s / 1024 for s in samples]
 
 
+def peak_row(name: str, key: str, size: int, runs: list[tuple[float, int]],
+             floor: list[int]) -> dict[str, Any]:
+    """figure() of peak RSS in MiB beside `unit list`'s, with the size and fastest run."""
+    from run import figure
+
+    row = figure(name, mib([r[1] for r in runs]), mib(floor), "MiB")
+    return row | {key: size, "seconds": round(min(r[0] for r in runs), 2),
+                  "baseline_is": "peak RSS of `unit list` on the same store"}
+
+
 def side_by_side(what: str, label: str, sized: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
     (small, a), (large, b) = sized[0], sized[-1]
     grows = (b["median"] - a["median"]) / max(large - small, 1) * 1000 * 1024
@@ -104,8 +114,6 @@ def remove(db: str) -> None:
 
 def memory(folder: str, event_sizes: list[int], advisor_sizes: list[int],
            repeats: int) -> list[dict[str, Any]]:
-    from run import figure
-
     rows: list[dict[str, Any]] = []
     sized: list[tuple[int, dict[str, Any]]] = []
     for events in event_sizes:
@@ -113,10 +121,7 @@ def memory(folder: str, event_sizes: list[int], advisor_sizes: list[int],
         say(f"rebuild store: {count} events")
         runs = [child(["rebuild"], db) for _ in range(repeats)]
         floor = [child(["unit", "list"], db)[1] for _ in range(repeats)]
-        row = figure(f"peak RSS, rebuild of {count} events", mib([r[1] for r in runs]),
-                     mib(floor), "MiB")
-        row |= {"events": count, "seconds": round(min(r[0] for r in runs), 2),
-                "baseline_is": "peak RSS of `unit list` on the same store"}
+        row = peak_row(f"peak RSS, rebuild of {count} events", "events", count, runs, floor)
         rows.append(row)
         sized.append((count, row))
         remove(db)
@@ -132,10 +137,8 @@ def memory(folder: str, event_sizes: list[int], advisor_sizes: list[int],
             runs.append(child(["appraisal", "open", "--period", "2026-2027-1", "--all"], work,
                               actor="li"))
         floor = [child(["unit", "list"], pristine)[1] for _ in range(repeats)]
-        row = figure(f"peak RSS, appraisal open --all ({advisors})", mib([r[1] for r in runs]),
-                     mib(floor), "MiB")
-        row |= {"advisors": advisors, "seconds": round(min(r[0] for r in runs), 2),
-                "baseline_is": "peak RSS of `unit list` on the same store"}
+        row = peak_row(f"peak RSS, appraisal open --all ({advisors})", "advisors", advisors,
+                       runs, floor)
         rows.append(row)
         sized.append((advisors, row))
         for path in (pristine, work):

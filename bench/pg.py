@@ -55,7 +55,7 @@ def prepare(url: str, advisors: int, runs: int) -> list[list[str]]:
     """The org, `advisors` advisors at nanning, and `runs` periods of one appraisal each, scored
     and ready for zhang's signature: one list of case refs per run."""
     from guilin_org import make_org
-    from scale import BATCH, SITE_SCORES, Advance, add_sites_and_advisors, periods_of
+    from scale import SITE_SCORES, Advance, add_sites_and_advisors, periods_of, save_batched
 
     from bzr_workflow.application import open_app, parse_location
 
@@ -68,18 +68,14 @@ def prepare(url: str, advisors: int, runs: int) -> list[list[str]]:
     for period in periods_of(runs):
         targets = [(f"t{n}", f"c{n}", "nanning") for n in range(advisors)]
         refs = [c["id"] for c in app.open_appraisals(period, targets, "li", False)]
-        batch = []
-        for n, ref in enumerate(refs):
+
+        def scored(n: int, ref: str) -> Any:
             case = app.case(ref)
             policy, wf, _ = advance.context(case)
             for key, top in SITE_SCORES:
                 case.score("zhang", grants, policy, wf, {key: str(top - 1 - n % 5)}, {})
-            batch.append(case)
-            if len(batch) >= BATCH:
-                app.save(*batch)
-                batch = []
-        if batch:
-            app.save(*batch)
+            return case
+        save_batched(app, (scored(n, ref) for n, ref in enumerate(refs)))
         out.append(refs)
     app.seal_new_events()
     app.close()

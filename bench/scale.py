@@ -99,7 +99,8 @@ class Advance:
             self._context[key] = (policy, wf, machine)
         return self._context[key]
 
-    def __call__(self, case: Any, n: int) -> None:
+    def __call__(self, case: Any, n: int) -> Any:
+        """The case brought to its stage (returned, to be saved)."""
         policy, wf, machine = self.context(case)
         unit, head = site_of(n, self.sites)
         grants = [["site_head", unit]]
@@ -114,6 +115,19 @@ class Advance:
         if stage == 2:
             case.score("li", self.li, policy, wf, {"college_evaluation": "12"}, {})
             case.approve("li", self.li, policy, wf, machine, "同意", "")
+        return case
+
+
+def save_batched(app: Any, cases: Any) -> None:
+    """Save the aggregates `cases` yields, BATCH per app.save."""
+    batch: list[Any] = []
+    for case in cases:
+        batch.append(case)
+        if len(batch) >= BATCH:
+            app.save(*batch)
+            batch = []
+    if batch:
+        app.save(*batch)
 
 
 def build(db: str, cases: int, periods: int, sites: int, views: bool = True) -> dict[str, Any]:
@@ -149,16 +163,7 @@ def build(db: str, cases: int, periods: int, sites: int, views: bool = True) -> 
             break
         targets = [(f"t{n}", f"c{n}", site_of(n, sites)[0]) for n in range(todo)]
         refs = [c["id"] for c in app.open_appraisals(period, targets, "li", False)]
-        batch: list[Any] = []
-        for n, ref in enumerate(refs):
-            case = app.case(ref)
-            advance(case, n)
-            batch.append(case)
-            if len(batch) >= BATCH:
-                app.save(*batch)
-                batch = []
-        if batch:
-            app.save(*batch)
+        save_batched(app, (advance(app.case(ref), n) for n, ref in enumerate(refs)))
         opened += len(refs)
         phase(f"period {period}: {len(refs)} cases opened and advanced")
     if views:
@@ -285,13 +290,11 @@ def raw(db: str, sql: str, args: tuple[Any, ...] = ()) -> Callable[[], int]:
 
 
 def sampled(fn: Callable[[], Any], repeats: int) -> list[float]:
-    fn()  # warm: caches, pages, policy parse
-    out = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - started)
-    return out
+    """run.timed after one untimed call (caches, pages, policy parse)."""
+    from run import timed
+
+    fn()
+    return timed(fn, repeats)
 
 
 def site_units(db: str, unit: str) -> list[str]:
