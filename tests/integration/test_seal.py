@@ -141,3 +141,52 @@ def test_a_link_names_the_originator_the_same_however_the_driver_returns_it() ->
     digests = {link("0" * 64, 7, form, 2, "bzr.case.signed", b"{}")
                for form in (ident, str(ident), str(ident).upper(), ident.hex)}
     assert len(digests) == 1
+
+
+def test_a_save_in_flight_holds_back_every_other_save_until_it_commits(
+        pg_app: WorkflowApp) -> None:
+    """PostgreSQL hands out positions at insert and shows them at commit. Were a later position
+    to commit first, the seal and the views, which resume after the last position they saw,
+    would pass over the earlier one for good. So one writer at a time takes and commits them."""
+    import threading
+    from uuid import uuid4
+
+    from eventsourcing.persistence import StoredEvent
+
+    from bzr_workflow.application.pgrecorder import OrderedPostgresRecorder
+
+    recorder = pg_app.recorder
+    assert isinstance(recorder, OrderedPostgresRecorder)
+    probe = {"originator_version": 1, "topic": "probe", "state": b"{}"}
+    positions: dict[str, int] = {}
+    committed = threading.Event()
+
+    def later_writer() -> None:
+        ids = recorder.insert_events([StoredEvent(originator_id=uuid4(), **probe)])
+        assert ids is not None
+        positions["later"] = ids[0]
+        committed.set()
+
+    writer = threading.Thread(target=later_writer)
+    with recorder.datastore.transaction(commit=True) as curs:
+        curs.execute(recorder.sql_invoke_pg_function_insert_events,
+                     ([recorder.construct_pg_stored_event(originator_id=uuid4(), **probe)],))
+        positions["earlier"] = next(iter(curs.fetchone().values()))
+        writer.start()
+        assert not committed.wait(1.0), "a later save committed while an earlier one was open"
+    writer.join(timeout=15)
+    assert committed.is_set() and positions["earlier"] < positions["later"]
+    assert Seal(pg_app.location).verify()["verified"] and unsealed(pg_app) == 0
+
+
+def test_a_store_made_before_the_ordered_insert_function_gets_it(pg_app: WorkflowApp) -> None:
+    app = pg_app
+    recruit(app)
+    function = f"{app.recorder.pg_function_name_insert_events}"  # type: ignore[attr-defined]
+    with raw(app) as conn:
+        conn.execute(f'DROP FUNCTION "{function}"')
+    recruit(app)
+    with raw(app) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_proc WHERE proname = %s",
+                            (function,)).fetchone()[0] == 1
+    assert Seal(app.location).verify()["verified"]

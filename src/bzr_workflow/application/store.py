@@ -53,7 +53,9 @@ class Location:
                 "POSTGRES_USER": self.user, "POSTGRES_PASSWORD": self.password,
                 "POSTGRES_CONNECT_TIMEOUT": "5", "POSTGRES_LOCK_TIMEOUT": "10",
                 "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "30",
-                "POSTGRES_ENABLE_DB_FUNCTIONS": "y", "POSTGRES_POOL_SIZE": "2"}
+                "POSTGRES_ENABLE_DB_FUNCTIONS": "y", "POSTGRES_POOL_SIZE": "2",
+                "APPLICATION_RECORDER_TOPIC":
+                    "bzr_workflow.application.pgrecorder:OrderedPostgresRecorder"}
         if self.schema:
             env["POSTGRES_SCHEMA"] = self.schema
         return env
