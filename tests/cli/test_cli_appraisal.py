@@ -98,3 +98,16 @@ def test_appraisal_refusals_have_their_exit_codes_and_write_nothing(sqlite_url: 
             actor="zhang")
     refused(db, 1, "appraisal", "object", ref, "--reason", "x", actor="liu")
     assert len(ok(db, "audit")) == before
+
+
+def test_bulk_opening_writes_its_json_row_by_row_as_the_same_text(sqlite_url: str) -> None:
+    """The opened cases are made as they are written; the text is what json.dumps of the
+    whole list would have printed."""
+    import json
+
+    appointed(sqlite_url)
+    out = invoke(sqlite_url, "appraisal", "open", "--period", "2026-2027-1", "--all", actor="li")
+    assert out.exit_code == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert len(rows) == 2
+    assert out.stdout == json.dumps(rows, ensure_ascii=False, indent=2) + "\n"

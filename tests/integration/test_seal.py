@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bzr_workflow.application import WorkflowApp, open_app, parse_location
+from bzr_workflow.application import seal as seal_module
 from bzr_workflow.application.seal import Seal
 from bzr_workflow.domain.errors import IntegrityFailure
 from guilin_org import make_org
@@ -57,7 +58,13 @@ def test_the_seal_itself_is_append_only(app: WorkflowApp) -> None:
     conn.close()
 
 
-def test_an_edited_event_is_found_by_verify_naming_its_position(app: WorkflowApp) -> None:
+PAGES = pytest.mark.parametrize("page", [2000, 3], ids=["one-page", "pages-of-3"])
+
+
+@PAGES
+def test_an_edited_event_is_found_by_verify_naming_its_position(
+        app: WorkflowApp, page: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(seal_module, "PAGE", page)  # the log is read a page at a time
     recruit(app)
     conn, table = raw(app), events_table(app)
     if app.location.is_sqlite:
@@ -75,9 +82,14 @@ def test_an_edited_event_is_found_by_verify_naming_its_position(app: WorkflowApp
         Seal(app.location).verify()
 
 
-def test_a_published_head_stays_verifiable_as_events_follow(app: WorkflowApp) -> None:
+@PAGES
+def test_a_published_head_stays_verifiable_as_events_follow(
+        app: WorkflowApp, page: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(seal_module, "PAGE", page)
     head = Seal(app.location).verify()["head"]
     recruit(app)
+    app.open_appraisals("2026-2027-1", [(f"a{n}", "kj1", "nanning") for n in range(7)], "li",
+                        False)  # more events than a page, sealed by one command
     later = Seal(app.location).verify(head)
     assert later["head"] != head
     with pytest.raises(IntegrityFailure, match="not a link"):

@@ -312,6 +312,34 @@ def test_two_thousand_appraisals_open_in_one_command(app: WorkflowApp) -> None:
     assert app.open_appraisals("2026-2027-2", targets, "li", False) == []
 
 
+def test_a_bulk_open_failing_in_a_later_chunk_stores_nothing(
+        app: WorkflowApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Events are stored a chunk at a time, but in one transaction: a failure while the third
+    chunk is being stored leaves no case, no roster entry and no reference used."""
+    from bzr_workflow.application import appraisal
+
+    monkeypatch.setattr(appraisal, "CHUNK", 2)
+    targets = [(f"adv{n}", "kj1", "nanning") for n in range(7)]
+    to_stored, calls = app.mapper.to_stored_event, []
+
+    def failing(event: object) -> object:
+        calls.append(event)
+        if len(calls) == 7:  # counter, roster and two cases, two cases, then one more
+            raise RuntimeError("the disk is full")
+        return to_stored(event)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(app.mapper, "to_stored_event", failing)
+    with pytest.raises(RuntimeError, match="disk"):
+        app.open_appraisals("2026-2027-2", targets, "li", False)
+    monkeypatch.setattr(app.mapper, "to_stored_event", to_stored)
+    opened_now = app.open_appraisals("2026-2027-2", targets, "li", False)
+    assert [row["id"] for row in opened_now] == [f"A-{n}" for n in range(1, 8)]
+    from bzr_workflow.domain.ids import case_id
+
+    assert [app.repository.get(case_id(f"A-{n}")).subject for n in range(1, 8)] == \
+        [t[0] for t in targets]
+
+
 def test_hefei_unqualified_records_an_unqualified_year(sqlite_url: str) -> None:
     app = open_app(parse_location(sqlite_url), create=True)
     app.init("hfut-math", "admin", "", None)

@@ -98,6 +98,24 @@ class BaseApp(Application[UUID]):
         self._notify(recordings)
         return recordings
 
+    def save_streamed(self, chunks: Iterable[Iterable[Aggregate | DomainEvent]]) -> None:
+        """Save each chunk's aggregates and events as the chunk comes, all in one transaction:
+        a bulk command stays all or nothing while memory holds one chunk of events, mapped to
+        stored form, rather than all of them. (Nothing here snapshots or has followers, and the
+        aggregate cache fast-forwards from the store, so `save`'s after-steps have no work.)"""
+        from .streamsave import one_transaction
+
+        to_stored = self.mapper.to_stored_event
+        with one_transaction(self.recorder) as insert:
+            for chunk in chunks:
+                events: list[Any] = []
+                for obj in chunk:
+                    if isinstance(obj, DomainEvent):
+                        events.append(obj)
+                    else:
+                        events.extend(obj.collect_events())
+                insert([to_stored(e) for e in events])
+
     # -- loading ------------------------------------------------------------------------
 
     def load(self, aggregate_id: UUID, missing: str) -> Any:

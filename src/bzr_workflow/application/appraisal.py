@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ..domain import appraisal_rules as R
@@ -15,11 +15,12 @@ from ..domain.policy import ADMIN, Policy
 from ..domain.roster import PeriodRoster
 from ..domain.user import User
 from .cases import CaseCommands, _text
-from .render import case_dict, case_dict_like
+from .render import SiblingDicts, case_dict
 
 Progress = Callable[[int], None]
 Target = tuple[str, str, str]  # (advisor, class, unit)
 KIND = "appraisal"
+CHUNK = 1000  # bulk opening: events mapped and stored per chunk, in the one transaction
 
 
 def parse_items(pairs: Sequence[str], what: str) -> dict[str, str]:
@@ -46,9 +47,10 @@ class AppraisalCommands(CaseCommands):
         return out
 
     def open_appraisals(self, period: str, targets: Sequence[Target], actor: str | None,
-                        explicit: bool, progress: Progress | None = None) -> list[dict[str, Any]]:
+                        explicit: bool, progress: Progress | None = None
+                        ) -> Sequence[dict[str, Any]]:
         """One case per advisor, all in one transaction; advisors who have one are skipped."""
-        def command() -> list[dict[str, Any]]:
+        def command() -> Sequence[dict[str, Any]]:
             me, inst = self.actor(actor), self.institution()
             canonical = parse_period(period, self.policy(inst=inst).period)
             roster = self._roster(canonical)
@@ -80,37 +82,44 @@ class AppraisalCommands(CaseCommands):
 
     def _open_many(self, inst: Any, opener: str, period: str, roster: PeriodRoster,
                    todo: list[Target], paths: dict[str, list[str]],
-                   progress: Progress | None) -> list[dict[str, Any]]:
+                   progress: Progress | None) -> Sequence[dict[str, Any]]:
         if not todo:
             return []
         base = self.policy(inst=inst)
         counter = self._counter(base.workflow(KIND).prefix)
         refs = counter.allocate(len(todo))
-        # The first case under each rule set is built as an aggregate; its siblings' Opened
-        # events and dicts are copies with their identity changed (a test holds them equal).
-        first: dict[int, tuple[Case.Opened, dict[str, Any]]] = {}
-        cases: list[Case] = []
-        events: list[Case.Opened] = []
-        shown = []
-        for n, ((advisor, klass, unit), ref) in enumerate(zip(todo, refs), 1):
-            refinement, path = inst.refinement_for(paths[unit]), paths[unit]
-            if refinement in first:
-                opened, shape = first[refinement]
-                events.append(Case.opened_like(opened, ref, advisor, path, klass))
-                shown.append(case_dict_like(shape, ref, advisor, klass, path[-1] if path else ""))
-            else:
-                policy = self.policy(inst=inst, refinement=refinement)
-                case = self._new_case(ref, policy.workflow(KIND), inst.current_version,
-                                      refinement, subject=advisor, opener=opener,
-                                      unit_path=path, class_code=klass, period=period)
-                cases.append(case)
-                shown.append(case_dict(case, policy))
-                first[refinement] = (case.pending_events[0], shown[-1])  # type: ignore[assignment]
-            if progress and n % 100 == 0:
-                progress(100)
         roster.list_cases({t[0]: ref for t, ref in zip(todo, refs)},
                           {t[0]: paths[t[2]][-1] if paths[t[2]] else "" for t in todo})
-        self.save(counter, roster, *cases, *events)
+        shown = SiblingDicts()
+        # The first case under each rule set is built as an aggregate; its siblings' Opened
+        # events and dicts are copies with their identity changed (a test holds them equal).
+        # Events are stored a chunk at a time as they are made, in one transaction.
+        first: dict[int, tuple[Case.Opened, dict[str, Any]]] = {}
+
+        def chunks() -> Iterator[list[Any]]:
+            chunk: list[Any] = [counter, roster]
+            for n, ((advisor, klass, unit), ref) in enumerate(zip(todo, refs), 1):
+                refinement, path = inst.refinement_for(paths[unit]), paths[unit]
+                if refinement in first:
+                    opened, shape = first[refinement]
+                    chunk.append(Case.opened_like(opened, ref, advisor, path, klass))
+                else:
+                    policy = self.policy(inst=inst, refinement=refinement)
+                    case = self._new_case(ref, policy.workflow(KIND), inst.current_version,
+                                          refinement, subject=advisor, opener=opener,
+                                          unit_path=path, class_code=klass, period=period)
+                    shape = case_dict(case, policy)
+                    first[refinement] = (case.pending_events[0], shape)  # type: ignore[assignment]
+                    chunk.append(case)
+                shown.add(ref, advisor, klass, path[-1] if path else "", shape)
+                if n % CHUNK == 0:
+                    yield chunk
+                    chunk = []
+                if progress and n % 100 == 0:
+                    progress(100)
+            yield chunk
+
+        self.save_streamed(chunks())
         if progress:
             progress(len(todo) % 100)
         return shown

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -60,3 +61,18 @@ class OrderedPostgresRecorder(PostgresApplicationRecorder):
                 curs.execute(self.sql_create_pg_function_insert_events, prepare=False)
             ids = super().insert_events(stored_events, **kwargs)
         return ids
+
+    @contextmanager
+    def stream(self) -> Iterator[Callable[[Sequence[StoredEvent]], object]]:
+        """Inserts through the ordered function into one transaction (streamsave)."""
+        with self.datastore.transaction(commit=True) as curs:
+            if curs.execute("SELECT 1 FROM pg_proc WHERE proname = %s",
+                            (self.pg_function_name_insert_events,)).fetchone() is None:
+                curs.execute(self.sql_create_pg_function_insert_events, prepare=False)
+
+            def insert(events: Sequence[StoredEvent]) -> None:
+                curs.execute(self.sql_invoke_pg_function_insert_events, ([
+                    self.construct_pg_stored_event(e.originator_id, e.originator_version,
+                                                   e.topic, e.state) for e in events],),
+                    prepare=True)
+            yield insert

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, overload
 
 from ..domain.case import Case
 from ..domain.policy import Policy
@@ -46,6 +47,43 @@ def case_dict_like(first: dict[str, Any], ref: str, subject: str, class_code: st
     out.update(id=ref, subject=subject or None, unit=unit or None)
     out["class"] = class_code or None
     return out
+
+
+class SiblingDicts(Sequence[dict[str, Any]]):
+    """The dicts of cases a bulk command opened, made as they are read: `case_dict_like` of the
+    first case under each rule set, from (ref, subject, class, unit, first) kept per case. A
+    list of 10,000 dicts would be most of the bulk open's memory; this is a tuple each."""
+
+    def __init__(self) -> None:
+        self._rows: list[tuple[str, str, str, str, dict[str, Any]]] = []
+
+    def add(self, ref: str, subject: str, class_code: str, unit: str,
+            first: dict[str, Any]) -> None:
+        self._rows.append((ref, subject, class_code, unit, first))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self._dict(row) for row in self._rows[index]]
+        return self._dict(self._rows[index])
+
+    @staticmethod
+    def _dict(row: tuple[str, str, str, str, dict[str, Any]]) -> dict[str, Any]:
+        ref, subject, class_code, unit, first = row
+        return first if first["id"] == ref else case_dict_like(first, ref, subject, class_code,
+                                                                  unit)
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == other if isinstance(other, (list, SiblingDicts)) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def appraisal_fields(case: Case, policy: Policy) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from .store import APP_NAME, Location
 
 GENESIS = "0" * 64
 SEAL_LOCK = 7_305_771_202
+PAGE = 2000  # events read at a time when sealing or verifying in Python
 ROUNDS = 4  # PostgreSQL: how often a sealer looks again for events committed while it sealed
 MESSAGE = "stored events are append-only"
 
@@ -153,11 +154,11 @@ class Seal:
             row = conn.execute(f"SELECT position, digest FROM {self.table}"
                                " ORDER BY position DESC LIMIT 1").fetchone()
             last, digest = (int(row[0]), str(row[1])) if row else (0, GENESIS)
-            links = []
-            for position, originator, version, topic, state in self._events(conn, last):
-                digest = link(digest, position, originator, version, topic, state)
-                links.append((position, digest))
-            if links:
+            for page in self._pages(conn, last):
+                links = []
+                for position, originator, version, topic, state in page:
+                    digest = link(digest, position, originator, version, topic, state)
+                    links.append((position, digest))
                 conn.cursor().executemany(
                     f"INSERT INTO {self.table} (position, digest) VALUES ({self.mark}, {self.mark})",
                     links)
@@ -185,28 +186,42 @@ class Seal:
                                " ORDER BY position DESC LIMIT 1", (position,)).fetchone()
         return str(row[0]) if row else GENESIS
 
-    def _events(self, conn: Any, after: int) -> Any:
-        return conn.execute(
-            f"SELECT {self.position}, originator_id, originator_version, topic, state"
-            f" FROM {self.events} WHERE {self.position} > {self.mark}"
-            f" ORDER BY {self.position}", (after,)).fetchall()
+    def _pages(self, conn: Any, after: int) -> Iterator[list[Any]]:
+        """The stored events after `after` in order, PAGE rows at a time (a bulk command's
+        10,000 events, or verify's millions, are never held at once)."""
+        while True:
+            page = conn.execute(
+                f"SELECT {self.position}, originator_id, originator_version, topic, state"
+                f" FROM {self.events} WHERE {self.position} > {self.mark}"
+                f" ORDER BY {self.position} LIMIT {PAGE}", (after,)).fetchall()
+            if not page:
+                return
+            yield page
+            after = int(page[-1][0])
 
     def verify(self, head: str | None = None) -> dict[str, Any]:
-        """Recompute the chain from the stored events; name the first position that differs."""
+        """Recompute the chain from the stored events; name the first position that differs.
+        Events and links are read a page at a time, so memory stays flat however long the log."""
         self.extend()
+        wanted = None if head is None else head.strip().lower()
+        found = wanted == GENESIS
         with self._transaction() as conn:
-            stored = dict(conn.execute(f"SELECT position, digest FROM {self.table}").fetchall())
-            digest, count, seen = GENESIS, 0, {GENESIS}
-            for position, originator, version, topic, state in self._events(conn, 0):
-                digest = link(digest, position, originator, version, topic, state)
-                count += 1
-                seen.add(digest)
-                if stored.get(position) != digest:
-                    raise IntegrityFailure(f"position {position}: the stored event does not match"
-                                           " its seal (edited, or the seal was)")
-            if len(stored) != count:
-                raise IntegrityFailure(f"{len(stored) - count} sealed event(s) are missing")
-        if head is not None and head.strip().lower() not in seen:
+            digest, count = GENESIS, 0
+            for page in self._pages(conn, 0):
+                stored = dict(conn.execute(
+                    f"SELECT position, digest FROM {self.table} WHERE position >= {self.mark}"
+                    f" AND position <= {self.mark}", (page[0][0], page[-1][0])).fetchall())
+                for position, originator, version, topic, state in page:
+                    digest = link(digest, position, originator, version, topic, state)
+                    count += 1
+                    found = found or digest == wanted
+                    if stored.get(position) != digest:
+                        raise IntegrityFailure(f"position {position}: the stored event does not"
+                                               " match its seal (edited, or the seal was)")
+            sealed = int(conn.execute(f"SELECT COUNT(*) FROM {self.table}").fetchone()[0])
+            if sealed != count:
+                raise IntegrityFailure(f"{sealed - count} sealed event(s) are missing")
+        if wanted is not None and not found:
             raise IntegrityFailure(f"{head} is not a link of this store's chain")
         return {"head": digest, "events": count, "verified": True}
 

@@ -52,7 +52,9 @@ class Ctx:
             self._app.close()
 
     def emit(self, data: Any, human: Callable[[Any], str] | None = None) -> None:
-        if self.as_json:
+        if self.as_json and _lazy(data):
+            _echo_json_rows(data)
+        elif self.as_json:
             click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         else:
             click.echo(human(data) if human else _plain(data))
@@ -60,6 +62,24 @@ class Ctx:
     def emit_rows(self, rows: Sequence[dict[str, Any]], columns: Sequence[str],
                   empty: str = "(none)") -> None:
         self.emit(list(rows), lambda r: table(r, columns) if r else empty)
+
+
+def _lazy(data: Any) -> bool:
+    """A sequence made as it is read (bulk opening's dicts): written one item at a time."""
+    return isinstance(data, Sequence) and not isinstance(data, (list, tuple, str, bytes))
+
+
+def _echo_json_rows(rows: Sequence[Any]) -> None:
+    """The same text as json.dumps(list(rows), indent=2), without holding every item at once."""
+    if not rows:
+        click.echo("[]")
+        return
+    click.echo("[")
+    last = len(rows) - 1
+    for n, row in enumerate(rows):
+        text = json.dumps(row, ensure_ascii=False, indent=2, default=str)
+        click.echo("  " + text.replace("\n", "\n  ") + ("," if n < last else ""))
+    click.echo("]")
 
 
 def _plain(data: Any) -> str:
