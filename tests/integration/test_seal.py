@@ -201,4 +201,7 @@ def test_a_store_made_before_the_ordered_insert_function_gets_it(pg_app: Workflo
     with raw(app) as conn:
         assert conn.execute("SELECT count(*) FROM pg_proc WHERE proname = %s",
                             (function,)).fetchone()[0] == 1
+        conn.execute(f'DROP FUNCTION "{function}"')
+    opened = app.open_appraisals("2026-2027-1", [("a1", "kj1", "nanning")], "li", False)
+    assert len(opened) == 1  # bulk opening's one transaction makes it too
     assert Seal(app.location).verify()["verified"]

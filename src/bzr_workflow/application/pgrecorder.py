@@ -66,8 +66,9 @@ class OrderedPostgresRecorder(PostgresApplicationRecorder):
     def stream(self) -> Iterator[Callable[[Sequence[StoredEvent]], object]]:
         """Inserts through the ordered function into one transaction (streamsave)."""
         with self.datastore.transaction(commit=True) as curs:
-            if curs.execute("SELECT 1 FROM pg_proc WHERE proname = %s",
-                            (self.pg_function_name_insert_events,)).fetchone() is None:
+            qualified = f'"{self.datastore.schema}"."{self.pg_function_name_insert_events}"'
+            if curs.execute("SELECT to_regproc(%s) AS found",
+                            (qualified,)).fetchone()["found"] is None:  # type: ignore[index]
                 curs.execute(self.sql_create_pg_function_insert_events, prepare=False)
 
             def insert(events: Sequence[StoredEvent]) -> None:
