@@ -205,3 +205,28 @@ def test_a_store_made_before_the_ordered_insert_function_gets_it(pg_app: Workflo
     opened = app.open_appraisals("2026-2027-1", [("a1", "kj1", "nanning")], "li", False)
     assert len(opened) == 1  # bulk opening's one transaction makes it too
     assert Seal(app.location).verify()["verified"]
+
+
+def test_a_store_in_its_own_postgresql_schema_keeps_its_functions_there(pg_url: str) -> None:
+    """`?schema=NAME`: events, seal, the ordered insert and the append-only guard all live in
+    that schema, and tampering is refused there as in `public`."""
+    import psycopg
+
+    with psycopg.connect(parse_location(pg_url).libpq_conninfo(), autocommit=True) as admin:
+        admin.execute("CREATE SCHEMA tenant1")
+    app = make_org(open_app(parse_location(pg_url + "?schema=tenant1"), create=True))
+    try:
+        recruit(app)
+        app.open_appraisals("2026-2027-1", [(f"a{n}", "kj1", "nanning") for n in range(3)], "li",
+                            False)
+        assert Seal(app.location).verify()["verified"] and unsealed(app) == 0
+        with raw(app) as conn:
+            homes = dict(conn.execute(
+                "SELECT proname, nspname FROM pg_proc p JOIN pg_namespace n"
+                " ON n.oid = p.pronamespace WHERE proname LIKE 'bzr%'").fetchall())
+            assert set(homes.values()) == {"tenant1"}, homes
+            assert {"bzr_append_only", "bzr_seal_extend", "bzrworkflow_events_insert"} <= set(homes)
+            with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+                conn.execute(f"DELETE FROM {events_table(app)}")
+    finally:
+        app.close()

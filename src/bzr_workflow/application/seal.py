@@ -126,13 +126,14 @@ class Seal:
         if self.location.is_sqlite:
             return [f"CREATE TRIGGER IF NOT EXISTS {name}_no_{op.lower()} BEFORE {op} ON {guarded}"
                     f" BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END" for op in ("UPDATE", "DELETE")]
+        refuse = table(self.location, "bzr_append_only")  # in the store's own schema
         return [
-            "CREATE OR REPLACE FUNCTION bzr_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+            f"CREATE OR REPLACE FUNCTION {refuse}() RETURNS trigger LANGUAGE plpgsql AS"
             f" $$ BEGIN RAISE EXCEPTION '{MESSAGE}'; END $$",
             f"CREATE OR REPLACE TRIGGER {name}_append_only BEFORE UPDATE OR DELETE ON {guarded}"
-            " FOR EACH ROW EXECUTE FUNCTION bzr_append_only()",
+            f" FOR EACH ROW EXECUTE FUNCTION {refuse}()",
             f"CREATE OR REPLACE TRIGGER {name}_no_truncate BEFORE TRUNCATE ON {guarded}"
-            " FOR EACH STATEMENT EXECUTE FUNCTION bzr_append_only()"]
+            f" FOR EACH STATEMENT EXECUTE FUNCTION {refuse}()"]
 
     def extend(self) -> str:
         """Seal every event stored since the last link; returns the head digest."""
