@@ -39,12 +39,9 @@ def warm() -> None:
     sources = list((ROOT / "src").rglob("*.py"))
     if marker.exists() and all(s.stat().st_mtime <= marker.stat().st_mtime for s in sources):
         return
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    py = str(BIN / "python")
-    for cmd in ([py, "-m", "compileall", "-q", str(ROOT / "src")],
-                [py, "-c", "from bzr_workflow._codecache import warm; warm()"]):
-        if subprocess.call(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL):
-            return  # a cold start is slower, never wrong
+    if subprocess.call([str(BIN / "python"), "-c", "from bzr_workflow._codecache import warm;"
+                        " warm()"], cwd=ROOT, stdout=subprocess.DEVNULL):
+        return  # a cold start is slower, never wrong
     marker.touch()
 
 

@@ -108,10 +108,8 @@ def store_with_advisors(folder: str, count: int, name: str) -> tuple[Any, str]:
 def warm() -> None:
     """What an installed package has and `dev.py setup` writes: bytecode and the dataclass
     cache (this machine sets PYTHONDONTWRITEBYTECODE, so nothing writes them on the way)."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    for code in ("import compileall; compileall.compile_dir(%r, quiet=1)" % str(ROOT / "src"),
-                 "from bzr_workflow._codecache import warm; warm()"):
-        subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-c", "from bzr_workflow._codecache import warm; warm()"],
+                   check=True, capture_output=True)
 
 
 def cli_latency(folder: str, repeats: int) -> list[dict[str, Any]]:

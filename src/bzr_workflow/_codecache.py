@@ -93,7 +93,12 @@ def install() -> None:
 
 
 def warm() -> None:
-    """Imports every module that defines dataclasses, then writes the cache."""
+    """Writes what an installed wheel carries and an editable install lacks: the package's
+    bytecode, then this cache, after importing every module that defines dataclasses. Both are
+    written whatever PYTHONDONTWRITEBYTECODE says (`dev.py setup` and the benchmarks run it)."""
+    import compileall
+
+    compileall.compile_dir(os.path.dirname(os.path.abspath(__file__)), quiet=1)
     for name in ("application", "cli", "projections"):
         importlib.import_module(f"bzr_workflow.{name}")
 
