@@ -317,6 +317,7 @@ def test_a_bulk_open_failing_in_a_later_chunk_stores_nothing(
     """Events are stored a chunk at a time, but in one transaction: a failure while the third
     chunk is being stored leaves no case, no roster entry and no reference used."""
     from bzr_workflow.application import appraisal
+    from bzr_workflow.domain.ids import case_id
 
     monkeypatch.setattr(appraisal, "CHUNK", 2)
     targets = [(f"adv{n}", "kj1", "nanning") for n in range(7)]
@@ -334,8 +335,6 @@ def test_a_bulk_open_failing_in_a_later_chunk_stores_nothing(
     monkeypatch.setattr(app.mapper, "to_stored_event", to_stored)
     opened_now = app.open_appraisals("2026-2027-2", targets, "li", False)
     assert [row["id"] for row in opened_now] == [f"A-{n}" for n in range(1, 8)]
-    from bzr_workflow.domain.ids import case_id
-
     assert [app.repository.get(case_id(f"A-{n}")).subject for n in range(1, 8)] == \
         [t[0] for t in targets]
 

@@ -49,6 +49,17 @@ def fold(aggregate: Any, events: Iterable[Any]) -> Any:
     return aggregate
 
 
+def _new_events(objs: Iterable[Aggregate | DomainEvent]) -> list[Any]:
+    """What saving these stores: an event as it is, an aggregate's pending events."""
+    events: list[Any] = []
+    for obj in objs:
+        if isinstance(obj, DomainEvent):
+            events.append(obj)
+        else:
+            events.extend(obj.collect_events())
+    return events
+
+
 class FoldingRepository(Repository[UUID]):
     """The Repository, replaying with `fold` unless told otherwise."""
 
@@ -87,12 +98,8 @@ class BaseApp(Application[UUID]):
         if kwargs or not all(isinstance(o, (Aggregate, DomainEvent)) for o in objs):
             return super().save(*objs, **kwargs)
         processing = ProcessingEvent[UUID]()
-        for obj in objs:
-            if isinstance(obj, DomainEvent):
-                processing.events.append(obj)
-            else:
-                processing.events.extend(obj.collect_events())
-                processing.aggregates[obj.id] = obj
+        processing.events.extend(_new_events(objs))
+        processing.aggregates.update((o.id, o) for o in objs if not isinstance(o, DomainEvent))
         recordings = self._record(processing)
         self._take_snapshots(processing)
         self._notify(recordings)
@@ -108,13 +115,7 @@ class BaseApp(Application[UUID]):
         to_stored = self.mapper.to_stored_event
         with one_transaction(self.recorder) as insert:
             for chunk in chunks:
-                events: list[Any] = []
-                for obj in chunk:
-                    if isinstance(obj, DomainEvent):
-                        events.append(obj)
-                    else:
-                        events.extend(obj.collect_events())
-                insert([to_stored(e) for e in events])
+                insert([to_stored(e) for e in _new_events(chunk)])
 
     # -- loading ------------------------------------------------------------------------
 

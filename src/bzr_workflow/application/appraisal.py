@@ -88,8 +88,9 @@ class AppraisalCommands(CaseCommands):
         base = self.policy(inst=inst)
         counter = self._counter(base.workflow(KIND).prefix)
         refs = counter.allocate(len(todo))
+        leaf = {unit: path[-1] if path else "" for unit, path in paths.items()}  # a case's unit
         roster.list_cases({t[0]: ref for t, ref in zip(todo, refs)},
-                          {t[0]: paths[t[2]][-1] if paths[t[2]] else "" for t in todo})
+                          {t[0]: leaf[t[2]] for t in todo})
         shown = SiblingDicts()
         # The first case under each rule set is built as an aggregate; its siblings' Opened
         # events and dicts are copies with their identity changed (a test holds them equal).
@@ -111,7 +112,7 @@ class AppraisalCommands(CaseCommands):
                     shape = case_dict(case, policy)
                     first[refinement] = (case.pending_events[0], shape)  # type: ignore[assignment]
                     chunk.append(case)
-                shown.add(ref, advisor, klass, path[-1] if path else "", shape)
+                shown.add(ref, advisor, klass, leaf[unit], shape)
                 if n % CHUNK == 0:
                     yield chunk
                     chunk = []

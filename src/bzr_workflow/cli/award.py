@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import click
 
 from .appraisal import text_or_file

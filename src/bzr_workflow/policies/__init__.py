@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 
-
 def builtin_ids() -> list[str]:
     from importlib import resources  # not at import: it pulls in tempfile, shutil, zipfile...
 

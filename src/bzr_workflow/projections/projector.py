@@ -26,9 +26,10 @@ _MUTABLE = {"cases": ("state", "step", "step_label", "role", "signers", "last_ac
                       "last_actor", "updated_at"),
             "appraisals": ("scores", "bonus", "flags", "total", "grade", "explanation",
                            "vetoed_items", "announcement_until", "objections_open", "final")}
+_TABLES = {"cases": t.cases, "appraisals": t.appraisals}  # the rows kept per batch
 _UPDATES = {name: update(table).where(table.c.ref == bindparam("b_ref"))
             .values({k: bindparam(f"b_{k}") for k in _MUTABLE[name]})
-            for name, table in (("cases", t.cases), ("appraisals", t.appraisals))}
+            for name, table in _TABLES.items()}
 
 
 _PREPARED: dict[tuple[Any, ...], tuple[str, list[str], Any, list[tuple[int, Any]], bool]] = {}
@@ -143,9 +144,9 @@ class Projector:
     def _insert(self, table: Table, row: dict[str, Any]) -> None:
         self._inserts.setdefault(table, []).append(row)
 
-    def _write(self, table: Table, statement: Any) -> None:
+    def _write(self, statement: Any) -> None:
         """An update or delete, after the inserts buffered for its table."""
-        self._flush_inserts(table)
+        self._flush_inserts(statement.table)
         self.conn.execute(statement)
 
     def _flush_inserts(self, table: Table) -> None:
@@ -160,7 +161,7 @@ class Projector:
         for ref in self._regrade_due:
             self._regrade(self._rows["appraisals"][ref], self._rows["cases"][ref])
         self._regrade_due.clear()
-        for name, table in (("cases", t.cases), ("appraisals", t.appraisals)):
+        for name, table in _TABLES.items():
             rows, new = self._rows[name], self._new[name]
             if new:
                 executemany(self.conn, _INSERTS[table], [_stored(name, rows[ref]) for ref in new])
@@ -181,7 +182,7 @@ class Projector:
         """The buffered row of a case or appraisal, read once from the view if not yet here."""
         rows = self._rows[name]
         if ref not in rows:
-            table = t.cases if name == "cases" else t.appraisals
+            table = _TABLES[name]
             self._keep(name, [self.conn.execute(select(table).where(table.c.ref == ref)).one()])
         if write:
             self._dirty[name].add(ref)
@@ -302,8 +303,8 @@ class Projector:
 
     def award_granted(self, ev: Case.AwardGranted) -> None:
         ref = self._case(ev.originator_id)["ref"]
-        self._write(t.awards, update(t.awards).where(t.awards.c.ref == ref)
-                          .values(amount=ev.amount or None, certificate=ev.certificate))
+        self._write(update(t.awards).where(t.awards.c.ref == ref)
+                    .values(amount=ev.amount or None, certificate=ev.certificate))
 
     def finalised(self, ev: Case.Finalised) -> None:
         self._appraisal(ev.originator_id)["final"] = True
@@ -324,21 +325,20 @@ class Projector:
     # -- organisation -------------------------------------------------------------------
 
     def unit_added(self, ev: Unit.Added) -> None:
-        self._insert(t.units, dict(code=ev.code, name=ev.name,
-                                                 parent=ev.parent or None, path="/".join(ev.path)))
+        self._insert(t.units, dict(code=ev.code, name=ev.name, parent=ev.parent or None,
+                                   path="/".join(ev.path)))
 
     def user_registered(self, ev: User.Registered) -> None:
-        self._insert(t.users, dict(login=ev.login, name=ev.name,
-                                                 registered_at=ev.timestamp))
+        self._insert(t.users, dict(login=ev.login, name=ev.name, registered_at=ev.timestamp))
 
     def role_granted(self, ev: User.RoleGranted) -> None:
         self._insert(t.grants, dict(login=ev.login, role=ev.role, unit=ev.unit,
-                                                  granted_by=ev.actor, granted_at=ev.timestamp))
+                                    granted_by=ev.actor, granted_at=ev.timestamp))
 
     def role_revoked(self, ev: User.RoleRevoked) -> None:
         g = t.grants.c
-        self._write(t.grants, delete(t.grants).where(g.login == ev.login, g.role == ev.role,
-                                                 g.unit == ev.unit))
+        self._write(delete(t.grants).where(g.login == ev.login, g.role == ev.role,
+                                           g.unit == ev.unit))
 
     def class_added(self, ev: SchoolClass.Added) -> None:
         self._insert(t.classes, dict(
@@ -347,8 +347,8 @@ class Projector:
         self._history(ev.code, "", ev.students, ev.graduating, ev.level)
 
     def class_updated(self, ev: SchoolClass.Updated) -> None:
-        self._write(t.classes, update(t.classes).where(t.classes.c.code == ev.code)
-                          .values(students=ev.students, graduating=ev.graduating))
+        self._write(update(t.classes).where(t.classes.c.code == ev.code)
+                    .values(students=ev.students, graduating=ev.graduating))
         level = self.conn.execute(select(t.classes.c.level)
                                   .where(t.classes.c.code == ev.code)).scalar_one()
         self._history(ev.code, ev.effective, ev.students, ev.graduating, level)
@@ -362,8 +362,8 @@ class Projector:
 
     def profile_updated(self, ev: User.ProfileUpdated) -> None:
         if "employment" in ev.fields:
-            self._write(t.users, update(t.users).where(t.users.c.login == ev.login)
-                              .values(employment=ev.fields["employment"] or None))
+            self._write(update(t.users).where(t.users.c.login == ev.login)
+                        .values(employment=ev.fields["employment"] or None))
 
     def advisor_appointed(self, ev: SchoolClass.AdvisorAppointed) -> None:
         self._insert(t.appointments, dict(
@@ -372,10 +372,9 @@ class Projector:
 
     def advisor_released(self, ev: SchoolClass.AdvisorReleased) -> None:
         a = t.appointments.c
-        self._write(t.appointments, update(t.appointments)
-                          .where(a.class_code == ev.code, a.advisor == ev.advisor,
-                                 a.state == "active")
-                          .values(end=ev.end, state="ended"))
+        self._write(update(t.appointments)
+                    .where(a.class_code == ev.code, a.advisor == ev.advisor, a.state == "active")
+                    .values(end=ev.end, state="ended"))
 
 
 CASE_EVENTS = (Case.Opened, Case.Signed, Case.Vetoed, Case.Returned, Case.Withdrawn,

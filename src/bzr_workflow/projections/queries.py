@@ -16,6 +16,7 @@ from ..domain.periods import period_of_day
 from ..domain.policy import APPLICANT
 from ..domain.timefmt import local_iso
 from . import tables as t
+from .catchup import VIEWS
 from .projector import PolicyOf
 
 
@@ -217,7 +218,7 @@ def awards(conn: Connection, period: str) -> list[dict[str, Any]]:
 def view_position(conn: Connection) -> int:
     """The last event the views reflect."""
     p = t.position.c
-    return int(conn.execute(select(p.position).where(p.name == "views")).scalar_one())
+    return int(conn.execute(select(p.position).where(p.name == VIEWS)).scalar_one())
 
 
 def allowance(conn: Connection, section: dict[str, Any], month: str,
