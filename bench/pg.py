@@ -67,7 +67,7 @@ def prepare(url: str, advisors: int, runs: int) -> list[list[str]]:
     out = []
     for period in periods_of(runs):
         targets = [(f"t{n}", f"c{n}", "nanning") for n in range(advisors)]
-        refs = [c["id"] for c in app.open_appraisals(period, targets, "li", False)]
+        refs = [c["id"] for c in app.appraisals.open_appraisals(period, targets, "li", False)]
 
         def scored(n: int, ref: str) -> Any:
             case = app.case(ref)
@@ -98,7 +98,7 @@ def _approver(url: str, refs: list[str], barrier: Any, results: Any, seal: bool 
     started, errors = time.monotonic(), 0
     for ref in refs:
         try:
-            app.approve(ref, "zhang")
+            app.cases.approve(ref, "zhang")
         except WorkflowError:
             errors += 1
     results.put((started, time.monotonic(), len(refs), errors))

@@ -122,7 +122,7 @@ def cli_latency(folder: str, repeats: int) -> list[dict[str, Any]]:
 
     db = os.path.join(folder, "cli.db")
     app = make_org(open_app(parse_location(db), create=True))
-    refs = [app.recruit_apply("kj1", None, None, "", "chen")["id"] for _ in range(repeats + 1)]
+    refs = [app.cases.recruit_apply("kj1", None, None, "", "chen")["id"] for _ in range(repeats + 1)]
     app.close()
     floor = timed(lambda: python("import click, eventsourcing.application, transitions"), repeats)
     rows = [figure("import floor (click+eventsourcing+transitions)", floor, None, "s"),
@@ -143,7 +143,7 @@ def bulk_open(folder: str, count: int, repeats: int) -> list[dict[str, Any]]:
     app, db = store_with_advisors(folder, count, "bulk")
     targets = [(f"t{n}", "kj1", "nanning") for n in range(count)]
     periods = iter(f"{2000 + n}-{2001 + n}-1" for n in range(repeats))
-    samples = timed(lambda: app.open_appraisals(next(periods), targets, "li", False), repeats)
+    samples = timed(lambda: app.appraisals.open_appraisals(next(periods), targets, "li", False), repeats)
     raw = os.path.join(folder, "raw.db")
 
     def raw_insert() -> None:
@@ -197,17 +197,17 @@ def replay(folder: str, repeats: int) -> list[dict[str, Any]]:
     from bzr_workflow.application import open_app, parse_location
 
     app = make_org(open_app(parse_location(os.path.join(folder, "replay.db")), create=True))
-    ref = app.open_appraisals("2026-2027-1", [("chen", "kj1", "nanning")], "li", True)[0]["id"]
+    ref = app.appraisals.open_appraisals("2026-2027-1", [("chen", "kj1", "nanning")], "li", True)[0]["id"]
     for n in range(199):
-        app.score(ref, "zhang", [f"political={n % 20}"])
-    stamp = app.history(ref)[100]["at"]
+        app.appraisals.score(ref, "zhang", [f"political={n % 20}"])
+    stamp = app.cases.history(ref)[100]["at"]
     rows = [figure("show of a 200-event case (in process, cached)",
-                   timed(lambda: app.show(ref), repeats), None, "s")]
+                   timed(lambda: app.cases.show(ref), repeats), None, "s")]
     cache, app.repository.cache = app.repository.cache, None  # as a fresh CLI process has it
-    rows += [figure("show of it (in process, replayed)", timed(lambda: app.show(ref), repeats),
+    rows += [figure("show of it (in process, replayed)", timed(lambda: app.cases.show(ref), repeats),
                     None, "s"),
              figure("show --as-of on it (in process)",
-                    timed(lambda: app.show(ref, as_of=stamp), repeats), None, "s")]
+                    timed(lambda: app.cases.show(ref, as_of=stamp), repeats), None, "s")]
     app.repository.cache = cache
     app.close()
     return rows

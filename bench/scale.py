@@ -57,7 +57,7 @@ def add_sites_and_advisors(app: Any, sites: int, advisors: int) -> None:
     from bzr_workflow.domain.user import User
 
     for k in range(2, sites):
-        app.add_unit(f"s{k}", f"教学点{k}", "ce", "admin")
+        app.org.add_unit(f"s{k}", f"教学点{k}", "ce", "admin")
     heads = [User(login=f"h{k}", name=f"负责人{k}", actor="admin") for k in range(2, sites)]
     for k, head in enumerate(heads, 2):
         head.grant("site_head", f"s{k}", "admin")
@@ -95,7 +95,7 @@ class Advance:
         if key not in self._context:
             policy = self.app.case_policy(case)
             wf = policy.workflow(case.kind)
-            machine = self._machine_for(self.app.policy_key(*key), wf)
+            machine = self._machine_for(self.app.policies.key(*key), wf)
             self._context[key] = (policy, wf, machine)
         return self._context[key]
 
@@ -162,7 +162,7 @@ def build(db: str, cases: int, periods: int, sites: int, views: bool = True) -> 
         if todo <= 0:
             break
         targets = [(f"t{n}", f"c{n}", site_of(n, sites)[0]) for n in range(todo)]
-        refs = [c["id"] for c in app.open_appraisals(period, targets, "li", False)]
+        refs = [c["id"] for c in app.appraisals.open_appraisals(period, targets, "li", False)]
         save_batched(app, (advance(app.case(ref), n) for n, ref in enumerate(refs)))
         opened += len(refs)
         phase(f"period {period}: {len(refs)} cases opened and advanced")

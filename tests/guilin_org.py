@@ -17,11 +17,11 @@ CLASSES = [("kj1", "会计1班", "nanning", 45), ("kj2", "会计2班", "nanning"
 
 
 def make_org(app: WorkflowApp) -> WorkflowApp:
-    app.init(GUILIN, "admin", "", None)
+    app.org.init(GUILIN, "admin", "", None)
     for code, name, parent in UNITS:
-        app.add_unit(code, name, parent, "admin")
+        app.org.add_unit(code, name, parent, "admin")
     for login, name, roles in USERS:
-        app.add_user(login, name, roles, "admin")
+        app.org.add_user(login, name, roles, "admin")
     for code, name, unit, students in CLASSES:
-        app.add_class(code, name, unit, students, "专升本", False, "admin")
+        app.org.add_class(code, name, unit, students, "专升本", False, "admin")
     return app

@@ -99,6 +99,7 @@ def warm() -> None:
     import compileall
 
     compileall.compile_dir(os.path.dirname(os.path.abspath(__file__)), quiet=1)
+    install()
     for name in ("application", "cli", "projections"):
         importlib.import_module(f"bzr_workflow.{name}")
 

@@ -32,7 +32,7 @@ def run(app: WorkflowApp, say: Say) -> dict[str, Any]:
     n = _next_round(app)
     codes = {key: f"r{n}-{key}" for key, *_ in CLASSES}
     for key, name, unit, students in CLASSES:
-        app.add_class(codes[key], f"第{n}轮 {name}", unit, students, "专升本", False, "admin")
+        app.org.add_class(codes[key], f"第{n}轮 {name}", unit, students, "专升本", False, "admin")
     say(f"Round {n}: five classes opened for advisors ({', '.join(codes.values())}).")
     outcomes = {
         "published": _published(app, say, codes["kj"]),
@@ -46,16 +46,16 @@ def run(app: WorkflowApp, say: Say) -> dict[str, Any]:
 
 def _setup(app: WorkflowApp, say: Say) -> None:
     if not app.exists(institution_id()):
-        app.init(POLICY, "admin", DEMO_NAME, None)
+        app.org.init(POLICY, "admin", DEMO_NAME, None)
         say(f"Created the store under policy {POLICY} (桂理工继教〔2024〕47号), administrator 'admin'.")
     elif app.institution().name != DEMO_NAME:
         raise RuleRefused("this store was not made by the demo; give the demo its own --db file")
     for code, name, parent in UNITS:
         if not app.exists(key_id("unit", code)):
-            app.add_unit(code, name, parent, "admin")
+            app.org.add_unit(code, name, parent, "admin")
     for login, name, roles in USERS:
         if not app.exists(key_id("user", login)):
-            app.add_user(login, name, roles, "admin")
+            app.org.add_user(login, name, roles, "admin")
 
 
 def _next_round(app: WorkflowApp) -> int:
@@ -66,46 +66,46 @@ def _next_round(app: WorkflowApp) -> int:
 
 
 def _published(app: WorkflowApp, say: Say, klass: str) -> str:
-    ref = str(app.recruit_apply(klass, None, None, "本人在会计行业工作十年，熟悉继续教育学生管理。",
+    ref = str(app.cases.recruit_apply(klass, None, None, "本人在会计行业工作十年，熟悉继续教育学生管理。",
                             "chen")["id"])
-    app.approve(ref, "zhang.nn", "同意推荐")
-    app.approve(ref, "li.dean", "同意聘任")
-    app.approve(ref, "wang.office", "已向班级公布")
+    app.cases.approve(ref, "zhang.nn", "同意推荐")
+    app.cases.approve(ref, "li.dean", "同意聘任")
+    app.cases.approve(ref, "wang.office", "已向班级公布")
     say(f"{ref}: 陈晓明 applied for {klass}; 推荐单位审核 by 张建国, 继续教育学院审批 by 李志强,"
         f" 向学生所在班级公布 by 王海燕 → published, appointed.")
     return ref
 
 
 def _vetoed(app: WorkflowApp, say: Say, klass: str) -> str:
-    ref = str(app.recruit_apply(klass, None, None, "申请担任班主任。", "liu")["id"])
-    app.veto(ref, "huang.lz", "申请人尚未取得推荐单位出具的工作证明")
+    ref = str(app.cases.recruit_apply(klass, None, None, "申请担任班主任。", "liu")["id"])
+    app.cases.veto(ref, "huang.lz", "申请人尚未取得推荐单位出具的工作证明")
     say(f"{ref}: 刘芳 applied for {klass}; 黄丽华 vetoed it at 推荐单位审核 (reason recorded).")
     return ref
 
 
 def _returned(app: WorkflowApp, say: Say, klass: str) -> str:
-    ref = str(app.recruit_apply(klass, None, "2027-03-01", "申请担任班主任。", "zhao")["id"])
-    app.return_case(ref, "zhang.nn", "请补充学生管理工作经历")
-    app.approve(ref, "zhao", "已补充：曾任两届学生辅导员")
+    ref = str(app.cases.recruit_apply(klass, None, "2027-03-01", "申请担任班主任。", "zhao")["id"])
+    app.cases.return_case(ref, "zhang.nn", "请补充学生管理工作经历")
+    app.cases.approve(ref, "zhao", "已补充：曾任两届学生辅导员")
     for who, opinion in (("zhang.nn", "同意推荐"), ("li.dean", "同意"), ("wang.office", "已公布")):
-        app.approve(ref, who, opinion)
+        app.cases.approve(ref, who, opinion)
     say(f"{ref}: 赵磊 applied for {klass}; returned for amendment by 张建国, re-submitted,"
         " then signed at every level → published, effective 2027-03-01.")
     return ref
 
 
 def _withdrawn(app: WorkflowApp, say: Say, klass: str) -> str:
-    ref = str(app.recruit_apply(klass, None, None, "申请担任班主任。", "sun")["id"])
-    app.approve(ref, "huang.lz", "同意推荐")
-    app.withdraw(ref, "sun", "工作调动，无法兼任")
+    ref = str(app.cases.recruit_apply(klass, None, None, "申请担任班主任。", "sun")["id"])
+    app.cases.approve(ref, "huang.lz", "同意推荐")
+    app.cases.withdraw(ref, "sun", "工作调动，无法兼任")
     say(f"{ref}: 孙婷 applied for {klass}, was recommended, then withdrew.")
     return ref
 
 
 def _pending(app: WorkflowApp, say: Say, klass: str) -> str:
-    ref = str(app.recruit_apply(klass, None, None, "申请担任班主任。", "zhou")["id"])
+    ref = str(app.cases.recruit_apply(klass, None, None, "申请担任班主任。", "zhou")["id"])
     try:
-        app.approve(ref, "huang.lz", "同意")
+        app.cases.approve(ref, "huang.lz", "同意")
     except WorkflowError as exc:
         say(f"{ref}: 周杰 applied for {klass}; 黄丽华 of 柳州 tried to sign it and was refused:"
             f" “{exc}”")

@@ -14,7 +14,7 @@ def _sign(db_url: str, ref: str, actor: str, barrier: Any, results: Any) -> None
     app.case(ref)  # warm up: connections open before the race starts
     barrier.wait()
     try:
-        app.approve(ref, actor, f"{actor} 同意")
+        app.cases.approve(ref, actor, f"{actor} 同意")
         results.put((actor, 0, ""))
     except WorkflowError as exc:
         results.put((actor, exc.exit_code, str(exc)))
@@ -37,13 +37,13 @@ def race(db_url: str, ref: str, actors: list[str]) -> list[tuple[str, int, str]]
 def test_two_heads_signing_the_same_step_at_once_record_exactly_one_decision(
         app: WorkflowApp, db_url: str) -> None:
     for _ in range(3):
-        ref = app.recruit_apply("kj1", None, None, "", "chen")["id"]
+        ref = app.cases.recruit_apply("kj1", None, None, "", "chen")["id"]
         (winner, ok, _), (loser, code, message) = race(db_url, ref, ["zhang", "zhao2"])
-        decisions = [h for h in app.history(ref) if h["action"] == "recommended"]
+        decisions = [h for h in app.cases.history(ref) if h["action"] == "recommended"]
         assert (ok, code) == (0, 1)
         assert [d["actor"] for d in decisions] == [winner]
         assert f"already recommended by {winner}" in message
-        app.withdraw(ref, "chen", "next round")
+        app.cases.withdraw(ref, "chen", "next round")
 
 
 def _open_all(db_url: str, targets: list[tuple[str, str, str]], barrier: Any,
@@ -52,7 +52,7 @@ def _open_all(db_url: str, targets: list[tuple[str, str, str]], barrier: Any,
     app.institution()  # warm up: connections open before the race starts
     barrier.wait()
     try:
-        results.put(sorted(c["id"] for c in app.open_appraisals("2026-2027-1", targets, "li",
+        results.put(sorted(c["id"] for c in app.appraisals.open_appraisals("2026-2027-1", targets, "li",
                                                                   False)))
     finally:
         app.close()

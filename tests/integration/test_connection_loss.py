@@ -22,19 +22,19 @@ def test_a_dropped_connection_gives_a_clear_line_or_a_clean_retry(pg_url: str) -
     from guilin_org import make_org
 
     app: WorkflowApp = make_org(open_app(parse_location(pg_url), create=True))
-    ref = str(app.recruit_apply("kj1", None, None, "", "chen")["id"])
+    ref = str(app.cases.recruit_apply("kj1", None, None, "", "chen")["id"])
     assert drop_connections(app) >= 1
     try:
-        app.approve(ref, "zhang", "同意")
+        app.cases.approve(ref, "zhang", "同意")
         outcome = "signed"
     except WorkflowError as exc:
         assert exc.exit_code == 4 and ("unreachable" in str(exc) or "refused" in str(exc))
         outcome = "refused"
     fresh = open_app(parse_location(pg_url))
-    signed = [h for h in fresh.history(ref) if h["action"] == "recommended"]
+    signed = [h for h in fresh.cases.history(ref) if h["action"] == "recommended"]
     assert len(signed) == (1 if outcome == "signed" else 0)
     if outcome == "refused":
-        fresh.approve(ref, "zhang", "同意")
+        fresh.cases.approve(ref, "zhang", "同意")
     assert Seal(fresh.location).verify()["verified"]
     fresh.close()
     print(f"dropped connection: {outcome}")

@@ -50,8 +50,8 @@ def many_advisors(db: str, count: int) -> Any:
 
     app = make_org(open_app(parse_location(db), create=True))
     for n in range(count):
-        app.add_user(f"t{n}", f"教师{n}", [], "admin")
-        app.add_class(f"k{n}", f"班{n}", "nanning", 40, "", False, "admin")
+        app.org.add_user(f"t{n}", f"教师{n}", [], "admin")
+        app.org.add_class(f"k{n}", f"班{n}", "nanning", 40, "", False, "admin")
         klass, advisor = app.school_class(f"k{n}"), app.user(f"t{n}")
         klass.appoint(f"t{n}", "2026-09-01", f"R-{n}", "admin", 1)
         advisor.take_class(f"k{n}", f"R-{n}", 0)
@@ -104,7 +104,7 @@ def test_a_killed_bulk_opening_leaves_all_or_nothing(db_url: str) -> None:
 @SLOW
 def test_a_killed_rebuild_is_finished_by_the_next_read(db_url: str) -> None:
     app = many_advisors(db_url, 150)
-    app.open_appraisals("2026-2027-1", [(f"t{n}", f"k{n}", "nanning") for n in range(150)],
+    app.appraisals.open_appraisals("2026-2027-1", [(f"t{n}", f"k{n}", "nanning") for n in range(150)],
                         "li", True)
     expected = snapshot_views(app)
     for _ in range(3):
@@ -130,7 +130,7 @@ def test_a_killed_import_records_all_rows_or_none(db_url: str, tmp_path: Path) -
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
     fresh = open_app(parse_location(db_url))
-    total = sum(fresh.norms_report(f"t{n}", "2026-2027-1", "advisor")["entries"]
+    total = sum(fresh.worklog.norms_report(f"t{n}", "2026-2027-1", "advisor")["entries"]
                 for n in range(20))
     assert total % 4000 == 0
     assert Seal(fresh.location).verify()["verified"]

@@ -30,11 +30,11 @@ def _worker(db: str, seed: int, refs: list[str], out: Any) -> None:
         roll = rng.random()
         try:
             if roll < 0.8:
-                app.approve(ref, actor, "同意")
+                app.cases.approve(ref, actor, "同意")
             elif roll < 0.9:
-                app.return_case(ref, actor, "补充材料")
+                app.cases.return_case(ref, actor, "补充材料")
             else:
-                app.approve(ref, f"c{refs.index(ref)}", "已补充")  # the applicant re-submits
+                app.cases.approve(ref, f"c{refs.index(ref)}", "已补充")  # the applicant re-submits
             ok += 1
         except WorkflowError:
             refused += 1
@@ -51,9 +51,9 @@ def test_eight_processes_of_500_commands_lose_and_double_nothing(db_url: str, ca
     app = make_org(open_app(parse_location(db_url), create=True))
     refs = []
     for n in range(CASES):
-        app.add_user(f"c{n}", f"候选人{n}", [], "admin")
-        app.add_class(f"L{n}", f"班{n}", "nanning", 40, "", False, "admin")
-        refs.append(str(app.recruit_apply(f"L{n}", None, None, "", f"c{n}")["id"]))
+        app.org.add_user(f"c{n}", f"候选人{n}", [], "admin")
+        app.org.add_class(f"L{n}", f"班{n}", "nanning", 40, "", False, "admin")
+        refs.append(str(app.cases.recruit_apply(f"L{n}", None, None, "", f"c{n}")["id"]))
     before = _decisions(app)
     ctx = mp.get_context("spawn")
     out = ctx.Queue()

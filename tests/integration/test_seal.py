@@ -31,8 +31,8 @@ def events_table(app: WorkflowApp) -> str:
 
 
 def recruit(app: WorkflowApp) -> str:
-    ref = str(app.recruit_apply("kj1", None, None, "申请", "chen")["id"])
-    app.approve(ref, "zhang", "同意")
+    ref = str(app.cases.recruit_apply("kj1", None, None, "申请", "chen")["id"])
+    app.cases.approve(ref, "zhang", "同意")
     return ref
 
 
@@ -88,7 +88,7 @@ def test_a_published_head_stays_verifiable_as_events_follow(
     monkeypatch.setattr(seal_module, "PAGE", page)
     head = Seal(app.location).verify()["head"]
     recruit(app)
-    app.open_appraisals("2026-2027-1", [(f"a{n}", "kj1", "nanning") for n in range(7)], "li",
+    app.appraisals.open_appraisals("2026-2027-1", [(f"a{n}", "kj1", "nanning") for n in range(7)], "li",
                         False)  # more events than a page, sealed by one command
     later = Seal(app.location).verify(head)
     assert later["head"] != head
@@ -123,12 +123,12 @@ def test_a_writer_finding_the_seal_busy_leaves_its_events_to_the_next_sealer(
     holder = raw(app)
     holder.execute("SELECT pg_advisory_lock(%s)", (SEAL_LOCK,))  # someone is sealing
     try:
-        ref = str(app.recruit_apply("kj2", None, None, "", "liu")["id"])  # does not wait
+        ref = str(app.cases.recruit_apply("kj2", None, None, "", "liu")["id"])  # does not wait
         assert unsealed(app) > 0
     finally:
         holder.execute("SELECT pg_advisory_unlock(%s)", (SEAL_LOCK,))
         holder.close()
-    app.approve(ref, "zhang", "")  # the next command seals its own and what was left
+    app.cases.approve(ref, "zhang", "")  # the next command seals its own and what was left
     assert unsealed(app) == 0
     assert Seal(app.location).verify()["verified"]
 
@@ -202,7 +202,7 @@ def test_a_store_made_before_the_ordered_insert_function_gets_it(pg_app: Workflo
         assert conn.execute("SELECT count(*) FROM pg_proc WHERE proname = %s",
                             (function,)).fetchone()[0] == 1
         conn.execute(f'DROP FUNCTION "{function}"')
-    opened = app.open_appraisals("2026-2027-1", [("a1", "kj1", "nanning")], "li", False)
+    opened = app.appraisals.open_appraisals("2026-2027-1", [("a1", "kj1", "nanning")], "li", False)
     assert len(opened) == 1  # bulk opening's one transaction makes it too
     assert Seal(app.location).verify()["verified"]
 
@@ -217,7 +217,7 @@ def test_a_store_in_its_own_postgresql_schema_keeps_its_functions_there(pg_url: 
     app = make_org(open_app(parse_location(pg_url + "?schema=tenant1"), create=True))
     try:
         recruit(app)
-        app.open_appraisals("2026-2027-1", [(f"a{n}", "kj1", "nanning") for n in range(3)], "li",
+        app.appraisals.open_appraisals("2026-2027-1", [(f"a{n}", "kj1", "nanning") for n in range(3)], "li",
                             False)
         assert Seal(app.location).verify()["verified"] and unsealed(app) == 0
         with raw(app) as conn:

@@ -21,22 +21,22 @@ def snapshot(views: Views) -> dict[str, Any]:
 
 
 def play(app: WorkflowApp) -> list[str]:
-    done = app.recruit_apply("kj1", None, "2026-12-01", "", "chen")["id"]
+    done = app.cases.recruit_apply("kj1", None, "2026-12-01", "", "chen")["id"]
     for who in ("zhang", "li", "wang"):
-        app.approve(done, who, "同意")
-    vetoed = app.recruit_apply("tm1", None, None, "", "liu")["id"]
-    app.veto(vetoed, "huang", "不符合条件")
-    pending = app.recruit_apply("kj2", None, None, "", "liu")["id"]
-    app.return_case(pending, "zhang", "补充材料")
-    app.grant("chen", "advisor@nanning", "admin")
+        app.cases.approve(done, who, "同意")
+    vetoed = app.cases.recruit_apply("tm1", None, None, "", "liu")["id"]
+    app.cases.veto(vetoed, "huang", "不符合条件")
+    pending = app.cases.recruit_apply("kj2", None, None, "", "liu")["id"]
+    app.cases.return_case(pending, "zhang", "补充材料")
+    app.org.grant("chen", "advisor@nanning", "admin")
     return [done, vetoed, pending]
 
 
 def play_appraisal(app: WorkflowApp) -> None:
-    ref = app.open_appraisals("2026-2027-1", [("chen", "kj1", "nanning")], "li", True)[0]["id"]
-    app.score(ref, "zhang", ["political=18", "guidance=14"])
-    app.score(ref, "zhang", ["political=17"])
-    app.flag_veto(ref, "zhang", "other", "核查中")
+    ref = app.appraisals.open_appraisals("2026-2027-1", [("chen", "kj1", "nanning")], "li", True)[0]["id"]
+    app.appraisals.score(ref, "zhang", ["political=18", "guidance=14"])
+    app.appraisals.score(ref, "zhang", ["political=17"])
+    app.appraisals.flag_veto(ref, "zhang", "other", "核查中")
 
 
 def test_rebuild_gives_the_same_rows_as_incremental_catch_up(app: WorkflowApp) -> None:
@@ -89,7 +89,7 @@ def test_each_read_sees_the_callers_own_writes(app: WorkflowApp) -> None:
     views = Views(app)
     with views.read() as conn:
         assert queries.cases(conn, "+08:00") == []
-    ref = app.recruit_apply("kj1", None, None, "", "chen")["id"]
+    ref = app.cases.recruit_apply("kj1", None, None, "", "chen")["id"]
     with views.read() as conn:
         assert [c["id"] for c in queries.cases(conn, "+08:00", state="open")] == [ref]
     views.close()
@@ -110,11 +110,11 @@ def test_returned_case_waits_only_in_the_applicants_inbox(app: WorkflowApp) -> N
 def test_inbox_finds_cases_at_and_below_the_granted_unit_only(app: WorkflowApp) -> None:
     """The inbox filters by role and unit in SQL: a grant covers its unit and those below it."""
     views = Views(app)
-    app.add_unit("nn2", "南宁二部", "nanning", "admin")
-    app.add_class("nn21", "二部1班", "nn2", 30, "专升本", False, "admin")
-    site = app.recruit_apply("kj1", None, None, "", "chen")["id"]      # nanning
-    below = app.recruit_apply("nn21", None, None, "", "liu")["id"]     # nanning/nn2
-    other = app.recruit_apply("tm1", None, None, "", "liu")["id"]      # liuzhou
+    app.org.add_unit("nn2", "南宁二部", "nanning", "admin")
+    app.org.add_class("nn21", "二部1班", "nn2", 30, "专升本", False, "admin")
+    site = app.cases.recruit_apply("kj1", None, None, "", "chen")["id"]      # nanning
+    below = app.cases.recruit_apply("nn21", None, None, "", "liu")["id"]     # nanning/nn2
+    other = app.cases.recruit_apply("tm1", None, None, "", "liu")["id"]      # liuzhou
 
     def inbox(login: str, grants: list[list[str]]) -> list[str]:
         with views.read() as conn:
@@ -167,9 +167,9 @@ def test_views_as_of_an_instant_show_the_past(app: WorkflowApp) -> None:
     from datetime import UTC, datetime
 
     views = Views(app)
-    ref = app.recruit_apply("kj1", None, None, "", "chen")["id"]
+    ref = app.cases.recruit_apply("kj1", None, None, "", "chen")["id"]
     before = datetime.now(UTC)
-    app.approve(ref, "zhang", "")
+    app.cases.approve(ref, "zhang", "")
     with views.read(as_of=before) as conn:
         [then] = queries.cases(conn, "+08:00")
     with views.read() as conn:

@@ -20,8 +20,8 @@ def guilin_targets(app: WorkflowApp) -> list[tuple[str, str, str]]:
 
 
 def test_opening_twice_opens_none_the_second_time(app: WorkflowApp) -> None:
-    first = app.open_appraisals("2026-2027-1", guilin_targets(app), "li", True)
-    again = app.open_appraisals("2026-2027-1", guilin_targets(app), "li", True)
+    first = app.appraisals.open_appraisals("2026-2027-1", guilin_targets(app), "li", True)
+    again = app.appraisals.open_appraisals("2026-2027-1", guilin_targets(app), "li", True)
     assert [(c["id"], c["subject"], c["period"]) for c in first] == [
         ("A-1", "chen", "2026-2027-1"), ("A-2", "liu", "2026-2027-1")]
     assert again == []
@@ -29,65 +29,65 @@ def test_opening_twice_opens_none_the_second_time(app: WorkflowApp) -> None:
 
 def test_a_period_must_be_written_as_the_policy_names_them(app: WorkflowApp) -> None:
     with pytest.raises(BadInput, match="2026-2027-1"):
-        app.open_appraisals("2026", guilin_targets(app), "li", True)
+        app.appraisals.open_appraisals("2026", guilin_targets(app), "li", True)
 
 
 def test_only_the_organising_role_opens_appraisals(app: WorkflowApp) -> None:
     with pytest.raises(NotPermitted, match="ce_college"):
-        app.open_appraisals("2026-2027-1", guilin_targets(app), "zhang", True)
+        app.appraisals.open_appraisals("2026-2027-1", guilin_targets(app), "zhang", True)
 
 
 def opened(app: WorkflowApp) -> str:
-    return str(app.open_appraisals("2026-2027-1", guilin_targets(app)[:1], "li", True)[0]["id"])
+    return str(app.appraisals.open_appraisals("2026-2027-1", guilin_targets(app)[:1], "li", True)[0]["id"])
 
 
 def test_guilin_site_scores_1_to_5_then_the_college_scores_6_and_files_it(app: WorkflowApp) -> None:
     ref = opened(app)
-    app.score(ref, "zhang", GUILIN_SITE)
-    app.approve(ref, "zhang", "")
-    shown = app.score(ref, "li", ["college_evaluation=13"])
+    app.appraisals.score(ref, "zhang", GUILIN_SITE)
+    app.cases.approve(ref, "zhang", "")
+    shown = app.appraisals.score(ref, "li", ["college_evaluation=13"])
     assert (shown["total"], shown["grade"], shown["explanation"]) == ("89", "优秀",
                                                                       "优秀: 89 is 80 or more")
-    app.approve(ref, "li", "")
-    done = app.approve(ref, "wang", "")
+    app.cases.approve(ref, "li", "")
+    done = app.cases.approve(ref, "wang", "")
     assert (done["state"], done["final"]) == ("published", True)
     assert app.user("chen").results["2026-2027-1"] == {"grade": "优秀", "total": "89", "case": ref}
 
 
 def test_a_step_is_not_signed_before_its_scores_are_in(app: WorkflowApp) -> None:
     ref = opened(app)
-    app.score(ref, "zhang", GUILIN_SITE[:2])
+    app.appraisals.score(ref, "zhang", GUILIN_SITE[:2])
     with pytest.raises(StepNotAllowed, match="score contact, teaching_notices, integrity"):
-        app.approve(ref, "zhang", "")
+        app.cases.approve(ref, "zhang", "")
 
 
 def test_an_indicator_is_scored_only_at_its_step(app: WorkflowApp) -> None:
     ref = opened(app)
     with pytest.raises(StepNotAllowed, match="college_evaluation is not scored here"):
-        app.score(ref, "zhang", ["college_evaluation=10"])
+        app.appraisals.score(ref, "zhang", ["college_evaluation=10"])
 
 
 def test_the_head_of_another_site_may_not_score(app: WorkflowApp) -> None:
     with pytest.raises(NotPermitted):
-        app.score(opened(app), "huang", GUILIN_SITE)
+        app.appraisals.score(opened(app), "huang", GUILIN_SITE)
 
 
 def test_revisions_keep_the_old_values(app: WorkflowApp) -> None:
     ref = opened(app)
-    app.score(ref, "zhang", ["political=18"])
-    app.score(ref, "zhang", ["political=16.5"])
-    scored = [h["comment"] for h in app.history(ref) if h["action"] == "scored"]
+    app.appraisals.score(ref, "zhang", ["political=18"])
+    app.appraisals.score(ref, "zhang", ["political=16.5"])
+    scored = [h["comment"] for h in app.cases.history(ref) if h["action"] == "scored"]
     assert scored == ["political -→18", "political 18→16.5"]
-    assert app.show(ref)["scores"]["political"] == "16.5"
+    assert app.cases.show(ref)["scores"]["political"] == "16.5"
 
 
 def test_a_veto_fails_a_95_point_appraisal_and_says_why(app: WorkflowApp) -> None:
     ref = opened(app)
-    app.score(ref, "zhang", ["political=20", "guidance=15", "contact=15", "teaching_notices=15",
+    app.appraisals.score(ref, "zhang", ["political=20", "guidance=15", "contact=15", "teaching_notices=15",
                              "integrity=20"])
-    app.approve(ref, "zhang", "")
-    app.score(ref, "li", ["college_evaluation=10"])
-    shown = app.flag_veto(ref, "li", "ethics", "查实收受学生财物")
+    app.cases.approve(ref, "zhang", "")
+    app.appraisals.score(ref, "li", ["college_evaluation=10"])
+    shown = app.appraisals.flag_veto(ref, "li", "ethics", "查实收受学生财物")
     assert (shown["total"], shown["grade"], shown["vetoed_items"]) == ("95", "不合格", ["ethics"])
     assert shown["explanation"].startswith("不合格: veto 存在师德师风问题的。 flagged by li on ")
 
@@ -95,34 +95,34 @@ def test_a_veto_fails_a_95_point_appraisal_and_says_why(app: WorkflowApp) -> Non
 def test_a_veto_item_needs_a_reason_and_a_known_key(app: WorkflowApp) -> None:
     ref = opened(app)
     with pytest.raises(BadInput, match="reason"):
-        app.flag_veto(ref, "zhang", "ethics", " ")
+        app.appraisals.flag_veto(ref, "zhang", "ethics", " ")
     with pytest.raises(BadInput, match="unknown veto item"):
-        app.flag_veto(ref, "zhang", "laziness", "x")
+        app.appraisals.flag_veto(ref, "zhang", "laziness", "x")
 
 
 def test_a_flag_raised_in_error_can_be_cleared(app: WorkflowApp) -> None:
     ref = opened(app)
-    app.flag_veto(ref, "zhang", "other", "误报")
-    assert app.flag_veto(ref, "zhang", "other", "核实无此事", clear=True)["vetoed_items"] == []
+    app.appraisals.flag_veto(ref, "zhang", "other", "误报")
+    assert app.appraisals.flag_veto(ref, "zhang", "other", "核实无此事", clear=True)["vetoed_items"] == []
 
 
 def test_the_advisor_may_not_score_their_own_appraisal(app: WorkflowApp) -> None:
-    app.grant("chen", "site_head@nanning", "admin")
+    app.org.grant("chen", "site_head@nanning", "admin")
     with pytest.raises(SeparationOfDuties, match="subject"):
-        app.score(opened(app), "chen", GUILIN_SITE)
+        app.appraisals.score(opened(app), "chen", GUILIN_SITE)
 
 
 def test_show_as_of_gives_the_scores_as_they_stood(app: WorkflowApp) -> None:
     import time
 
     ref = opened(app)
-    app.score(ref, "zhang", ["political=18"])
+    app.appraisals.score(ref, "zhang", ["political=18"])
     time.sleep(1.1)
-    middle = app.history(ref)[-1]["at"]
+    middle = app.cases.history(ref)[-1]["at"]
     time.sleep(1.1)
-    app.score(ref, "zhang", ["political=12"])
-    assert app.show(ref, as_of=middle)["scores"] == {"political": "18"}
-    assert app.show(ref)["scores"] == {"political": "12"}
+    app.appraisals.score(ref, "zhang", ["political=12"])
+    assert app.cases.show(ref, as_of=middle)["scores"] == {"political": "18"}
+    assert app.cases.show(ref)["scores"] == {"political": "12"}
 
 
 # -- Suzhou: self-summary, weights, 公示 with objections ------------------------------------
@@ -131,13 +131,13 @@ def test_show_as_of_gives_the_scores_as_they_stood(app: WorkflowApp) -> None:
 @pytest.fixture
 def suzhou(db_url: str) -> Iterator[WorkflowApp]:
     app = open_app(parse_location(db_url), create=True)
-    app.init("suzhou-gaobo-2023", "admin", "", None)
-    app.add_unit("cs", "计算机学院", "", "admin")
+    app.org.init("suzhou-gaobo-2023", "admin", "", None)
+    app.org.add_unit("cs", "计算机学院", "", "admin")
     for login, roles in (("open1", ["school@cs"]), ("s1", ["school@cs"]), ("s2", ["school@cs"]),
                          ("o1", ["ce_office"]), ("o2", ["ce_office"]), ("adv", []),
                          ("student", [])):
-        app.add_user(login, login, roles, "admin")
-    app.add_class("c1", "软件1班", "cs", 45, "专接本", False, "admin")
+        app.org.add_user(login, login, roles, "admin")
+    app.org.add_class("c1", "软件1班", "cs", 45, "专接本", False, "admin")
     yield app
     app.close()
 
@@ -147,13 +147,13 @@ SUZHOU_SCORES = ["political_morality=90", "ideological_work=85", "daily_manageme
 
 
 def published(app: WorkflowApp) -> str:
-    ref = str(app.open_appraisals("2026", [("adv", "c1", "cs")], "open1", True)[0]["id"])
-    app.submit_summary(ref, "adv", "一年来履行班主任职责的书面总结")
-    app.score(ref, "s1", SUZHOU_SCORES)
-    app.approve(ref, "s1", "")
-    app.approve(ref, "s2", "同意")
-    app.approve(ref, "o1", "审定")
-    app.approve(ref, "o2", "公示")
+    ref = str(app.appraisals.open_appraisals("2026", [("adv", "c1", "cs")], "open1", True)[0]["id"])
+    app.appraisals.submit_summary(ref, "adv", "一年来履行班主任职责的书面总结")
+    app.appraisals.score(ref, "s1", SUZHOU_SCORES)
+    app.cases.approve(ref, "s1", "")
+    app.cases.approve(ref, "s2", "同意")
+    app.cases.approve(ref, "o1", "审定")
+    app.cases.approve(ref, "o2", "公示")
     return ref
 
 
@@ -163,15 +163,15 @@ def later(app: WorkflowApp, days: int) -> None:
 
 
 def test_suzhou_needs_the_self_summary_before_the_school_signs(suzhou: WorkflowApp) -> None:
-    ref = str(suzhou.open_appraisals("2026", [("adv", "c1", "cs")], "open1", True)[0]["id"])
-    suzhou.score(ref, "s1", SUZHOU_SCORES)
+    ref = str(suzhou.appraisals.open_appraisals("2026", [("adv", "c1", "cs")], "open1", True)[0]["id"])
+    suzhou.appraisals.score(ref, "s1", SUZHOU_SCORES)
     with pytest.raises(StepNotAllowed, match="self-summary"):
-        suzhou.approve(ref, "s1", "")
+        suzhou.cases.approve(ref, "s1", "")
 
 
 def test_suzhou_weights_give_a_fractional_total(suzhou: WorkflowApp) -> None:
     ref = published(suzhou)
-    shown = suzhou.show(ref)
+    shown = suzhou.cases.show(ref)
     assert (shown["total"], shown["grade"]) == ("86.5", "合格")  # 13.5 + 17 + 24 + 17 + 15
     assert shown["explanation"] == "合格: 86.5 is at least 60 and below 90"
 
@@ -179,63 +179,63 @@ def test_suzhou_weights_give_a_fractional_total(suzhou: WorkflowApp) -> None:
 def test_publication_opens_the_announcement_and_it_ends_with_finalisation(
         suzhou: WorkflowApp) -> None:
     ref = published(suzhou)
-    shown = suzhou.show(ref)
+    shown = suzhou.cases.show(ref)
     assert shown["announcement"]["until"] and not shown["final"]
     with pytest.raises(StepNotAllowed, match="runs until"):
-        suzhou.finalise(ref, "o2")
+        suzhou.appraisals.finalise(ref, "o2")
     later(suzhou, 6)
-    assert suzhou.finalise(ref, "o2")["final"] is True
+    assert suzhou.appraisals.finalise(ref, "o2")["final"] is True
     assert suzhou.user("adv").results["2026"]["case"] == ref
 
 
 def test_a_dismissed_objection_leaves_the_result_standing(suzhou: WorkflowApp) -> None:
     ref = published(suzhou)
-    suzhou.lodge_objection(ref, "student", "班会次数不足")
+    suzhou.appraisals.lodge_objection(ref, "student", "班会次数不足")
     later(suzhou, 6)
     with pytest.raises(StepNotAllowed, match="open objection"):
-        suzhou.finalise(ref, "o2")
-    suzhou.resolve_objection(ref, "o1", 1, False, "经核实，班会记录齐全")
-    assert suzhou.finalise(ref, "o2")["final"] is True
+        suzhou.appraisals.finalise(ref, "o2")
+    suzhou.appraisals.resolve_objection(ref, "o1", 1, False, "经核实，班会记录齐全")
+    assert suzhou.appraisals.finalise(ref, "o2")["final"] is True
 
 
 def test_an_upheld_objection_sends_the_case_back_to_scoring(suzhou: WorkflowApp) -> None:
     ref = published(suzhou)
-    suzhou.lodge_objection(ref, "student", "考勤分数有误")
-    back = suzhou.resolve_objection(ref, "o1", 1, True, "考勤记录有误，重新评分")
+    suzhou.appraisals.lodge_objection(ref, "student", "考勤分数有误")
+    back = suzhou.appraisals.resolve_objection(ref, "o1", 1, True, "考勤记录有误，重新评分")
     assert (back["state"], back["step"], back["announcement"]) == ("open", "school_appraisal", None)
-    suzhou.score(ref, "s1", ["attendance=60"])
+    suzhou.appraisals.score(ref, "s1", ["attendance=60"])
     for who in ("s1", "s2", "o1", "o2"):
-        suzhou.approve(ref, who, "")
-    assert suzhou.show(ref)["announcement"]["objections"] == []
+        suzhou.cases.approve(ref, who, "")
+    assert suzhou.cases.show(ref)["announcement"]["objections"] == []
 
 
 def test_objections_are_lodged_only_during_the_announcement(suzhou: WorkflowApp) -> None:
     ref = published(suzhou)
     later(suzhou, 6)
     with pytest.raises(StepNotAllowed, match="ended"):
-        suzhou.lodge_objection(ref, "student", "太晚了")
+        suzhou.appraisals.lodge_objection(ref, "student", "太晚了")
 
 
 def test_an_objector_does_not_resolve_their_own_objection(suzhou: WorkflowApp) -> None:
     ref = published(suzhou)
-    suzhou.lodge_objection(ref, "o1", "分数计算有误")
+    suzhou.appraisals.lodge_objection(ref, "o1", "分数计算有误")
     with pytest.raises(SeparationOfDuties, match="lodged objection 1"):
-        suzhou.resolve_objection(ref, "o1", 1, False, "驳回")
+        suzhou.appraisals.resolve_objection(ref, "o1", 1, False, "驳回")
 
 
 def test_only_the_publishing_role_resolves_objections(suzhou: WorkflowApp) -> None:
     ref = published(suzhou)
-    suzhou.lodge_objection(ref, "student", "异议")
+    suzhou.appraisals.lodge_objection(ref, "student", "异议")
     with pytest.raises(NotPermitted, match="ce_office"):
-        suzhou.resolve_objection(ref, "s1", 1, False, "驳回")
+        suzhou.appraisals.resolve_objection(ref, "s1", 1, False, "驳回")
 
 
 def test_an_objection_is_resolved_once(suzhou: WorkflowApp) -> None:
     ref = published(suzhou)
-    suzhou.lodge_objection(ref, "student", "异议")
-    suzhou.resolve_objection(ref, "o1", 1, False, "驳回")
+    suzhou.appraisals.lodge_objection(ref, "student", "异议")
+    suzhou.appraisals.resolve_objection(ref, "o1", 1, False, "驳回")
     with pytest.raises(StepNotAllowed, match="already dismissed"):
-        suzhou.resolve_objection(ref, "o2", 1, True, "再议")
+        suzhou.appraisals.resolve_objection(ref, "o2", 1, True, "再议")
 
 
 # -- Aksu: what results set in motion ---------------------------------------------------------
@@ -244,24 +244,24 @@ def test_an_objection_is_resolved_once(suzhou: WorkflowApp) -> None:
 @pytest.fixture
 def aksu(db_url: str) -> Iterator[WorkflowApp]:
     app = open_app(parse_location(db_url), create=True)
-    app.init("aksu-vtc-2020", "admin", "", None)
-    app.add_unit("jd", "机电工程系", "", "admin")
+    app.org.init("aksu-vtc-2020", "admin", "", None)
+    app.org.add_unit("jd", "机电工程系", "", "admin")
     for login, roles in (("ma", ["dept@jd"]), ("niu", ["dept@jd"]), ("xue", ["student_affairs"]),
                          ("yuan", ["college"]), ("tian", [])):
-        app.add_user(login, login, roles, "admin")
-    app.add_class("jd1", "机电1班", "jd", 40, "高职", False, "admin")
-    ref = str(app.open_case("recruitment", "tian", "jd1", None, "", "ma")["id"])
-    app.approve(ref, "xue", "")
-    app.approve(ref, "yuan", "")
+        app.org.add_user(login, login, roles, "admin")
+    app.org.add_class("jd1", "机电1班", "jd", 40, "高职", False, "admin")
+    ref = str(app.cases.open_case("recruitment", "tian", "jd1", None, "", "ma")["id"])
+    app.cases.approve(ref, "xue", "")
+    app.cases.approve(ref, "yuan", "")
     yield app
     app.close()
 
 
 def graded(app: WorkflowApp, period: str, grade: str) -> str:
-    ref = str(app.open_appraisals(period, app.appraisal_targets(["tian"]), "ma", True)[0]["id"])
-    app.score(ref, "niu", [f"morality={grade}", f"overall={grade}"])
-    app.approve(ref, "niu", "")
-    app.approve(ref, "xue", "")
+    ref = str(app.appraisals.open_appraisals(period, app.appraisals.appraisal_targets(["tian"]), "ma", True)[0]["id"])
+    app.appraisals.score(ref, "niu", [f"morality={grade}", f"overall={grade}"])
+    app.cases.approve(ref, "niu", "")
+    app.cases.approve(ref, "xue", "")
     return ref
 
 
@@ -270,7 +270,7 @@ def test_two_unqualified_semesters_open_a_dismissal_case_naming_them(aksu: Workf
     second = graded(aksu, "2026-2027-1", "不称职")
     [dismissal] = [c for c in aksu.user("tian").consequences if c["key"] == "dismissal"]
     assert dismissal["caused_by"] == [first, second]
-    case = aksu.show(dismissal["opened"])
+    case = aksu.cases.show(dismissal["opened"])
     assert (case["kind"], case["subject"], case["step_label"]) == ("dismissal", "tian", "学工部审核")
     assert case["data"]["caused_by"] == [first, second]
 
@@ -306,10 +306,10 @@ def test_a_competent_or_excellent_year_makes_the_advisor_eligible_for_the_top_te
 def test_two_thousand_appraisals_open_in_one_command(app: WorkflowApp) -> None:
     targets = [(f"adv{n}", "kj1", "nanning") for n in range(2000)]
     calls: list[int] = []
-    opened_now = app.open_appraisals("2026-2027-2", targets, "li", False, calls.append)
+    opened_now = app.appraisals.open_appraisals("2026-2027-2", targets, "li", False, calls.append)
     assert len(opened_now) == 2000 and sum(calls) == 2000
     assert opened_now[-1]["id"] == "A-2000"
-    assert app.open_appraisals("2026-2027-2", targets, "li", False) == []
+    assert app.appraisals.open_appraisals("2026-2027-2", targets, "li", False) == []
 
 
 def test_a_bulk_open_failing_in_a_later_chunk_stores_nothing(
@@ -331,9 +331,9 @@ def test_a_bulk_open_failing_in_a_later_chunk_stores_nothing(
 
     monkeypatch.setattr(app.mapper, "to_stored_event", failing)
     with pytest.raises(RuntimeError, match="disk"):
-        app.open_appraisals("2026-2027-2", targets, "li", False)
+        app.appraisals.open_appraisals("2026-2027-2", targets, "li", False)
     monkeypatch.setattr(app.mapper, "to_stored_event", to_stored)
-    opened_now = app.open_appraisals("2026-2027-2", targets, "li", False)
+    opened_now = app.appraisals.open_appraisals("2026-2027-2", targets, "li", False)
     assert [row["id"] for row in opened_now] == [f"A-{n}" for n in range(1, 8)]
     assert [app.repository.get(case_id(f"A-{n}")).subject for n in range(1, 8)] == \
         [t[0] for t in targets]
@@ -341,16 +341,16 @@ def test_a_bulk_open_failing_in_a_later_chunk_stores_nothing(
 
 def test_hefei_unqualified_records_an_unqualified_year(sqlite_url: str) -> None:
     app = open_app(parse_location(sqlite_url), create=True)
-    app.init("hfut-math", "admin", "", None)
-    app.add_unit("math", "数学学院", "", "admin")
+    app.org.init("hfut-math", "admin", "", None)
+    app.org.add_unit("math", "数学学院", "", "admin")
     for login, roles in (("dean", ["college"]), ("vice", ["student_work_head"]),
                          ("grader", ["college"]), ("wu", [])):
-        app.add_user(login, login, roles, "admin")
-    app.add_class("m1", "数学2025级1班", "math", 30, "", False, "admin")
-    ref = str(app.open_appraisals("2026", [("wu", "m1", "math")], "dean", True)[0]["id"])
-    app.approve(ref, "vice", "学生意见已听取")
-    app.score(ref, "grader", ["y1_major=不称职", "overall=不称职"])
-    app.approve(ref, "grader", "")
+        app.org.add_user(login, login, roles, "admin")
+    app.org.add_class("m1", "数学2025级1班", "math", 30, "", False, "admin")
+    ref = str(app.appraisals.open_appraisals("2026", [("wu", "m1", "math")], "dean", True)[0]["id"])
+    app.cases.approve(ref, "vice", "学生意见已听取")
+    app.appraisals.score(ref, "grader", ["y1_major=不称职", "overall=不称职"])
+    app.cases.approve(ref, "grader", "")
     keys = {c["key"]: c["then"] for c in app.user("wu").consequences}
     app.close()
     assert keys["annual_unqualified"] == "record" and keys["no_promotion"] == "record"
@@ -359,19 +359,19 @@ def test_hefei_unqualified_records_an_unqualified_year(sqlite_url: str) -> None:
 
 def test_a_period_is_finalised_at_once_and_says_what_is_not_due(suzhou: WorkflowApp) -> None:
     ref = published(suzhou)
-    suzhou.lodge_objection(ref, "student", "异议")
+    suzhou.appraisals.lodge_objection(ref, "student", "异议")
     later(suzhou, 6)
-    pending = suzhou.finalise_period("2026", "o2")
+    pending = suzhou.appraisals.finalise_period("2026", "o2")
     assert pending["finalised"] == [] and "open objection" in pending["not_finalised"][ref]
-    suzhou.resolve_objection(ref, "o1", 1, False, "驳回")
-    assert suzhou.finalise_period("2026", "o2")["finalised"] == [ref]
+    suzhou.appraisals.resolve_objection(ref, "o1", 1, False, "驳回")
+    assert suzhou.appraisals.finalise_period("2026", "o2")["finalised"] == [ref]
 
 
 def test_an_appraisal_shows_the_advisors_norm_compliance_as_evidence(aksu: WorkflowApp) -> None:
-    aksu.log_add(None, [{"activity": "dormitory_visit", "date": "2026-09-08"}], "tian")
-    ref = str(aksu.open_appraisals("2026-2027-1", aksu.appraisal_targets(["tian"]), "ma",
+    aksu.worklog.log_add(None, [{"activity": "dormitory_visit", "date": "2026-09-08"}], "tian")
+    ref = str(aksu.appraisals.open_appraisals("2026-2027-1", aksu.appraisals.appraisal_targets(["tian"]), "ma",
                                    True)[0]["id"])
-    norms = {n["activity"]: (n["met"], n["of"]) for n in aksu.show(ref)["norms"]}
+    norms = {n["activity"]: (n["met"], n["of"]) for n in aksu.cases.show(ref)["norms"]}
     assert norms["dormitory_visit"][0] == 1 and norms["dormitory_visit"][1] > 20
     assert norms["class_meeting"] == (0, 1)
 
@@ -385,20 +385,20 @@ def test_a_policy_can_withhold_the_allowance_after_an_unqualified_year(suzhou: W
         'part_month = "prorate"', 'part_month = "prorate"\nwithhold_grades = ["不合格"]')
     stricter = tmp_path / "suzhou-withhold.toml"
     stricter.write_text(text, "utf-8")
-    suzhou.adopt_policy(str(stricter), "admin")
+    suzhou.org.adopt_policy(str(stricter), "admin")
     advisor = suzhou.user("adv")
     advisor.take_class("c1", "R-0", 0)
     suzhou.save(advisor)
     klass = suzhou.school_class("c1")
     klass.appoint("adv", "2026-01-01", "R-0", "admin", 1)
     suzhou.save(klass)
-    ref = str(suzhou.open_appraisals("2026", [("adv", "c1", "cs")], "open1", True)[0]["id"])
-    suzhou.submit_summary(ref, "adv", "总结")
-    suzhou.score(ref, "s1", [k.split("=")[0] + "=40" for k in SUZHOU_SCORES])
+    ref = str(suzhou.appraisals.open_appraisals("2026", [("adv", "c1", "cs")], "open1", True)[0]["id"])
+    suzhou.appraisals.submit_summary(ref, "adv", "总结")
+    suzhou.appraisals.score(ref, "s1", [k.split("=")[0] + "=40" for k in SUZHOU_SCORES])
     for who in ("s1", "s2", "o1", "o2"):
-        suzhou.approve(ref, who, "")
+        suzhou.cases.approve(ref, who, "")
     later(suzhou, 6)
-    suzhou.finalise(ref, "o2")
+    suzhou.appraisals.finalise(ref, "o2")
     views = Views(suzhou)
     with views.read() as conn:
         sheet = queries.allowance(conn, suzhou.policy().sections["allowance"], "2026-10", "year")
@@ -412,16 +412,16 @@ def test_bulk_opening_stores_and_shows_what_opening_one_by_one_would(app: Workfl
     each stored case must replay to the state, and show the dict, of a case built in full."""
     from pathlib import Path
 
-    from bzr_workflow.application.cases import CaseCommands
+    from bzr_workflow.application.opening import new_case
     from bzr_workflow.application.render import case_dict
     from bzr_workflow.domain.ids import case_id
 
     refinement = Path(__file__).parents[1] / "policies" / "refinements" / "nanning-extra-review.toml"
-    app.refine_policy(str(refinement), "admin")  # nanning now follows other rules than liuzhou
-    app.add_user("li2", "李二", ["ce_college"], "admin")
+    app.org.refine_policy(str(refinement), "admin")  # nanning now follows other rules than liuzhou
+    app.org.add_user("li2", "李二", ["ce_college"], "admin")
     targets = [("chen", "kj1", "nanning"), ("liu", "tm1", "liuzhou"), ("zhao2", "kj2", "nanning"),
                ("huang", "tm1", "liuzhou"), ("li", "kj1", "nanning")]  # li opens its own too
-    shown = app.open_appraisals("2026-2027-1", targets, "li", True)
+    shown = app.appraisals.open_appraisals("2026-2027-1", targets, "li", True)
     assert [row["subject"] for row in shown] == [t[0] for t in targets]
     inst = app.institution()
     for row, (advisor, klass, unit) in zip(shown, targets):
@@ -429,13 +429,13 @@ def test_bulk_opening_stores_and_shows_what_opening_one_by_one_would(app: Workfl
         path = app.unit(unit).path
         refinement_no = inst.refinement_for(path)
         policy = app.policy(inst=inst, refinement=refinement_no)
-        built = CaseCommands._new_case(row["id"], policy.workflow("appraisal"),
-                                       inst.current_version, refinement_no, subject=advisor,
-                                       opener="li", unit_path=path, class_code=klass,
-                                       period="2026-2027-1")
+        built = new_case(row["id"], policy.workflow("appraisal"),
+                         inst.current_version, refinement_no, subject=advisor,
+                         opener="li", unit_path=path, class_code=klass,
+                         period="2026-2027-1")
         skip = {"_id", "_created_on", "_modified_on", "_version", "_pending_events"}
         assert {k: v for k, v in vars(stored).items() if k not in skip} == \
             {k: v for k, v in vars(built).items() if k not in skip}, advisor
         assert row == case_dict(stored, policy), advisor
-        assert app.show(row["id"])["subject"] == advisor
+        assert app.cases.show(row["id"])["subject"] == advisor
     assert shown[0]["refinement"] != shown[1]["refinement"]  # two rule sets were in play

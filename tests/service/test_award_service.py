@@ -30,17 +30,17 @@ def given_results(app: WorkflowApp, period: str, grades: dict[str, str]) -> None
 def suzhou(db_url: str) -> Iterator[WorkflowApp]:
     """Twenty advisors appraised in 2026 (so 15 % is 3 places), twelve of them 优秀."""
     app = open_app(parse_location(db_url), create=True)
-    app.init("suzhou-gaobo-2023", "admin", "", None)
-    app.add_unit("cs", "计算机学院", "", "admin")
+    app.org.init("suzhou-gaobo-2023", "admin", "", None)
+    app.org.add_unit("cs", "计算机学院", "", "admin")
     for login, roles in (("s1", ["school@cs"]), ("o1", ["ce_office"]), ("o2", ["ce_office"])):
-        app.add_user(login, login, roles, "admin")
-    app.add_class("c1", "软件1班", "cs", 45, "专接本", False, "admin")
+        app.org.add_user(login, login, roles, "admin")
+    app.org.add_class("c1", "软件1班", "cs", 45, "专接本", False, "admin")
     for login in ADVISORS:
-        app.add_user(login, f"顾{login}", [], "admin")
+        app.org.add_user(login, f"顾{login}", [], "admin")
         advisor = app.user(login)
         advisor.take_class("c1", "R-0", 0)
         app.save(advisor)
-    app.open_appraisals("2026", [(a, "c1", "cs") for a in ADVISORS], "s1", True)
+    app.appraisals.open_appraisals("2026", [(a, "c1", "cs") for a in ADVISORS], "s1", True)
     given_results(app, "2026", {a: "优秀" if a in EXCELLENT else "合格" for a in ADVISORS})
     yield app
     app.close()
@@ -49,48 +49,48 @@ def suzhou(db_url: str) -> Iterator[WorkflowApp]:
 def test_an_advisor_without_the_required_grade_is_refused_naming_the_result(
         suzhou: WorkflowApp) -> None:
     with pytest.raises(NotEligible, match=r"needs 优秀 in 2026; 2026: 合格 \(A-13\)"):
-        suzhou.nominate("a12", "2026", "", None, "s1")
+        suzhou.awards.nominate("a12", "2026", "", None, "s1")
 
 
 def test_an_advisor_with_no_final_result_is_refused(suzhou: WorkflowApp) -> None:
     with pytest.raises(NotEligible, match="no final appraisal result"):
-        suzhou.nominate("a00", "2025", "", None, "s1")
+        suzhou.awards.nominate("a00", "2025", "", None, "s1")
 
 
 def test_an_advisor_is_nominated_once_a_period(suzhou: WorkflowApp) -> None:
-    suzhou.nominate("a00", "2026", "", None, "s1")
+    suzhou.awards.nominate("a00", "2026", "", None, "s1")
     with pytest.raises(AlreadyExists, match="W-1"):
-        suzhou.nominate("a00", "2026", "", None, "s1")
+        suzhou.awards.nominate("a00", "2026", "", None, "s1")
 
 
 def test_eligibility_is_checked_again_at_approval(suzhou: WorkflowApp) -> None:
-    ref = suzhou.nominate("a00", "2026", "", None, "s1")["id"]
+    ref = suzhou.awards.nominate("a00", "2026", "", None, "s1")["id"]
     given_results(suzhou, "2026", {"a00": "合格"})  # a revised result after an upheld objection
     with pytest.raises(NotEligible, match="a00 is not eligible"):
-        suzhou.approve(ref, "o1", "")
+        suzhou.cases.approve(ref, "o1", "")
 
 
 def test_publication_records_the_amount_and_the_certificate(suzhou: WorkflowApp) -> None:
-    ref = suzhou.nominate("a00", "2026", "带班认真", None, "s1")["id"]
-    suzhou.approve(ref, "o1", "同意")
-    suzhou.approve(ref, "o2", "发放")
+    ref = suzhou.awards.nominate("a00", "2026", "带班认真", None, "s1")["id"]
+    suzhou.cases.approve(ref, "o1", "同意")
+    suzhou.cases.approve(ref, "o2", "发放")
     assert suzhou.case(ref).award == {"amount": "1500", "certificate": True}
 
 
 def test_the_fourth_approval_is_refused_naming_the_quota(suzhou: WorkflowApp) -> None:
-    refs = [suzhou.nominate(a, "2026", "", None, "s1")["id"] for a in EXCELLENT[:4]]
+    refs = [suzhou.awards.nominate(a, "2026", "", None, "s1")["id"] for a in EXCELLENT[:4]]
     for ref in refs[:3]:
-        suzhou.approve(ref, "o1", "")
+        suzhou.cases.approve(ref, "o1", "")
     with pytest.raises(LimitReached, match="3 of 3 places for 优秀班主任 2026 taken"):
-        suzhou.approve(refs[3], "o1", "")
+        suzhou.cases.approve(refs[3], "o1", "")
 
 
 def test_a_vetoed_nomination_gives_its_place_back(suzhou: WorkflowApp) -> None:
-    refs = [suzhou.nominate(a, "2026", "", None, "s1")["id"] for a in EXCELLENT[:4]]
+    refs = [suzhou.awards.nominate(a, "2026", "", None, "s1")["id"] for a in EXCELLENT[:4]]
     for ref in refs[:3]:
-        suzhou.approve(ref, "o1", "")
-    suzhou.veto(refs[0], "o2", "材料不实")
-    assert suzhou.approve(refs[3], "o1", "")["step"] == "issue"
+        suzhou.cases.approve(ref, "o1", "")
+    suzhou.cases.veto(refs[0], "o2", "材料不实")
+    assert suzhou.cases.approve(refs[3], "o1", "")["step"] == "issue"
 
 
 def _approve(db_url: str, ref: str, barrier: Any, results: Any) -> None:
@@ -98,7 +98,7 @@ def _approve(db_url: str, ref: str, barrier: Any, results: Any) -> None:
     app.case(ref)
     barrier.wait()
     try:
-        app.approve(ref, "o1", "同意")
+        app.cases.approve(ref, "o1", "同意")
         results.put((ref, 0, ""))
     except WorkflowError as exc:
         results.put((ref, exc.exit_code, str(exc)))
@@ -108,7 +108,7 @@ def _approve(db_url: str, ref: str, barrier: Any, results: Any) -> None:
 
 def test_ten_approvals_racing_for_three_places_let_exactly_three_through(
         suzhou: WorkflowApp, db_url: str) -> None:
-    refs = [suzhou.nominate(a, "2026", "", None, "s1")["id"] for a in EXCELLENT[:10]]
+    refs = [suzhou.awards.nominate(a, "2026", "", None, "s1")["id"] for a in EXCELLENT[:10]]
     ctx = mp.get_context("spawn")
     barrier, results = ctx.Barrier(len(refs)), ctx.Queue()
     procs = [ctx.Process(target=_approve, args=(db_url, r, barrier, results)) for r in refs]
@@ -121,7 +121,7 @@ def test_ten_approvals_racing_for_three_places_let_exactly_three_through(
     refused = [msg for _, code, msg in outcomes if code == 1]
     assert len(passed) == 3 and len(refused) == 7
     assert all("3 of 3 places for 优秀班主任 2026 taken" in msg for msg in refused)
-    assert sorted(c["id"] for c in (suzhou.show(r) for r in refs) if c["step"] == "issue") == \
+    assert sorted(c["id"] for c in (suzhou.cases.show(r) for r in refs) if c["step"] == "issue") == \
         sorted(passed)
 
 
@@ -130,16 +130,16 @@ def test_ten_approvals_racing_for_three_places_let_exactly_three_through(
 
 @pytest.fixture
 def nominated(app: WorkflowApp) -> str:
-    app.update_user("chen", {"gender": "男", "ethnicity": "壮族", "birth": "1980-05",
+    app.org.update_user("chen", {"gender": "男", "ethnicity": "壮族", "birth": "1980-05",
                              "education": "硕士研究生/硕士", "political_status": "中共党员"},
                     "admin")
     advisor = app.user("chen")
     advisor.take_class("kj1", "R-0", 0)
     advisor.record_result("2026-2027-1", "优秀", "92", "A-9", "li")
     app.save(advisor)
-    ref = str(app.nominate("chen", "2026-2027-1", "三年来所带班级无一人违纪", None, "zhang")["id"])
-    app.approve(ref, "zhang", "同意推荐")
-    app.approve(ref, "li", "同意，予以表彰")
+    ref = str(app.awards.nominate("chen", "2026-2027-1", "三年来所带班级无一人违纪", None, "zhang")["id"])
+    app.cases.approve(ref, "zhang", "同意推荐")
+    app.cases.approve(ref, "li", "同意，予以表彰")
     return ref
 
 
@@ -150,7 +150,7 @@ def test_the_docx_form_reads_back_field_by_field(app: WorkflowApp, nominated: st
     from bzr_workflow.exports.recommendation import write_docx
 
     path = tmp_path / "推荐表.docx"
-    write_docx(app.recommendation_form(nominated), str(path))
+    write_docx(app.awards.recommendation_form(nominated), str(path))
     doc = Document(str(path))
     cells = [[c.text for c in row.cells] for row in doc.tables[0].rows]
     assert doc.paragraphs[0].text == "桂林理工大学高等学历继续教育优秀班主任推荐表"
@@ -170,7 +170,7 @@ def test_the_xlsx_form_reads_back_field_by_field(app: WorkflowApp, nominated: st
     from bzr_workflow.exports.recommendation import write_xlsx
 
     path = tmp_path / "推荐表.xlsx"
-    write_xlsx(app.recommendation_form(nominated), str(path))
+    write_xlsx(app.awards.recommendation_form(nominated), str(path))
     rows = [[c for c in row if c is not None] for row in
             load_workbook(str(path)).active.iter_rows(values_only=True)]
     assert rows[0] == ["桂林理工大学高等学历继续教育优秀班主任推荐表"]
@@ -188,8 +188,8 @@ def test_an_unsigned_level_leaves_its_opinion_blank(app: WorkflowApp) -> None:
     advisor.take_class("tm1", "R-0", 0)
     advisor.record_result("2026-2027-1", "优秀", "90", "A-8", "li")
     app.save(advisor)
-    ref = app.nominate("liu", "2026-2027-1", "", None, "huang")["id"]
-    form = app.recommendation_form(ref)
+    ref = app.awards.nominate("liu", "2026-2027-1", "", None, "huang")["id"]
+    form = app.awards.recommendation_form(ref)
     assert [o["signer"] for o in form["opinions"]] == ["", ""]
 
 
@@ -199,11 +199,11 @@ def test_an_unsigned_level_leaves_its_opinion_blank(app: WorkflowApp) -> None:
 @pytest.fixture
 def aksu(sqlite_url: str) -> Iterator[WorkflowApp]:
     app = open_app(parse_location(sqlite_url), create=True)
-    app.init("aksu-vtc-2020", "admin", "", None)
-    app.add_unit("jd", "机电工程系", "", "admin")
-    app.add_user("ma", "ma", ["dept@jd"], "admin")
-    app.add_user("tian", "田老师", [], "admin")
-    app.add_class("jd1", "机电1班", "jd", 40, "高职", False, "admin")
+    app.org.init("aksu-vtc-2020", "admin", "", None)
+    app.org.add_unit("jd", "机电工程系", "", "admin")
+    app.org.add_user("ma", "ma", ["dept@jd"], "admin")
+    app.org.add_user("tian", "田老师", [], "admin")
+    app.org.add_class("jd1", "机电1班", "jd", 40, "高职", False, "admin")
     advisor = app.user("tian")
     advisor.take_class("jd1", "R-0", 0)
     app.save(advisor)
@@ -216,19 +216,19 @@ def test_the_material_reward_needs_three_excellent_years(aksu: WorkflowApp) -> N
         for term in (1, 2):
             given_results(aksu, f"{year}-{year + 1}-{term}", {"tian": "优秀"})
     with pytest.raises(NotEligible, match="needs 优秀 in 3 consecutive years"):
-        aksu.nominate("tian", "2025-2026-2", "", "material_reward", "ma")
+        aksu.awards.nominate("tian", "2025-2026-2", "", "material_reward", "ma")
     for term in (1, 2):
         given_results(aksu, f"2023-2024-{term}", {"tian": "优秀"})
-    case = aksu.nominate("tian", "2025-2026-2", "", "material_reward", "ma")
+    case = aksu.awards.nominate("tian", "2025-2026-2", "", "material_reward", "ma")
     assert case["data"]["distinction"] == "material_reward"
 
 
 def test_top_ten_selection_takes_a_competent_year(aksu: WorkflowApp) -> None:
     for term in (1, 2):
         given_results(aksu, f"2025-2026-{term}", {"tian": "称职"})
-    assert aksu.nominate("tian", "2025-2026-2", "", "top_ten", "ma")["kind"] == "award"
+    assert aksu.awards.nominate("tian", "2025-2026-2", "", "top_ten", "ma")["kind"] == "award"
 
 
 def test_an_unknown_distinction_is_refused_naming_the_known_ones(aksu: WorkflowApp) -> None:
     with pytest.raises(WorkflowError, match="top_ten"):
-        aksu.nominate("tian", "2025-2026-2", "", "best_dressed", "ma")
+        aksu.awards.nominate("tian", "2025-2026-2", "", "best_dressed", "ma")

@@ -18,7 +18,7 @@ def stored_states(app: WorkflowApp) -> bytes:
 
 
 def given_profile(app: WorkflowApp) -> None:
-    app.update_user("chen", {"phone": "13800138000", "birth": "1980-05", "gender": "男",
+    app.org.update_user("chen", {"phone": "13800138000", "birth": "1980-05", "gender": "男",
                              "id_number": "450103198005012345"}, "admin")
 
 
@@ -26,14 +26,14 @@ def test_personal_fields_are_never_stored_in_clear(app: WorkflowApp) -> None:
     given_profile(app)
     states = stored_states(app)
     assert b"13800138000" not in states and b"450103198005012345" not in states
-    assert app.profile(app.user("chen"))["phone"] == "13800138000"
+    assert app.org.profile(app.user("chen"))["phone"] == "13800138000"
 
 
 def test_erasing_a_person_leaves_history_and_seal_intact(app: WorkflowApp) -> None:
     given_profile(app)
     before = Seal(app.location).verify()
-    result = app.erase_person("chen", "admin")
-    profile = app.profile(app.user("chen"))
+    result = app.org.erase_person("chen", "admin")
+    profile = app.org.profile(app.user("chen"))
     assert result["erased"] and result["fields"] == ["birth", "id_number", "phone"]
     assert (profile["phone"], profile["birth"], profile["gender"]) == (ERASED, ERASED, "男")
     after = Seal(app.location).verify(before["head"])
@@ -42,13 +42,13 @@ def test_erasing_a_person_leaves_history_and_seal_intact(app: WorkflowApp) -> No
 
 def test_an_erased_birth_date_reads_as_erased_on_the_award_form(app: WorkflowApp) -> None:
     given_profile(app)
-    app.erase_person("chen", "admin")
+    app.org.erase_person("chen", "admin")
     advisor = app.user("chen")
     advisor.take_class("kj1", "R-0", 0)
     advisor.record_result("2026-2027-1", "优秀", "90", "A-1", "li")
     app.save(advisor)
-    ref = app.nominate("chen", "2026-2027-1", "", None, "zhang")["id"]
-    assert app.recommendation_form(ref)["fields"]["出生年月"] == ERASED
+    ref = app.awards.nominate("chen", "2026-2027-1", "", None, "zhang")["id"]
+    assert app.awards.recommendation_form(ref)["fields"]["出生年月"] == ERASED
 
 
 @pytest.fixture
@@ -63,12 +63,12 @@ def test_with_a_cipher_key_stored_events_hold_no_plain_text(db_url: str, key: st
     from guilin_org import make_org
 
     app = make_org(open_app(parse_location(db_url, key), create=True))
-    app.recruit_apply("kj1", None, None, "本人申请担任班主任", "chen")
+    app.cases.recruit_apply("kj1", None, None, "本人申请担任班主任", "chen")
     states = stored_states(app)
     app.close()
     assert "本人申请担任班主任".encode() not in states and "陈晓明".encode() not in states
     again = open_app(parse_location(db_url, key))
-    assert again.show("R-1")["note"] == "本人申请担任班主任"
+    assert again.cases.show("R-1")["note"] == "本人申请担任班主任"
     assert Seal(again.location).verify()["verified"]
     again.close()
 

@@ -14,63 +14,63 @@ from bzr_workflow.domain.errors import LimitReached, NotPermitted
 @pytest.fixture
 def aksu(db_url: str) -> Iterator[WorkflowApp]:
     app = open_app(parse_location(db_url), create=True)
-    app.init("aksu-vtc-2020", "admin", "", None)
-    app.add_unit("jd", "机电工程系", "", "admin")
-    app.add_unit("cj", "财经系", "", "admin")
+    app.org.init("aksu-vtc-2020", "admin", "", None)
+    app.org.add_unit("jd", "机电工程系", "", "admin")
+    app.org.add_unit("cj", "财经系", "", "admin")
     for login, roles in (("ma", ["dept@jd"]), ("he", ["dept@cj"]), ("xue", ["student_affairs"]),
                          ("yuan", ["college"]), ("tian", [])):
-        app.add_user(login, login, roles, "admin")
+        app.org.add_user(login, login, roles, "admin")
     for n in range(1, 5):
-        app.add_class(f"jd{n}", f"机电{n}班", "jd", 40, "高职", False, "admin")
+        app.org.add_class(f"jd{n}", f"机电{n}班", "jd", 40, "高职", False, "admin")
     yield app
     app.close()
 
 
 def appoint(app: WorkflowApp, klass: str, advisor: str = "tian") -> str:
-    ref = str(app.open_case("recruitment", advisor, klass, None, "系部推荐", "ma")["id"])
-    app.approve(ref, "xue", "同意")
-    app.approve(ref, "yuan", "批准")
+    ref = str(app.cases.open_case("recruitment", advisor, klass, None, "系部推荐", "ma")["id"])
+    app.cases.approve(ref, "xue", "同意")
+    app.cases.approve(ref, "yuan", "批准")
     return ref
 
 
 def test_aksu_recruitment_is_opened_by_the_departments_recommendation(aksu: WorkflowApp) -> None:
     ref = appoint(aksu, "jd1")
-    history = [(h["actor"], h["action"], h["step_label"]) for h in aksu.history(ref)]
+    history = [(h["actor"], h["action"], h["step_label"]) for h in aksu.cases.history(ref)]
     assert history[0] == ("ma", "recommended", "系（部）推荐")
-    assert aksu.show(ref)["state"] == "published"
+    assert aksu.cases.show(ref)["state"] == "published"
     assert aksu.school_class("jd1").advisors[0]["advisor"] == "tian"
 
 
 def test_another_departments_head_may_not_recommend(aksu: WorkflowApp) -> None:
     with pytest.raises(NotPermitted, match="dept"):
-        aksu.open_case("recruitment", "tian", "jd1", None, "", "he")
+        aksu.cases.open_case("recruitment", "tian", "jd1", None, "", "he")
 
 
 def test_an_advisor_takes_at_most_three_classes(aksu: WorkflowApp) -> None:
     for klass in ("jd1", "jd2", "jd3"):
         appoint(aksu, klass)
     with pytest.raises(LimitReached, match="at most 3"):
-        aksu.open_case("recruitment", "tian", "jd4", None, "", "ma")
+        aksu.cases.open_case("recruitment", "tian", "jd4", None, "", "ma")
 
 
 @pytest.fixture
 def jiyuan(db_url: str) -> Iterator[WorkflowApp]:
     app = open_app(parse_location(db_url), create=True)
-    app.init("jiyuan-vtc-2018", "admin", "", None)
-    app.add_unit("xx", "信息工程系", "", "admin")
+    app.org.init("jiyuan-vtc-2018", "admin", "", None)
+    app.org.add_unit("xx", "信息工程系", "", "admin")
     for login, roles in (("fdy", ["counsellor@xx"]), ("lg", ["dept_leading_group@xx"]),
                          ("xgc", ["college_authority"]), ("stu", [])):
-        app.add_user(login, login, roles, "admin")
+        app.org.add_user(login, login, roles, "admin")
     yield app
     app.close()
 
 
 def test_jiyuan_discipline_case_runs_from_its_policy_data_alone(jiyuan: WorkflowApp) -> None:
-    case = jiyuan.open_case("discipline", "stu", None, None, "旷课十二学时", "fdy", unit="xx")
+    case = jiyuan.cases.open_case("discipline", "stu", None, None, "旷课十二学时", "fdy", unit="xx")
     assert (case["id"], case["step_label"]) == ("J-1", "系学生工作领导小组研究")
-    jiyuan.approve(case["id"], "lg", "建议警告处分")
-    done = jiyuan.approve(case["id"], "xgc", "同意警告处分")
-    labels = [h["step_label"] for h in jiyuan.history(case["id"])]
+    jiyuan.cases.approve(case["id"], "lg", "建议警告处分")
+    done = jiyuan.cases.approve(case["id"], "xgc", "同意警告处分")
+    labels = [h["step_label"] for h in jiyuan.cases.history(case["id"])]
     assert done["state"] == "published"
     assert labels == ["辅导员提出处理意见", "系学生工作领导小组研究", "学院主管部门审批"]
 
@@ -78,13 +78,13 @@ def test_jiyuan_discipline_case_runs_from_its_policy_data_alone(jiyuan: Workflow
 def test_a_discipline_case_of_no_unit_cannot_be_opened_by_a_departments_counsellor(
         jiyuan: WorkflowApp) -> None:
     with pytest.raises(NotPermitted, match="counsellor"):
-        jiyuan.open_case("discipline", "stu", None, None, "", "fdy")
+        jiyuan.cases.open_case("discipline", "stu", None, None, "", "fdy")
 
 
 def dismiss(app: WorkflowApp, klass: str, advisor: str = "tian") -> str:
-    ref = str(app.open_case("dismissal", advisor, klass, None, "连续两学期考核不称职", "ma")["id"])
-    app.approve(ref, "xue", "属实")
-    app.approve(ref, "yuan", "同意解聘")
+    ref = str(app.cases.open_case("dismissal", advisor, klass, None, "连续两学期考核不称职", "ma")["id"])
+    app.cases.approve(ref, "xue", "属实")
+    app.cases.approve(ref, "yuan", "同意解聘")
     return ref
 
 
@@ -100,7 +100,7 @@ def test_only_the_classs_advisor_can_be_dismissed_from_it(aksu: WorkflowApp) -> 
     from bzr_workflow.domain.errors import RuleRefused
 
     with pytest.raises(RuleRefused, match="does not advise class jd1"):
-        aksu.open_case("dismissal", "tian", "jd1", None, "", "ma")
+        aksu.cases.open_case("dismissal", "tian", "jd1", None, "", "ma")
 
 
 def test_the_appointments_view_shows_the_ended_appointment(aksu: WorkflowApp) -> None:

@@ -20,6 +20,7 @@ def cache_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(cc, "_cache", None)
     monkeypatch.setattr(cc, "_used", set())
     monkeypatch.setattr(cc, "_missed", False)
+    monkeypatch.setattr(dataclasses, "exec", cc._exec, raising=False)  # as the CLI installs it
     return path
 
 
@@ -32,7 +33,7 @@ def make_class() -> Any:
 
 
 def test_dataclasses_compile_through_the_cache_and_behave_the_same(cache_file: Path) -> None:
-    assert dataclasses.exec is cc._exec  # type: ignore[attr-defined]  # installed on import
+    assert dataclasses.exec is cc._exec  # type: ignore[attr-defined]  # installed by the CLI
     first = make_class()
     assert cc._missed and cc.save(force=True) and cache_file.exists()
     cc._cache, cc._missed = None, False
@@ -61,3 +62,15 @@ def test_nothing_is_written_under_dont_write_bytecode(cache_file: Path,
     monkeypatch.setattr("sys.dont_write_bytecode", True)
     make_class()
     assert not cc.save() and not cache_file.exists()
+
+
+def test_only_the_command_line_entry_point_installs_the_cache() -> None:
+    import subprocess
+    import sys
+
+    probe = ("import dataclasses, bzr_workflow.application, bzr_workflow.cli as c;"
+             " print(hasattr(dataclasses, 'exec'));"
+             " c.install_speedups(); print(hasattr(dataclasses, 'exec'))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "True"]

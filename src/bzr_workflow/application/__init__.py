@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .app import StoreMissing, StoreUnavailable
-from .session import WorkflowApp, open_app
+from .app import StoreMissing, StoreUnavailable, WorkflowApp
+from .session import open_app
 from .store import Location, parse_location
 
 __all__ = ["WorkflowApp", "Location", "open_app", "parse_location", "StoreMissing",

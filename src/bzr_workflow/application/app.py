@@ -1,36 +1,50 @@
-"""The event-sourced application: opening the store, loading aggregates and policies, retrying on conflict."""
+"""The event-sourced application: the store, loading aggregates and policies, retrying on conflict."""
 
 from __future__ import annotations
 
 import random
 import time
-from datetime import UTC, datetime
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import (AggregateNotFoundError, Application, ProcessingEvent,
-                                      Repository)
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate, DomainEvent
 from eventsourcing.persistence import (MapperDeserialisationError, OperationalError,
-                                       PersistenceError, ProgrammingError,
+                                       PersistenceError, ProgrammingError, Recording,
                                        RecordConflictError)
 
+from ..domain.case import Case
 from ..domain.errors import BadInput, Conflict, NotFound, NotPermitted, WorkflowError
-from ..domain.ids import institution_id, key_id
+from ..domain.ids import case_id, institution_id, key_id, normalise_ref
 from ..domain.institution import Institution
 from ..domain.policy import ADMIN, Policy
-from ..domain.policy_file import parse_policy, parse_refined
+from ..domain.school_class import SchoolClass
 from ..domain.timefmt import local_iso
+from ..domain.unit import Unit
 from ..domain.user import User
+from . import es_fastpath
+from .policybook import PolicyBook
 from .store import APP_NAME, Location
+
+from .appraisal import Appraisals
+from .award import Awards
+from .cases import Cases
+from .imports import Imports
+from .organisation import Organisation
+from .worklog import Worklog
+
+if TYPE_CHECKING:
+    from .reads import Reads
+    from .seal import Seal
 
 T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
 MAX_ATTEMPTS = 30
 CACHED_AGGREGATES = 1000  # an LRU of aggregates (fast-forwarded from the store on each load)
-_POLICY_CACHE: dict[str, Policy] = {}
 
 
 class StoreMissing(BadInput):
@@ -41,81 +55,99 @@ class StoreUnavailable(Conflict):
     """The database could not be reached or stayed locked."""
 
 
-def fold(aggregate: Any, events: Iterable[Any]) -> Any:
-    """eventsourcing's project_aggregate without its per-event `assert isinstance(e, <runtime
-    Protocol>)`, which cost ~15 us an event: a third of replaying a 200-event case."""
-    for ev in events:
-        aggregate = ev.mutate(aggregate)
-    return aggregate
-
-
-def _new_events(objs: Iterable[Aggregate | DomainEvent]) -> list[Any]:
-    """What saving these stores: an event as it is, an aggregate's pending events."""
-    events: list[Any] = []
-    for obj in objs:
-        if isinstance(obj, DomainEvent):
-            events.append(obj)
-        else:
-            events.extend(obj.collect_events())
-    return events
-
-
-class FoldingRepository(Repository[UUID]):
-    """The Repository, replaying with `fold` unless told otherwise."""
-
-    def get(self, aggregate_id: UUID, *, version: int | None = None,
-            projector_func: Any = fold, **options: Any) -> Any:
-        return super().get(aggregate_id, version=version, projector_func=projector_func,
-                           **options)
-
-
-class BaseApp(Application[UUID]):
-    """Opens the event store at a Location; every command runs through `attempt`."""
+class WorkflowApp(Application[UUID]):
+    """One event store: load, decide in the domain, save (re-run on conflict), under the policy
+    in force. The commands and queries are grouped by subject as services over it: `org`,
+    `cases`, `appraisals`, `awards`, `worklog`, `imports` and `reads`."""
 
     name = APP_NAME
 
     def __init__(self, location: Location, create_tables: bool = False) -> None:
         self.location = location
-        self._seal: Any = None  # kept: on PostgreSQL it holds a connection
-        self._keys: dict[tuple[int, int], str] = {}  # (policy version, refinement) -> policy key
+        self._seal: Seal | None = None  # kept: on PostgreSQL it holds a connection
+        self.policies = PolicyBook(self.institution)
         super().__init__(env=location.es_env(create_tables))
 
     def close(self) -> None:
+        if "reads" in self.__dict__:
+            self.reads.close()
         if self._seal is not None:
             self._seal.close()
         super().close()
 
+    # -- the services: every command and query, by subject ------------------------------
+
+    @cached_property
+    def org(self) -> Organisation:
+        return Organisation(self)
+
+    @cached_property
+    def cases(self) -> Cases:
+        return Cases(self)
+
+    @cached_property
+    def appraisals(self) -> Appraisals:
+        return Appraisals(self)
+
+    @cached_property
+    def awards(self) -> Awards:
+        return Awards(self)
+
+    @cached_property
+    def worklog(self) -> Worklog:
+        return Worklog(self)
+
+    @cached_property
+    def imports(self) -> Imports:
+        return Imports(self)
+
+    @cached_property
+    def reads(self) -> Reads:
+        from .reads import Reads  # lazily: the views bring SQLAlchemy, which commands never need
+        return Reads(self)
+
+    # -- storing --------------------------------------------------------------------------
+
     def construct_repository(self) -> Repository[UUID]:
         base = super().construct_repository()
-        return FoldingRepository(
+        return es_fastpath.FoldingRepository(
             event_store=base.event_store, snapshot_store=base.snapshot_store,
             cache_maxsize=CACHED_AGGREGATES, fastforward=True,
             fastforward_skipping=False, deepcopy_from_cache=True)
 
-    def save(self, *objs: Any, **kwargs: Any) -> Any:
-        """eventsourcing's save, minus its two runtime Protocol checks per object (about 15 us
-        each, a sixth of opening 10,000 appraisals): we save only Aggregates and their events."""
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """Store what the aggregates decided, in one transaction (we save only aggregates and
+        their events, so the library's runtime Protocol checks are skipped: es_fastpath)."""
         if kwargs or not all(isinstance(o, (Aggregate, DomainEvent)) for o in objs):
             return super().save(*objs, **kwargs)
-        processing = ProcessingEvent[UUID]()
-        processing.events.extend(_new_events(objs))
-        processing.aggregates.update((o.id, o) for o in objs if not isinstance(o, DomainEvent))
-        recordings = self._record(processing)
-        self._take_snapshots(processing)
-        self._notify(recordings)
-        return recordings
+        return es_fastpath.save(self, objs)
 
     def save_streamed(self, chunks: Iterable[Iterable[Aggregate | DomainEvent]]) -> None:
         """Save each chunk's aggregates and events as the chunk comes, all in one transaction:
         a bulk command stays all or nothing while memory holds one chunk of events, mapped to
         stored form, rather than all of them. (Nothing here snapshots or has followers, and the
         aggregate cache fast-forwards from the store, so `save`'s after-steps have no work.)"""
-        from .streamsave import one_transaction
-
         to_stored = self.mapper.to_stored_event
-        with one_transaction(self.recorder) as insert:
+        with es_fastpath.one_transaction(self.recorder) as insert:
             for chunk in chunks:
-                insert([to_stored(e) for e in _new_events(chunk)])
+                insert([to_stored(e) for e in es_fastpath.new_events(chunk)])
+
+    def seal_new_events(self) -> None:
+        """Extend the hash chain over what was just stored. The events are committed already:
+        should this fail (a lock held too long), the next command or `verify` seals them."""
+        from .seal import Seal
+
+        if self._seal is None:
+            self._seal = Seal(self.location)
+        seal = self._seal
+        try:
+            seal.extend_unless_busy()
+        except Exception:  # noqa: BLE001 - derived data; recomputed from the events later
+            try:
+                seal.create()
+                seal.extend_unless_busy()
+            except Exception:  # noqa: BLE001, S110 - the same: sealed by the next writer
+                pass
 
     # -- loading ------------------------------------------------------------------------
 
@@ -164,40 +196,33 @@ class BaseApp(Application[UUID]):
             raise NotPermitted(f"{user.login} is not an administrator (role admin)")
         return user
 
+    def unit(self, code: str) -> Unit:
+        unit: Unit = self.load(key_id("unit", code), f"unknown unit {code!r} (see `unit add`)")
+        return unit
+
+    def school_class(self, code: str) -> SchoolClass:
+        klass: SchoolClass = self.load(key_id("class", code),
+                                       f"unknown class {code!r} (see `class list`)")
+        return klass
+
+    def case(self, ref: str) -> Case:
+        ref = normalise_ref(ref)
+        case: Case = self.load(case_id(ref), f"unknown case {ref} (see `cases`)")
+        return case
+
+    # -- the rules in force -------------------------------------------------------------
+
     def policy(self, version: int | None = None, inst: Institution | None = None,
                refinement: int = 0) -> Policy:
         """A policy version as adopted, or as a unit's refinement (by number) overrides it."""
-        known = self._keys.get((version, refinement)) if version is not None else None
-        if known in _POLICY_CACHE:
-            return _POLICY_CACHE[known]
-        inst = inst or self.institution()
-        key = self.policy_key(version, refinement, inst)
-        if key not in _POLICY_CACHE:
-            record = inst.policy_record(version)
-            if refinement:
-                ref = inst.refinement_record(refinement)
-                _POLICY_CACHE[key] = parse_refined(record["text"], ref["text"],
-                                                   f"refinement of unit {ref['unit']}")
-            else:
-                _POLICY_CACHE[key] = parse_policy(record["text"], record["policy_id"])
-        return _POLICY_CACHE[key]
-
-    def policy_key(self, version: int | None, refinement: int = 0,
-                   inst: Institution | None = None) -> str:
-        """Names one effective rule set: the version's digest, and the refinement's if any.
-        A numbered version or refinement never changes once adopted, so its key is kept."""
-        if version is not None and (version, refinement) in self._keys:
-            return self._keys[version, refinement]
-        inst = inst or self.institution()
-        key = str(inst.policy_record(version)["digest"])
-        key += ":" + inst.refinement_record(refinement)["digest"] if refinement else ""
-        if version is not None:
-            self._keys[version, refinement] = key
-        return key
+        return self.policies.policy(version, refinement, inst)
 
     def policy_for_unit(self, unit_path: list[str], inst: Institution | None = None) -> Policy:
-        inst = inst or self.institution()
-        return self.policy(inst=inst, refinement=inst.refinement_for(unit_path))
+        return self.policies.for_unit(unit_path, inst)
+
+    def case_policy(self, case: Case) -> Policy:
+        """The rules the case was opened under: its version, refined for its unit if it was."""
+        return self.policies.policy(case.policy_version, case.refinement)
 
     clock: Callable[[], datetime] = staticmethod(lambda: datetime.now(UTC))
     """Where business dates come from (announcement ends, flags, default start); tests set it."""
@@ -205,23 +230,6 @@ class BaseApp(Application[UUID]):
     def today(self, policy: Policy) -> str:
         """Today's date where the institution is."""
         return local_iso(self.clock(), policy.utc_offset)[:10]
-
-    def seal_new_events(self) -> None:
-        """Extend the hash chain over what was just stored. The events are committed already:
-        should this fail (a lock held too long), the next command or `verify` seals them."""
-        from .seal import Seal
-
-        if self._seal is None:
-            self._seal = Seal(self.location)
-        seal = self._seal
-        try:
-            seal.extend_unless_busy()
-        except Exception:  # noqa: BLE001 - derived data; recomputed from the events later
-            try:
-                seal.create()
-                seal.extend_unless_busy()
-            except Exception:  # noqa: BLE001, S110 - the same: sealed by the next writer
-                pass
 
     # -- running commands ---------------------------------------------------------------
 

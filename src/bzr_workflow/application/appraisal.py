@@ -5,21 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from ..domain import appraisal_rules as R
 from ..domain.access import covers
 from ..domain.case import Case
-from ..domain.consequences import due
 from ..domain.errors import BadInput, NotPermitted, RuleRefused
-from ..domain.periods import parse_period
-from ..domain.policy import ADMIN, Policy
+from ..domain.institution import Institution
+from ..domain.periods import parse_period, period_range
+from ..domain.policy import ADMIN
 from ..domain.roster import PeriodRoster
 from ..domain.user import User
-from .cases import CaseCommands, _text
+from .appraisal_effects import KIND, appraisal_roster
+from .cases import run_decision
+from .effects import Decided, effects_of
+from .opening import counter, new_case
 from .render import SiblingDicts, case_dict
+from .service import Service
+from .text import checked
 
 Progress = Callable[[int], None]
 Target = tuple[str, str, str]  # (advisor, class, unit)
-KIND = "appraisal"
 CHUNK = 1000  # bulk opening: events mapped and stored per chunk, in the one transaction
 
 
@@ -34,15 +37,25 @@ def parse_items(pairs: Sequence[str], what: str) -> dict[str, str]:
     return out
 
 
-class AppraisalCommands(CaseCommands):
+class Appraisals(Service):
+    """Appraisal commands: opening a period's cases, summaries, scores, veto items, 公示, finalising."""
+
+    def targets(self, period: str, advisors: Sequence[str] = ()) -> list[Target]:
+        """Whom `open_appraisals` would open for: the named advisors, or every advisor
+        appointed at some time in the period."""
+        if advisors:
+            return self.appraisal_targets(advisors)
+        start, end = period_range(parse_period(period, self.app.policy().period))
+        return self.app.reads.appointed_in(start, end)
+
     def appraisal_targets(self, advisors: Sequence[str]) -> list[Target]:
         """(advisor, class, unit) for named advisors, from their current appointments."""
         out = []
         for login in advisors:
-            user = self.user(login)
+            user = self.app.user(login)
             if not user.classes:
                 raise RuleRefused(f"{login} advises no class, so has nothing to be appraised on")
-            klass = self.school_class(user.classes[0])
+            klass = self.app.school_class(user.classes[0])
             out.append((login, klass.code, klass.unit))
         return out
 
@@ -51,9 +64,9 @@ class AppraisalCommands(CaseCommands):
                         ) -> Sequence[dict[str, Any]]:
         """One case per advisor, all in one transaction; advisors who have one are skipped."""
         def command() -> Sequence[dict[str, Any]]:
-            me, inst = self.actor(actor), self.institution()
-            canonical = parse_period(period, self.policy(inst=inst).period)
-            roster = self._roster(canonical)
+            me, inst = self.app.actor(actor), self.app.institution()
+            canonical = parse_period(period, self.app.policy(inst=inst).period)
+            roster = appraisal_roster(self.app, canonical)
             paths: dict[str, list[str]] = {}
             todo: list[Target] = []
             seen: set[str] = set()
@@ -61,15 +74,16 @@ class AppraisalCommands(CaseCommands):
                 if advisor in roster.cases or advisor in seen:
                     continue
                 if unit not in paths:
-                    paths[unit] = self.unit(unit).path
+                    paths[unit] = self.app.unit(unit).path
                 if self._may_open(me, paths[unit], inst, explicit, advisor):
                     todo.append((advisor, klass, unit))
                     seen.add(advisor)
             return self._open_many(inst, me.login, canonical, roster, todo, paths, progress)
-        return self.attempt(command)
+        return self.app.attempt(command)
 
-    def _may_open(self, me: User, path: list[str], inst: Any, explicit: bool, who: str) -> bool:
-        wf = self.policy_for_unit(path, inst).workflow(KIND)
+    def _may_open(self, me: User, path: list[str], inst: Institution, explicit: bool,
+                  who: str) -> bool:
+        wf = self.app.policy_for_unit(path, inst).workflow(KIND)
         if covers(me.grants, ADMIN, path) or covers(me.grants, wf.opened_by, path):
             return True
         if explicit:
@@ -77,17 +91,14 @@ class AppraisalCommands(CaseCommands):
                                f" {path[-1] if path else 'the institution'}; {me.login} is not one")
         return False
 
-    def _roster(self, period: str) -> PeriodRoster:
-        return self.load_or_start(PeriodRoster, kind=KIND, period=period)
-
-    def _open_many(self, inst: Any, opener: str, period: str, roster: PeriodRoster,
+    def _open_many(self, inst: Institution, opener: str, period: str, roster: PeriodRoster,
                    todo: list[Target], paths: dict[str, list[str]],
                    progress: Progress | None) -> Sequence[dict[str, Any]]:
         if not todo:
             return []
-        base = self.policy(inst=inst)
-        counter = self._counter(base.workflow(KIND).prefix)
-        refs = counter.allocate(len(todo))
+        base = self.app.policy(inst=inst)
+        refs_counter = counter(self.app, base.workflow(KIND).prefix)
+        refs = refs_counter.allocate(len(todo))
         leaf = {unit: path[-1] if path else "" for unit, path in paths.items()}  # a case's unit
         roster.list_cases({t[0]: ref for t, ref in zip(todo, refs)},
                           {t[0]: leaf[t[2]] for t in todo})
@@ -98,15 +109,15 @@ class AppraisalCommands(CaseCommands):
         first: dict[int, tuple[Case.Opened, dict[str, Any]]] = {}
 
         def chunks() -> Iterator[list[Any]]:
-            chunk: list[Any] = [counter, roster]
+            chunk: list[Any] = [refs_counter, roster]
             for n, ((advisor, klass, unit), ref) in enumerate(zip(todo, refs), 1):
                 refinement, path = inst.refinement_for(paths[unit]), paths[unit]
                 if refinement in first:
                     opened, shape = first[refinement]
                     chunk.append(Case.opened_like(opened, ref, advisor, path, klass))
                 else:
-                    policy = self.policy(inst=inst, refinement=refinement)
-                    case = self._new_case(ref, policy.workflow(KIND), inst.current_version,
+                    policy = self.app.policy(inst=inst, refinement=refinement)
+                    case = new_case(ref, policy.workflow(KIND), inst.current_version,
                                           refinement, subject=advisor, opener=opener,
                                           unit_path=path, class_code=klass, period=period)
                     shape = case_dict(case, policy)
@@ -120,20 +131,20 @@ class AppraisalCommands(CaseCommands):
                     progress(100)
             yield chunk
 
-        self.save_streamed(chunks())
+        self.app.save_streamed(chunks())
         if progress:
             progress(len(todo) % 100)
         return shown
 
     def submit_summary(self, ref: str, actor: str | None, text: str) -> dict[str, Any]:
-        text = _text(text, "the self-summary")
+        text = checked(text, "the self-summary")
 
         def command() -> dict[str, Any]:
-            me, case = self.actor(actor), self._appraisal(ref)
+            me, case = self.app.actor(actor), self._appraisal(ref)
             case.submit_summary(me.login, text)
-            self.save(case)
-            return case_dict(case, self.case_policy(case))
-        return self.attempt(command)
+            self.app.save(case)
+            return case_dict(case, self.app.case_policy(case))
+        return self.app.attempt(command)
 
     def score(self, ref: str, actor: str | None, items: Sequence[str],
               bonus: Sequence[str] = ()) -> dict[str, Any]:
@@ -142,63 +153,65 @@ class AppraisalCommands(CaseCommands):
             raise BadInput("give at least one --item KEY=VALUE (or --bonus KEY=VALUE)")
 
         def command() -> dict[str, Any]:
-            me, case = self.actor(actor), self._appraisal(ref)
-            policy, wf, _ = self._context(case)
-            self._decide(case, me.grants, policy,
+            me, case = self.app.actor(actor), self._appraisal(ref)
+            policy, wf, _ = self.app.cases.context(case)
+            run_decision(case, me.grants, policy,
                          lambda: case.score(me.login, me.grants, policy, wf, scores, extra))
-            self.save(case)
+            self.app.save(case)
             return case_dict(case, policy)
-        return self.attempt(command)
+        return self.app.attempt(command)
 
     def flag_veto(self, ref: str, actor: str | None, item: str, reason: str | None,
                   clear: bool = False) -> dict[str, Any]:
-        reason = _text(reason, "--reason")
+        reason = checked(reason, "--reason")
 
         def command() -> dict[str, Any]:
-            me, case = self.actor(actor), self._appraisal(ref)
-            policy, wf, _ = self._context(case)
-            case.flag_veto(me.login, me.grants, policy, wf, item, reason, self.today(policy), clear)
-            self.save(case)
+            me, case = self.app.actor(actor), self._appraisal(ref)
+            policy, wf, _ = self.app.cases.context(case)
+            case.flag_veto(me.login, me.grants, policy, wf, item, reason, self.app.today(policy), clear)
+            self.app.save(case)
             return case_dict(case, policy)
-        return self.attempt(command)
+        return self.app.attempt(command)
 
     def lodge_objection(self, ref: str, actor: str | None, reason: str | None) -> dict[str, Any]:
-        reason = _text(reason, "--reason")
+        reason = checked(reason, "--reason")
 
         def command() -> dict[str, Any]:
-            me, case = self.actor(actor), self._appraisal(ref)
-            policy = self.case_policy(case)
-            case.lodge_objection(me.login, reason, self.today(policy))
-            self.save(case)
+            me, case = self.app.actor(actor), self._appraisal(ref)
+            policy = self.app.case_policy(case)
+            case.lodge_objection(me.login, reason, self.app.today(policy))
+            self.app.save(case)
             return case_dict(case, policy)
-        return self.attempt(command)
+        return self.app.attempt(command)
 
     def resolve_objection(self, ref: str, actor: str | None, number: int, upheld: bool,
                           comment: str | None) -> dict[str, Any]:
-        comment = _text(comment, "--comment")
+        comment = checked(comment, "--comment")
 
         def command() -> dict[str, Any]:
-            me, case = self.actor(actor), self._appraisal(ref)
-            policy, wf, _ = self._context(case)
+            me, case = self.app.actor(actor), self._appraisal(ref)
+            policy, wf, _ = self.app.cases.context(case)
             case.resolve_objection(me.login, me.grants, policy, wf, number, upheld, comment)
-            self.save(case)
+            self.app.save(case)
             return case_dict(case, policy)
-        return self.attempt(command)
+        return self.app.attempt(command)
 
     def finalise(self, ref: str, actor: str | None) -> dict[str, Any]:
         def command() -> dict[str, Any]:
-            me, case = self.actor(actor), self._appraisal(ref)
-            policy, wf, _ = self._context(case)
-            case.finalise(me.login, me.grants, policy, wf, self.today(policy))
-            self.save(case, *self._after_final(case, policy, me.login))
+            me, case = self.app.actor(actor), self._appraisal(ref)
+            policy, wf, _ = self.app.cases.context(case)
+            case.finalise(me.login, me.grants, policy, wf, self.app.today(policy))
+            moved = effects_of(case.kind).run("on_final", self.app, Decided(case, policy, wf,
+                                                                             me.login))
+            self.app.save(case, *moved)
             return case_dict(case, policy)
-        return self.attempt(command)
+        return self.app.attempt(command)
 
     def finalise_period(self, period: str, actor: str | None) -> dict[str, Any]:
         """Finalise every appraisal of the period whose announcement is over; say why not the rest."""
-        canonical = parse_period(period, self.policy().period)
+        canonical = parse_period(period, self.app.policy().period)
         done, waiting = [], {}
-        for ref in sorted(self._roster(canonical).cases.values(), key=_ref_order):
+        for ref in sorted(appraisal_roster(self.app, canonical).cases.values(), key=_ref_order):
             try:
                 self.finalise(ref, actor)
                 done.append(ref)
@@ -207,46 +220,10 @@ class AppraisalCommands(CaseCommands):
         return {"period": canonical, "finalised": done, "not_finalised": waiting}
 
     def _appraisal(self, ref: str) -> Case:
-        case = self.case(ref)
+        case = self.app.case(ref)
         if case.kind != KIND:
             raise BadInput(f"{case.ref} is a {case.kind} case, not an appraisal")
         return case
-
-    def _after_final(self, case: Case, policy: Policy, actor: str) -> list[Any]:
-        """A final result goes on the advisor's record, with the consequences it completes."""
-        if case.kind != KIND or not case.final:
-            return []
-        result = case.outcome(policy)
-        advisor = self.user(case.subject)
-        advisor.record_result(case.period, result["grade"] or "", result["total"] or "", case.ref,
-                              actor)
-        extra: list[Any] = [advisor]
-        section = R.section_of(policy)
-        for rule in due(section, advisor.results, case.period, advisor.consequences):
-            opened = ""
-            if rule["then"] == "open_case":
-                opened, more = self._open_consequence(rule, case, actor)
-                extra += more
-            advisor.record_consequence(rule["key"], rule["label"], rule["then"], case.period,
-                                       rule["caused_by"], actor, opened)
-        return extra
-
-    def _open_consequence(self, rule: dict[str, Any], case: Case,
-                          actor: str) -> tuple[str, list[Any]]:
-        """A case the policy opens by itself (Aksu: two unqualified semesters → dismissal)."""
-        kind = rule.get("kind") or "dismissal"
-        inst = self.institution()
-        refinement = inst.refinement_for(case.unit_path)
-        wf = self.policy(inst=inst, refinement=refinement).workflow(kind)
-        counter = self._counter(wf.prefix)
-        ref = counter.allocate()[0]
-        causes = ", ".join(rule["caused_by"])
-        opened = self._new_case(
-            ref, wf, inst.current_version, refinement, subject=case.subject, opener=actor,
-            unit_path=case.unit_path, class_code=case.class_code, period=case.period,
-            note=f"{rule['label']}: opened by the policy after {causes}",
-            data={"consequence": rule["key"], "caused_by": rule["caused_by"]}, action="opened")
-        return ref, [counter, opened]
 
 
 def _ref_order(ref: str) -> int:

@@ -2,29 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from ..domain.access import covers
+from transitions import Machine
+
+from ..domain.access import Grants, covers
 from ..domain.case import Case
-from ..domain.counter import CaseCounter
 from ..domain.errors import AlreadySigned, BadInput, NotFound, NotPermitted
 from ..domain.history import audit_entry
 from ..domain.ids import case_id, normalise_ref
-from ..domain.pipeline import PUBLISHED, machine_for
+from ..domain.pipeline import PUBLISHED
 from ..domain.policy import ADMIN, Policy, Workflow
 from ..domain.timefmt import local_iso, local_short, parse_date, parse_instant
-from .app import fold
-from .organisation import OrganisationCommands
-from .text import checked
+from ..domain.user import User
+from .effects import Decided, Opening, effects_of
+from .es_fastpath import fold
+from .opening import counter, new_case
 from .render import case_dict
+from .service import Service
+from .text import checked
 
 
+@dataclass
+class PinnedStep:
+    """The step the user meant to act on, pinned on a command's first try so that its re-runs
+    (after another writer got there first) still hold the user to it."""
 
-def _text(value: str | None, what: str) -> str:
-    return checked(value, what)
+    step: str | None
 
 
-class CaseCommands(OrganisationCommands):
+class Cases(Service):
+    """Opening cases of any kind, and the decisions every kind shares; a case's own events."""
 
     # -- opening ------------------------------------------------------------------------
 
@@ -36,202 +46,134 @@ class CaseCommands(OrganisationCommands):
     def open_case(self, kind: str, subject: str | None, class_code: str | None,
                   period: str | None, note: str | None, actor: str | None,
                   data: dict[str, Any] | None = None, unit: str | None = None) -> dict[str, Any]:
-        note = _text(note, "--note")
+        note = checked(note, "--note")
+        app = self.app
 
         def command() -> dict[str, Any]:
-            me = self.actor(actor)
-            inst = self.institution()
-            klass = self.school_class(class_code) if class_code else None
+            me = app.actor(actor)
+            inst = app.institution()
+            klass = app.school_class(class_code) if class_code else None
             if klass and unit and unit != klass.unit:
                 raise BadInput(f"class {klass.code} belongs to unit {klass.unit}, not {unit}")
             where = klass.unit if klass else unit
-            path = self.unit(where).path if where else []
+            path = app.unit(where).path if where else []
             refinement = inst.refinement_for(path)
-            policy = self.policy(inst=inst, refinement=refinement)
+            policy = app.policy(inst=inst, refinement=refinement)
             wf = _workflow(policy, kind)
             who = subject or (me.login if wf.opened_by_candidate else "")
             _require_fields(wf, who, class_code, period)
             if who:
-                self.user(who)
+                app.user(who)
             _require_opener(wf, policy, me.login, me.grants, who, path)
             if wf.on_publish == "appoint" and klass:
                 klass.check_vacancy(policy.staffing.advisors_per_class)
-                self.user(who).check_can_take(klass.code, policy.staffing.max_classes_per_advisor)
+                app.user(who).check_can_take(klass.code, policy.staffing.max_classes_per_advisor)
             if wf.on_publish == "dismiss" and klass:
                 klass.check_advised_by(who)
-            when, facts = self._prepare_opening(kind, policy, who, period or "", path,
-                                                dict(data or {}))
-            counter = self._counter(wf.prefix)
-            ref = counter.allocate()[0]
-            case = self._new_case(ref, wf, inst.current_version, refinement, subject=who,
-                                  opener=me.login, unit_path=path,
-                                  class_code=klass.code if klass else "", period=when,
-                                  note=note, data=facts)
-            self.save(counter, case, *self._opening_effects(case, policy))
+            effects = effects_of(kind)
+            when, facts = effects.prepare(app, Opening(policy, who, period or "", path,
+                                                       dict(data or {})))
+            refs = counter(app, wf.prefix)
+            case = new_case(refs.allocate()[0], wf, inst.current_version, refinement,
+                            subject=who, opener=me.login, unit_path=path,
+                            class_code=klass.code if klass else "", period=when, note=note,
+                            data=facts)
+            moved = effects.run("on_open", app, Decided(case, policy, wf, me.login))
+            app.save(refs, case, *moved)
             return case_dict(case, policy)
-        return self.attempt(command)
-
-    # -- hooks the award and appraisal layers fill in: aggregates saved with the case ------
-
-    def _prepare_opening(self, kind: str, policy: Policy, subject: str, period: str,
-                         unit_path: list[str], data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        """Check and complete what a new case records (period, data) before it is raised."""
-        return period, data
-
-    def _opening_effects(self, case: Case, policy: Policy) -> list[Any]:
-        return []
-
-    def _signing_effects(self, case: Case, policy: Policy, wf: Workflow, actor: str) -> list[Any]:
-        return []
-
-    def _ending_effects(self, case: Case, policy: Policy, wf: Workflow) -> list[Any]:
-        """When a case is vetoed, returned or withdrawn."""
-        return []
-
-    @staticmethod
-    def _new_case(ref: str, wf: Workflow, version: int, refinement: int, *, subject: str,
-                  opener: str, unit_path: list[str], class_code: str = "", period: str = "",
-                  note: str = "", data: dict[str, Any] | None = None, action: str = "") -> Case:
-        """A case raised under `wf`: at its first step, recording the rules it follows."""
-        return Case(ref=ref, kind=wf.kind, policy_version=version,
-                    action=action or wf.open_action, open_step=wf.open_step,
-                    step=wf.first_step.id, subject=subject, opener=opener,
-                    unit=unit_path[-1] if unit_path else "", unit_path=unit_path,
-                    class_code=class_code, period=period, note=note, data=data or {},
-                    refinement=refinement, opener_signs=wf.opener_signs)
-
-    def _counter(self, prefix: str) -> CaseCounter:
-        return self.load_or_start(CaseCounter, prefix=prefix)
+        return app.attempt(command)
 
     # -- deciding -----------------------------------------------------------------------
 
-    def case(self, ref: str) -> Case:
-        ref = normalise_ref(ref)
-        case: Case = self.load(case_id(ref), f"unknown case {ref} (see `cases`)")
-        return case
-
-    def _context(self, case: Case) -> tuple[Policy, Workflow, Any]:
-        policy = self.case_policy(case)
+    def context(self, case: Case) -> tuple[Policy, Workflow, Machine]:
+        """The rules a case follows: its policy, its workflow and that workflow's rule table."""
+        policy = self.app.case_policy(case)
         wf = policy.workflow(case.kind)
-        return policy, wf, machine_for(self.policy_key(case.policy_version, case.refinement), wf)
-
-    def case_policy(self, case: Case) -> Policy:
-        """The rules the case was opened under: its version, refined for its unit if it was."""
-        return self.policy(case.policy_version, refinement=case.refinement)
+        return policy, wf, self.app.policies.machine(case.policy_version, case.refinement, wf)
 
     def approve(self, ref: str, actor: str | None, comment: str | None = None,
                 step: str | None = None) -> dict[str, Any]:
-        comment, expected = _text(comment, "--comment"), [step]
+        comment, pinned, app = checked(comment, "--comment"), PinnedStep(step), self.app
 
         def command() -> dict[str, Any]:
-            me, case = self.actor(actor), self.case(ref)
-            policy, wf, machine = self._context(case)
-            self._expect(case, expected, policy)
-            self._decide(case, me.grants, policy,
-                         lambda: case.approve(me.login, me.grants, policy, wf, machine, comment,
-                                              self.today(policy)))
-            if wf.on_publish == "appoint" and case.class_code and case.state == "open":
-                self.school_class(case.class_code).check_vacancy(policy.staffing.advisors_per_class)
-            extra = self._signing_effects(case, policy, wf, me.login)
-            extra += self._publication_effects(case, policy, wf, me.login)
-            extra += self._after_final(case, policy, me.login)
-            self.save(case, *extra)
+            me, case = app.actor(actor), app.case(ref)
+            policy, wf, machine = self.context(case)
+            _expect(case, pinned, policy)
+            run_decision(case, me.grants, policy,
+                    lambda: case.approve(me.login, me.grants, policy, wf, machine, comment,
+                                         app.today(policy)))
+            effects, decided = effects_of(case.kind), Decided(case, policy, wf, me.login)
+            moved = effects.run("on_signed", app, decided)
+            if case.state == PUBLISHED:
+                moved += effects.run("on_published", app, decided)
+            if case.final:
+                moved += effects.run("on_final", app, decided)
+            app.save(case, *moved)
             return case_dict(case, policy)
-        return self.attempt(command)
-
-    def _after_final(self, case: Case, policy: Policy, actor: str) -> list[Any]:
-        """Hook for what a final result sets in motion (the appraisal layer fills it in)."""
-        return []
-
-    def _publication_effects(self, case: Case, policy: Policy, wf: Workflow,
-                             actor: str) -> list[Any]:
-        """Aggregates saved with the case when it is published, so cross-case rules hold atomically."""
-        if case.state != PUBLISHED or wf.on_publish not in ("appoint", "dismiss") \
-                or not case.class_code:
-            return []
-        klass, advisor = self.school_class(case.class_code), self.user(case.subject)
-        if wf.on_publish == "dismiss":
-            klass.release(case.subject, self.today(policy), case.ref, actor)
-            advisor.release_class(klass.code, case.ref)
-            return [klass, advisor]
-        start = case.data.get("start") or self.today(policy)
-        klass.appoint(case.subject, start, case.ref, actor, policy.staffing.advisors_per_class)
-        advisor.take_class(klass.code, case.ref, policy.staffing.max_classes_per_advisor)
-        return [klass, advisor]
+        return app.attempt(command)
 
     def veto(self, ref: str, actor: str | None, reason: str | None,
              step: str | None = None) -> dict[str, Any]:
-        reason, expected = _text(reason, "--reason"), [step]
+        reason, pinned = checked(reason, "--reason"), PinnedStep(step)
 
-        def command() -> dict[str, Any]:
-            me, case = self.actor(actor), self.case(ref)
-            policy, wf, _ = self._context(case)
-            self._expect(case, expected, policy)
-            self._decide(case, me.grants, policy,
-                         lambda: case.veto(me.login, me.grants, policy, wf, reason))
-            self.save(case, *self._ending_effects(case, policy, wf))
-            return case_dict(case, policy)
-        return self.attempt(command)
+        def decide(case: Case, me: User, policy: Policy, wf: Workflow, machine: Machine) -> None:
+            _expect(case, pinned, policy)
+            run_decision(case, me.grants, policy,
+                    lambda: case.veto(me.login, me.grants, policy, wf, reason))
+        return self._end(ref, actor, decide)
 
     def return_case(self, ref: str, actor: str | None, reason: str | None,
                     step: str | None = None) -> dict[str, Any]:
-        reason, expected = _text(reason, "--reason"), [step]
+        reason, pinned = checked(reason, "--reason"), PinnedStep(step)
 
-        def command() -> dict[str, Any]:
-            me, case = self.actor(actor), self.case(ref)
-            policy, wf, machine = self._context(case)
-            self._expect(case, expected, policy)
-            self._decide(case, me.grants, policy,
-                         lambda: case.return_(me.login, me.grants, policy, wf, machine, reason))
-            self.save(case, *self._ending_effects(case, policy, wf))
-            return case_dict(case, policy)
-        return self.attempt(command)
+        def decide(case: Case, me: User, policy: Policy, wf: Workflow, machine: Machine) -> None:
+            _expect(case, pinned, policy)
+            run_decision(case, me.grants, policy,
+                    lambda: case.return_(me.login, me.grants, policy, wf, machine, reason))
+        return self._end(ref, actor, decide)
 
     def withdraw(self, ref: str, actor: str | None, reason: str | None) -> dict[str, Any]:
-        reason = _text(reason, "--reason")
+        reason = checked(reason, "--reason")
+
+        def decide(case: Case, me: User, policy: Policy, wf: Workflow, machine: Machine) -> None:
+            case.withdraw(me.login, wf, machine, reason)
+        return self._end(ref, actor, decide)
+
+    def _end(self, ref: str, actor: str | None,
+             decide: Callable[[Case, User, Policy, Workflow, Machine], None]) -> dict[str, Any]:
+        """A decision that may end the case (veto, return, withdraw), with its kind's effects."""
+        app = self.app
 
         def command() -> dict[str, Any]:
-            me, case = self.actor(actor), self.case(ref)
-            policy, wf, machine = self._context(case)
-            case.withdraw(me.login, wf, machine, reason)
-            self.save(case, *self._ending_effects(case, policy, wf))
+            me, case = app.actor(actor), app.case(ref)
+            policy, wf, machine = self.context(case)
+            decide(case, me, policy, wf, machine)
+            moved = effects_of(case.kind).run("on_ended", app, Decided(case, policy, wf,
+                                                                        me.login))
+            app.save(case, *moved)
             return case_dict(case, policy)
-        return self.attempt(command)
-
-    def _expect(self, case: Case, expected: list[str | None], policy: Policy) -> None:
-        """Pin the step the user meant to sign; if it moved on meanwhile, say who signed it."""
-        if expected[0] is None:
-            expected[0] = case.step if case.state == "open" else ""
-        elif case.step != expected[0]:
-            raise _moved_on(case, expected[0], policy)
-
-    def _decide(self, case: Case, grants: Any, policy: Policy, decide: Any) -> None:
-        """Run a decision; a user who lacks the role only because the case moved on is told so."""
-        try:
-            decide()
-        except NotPermitted:
-            wf, last = policy.workflow(case.kind), case.last["step"]
-            if last in [s.id for s in wf.steps] and covers(grants, wf.step(last).role,
-                                                            case.unit_path):
-                raise _moved_on(case, last, policy) from None
-            raise
+        return app.attempt(command)
 
     # -- reading the case's own events --------------------------------------------------
 
     def show(self, ref: str, as_of: str | None = None) -> dict[str, Any]:
-        if as_of:
-            case = self._case_as_of(ref, as_of)
-        else:
-            case = self.case(ref)
-        return case_dict(case, self.case_policy(case))
+        """A case as it stands (or stood); an appraisal also shows its advisor's norm
+        compliance as evidence."""
+        case = self._case_as_of(ref, as_of) if as_of else self.app.case(ref)
+        shown = case_dict(case, self.app.case_policy(case))
+        if shown["kind"] == "appraisal" and shown["period"] and shown["subject"]:
+            report = self.app.worklog.norms_report(shown["subject"], shown["period"])
+            shown["norms"] = [{k: n[k] for k in ("activity", "label", "per", "min", "met", "of")}
+                              for n in report["norms"]]
+        return shown
 
     def _case_as_of(self, ref: str, as_of: str) -> Case:
         """The case as it stood at `as_of`, replayed once from its events (read once)."""
-        events: list[Any] = list(self.events.get(case_id(normalise_ref(ref))))
+        events: list[Any] = list(self.app.events.get(case_id(normalise_ref(ref))))
         if not events:
-            self.case(ref)  # raises what an unknown case raises
+            self.app.case(ref)  # raises what an unknown case raises
         opened = events[0]  # the rules (and so the time zone) are those it was opened under
-        policy = self.policy(opened.policy_version, refinement=opened.refinement)
+        policy = self.app.policy(opened.policy_version, refinement=opened.refinement)
         until = parse_instant(as_of, policy.utc_offset)
         versions = [e.originator_version for e in events if e.timestamp <= until]
         if not versions:
@@ -240,16 +182,14 @@ class CaseCommands(OrganisationCommands):
         older: Case = fold(None, (e for e in events if e.originator_version <= versions[-1]))
         return older
 
-    def _events_of(self, case: Case) -> list[Any]:
-        return list(self.events.get(case.id))
-
     def history(self, ref: str, as_of: str | None = None) -> list[dict[str, Any]]:
-        case = self.case(ref)
-        policy = self.case_policy(case)
+        case = self.app.case(ref)
+        policy = self.app.case_policy(case)
         wf = policy.workflow(case.kind)
         until = parse_instant(as_of, policy.utc_offset) if as_of else None
         out = []
-        for ev in self._events_of(case):
+        events: list[Any] = list(self.app.events.get(case.id))
+        for ev in events:
             entry = audit_entry(ev)
             if entry is None or (until and ev.timestamp > until):
                 continue
@@ -258,6 +198,26 @@ class CaseCommands(OrganisationCommands):
             entry["step_label"] = wf.step(step).label if step in wf.step_ids() else None
             out.append({"at": local_iso(ev.timestamp, policy.utc_offset), **entry})
         return out
+
+
+def _expect(case: Case, pinned: PinnedStep, policy: Policy) -> None:
+    """Pin the step the user meant to sign; if it moved on meanwhile, say who signed it."""
+    if pinned.step is None:
+        pinned.step = case.step if case.state == "open" else ""
+    elif case.step != pinned.step:
+        raise _moved_on(case, pinned.step, policy)
+
+
+def run_decision(case: Case, grants: Grants, policy: Policy, decide: Callable[[], None]) -> None:
+    """Run a decision; a user who lacks the role only because the case moved on is told so."""
+    try:
+        decide()
+    except NotPermitted:
+        wf, last = policy.workflow(case.kind), case.last["step"]
+        if last in [s.id for s in wf.steps] and covers(grants, wf.step(last).role,
+                                                        case.unit_path):
+            raise _moved_on(case, last, policy) from None
+        raise
 
 
 def _moved_on(case: Case, step_id: str, policy: Policy) -> AlreadySigned:
@@ -285,7 +245,7 @@ def _require_fields(wf: Workflow, subject: str, class_code: str | None,
             raise BadInput(f"a {wf.kind} case needs {flag[need]}")
 
 
-def _require_opener(wf: Workflow, policy: Policy, login: str, grants: Any, subject: str,
+def _require_opener(wf: Workflow, policy: Policy, login: str, grants: Grants, subject: str,
                     path: list[str]) -> None:
     if covers(grants, ADMIN, path):
         return

@@ -17,11 +17,16 @@ from ..domain.timefmt import local_iso, parse_date
 from ..domain.unit import Unit
 from ..domain.user import User
 from ..policies import builtin_ids, builtin_text
-from .app import BaseApp
+from .personal import PERSONAL, PersonKeys, open_value, seal_value
+from .service import Service
 from .text import checked, checked_name
 
 CODE = re.compile(r"^[\w.\-]{1,64}$")
 MAX_STUDENTS = 10_000
+PROFILE_FIELDS = {"gender": "性别", "ethnicity": "民族", "birth": "出生年月",
+                  "education": "学历/学位", "political_status": "政治面貌"}
+OTHER_FIELDS = {"employment": "专职/兼职", "phone": "联系电话", "address": "通信地址",
+                "id_number": "身份证号"}
 
 
 def read_policy(ref: str) -> tuple[str, str]:
@@ -63,43 +68,45 @@ def parse_grant(spec: str, policy: Policy) -> tuple[str, str]:
     return role, unit
 
 
-class OrganisationCommands(BaseApp):
+class Organisation(Service):
+    """The institution, its policies, units, people and their roles, and classes."""
+
     def init(self, policy_ref: str, admin: str, name: str, actor: str | None) -> dict[str, Any]:
         check_code(admin, "user")
         name = checked(name, "--name", 200)
         text, source = read_policy(policy_ref)
         policy = parse_policy(text, source)
         def command() -> dict[str, Any]:
-            if self.exists(institution_id()):
-                inst = self.institution()
-                raise RuleRefused(f"{self.location.describe()} is already initialised for"
+            if self.app.exists(institution_id()):
+                inst = self.app.institution()
+                raise RuleRefused(f"{self.app.location.describe()} is already initialised for"
                                   f" {inst.name}")
             inst = Institution(name=name or policy.institution or policy.name, admin=admin,
                                actor=actor or admin)
             version = inst.adopt(policy.id, digest_of(text), text, actor or admin)
             user = User(login=admin, name=admin, actor=actor or admin)
             user.grant(ADMIN, "", actor or admin)
-            self.save(inst, user)
+            self.app.save(inst, user)
             return {"institution": inst.name, "policy": policy.id, "version": version,
                     "admin": admin}
-        return self.attempt(command)
+        return self.app.attempt(command)
 
     def adopt_policy(self, policy_ref: str, actor: str | None) -> dict[str, Any]:
         text, source = read_policy(policy_ref)
         policy = parse_policy(text, source)
 
         def command() -> dict[str, Any]:
-            self.require_admin(actor)
-            inst = self.institution()
+            self.app.require_admin(actor)
+            inst = self.app.institution()
             current = inst.policy_record()
             if current["digest"] == digest_of(text):
                 raise RuleRefused(f"that policy text is already in force as version {inst.current_version}")
             for unit, ref in inst.active_refinements().items():
                 parse_refined(text, ref["text"], f"unit {unit}'s refinement over {source}")
             version = inst.adopt(policy.id, digest_of(text), text, str(actor))
-            self.save(inst)
+            self.app.save(inst)
             return {"policy": policy.id, "version": version, "digest": digest_of(text)}
-        return self.attempt(command)
+        return self.app.attempt(command)
 
     def refine_policy(self, ref: str, actor: str | None) -> dict[str, Any]:
         """Record a unit's own rules over the institution's (Guilin 第十六条)."""
@@ -107,32 +114,32 @@ class OrganisationCommands(BaseApp):
         unit = refinement_unit(text, source)
 
         def command() -> dict[str, Any]:
-            self.require_admin(actor)
-            inst = self.institution()
-            self.unit(unit)
+            self.app.require_admin(actor)
+            inst = self.app.institution()
+            self.app.unit(unit)
             policy = parse_refined(inst.policy_record()["text"], text, source)
             number = inst.refine(unit, digest_of(text), text, str(actor))
-            self.save(inst)
+            self.app.save(inst)
             return {"unit": unit, "refinement": number, "digest": digest_of(text),
                     "workflows": sorted(policy.workflows)}
-        return self.attempt(command)
+        return self.app.attempt(command)
 
     def clear_refinement(self, unit: str, actor: str | None) -> dict[str, Any]:
         def command() -> dict[str, Any]:
-            self.require_admin(actor)
-            inst = self.institution()
+            self.app.require_admin(actor)
+            inst = self.app.institution()
             if unit not in inst.active_refinements():
                 raise RuleRefused(f"unit {unit} has no refinement in force")
             number = inst.refine(unit, "", "", str(actor))
-            self.save(inst)
+            self.app.save(inst)
             return {"unit": unit, "refinement": number, "cleared": True}
-        return self.attempt(command)
+        return self.app.attempt(command)
 
     def policy_history(self) -> list[dict[str, Any]]:
         """Every adopted version and unit refinement: when, by whom, its digest."""
-        offset = self.policy().utc_offset
+        offset = self.app.policy().utc_offset
         rows = []
-        for ev in self.events.get(institution_id()):
+        for ev in self.app.events.get(institution_id()):
             if isinstance(ev, Institution.PolicyAdopted):
                 rows.append({"version": ev.version, "policy": ev.policy_id, "unit": None,
                              "digest": ev.digest, "at": local_iso(ev.timestamp, offset),
@@ -149,7 +156,7 @@ class OrganisationCommands(BaseApp):
 
     def _policy_text(self, ref: str) -> tuple[str, str]:
         if ref.isdigit():
-            record = self.institution().policy_record(int(ref))
+            record = self.app.institution().policy_record(int(ref))
             return str(record["text"]), f"version {ref} ({record['policy_id']})"
         return read_policy(ref)
 
@@ -158,62 +165,100 @@ class OrganisationCommands(BaseApp):
         name = checked_name(name, "--name")
 
         def command() -> dict[str, Any]:
-            self.require_admin(actor)
-            if self.exists(Unit.create_id(code)):
+            self.app.require_admin(actor)
+            if self.app.exists(Unit.create_id(code)):
                 raise AlreadyExists(f"unit {code} already exists")
-            path = [*self.unit(parent).path, code] if parent else [code]
+            path = [*self.app.unit(parent).path, code] if parent else [code]
             unit = Unit(code=code, name=name, parent=parent, path=path, actor=str(actor))
-            self.save(unit)
+            self.app.save(unit)
             return {"unit": code, "name": name, "parent": parent or None, "path": path}
-        return self.attempt(command)
-
-    def unit(self, code: str) -> Unit:
-        unit: Unit = self.load(key_id("unit", code), f"unknown unit {code!r} (see `unit add`)")
-        return unit
+        return self.app.attempt(command)
 
     def add_user(self, login: str, name: str, roles: list[str], actor: str | None) -> dict[str, Any]:
         check_code(login, "user")
         name = checked_name(name, "--name")
 
         def command() -> dict[str, Any]:
-            self.require_admin(actor)
-            grants = [self._checked_grant(spec) for spec in roles]
-            if self.exists(User.create_id(login)):
+            self.app.require_admin(actor)
+            grants = [self.checked_grant(spec) for spec in roles]
+            if self.app.exists(User.create_id(login)):
                 raise AlreadyExists(f"user {login} already exists")
             user = User(login=login, name=name, actor=str(actor))
             for role, unit in grants:
                 user.grant(role, unit, str(actor))
-            self.save(user)
+            self.app.save(user)
             return _user_dict(user)
-        return self.attempt(command)
+        return self.app.attempt(command)
 
-    def _checked_grant(self, spec: str) -> tuple[str, str]:
+    def checked_grant(self, spec: str) -> tuple[str, str]:
         """A grant checked against the rules in force at its unit (a refinement may add roles)."""
         unit = spec.partition("@")[2]
-        path = self.unit(unit).path if unit else []
-        return parse_grant(spec, self.policy_for_unit(path))
+        path = self.app.unit(unit).path if unit else []
+        return parse_grant(spec, self.app.policy_for_unit(path))
 
     def grant(self, login: str, spec: str, actor: str | None) -> dict[str, Any]:
         def command() -> dict[str, Any]:
-            self.require_admin(actor)
-            role, unit = self._checked_grant(spec)
-            user = self.user(login)
+            self.app.require_admin(actor)
+            role, unit = self.checked_grant(spec)
+            user = self.app.user(login)
             user.grant(role, unit, str(actor))
-            self.save(user)
+            self.app.save(user)
             return _user_dict(user)
-        return self.attempt(command)
+        return self.app.attempt(command)
 
     def revoke(self, login: str, spec: str, actor: str | None) -> dict[str, Any]:
         def command() -> dict[str, Any]:
-            admin = self.require_admin(actor)
+            admin = self.app.require_admin(actor)
             role, _, unit = spec.partition("@")
-            user = self.user(login)
+            user = self.app.user(login)
             if role == ADMIN and user.login == admin.login:
                 raise RuleRefused("an administrator may not revoke their own admin role")
             user.revoke(role, unit, str(actor))
-            self.save(user)
+            self.app.save(user)
             return _user_dict(user)
-        return self.attempt(command)
+        return self.app.attempt(command)
+
+    def update_user(self, login: str, fields: dict[str, str | None],
+                    actor: str | None) -> dict[str, Any]:
+        """Record profile fields the forms need; an empty value clears one."""
+        given = {k: (v or "").strip() for k, v in fields.items() if v is not None}
+        unknown = sorted(set(given) - {"name", *PROFILE_FIELDS, *OTHER_FIELDS})
+        if unknown or not given:
+            flags = ", ".join("--" + k.replace("_", "-") for k in [*PROFILE_FIELDS, *OTHER_FIELDS])
+            raise BadInput(f"give one or more of: --name, {flags}")
+        if given.get("birth"):
+            given["birth"] = parse_date(given["birth"] + "-01")[:7]
+
+        def command() -> dict[str, Any]:
+            self.app.require_admin(actor)
+            user = self.app.user(login)
+            values = {k: checked(v, k) for k, v in given.items()}
+            if any(k in PERSONAL and v for k, v in values.items()):
+                key = PersonKeys(self.app.location).ensure(login)
+                values = {k: seal_value(key, v) if k in PERSONAL and v else v
+                          for k, v in values.items()}
+            user.update_profile(values, str(actor))
+            self.app.save(user)
+            return {"user": user.login, "name": user.name, **self.profile(user)}
+        return self.app.attempt(command)
+
+    def profile(self, user: User) -> dict[str, str]:
+        """A person's profile in clear; personal fields read as erased once their key is gone."""
+        key = PersonKeys(self.app.location).get(user.login) \
+            if any(k in PERSONAL for k in user.profile) else None
+        return {k: open_value(key, v) for k, v in user.profile.items()}
+
+    def erase_person(self, login: str, actor: str | None) -> dict[str, Any]:
+        """Destroy the person's key: their personal fields read as erased everywhere, while every
+        stored event, and so the seal, stays as it was."""
+        def command() -> dict[str, Any]:
+            self.app.require_admin(actor)
+            user = self.app.user(login)
+            user.erased(str(actor))
+            self.app.save(user)
+            return {"user": user.login, "erased": PersonKeys(self.app.location).erase(login),
+                    "fields": sorted(k for k in user.profile if k in PERSONAL)}
+        return self.app.attempt(command)
 
     def add_class(self, code: str, name: str, unit: str, students: int, level: str,
                   graduating: bool, actor: str | None) -> dict[str, Any]:
@@ -222,20 +267,15 @@ class OrganisationCommands(BaseApp):
         _check_students(students)
 
         def command() -> dict[str, Any]:
-            self.require_admin(actor)
-            self.unit(unit)
-            if self.exists(SchoolClass.create_id(code)):
+            self.app.require_admin(actor)
+            self.app.unit(unit)
+            if self.app.exists(SchoolClass.create_id(code)):
                 raise AlreadyExists(f"class {code} already exists")
             klass = SchoolClass(code=code, name=name, unit=unit, students=students, level=level,
                                 graduating=graduating, actor=str(actor))
-            self.save(klass)
+            self.app.save(klass)
             return _class_dict(klass)
-        return self.attempt(command)
-
-    def school_class(self, code: str) -> SchoolClass:
-        klass: SchoolClass = self.load(key_id("class", code),
-                                       f"unknown class {code!r} (see `class list`)")
-        return klass
+        return self.app.attempt(command)
 
     def update_class(self, code: str, students: int | None, graduating: bool | None,
                      effective: str | None, actor: str | None) -> dict[str, Any]:
@@ -244,12 +284,12 @@ class OrganisationCommands(BaseApp):
         when = parse_date(effective) if effective else ""
 
         def command() -> dict[str, Any]:
-            self.require_admin(actor)
-            klass = self.school_class(code)
-            klass.update(students, graduating, when or self.today(self.policy()), str(actor))
-            self.save(klass)
+            self.app.require_admin(actor)
+            klass = self.app.school_class(code)
+            klass.update(students, graduating, when or self.app.today(self.app.policy()), str(actor))
+            self.app.save(klass)
             return _class_dict(klass)
-        return self.attempt(command)
+        return self.app.attempt(command)
 
 
 def _check_students(students: int) -> None:

@@ -9,19 +9,12 @@ from contextlib import contextmanager
 from eventsourcing.persistence import PersistenceError
 
 from ..domain.errors import BadInput
-from .app import StoreMissing, StoreUnavailable
-from .bulk import BulkCommands
+from .app import StoreMissing, StoreUnavailable, WorkflowApp
 from .personal import PersonKeys
 from .seal import Seal
-from .store import APP_NAME, Location
+from .store import Location
 
 DDL_LOCK = 7_305_771_200  # advisory lock id serialising event-store DDL on PostgreSQL
-
-
-class WorkflowApp(BulkCommands):
-    """Every command of the engine over one event store."""
-
-    name = APP_NAME
 
 
 def open_app(location: Location, create: bool = False) -> WorkflowApp:

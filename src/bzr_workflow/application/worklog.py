@@ -13,8 +13,9 @@ from ..domain.norms import evaluate
 from ..domain.periods import parse_period, period_range
 from ..domain.policy import ADMIN, Policy
 from ..domain.timefmt import parse_date
+from ..domain.user import User
 from ..domain.worklog import ACTIVITIES, WorkLog
-from .award import AwardCommands
+from .service import Service
 from .tabular import pick, read_rows
 from .text import checked
 
@@ -31,23 +32,25 @@ def activities(policy: Policy) -> dict[str, str]:
     return ACTIVITIES | {n["activity"]: n["label"] for n in policy.sections.get("norms", [])}
 
 
-class WorkLogCommands(AwardCommands):
+class Worklog(Service):
+    """Recording advisors' work, and the norms report that shows it against the policy."""
+
     def log_add(self, advisor: str | None, rows: Sequence[dict[str, str]],
                 actor: str | None, first_row: int = 1) -> dict[str, Any]:
         """Record activities; all rows or none. Advisors log their own; administrators anyone's.
         Refusals name rows as a spreadsheet numbers them (`first_row` is the first data row)."""
-        policy = self.policy()
+        policy = self.app.policy()
         known = activities(policy)
         entries = [_entry(row, known, advisor or actor or "", n)
                    for n, row in enumerate(rows, first_row)]
 
         def command() -> dict[str, Any]:
-            me = self.actor(actor)
+            me = self.app.actor(actor)
             is_admin = any(r == ADMIN for r, _ in me.grants)
             for who in sorted({e["advisor"] for e in entries}):
                 if who != me.login and not is_admin:
                     raise NotPermitted(f"{me.login} may log only their own work, not {who}'s")
-                self.user(who)
+                self.app.user(who)
             logs: dict[tuple[str, str], WorkLog] = {}
             for e in entries:
                 key = (e["advisor"], e["date"][:7])
@@ -56,9 +59,9 @@ class WorkLogCommands(AwardCommands):
             for key, log in logs.items():
                 log.record([_stored(e) for e in entries if (e["advisor"], e["date"][:7]) == key],
                            me.login)
-            self.save(*logs.values())
+            self.app.save(*logs.values())
             return {"recorded": len(entries), "advisors": sorted({e["advisor"] for e in entries})}
-        return self.attempt(command)
+        return self.app.attempt(command)
 
     def log_import(self, path: str, actor: str | None) -> dict[str, Any]:
         table = read_rows(path)
@@ -73,11 +76,11 @@ class WorkLogCommands(AwardCommands):
         return self.log_add(None, rows, actor, first_row=2)
 
     def _worklog(self, advisor: str, month: str) -> WorkLog:
-        return self.load_or_start(WorkLog, advisor=advisor, month=month)
+        return self.app.load_or_start(WorkLog, advisor=advisor, month=month)
 
     def norms_report(self, advisor: str, period: str, role: str | None = None) -> dict[str, Any]:
         """Each norm of the advisor's roles, per window of the period: met, or short by how much."""
-        user, policy = self.user(advisor), self.policy()
+        user, policy = self.app.user(advisor), self.app.policy()
         canonical = parse_period(period, policy.period)
         first, last = (date.fromisoformat(d) for d in period_range(canonical))
         roles = [role] if role else _roles(user, policy)
@@ -87,27 +90,18 @@ class WorkLogCommands(AwardCommands):
         return {"advisor": advisor, "period": canonical, "roles": roles, "norms": norms,
                 "entries": len(entries)}
 
-    def show(self, ref: str, as_of: str | None = None) -> dict[str, Any]:
-        """A case; an appraisal also shows its advisor's norm compliance as evidence."""
-        shown = super().show(ref, as_of)
-        if shown["kind"] == "appraisal" and shown["period"] and shown["subject"]:
-            report = self.norms_report(shown["subject"], shown["period"])
-            shown["norms"] = [{k: n[k] for k in ("activity", "label", "per", "min", "met", "of")}
-                              for n in report["norms"]]
-        return shown
-
     def _entries(self, advisor: str, first: date, last: date) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         year, month = first.year, first.month
         while (year, month) <= (last.year, last.month):
             log_id = WorkLog.create_id(advisor, f"{year}-{month:02d}")
-            if self.exists(log_id):
-                out += self.repository.get(log_id).entries
+            if self.app.exists(log_id):
+                out += self.app.repository.get(log_id).entries
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return out
 
 
-def _roles(user: Any, policy: Policy) -> list[str]:
+def _roles(user: User, policy: Policy) -> list[str]:
     """The roles whose norms apply: those granted, or the advisor's role for one who advises."""
     granted = sorted({r for r, _ in user.grants if r in policy.roles})
     if granted or not user.classes:

@@ -100,7 +100,16 @@ def _register() -> None:
 _register()
 
 
+def install_speedups() -> None:
+    """What only a command-line process wants: the compiled-dataclass cache (see _codecache),
+    installed before the first event class is defined, and saved when the process ends."""
+    from .._codecache import install
+
+    install()
+
+
 def main() -> None:
+    install_speedups()
     try:
         cli.main(prog_name="bzr-workflow")
     except BrokenPipeError:

@@ -48,26 +48,18 @@ def appraisal_open(ctx: Ctx, period: str, advisors: tuple[str, ...], everyone: b
 
     if bool(advisors) == everyone:
         raise BadInput("give either --advisor USER (repeatable) or --all")
-    app = ctx.app()
-    targets = app.appraisal_targets(advisors) if advisors else _appointed(ctx, period)
+    appraisals = ctx.app().appraisals
+    targets = appraisals.targets(period, advisors)
     if len(targets) < BAR_FROM:
-        opened = app.open_appraisals(period, targets, ctx.actor, bool(advisors))
+        opened = appraisals.open_appraisals(period, targets, ctx.actor, bool(advisors))
     else:
         with click.progressbar(length=len(targets), label="opening appraisals",
                                file=sys.stderr) as bar:
-            opened = app.open_appraisals(period, targets, ctx.actor, bool(advisors), bar.update)
+            opened = appraisals.open_appraisals(period, targets, ctx.actor, bool(advisors),
+                                                bar.update)
     skipped = len(targets) - len(opened)
     ctx.emit(opened, lambda rows: f"opened {len(rows)} appraisal case(s) for {period}"
              + (f"; {skipped} advisor(s) already had one or are not yours to open" if skipped else ""))
-
-
-def _appointed(ctx: Ctx, period: str) -> list[tuple[str, str, str]]:
-    from ..domain.periods import parse_period, period_range
-    from ..projections import queries
-
-    start, end = period_range(parse_period(period, ctx.app().policy().period))
-    with ctx.views().read() as conn:
-        return queries.appointed_in(conn, start, end)
 
 
 @appraisal.command("submit")
@@ -76,7 +68,7 @@ def _appointed(ctx: Ctx, period: str) -> list[tuple[str, str, str]]:
 @pass_ctx
 def appraisal_submit(ctx: Ctx, ref: str, summary: str) -> None:
     """The advisor's written self-summary (个人书面总结)."""
-    ctx.emit(ctx.app().submit_summary(ref, ctx.actor, text_or_file(summary)), appraisal_line)
+    ctx.emit(ctx.app().appraisals.submit_summary(ref, ctx.actor, text_or_file(summary)), appraisal_line)
 
 
 @appraisal.command("score")
@@ -87,7 +79,7 @@ def appraisal_submit(ctx: Ctx, ref: str, summary: str) -> None:
 @pass_ctx
 def appraisal_score(ctx: Ctx, ref: str, items: tuple[str, ...], bonus: tuple[str, ...]) -> None:
     """Enter or revise scores at the pending step (each revision keeps the old value)."""
-    ctx.emit(ctx.app().score(ref, ctx.actor, items, bonus), appraisal_line)
+    ctx.emit(ctx.app().appraisals.score(ref, ctx.actor, items, bonus), appraisal_line)
 
 
 @appraisal.command("veto")
@@ -98,7 +90,7 @@ def appraisal_score(ctx: Ctx, ref: str, items: tuple[str, ...], bonus: tuple[str
 @pass_ctx
 def appraisal_veto(ctx: Ctx, ref: str, item: str, reason: str, clear: bool) -> None:
     """Flag a veto item: the appraisal is unqualified whatever its score."""
-    ctx.emit(ctx.app().flag_veto(ref, ctx.actor, item, reason, clear), appraisal_line)
+    ctx.emit(ctx.app().appraisals.flag_veto(ref, ctx.actor, item, reason, clear), appraisal_line)
 
 
 @appraisal.command("object")
@@ -107,7 +99,7 @@ def appraisal_veto(ctx: Ctx, ref: str, item: str, reason: str, clear: bool) -> N
 @pass_ctx
 def appraisal_object(ctx: Ctx, ref: str, reason: str) -> None:
     """Lodge an objection during the public announcement (公示)."""
-    ctx.emit(ctx.app().lodge_objection(ref, ctx.actor, reason), appraisal_line)
+    ctx.emit(ctx.app().appraisals.lodge_objection(ref, ctx.actor, reason), appraisal_line)
 
 
 @appraisal.command("resolve")
@@ -119,7 +111,7 @@ def appraisal_object(ctx: Ctx, ref: str, reason: str) -> None:
 @pass_ctx
 def appraisal_resolve(ctx: Ctx, ref: str, number: int, upheld: bool, comment: str) -> None:
     """Resolve an objection (by the role that published the result)."""
-    ctx.emit(ctx.app().resolve_objection(ref, ctx.actor, number, upheld, comment), appraisal_line)
+    ctx.emit(ctx.app().appraisals.resolve_objection(ref, ctx.actor, number, upheld, comment), appraisal_line)
 
 
 @appraisal.command("finalise")
@@ -133,9 +125,9 @@ def appraisal_finalise(ctx: Ctx, ref: str | None, period: str | None) -> None:
     if bool(ref) == bool(period):
         raise BadInput("give either CASE or --period PERIOD")
     if ref:
-        ctx.emit(ctx.app().finalise(ref, ctx.actor), appraisal_line)
+        ctx.emit(ctx.app().appraisals.finalise(ref, ctx.actor), appraisal_line)
         return
-    ctx.emit(ctx.app().finalise_period(str(period), ctx.actor),
+    ctx.emit(ctx.app().appraisals.finalise_period(str(period), ctx.actor),
              lambda r: f"finalised {len(r['finalised'])} of {period};"
                        f" {len(r['not_finalised'])} not yet (see --json for why)")
 

@@ -23,7 +23,7 @@ def award() -> None:
 def award_nominate(ctx: Ctx, advisor: str, period: str, deeds: str,
                    distinction: str | None) -> None:
     """Nominate an advisor; eligibility is checked now and again at every level."""
-    ctx.emit(ctx.app().nominate(advisor, period, text_or_file(deeds), distinction, ctx.actor),
+    ctx.emit(ctx.app().awards.nominate(advisor, period, text_or_file(deeds), distinction, ctx.actor),
              case_line)
 
 
@@ -47,7 +47,7 @@ def award_form(ctx: Ctx, ref: str, out: str, fmt: str | None) -> None:
         raise BadInput(f"--out {out}: the folder does not exist")
     from ..application.seal import Seal
 
-    model = ctx.app().recommendation_form(ref)
+    model = ctx.app().awards.recommendation_form(ref)
     model["head"] = Seal(ctx.location).extend()
     (write_docx if kind == "docx" else write_xlsx)(model, out)
     ctx.emit({"case": model["case"], "file": out, "format": kind})
@@ -89,7 +89,7 @@ def user_update(ctx: Ctx, login: str, name: str | None, gender: str | None,
               "education": education, "political_status": political_status,
               "employment": employment, "phone": phone, "address": address,
               "id_number": id_number}
-    ctx.emit(ctx.app().update_user(login, fields, ctx.actor))
+    ctx.emit(ctx.app().org.update_user(login, fields, ctx.actor))
 
 
 @click.group()
@@ -102,7 +102,7 @@ def person() -> None:
 @pass_ctx
 def person_erase(ctx: Ctx, login: str) -> None:
     """Destroy USER's key: their personal fields read as erased; history and seal stay intact."""
-    ctx.emit(ctx.app().erase_person(login, ctx.actor))
+    ctx.emit(ctx.app().org.erase_person(login, ctx.actor))
 
 
 COMMANDS = [award, awards, person]

@@ -21,7 +21,7 @@ def init(ctx: Ctx, policy_ref: str, admin: str, name: str) -> None:
     parse_policy(*read_policy(policy_ref))  # refuse a bad policy or login before any file exists
     check_code(admin, "user")
     app = ctx.app(create=True)
-    result = app.init(policy_ref, admin, name, ctx.actor)
+    result = app.org.init(policy_ref, admin, name, ctx.actor)
     ctx.views().create()
     result["store"] = ctx.location.describe()
     ctx.emit(result)
@@ -95,14 +95,14 @@ def policy_validate(ctx: Ctx, file: str) -> None:
 @pass_ctx
 def policy_adopt(ctx: Ctx, policy_ref: str) -> None:
     """Adopt a new policy version; running cases keep the version they were opened under."""
-    ctx.emit(ctx.app().adopt_policy(policy_ref, ctx.actor))
+    ctx.emit(ctx.app().org.adopt_policy(policy_ref, ctx.actor))
 
 
 @policy.command("history")
 @pass_ctx
 def policy_history(ctx: Ctx) -> None:
     """Every policy version adopted in this store: when, by whom, its digest."""
-    ctx.emit_rows(ctx.app().policy_history(),
+    ctx.emit_rows(ctx.app().org.policy_history(),
                   ["version", "policy", "refinement", "unit", "at", "by", "digest"])
 
 
@@ -112,7 +112,7 @@ def policy_history(ctx: Ctx) -> None:
 def policy_refine(ctx: Ctx, file: str) -> None:
     """Record a unit's own rules over the institution's (the unit is named in FILE's
     [refinement] table). Cases opened in that unit, or below it, follow them."""
-    ctx.emit(ctx.app().refine_policy(file, ctx.actor))
+    ctx.emit(ctx.app().org.refine_policy(file, ctx.actor))
 
 
 @policy.command("clear-refinement")
@@ -120,7 +120,7 @@ def policy_refine(ctx: Ctx, file: str) -> None:
 @pass_ctx
 def policy_clear_refinement(ctx: Ctx, unit: str) -> None:
     """Withdraw a unit's refinement; cases opened under it keep following it."""
-    ctx.emit(ctx.app().clear_refinement(unit, ctx.actor))
+    ctx.emit(ctx.app().org.clear_refinement(unit, ctx.actor))
 
 
 @policy.command("diff")
@@ -132,7 +132,7 @@ def policy_diff(ctx: Ctx, a: str, b: str) -> None:
     from ..application.organisation import diff_policies, read_policy
 
     if a.isdigit() or b.isdigit():
-        result = ctx.app().policy_diff(a, b)
+        result = ctx.app().org.policy_diff(a, b)
     else:
         result = diff_policies(read_policy(a), read_policy(b))
     ctx.emit(result, lambda r: "(identical)" if r["identical"] else "\n".join(r["diff"]))
@@ -150,7 +150,7 @@ def unit() -> None:
 @pass_ctx
 def unit_add(ctx: Ctx, code: str, name: str, parent: str) -> None:
     """Register a unit."""
-    ctx.emit(ctx.app().add_unit(code, name, parent, ctx.actor))
+    ctx.emit(ctx.app().org.add_unit(code, name, parent, ctx.actor))
 
 
 @unit.command("list")
@@ -176,7 +176,7 @@ def user() -> None:
 @pass_ctx
 def user_add(ctx: Ctx, login: str, name: str, roles: tuple[str, ...]) -> None:
     """Register a person."""
-    ctx.emit(ctx.app().add_user(login, name, list(roles), ctx.actor))
+    ctx.emit(ctx.app().org.add_user(login, name, list(roles), ctx.actor))
 
 
 @user.command("grant")
@@ -185,7 +185,7 @@ def user_add(ctx: Ctx, login: str, name: str, roles: tuple[str, ...]) -> None:
 @pass_ctx
 def user_grant(ctx: Ctx, login: str, role: str) -> None:
     """Grant a role (recorded: who held which role when is part of the audit)."""
-    ctx.emit(ctx.app().grant(login, role, ctx.actor))
+    ctx.emit(ctx.app().org.grant(login, role, ctx.actor))
 
 
 @user.command("revoke")
@@ -194,7 +194,7 @@ def user_grant(ctx: Ctx, login: str, role: str) -> None:
 @pass_ctx
 def user_revoke(ctx: Ctx, login: str, role: str) -> None:
     """Revoke a role."""
-    ctx.emit(ctx.app().revoke(login, role, ctx.actor))
+    ctx.emit(ctx.app().org.revoke(login, role, ctx.actor))
 
 
 @user.command("list")
@@ -223,7 +223,7 @@ def class_() -> None:
 def class_add(ctx: Ctx, code: str, name: str, unit: str, students: int, level: str,
               graduating: bool) -> None:
     """Register a class."""
-    ctx.emit(ctx.app().add_class(code, name, unit, students, level, graduating, ctx.actor))
+    ctx.emit(ctx.app().org.add_class(code, name, unit, students, level, graduating, ctx.actor))
 
 
 @class_.command("update")
@@ -235,7 +235,7 @@ def class_add(ctx: Ctx, code: str, name: str, unit: str, students: int, level: s
 def class_update(ctx: Ctx, code: str, students: int | None, graduating: bool | None,
                  effective: str | None) -> None:
     """Change a class's head count or graduating mark."""
-    ctx.emit(ctx.app().update_class(code, students, graduating, effective, ctx.actor))
+    ctx.emit(ctx.app().org.update_class(code, students, graduating, effective, ctx.actor))
 
 
 @class_.command("list")
@@ -259,8 +259,8 @@ def import_(ctx: Ctx, what: str, file: str) -> None:
     users: columns user, name, roles (ROLE or ROLE@UNIT, separated by ;).
     classes: columns class, name, unit, students, level, graduating (yes/是)."""
     app = ctx.app()
-    result = app.import_users(file, ctx.actor) if what == "users" else \
-        app.import_classes(file, ctx.actor)
+    result = app.imports.import_users(file, ctx.actor) if what == "users" else \
+        app.imports.import_classes(file, ctx.actor)
     ctx.emit(result, lambda r: f"imported {r['imported']} {what}")
 
 

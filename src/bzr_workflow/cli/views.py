@@ -87,7 +87,7 @@ def _show_text(case: dict[str, Any]) -> str:
 @pass_ctx
 def show(ctx: Ctx, ref: str, as_of: str | None) -> None:
     """A case as it stands (or stood), from its own events."""
-    ctx.emit(ctx.app().show(ref, as_of), _show_text)
+    ctx.emit(ctx.app().cases.show(ref, as_of), _show_text)
 
 
 HISTORY_COLUMNS = ["at", "actor", "action", "step_label", "comment"]
@@ -99,7 +99,7 @@ HISTORY_COLUMNS = ["at", "actor", "action", "step_label", "comment"]
 @pass_ctx
 def history(ctx: Ctx, ref: str, as_of: str | None) -> None:
     """Every decision on a case, oldest first."""
-    ctx.emit_rows(ctx.app().history(ref, as_of), HISTORY_COLUMNS)
+    ctx.emit_rows(ctx.app().cases.history(ref, as_of), HISTORY_COLUMNS)
 
 
 @click.command()

@@ -33,7 +33,7 @@ def recruit() -> None:
 def recruit_apply(ctx: Ctx, class_code: str, candidate: str | None, start: str | None,
                   note: str) -> None:
     """Apply (or be put forward) as a class's advisor."""
-    ctx.emit(ctx.app().recruit_apply(class_code, candidate, start, note, ctx.actor), case_line)
+    ctx.emit(ctx.app().cases.recruit_apply(class_code, candidate, start, note, ctx.actor), case_line)
 
 
 @click.group("case")
@@ -53,7 +53,7 @@ def case_group() -> None:
 def case_open(ctx: Ctx, kind: str, subject: str | None, class_code: str | None,
               period: str | None, unit: str | None, note: str) -> None:
     """Open a case of KIND (see `policy show` for the kinds)."""
-    ctx.emit(ctx.app().open_case(kind, subject, class_code, period, note, ctx.actor,
+    ctx.emit(ctx.app().cases.open_case(kind, subject, class_code, period, note, ctx.actor,
                                  unit=unit), case_line)
 
 
@@ -68,7 +68,7 @@ STEP = click.option("--step", metavar="STEP",
 @pass_ctx
 def approve(ctx: Ctx, ref: str, comment: str, step: str | None) -> None:
     """Sign off the step now pending (recommend, review, approve, publish ...)."""
-    ctx.emit(ctx.app().approve(ref, ctx.actor, comment, step), case_line)
+    ctx.emit(ctx.app().cases.approve(ref, ctx.actor, comment, step), case_line)
 
 
 @click.command()
@@ -78,7 +78,7 @@ def approve(ctx: Ctx, ref: str, comment: str, step: str | None) -> None:
 @pass_ctx
 def veto(ctx: Ctx, ref: str, reason: str, step: str | None) -> None:
     """Refuse the pending step; the case ends."""
-    ctx.emit(ctx.app().veto(ref, ctx.actor, reason, step), case_line)
+    ctx.emit(ctx.app().cases.veto(ref, ctx.actor, reason, step), case_line)
 
 
 @click.command("return")
@@ -88,7 +88,7 @@ def veto(ctx: Ctx, ref: str, reason: str, step: str | None) -> None:
 @pass_ctx
 def return_(ctx: Ctx, ref: str, reason: str, step: str | None) -> None:
     """Send the case back for amendment, where the policy allows it."""
-    ctx.emit(ctx.app().return_case(ref, ctx.actor, reason, step), case_line)
+    ctx.emit(ctx.app().cases.return_case(ref, ctx.actor, reason, step), case_line)
 
 
 @click.command()
@@ -97,7 +97,7 @@ def return_(ctx: Ctx, ref: str, reason: str, step: str | None) -> None:
 @pass_ctx
 def withdraw(ctx: Ctx, ref: str, reason: str) -> None:
     """Withdraw your own case before its final step."""
-    ctx.emit(ctx.app().withdraw(ref, ctx.actor, reason), case_line)
+    ctx.emit(ctx.app().cases.withdraw(ref, ctx.actor, reason), case_line)
 
 
 COMMANDS = [recruit, case_group, approve, veto, return_, withdraw]

@@ -31,7 +31,7 @@ def log_add(ctx: Ctx, activity: str, day: str, count: str, hours: str, class_cod
     """Record one activity."""
     row = {"activity": activity, "date": day, "count": count, "hours": hours,
            "class": class_code, "student": student, "trigger": trigger, "note": note}
-    ctx.emit(ctx.app().log_add(advisor, [row], ctx.actor))
+    ctx.emit(ctx.app().worklog.log_add(advisor, [row], ctx.actor))
 
 
 @log.command("import")
@@ -42,7 +42,7 @@ def log_import(ctx: Ctx, file: str) -> None:
 
     Columns: advisor (班主任), date (日期), activity (活动), and optionally count (次数),
     hours (小时), class (班级), student (学生), trigger (原因), note (备注)."""
-    ctx.emit(ctx.app().log_import(file, ctx.actor))
+    ctx.emit(ctx.app().worklog.log_import(file, ctx.actor))
 
 
 @log.command("activities")
@@ -62,7 +62,7 @@ def log_activities(ctx: Ctx) -> None:
 @pass_ctx
 def norms(ctx: Ctx, advisor: str, period: str, role: str | None) -> None:
     """Each work norm per week, month or term of the period: met, or short by how much."""
-    ctx.emit(ctx.app().norms_report(advisor, period, role), _norms_text)
+    ctx.emit(ctx.app().worklog.norms_report(advisor, period, role), _norms_text)
 
 
 def _norms_text(report: dict[str, Any]) -> str:

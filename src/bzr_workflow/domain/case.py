@@ -9,6 +9,7 @@ from eventsourcing.domain import Aggregate, event
 from transitions import Machine
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from . import appraisal_rules as R
 from . import grading
@@ -210,11 +211,8 @@ class Case(Aggregate):
                      comment=comment)
         if done and self.kind == "appraisal":
             self._publish_result(actor, policy, today)
-
-    def grant_award(self, amount: str, certificate: bool) -> None:
-        """What publication of an award gives (Suzhou: 1500 yuan and a 荣誉证书)."""
-        if self.state == PUBLISHED and not self.award:
-            self._award_granted(amount=amount, certificate=certificate)
+        if done and self.kind == "award" and not self.award:
+            self._award_granted(*_award_terms(policy))
 
     @event(AwardGranted)
     def _award_granted(self, amount: str, certificate: bool) -> None:
@@ -451,3 +449,11 @@ def _need_reason(reason: str, what: str) -> None:
 
 def _label(wf: Workflow, step_id: str) -> str:
     return wf.open_label if step_id == "open" else wf.step(step_id).label
+
+
+def _award_terms(policy: Policy) -> tuple[str, bool]:
+    """(amount, certificate) that publishing an award gives (Suzhou: 1500 yuan, 荣誉证书)."""
+    award = policy.sections.get("award", {})
+    amount = award.get("amount")
+    return (str(Decimal(str(amount))) if amount is not None else "",
+            bool(award.get("certificate")))

@@ -11,7 +11,7 @@ from ..domain.user import User
 from .organisation import MAX_STUDENTS, check_code
 from .tabular import pick, read_rows
 from .text import checked, checked_name
-from .worklog import WorkLogCommands
+from .service import Service
 
 USER_COLUMNS = {"user": ("user", "login", "账号", "工号"), "name": ("name", "姓名"),
                 "roles": ("roles", "role", "角色")}
@@ -21,7 +21,9 @@ CLASS_COLUMNS = {"class": ("class", "code", "班级代码"), "name": ("name", "�
 YES = ("1", "y", "yes", "true", "是")
 
 
-class BulkCommands(WorkLogCommands):
+class Imports(Service):
+    """Users and classes from a spreadsheet, all rows or none."""
+
     def import_users(self, path: str, actor: str | None) -> dict[str, Any]:
         users = self._import(path, USER_COLUMNS, self._import_user, actor)
         return {"imported": len(users), "users": [u.login for u in users]}
@@ -37,23 +39,23 @@ class BulkCommands(WorkLogCommands):
         rows = [pick(r, columns) for r in read_rows(path)]
 
         def command() -> list[Any]:
-            self.require_admin(actor)
+            self.app.require_admin(actor)
             seen: set[str] = set()
             built = [build(row, f"{path}: row {n}", seen, str(actor))
                      for n, row in enumerate(rows, 2)]
-            self.save(*built)
+            self.app.save(*built)
             return built
-        return self.attempt(command)
+        return self.app.attempt(command)
 
     def _import_user(self, row: dict[str, str], where: str, seen: set[str], actor: str) -> User:
         try:
             login = check_code(row["user"], "user")
             name = checked_name(row["name"], "name")
-            grants = [self._checked_grant(spec.strip())
+            grants = [self.app.org.checked_grant(spec.strip())
                       for spec in row["roles"].replace("；", ";").split(";") if spec.strip()]
         except BadInput as exc:
             raise BadInput(f"{where}: {exc}") from None
-        if login in seen or self.exists(User.create_id(login)):
+        if login in seen or self.app.exists(User.create_id(login)):
             raise AlreadyExists(f"{where}: user {login} already exists")
         seen.add(login)
         user = User(login=login, name=name, actor=actor)
@@ -66,14 +68,14 @@ class BulkCommands(WorkLogCommands):
         try:
             code = check_code(row["class"], "class")
             name = checked_name(row["name"], "name")
-            self.unit(row["unit"])
+            self.app.unit(row["unit"])
             students = int(row["students"]) if row["students"].isdigit() else -1
             if not 0 <= students <= MAX_STUDENTS:
                 raise BadInput(f"students {row['students']!r} must be 0-{MAX_STUDENTS}")
             level = checked(row["level"], "level", 64)
         except BadInput as exc:
             raise BadInput(f"{where}: {exc}") from None
-        if code in seen or self.exists(SchoolClass.create_id(code)):
+        if code in seen or self.app.exists(SchoolClass.create_id(code)):
             raise AlreadyExists(f"{where}: class {code} already exists")
         seen.add(code)
         return SchoolClass(code=code, name=name, unit=row["unit"], students=students, level=level,

@@ -1,0 +1,104 @@
+"""What an award case checks and saves beside itself: the nomination roster, the 附件2 form, the quota."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from ..domain.award_rules import check_eligible, places, rule_of
+from ..domain.case import Case
+from ..domain.errors import AlreadyExists
+from ..domain.periods import parse_period
+from ..domain.quota import AwardQuota
+from ..domain.roster import PeriodRoster
+from ..domain.user import User
+from .appraisal_effects import appraisal_roster
+from .organisation import PROFILE_FIELDS
+
+if TYPE_CHECKING:
+    from .app import WorkflowApp
+    from .effects import Decided, Opening
+
+KIND = "award"
+
+
+def prepare(app: WorkflowApp, o: Opening) -> tuple[str, dict[str, Any]]:
+    """A nomination names an eligible advisor not yet nominated, and carries its form."""
+    award = o.policy.sections.get("award", {})
+    period = parse_period(o.period, o.policy.period)
+    rule = rule_of(award, o.data.get("distinction", ""))
+    advisor = app.user(o.subject)
+    check_eligible(rule, advisor.results, period, advisor.login)
+    roster = _roster(app, rule["key"], period)
+    if o.subject in roster.cases:
+        raise AlreadyExists(f"{o.subject} is already nominated for {rule['label']} {period}"
+                            f" ({roster.cases[o.subject]})")
+    unit = o.unit_path[-1] if o.unit_path else ""
+    return period, o.data | {"form": _form(app, unit, o.data, advisor, award)}
+
+
+def list_nomination(app: WorkflowApp, d: Decided) -> list[Aggregate]:
+    roster = _roster(app, d.case.data.get("distinction", ""), d.case.period)
+    roster.list_cases({d.case.subject: d.case.ref}, {d.case.subject: d.case.unit})
+    return [roster]
+
+
+def take_place(app: WorkflowApp, d: Decided) -> list[Aggregate]:
+    """Still eligible at every level; signing the quota step takes one of the places."""
+    case, award = d.case, d.policy.sections.get("award", {})
+    rule = rule_of(award, case.data.get("distinction", ""))
+    check_eligible(rule, app.user(case.subject).results, case.period, case.subject)
+    quota_step = award.get("quota_step") or d.wf.final_step.id
+    limit = places(award, rule, _appraised(app, case, award))
+    if case.last["step"] != quota_step or limit is None:
+        return []
+    quota = app.load_or_start(AwardQuota, award=f"{KIND}:{rule['key']}", period=case.period,
+                              scope=_scope(case, award))
+    quota.take(case.ref, case.subject, limit, rule["label"])
+    return [quota]
+
+
+def give_place_back(app: WorkflowApp, d: Decided) -> list[Aggregate]:
+    """A vetoed, returned or withdrawn nomination gives its place back."""
+    award = d.policy.sections.get("award", {})
+    quota_id = _quota_id(d.case, award, rule_of(award, d.case.data.get("distinction", "")))
+    if not app.exists(quota_id):
+        return []
+    quota: AwardQuota = app.repository.get(quota_id)
+    quota.release(d.case.ref)
+    return [quota]
+
+
+def _roster(app: WorkflowApp, distinction: str, period: str) -> PeriodRoster:
+    return app.load_or_start(PeriodRoster, kind=f"{KIND}:{distinction}", period=period)
+
+
+def _form(app: WorkflowApp, unit: str, data: dict[str, Any], advisor: User,
+          award: dict[str, Any]) -> dict[str, str]:
+    """附件2's fields as they stood at nomination."""
+    site = app.unit(unit).name if unit else ""
+    known = {"姓名": advisor.name, "所在校外教学点": site, "主要事迹": data.get("deeds", "")}
+    profile = app.org.profile(advisor)
+    known |= {label: profile.get(key, "") for key, label in PROFILE_FIELDS.items()}
+    fields = award.get("form_fields") or list(known)
+    return {f: known.get(f, "") for f in fields}
+
+
+def _scope(case: Case, award: dict[str, Any]) -> str:
+    """Where the quota is counted: per unit, or across the institution ("*")."""
+    return (case.unit or "*") if award.get("quota_scope") == "unit" else "*"
+
+
+def _appraised(app: WorkflowApp, case: Case, award: dict[str, Any]) -> int:
+    """The quota's denominator: advisors appraised in the period (in the unit, if so scoped)."""
+    roster = appraisal_roster(app, case.period)
+    scope = _scope(case, award)
+    if scope == "*":
+        return len(roster.cases)
+    return sum(1 for a in roster.cases if roster.units.get(a) == scope)
+
+
+def _quota_id(case: Case, award: dict[str, Any], rule: dict[str, Any]) -> UUID:
+    return AwardQuota.create_id(f"{KIND}:{rule['key']}", case.period, _scope(case, award))

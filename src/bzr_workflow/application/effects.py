@@ -1,0 +1,111 @@
+"""What a case saves beside itself, as one table keyed by workflow kind: on open, signed, published, ended, final.
+
+The domain decides everything about the case itself; an effect only loads the other aggregates a
+decision moves (a class, an advisor, a roster, a quota), has them decide, and returns them to be
+saved in the same transaction as the case, so every cross-case rule holds atomically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.domain import Aggregate
+
+from ..domain.case import Case
+from ..domain.pipeline import OPEN, PUBLISHED
+from ..domain.policy import Policy, Workflow
+from . import appraisal_effects, award_effects
+
+if TYPE_CHECKING:
+    from .app import WorkflowApp
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A case as a command just left it, with the rules and the person who moved it."""
+
+    case: Case
+    policy: Policy
+    wf: Workflow
+    actor: str
+
+
+@dataclass(frozen=True)
+class Opening:
+    """A case about to be raised: what it will record, before the rules of its kind check it."""
+
+    policy: Policy
+    subject: str
+    period: str
+    unit_path: list[str]
+    data: dict[str, Any]
+
+
+Effect = Callable[["WorkflowApp", Decided], list[Aggregate]]
+Prepare = Callable[["WorkflowApp", Opening], tuple[str, dict[str, Any]]]
+
+
+def as_given(app: WorkflowApp, opening: Opening) -> tuple[str, dict[str, Any]]:
+    return opening.period, opening.data
+
+
+@dataclass(frozen=True)
+class KindEffects:
+    """The effects of one workflow kind, each hook a tuple of effects run in order."""
+
+    prepare: Prepare = as_given  # checks and completes (period, data) before the case exists
+    on_open: tuple[Effect, ...] = ()
+    on_signed: tuple[Effect, ...] = ()
+    on_published: tuple[Effect, ...] = ()
+    on_ended: tuple[Effect, ...] = ()  # vetoed, returned or withdrawn
+    on_final: tuple[Effect, ...] = ()
+
+    def run(self, hook: str, app: WorkflowApp, decided: Decided) -> list[Aggregate]:
+        """Every aggregate the hook's effects moved, to save with the case."""
+        effects: tuple[Effect, ...] = getattr(self, hook)
+        return [moved for effect in effects for moved in effect(app, decided)]
+
+
+# -- staffing: what `on_publish = "appoint" | "dismiss"` does, whatever the kind ------------
+
+def check_vacancy(app: WorkflowApp, d: Decided) -> list[Aggregate]:
+    """An appointing case still open must still have a place to fill."""
+    if d.wf.on_publish == "appoint" and d.case.class_code and d.case.state == OPEN:
+        app.school_class(d.case.class_code).check_vacancy(d.policy.staffing.advisors_per_class)
+    return []
+
+
+def appoint_or_dismiss(app: WorkflowApp, d: Decided) -> list[Aggregate]:
+    """A published recruitment appoints its candidate; a published dismissal releases them."""
+    case = d.case
+    if case.state != PUBLISHED or d.wf.on_publish not in ("appoint", "dismiss") \
+            or not case.class_code:
+        return []
+    klass, advisor = app.school_class(case.class_code), app.user(case.subject)
+    if d.wf.on_publish == "dismiss":
+        klass.release(case.subject, app.today(d.policy), case.ref, d.actor)
+        advisor.release_class(klass.code, case.ref)
+        return [klass, advisor]
+    start = case.data.get("start") or app.today(d.policy)
+    klass.appoint(case.subject, start, case.ref, d.actor, d.policy.staffing.advisors_per_class)
+    advisor.take_class(klass.code, case.ref, d.policy.staffing.max_classes_per_advisor)
+    return [klass, advisor]
+
+
+STAFFING = KindEffects(on_signed=(check_vacancy,), on_published=(appoint_or_dismiss,))
+"""Every kind's effects start from these: a policy may make any declared kind appoint or dismiss."""
+
+EFFECTS: dict[str, KindEffects] = {
+    "appraisal": replace(STAFFING, on_final=(appraisal_effects.record_result,)),
+    "award": replace(STAFFING, prepare=award_effects.prepare,
+                     on_open=(award_effects.list_nomination,),
+                     on_signed=(*STAFFING.on_signed, award_effects.take_place),
+                     on_ended=(award_effects.give_place_back,)),
+}
+
+
+def effects_of(kind: str) -> KindEffects:
+    """The effects of a workflow kind: its own entry, or staffing alone for a declared kind."""
+    return EFFECTS.get(kind, STAFFING)
