@@ -278,6 +278,8 @@ def _grade_rules(grades: list[dict[str, Any]], scoring: str, total: Decimal) -> 
 
 
 def _award_rules(aw: dict[str, Any], ap: dict[str, Any] | None) -> Iterator[Problem]:
+    if aw.get("consecutive_years", 1) < 1:
+        yield "award.consecutive_years", f"must be 1 or more, not {aw['consecutive_years']}"
     share = aw.get("quota_share")
     if share is not None and not 0 < share <= 1:
         yield "award.quota_share", f"must be a share between 0 and 1 (0.15 for 15 %), not {share}"
