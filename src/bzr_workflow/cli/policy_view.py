@@ -25,9 +25,9 @@ def policy_json(p: Policy) -> dict[str, Any]:
         "staffing": {"advisors_per_class": p.staffing.advisors_per_class,
                      "max_classes_per_advisor": p.staffing.max_classes_per_advisor,
                      "term_years": p.staffing.term_years},
-        "appraisal": p.sections.get("appraisal", {}), "award": p.sections.get("award", {}),
-        "allowance": p.sections.get("allowance", {}), "norms": p.sections.get("norms", []),
-        "dismissal_triggers": p.sections.get("dismissal_triggers", []),
+        "appraisal": p.written.get("appraisal", {}), "award": p.written.get("award", {}),
+        "allowance": p.written.get("allowance", {}), "norms": p.written.get("norms", []),
+        "dismissal_triggers": p.written.get("dismissal_triggers", []),
     }
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .errors import BadInput
+from .grading import dec
 
 CENT = Decimal("0.01")
 
@@ -52,66 +54,119 @@ def _days(appt: Appointment, first: date, last: date) -> int:
     return max((end - start).days + 1, 0)
 
 
-def month_lines(section: dict[str, Any], month: str, appointments: list[Appointment],
-                histories: dict[str, list[ClassState]], kinds: dict[str, str],
-                withheld: dict[str, str]) -> list[dict[str, Any]]:
-    """Every appointment that served in the month gets a line (excluded ones at 0, saying why)."""
-    first, last = month_range(month)
-    lines = []
-    for appt in sorted(appointments, key=lambda a: (a.class_code, a.advisor, a.start)):
-        days = _days(appt, first, last)
-        if days == 0 or appt.class_code not in histories:
-            continue
-        state = in_force(histories[appt.class_code], first)
-        amount, rule, extra = _amount(section, state, kinds.get(appt.advisor, ""))
-        amount, rule = _part(section, amount, rule, days, last.day, appt)
-        if appt.advisor in withheld and amount:
-            amount, rule = Decimal(0), f"withheld: {withheld[appt.advisor]} ({rule})"
-        lines.append({"advisor": appt.advisor, "class": appt.class_code,
-                      "amount": amount.quantize(CENT, ROUND_HALF_UP), "rule": rule,
-                      "appointment": appt.case, "appointed_from": appt.start,
-                      "students": state.students, "students_since": state.effective or None,
-                      "days": days, "funding": _split(section, amount), **extra})
-    return lines
+@dataclass(frozen=True)
+class Tier:
+    min_students: int
+    coefficient: Decimal
 
 
-def _amount(section: dict[str, Any], state: ClassState,
-            kind: str) -> tuple[Decimal, str, dict[str, Any]]:
-    since = f" since {state.effective}" if state.effective else ""
-    if kind and kind in section.get("excluded_kinds", []):
-        return Decimal(0), f"excluded: {kind} advisors are paid otherwise", {}
-    if section["formula"] == "tiered":
-        if state.graduating and "graduating_rate" in section:
-            rate = Decimal(str(section["graduating_rate"]))
-            return rate, f"graduating class: {rate} per month", {"rate": str(rate)}
-        tier = max((t for t in section["tiers"] if t["min_students"] <= state.students),
-                   key=lambda t: t["min_students"])
-        base, coef = Decimal(str(section["base"])), Decimal(str(tier["coefficient"]))
-        return (base * coef, f"{base} × {coef} ({state.students} students{since})",
-                {"rate": str(base), "coefficient": str(coef)})
-    if section["formula"] == "per_student":
-        rates = section.get("rates", {})
-        if state.level not in rates:
-            return Decimal(0), f"no rate for level {state.level or '(none)'}", {}
-        rate = Decimal(str(rates[state.level]))
-        return (rate * state.students,
-                f"{rate} × {state.students} students ({state.level}{since})", {"rate": str(rate)})
-    return Decimal(0), "the policy sets no allowance formula", {}
+@dataclass(frozen=True)
+class Funding:
+    payer: str
+    share: Decimal
+    """Per cent of each line this payer bears."""
 
 
-def _part(section: dict[str, Any], amount: Decimal, rule: str, days: int, month_days: int,
-          appt: Appointment) -> tuple[Decimal, str]:
-    if days == month_days or not amount:
+@dataclass(frozen=True, kw_only=True)
+class AllowanceRules:
+    """The policy's [allowance]: the monthly formula, its exclusions, part months, withholding
+    and who pays. `per` (always "month") is documentary; `note` is shown with the sheet."""
+
+    formula: str
+    """tiered (base × the class size's coefficient), per_student (a rate per student), none."""
+    base: Decimal | None = None
+    tiers: tuple[Tier, ...] = ()
+    graduating_rate: Decimal | None = None
+    rates: tuple[tuple[str, Decimal], ...] = ()
+    """per_student rates by class level, in the file's order."""
+    excluded_kinds: tuple[str, ...] = ()
+    funding: tuple[Funding, ...] = ()
+    part_month: str = "full"
+    withhold_grades: tuple[str, ...] = ()
+    """Final appraisal grades in the month's period that withhold the allowance."""
+    note: str = ""
+
+    def amount(self, state: ClassState, kind: str) -> tuple[Decimal, str, dict[str, Any]]:
+        """A full month's amount for a class as it stands and an advisor of employment `kind`,
+        the rule in words, and the figures used."""
+        since = f" since {state.effective}" if state.effective else ""
+        if kind and kind in self.excluded_kinds:
+            return Decimal(0), f"excluded: {kind} advisors are paid otherwise", {}
+        if self.formula == "tiered" and self.base is not None:
+            if state.graduating and self.graduating_rate is not None:
+                rate = self.graduating_rate
+                return rate, f"graduating class: {rate} per month", {"rate": str(rate)}
+            tier = max((t for t in self.tiers if t.min_students <= state.students),
+                       key=lambda t: t.min_students)
+            base, coef = self.base, tier.coefficient
+            return (base * coef, f"{base} × {coef} ({state.students} students{since})",
+                    {"rate": str(base), "coefficient": str(coef)})
+        if self.formula == "per_student":
+            rates = dict(self.rates)
+            if state.level not in rates:
+                return Decimal(0), f"no rate for level {state.level or '(none)'}", {}
+            rate = rates[state.level]
+            return (rate * state.students,
+                    f"{rate} × {state.students} students ({state.level}{since})",
+                    {"rate": str(rate)})
+        return Decimal(0), "the policy sets no allowance formula", {}
+
+    def part(self, amount: Decimal, rule: str, days: int, month_days: int) -> tuple[Decimal, str]:
+        """A month served in part: paid in full, prorated by days, or not at all."""
+        if days == month_days or not amount:
+            return amount, rule
+        if self.part_month == "prorate":
+            return amount * days / month_days, f"{rule} × {days}/{month_days} days served"
+        if self.part_month == "none":
+            return Decimal(0), f"{rule}; not paid: served {days} of {month_days} days"
         return amount, rule
-    mode = section.get("part_month", "full")
-    if mode == "prorate":
-        return amount * days / month_days, f"{rule} × {days}/{month_days} days served"
-    if mode == "none":
-        return Decimal(0), f"{rule}; not paid: served {days} of {month_days} days"
-    return amount, rule
+
+    def split(self, amount: Decimal) -> list[dict[str, Any]]:
+        """Who pays what of `amount`."""
+        return [{"payer": f.payer,
+                 "amount": (amount * f.share / 100).quantize(CENT, ROUND_HALF_UP)}
+                for f in self.funding]
+
+    def month_lines(self, month: str, appointments: list[Appointment],
+                    histories: dict[str, list[ClassState]], kinds: dict[str, str],
+                    withheld: dict[str, str]) -> list[dict[str, Any]]:
+        """Every appointment that served in the month gets a line (excluded ones at 0, saying
+        why)."""
+        first, last = month_range(month)
+        lines = []
+        for appt in sorted(appointments, key=lambda a: (a.class_code, a.advisor, a.start)):
+            days = _days(appt, first, last)
+            if days == 0 or appt.class_code not in histories:
+                continue
+            state = in_force(histories[appt.class_code], first)
+            amount, rule, extra = self.amount(state, kinds.get(appt.advisor, ""))
+            amount, rule = self.part(amount, rule, days, last.day)
+            if appt.advisor in withheld and amount:
+                amount, rule = Decimal(0), f"withheld: {withheld[appt.advisor]} ({rule})"
+            lines.append({"advisor": appt.advisor, "class": appt.class_code,
+                          "amount": amount.quantize(CENT, ROUND_HALF_UP), "rule": rule,
+                          "appointment": appt.case, "appointed_from": appt.start,
+                          "students": state.students, "students_since": state.effective or None,
+                          "days": days, "funding": self.split(amount), **extra})
+        return lines
 
 
-def _split(section: dict[str, Any], amount: Decimal) -> list[dict[str, Any]]:
-    return [{"payer": f["payer"],
-             "amount": (amount * Decimal(str(f["share"])) / 100).quantize(CENT, ROUND_HALF_UP)}
-            for f in section.get("funding", [])]
+def allowance_of(table: Mapping[str, Any]) -> AllowanceRules:
+    """The typed rules of a validated [allowance] table."""
+    return AllowanceRules(
+        formula=table["formula"], base=dec(table["base"]) if "base" in table else None,
+        tiers=tuple(Tier(t["min_students"], dec(t["coefficient"])) for t in table.get("tiers", [])),
+        graduating_rate=dec(table["graduating_rate"]) if "graduating_rate" in table else None,
+        rates=tuple((level, dec(rate)) for level, rate in table.get("rates", {}).items()),
+        excluded_kinds=tuple(table.get("excluded_kinds", [])),
+        funding=tuple(Funding(f["payer"], dec(f["share"])) for f in table.get("funding", [])),
+        part_month=table.get("part_month", "full"),
+        withhold_grades=tuple(table.get("withhold_grades", [])), note=table.get("note", ""))
+
+
+def month_lines(rules: AllowanceRules | dict[str, Any], month: str,
+                appointments: list[Appointment], histories: dict[str, list[ClassState]],
+                kinds: dict[str, str], withheld: dict[str, str]) -> list[dict[str, Any]]:
+    """The month's lines under `rules` (compat: a raw [allowance] table is still accepted)."""
+    typed = rules if isinstance(rules, AllowanceRules) else allowance_of(rules)
+    return typed.month_lines(month, appointments, histories, kinds, withheld)

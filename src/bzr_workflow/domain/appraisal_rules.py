@@ -2,53 +2,91 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import BadInput, StepNotAllowed
-from .grading import OVERALL, required
+from .grading import OVERALL, Grading, grading_parts
 from .policy import Policy, Workflow
 
 Section = dict[str, Any]
 
 
-def section_of(policy: Policy) -> Section:
-    section: Section | None = policy.sections.get("appraisal")
-    if not section:
+@dataclass(frozen=True, kw_only=True)
+class AppraisalRules(Grading):
+    """The policy's [appraisal]: its grading, where it is scored, and what publication does.
+
+    `label`, `period`, `total` (checked when the file is read) and `note` are documentary.
+    """
+
+    score_step: str
+    """The step that scores the indicators (and bonus items) unless an indicator names another."""
+    self_summary: bool = False
+    """The advisor submits a self-summary before the score step is signed (Suzhou)."""
+    announcement_days: int = 0
+    """Days a published result stays under public announcement (公示) before it is final."""
+
+    def items_at(self, step: str) -> list[str]:
+        """The indicators scored at `step` (and the overall grade, for graded appraisals)."""
+        keys = [i.key for i in self.indicators if (i.step or self.score_step) == step]
+        if self.scoring == "grades" and step == self.score_step:
+            keys.append(OVERALL)
+        return keys
+
+    def check_scorable(self, wf: Workflow, step: str, keys: list[str], bonus: bool,
+                       ref: str) -> None:
+        """Scores are entered at their step; bonus items at the main scoring step."""
+        allowed = self.items_at(step)
+        wrong = [k for k in keys if k not in allowed]
+        if wrong:
+            here = ", ".join(allowed) or "nothing"
+            raise StepNotAllowed(f"{ref} is at {wf.step(step).label}, where {here} is scored;"
+                                 f" {', '.join(wrong)} is not scored here")
+        if bonus and step != self.score_step:
+            raise StepNotAllowed(f"bonus items are scored at {wf.step(self.score_step).label}")
+
+    def ready_to_sign(self, wf: Workflow, step: str, scores: dict[str, str], summary: str,
+                      vetoed: bool, ref: str) -> None:
+        """A scoring step is signed only once its items are scored (a veto makes scores moot)."""
+        if self.self_summary and step == self.score_step and not summary:
+            raise StepNotAllowed(f"{ref} has no self-summary yet: the advisor submits it first"
+                                 " (appraisal submit)")
+        needed = set(self.required())
+        missing = [k for k in self.items_at(step) if k in needed and k not in scores]
+        if missing and not vetoed:
+            raise StepNotAllowed(f"{ref}: score {', '.join(missing)} before signing"
+                                 f" {wf.step(step).label} (appraisal score {ref} --item KEY=VALUE)")
+
+    def check_veto_item(self, item: str) -> None:
+        keys = self.veto_keys()
+        if item not in keys:
+            raise BadInput(f"unknown veto item {item!r}; the policy has: {', '.join(keys) or 'none'}")
+
+
+def appraisal_of(table: Mapping[str, Any], first_step: str) -> AppraisalRules:
+    """The typed rules of a validated [appraisal] table; `first_step` is the appraisal
+    workflow's first step, where scoring happens unless `score_step` says otherwise."""
+    return AppraisalRules(
+        **grading_parts(table), score_step=table.get("score_step") or first_step,
+        self_summary=table.get("self_summary", False),
+        announcement_days=int(table.get("announcement_days", 0)))
+
+
+def rules_of(policy: Policy) -> AppraisalRules:
+    """The policy's appraisal rules; refuse a policy without an [appraisal] section."""
+    if policy.appraisal is None:
         raise BadInput(f"policy {policy.id} carries no appraisal scoring ([appraisal] section)")
+    return policy.appraisal
+
+
+# compat: removed once application/ reads the typed rules (`rules_of(policy)`, its methods).
+
+def section_of(policy: Policy) -> Section:
+    rules_of(policy)
+    section: Section = policy.sections["appraisal"]
     return section
 
 
 def score_step(section: Section, wf: Workflow) -> str:
     return str(section.get("score_step") or wf.first_step.id)
-
-
-def items_at(section: Section, wf: Workflow, step: str) -> list[str]:
-    """The indicators scored at `step` (and the overall grade, for graded appraisals)."""
-    default = score_step(section, wf)
-    keys = [i["key"] for i in section["indicators"] if i.get("step", default) == step]
-    if section["scoring"] == "grades" and step == default:
-        keys.append(OVERALL)
-    return keys
-
-
-def check_scorable(section: Section, wf: Workflow, step: str, keys: list[str], ref: str) -> None:
-    """Scores are entered at their step; bonus items at the main scoring step."""
-    allowed = items_at(section, wf, step)
-    wrong = [k for k in keys if k not in allowed]
-    if wrong:
-        here = ", ".join(allowed) or "nothing"
-        raise StepNotAllowed(f"{ref} is at {wf.step(step).label}, where {here} is scored;"
-                             f" {', '.join(wrong)} is not scored here")
-
-
-def ready_to_sign(section: Section, wf: Workflow, step: str, scores: dict[str, str],
-                  summary: str, vetoed: bool, ref: str) -> None:
-    """A scoring step is signed only once its items are scored (a veto makes scores moot)."""
-    if section.get("self_summary") and step == score_step(section, wf) and not summary:
-        raise StepNotAllowed(f"{ref} has no self-summary yet: the advisor submits it first"
-                             " (appraisal submit)")
-    needed = set(required(section))
-    missing = [k for k in items_at(section, wf, step) if k in needed and k not in scores]
-    if missing and not vetoed:
-        raise StepNotAllowed(f"{ref}: score {', '.join(missing)} before signing"
-                             f" {wf.step(step).label} (appraisal score {ref} --item KEY=VALUE)")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .consequences import qualifying
+from .consequences import GradeRun
 from .errors import RuleRefused
+from .grading import dec
 
 Results = dict[str, dict[str, str]]
 
@@ -16,47 +19,143 @@ class NotEligible(RuleRefused):
     """The advisor's results do not meet the award's rule."""
 
 
+@dataclass(frozen=True, kw_only=True)
+class AwardRule(GradeRun):
+    """An eligibility rule: the award's own (key "") or one of its distinctions (Aksu's 十佳).
+
+    A distinction's `reward` and `note` are documentary.
+    """
+
+    key: str = ""
+    label: str
+    places: int | None = None
+    """A distinction's own number of places; None = no limit of its own."""
+
+    def check_eligible(self, results: Results, period: str, who: str) -> list[str]:
+        """The results that make `who` eligible; a refusal names the rule and the result that
+        failed."""
+        if not self.grades:
+            return []
+        causes = self.qualifying(results, period)
+        if causes:
+            return causes
+        need = " or ".join(self.grades)
+        span = f" in {self.consecutive} consecutive {self.unit or 'period'}s up to {period}" \
+            if self.consecutive > 1 else f" in {period}"
+        held = results.get(period)
+        got = f"{held['grade']} ({held['case']})" if held else "no final appraisal result"
+        raise NotEligible(f"{who} is not eligible for {self.label}: it needs {need}{span};"
+                          f" {period}: {got}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AwardRules:
+    """The policy's [award]: who is eligible, how many places, at which step they are counted,
+    and what publication gives. `period` and `note` are documentary."""
+
+    label: str | None = None
+    eligible_grades: tuple[str, ...] = ()
+    consecutive_years: int = 1
+    """The award's own rule needs an eligible grade this many school years running."""
+    quota_share: Decimal | None = None
+    """The 15 % quota (Suzhou): a share of `quota_basis`, rounded per `rounding`."""
+    quota_places: int | None = None
+    quota_basis: str = "appraised"
+    """What the share is taken of: "appraised" = advisors appraised in the period and scope."""
+    quota_scope: str = "institution"
+    rounding: str = "floor"
+    quota_step: str
+    """The step whose signature takes a place (default: the award workflow's final step)."""
+    amount: Decimal | None = None
+    certificate: bool = False
+    form_fields: tuple[str, ...] = ()
+    form_title: str = ""
+    distinctions: tuple[AwardRule, ...] = ()
+
+    def rule(self, distinction: str = "") -> AwardRule:
+        """The eligibility rule: the award's own, or one of its distinctions (Aksu's 十佳)."""
+        if not distinction:
+            return AwardRule(key="", label=self.label if self.label is not None else "award",
+                             grades=self.eligible_grades, consecutive=self.consecutive_years,
+                             unit="year" if self.consecutive_years > 1 else "")
+        for d in self.distinctions:
+            if d.key == distinction:
+                return d
+        keys = ", ".join(d.key for d in self.distinctions) or "none"
+        raise RuleRefused(f"unknown distinction {distinction!r}; the policy has: {keys}")
+
+    def places(self, rule: AwardRule, appraised: int) -> int | None:
+        """How many may receive `rule`, or None where the policy sets no limit; `appraised` is
+        the quota's basis (advisors appraised in the period, within the quota's scope)."""
+        if rule.key:
+            return rule.places or None
+        if self.quota_places is not None:
+            return self.quota_places
+        if self.quota_share is None:
+            return None
+        exact = self.quota_share * appraised
+        if self.rounding == "ceil":
+            return math.ceil(exact)
+        if self.rounding == "round":
+            return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return math.floor(exact)
+
+    def scope(self, unit: str) -> str:
+        """The quota's scope for a case in `unit`: that unit, or "*" for the institution."""
+        return (unit or "*") if self.quota_scope == "unit" else "*"
+
+    def granted(self) -> tuple[str, bool]:
+        """What publication gives: the amount as text ("" = none) and whether a certificate."""
+        return (str(self.amount) if self.amount is not None else "", self.certificate)
+
+    @property
+    def title(self) -> str:
+        """The recommendation form's title (附件2)."""
+        return self.form_title or f"{self.label or ''}推荐表"
+
+
+def distinction_of(table: Mapping[str, Any]) -> AwardRule:
+    return AwardRule(key=table["key"], label=table["label"],
+                     grades=tuple(table["eligible_grades"]),
+                     consecutive=int(table.get("consecutive", 1)), unit=table.get("unit", ""),
+                     places=int(table["places"]) if table.get("places") else None)
+
+
+def award_of(table: Mapping[str, Any], final_step: str) -> AwardRules:
+    """The typed rules of a validated [award] table; `final_step` is the award workflow's last
+    step, where places are taken unless `quota_step` says otherwise."""
+    return AwardRules(
+        label=table.get("label"), eligible_grades=tuple(table.get("eligible_grades", [])),
+        consecutive_years=int(table.get("consecutive_years", 1)),
+        quota_share=dec(table["quota_share"]) if "quota_share" in table else None,
+        quota_places=int(table["quota_places"]) if "quota_places" in table else None,
+        quota_basis=table.get("quota_basis", "appraised"),
+        quota_scope=table.get("quota_scope", "institution"),
+        rounding=table.get("rounding", "floor"),
+        quota_step=table.get("quota_step") or final_step,
+        amount=dec(table["amount"]) if table.get("amount") is not None else None,
+        certificate=bool(table.get("certificate")),
+        form_fields=tuple(table.get("form_fields") or ()), form_title=table.get("form_title", ""),
+        distinctions=tuple(distinction_of(d) for d in table.get("distinctions", [])))
+
+
+# compat: removed once application/ reads the typed rules (policy.award.rule / .places,
+# AwardRule.check_eligible). A compat rule is the typed AwardRule's fields as a dict.
+
 def rule_of(award: dict[str, Any], distinction: str) -> dict[str, Any]:
-    """The eligibility rule: the award's own, or one of its distinctions (Aksu's 十佳)."""
-    if not distinction:
-        return {"key": "", "label": award.get("label", "award"),
-                "grades": award.get("eligible_grades", []), "consecutive": 1}
-    for d in award.get("distinctions", []):
-        if d["key"] == distinction:
-            return {**d, "grades": d["eligible_grades"]}
-    keys = ", ".join(d["key"] for d in award.get("distinctions", [])) or "none"
-    raise RuleRefused(f"unknown distinction {distinction!r}; the policy has: {keys}")
+    r = award_of(award, "").rule(distinction)
+    return {"key": r.key, "label": r.label, "grades": list(r.grades),
+            "consecutive": r.consecutive, "unit": r.unit, "places": r.places}
+
+
+def _rule(rule: dict[str, Any]) -> AwardRule:
+    return AwardRule(key=rule["key"], label=rule["label"], grades=tuple(rule["grades"]),
+                     consecutive=rule["consecutive"], unit=rule["unit"], places=rule["places"])
 
 
 def check_eligible(rule: dict[str, Any], results: Results, period: str, who: str) -> list[str]:
-    """The results that make `who` eligible; a refusal names the rule and the result that failed."""
-    if not rule["grades"]:
-        return []
-    causes = qualifying(rule, results, period)
-    if causes:
-        return causes
-    need = " or ".join(rule["grades"])
-    run = int(rule.get("consecutive", 1))
-    span = f" in {run} consecutive {rule.get('unit', 'period')}s up to {period}" if run > 1 \
-        else f" in {period}"
-    held = results.get(period)
-    got = f"{held['grade']} ({held['case']})" if held else "no final appraisal result"
-    raise NotEligible(f"{who} is not eligible for {rule['label']}: it needs {need}{span};"
-                      f" {period}: {got}")
+    return _rule(rule).check_eligible(results, period, who)
 
 
 def places(award: dict[str, Any], rule: dict[str, Any], appraised: int) -> int | None:
-    """How many may receive it, or None where the policy sets no limit."""
-    if rule.get("key"):
-        return int(rule["places"]) if rule.get("places") else None
-    if "quota_places" in award:
-        return int(award["quota_places"])
-    if "quota_share" not in award:
-        return None
-    exact = Decimal(str(award["quota_share"])) * appraised
-    mode = award.get("rounding", "floor")
-    if mode == "ceil":
-        return math.ceil(exact)
-    if mode == "round":
-        return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return math.floor(exact)
+    return award_of(award, "").places(_rule(rule), appraised)

@@ -11,8 +11,7 @@ from transitions import Machine
 from datetime import date, timedelta
 from decimal import Decimal
 
-from . import appraisal_rules as R
-from . import grading
+from .appraisal_rules import rules_of
 from .access import Grants, require_role
 from .errors import BadInput, NotPermitted, SeparationOfDuties, StepNotAllowed
 from .ids import case_id
@@ -201,8 +200,8 @@ class Case(Aggregate):
                          to_step=wf.first_step.id, to_state=OPEN, comment=comment)
             return
         if self.kind == "appraisal":
-            R.ready_to_sign(R.section_of(policy), wf, step.id, self.scores, self.summary,
-                            bool(self.flags), self.ref)
+            rules_of(policy).ready_to_sign(wf, step.id, self.scores, self.summary,
+                                           bool(self.flags), self.ref)
         to = destination(machine, "approve", step.id)
         assert to is not None, f"{step.id} has no approve transition"
         done = to == PUBLISHED
@@ -221,7 +220,7 @@ class Case(Aggregate):
     # -- appraisal ------------------------------------------------------------------------
 
     def outcome(self, policy: Policy) -> dict[str, Any]:
-        return grading.outcome(R.section_of(policy), self.scores, self.bonus, self.flags)
+        return rules_of(policy).outcome(self.scores, self.bonus, self.flags)
 
     def submit_summary(self, actor: str, text: str) -> None:
         self._require_open()
@@ -237,13 +236,11 @@ class Case(Aggregate):
 
     def score(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
               items: dict[str, str], bonus: dict[str, str]) -> None:
-        section = R.section_of(policy)
+        rules = rules_of(policy)
         step = self._signable(actor, grants, policy, wf)
-        R.check_scorable(section, wf, step.id, list(items), self.ref)
-        if bonus and step.id != R.score_step(section, wf):
-            raise StepNotAllowed(f"bonus items are scored at {wf.step(R.score_step(section, wf)).label}")
-        new = {k: grading.normalise_score(section, k, v) for k, v in items.items()}
-        extra = {k: grading.normalise_score(section, k, v, bonus=True) for k, v in bonus.items()}
+        rules.check_scorable(wf, step.id, list(items), bool(bonus), self.ref)
+        new = {k: rules.normalise(k, v) for k, v in items.items()}
+        extra = {k: rules.normalise(k, v, bonus=True) for k, v in bonus.items()}
         changes = {k: [self.scores.get(k), v] for k, v in new.items() if self.scores.get(k) != v}
         extra_changes = {k: [self.bonus.get(k), v] for k, v in extra.items()
                          if self.bonus.get(k) != v}
@@ -260,9 +257,7 @@ class Case(Aggregate):
     def flag_veto(self, actor: str, grants: Grants, policy: Policy, wf: Workflow, item: str,
                   reason: str, today: str, clear: bool = False) -> None:
         _need_reason(reason, "veto item")
-        keys = [v["key"] for v in R.section_of(policy).get("veto_items", [])]
-        if item not in keys:
-            raise BadInput(f"unknown veto item {item!r}; the policy has: {', '.join(keys) or 'none'}")
+        rules_of(policy).check_veto_item(item)
         self._signable(actor, grants, policy, wf)
         if clear:
             if item not in self.flags:
@@ -283,7 +278,7 @@ class Case(Aggregate):
         self.flags.pop(item, None)
 
     def _publish_result(self, actor: str, policy: Policy, today: str) -> None:
-        days = int(R.section_of(policy).get("announcement_days", 0))
+        days = rules_of(policy).announcement_days
         if days:
             until = (date.fromisoformat(today) + timedelta(days=days)).isoformat()
             self._announced(until=until)
@@ -318,7 +313,7 @@ class Case(Aggregate):
         require_role(grants, wf.final_step, self.unit_path, actor, policy, self.ref)
         if actor == objection["actor"]:
             raise SeparationOfDuties(f"{actor} lodged objection {number} and may not resolve it")
-        to = R.score_step(R.section_of(policy), wf) if upheld else ""
+        to = rules_of(policy).score_step if upheld else ""
         self._resolved(actor=actor, number=number, outcome="upheld" if upheld else "dismissed",
                        comment=comment, to_step=to)
 

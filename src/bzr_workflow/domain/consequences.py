@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from .periods import SEMESTER, previous, year_of
@@ -9,42 +11,94 @@ from .periods import SEMESTER, previous, year_of
 Results = dict[str, dict[str, str]]
 
 
+@dataclass(frozen=True, kw_only=True)
+class GradeRun:
+    """A run of final results: one of `grades` in `consecutive` periods (or school years)."""
+
+    grades: tuple[str, ...]
+    consecutive: int = 1
+    unit: str = ""
+    """"year" counts semester results by school year; "semester" or "" counts periods."""
+
+    def qualifying(self, results: Results, period: str) -> list[str]:
+        """The cases whose results complete the run up to `period`, or []."""
+        grades, count = set(self.grades), self.consecutive
+        if self.by_year(period):
+            return _year_causes(grades, count, results, period)
+        causes, at = [], period
+        for _ in range(count):
+            result = results.get(at)
+            if not result or result["grade"] not in grades:
+                return []
+            causes.append(result["case"])
+            at = previous(at)
+        return list(reversed(causes))
+
+    def by_year(self, period: str) -> bool:
+        return self.unit == "year" and bool(SEMESTER.match(period))
+
+    def scope(self, period: str) -> str:
+        """A rule counted in years fires once a year, even where results come by semester."""
+        return year_of(period) if self.by_year(period) else period
+
+
+@dataclass(frozen=True, kw_only=True)
+class Consequence(GradeRun):
+    """One rule of appraisal.consequences: the run that completes it and what it then does."""
+
+    key: str
+    label: str
+    then: str
+    """open_case (a case of `kind`), record, or eligible."""
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class Due:
+    """A consequence a result completed: the rule, the period, and the cases that caused it."""
+
+    rule: Consequence
+    period: str
+    caused_by: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Consequences:
+    """The policy's consequence rules (appraisal.consequences), in the file's order."""
+
+    rules: tuple[Consequence, ...] = ()
+
+    def due(self, results: Results, period: str,
+            already: Sequence[Mapping[str, Any]]) -> list[Due]:
+        """Consequences the result of `period` completes that have not fired in its scope."""
+        out = []
+        for rule in self.rules:
+            scope = rule.scope(period)
+            if any(c["key"] == rule.key and rule.scope(c["period"]) == scope for c in already):
+                continue
+            causes = rule.qualifying(results, period)
+            if causes:
+                out.append(Due(rule, period, causes))
+        return out
+
+
+def consequence_of(table: Mapping[str, Any]) -> Consequence:
+    return Consequence(key=table["key"], label=table["label"], grades=tuple(table["grades"]),
+                       consecutive=int(table.get("consecutive", 1)), unit=table.get("unit", ""),
+                       then=table["then"], kind=table.get("kind", ""))
+
+
+def consequences_of(appraisal: Mapping[str, Any] | None) -> Consequences:
+    return Consequences(tuple(consequence_of(c) for c in (appraisal or {}).get("consequences", [])))
+
+
 def due(section: dict[str, Any], results: Results, period: str,
         already: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Consequences the result of `period` completes, each naming the cases that caused it."""
-    out = []
-    for rule in section.get("consequences", []):
-        scope = _scope(rule, period)
-        if any(c["key"] == rule["key"] and _scope(rule, c["period"]) == scope for c in already):
-            continue
-        causes = qualifying(rule, results, period)
-        if causes:
-            out.append({**rule, "period": period, "caused_by": causes})
-    return out
-
-
-def _by_year(rule: dict[str, Any], period: str) -> bool:
-    return rule.get("unit") == "year" and bool(SEMESTER.match(period))
-
-
-def _scope(rule: dict[str, Any], period: str) -> str:
-    """A rule counted in years fires once a year, even where results come by semester."""
-    return year_of(period) if _by_year(rule, period) else period
-
-
-def qualifying(rule: dict[str, Any], results: Results, period: str) -> list[str]:
-    """The cases whose results meet `rule` up to `period` ({grades, consecutive, unit}), or []."""
-    grades, count = set(rule["grades"]), int(rule.get("consecutive", 1))
-    if _by_year(rule, period):
-        return _year_causes(grades, count, results, period)
-    causes, at = [], period
-    for _ in range(count):
-        result = results.get(at)
-        if not result or result["grade"] not in grades:
-            return []
-        causes.append(result["case"])
-        at = previous(at)
-    return list(reversed(causes))
+    """compat: removed once application/ reads the typed rules (`policy.consequences.due`)."""
+    typed = consequences_of(section)
+    raw = {id(rule): table for rule, table in zip(typed.rules, section.get("consequences", []))}
+    return [{**raw[id(d.rule)], "period": d.period, "caused_by": d.caused_by}
+            for d in typed.due(results, period, already)]
 
 
 def _year_causes(grades: set[str], count: int, results: Results, period: str) -> list[str]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -18,106 +20,197 @@ def _plain(value: Decimal) -> str:
     return text if "." not in text else text.rstrip("0").rstrip(".")
 
 
-def _items(section: Section, bonus: bool) -> dict[str, dict[str, Any]]:
-    return {i["key"]: i for i in section.get("bonus_items" if bonus else "indicators", [])}
+def dec(value: int | float | str) -> Decimal:
+    """A TOML number as the Decimal it reads as (0.15, not the float's binary expansion)."""
+    return Decimal(str(value))
 
+
+@dataclass(frozen=True, kw_only=True)
+class Item:
+    """An indicator or bonus item. `group`, `number` and `description` are documentary."""
+
+    key: str
+    label: str
+    max: Decimal | None = None
+    weight: Decimal | None = None
+    step: str = ""
+    """The appraisal step that scores it ("" = the score step)."""
+
+
+@dataclass(frozen=True)
+class Grade:
+    label: str
+    min: Decimal | None = None
+    unqualified: bool = False
+
+
+@dataclass(frozen=True)
+class VetoItem:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Grading:
+    """How an appraisal is scored and graded: points, weights, or grades given directly."""
+
+    scoring: str
+    indicators: tuple[Item, ...]
+    grades: tuple[Grade, ...]
+    bonus_items: tuple[Item, ...] = ()
+    veto_items: tuple[VetoItem, ...] = ()
+    bonus_cap: Decimal | None = None
+
+    def grade_labels(self) -> list[str]:
+        return [g.label for g in self.grades]
+
+    def _items(self, bonus: bool) -> dict[str, Item]:
+        return {i.key: i for i in (self.bonus_items if bonus else self.indicators)}
+
+    def normalise(self, key: str, value: str, bonus: bool = False) -> str:
+        """The score as stored (plain decimal text, or a grade label); refuse what the policy
+        would not."""
+        items = self._items(bonus)
+        if key not in items and not (key == OVERALL and self.scoring == "grades" and not bonus):
+            kind = "bonus item" if bonus else "indicator"
+            raise BadInput(f"unknown {kind} {key!r}; the policy has: {', '.join(items) or 'none'}")
+        value = value.strip()
+        if self.scoring == "grades" and not bonus:
+            if value not in self.grade_labels():
+                raise BadInput(f"{key}={value!r}: give one of {', '.join(self.grade_labels())}")
+            return value
+        top = self._maximum(items[key], bonus)
+        if not NUMBER.match(value) or not Decimal(0) <= Decimal(value) <= top:
+            raise BadInput(f"{key}={value!r}: give a number in 0-{_plain(top)} (at most 2 decimals)")
+        return _plain(Decimal(value))
+
+    def _maximum(self, item: Item, bonus: bool) -> Decimal:
+        if item.max is not None:
+            return item.max
+        if not bonus and self.scoring == "weights":
+            return Decimal(100)
+        return self.bonus_cap if self.bonus_cap is not None else Decimal(100)
+
+    def required(self) -> list[str]:
+        """Items a result needs: every indicator's score, or, for graded dimensions, the overall
+        grade (a dimension may not apply to everyone: Hefei grades each year's duties)."""
+        if self.scoring == "grades":
+            return [OVERALL]
+        return list(self._items(False))
+
+    def veto_keys(self) -> list[str]:
+        return [v.key for v in self.veto_items]
+
+    def outcome(self, scores: dict[str, str], bonus: dict[str, str],
+                flags: dict[str, dict[str, str]]) -> dict[str, Any]:
+        """{total, grade, explanation, vetoed_items, missing} of an appraisal as it stands."""
+        missing = [k for k in self.required() if k not in scores]
+        total = None if missing or self.scoring == "grades" else self._total(scores, bonus)
+        vetoed = [k for k in self.veto_keys() if k in flags]
+        result = {"total": _plain(total) if total is not None else None, "vetoed_items": vetoed,
+                  "missing": missing}
+        if vetoed:
+            return result | {"grade": self.unqualified(),
+                             "explanation": self._veto_text(vetoed, flags)}
+        if missing:
+            return result | {"grade": None,
+                             "explanation": "awaiting scores for: " + ", ".join(missing)}
+        if total is None:
+            return result | {"grade": scores[OVERALL], "explanation": self._graded_text(scores)}
+        grade, why = self.band(total)
+        return result | {"grade": grade, "explanation": f"{grade}: {why}"}
+
+    def _total(self, scores: dict[str, str], bonus: dict[str, str]) -> Decimal:
+        if self.scoring == "weights":
+            base = sum((Decimal(scores[i.key]) * (i.weight or Decimal(0)) / 100
+                        for i in self.indicators), Decimal(0))
+        else:
+            base = sum((Decimal(scores[i.key]) for i in self.indicators), Decimal(0))
+        extra = sum((Decimal(v) for v in bonus.values()), Decimal(0))
+        if self.bonus_cap is not None:
+            extra = min(extra, self.bonus_cap)
+        return (base + extra).quantize(Decimal("0.01"))
+
+    def band(self, total: Decimal) -> tuple[str, str]:
+        """The grade whose band holds `total`, and the band in words."""
+        bands = sorted(((g.min or Decimal(0), g.label) for g in self.grades), key=lambda b: b[0])
+        shown = _plain(total)
+        for (start, label), high in zip(bands, [*bands[1:], None]):
+            if high is None:
+                return label, f"{shown} is {_plain(start)} or more"
+            end = high[0]
+            if total < end and total == total.to_integral():
+                return label, f"{shown} is in {_plain(start)}-{_plain(end - 1)}"
+            if total < end:
+                return label, f"{shown} is at least {_plain(start)} and below {_plain(end)}"
+        raise AssertionError("bands are validated to start at 0")
+
+    def unqualified(self) -> str:
+        """The grade a veto gives: the one marked unqualified, else the first."""
+        failing = [g.label for g in self.grades if g.unqualified]
+        return failing[0] if failing else self.grades[0].label
+
+    def _veto_text(self, vetoed: list[str], flags: dict[str, dict[str, str]]) -> str:
+        labels = {v.key: v.label for v in self.veto_items}
+        parts = [f"veto {labels[k]} flagged by {flags[k]['actor']} on {flags[k]['on']}"
+                 for k in vetoed]
+        return f"{self.unqualified()}: " + "; ".join(parts)
+
+    def _graded_text(self, scores: dict[str, str]) -> str:
+        dims = ", ".join(f"{i.label} {scores[i.key]}" for i in self.indicators if i.key in scores)
+        return f"{scores[OVERALL]}: graded overall" + (f" ({dims})" if dims else "")
+
+
+def item_of(table: Mapping[str, Any]) -> Item:
+    return Item(key=table["key"], label=table["label"],
+                max=dec(table["max"]) if "max" in table else None,
+                weight=dec(table["weight"]) if "weight" in table else None,
+                step=table.get("step", ""))
+
+
+def grading_parts(table: Mapping[str, Any]) -> dict[str, Any]:
+    """The Grading fields of a validated [appraisal] table (AppraisalRules adds its own)."""
+    return dict(
+        scoring=table["scoring"], indicators=tuple(item_of(i) for i in table["indicators"]),
+        grades=tuple(Grade(g["label"], dec(g["min"]) if "min" in g else None,
+                           g.get("unqualified", False)) for g in table["grades"]),
+        bonus_items=tuple(item_of(i) for i in table.get("bonus_items", [])),
+        veto_items=tuple(VetoItem(v["key"], v["label"]) for v in table.get("veto_items", [])),
+        bonus_cap=dec(table["bonus_cap"]) if "bonus_cap" in table else None)
+
+
+_TYPED: dict[int, tuple[Section, Grading]] = {}
+
+
+def _typed(section: Section) -> Grading:
+    """compat: the Grading of a raw [appraisal] table, built once per table object."""
+    hit = _TYPED.get(id(section))
+    if hit is None or hit[0] is not section:
+        if len(_TYPED) > 256:
+            _TYPED.clear()
+        hit = _TYPED[id(section)] = (section, Grading(**grading_parts(section)))
+    return hit[1]
+
+
+# compat: removed once application/ and the projector read the typed rules
+# (policy.appraisal.grade_labels / normalise / required / outcome / band).
 
 def grade_labels(section: Section) -> list[str]:
-    return [g["label"] for g in section["grades"]]
+    return _typed(section).grade_labels()
 
 
 def normalise_score(section: Section, key: str, value: str, bonus: bool = False) -> str:
-    """The score as stored (plain decimal text, or a grade label); refuse what the policy would not."""
-    items = _items(section, bonus)
-    if key not in items and not (key == OVERALL and section["scoring"] == "grades" and not bonus):
-        kind = "bonus item" if bonus else "indicator"
-        raise BadInput(f"unknown {kind} {key!r}; the policy has: {', '.join(items) or 'none'}")
-    value = value.strip()
-    if section["scoring"] == "grades" and not bonus:
-        if value not in grade_labels(section):
-            raise BadInput(f"{key}={value!r}: give one of {', '.join(grade_labels(section))}")
-        return value
-    top = _maximum(section, items[key], bonus)
-    if not NUMBER.match(value) or not Decimal(0) <= Decimal(value) <= top:
-        raise BadInput(f"{key}={value!r}: give a number in 0-{_plain(top)} (at most 2 decimals)")
-    return _plain(Decimal(value))
-
-
-def _maximum(section: Section, item: dict[str, Any], bonus: bool) -> Decimal:
-    if "max" in item:
-        return Decimal(str(item["max"]))
-    if not bonus and section["scoring"] == "weights":
-        return Decimal(100)
-    return Decimal(str(section.get("bonus_cap", 100)))
+    return _typed(section).normalise(key, value, bonus)
 
 
 def required(section: Section) -> list[str]:
-    """Items a result needs: every indicator's score, or, for graded dimensions, the overall
-    grade (a dimension may not apply to everyone: Hefei grades each year's duties)."""
-    if section["scoring"] == "grades":
-        return [OVERALL]
-    return list(_items(section, False))
+    return _typed(section).required()
 
 
 def outcome(section: Section, scores: dict[str, str], bonus: dict[str, str],
             flags: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """{total, grade, explanation, vetoed_items, missing} of an appraisal as it stands."""
-    missing = [k for k in required(section) if k not in scores]
-    total = None if missing or section["scoring"] == "grades" else _total(section, scores, bonus)
-    vetoed = [k for k in (v["key"] for v in section.get("veto_items", [])) if k in flags]
-    result = {"total": _plain(total) if total is not None else None, "vetoed_items": vetoed,
-              "missing": missing}
-    if vetoed:
-        return result | {"grade": _unqualified(section),
-                         "explanation": _veto_text(section, vetoed, flags)}
-    if missing:
-        return result | {"grade": None, "explanation": "awaiting scores for: " + ", ".join(missing)}
-    if total is None:
-        return result | {"grade": scores[OVERALL], "explanation": _graded_text(section, scores)}
-    grade, why = band(section, total)
-    return result | {"grade": grade, "explanation": f"{grade}: {why}"}
-
-
-def _total(section: Section, scores: dict[str, str], bonus: dict[str, str]) -> Decimal:
-    if section["scoring"] == "weights":
-        base = sum((Decimal(scores[i["key"]]) * Decimal(str(i["weight"])) / 100
-                    for i in section["indicators"]), Decimal(0))
-    else:
-        base = sum((Decimal(scores[i["key"]]) for i in section["indicators"]), Decimal(0))
-    extra = sum((Decimal(v) for v in bonus.values()), Decimal(0))
-    if "bonus_cap" in section:
-        extra = min(extra, Decimal(str(section["bonus_cap"])))
-    return (base + extra).quantize(Decimal("0.01"))
+    return _typed(section).outcome(scores, bonus, flags)
 
 
 def band(section: Section, total: Decimal) -> tuple[str, str]:
-    """The grade whose band holds `total`, and the band in words."""
-    bands = sorted(section["grades"], key=lambda g: Decimal(str(g["min"])))
-    shown = _plain(total)
-    for low, high in zip(bands, [*bands[1:], None]):
-        start = Decimal(str(low["min"]))
-        if high is None:
-            return low["label"], f"{shown} is {_plain(start)} or more"
-        end = Decimal(str(high["min"]))
-        if total < end and total == total.to_integral():
-            return low["label"], f"{shown} is in {_plain(start)}-{_plain(end - 1)}"
-        if total < end:
-            return low["label"], f"{shown} is at least {_plain(start)} and below {_plain(end)}"
-    raise AssertionError("bands are validated to start at 0")
-
-
-def _unqualified(section: Section) -> str:
-    failing = [str(g["label"]) for g in section["grades"] if g.get("unqualified")]
-    return failing[0] if failing else str(section["grades"][0]["label"])
-
-
-def _veto_text(section: Section, vetoed: list[str], flags: dict[str, dict[str, str]]) -> str:
-    labels = {v["key"]: v["label"] for v in section.get("veto_items", [])}
-    parts = [f"veto {labels[k]} flagged by {flags[k]['actor']} on {flags[k]['on']}" for k in vetoed]
-    return f"{_unqualified(section)}: " + "; ".join(parts)
-
-
-def _graded_text(section: Section, scores: dict[str, str]) -> str:
-    dims = ", ".join(f"{i['label']} {scores[i['key']]}" for i in section["indicators"]
-                     if i["key"] in scores)
-    return f"{scores[OVERALL]}: graded overall" + (f" ({dims})" if dims else "")
+    return _typed(section).band(total)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -32,22 +34,44 @@ def buckets(per: str, start: date, end: date) -> list[tuple[date, date]]:
     return out
 
 
-def evaluate(norm: dict[str, Any], entries: list[dict[str, Any]], start: date,
+@dataclass(frozen=True, kw_only=True)
+class Norm:
+    """One work norm: at least `min` of `activity` per window, for holders of `role`."""
+
+    activity: str
+    label: str
+    min: Decimal
+    per: str
+    role: str
+    unit: str = ""
+    """An hour unit (小时, 学时, hours) counts logged hours; anything else counts entries."""
+
+    def evaluate(self, entries: list[dict[str, Any]], start: date, end: date) -> dict[str, Any]:
+        """Each window's count against the minimum, and how many windows were met."""
+        hours = self.unit in HOUR_UNITS
+        mine = [e for e in entries if e["activity"] == self.activity]
+        windows = []
+        for first, last in buckets(self.per, start, end):
+            done = sum((Decimal(e["hours"] if hours else e["count"]) for e in mine
+                        if first.isoformat() <= e["date"] <= last.isoformat()), Decimal(0))
+            windows.append({"from": first.isoformat(), "to": last.isoformat(), "done": _num(done),
+                            "short": _num(max(self.min - done, Decimal(0)))})
+        met = sum(1 for w in windows if w["short"] == 0)
+        return {"activity": self.activity, "label": self.label, "role": self.role,
+                "per": self.per, "min": _num(self.min), "unit": self.unit,
+                "windows": windows, "met": met, "of": len(windows)}
+
+
+def norm_of(table: Mapping[str, Any]) -> Norm:
+    return Norm(activity=table["activity"], label=table["label"], min=Decimal(str(table["min"])),
+                per=table["per"], role=table["role"], unit=table.get("unit", ""))
+
+
+def evaluate(norm: Norm | dict[str, Any], entries: list[dict[str, Any]], start: date,
              end: date) -> dict[str, Any]:
-    """For one norm: each window's count against its minimum, and how many windows were met."""
-    hours = norm.get("unit", "") in HOUR_UNITS
-    mine = [e for e in entries if e["activity"] == norm["activity"]]
-    minimum = Decimal(str(norm["min"]))
-    windows = []
-    for first, last in buckets(norm["per"], start, end):
-        done = sum((Decimal(e["hours"] if hours else e["count"]) for e in mine
-                    if first.isoformat() <= e["date"] <= last.isoformat()), Decimal(0))
-        windows.append({"from": first.isoformat(), "to": last.isoformat(), "done": _num(done),
-                        "short": _num(max(minimum - done, Decimal(0)))})
-    met = sum(1 for w in windows if w["short"] == 0)
-    return {"activity": norm["activity"], "label": norm["label"], "role": norm["role"],
-            "per": norm["per"], "min": _num(minimum), "unit": norm.get("unit", ""),
-            "windows": windows, "met": met, "of": len(windows)}
+    """For one norm: each window against its minimum (compat: a raw [[norms]] table is still
+    accepted; removed once application/ passes the typed Norm)."""
+    return (norm if isinstance(norm, Norm) else norm_of(norm)).evaluate(entries, start, end)
 
 
 def _num(value: Decimal) -> float | int:

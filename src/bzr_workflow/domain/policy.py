@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from .allowance import AllowanceRules
+from .award_rules import AwardRules
+from .consequences import Consequences
+from .norms import Norm
+
+if TYPE_CHECKING:
+    from .appraisal_rules import AppraisalRules  # it reads Policy itself
 
 APPLICANT = "applicant"
 """Pseudo-role of whoever opened a case: the one who re-submits it after a return."""
@@ -73,7 +81,20 @@ class Workflow:
 class Staffing:
     advisors_per_class: int = 1
     max_classes_per_advisor: int = 0
+    """0 = no limit."""
     term_years: int = 0
+    """Documentary: the term of office the regulation sets (Aksu: 3); shown, not enforced."""
+    students_per_advisor: int = 0
+    """Documentary: the ratio the regulation sets (Suzhou: 60); not enforced."""
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A ground for dismissal the policy lists (dismissal_triggers); shown, decided by people."""
+
+    key: str
+    label: str
+    automatic: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,8 +108,21 @@ class Policy:
     roles: dict[str, Role]
     workflows: dict[str, Workflow]
     staffing: Staffing
-    sections: dict[str, Any] = field(default_factory=dict)
-    """Validated sections the engine reads as data (appraisal, award, allowance, norms ...)."""
+    appraisal: AppraisalRules | None = None
+    award: AwardRules | None = None
+    allowance: AllowanceRules | None = None
+    norms: tuple[Norm, ...] = ()
+    consequences: Consequences = field(default_factory=Consequences)
+    """appraisal.consequences: what a final appraisal result sets in motion."""
+    dismissal_triggers: tuple[Trigger, ...] = ()
+    written: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The rule sections as the file wrote them (appraisal, award, allowance, norms,
+    dismissal_triggers), for `policy show` to print; rules read the typed fields above."""
+
+    @property
+    def sections(self) -> dict[str, Any]:
+        """compat: removed once application/ reads the typed rules (use the typed fields)."""
+        return self.written
 
     def role_label(self, role_id: str) -> str:
         if role_id == APPLICANT:

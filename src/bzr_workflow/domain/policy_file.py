@@ -12,7 +12,12 @@ from typing import Any
 from . import policy_schema as S
 from .errors import BadInput
 from .pipeline import PUBLISHED, table_destination
-from .policy import ADMIN, APPLICANT, Policy, Role, Staffing, Step, Workflow
+from .allowance import allowance_of
+from .appraisal_rules import appraisal_of
+from .award_rules import award_of
+from .consequences import consequences_of
+from .norms import norm_of
+from .policy import ADMIN, APPLICANT, Policy, Role, Staffing, Step, Trigger, Workflow
 
 Problem = tuple[str, str]
 
@@ -273,6 +278,8 @@ def _grade_rules(grades: list[dict[str, Any]], scoring: str, total: Decimal) -> 
 
 
 def _award_rules(aw: dict[str, Any], ap: dict[str, Any] | None) -> Iterator[Problem]:
+    if aw.get("consecutive_years", 1) < 1:
+        yield "award.consecutive_years", f"must be 1 or more, not {aw['consecutive_years']}"
     share = aw.get("quota_share")
     if share is not None and not 0 < share <= 1:
         yield "award.quota_share", f"must be a share between 0 and 1 (0.15 for 15 %), not {share}"
@@ -333,13 +340,28 @@ def _build(data: dict[str, Any]) -> Policy:
     roles.setdefault(ADMIN, Role(ADMIN, "系统管理员", False))
     st = data.get("staffing", {})
     staffing = Staffing(st.get("advisors_per_class", 1), st.get("max_classes_per_advisor", 0),
-                        st.get("term_years", 0))
-    sections: dict[str, Any] = {k: data[k] for k in ("appraisal", "award", "allowance", "norms",
-                                     "dismissal_triggers") if k in data}
+                        st.get("term_years", 0), st.get("students_per_advisor", 0))
+    workflows = {k: _workflow(k, wf) for k, wf in data["workflows"].items()}
+    written: dict[str, Any] = {k: data[k] for k in ("appraisal", "award", "allowance", "norms",
+                                                    "dismissal_triggers") if k in data}
+    ap, aw = data.get("appraisal"), data.get("award")
     return Policy(
         id=head["id"], name=head["name"], source=head.get("source", ""),
         institution=head.get("institution", ""), utc_offset=head.get("utc_offset", "+08:00"),
-        period=head.get("period", "semester"), roles=roles,
-        workflows={k: _workflow(k, wf) for k, wf in data["workflows"].items()},
-        staffing=staffing, sections=sections,
+        period=head.get("period", "semester"), roles=roles, workflows=workflows,
+        staffing=staffing,
+        appraisal=appraisal_of(ap, _end(workflows, "appraisal", 0)) if ap else None,
+        award=award_of(aw, _end(workflows, "award", -1)) if aw else None,
+        allowance=allowance_of(data["allowance"]) if "allowance" in data else None,
+        norms=tuple(norm_of(n) for n in data.get("norms", [])),
+        consequences=consequences_of(ap),
+        dismissal_triggers=tuple(Trigger(t["key"], t["label"], t.get("automatic", False))
+                                 for t in data.get("dismissal_triggers", [])),
+        written=written,
     )
+
+
+def _end(workflows: dict[str, Workflow], kind: str, at: int) -> str:
+    """The first (0) or last (-1) step of a workflow, or "" where the policy has none."""
+    wf = workflows.get(kind)
+    return wf.steps[at].id if wf and wf.steps else ""

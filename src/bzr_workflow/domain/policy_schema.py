@@ -15,6 +15,9 @@ class Key:
     types: Any
     required: bool = False
     choices: tuple[str, ...] = ()
+    documentary: bool = False
+    """Quoted from the regulation and shown by `policy show`, but no rule reads it: editing it
+    changes no decision."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class ArrayOf:
 
 ID = Key(str, True)
 LABEL = Key(str, True)
+NOTE = Key(str, documentary=True)
 
 ROLE = Table({"id": ID, "label": LABEL, "scoped": Key(bool)})
 
@@ -45,13 +49,14 @@ WORKFLOW = Table({
     "open_step": Key(str), "open_label": Key(str, True), "open_action": Key(str, True),
     "on_publish": Key(str, choices=("none", "appoint", "dismiss", "record")),
     "requires": ArrayOf(Key(str, choices=("subject", "class", "period"))),
-    "signer_may_sign_twice": Key(bool), "opener_signs": Key(bool), "note": Key(str),
+    "signer_may_sign_twice": Key(bool), "opener_signs": Key(bool), "note": NOTE,
     "steps": ArrayOf(STEP, required=True),
 })
 
 INDICATOR = Table({
-    "key": ID, "label": LABEL, "group": Key(str), "number": Key(str), "max": Key(NUMBER),
-    "weight": Key(NUMBER), "description": Key(str), "step": Key(str),
+    "key": ID, "label": LABEL, "group": Key(str, documentary=True),
+    "number": Key(str, documentary=True), "max": Key(NUMBER), "weight": Key(NUMBER),
+    "description": Key(str, documentary=True), "step": Key(str),
 })
 VETO_ITEM = Table({"key": ID, "label": LABEL})
 GRADE = Table({"label": LABEL, "min": Key(NUMBER), "unqualified": Key(bool)})
@@ -61,9 +66,10 @@ CONSEQUENCE = Table({
     "then": Key(str, True, ("open_case", "record", "eligible")), "kind": Key(str),
 })
 APPRAISAL = Table({
-    "label": Key(str), "scoring": Key(str, True, ("points", "weights", "grades")),
-    "period": Key(str, choices=("semester", "year")), "total": Key(NUMBER),
-    "announcement_days": Key(int), "bonus_cap": Key(NUMBER), "note": Key(str),
+    "label": Key(str, documentary=True),
+    "scoring": Key(str, True, ("points", "weights", "grades")),
+    "period": Key(str, choices=("semester", "year"), documentary=True),
+    "total": Key(NUMBER), "announcement_days": Key(int), "bonus_cap": Key(NUMBER), "note": NOTE,
     "score_step": Key(str), "self_summary": Key(bool),
     "indicators": ArrayOf(INDICATOR, required=True), "bonus_items": ArrayOf(INDICATOR),
     "veto_items": ArrayOf(VETO_ITEM), "grades": ArrayOf(GRADE, required=True),
@@ -73,10 +79,10 @@ APPRAISAL = Table({
 DISTINCTION = Table({
     "key": ID, "label": LABEL, "eligible_grades": ArrayOf(Key(str), required=True),
     "consecutive": Key(int), "unit": Key(str, choices=("semester", "year")),
-    "reward": Key(str), "places": Key(int), "note": Key(str),
+    "reward": Key(str, documentary=True), "places": Key(int), "note": NOTE,
 })
 AWARD = Table({
-    "label": Key(str), "period": Key(str, choices=("semester", "year")),
+    "label": Key(str), "period": Key(str, choices=("semester", "year"), documentary=True),
     "eligible_grades": ArrayOf(Key(str)), "consecutive_years": Key(int),
     "quota_share": Key(NUMBER), "quota_places": Key(int), "quota_step": Key(str),
     "quota_basis": Key(str, choices=("appraised",)),
@@ -84,14 +90,14 @@ AWARD = Table({
     "rounding": Key(str, choices=("floor", "round", "ceil")),
     "amount": Key(NUMBER), "certificate": Key(bool), "form_fields": ArrayOf(Key(str)),
     "form_title": Key(str),
-    "distinctions": ArrayOf(DISTINCTION), "note": Key(str),
+    "distinctions": ArrayOf(DISTINCTION), "note": NOTE,
 })
 
 TIER = Table({"min_students": Key(int, True), "coefficient": Key(NUMBER, True)})
 FUNDING = Table({"payer": Key(str, True), "share": Key(NUMBER, True)})
 ALLOWANCE = Table({
     "formula": Key(str, True, ("tiered", "per_student", "none")), "base": Key(NUMBER),
-    "per": Key(str, choices=("month",)), "tiers": ArrayOf(TIER),
+    "per": Key(str, choices=("month",), documentary=True), "tiers": ArrayOf(TIER),
     "graduating_rate": Key(NUMBER), "rates": Table({}, open_keys=True),
     "excluded_kinds": ArrayOf(Key(str)), "funding": ArrayOf(FUNDING),
     "part_month": Key(str, choices=("full", "prorate", "none")),
@@ -104,16 +110,17 @@ NORM = Table({
     "role": Key(str, True), "unit": Key(str),
 })
 
-TRIGGER = Table({"key": ID, "label": LABEL, "automatic": Key(bool)})
+TRIGGER = Table({"key": ID, "label": LABEL, "automatic": Key(bool, documentary=True)})
 
 POLICY_HEAD = Table({
     "id": ID, "name": Key(str, True), "source": Key(str), "institution": Key(str),
-    "utc_offset": Key(str), "period": Key(str, choices=("semester", "year")), "note": Key(str),
+    "utc_offset": Key(str), "period": Key(str, choices=("semester", "year")), "note": NOTE,
 })
 
 STAFFING = Table({
     "advisors_per_class": Key(int), "max_classes_per_advisor": Key(int),
-    "term_years": Key(int), "students_per_advisor": Key(int), "note": Key(str),
+    "term_years": Key(int, documentary=True), "students_per_advisor": Key(int, documentary=True),
+    "note": NOTE,
 })
 
 POLICY = Table({

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..domain.policy import Policy
+
 FIELDS_PER_ROW = 4
 
 
-def form_model(case: dict[str, Any], history: list[dict[str, Any]], policy: Any,
+def form_model(case: dict[str, Any], history: list[dict[str, Any]], policy: Policy,
                names: dict[str, str]) -> dict[str, Any]:
     """{title, fields, deeds, opinions: [{label, comment, signer, date}]} of an award case."""
-    award = policy.sections.get("award", {})
     wf = policy.workflow(case["kind"])
     form = dict(case["data"].get("form", {}))
     deeds = form.pop("主要事迹", case["data"].get("deeds", ""))
@@ -22,7 +23,7 @@ def form_model(case: dict[str, Any], history: list[dict[str, Any]], policy: Any,
         opinions.append({"label": step.label, "comment": entry["comment"] if entry else "",
                          "signer": names.get(entry["actor"], entry["actor"]) if entry else "",
                          "date": entry["at"][:10] if entry else ""})
-    return {"title": award.get("form_title") or f"{award.get('label', '')}推荐表",
+    return {"title": policy.award.title if policy.award else "推荐表",
             "case": case["id"], "period": case["period"], "fields": form, "deeds": deeds,
             "opinions": opinions}
 

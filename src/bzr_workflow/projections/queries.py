@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, func, select, union
 
 from ..domain.access import covers
-from ..domain.allowance import Appointment, ClassState, month_lines, month_range
+from ..domain.allowance import (AllowanceRules, Appointment, ClassState, allowance_of,
+                                month_range)
 from ..domain.periods import period_of_day
 from ..domain.policy import APPLICANT
 from ..domain.timefmt import local_iso
@@ -221,9 +222,11 @@ def view_position(conn: Connection) -> int:
     return int(conn.execute(select(p.position).where(p.name == VIEWS)).scalar_one())
 
 
-def allowance(conn: Connection, section: dict[str, Any], month: str,
+def allowance(conn: Connection, rules: AllowanceRules | dict[str, Any], month: str,
               period_kind: str) -> dict[str, Any]:
     """CLI.md's {month, lines, total}, each line with its provenance, and the event position."""
+    if not isinstance(rules, AllowanceRules):  # compat: until the CLI passes policy.allowance
+        rules = allowance_of(rules)
     h = t.class_history.c
     appts = [Appointment(r.advisor, r.class_code, r.start, r.end, r.case_ref)
              for r in conn.execute(select(t.appointments))]
@@ -232,17 +235,16 @@ def allowance(conn: Connection, section: dict[str, Any], month: str,
         histories.setdefault(r.code, []).append(ClassState(r.effective, r.students, r.graduating,
                                                            r.level))
     kinds = {r.login: r.employment for r in conn.execute(select(t.users)) if r.employment}
-    lines = month_lines(section, month, appts, histories, kinds,
-                        _withheld(conn, section, month, period_kind))
+    lines = rules.month_lines(month, appts, histories, kinds,
+                              _withheld(conn, rules.withhold_grades, month, period_kind))
     total = sum((line["amount"] for line in lines), Decimal(0))
     return {"month": month, "lines": [_plain_line(line) for line in lines],
             "total": float(total), "position": view_position(conn),
-            "payers": _payer_totals(lines), "note": section.get("note", "")}
+            "payers": _payer_totals(lines), "note": rules.note}
 
 
-def _withheld(conn: Connection, section: dict[str, Any], month: str,
+def _withheld(conn: Connection, grades: tuple[str, ...], month: str,
               period_kind: str) -> dict[str, str]:
-    grades = section.get("withhold_grades", [])
     if not grades:
         return {}
     period = period_of_day(month_range(month)[0], period_kind)
