@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from eventsourcing.domain import Aggregate
 
-from ..domain import appraisal_rules
 from ..domain.case import Case
-from ..domain.consequences import due
+from ..domain.consequences import Due
 from ..domain.roster import PeriodRoster
 from .opening import counter, new_case
 
@@ -34,30 +33,29 @@ def record_result(app: WorkflowApp, d: Decided) -> list[Aggregate]:
     advisor.record_result(case.period, result["grade"] or "", result["total"] or "", case.ref,
                           d.actor)
     moved: list[Aggregate] = [advisor]
-    section = appraisal_rules.section_of(d.policy)
-    for rule in due(section, advisor.results, case.period, advisor.consequences):
+    for due in d.policy.consequences.due(advisor.results, case.period, advisor.consequences):
         opened = ""
-        if rule["then"] == "open_case":
-            opened, more = _open_consequence(app, rule, case, d.actor)
+        if due.rule.then == "open_case":
+            opened, more = _open_consequence(app, due, case, d.actor)
             moved += more
-        advisor.record_consequence(rule["key"], rule["label"], rule["then"], case.period,
-                                   rule["caused_by"], d.actor, opened)
+        advisor.record_consequence(due.rule.key, due.rule.label, due.rule.then, case.period,
+                                   due.caused_by, d.actor, opened)
     return moved
 
 
-def _open_consequence(app: WorkflowApp, rule: dict[str, Any], case: Case,
+def _open_consequence(app: WorkflowApp, due: Due, case: Case,
                       actor: str) -> tuple[str, list[Aggregate]]:
     """A case the policy opens by itself (Aksu: two unqualified semesters → dismissal)."""
-    kind = rule.get("kind") or "dismissal"
+    kind = due.rule.kind or "dismissal"
     inst = app.institution()
     refinement = inst.refinement_for(case.unit_path)
     wf = app.policy(inst=inst, refinement=refinement).workflow(kind)
     refs = counter(app, wf.prefix)
     ref = refs.allocate()[0]
-    causes = ", ".join(rule["caused_by"])
+    causes = ", ".join(due.caused_by)
     opened = new_case(
         ref, wf, inst.current_version, refinement, subject=case.subject, opener=actor,
         unit_path=case.unit_path, class_code=case.class_code, period=case.period,
-        note=f"{rule['label']}: opened by the policy after {causes}",
-        data={"consequence": rule["key"], "caused_by": rule["caused_by"]}, action="opened")
+        note=f"{due.rule.label}: opened by the policy after {causes}",
+        data={"consequence": due.rule.key, "caused_by": due.caused_by}, action="opened")
     return ref, [refs, opened]

@@ -7,9 +7,10 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from ..domain.award_rules import check_eligible, places, rule_of
+from ..domain.award_rules import AwardRule, AwardRules
 from ..domain.case import Case
 from ..domain.errors import AlreadyExists
+from ..domain.policy import Policy
 from ..domain.periods import parse_period
 from ..domain.quota import AwardQuota
 from ..domain.roster import PeriodRoster
@@ -24,16 +25,22 @@ if TYPE_CHECKING:
 KIND = "award"
 
 
+def rules_of(policy: Policy) -> AwardRules:
+    """The policy's [award] rules; without that section, none: any advisor may be nominated,
+    places are unlimited, and publication gives nothing but the title."""
+    return policy.award or AwardRules(quota_step=policy.workflow(KIND).final_step.id)
+
+
 def prepare(app: WorkflowApp, o: Opening) -> tuple[str, dict[str, Any]]:
     """A nomination names an eligible advisor not yet nominated, and carries its form."""
-    award = o.policy.sections.get("award", {})
+    award = rules_of(o.policy)
     period = parse_period(o.period, o.policy.period)
-    rule = rule_of(award, o.data.get("distinction", ""))
+    rule = award.rule(o.data.get("distinction", ""))
     advisor = app.user(o.subject)
-    check_eligible(rule, advisor.results, period, advisor.login)
-    roster = _roster(app, rule["key"], period)
+    rule.check_eligible(advisor.results, period, advisor.login)
+    roster = _roster(app, rule.key, period)
     if o.subject in roster.cases:
-        raise AlreadyExists(f"{o.subject} is already nominated for {rule['label']} {period}"
+        raise AlreadyExists(f"{o.subject} is already nominated for {rule.label} {period}"
                             f" ({roster.cases[o.subject]})")
     unit = o.unit_path[-1] if o.unit_path else ""
     return period, o.data | {"form": _form(app, unit, o.data, advisor, award)}
@@ -47,23 +54,22 @@ def list_nomination(app: WorkflowApp, d: Decided) -> list[Aggregate]:
 
 def take_place(app: WorkflowApp, d: Decided) -> list[Aggregate]:
     """Still eligible at every level; signing the quota step takes one of the places."""
-    case, award = d.case, d.policy.sections.get("award", {})
-    rule = rule_of(award, case.data.get("distinction", ""))
-    check_eligible(rule, app.user(case.subject).results, case.period, case.subject)
-    quota_step = award.get("quota_step") or d.wf.final_step.id
-    limit = places(award, rule, _appraised(app, case, award))
-    if case.last["step"] != quota_step or limit is None:
+    case, award = d.case, rules_of(d.policy)
+    rule = award.rule(case.data.get("distinction", ""))
+    rule.check_eligible(app.user(case.subject).results, case.period, case.subject)
+    limit = award.places(rule, _appraised(app, case, award))
+    if case.last["step"] != award.quota_step or limit is None:
         return []
-    quota = app.load_or_start(AwardQuota, award=f"{KIND}:{rule['key']}", period=case.period,
-                              scope=_scope(case, award))
-    quota.take(case.ref, case.subject, limit, rule["label"])
+    quota = app.load_or_start(AwardQuota, award=f"{KIND}:{rule.key}", period=case.period,
+                              scope=award.scope(case.unit))
+    quota.take(case.ref, case.subject, limit, rule.label)
     return [quota]
 
 
 def give_place_back(app: WorkflowApp, d: Decided) -> list[Aggregate]:
     """A vetoed, returned or withdrawn nomination gives its place back."""
-    award = d.policy.sections.get("award", {})
-    quota_id = _quota_id(d.case, award, rule_of(award, d.case.data.get("distinction", "")))
+    award = rules_of(d.policy)
+    quota_id = _quota_id(d.case, award, award.rule(d.case.data.get("distinction", "")))
     if not app.exists(quota_id):
         return []
     quota: AwardQuota = app.repository.get(quota_id)
@@ -76,29 +82,25 @@ def _roster(app: WorkflowApp, distinction: str, period: str) -> PeriodRoster:
 
 
 def _form(app: WorkflowApp, unit: str, data: dict[str, Any], advisor: User,
-          award: dict[str, Any]) -> dict[str, str]:
+          award: AwardRules) -> dict[str, str]:
     """附件2's fields as they stood at nomination."""
     site = app.unit(unit).name if unit else ""
     known = {"姓名": advisor.name, "所在校外教学点": site, "主要事迹": data.get("deeds", "")}
     profile = app.org.profile(advisor)
     known |= {label: profile.get(key, "") for key, label in PROFILE_FIELDS.items()}
-    fields = award.get("form_fields") or list(known)
+    fields = list(award.form_fields) or list(known)
     return {f: known.get(f, "") for f in fields}
 
 
-def _scope(case: Case, award: dict[str, Any]) -> str:
-    """Where the quota is counted: per unit, or across the institution ("*")."""
-    return (case.unit or "*") if award.get("quota_scope") == "unit" else "*"
-
-
-def _appraised(app: WorkflowApp, case: Case, award: dict[str, Any]) -> int:
-    """The quota's denominator: advisors appraised in the period (in the unit, if so scoped)."""
+def _appraised(app: WorkflowApp, case: Case, award: AwardRules) -> int:
+    """The quota's basis (`quota_basis = "appraised"`, the one basis the schema allows):
+    advisors appraised in the period, in the unit if the quota is scoped so."""
     roster = appraisal_roster(app, case.period)
-    scope = _scope(case, award)
+    scope = award.scope(case.unit)
     if scope == "*":
         return len(roster.cases)
     return sum(1 for a in roster.cases if roster.units.get(a) == scope)
 
 
-def _quota_id(case: Case, award: dict[str, Any], rule: dict[str, Any]) -> UUID:
-    return AwardQuota.create_id(f"{KIND}:{rule['key']}", case.period, _scope(case, award))
+def _quota_id(case: Case, award: AwardRules, rule: AwardRule) -> UUID:
+    return AwardQuota.create_id(f"{KIND}:{rule.key}", case.period, award.scope(case.unit))

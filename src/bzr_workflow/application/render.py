@@ -88,7 +88,7 @@ class SiblingDicts(Sequence[dict[str, Any]]):
 
 def appraisal_fields(case: Case, policy: Policy) -> dict[str, Any]:
     """Scores, total, grade and why, the veto flags, and the announcement, as they stand."""
-    result = case.outcome(policy) if policy.sections.get("appraisal") else {}
+    result = case.outcome(policy) if policy.appraisal else {}
     return {"total": result.get("total"), "grade": result.get("grade"),
             "explanation": result.get("explanation"),
             "vetoed_items": result.get("vetoed_items", []),

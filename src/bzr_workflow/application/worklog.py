@@ -9,7 +9,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..domain.errors import BadInput, NotPermitted
-from ..domain.norms import evaluate
 from ..domain.periods import parse_period, period_range
 from ..domain.policy import ADMIN, Policy
 from ..domain.timefmt import parse_date
@@ -29,7 +28,7 @@ MAX_COUNT, MAX_HOURS = 1000, Decimal(24 * 31)
 
 def activities(policy: Policy) -> dict[str, str]:
     """What may be logged under the policy: the common list and every activity its norms name."""
-    return ACTIVITIES | {n["activity"]: n["label"] for n in policy.sections.get("norms", [])}
+    return ACTIVITIES | {n.activity: n.label for n in policy.norms}
 
 
 class Worklog(Service):
@@ -85,8 +84,7 @@ class Worklog(Service):
         first, last = (date.fromisoformat(d) for d in period_range(canonical))
         roles = [role] if role else _roles(user, policy)
         entries = self._entries(advisor, first, last)
-        norms = [evaluate(n, entries, first, last) for n in policy.sections.get("norms", [])
-                 if n["role"] in roles]
+        norms = [n.evaluate(entries, first, last) for n in policy.norms if n.role in roles]
         return {"advisor": advisor, "period": canonical, "roles": roles, "norms": norms,
                 "entries": len(entries)}
 

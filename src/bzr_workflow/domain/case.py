@@ -9,7 +9,6 @@ from eventsourcing.domain import Aggregate, event
 from transitions import Machine
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 from .appraisal_rules import rules_of
 from .access import Grants, require_role
@@ -211,7 +210,7 @@ class Case(Aggregate):
         if done and self.kind == "appraisal":
             self._publish_result(actor, policy, today)
         if done and self.kind == "award" and not self.award:
-            self._award_granted(*_award_terms(policy))
+            self._award_granted(*(policy.award.granted() if policy.award else ("", False)))
 
     @event(AwardGranted)
     def _award_granted(self, amount: str, certificate: bool) -> None:
@@ -444,11 +443,3 @@ def _need_reason(reason: str, what: str) -> None:
 
 def _label(wf: Workflow, step_id: str) -> str:
     return wf.open_label if step_id == "open" else wf.step(step_id).label
-
-
-def _award_terms(policy: Policy) -> tuple[str, bool]:
-    """(amount, certificate) that publishing an award gives (Suzhou: 1500 yuan, 荣誉证书)."""
-    award = policy.sections.get("award", {})
-    amount = award.get("amount")
-    return (str(Decimal(str(amount))) if amount is not None else "",
-            bool(award.get("certificate")))
