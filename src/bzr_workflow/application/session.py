@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 
 from eventsourcing.persistence import PersistenceError
 
@@ -12,6 +13,7 @@ from ..domain.errors import BadInput
 from .app import StoreMissing, StoreUnavailable
 from .bulk import BulkCommands
 from .personal import PersonKeys
+from .reads import Reads
 from .seal import Seal
 from .store import APP_NAME, Location
 
@@ -22,6 +24,16 @@ class WorkflowApp(BulkCommands):
     """Every command of the engine over one event store."""
 
     name = APP_NAME
+
+    @cached_property
+    def reads(self) -> Reads:
+        """The read door: queries answered from the views, made on first use."""
+        return Reads(self)
+
+    def close(self) -> None:
+        if "reads" in self.__dict__:
+            self.reads.close()
+        super().close()
 
 
 def open_app(location: Location, create: bool = False) -> WorkflowApp:
