@@ -19,6 +19,8 @@ from .readmodels import (Activity, AllowanceSheet, AppointmentRow, AuditRow, Awa
                          Target, UnitRow, UserRow, Verified)
 from .seal import Seal, check_digest
 
+__all__ = ["Reads", "check_digest", "form_format", "sheet_format"]
+
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
@@ -195,15 +197,9 @@ class Reads:
 
     def award_form(self, ref: str, out: str, fmt: str | None = None) -> FormWritten:
         """Write an award case's recommendation form (.docx or .xlsx), sealed to now."""
-        from pathlib import Path
-
         from ..exports.recommendation import write_docx, write_xlsx
 
-        kind = fmt or Path(out).suffix.lstrip(".").lower()
-        if kind not in ("docx", "xlsx"):
-            raise BadInput(f"--out {out}: give a .docx or .xlsx file, or --format")
-        if not Path(out).resolve().parent.is_dir():
-            raise BadInput(f"--out {out}: the folder does not exist")
+        kind = form_format(out, fmt)
         model = self.app.recommendation_form(ref)
         model["head"] = self.seal.extend()
         (write_docx if kind == "docx" else write_xlsx)(model, out)
@@ -215,15 +211,10 @@ class Reads:
                   out: str | None = None) -> AllowanceSheet:
         """A month's allowance sheet as of now (or an event `position`), with its seal digest;
         also written to `out` (.csv or .xlsx) if given."""
-        from pathlib import Path
-
         from ..exports.allowance_sheet import write_csv, write_xlsx
         from ..projections import queries
 
-        month_range(month)
-        kind = Path(out).suffix.lower() if out else ""
-        if out and (kind not in (".csv", ".xlsx") or not Path(out).resolve().parent.is_dir()):
-            raise BadInput(f"--out {out}: give a .csv or .xlsx file in an existing folder")
+        kind = sheet_format(month, out)
         policy = self.app.policy()
         section = policy.sections.get("allowance")
         if not section:
@@ -262,6 +253,30 @@ class Reads:
         if wanted:
             result["head_checked"] = wanted
         return result
+
+
+def form_format(out: str, fmt: str | None) -> str:
+    """`docx` or `xlsx`: the form's format, from --format or the file's ending, into an
+    existing folder (checked before any store is opened)."""
+    from pathlib import Path
+
+    kind = fmt or Path(out).suffix.lstrip(".").lower()
+    if kind not in ("docx", "xlsx"):
+        raise BadInput(f"--out {out}: give a .docx or .xlsx file, or --format")
+    if not Path(out).resolve().parent.is_dir():
+        raise BadInput(f"--out {out}: the folder does not exist")
+    return kind
+
+
+def sheet_format(month: str, out: str | None) -> str:
+    """A valid month, and `.csv`, `.xlsx` or "" (no file): checked before any store is opened."""
+    from pathlib import Path
+
+    month_range(month)
+    kind = Path(out).suffix.lower() if out else ""
+    if out and (kind not in (".csv", ".xlsx") or not Path(out).resolve().parent.is_dir()):
+        raise BadInput(f"--out {out}: give a .csv or .xlsx file in an existing folder")
+    return kind
 
 
 def _grants(conn: Connection, login: str) -> list[list[str]]:

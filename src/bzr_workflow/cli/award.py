@@ -35,6 +35,9 @@ def award_nominate(ctx: Ctx, advisor: str, period: str, deeds: str,
 @pass_ctx
 def award_form(ctx: Ctx, ref: str, out: str, fmt: str | None) -> None:
     """Export the filled-in recommendation form (附件2) with each level's opinion, signer and date."""
+    from ..application.reads import form_format
+
+    form_format(out, fmt)  # a bad file is named before the store is opened
     ctx.emit(ctx.app().reads.award_form(ref, out, fmt))
 
 

@@ -45,6 +45,10 @@ def demo(ctx: Ctx) -> None:
 @pass_ctx
 def verify(ctx: Ctx, head: str | None) -> None:
     """Recompute the hash chain over every stored event (exit 5 naming the first mismatch)."""
+    from ..application.reads import check_digest
+
+    if head:
+        check_digest(head)  # a bad digest is named before the store is opened
     result = ctx.app().reads.verify(head)
     wanted = result.get("head_checked")
     ctx.emit(result, lambda r: f"verified: {r['events']} events, head {r['head']}"

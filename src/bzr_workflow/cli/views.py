@@ -109,6 +109,9 @@ COMMANDS = [inbox, cases, show, history, audit, appointments]
 @pass_ctx
 def allowance(ctx: Ctx, month: str, position: int | None, out: str | None) -> None:
     """A month's allowance (津贴) lines with their provenance, per the policy's formula."""
+    from ..application.reads import sheet_format
+
+    sheet_format(month, out)  # a bad month or file is named before the store is opened
     ctx.emit(ctx.app().reads.allowance(month, position, out), _allowance_text)
 
 
