@@ -136,7 +136,7 @@ def build(db: str, cases: int, periods: int, sites: int, views: bool = True) -> 
 
     from bzr_workflow.application import open_app, parse_location
     from bzr_workflow.application.seal import Seal
-    from bzr_workflow.projections import Views
+    from bzr_workflow.application.eventlog import views_of
 
     advisors = max(cases // periods, 1)
     started = time.perf_counter()
@@ -167,7 +167,7 @@ def build(db: str, cases: int, periods: int, sites: int, views: bool = True) -> 
         opened += len(refs)
         phase(f"period {period}: {len(refs)} cases opened and advanced")
     if views:
-        reader = Views(app)
+        reader = views_of(app)
         with reader.read():
             pass
         reader.close()
@@ -211,70 +211,34 @@ def latency(name: str, samples: list[float], baseline: list[float] | None) -> di
 
 
 class Calls:
-    """The CLI's calls for each view command, on one open app and Views, as cli/views.py and
-    cli/appraisal.py make them (ctx.app(), ctx.views().read(), ctx.offset())."""
+    """The CLI's calls for each view command, on one open app, as cli/views.py and
+    cli/appraisal.py make them (ctx.app().reads.X(...))."""
 
     def __init__(self, db: str) -> None:
         from bzr_workflow.application import open_app, parse_location
-        from bzr_workflow.projections import Views
 
         self.app = open_app(parse_location(db))
-        self.views = Views(self.app)
+        self.reads = self.app.reads
 
-    def offset(self) -> str:
-        return str(self.app.policy().utc_offset)
+    def inbox(self, login: str) -> list[Any]:
+        return self.reads.inbox(login)
 
-    @staticmethod
-    def grants(conn: Any, login: str) -> list[list[str]]:
-        from sqlalchemy import select
+    def cases(self, state: str | None = None, limit: int | None = None) -> list[Any]:
+        return self.reads.cases(None, state, None, None, limit)
 
-        from bzr_workflow.projections import tables as t
-
-        return [[r.role, r.unit] for r in conn.execute(select(t.grants)
-                                                      .where(t.grants.c.login == login))]
-
-    def inbox(self, login: str) -> list[dict[str, Any]]:
-        from bzr_workflow.projections import queries
-
-        me = self.app.actor(login)
-        with self.views.read() as conn:
-            return queries.inbox(conn, me.login, self.grants(conn, me.login),
-                                 self.views.policy_of, self.offset())
-
-    def cases(self, state: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-        from bzr_workflow.projections import queries
-
-        with self.views.read() as conn:
-            return queries.cases(conn, self.offset(), None, state, None, None, limit)
-
-    def results(self, period: str, unit: str | None = None) -> list[dict[str, Any]]:
-        from bzr_workflow.application.seal import Seal
-        from bzr_workflow.projections import queries
-
-        with self.views.read() as conn:
-            rows = queries.results(conn, period, unit)
-            position = queries.view_position(conn)
-        Seal(self.app.location).digest_at(position)
-        return rows
+    def results(self, period: str, unit: str | None = None) -> list[Any]:
+        return self.reads.results(period, unit).rows
 
     def counts(self, period: str) -> dict[str, Any]:
-        from bzr_workflow.projections import queries
+        return self.reads.result_counts(period)
 
-        with self.views.read() as conn:
-            return queries.result_counts(conn, period)
-
-    def audit(self, actor: str, limit: int | None = None) -> list[dict[str, Any]]:
-        from bzr_workflow.projections import queries
-
-        offset = self.offset()
-        with self.views.read() as conn:
-            return queries.audit(conn, offset, actor, None, None, None, limit)
+    def audit(self, actor: str, limit: int | None = None) -> list[Any]:
+        return self.reads.audit(actor, None, None, None, limit)
 
     def rebuild(self) -> int:
-        return int(self.views.rebuild())
+        return self.reads.rebuild()
 
     def close(self) -> None:
-        self.views.close()
         self.app.close()
 
 

@@ -62,10 +62,10 @@ def many_advisors(db: str, count: int) -> Any:
 def snapshot_views(app: Any) -> dict[str, Any]:
     from sqlalchemy import select
 
-    from bzr_workflow.projections import Views
+    from bzr_workflow.application.eventlog import views_of
     from bzr_workflow.projections import tables as t
 
-    views = Views(app)
+    views = views_of(app)
     with views.read() as conn:
         rows = {table.name: sorted(map(str, conn.execute(select(table)))) for table in t.VIEW_TABLES}
     views.close()
@@ -86,9 +86,9 @@ def test_a_killed_bulk_opening_leaves_all_or_nothing(db_url: str) -> None:
     result = Seal(fresh.location).verify()
     assert result["verified"]
     incremental = snapshot_views(fresh)
-    from bzr_workflow.projections import Views
+    from bzr_workflow.application.eventlog import views_of
 
-    views = Views(fresh)
+    views = views_of(fresh)
     views.rebuild()
     views.close()
     assert snapshot_views(fresh) == incremental

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from bzr_workflow.application import WorkflowApp
 from bzr_workflow.domain.case import Case
+from bzr_workflow.application.eventlog import views_of
 from bzr_workflow.projections import Views, queries
 from bzr_workflow.projections.catchup import catch_up, create_views, drop_views
 from bzr_workflow.projections.projector import Projector
@@ -40,7 +41,7 @@ def play_appraisal(app: WorkflowApp) -> None:
 
 
 def test_rebuild_gives_the_same_rows_as_incremental_catch_up(app: WorkflowApp) -> None:
-    views = Views(app)
+    views = views_of(app)
     play(app)
     play_appraisal(app)
     incremental = snapshot(views)
@@ -52,14 +53,14 @@ def test_rebuild_gives_the_same_rows_as_incremental_catch_up(app: WorkflowApp) -
 
 def test_small_batches_give_the_same_rows_as_one_batch(app: WorkflowApp) -> None:
     """The projector keeps rows between batches and prefetches the cases a batch continues."""
-    views = Views(app)
+    views = views_of(app)
     play(app)
     play_appraisal(app)
     whole = snapshot(views)
     for size in (1, 2, 7):
         drop_views(views.engine)
         create_views(views.engine)
-        catch_up(app, views.engine, views.policy_of, batch=size)
+        catch_up(views.log, views.engine, views.policy_of, batch=size)
         assert snapshot(views) == whole, size
     views.close()
 
@@ -67,7 +68,7 @@ def test_small_batches_give_the_same_rows_as_one_batch(app: WorkflowApp) -> None
 def test_rows_kept_between_batches_are_dropped_when_someone_else_projected(
         app: WorkflowApp) -> None:
     """Rows kept from the last batch are only trusted if the views' position is still ours."""
-    views = Views(app)
+    views = views_of(app)
     play_appraisal(app)
     views.rebuild()
     notes = list(app.recorder.select_notifications(start=None, limit=1000))
@@ -86,7 +87,7 @@ def test_rows_kept_between_batches_are_dropped_when_someone_else_projected(
 
 
 def test_each_read_sees_the_callers_own_writes(app: WorkflowApp) -> None:
-    views = Views(app)
+    views = views_of(app)
     with views.read() as conn:
         assert queries.cases(conn, "+08:00") == []
     ref = app.cases.recruit_apply("kj1", None, None, "", "chen")["id"]
@@ -96,7 +97,7 @@ def test_each_read_sees_the_callers_own_writes(app: WorkflowApp) -> None:
 
 
 def test_returned_case_waits_only_in_the_applicants_inbox(app: WorkflowApp) -> None:
-    views = Views(app)
+    views = views_of(app)
     *_, pending = play(app)
     with views.read() as conn:
         zhang = queries.inbox(conn, "zhang", [["site_head", "nanning"]], views.policy_of, "+08:00")
@@ -109,7 +110,7 @@ def test_returned_case_waits_only_in_the_applicants_inbox(app: WorkflowApp) -> N
 
 def test_inbox_finds_cases_at_and_below_the_granted_unit_only(app: WorkflowApp) -> None:
     """The inbox filters by role and unit in SQL: a grant covers its unit and those below it."""
-    views = Views(app)
+    views = views_of(app)
     app.org.add_unit("nn2", "南宁二部", "nanning", "admin")
     app.org.add_class("nn21", "二部1班", "nn2", 30, "专升本", False, "admin")
     site = app.cases.recruit_apply("kj1", None, None, "", "chen")["id"]      # nanning
@@ -136,13 +137,13 @@ def test_views_made_under_an_older_schema_are_rebuilt_with_the_same_rows(
 
     from bzr_workflow.projections.catchup import SCHEMA_KEY
 
-    views = Views(app)
+    views = views_of(app)
     play(app)
     before = snapshot(views)
     with views.engine.begin() as conn:  # as a store whose views predate the schema row
         conn.execute(delete(t.position).where(t.position.c.name == SCHEMA_KEY))
         conn.exec_driver_sql("DROP INDEX ix_bzr_cases_state_opened")
-    again = Views(app)
+    again = views_of(app)
     assert snapshot(again) == before
     names = {i["name"] for i in inspect(again.engine).get_indexes("bzr_cases")}
     assert "ix_bzr_cases_state_opened" in names
@@ -151,7 +152,7 @@ def test_views_made_under_an_older_schema_are_rebuilt_with_the_same_rows(
 
 
 def test_audit_filters_by_actor_and_case(app: WorkflowApp) -> None:
-    views = Views(app)
+    views = views_of(app)
     done, vetoed, _ = play(app)
     with views.read() as conn:
         by_li = queries.audit(conn, "+08:00", actor="li")
@@ -166,7 +167,7 @@ def test_audit_filters_by_actor_and_case(app: WorkflowApp) -> None:
 def test_views_as_of_an_instant_show_the_past(app: WorkflowApp) -> None:
     from datetime import UTC, datetime
 
-    views = Views(app)
+    views = views_of(app)
     ref = app.cases.recruit_apply("kj1", None, None, "", "chen")["id"]
     before = datetime.now(UTC)
     app.cases.approve(ref, "zhang", "")
@@ -179,7 +180,7 @@ def test_views_as_of_an_instant_show_the_past(app: WorkflowApp) -> None:
 
 
 def test_appointments_view_lists_the_published_advisor(app: WorkflowApp) -> None:
-    views = Views(app)
+    views = views_of(app)
     done, *_ = play(app)
     with views.read() as conn:
         rows = queries.appointments(conn)

@@ -379,7 +379,8 @@ def test_an_appraisal_shows_the_advisors_norm_compliance_as_evidence(aksu: Workf
 def test_a_policy_can_withhold_the_allowance_after_an_unqualified_year(suzhou: WorkflowApp,
                                                                        tmp_path) -> None:
     from bzr_workflow.policies import builtin_text
-    from bzr_workflow.projections import Views, queries
+    from bzr_workflow.application.eventlog import views_of
+    from bzr_workflow.projections import queries
 
     text = (builtin_text("suzhou-gaobo-2023") or "").replace(
         'part_month = "prorate"', 'part_month = "prorate"\nwithhold_grades = ["不合格"]')
@@ -399,7 +400,7 @@ def test_a_policy_can_withhold_the_allowance_after_an_unqualified_year(suzhou: W
         suzhou.cases.approve(ref, who, "")
     later(suzhou, 6)
     suzhou.appraisals.finalise(ref, "o2")
-    views = Views(suzhou)
+    views = views_of(suzhou)
     with views.read() as conn:
         sheet = queries.allowance(conn, suzhou.policy().sections["allowance"], "2026-10", "year")
     views.close()

@@ -71,12 +71,13 @@ def test_a_new_version_that_breaks_a_refinement_is_refused(app: WorkflowApp, tmp
 
 
 def test_views_show_the_refined_step_labels(app: WorkflowApp) -> None:
-    from bzr_workflow.projections import Views, queries
+    from bzr_workflow.application.eventlog import views_of
+    from bzr_workflow.projections import queries
 
     app.org.refine_policy(REFINEMENT, "admin")
     app.org.add_user("reg", "教务员", ["site_registrar@nanning"], "admin")
     ref = app.cases.recruit_apply("kj1", None, None, "", "chen")["id"]
-    views = Views(app)
+    views = views_of(app)
     with views.read() as conn:
         inbox = queries.inbox(conn, "reg", [["site_registrar", "nanning"]], views.policy_of,
                               "+08:00")

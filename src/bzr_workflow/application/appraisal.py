@@ -9,7 +9,7 @@ from ..domain.access import covers
 from ..domain.case import Case
 from ..domain.errors import BadInput, NotPermitted, RuleRefused
 from ..domain.institution import Institution
-from ..domain.periods import parse_period, period_range
+from ..domain.periods import parse_period
 from ..domain.policy import ADMIN
 from ..domain.roster import PeriodRoster
 from ..domain.user import User
@@ -45,8 +45,7 @@ class Appraisals(Service):
         appointed at some time in the period."""
         if advisors:
             return self.appraisal_targets(advisors)
-        start, end = period_range(parse_period(period, self.app.policy().period))
-        return self.app.reads.appointed_in(start, end)
+        return self.app.reads.appointed_in(period)
 
     def appraisal_targets(self, advisors: Sequence[str]) -> list[Target]:
         """(advisor, class, unit) for named advisors, from their current appointments."""

@@ -1,29 +1,289 @@
-"""The read door: every query over the views, answered for the CLI and any other interface."""
+"""The read door: every query the CLI (or any other face) asks, answered in typed rows."""
 
 from __future__ import annotations
 
-from ..projections import Views, queries
-from .service import Service
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
 
-Target = tuple[str, str, str]  # (advisor, class, unit)
+from ..domain.allowance import month_range
+from ..domain.errors import BadInput
+from ..domain.ids import normalise_ref
+from ..domain.periods import parse_period, period_range
+from ..domain.policy import Policy
+from ..domain.timefmt import parse_instant
+from .policyview import policy_view
+from .readmodels import (Activity, AllowanceSheet, AppointmentRow, AuditRow, AwardRow, CaseRow,
+                         ClassRow, FormWritten, GradeCounts, PolicyView, ResultRow, Results,
+                         Target, UnitRow, UserRow, Verified)
+from .seal import Seal, check_digest
+
+__all__ = ["Reads", "check_digest", "form_format", "sheet_format"]
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from ..projections import Views
+    from .app import WorkflowApp
+
+STATES = ("open", "published", "vetoed", "withdrawn")
 
 
-class Reads(Service):
-    """Queries over the views, which it keeps current from the event log."""
+class Reads:
+    """Queries over one application: the views (made on first use, closed with the app), the
+    aggregates for what they alone hold, and the seal for the digest a sheet reflects."""
 
-    _views: Views | None = None
+    def __init__(self, app: WorkflowApp) -> None:
+        self.app = app
+        self._views: Views | None = None
+        self._seal: Seal | None = None
 
+    # -- the views, the seal and the clock ------------------------------------------------
+
+    @property
     def views(self) -> Views:
         if self._views is None:
+            from ..projections import Views  # SQLAlchemy: only commands that read pay for it
+
+            from .eventlog import StoreLog
+
             self.app.institution()  # an uninitialised store says so, before any view is made
-            self._views = Views(self.app)
+            self._views = Views(StoreLog(self.app, self.app.location), self.policy_of)
         return self._views
 
-    def appointed_in(self, start: str, end: str) -> list[Target]:
-        """(advisor, class, unit) of every appointment that overlaps start..end."""
-        with self.views().read() as conn:
-            return queries.appointed_in(conn, start, end)
+    def policy_of(self, version: int, refinement: int = 0) -> Policy:
+        """The rules a case opened under (the views ask, once per version and refinement)."""
+        return self.app.policies.policy_of(version, refinement)
+
+    @property
+    def seal(self) -> Seal:
+        if self._seal is None:
+            self._seal = Seal(self.app.location)
+        return self._seal
 
     def close(self) -> None:
         if self._views is not None:
             self._views.close()
+        if self._seal is not None:
+            self._seal.close()
+
+    def offset(self) -> str:
+        """The institution's UTC offset, in which instants are read and shown."""
+        return str(self.app.policy().utc_offset)
+
+    def instant(self, text: str | None, end: bool = True) -> datetime | None:
+        """`2026-12-03` or `2026-12-03T10:02` where the institution is; a day alone means its
+        end (or its start, with `end=False`)."""
+        return parse_instant(text, self.offset(), end=end) if text else None
+
+    @contextmanager
+    def _read(self, as_of: str | None = None,
+              position: int | None = None) -> Iterator[Connection]:
+        until = self.instant(as_of)
+        with self.views.read(until, position) as conn:
+            yield conn
+
+    # -- cases ----------------------------------------------------------------------------
+
+    def inbox(self, actor: str | None, as_of: str | None = None) -> list[CaseRow]:
+        """Cases whose pending step `actor` may sign (as things stood at `as_of`)."""
+        from ..projections import queries
+
+        me = self.app.actor(actor)
+        with self._read(as_of) as conn:
+            rows = queries.inbox(conn, me.login, _grants(conn, me.login), self.views.policy_of,
+                                 self.offset())
+        return cast(list[CaseRow], rows)
+
+    def cases(self, kind: str | None = None, state: str | None = None,
+              period: str | None = None, unit: str | None = None, limit: int | None = None,
+              as_of: str | None = None) -> list[CaseRow]:
+        from ..projections import queries
+
+        with self._read(as_of) as conn:
+            rows = queries.cases(conn, self.offset(), kind, state, period, unit, limit)
+        return cast(list[CaseRow], rows)
+
+    def case_counts(self) -> dict[str, int]:
+        """How many cases are in each state."""
+        return {state: len(self.cases(state=state)) for state in STATES}
+
+    def show(self, ref: str, as_of: str | None = None) -> dict[str, Any]:
+        return self.app.cases.show(ref, as_of)
+
+    def history(self, ref: str, as_of: str | None = None) -> list[dict[str, Any]]:
+        return self.app.cases.history(ref, as_of)
+
+    def audit(self, actor: str | None = None, case: str | None = None,
+              since: str | None = None, until: str | None = None, limit: int | None = None,
+              as_of: str | None = None) -> list[AuditRow]:
+        from ..projections import queries
+
+        start, end = self.instant(since, end=False), self.instant(until)
+        ref = normalise_ref(case) if case else None
+        with self._read(as_of) as conn:
+            rows = queries.audit(conn, self.offset(), actor, ref, start, end, limit)
+        return cast(list[AuditRow], rows)
+
+    def appointments(self, advisor: str | None = None,
+                     as_of: str | None = None) -> list[AppointmentRow]:
+        from ..projections import queries
+
+        with self._read(as_of) as conn:
+            return cast(list[AppointmentRow], queries.appointments(conn, advisor))
+
+    # -- organisation ---------------------------------------------------------------------
+
+    def units(self) -> list[UnitRow]:
+        from ..projections import queries
+
+        with self._read() as conn:
+            return cast(list[UnitRow], queries.units(conn))
+
+    def users(self) -> list[UserRow]:
+        from ..projections import queries
+
+        with self._read() as conn:
+            return cast(list[UserRow], queries.users(conn))
+
+    def classes(self) -> list[ClassRow]:
+        from ..projections import queries
+
+        with self._read() as conn:
+            return cast(list[ClassRow], queries.classes(conn))
+
+    def policy_view(self, version: int | None = None, unit: str | None = None) -> PolicyView:
+        """The store's policy (or an adopted `version`), as refined for `unit` if given."""
+        inst = self.app.institution()
+        record = inst.policy_record(version)
+        refinement = inst.refinement_for(self.app.unit(unit).path) if unit else 0
+        view = policy_view(self.app.policy(record["version"], inst, refinement))
+        view |= {"version": record["version"], "digest": record["digest"],
+                 "refinement": refinement or None}
+        return view
+
+    # -- appraisal and awards -------------------------------------------------------------
+
+    def appointed_in(self, period: str) -> list[Target]:
+        """(advisor, class, unit) for every advisor appointed at some time in the period."""
+        from ..projections import queries
+
+        start, end = period_range(parse_period(period, self.app.policy().period))
+        with self._read() as conn:
+            return queries.appointed_in(conn, start, end)
+
+    def results(self, period: str, unit: str | None = None) -> Results:
+        """A period's results, with the seal digest of the position they reflect."""
+        from ..projections import queries
+
+        with self._read() as conn:
+            rows = queries.results(conn, period, unit)
+            position = queries.view_position(conn)
+        return Results(cast(list[ResultRow], rows), self.seal.digest_at(position))
+
+    def result_counts(self, period: str, unit: str | None = None) -> GradeCounts:
+        """Counted by the database, not from the listed rows."""
+        from ..projections import queries
+
+        with self._read() as conn:
+            return queries.result_counts(conn, period, unit)
+
+    def awards(self, period: str) -> list[AwardRow]:
+        from ..projections import queries
+
+        with self._read() as conn:
+            return cast(list[AwardRow], queries.awards(conn, period))
+
+    def award_form(self, ref: str, out: str, fmt: str | None = None) -> FormWritten:
+        """Write an award case's recommendation form (.docx or .xlsx), sealed to now."""
+        from ..exports.recommendation import write_docx, write_xlsx
+
+        kind = form_format(out, fmt)
+        model = self.app.awards.recommendation_form(ref)
+        model["head"] = self.seal.extend()
+        (write_docx if kind == "docx" else write_xlsx)(model, out)
+        return {"case": model["case"], "file": out, "format": kind}
+
+    # -- allowance and work ---------------------------------------------------------------
+
+    def allowance(self, month: str, position: int | None = None,
+                  out: str | None = None) -> AllowanceSheet:
+        """A month's allowance sheet as of now (or an event `position`), with its seal digest;
+        also written to `out` (.csv or .xlsx) if given."""
+        from ..exports.allowance_sheet import write_csv, write_xlsx
+        from ..projections import queries
+
+        kind = sheet_format(month, out)
+        policy = self.app.policy()
+        section = policy.sections.get("allowance")
+        if not section:
+            raise BadInput(f"policy {policy.id} sets no allowance ([allowance] section)")
+        with self._read(position=position) as conn:
+            sheet = queries.allowance(conn, section, month, policy.period)
+        sheet["head"] = self.seal.digest_at(sheet["position"])
+        if out:
+            (write_csv if kind == ".csv" else write_xlsx)(sheet, out)
+        return cast(AllowanceSheet, sheet)
+
+    def norms(self, advisor: str, period: str, role: str | None = None) -> dict[str, Any]:
+        """Each work norm per window of the period: met, or short by how much."""
+        return self.app.worklog.norms_report(advisor, period, role)
+
+    def activities(self) -> list[Activity]:
+        """What may be logged under the policy in force."""
+        from .worklog import activities
+
+        return [{"activity": k, "label": v} for k, v in activities(self.app.policy()).items()]
+
+    # -- maintenance ----------------------------------------------------------------------
+
+    def create_views(self) -> None:
+        self.views.create()
+
+    def rebuild(self) -> int:
+        """Drop every view and project it again from the events; returns the event count."""
+        return self.views.rebuild()
+
+    def verify(self, head: str | None = None) -> Verified:
+        """Recompute the seal over every stored event; `head`, if given, must be a link."""
+        wanted = check_digest(head) if head else None
+        self.app.institution()
+        result = cast(Verified, self.seal.verify(wanted))
+        if wanted:
+            result["head_checked"] = wanted
+        return result
+
+
+def form_format(out: str, fmt: str | None) -> str:
+    """`docx` or `xlsx`: the form's format, from --format or the file's ending, into an
+    existing folder (checked before any store is opened)."""
+    from pathlib import Path
+
+    kind = fmt or Path(out).suffix.lstrip(".").lower()
+    if kind not in ("docx", "xlsx"):
+        raise BadInput(f"--out {out}: give a .docx or .xlsx file, or --format")
+    if not Path(out).resolve().parent.is_dir():
+        raise BadInput(f"--out {out}: the folder does not exist")
+    return kind
+
+
+def sheet_format(month: str, out: str | None) -> str:
+    """A valid month, and `.csv`, `.xlsx` or "" (no file): checked before any store is opened."""
+    from pathlib import Path
+
+    month_range(month)
+    kind = Path(out).suffix.lower() if out else ""
+    if out and (kind not in (".csv", ".xlsx") or not Path(out).resolve().parent.is_dir()):
+        raise BadInput(f"--out {out}: give a .csv or .xlsx file in an existing folder")
+    return kind
+
+
+def _grants(conn: Connection, login: str) -> list[list[str]]:
+    """The (role, unit) pairs `login` holds, as the views saw them."""
+    from sqlalchemy import select
+
+    from ..projections import tables as t
+
+    rows = conn.execute(select(t.grants).where(t.grants.c.login == login))
+    return [[r.role, r.unit] for r in rows]

@@ -139,20 +139,14 @@ def appraisal_finalise(ctx: Ctx, ref: str | None, period: str | None) -> None:
 @pass_ctx
 def results(ctx: Ctx, period: str, unit: str | None, counts: bool) -> None:
     """Appraisal results of a period: total, grade, veto items, state."""
-    from ..projections import queries
-
-    from ..application.seal import Seal
-
-    with ctx.views().read() as conn:
-        if counts:  # counted by the database, not from the listed rows
-            ctx.emit(queries.result_counts(conn, period, unit), _counts_text)
-            return
-        rows = queries.results(conn, period, unit)
-        position = queries.view_position(conn)
-    head = Seal(ctx.location).digest_at(position)
+    reads = ctx.app().reads
+    if counts:
+        ctx.emit(reads.result_counts(period, unit), _counts_text)
+        return
+    found = reads.results(period, unit)
     columns = ["advisor", "case", "unit", "total", "grade", "vetoed_items", "state", "final"]
-    ctx.emit(rows, lambda r: (table(r, columns) if r else f"(no appraisals for {period})")
-             + f"\nseal {head}")
+    ctx.emit(found.rows, lambda r: (table(r, columns) if r else f"(no appraisals for {period})")
+             + f"\nseal {found.head}")
 
 
 def _counts_text(counts: dict[str, dict[str, int]]) -> str:

@@ -35,22 +35,10 @@ def award_nominate(ctx: Ctx, advisor: str, period: str, deeds: str,
 @pass_ctx
 def award_form(ctx: Ctx, ref: str, out: str, fmt: str | None) -> None:
     """Export the filled-in recommendation form (附件2) with each level's opinion, signer and date."""
-    from ..domain.errors import BadInput
-    from ..exports.recommendation import write_docx, write_xlsx
+    from ..application.reads import form_format
 
-    from pathlib import Path  # only here: pathlib costs ~5 ms of every start
-
-    kind = fmt or Path(out).suffix.lstrip(".").lower()
-    if kind not in ("docx", "xlsx"):
-        raise BadInput(f"--out {out}: give a .docx or .xlsx file, or --format")
-    if not Path(out).resolve().parent.is_dir():
-        raise BadInput(f"--out {out}: the folder does not exist")
-    from ..application.seal import Seal
-
-    model = ctx.app().awards.recommendation_form(ref)
-    model["head"] = Seal(ctx.location).extend()
-    (write_docx if kind == "docx" else write_xlsx)(model, out)
-    ctx.emit({"case": model["case"], "file": out, "format": kind})
+    form_format(out, fmt)  # a bad file is named before the store is opened
+    ctx.emit(ctx.app().reads.award_form(ref, out, fmt))
 
 
 @click.command()
@@ -58,12 +46,9 @@ def award_form(ctx: Ctx, ref: str, out: str, fmt: str | None) -> None:
 @pass_ctx
 def awards(ctx: Ctx, period: str) -> None:
     """Award cases of a period and how they ended."""
-    from ..projections import queries
-
-    with ctx.views().read() as conn:
-        rows = queries.awards(conn, period)
-    ctx.emit_rows(rows, ["advisor", "case", "unit", "distinction", "state", "amount",
-                         "certificate"], empty=f"(no awards for {period})")
+    ctx.emit_rows(ctx.app().reads.awards(period), ["advisor", "case", "unit", "distinction",
+                                                   "state", "amount", "certificate"],
+                  empty=f"(no awards for {period})")
 
 
 @click.command("update")

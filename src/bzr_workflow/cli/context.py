@@ -1,14 +1,17 @@
-"""The per-invocation context: global options, the application and views built lazily, and output."""
+"""The per-invocation context: global options, the application built lazily, and output."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .output import table
+
+if TYPE_CHECKING:
+    from ..application import Location, WorkflowApp
 
 
 class Ctx:
@@ -16,38 +19,24 @@ class Ctx:
 
     def __init__(self, db: str | None, actor: str | None, as_json: bool) -> None:
         self.db, self.actor, self.as_json = db, actor, as_json
-        self._app: Any = None
-        self._views: Any = None
+        self._app: WorkflowApp | None = None
 
     @property
-    def location(self) -> Any:
+    def location(self) -> Location:
         import os
 
         from ..application import parse_location
 
         return parse_location(self.db, os.environ.get("BZR_WORKFLOW_CIPHER_KEY"))
 
-    def app(self, create: bool = False) -> Any:
+    def app(self, create: bool = False) -> WorkflowApp:
         if self._app is None:
             from ..application import open_app
 
             self._app = open_app(self.location, create=create)
         return self._app
 
-    def views(self) -> Any:
-        if self._views is None:
-            from ..projections import Views
-
-            self.app().institution()  # an uninitialised store says so, before any view is made
-            self._views = Views(self.app())
-        return self._views
-
-    def offset(self) -> str:
-        return str(self.app().policy().utc_offset)
-
     def close(self) -> None:
-        if self._views is not None:
-            self._views.close()
         if self._app is not None:
             self._app.close()
 
@@ -59,7 +48,7 @@ class Ctx:
         else:
             click.echo(human(data) if human else _plain(data))
 
-    def emit_rows(self, rows: Sequence[dict[str, Any]], columns: Sequence[str],
+    def emit_rows(self, rows: Sequence[Mapping[str, Any]], columns: Sequence[str],
                   empty: str = "(none)") -> None:
         self.emit(list(rows), lambda r: table(r, columns) if r else empty)
 

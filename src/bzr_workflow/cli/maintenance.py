@@ -11,7 +11,7 @@ from .context import Ctx, pass_ctx
 @pass_ctx
 def rebuild(ctx: Ctx) -> None:
     """Drop every view and rebuild it from the events."""
-    count = ctx.views().rebuild()
+    count = ctx.app().reads.rebuild()
     ctx.emit({"rebuilt": True, "events": count, "store": ctx.location.describe()})
 
 
@@ -20,15 +20,12 @@ def rebuild(ctx: Ctx) -> None:
 def demo(ctx: Ctx) -> None:
     """Play a recruitment round under the Guilin policy (safe to run again: each run adds a round)."""
     from ..demo import run
-    from ..projections import queries
 
     lines: list[str] = []
     say = lines.append if ctx.as_json else click.echo
     result = run(ctx.app(create=True), say)
-    with ctx.views().read() as conn:
-        result["counts"] = {s: len(queries.cases(conn, ctx.offset(), state=s))
-                            for s in ("open", "published", "vetoed", "withdrawn")}
-        result["appointments"] = len(queries.appointments(conn))
+    result["counts"] = ctx.app().reads.case_counts()
+    result["appointments"] = len(ctx.app().reads.appointments())
     result["store"] = ctx.location.describe()
     db = f"--db {ctx.db} " if ctx.db else ""
     if ctx.as_json:
@@ -48,13 +45,12 @@ def demo(ctx: Ctx) -> None:
 @pass_ctx
 def verify(ctx: Ctx, head: str | None) -> None:
     """Recompute the hash chain over every stored event (exit 5 naming the first mismatch)."""
-    from ..application.seal import Seal, check_digest
+    from ..application.reads import check_digest
 
-    wanted = check_digest(head) if head else None
-    ctx.app().institution()
-    result = Seal(ctx.location).verify(wanted)
-    if wanted:
-        result["head_checked"] = wanted
+    if head:
+        check_digest(head)  # a bad digest is named before the store is opened
+    result = ctx.app().reads.verify(head)
+    wanted = result.get("head_checked")
     ctx.emit(result, lambda r: f"verified: {r['events']} events, head {r['head']}"
              + (f"; {wanted} is a link of the chain" if wanted else ""))
 

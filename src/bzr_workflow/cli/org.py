@@ -15,14 +15,14 @@ from .context import Ctx, pass_ctx
 @pass_ctx
 def init(ctx: Ctx, policy_ref: str, admin: str, name: str) -> None:
     """Create the store, adopt a policy and register the first administrator."""
-    from ..application.organisation import check_code, read_policy
-    from ..domain.policy_file import parse_policy
+    from ..application.organisation import check_code
+    from ..application.policyview import policy_file
 
-    parse_policy(*read_policy(policy_ref))  # refuse a bad policy or login before any file exists
+    policy_file(policy_ref)  # refuse a bad policy or login before any file exists
     check_code(admin, "user")
     app = ctx.app(create=True)
     result = app.org.init(policy_ref, admin, name, ctx.actor)
-    ctx.views().create()
+    app.reads.create_views()
     result["store"] = ctx.location.describe()
     ctx.emit(result)
 
@@ -36,15 +36,9 @@ def policy() -> None:
 @pass_ctx
 def policy_list(ctx: Ctx) -> None:
     """The built-in policies."""
-    from ..domain.policy_file import parse_policy
-    from ..policies import builtin_ids, builtin_text
+    from ..application.policyview import builtin_policies
 
-    rows = []
-    for pid in builtin_ids():
-        p = parse_policy(builtin_text(pid) or "", pid)
-        rows.append({"id": pid, "name": p.name, "source": p.source,
-                     "workflows": sorted(p.workflows)})
-    ctx.emit_rows(rows, ["id", "source", "name", "workflows"])
+    ctx.emit_rows(builtin_policies(), ["id", "source", "name", "workflows"])
 
 
 @policy.command("show")
@@ -54,20 +48,11 @@ def policy_list(ctx: Ctx) -> None:
 @pass_ctx
 def policy_show(ctx: Ctx, policy_ref: str | None, version: int | None, unit: str | None) -> None:
     """A policy's roles, workflows and rules (default: the one in force in the store)."""
-    from ..application.organisation import read_policy
-    from ..domain.policy_file import parse_policy
-    from .policy_view import policy_json, policy_text
+    from ..application.policyview import policy_file_view
+    from .policy_view import policy_text
 
-    if policy_ref:
-        result = policy_json(parse_policy(*read_policy(policy_ref)))
-    else:
-        app = ctx.app()
-        inst = app.institution()
-        record = inst.policy_record(version)
-        refinement = inst.refinement_for(app.unit(unit).path) if unit else 0
-        result = policy_json(app.policy(record["version"], inst, refinement))
-        result |= {"version": record["version"], "digest": record["digest"],
-                   "refinement": refinement or None}
+    result = policy_file_view(policy_ref) if policy_ref else \
+        ctx.app().reads.policy_view(version, unit)
     ctx.emit(result, policy_text)
 
 
@@ -76,12 +61,11 @@ def policy_show(ctx: Ctx, policy_ref: str | None, version: int | None, unit: str
 @pass_ctx
 def policy_validate(ctx: Ctx, file: str) -> None:
     """Check a policy file; every problem names the file, the field and what is wrong."""
-    from ..application.organisation import read_policy
-    from ..domain.policy_file import PolicyInvalid, parse_policy
+    from ..application.policyview import PolicyInvalid, policy_file
     from . import Refusal
 
     try:
-        p = parse_policy(*read_policy(file))
+        p = policy_file(file)
     except PolicyInvalid as exc:
         for line in exc.lines()[:-1]:
             click.echo(f"error: {line}", err=True)
@@ -157,10 +141,7 @@ def unit_add(ctx: Ctx, code: str, name: str, parent: str) -> None:
 @pass_ctx
 def unit_list(ctx: Ctx) -> None:
     """Every unit, in tree order."""
-    from ..projections import queries
-
-    with ctx.views().read() as conn:
-        ctx.emit_rows(queries.units(conn), ["unit", "name", "parent", "path"])
+    ctx.emit_rows(ctx.app().reads.units(), ["unit", "name", "parent", "path"])
 
 
 @click.group()
@@ -201,10 +182,7 @@ def user_revoke(ctx: Ctx, login: str, role: str) -> None:
 @pass_ctx
 def user_list(ctx: Ctx) -> None:
     """Every person and their roles."""
-    from ..projections import queries
-
-    with ctx.views().read() as conn:
-        ctx.emit_rows(queries.users(conn), ["user", "name", "roles"])
+    ctx.emit_rows(ctx.app().reads.users(), ["user", "name", "roles"])
 
 
 @click.group("class")
@@ -242,11 +220,8 @@ def class_update(ctx: Ctx, code: str, students: int | None, graduating: bool | N
 @pass_ctx
 def class_list(ctx: Ctx) -> None:
     """Every class with its active advisors."""
-    from ..projections import queries
-
-    with ctx.views().read() as conn:
-        ctx.emit_rows(queries.classes(conn),
-                      ["class", "name", "unit", "students", "level", "graduating", "advisors"])
+    ctx.emit_rows(ctx.app().reads.classes(),
+                  ["class", "name", "unit", "students", "level", "graduating", "advisors"])
 
 
 @click.command("import")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -22,7 +22,7 @@ def cell(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
     cells = [[cell(row.get(c)) for c in columns] for row in rows]
     widths = [max([width(c)] + [width(r[i]) for r in cells]) for i, c in enumerate(columns)]
     lines = [_line(list(columns), widths)] + [_line(r, widths) for r in cells]

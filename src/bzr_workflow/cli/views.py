@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from .context import Ctx, pass_ctx
+from .output import table
 from .workflow import case_line
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
+    from ..application.readmodels import AllowanceSheet
 
 AS_OF = click.option("--as-of", "as_of", metavar="TIMESTAMP",
                      help="Answer as things stood then (2026-12-03 or 2026-12-03T10:02).")
@@ -22,35 +21,12 @@ CASE_COLUMNS = ["id", "kind", "state", "step_label", "role", "subject", "class",
                 "updated_at"]
 
 
-@contextmanager
-def read(ctx: Ctx, as_of: str | None) -> Iterator["Connection"]:
-    from ..domain.timefmt import parse_instant
-
-    until = parse_instant(as_of, ctx.offset()) if as_of else None
-    with ctx.views().read(until) as conn:
-        yield conn
-
-
-def _grants(conn: "Connection", login: str) -> list[list[str]]:
-    from sqlalchemy import select
-
-    from ..projections import tables as t
-
-    rows = conn.execute(select(t.grants).where(t.grants.c.login == login))
-    return [[r.role, r.unit] for r in rows]
-
-
 @click.command()
 @AS_OF
 @pass_ctx
 def inbox(ctx: Ctx, as_of: str | None) -> None:
     """Cases whose pending step you (--as USER) may sign."""
-    from ..projections import queries
-
-    me = ctx.app().actor(ctx.actor)
-    with read(ctx, as_of) as conn:
-        rows = queries.inbox(conn, me.login, _grants(conn, me.login), ctx.views().policy_of,
-                             ctx.offset())
+    rows = ctx.app().reads.inbox(ctx.actor, as_of)
     ctx.emit_rows(rows, CASE_COLUMNS, empty="(nothing awaits you)")
 
 
@@ -65,11 +41,7 @@ def inbox(ctx: Ctx, as_of: str | None) -> None:
 def cases(ctx: Ctx, kind: str | None, state: str | None, period: str | None, unit: str | None,
           limit: int | None, as_of: str | None) -> None:
     """Cases, filtered, in the order they were opened."""
-    from ..projections import queries
-
-    with read(ctx, as_of) as conn:
-        rows = queries.cases(conn, ctx.offset(), kind, state, period, unit, limit)
-    ctx.emit_rows(rows, CASE_COLUMNS)
+    ctx.emit_rows(ctx.app().reads.cases(kind, state, period, unit, limit, as_of), CASE_COLUMNS)
 
 
 def _show_text(case: dict[str, Any]) -> str:
@@ -87,7 +59,7 @@ def _show_text(case: dict[str, Any]) -> str:
 @pass_ctx
 def show(ctx: Ctx, ref: str, as_of: str | None) -> None:
     """A case as it stands (or stood), from its own events."""
-    ctx.emit(ctx.app().cases.show(ref, as_of), _show_text)
+    ctx.emit(ctx.app().reads.show(ref, as_of), _show_text)
 
 
 HISTORY_COLUMNS = ["at", "actor", "action", "step_label", "comment"]
@@ -99,7 +71,7 @@ HISTORY_COLUMNS = ["at", "actor", "action", "step_label", "comment"]
 @pass_ctx
 def history(ctx: Ctx, ref: str, as_of: str | None) -> None:
     """Every decision on a case, oldest first."""
-    ctx.emit_rows(ctx.app().cases.history(ref, as_of), HISTORY_COLUMNS)
+    ctx.emit_rows(ctx.app().reads.history(ref, as_of), HISTORY_COLUMNS)
 
 
 @click.command()
@@ -113,16 +85,7 @@ def history(ctx: Ctx, ref: str, as_of: str | None) -> None:
 def audit(ctx: Ctx, actor: str | None, case_ref: str | None, since: str | None,
           until: str | None, limit: int | None, as_of: str | None) -> None:
     """Every recorded decision and organisation change: who, what, when."""
-    from ..domain.ids import normalise_ref
-    from ..domain.timefmt import parse_instant
-    from ..projections import queries
-
-    offset = ctx.offset()
-    start = parse_instant(since, offset, end=False) if since else None
-    end = parse_instant(until, offset) if until else None
-    ref = normalise_ref(case_ref) if case_ref else None
-    with read(ctx, as_of) as conn:
-        rows = queries.audit(conn, offset, actor, ref, start, end, limit)
+    rows = ctx.app().reads.audit(actor, case_ref, since, until, limit, as_of)
     ctx.emit_rows(rows, ["at", "actor", "action", "case", "target", "step_label", "comment"])
 
 
@@ -132,11 +95,7 @@ def audit(ctx: Ctx, actor: str | None, case_ref: str | None, since: str | None,
 @pass_ctx
 def appointments(ctx: Ctx, advisor: str | None, as_of: str | None) -> None:
     """Advisors appointed to classes."""
-    from ..projections import queries
-
-    with read(ctx, as_of) as conn:
-        rows = queries.appointments(conn, advisor)
-    ctx.emit_rows(rows, ["advisor", "class", "start", "end", "state", "case"])
+    ctx.emit_rows(ctx.app().reads.appointments(advisor, as_of), ["advisor", "class", "start", "end", "state", "case"])
 
 
 COMMANDS = [inbox, cases, show, history, audit, appointments]
@@ -150,34 +109,13 @@ COMMANDS = [inbox, cases, show, history, audit, appointments]
 @pass_ctx
 def allowance(ctx: Ctx, month: str, position: int | None, out: str | None) -> None:
     """A month's allowance (津贴) lines with their provenance, per the policy's formula."""
-    from pathlib import Path
+    from ..application.reads import sheet_format
 
-    from ..domain.allowance import month_range
-    from ..domain.errors import BadInput
-    from ..exports.allowance_sheet import write_csv, write_xlsx
-    from ..projections import queries
-
-    month_range(month)
-    kind = Path(out).suffix.lower() if out else ""
-    if out and (kind not in (".csv", ".xlsx") or not Path(out).resolve().parent.is_dir()):
-        raise BadInput(f"--out {out}: give a .csv or .xlsx file in an existing folder")
-    policy = ctx.app().policy()
-    section = policy.sections.get("allowance")
-    if not section:
-        raise BadInput(f"policy {policy.id} sets no allowance ([allowance] section)")
-    with ctx.views().read(position=position) as conn:
-        sheet = queries.allowance(conn, section, month, policy.period)
-    from ..application.seal import Seal
-
-    sheet["head"] = Seal(ctx.location).digest_at(sheet["position"])
-    if out:
-        (write_csv if kind == ".csv" else write_xlsx)(sheet, out)
-    ctx.emit(sheet, _allowance_text)
+    sheet_format(month, out)  # a bad month or file is named before the store is opened
+    ctx.emit(ctx.app().reads.allowance(month, position, out), _allowance_text)
 
 
-def _allowance_text(sheet: dict[str, Any]) -> str:
-    from .output import table
-
+def _allowance_text(sheet: AllowanceSheet) -> str:
     body = table(sheet["lines"], ["advisor", "class", "amount", "rule"]) if sheet["lines"] \
         else "(no allowance lines)"
     payers = "; ".join(f"{p} {a:.2f}" for p, a in sheet["payers"].items())

@@ -49,10 +49,7 @@ def log_import(ctx: Ctx, file: str) -> None:
 @pass_ctx
 def log_activities(ctx: Ctx) -> None:
     """What may be logged under the policy in force."""
-    from ..application.worklog import activities
-
-    rows = [{"activity": k, "label": v} for k, v in activities(ctx.app().policy()).items()]
-    ctx.emit_rows(rows, ["activity", "label"])
+    ctx.emit_rows(ctx.app().reads.activities(), ["activity", "label"])
 
 
 @click.command()
@@ -62,7 +59,7 @@ def log_activities(ctx: Ctx) -> None:
 @pass_ctx
 def norms(ctx: Ctx, advisor: str, period: str, role: str | None) -> None:
     """Each work norm per week, month or term of the period: met, or short by how much."""
-    ctx.emit(ctx.app().worklog.norms_report(advisor, period, role), _norms_text)
+    ctx.emit(ctx.app().reads.norms(advisor, period, role), _norms_text)
 
 
 def _norms_text(report: dict[str, Any]) -> str:

@@ -5,17 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..domain.errors import Conflict
-from ..domain.policy import Policy
 from . import queries
-from .catchup import catch_up, create_views, make_engine, rebuild, views_as_of
+from .catchup import EventLog, catch_up, create_views, make_engine, rebuild, views_as_of
+from .projector import PolicyOf
 
-__all__ = ["Views", "queries"]
+__all__ = ["EventLog", "PolicyOf", "Views", "ViewsUnavailable", "queries"]
 
 
 class ViewsUnavailable(Conflict):
@@ -25,17 +24,10 @@ class ViewsUnavailable(Conflict):
 class Views:
     """The views of one store, brought up to the log's head before every read."""
 
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self._policies: dict[tuple[int, int], Policy] = {}
-        self.engine: Engine = make_engine(app.location.sqlalchemy_url())
+    def __init__(self, log: EventLog, policy_of: PolicyOf) -> None:
+        self.log, self.policy_of = log, policy_of
+        self.engine: Engine = make_engine(log.sqlalchemy_url())
         self._created = False
-
-    def policy_of(self, version: int, refinement: int = 0) -> Policy:
-        key = (version, refinement)
-        if key not in self._policies:
-            self._policies[key] = self.app.policy(version, refinement=refinement)
-        return self._policies[key]
 
     def create(self) -> None:
         with _errors():
@@ -49,20 +41,20 @@ class Views:
         an event `position`)."""
         with _errors():
             if position is not None:
-                engine = views_as_of(self.app, self.policy_of, upto=position)
+                engine = views_as_of(self.log, self.policy_of, upto=position)
             elif as_of is None:
                 if not self._created:
                     self.create()
-                catch_up(self.app, self.engine, self.policy_of)
+                catch_up(self.log, self.engine, self.policy_of)
                 engine = self.engine
             else:
-                engine = views_as_of(self.app, self.policy_of, as_of)
+                engine = views_as_of(self.log, self.policy_of, as_of)
             with engine.connect().execution_options(read_only=True) as conn:
                 yield conn
 
     def rebuild(self) -> int:
         with _errors():
-            return rebuild(self.app, self.engine, self.policy_of)
+            return rebuild(self.log, self.engine, self.policy_of)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.persistence import Notification, StoredEvent
 
 from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
 from sqlalchemy.pool import StaticPool
@@ -17,6 +20,29 @@ VIEWS = "views"
 SCHEMA_KEY, SCHEMA = "schema", 2  # raise SCHEMA when tables.py changes: old views are rebuilt
 BATCH = 2000  # events per transaction: a batch's rows are buffered (peak memory); 1,000-5,000 run alike
 DDL_LOCK = 7_305_771_201  # advisory lock id serialising view DDL on PostgreSQL
+
+
+class LoggedEvent(Protocol):
+    """What catching up reads of an event itself (the projector reads each kind's fields)."""
+
+    @property
+    def originator_id(self) -> UUID: ...
+
+    @property
+    def timestamp(self) -> datetime: ...
+
+
+class EventLog(Protocol):
+    """What the views read of a store: its events in global order, as domain events, and
+    where its database is."""
+
+    def select_notifications(self, start: int | None, limit: int, stop: int | None = None,
+                             topics: Sequence[str] = (), *,
+                             inclusive_of_start: bool = True) -> Sequence[Notification]: ...
+
+    def to_domain_event(self, stored_event: StoredEvent) -> LoggedEvent: ...
+
+    def sqlalchemy_url(self) -> str: ...
 
 
 def make_engine(url: str) -> Engine:
@@ -79,7 +105,7 @@ def _lock_position(conn: Connection) -> int:
     return int(conn.execute(query).scalar_one())
 
 
-def catch_up(app: Any, engine: Engine, policy_of: PolicyOf, until: datetime | None = None,
+def catch_up(log: EventLog, engine: Engine, policy_of: PolicyOf, until: datetime | None = None,
              batch: int = BATCH, upto: int | None = None) -> int:
     """Project every event after the recorded position, a batch per transaction; returns the count."""
     done, projector = 0, Projector(None, policy_of)
@@ -87,12 +113,12 @@ def catch_up(app: Any, engine: Engine, policy_of: PolicyOf, until: datetime | No
         with engine.begin() as conn:
             start = _lock_position(conn)
             projector.begin(conn, start)
-            notes = app.recorder.select_notifications(start=start, limit=batch,
-                                                      inclusive_of_start=False)
+            notes = log.select_notifications(start=start, limit=batch,
+                                             inclusive_of_start=False)
             last = start
             events = []
             for note in notes:
-                ev = app.mapper.to_domain_event(note)
+                ev = log.to_domain_event(note)
                 if (until is not None and ev.timestamp > until) or (upto and note.id > upto):
                     notes = []
                     break
@@ -109,17 +135,17 @@ def catch_up(app: Any, engine: Engine, policy_of: PolicyOf, until: datetime | No
             return done
 
 
-def rebuild(app: Any, engine: Engine, policy_of: PolicyOf) -> int:
+def rebuild(log: EventLog, engine: Engine, policy_of: PolicyOf) -> int:
     drop_views(engine)
     create_views(engine)
-    return catch_up(app, engine, policy_of)
+    return catch_up(log, engine, policy_of)
 
 
-def views_as_of(app: Any, policy_of: PolicyOf, until: datetime | None = None,
+def views_as_of(log: EventLog, policy_of: PolicyOf, until: datetime | None = None,
                 upto: int | None = None) -> Engine:
     """A private in-memory copy of every view, projected from the events up to an instant
     or an event position."""
     engine = make_engine("sqlite://")
     create_views(engine)
-    catch_up(app, engine, policy_of, until=until, upto=upto)
+    catch_up(log, engine, policy_of, until=until, upto=upto)
     return engine

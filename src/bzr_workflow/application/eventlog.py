@@ -1,0 +1,47 @@
+"""The store's event log as the views read it: notifications in order, domain events, the database URL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.domain import DomainEvent
+from eventsourcing.persistence import ApplicationRecorder, Notification, StoredEvent
+
+from .store import Location
+
+if TYPE_CHECKING:
+    from ..projections import Views
+    from .session import WorkflowApp
+
+
+class StoreLog:
+    """An application's recorder and mapper behind the narrow `projections.EventLog` protocol."""
+
+    def __init__(self, app: Application[UUID], location: Location) -> None:
+        self._recorder: ApplicationRecorder = app.recorder
+        self._mapper = app.mapper
+        self._location = location
+
+    def select_notifications(self, start: int | None, limit: int, stop: int | None = None,
+                             topics: Sequence[str] = (), *,
+                             inclusive_of_start: bool = True) -> Sequence[Notification]:
+        return self._recorder.select_notifications(start, limit, stop, topics,
+                                                   inclusive_of_start=inclusive_of_start)
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEvent:
+        """Every event this application stores is a DomainEvent (an aggregate's event)."""
+        return cast(DomainEvent, self._mapper.to_domain_event(stored_event))
+
+    def sqlalchemy_url(self) -> str:
+        return self._location.sqlalchemy_url()
+
+
+def views_of(app: WorkflowApp) -> Views:
+    """A second, private set of views over `app`'s store (tests and the bench; commands read
+    through `app.reads`, which keeps its own)."""
+    from ..projections import Views
+
+    return Views(StoreLog(app, app.location), app.reads.policy_of)

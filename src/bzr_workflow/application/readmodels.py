@@ -1,0 +1,114 @@
+"""The typed rows, sheets and reports the read door answers in (the shapes of CLI.md's JSON)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NotRequired, TypedDict
+
+CaseRow = TypedDict("CaseRow", {
+    "id": str, "kind": str, "state": str, "step": str | None, "step_label": str | None,
+    "role": str | None, "subject": str | None, "opener": str | None, "period": str | None,
+    "class": str | None, "unit": str | None, "policy_version": int,
+    "last_action": str | None, "last_actor": str | None, "opened_at": str, "updated_at": str})
+"""A case as the views list it (inbox, cases)."""
+
+AuditRow = TypedDict("AuditRow", {
+    "at": str, "actor": str, "action": str, "case": str | None, "target": str | None,
+    "step": str | None, "step_label": str | None, "to_step": str | None, "comment": str | None,
+    "position": int})
+"""One recorded decision or organisation change."""
+
+AppointmentRow = TypedDict("AppointmentRow", {
+    "advisor": str, "class": str, "start": str, "end": str | None, "state": str,
+    "case": str | None, "appointed_by": str | None})
+
+UserRow = TypedDict("UserRow", {"user": str, "name": str, "roles": list[str]})
+
+ClassRow = TypedDict("ClassRow", {
+    "class": str, "name": str, "unit": str, "students": int, "level": str, "graduating": bool,
+    "advisors": list[str]})
+
+UnitRow = TypedDict("UnitRow", {"unit": str, "name": str, "parent": str | None, "path": str})
+
+ResultRow = TypedDict("ResultRow", {
+    "advisor": str, "period": str, "total": float | None, "grade": str | None,
+    "vetoed_items": list[str], "state": str, "final": bool, "case": str, "unit": str | None,
+    "step_label": str | None, "announcement_until": str | None, "objections_open": int,
+    "explanation": str | None})
+"""One appraisal result of a period."""
+
+AwardRow = TypedDict("AwardRow", {
+    "advisor": str, "period": str, "case": str, "unit": str | None, "distinction": str | None,
+    "state": str, "step_label": str | None, "amount": float | None, "certificate": str | None})
+
+GradeCounts = dict[str, dict[str, int]]
+"""Results per grade, per unit and for all ('*'); ungraded count as '-'."""
+
+Target = tuple[str, str, str]
+"""(advisor, class, unit): whom an appraisal is opened for."""
+
+
+@dataclass(frozen=True)
+class Results:
+    """A period's results and the seal digest of the event position they reflect."""
+
+    rows: list[ResultRow]
+    head: str
+
+
+class AllowanceSheet(TypedDict):
+    """A month's allowance lines with their provenance, the position they reflect and its seal."""
+
+    month: str
+    lines: list[dict[str, Any]]
+    total: float
+    position: int
+    payers: dict[str, float]
+    note: str
+    head: str
+
+
+class FormWritten(TypedDict):
+    case: str
+    file: str
+    format: str
+
+
+class Verified(TypedDict):
+    head: str
+    events: int
+    verified: bool
+    head_checked: NotRequired[str]
+
+
+class PolicyView(TypedDict):
+    """A policy's roles, workflows and rules as `policy show --json` gives them."""
+
+    id: str
+    name: str
+    source: str
+    institution: str
+    period: str
+    roles: list[dict[str, Any]]
+    workflows: dict[str, dict[str, Any]]
+    staffing: dict[str, Any]
+    appraisal: dict[str, Any]
+    award: dict[str, Any]
+    allowance: dict[str, Any]
+    norms: list[dict[str, Any]]
+    dismissal_triggers: list[dict[str, Any]]
+    version: NotRequired[int]
+    digest: NotRequired[str]
+    refinement: NotRequired[int | None]
+
+
+class PolicySummary(TypedDict):
+    id: str
+    name: str
+    source: str
+    workflows: list[str]
+
+
+class Activity(TypedDict):
+    activity: str
+    label: str
