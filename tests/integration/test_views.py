@@ -77,12 +77,12 @@ def test_rows_kept_between_batches_are_dropped_when_someone_else_projected(
     with views.engine.begin() as conn:
         keeper.begin(conn, 0)
         keeper.prefetch(events)
-        assert keeper._rows["cases"] and keeper._rows["appraisals"]
+        assert keeper.writer.rows(t.cases) and keeper.writer.rows(t.appraisals)
         keeper.position = notes[-1].id      # as if this projector had applied them
         keeper.begin(conn, notes[-1].id)    # nobody else moved the position: kept
-        assert keeper._rows["cases"]
+        assert keeper.writer.rows(t.cases)
         keeper.begin(conn, notes[-1].id + 3)  # someone else projected: dropped
-        assert not keeper._rows["cases"] and not keeper._rows["appraisals"]
+        assert not keeper.writer.rows(t.cases) and not keeper.writer.rows(t.appraisals)
     views.close()
 
 

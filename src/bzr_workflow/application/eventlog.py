@@ -14,7 +14,7 @@ from .store import Location
 
 if TYPE_CHECKING:
     from ..projections import Views
-    from .session import WorkflowApp
+    from .app import WorkflowApp
 
 
 class StoreLog:

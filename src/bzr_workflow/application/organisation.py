@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.errors import AlreadyExists, BadInput, NotFound, RuleRefused
-from ..domain.ids import institution_id, key_id
+from ..domain.ids import institution_id
 from ..domain.institution import Institution
 from ..domain.policy import ADMIN, Policy
 from ..domain.policy_file import digest_of, parse_policy, parse_refined, refinement_unit

@@ -92,7 +92,7 @@ class Reads:
 
         me = self.app.actor(actor)
         with self._read(as_of) as conn:
-            rows = queries.inbox(conn, me.login, _grants(conn, me.login), self.views.policy_of,
+            rows = queries.inbox(conn, me.login, queries.grants_of(conn, me.login), self.views.policy_of,
                                  self.offset())
         return cast(list[CaseRow], rows)
 
@@ -277,13 +277,3 @@ def sheet_format(month: str, out: str | None) -> str:
     if out and (kind not in (".csv", ".xlsx") or not Path(out).resolve().parent.is_dir()):
         raise BadInput(f"--out {out}: give a .csv or .xlsx file in an existing folder")
     return kind
-
-
-def _grants(conn: Connection, login: str) -> list[list[str]]:
-    """The (role, unit) pairs `login` holds, as the views saw them."""
-    from sqlalchemy import select
-
-    from ..projections import tables as t
-
-    rows = conn.execute(select(t.grants).where(t.grants.c.login == login))
-    return [[r.role, r.unit] for r in rows]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, overload
 
+from ..domain import signing
 from ..domain.case import Case
 from ..domain.policy import Policy
 from ..domain.timefmt import local_iso
@@ -12,10 +13,7 @@ from ..domain.timefmt import local_iso
 
 def pending(case: Case, policy: Policy) -> tuple[str | None, str | None, str | None]:
     """(step id, step label, role) now pending, or Nones when the case is closed."""
-    if case.state != "open" or not case.step:
-        return None, None, None
-    step = policy.workflow(case.kind).step(case.step)
-    return step.id, step.label, step.role
+    return signing.pending(policy.workflow(case.kind), case.state, case.step)
 
 
 def case_dict(case: Case, policy: Policy) -> dict[str, Any]:

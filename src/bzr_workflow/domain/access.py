@@ -19,13 +19,21 @@ def describe_grants(grants: Grants) -> str:
     return ", ".join(f"{r}@{u}" if u else r for r, u in grants) or "no roles"
 
 
-def require_role(grants: Grants, step: Step, unit_path: Sequence[str], who: str,
-                 policy: Policy, ref: str) -> None:
+def role_refusal(grants: Grants, step: Step, unit_path: Sequence[str], who: str,
+                 policy: Policy, ref: str) -> NotPermitted | None:
+    """Why `who` may not act at `step` for want of its role, or None when a grant covers it."""
     if step.role == APPLICANT or covers(grants, step.role, unit_path):
-        return
+        return None
     unit = unit_path[-1] if unit_path else ""
     scope = f" of {unit} (or a unit above it)" if policy.roles.get(step.role) and \
         policy.roles[step.role].scoped else ""
-    raise NotPermitted(
+    return NotPermitted(
         f"{ref} awaits {step.label} by a {step.role} ({policy.role_label(step.role)}){scope};"
         f" {who} holds {describe_grants(grants)}")
+
+
+def require_role(grants: Grants, step: Step, unit_path: Sequence[str], who: str,
+                 policy: Policy, ref: str) -> None:
+    refused = role_refusal(grants, step, unit_path, who, policy, ref)
+    if refused:
+        raise refused

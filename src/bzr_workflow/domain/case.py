@@ -10,6 +10,7 @@ from transitions import Machine
 
 from datetime import date, timedelta
 
+from . import signing
 from .appraisal_rules import rules_of
 from .access import Grants, require_role
 from .errors import BadInput, NotPermitted, SeparationOfDuties, StepNotAllowed
@@ -177,8 +178,7 @@ class Case(Aggregate):
         self.subject, self.opener, self.unit, self.unit_path = subject, opener, unit, unit_path
         self.class_code, self.period, self.note, self.data = class_code, period, note, data
         self.state = OPEN
-        signs = opener_signs and opener != subject
-        self.signers: dict[str, str] = {open_step: opener} if signs else {}
+        self.signers = signing.signers_at_opening(open_step, opener, subject, opener_signs)
         self.applicant = opener  # who lodged the case: re-submits it after a return
         self.summary = ""
         self.scores: dict[str, str] = {}
@@ -332,9 +332,10 @@ class Case(Aggregate):
         for objection in self.announcement["objections"]:
             if objection["number"] == number:
                 objection["outcome"] = outcome
+        move = signing.reopened(actor, outcome, to_step)
         if to_step:
-            self.state, self.step, self.announcement = OPEN, to_step, {}
-        self.last = {"actor": actor, "action": f"objection {outcome}", "step": ""}
+            self.state, self.step, self.announcement = move.state, move.step, {}
+        self.last = move.last
 
     def finalise(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
                  today: str) -> None:
@@ -392,54 +393,43 @@ class Case(Aggregate):
             raise StepNotAllowed(f"{self.ref} is {self.state} ({last['action']} by {last['actor']});"
                                  " nothing is pending")
 
+    def sheet(self) -> signing.Sheet:
+        """What signing this case depends on (the same facts the cases view keeps)."""
+        return signing.Sheet(self.ref, self.state, self.step, self.applicant, self.subject,
+                             self.unit_path, self.signers, self.last["action"],
+                             self.last["actor"])
+
     def _signable(self, actor: str, grants: Grants, policy: Policy, wf: Workflow) -> Step:
-        self._require_open()
-        step = wf.step(self.step)
-        if step.id == wf.open_step:
-            if actor != self.applicant:
-                raise NotPermitted(f"{self.ref} was returned to {self.applicant} for amendment;"
-                                   " only they may re-submit it")
-            return step
-        require_role(grants, step, self.unit_path, actor, policy, self.ref)
-        if actor == self.subject:
-            raise SeparationOfDuties(f"{actor} is the subject of {self.ref} and may not sign it")
-        other = [s for s, who in self.signers.items() if who == actor and s != step.id]
-        if other and not wf.signer_may_sign_twice:
-            raise SeparationOfDuties(
-                f"{actor} already acted at {_label(wf, other[0])} of {self.ref}; one person signs"
-                " at most one level of a case under this policy")
-        return step
+        refused = signing.signing_refusal(self.sheet(), actor, grants, policy, wf)
+        if refused:
+            raise refused
+        return wf.step(self.step)
 
     # -- evolution ----------------------------------------------------------------------
 
     @event(Signed)
     def _signed(self, actor: str, step: str, action: str, to_step: str, to_state: str,
                 comment: str) -> None:
-        if action != "resubmitted":
-            self.signers[step] = actor
-        self.step, self.state = to_step, to_state
-        self.last = {"actor": actor, "action": action, "step": step}
+        self._move(signing.signed(actor, step, action, to_step, to_state))
 
     @event(Vetoed)
     def _vetoed(self, actor: str, step: str, reason: str) -> None:
-        self.step, self.state = "", "vetoed"
-        self.last = {"actor": actor, "action": "vetoed", "step": step}
+        self._move(signing.vetoed(actor, step))
 
     @event(Returned)
     def _returned(self, actor: str, step: str, to_step: str, reason: str) -> None:
-        self.step = to_step
-        self.last = {"actor": actor, "action": "returned", "step": step}
+        self._move(signing.returned(actor, step, to_step))
 
     @event(Withdrawn)
     def _withdrawn(self, actor: str, step: str, reason: str) -> None:
-        self.step, self.state = "", "withdrawn"
-        self.last = {"actor": actor, "action": "withdrawn", "step": step}
+        self._move(signing.withdrawn(actor, step))
+
+    def _move(self, move: signing.Move) -> None:
+        self.state, self.step, self.last = move.state, move.step, move.last
+        if move.signs:
+            self.signers[move.at] = move.actor
 
 
 def _need_reason(reason: str, what: str) -> None:
     if not reason.strip():
         raise BadInput(f"a {what} needs a reason (--reason TEXT)")
-
-
-def _label(wf: Workflow, step_id: str) -> str:
-    return wf.open_label if step_id == "open" else wf.step(step_id).label

@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, select, union
 
-from ..domain.access import covers
 from ..domain.allowance import (AllowanceRules, Appointment, ClassState, allowance_of,
                                 month_range)
 from ..domain.periods import period_of_day
 from ..domain.policy import APPLICANT
+from ..domain.signing import Sheet, signing_refusal
 from ..domain.timefmt import local_iso
 from . import tables as t
 from .catchup import VIEWS
@@ -41,23 +41,18 @@ def case_row(row: Row[Any], offset: str) -> dict[str, Any]:
     }
 
 
-def may_sign(row: Row[Any], login: str, grants: Sequence[Sequence[str]],
-             may_sign_twice: bool) -> bool:
-    if row.role == APPLICANT:
-        return bool(row.applicant == login)
-    path = [p for p in row.unit_path.split("/") if p]
-    if not covers(grants, row.role, path) or row.subject == login:
-        return False
-    signed_other = any(who == login and step != row.step
-                       for step, who in json.loads(row.signers).items())
-    return may_sign_twice or not signed_other
+def sheet(row: Row[Any]) -> Sheet:
+    """The signing facts of a case as its view row keeps them."""
+    return Sheet(row.ref, row.state, row.step or "", row.applicant, row.subject or "",
+                 [p for p in row.unit_path.split("/") if p], json.loads(row.signers),
+                 row.last_action, row.last_actor)
 
 
 def _signable_by(conn: Connection, login: str, grants: Sequence[Sequence[str]]) -> list[Any]:
-    """The SQL half of `may_sign`, one condition per grant (each an arm of a UNION: SQLite's
-    planner scans every open case for an OR of them): the pending role is one the user holds,
-    in a unit at or below the grant's (the index on state, role, unit finds them), or the user
-    is the applicant."""
+    """An index-friendly superset of the cases `signing_refusal` lets the user sign, one
+    condition per grant (each an arm of a UNION: SQLite's planner scans every open case for
+    an OR of them): the pending role is one the user holds, in a unit at or below the grant's
+    (the index on state, role, unit finds them), or the user is the applicant."""
     c = t.cases.c
     below: dict[str, list[str]] | None = None
     terms = [and_(c.role == APPLICANT, c.applicant == login)]
@@ -74,20 +69,22 @@ def _signable_by(conn: Connection, login: str, grants: Sequence[Sequence[str]]) 
     return terms
 
 
+def grants_of(conn: Connection, login: str) -> list[list[str]]:
+    """The (role, unit) pairs `login` holds, as the views saw them."""
+    rows = conn.execute(select(t.grants).where(t.grants.c.login == login))
+    return [[r.role, r.unit] for r in rows]
+
+
 def inbox(conn: Connection, login: str, grants: Sequence[Sequence[str]], policy_of: PolicyOf,
           offset: str) -> list[dict[str, Any]]:
     c = t.cases.c
     arms = union(*(select(t.cases).where(c.state == "open", term)
                    for term in _signable_by(conn, login, grants))).subquery()
     rows = conn.execute(select(arms).order_by(arms.c.updated_at, arms.c.ref)).all()
-    twice: dict[tuple[int, int, str], bool] = {}
     out = []
     for row in rows:
-        key = (row.policy_version, row.refinement, row.kind)
-        if key not in twice:
-            policy = policy_of(row.policy_version, row.refinement)
-            twice[key] = policy.workflow(row.kind).signer_may_sign_twice
-        if may_sign(row, login, grants, twice[key]):
+        policy = policy_of(row.policy_version, row.refinement)
+        if signing_refusal(sheet(row), login, grants, policy, policy.workflow(row.kind)) is None:
             out.append(case_row(row, offset))
     return out
 

@@ -1,0 +1,129 @@
+"""Who may sign a case's pending step, what is pending, and who has signed: one home for the aggregate and the views."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
+
+from .access import Grants, role_refusal
+from .errors import NotPermitted, SeparationOfDuties, StepNotAllowed, WorkflowError
+from .pipeline import OPEN, VETOED, WITHDRAWN
+from .policy import Policy, Workflow
+
+
+class Pending(NamedTuple):
+    """The step a case waits at: its id, label and the role that signs it (Nones when closed)."""
+
+    step: str | None
+    label: str | None
+    role: str | None
+
+
+NOTHING_PENDING = Pending(None, None, None)
+
+
+def pending(wf: Workflow, state: str, step: str) -> Pending:
+    """What an open case at `step` waits for; nothing once it is closed."""
+    if state != OPEN or not step:
+        return NOTHING_PENDING
+    s = wf.step(step)
+    return Pending(s.id, s.label, s.role)
+
+
+class Sheet(NamedTuple):
+    """What signing depends on, as the aggregate and the cases view both hold it."""
+
+    ref: str
+    state: str
+    step: str
+    applicant: str
+    subject: str
+    unit_path: Sequence[str]
+    signers: Mapping[str, str]  # step id -> who signed it
+    last_action: str
+    last_actor: str
+
+
+def signing_refusal(sheet: Sheet, actor: str, grants: Grants, policy: Policy,
+                    wf: Workflow) -> WorkflowError | None:
+    """Why `actor` may not sign the pending step of the case, or None when they may.
+
+    The case must be open. A case back at its open step waits for its applicant alone. Any
+    other step needs its role held in the case's unit or above, and the signer may be neither
+    the case's subject nor (unless the workflow allows it) someone who signed another level."""
+    if sheet.state != OPEN:
+        return StepNotAllowed(f"{sheet.ref} is {sheet.state} ({sheet.last_action} by"
+                              f" {sheet.last_actor}); nothing is pending")
+    step = wf.step(sheet.step)
+    if step.id == wf.open_step:
+        if actor != sheet.applicant:
+            return NotPermitted(f"{sheet.ref} was returned to {sheet.applicant} for amendment;"
+                                " only they may re-submit it")
+        return None
+    refused = role_refusal(grants, step, sheet.unit_path, actor, policy, sheet.ref)
+    if refused:
+        return refused
+    if actor == sheet.subject:
+        return SeparationOfDuties(f"{actor} is the subject of {sheet.ref} and may not sign it")
+    if not wf.signer_may_sign_twice:
+        other = [s for s, who in sheet.signers.items() if who == actor and s != step.id]
+        if other:
+            return SeparationOfDuties(
+                f"{actor} already acted at {step_label(wf, other[0])} of {sheet.ref}; one person"
+                " signs at most one level of a case under this policy")
+    return None
+
+
+def step_label(wf: Workflow, step_id: str) -> str:
+    return wf.open_label if step_id == "open" else wf.step(step_id).label
+
+
+# -- who has signed, and the last action ----------------------------------------------------
+
+def signers_at_opening(open_step: str, opener: str, subject: str,
+                       opener_signs: bool) -> dict[str, str]:
+    """Opening a case for someone else is itself a level when the workflow says so: the opener
+    then counts as the signer of the open step (and signs no other level)."""
+    return {open_step: opener} if opener_signs and opener != subject else {}
+
+
+class Move(NamedTuple):
+    """What one decision does to a case: its new state and step, and the last action on it.
+    `signs` says whether the actor now counts as the signer of `at`."""
+
+    state: str
+    step: str
+    action: str
+    actor: str
+    at: str
+    signs: bool = False
+
+    def signers(self, before: Mapping[str, str]) -> dict[str, str]:
+        """The signers after this move."""
+        return {**before, self.at: self.actor} if self.signs else dict(before)
+
+    @property
+    def last(self) -> dict[str, str]:
+        return {"actor": self.actor, "action": self.action, "step": self.at}
+
+
+def signed(actor: str, step: str, action: str, to_step: str, to_state: str) -> Move:
+    """A level signed (or a returned case re-submitted, which signs nothing)."""
+    return Move(to_state, to_step, action, actor, step, signs=action != "resubmitted")
+
+
+def vetoed(actor: str, step: str) -> Move:
+    return Move(VETOED, "", "vetoed", actor, step)
+
+
+def returned(actor: str, step: str, to_step: str) -> Move:
+    return Move(OPEN, to_step, "returned", actor, step)
+
+
+def withdrawn(actor: str, step: str) -> Move:
+    return Move(WITHDRAWN, "", "withdrawn", actor, step)
+
+
+def reopened(actor: str, outcome: str, to_step: str) -> Move:
+    """An upheld objection sends a published appraisal back to `to_step`."""
+    return Move(OPEN, to_step, f"objection {outcome}", actor, "")

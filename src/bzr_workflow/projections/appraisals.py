@@ -1,0 +1,97 @@
+"""The appraisals view: scores, flags, grade and announcement of each appraisal case."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..domain.case import Case
+from ..domain.grading import outcome
+from . import tables as t
+from .batch import BatchWriter, Kept
+from .cases import CaseProjection, Handlers
+
+if TYPE_CHECKING:
+    from .projector import PolicyOf
+
+
+def kept() -> Kept:
+    """The appraisal rows a batch keeps (a fresh holder per projector)."""
+    return Kept(t.appraisals, "ref", ("scores", "bonus", "flags", "total", "grade", "explanation",
+                                      "vetoed_items", "announcement_until", "objections_open",
+                                      "final"),
+                {"scores": False, "bonus": False, "flags": False, "vetoed_items": True})
+
+
+class AppraisalProjection:
+    """Appraisal events → rows of bzr_appraisals; total, grade and why recomputed once a batch."""
+
+    def __init__(self, writer: BatchWriter, cases: CaseProjection, policy_of: PolicyOf) -> None:
+        self.writer, self.cases, self.policy_of = writer, cases, policy_of
+        self._regrade_due: set[str] = set()
+
+    def handlers(self) -> Handlers:
+        return {Case.Opened: self.opened, Case.Scored: self.scored,
+                Case.VetoFlagged: self.veto_flagged, Case.VetoCleared: self.veto_cleared,
+                Case.AnnouncementOpened: self.announced, Case.ObjectionLodged: self.objected,
+                Case.ObjectionResolved: self.objection_resolved, Case.Finalised: self.finalised}
+
+    def prefetch(self, case_rows: list[dict[str, Any]]) -> None:
+        refs = [r["ref"] for r in case_rows if r["kind"] == "appraisal"]
+        if refs:
+            self.writer.load(t.appraisals, "ref", refs)
+
+    def before_flush(self) -> None:
+        """Recompute total, grade and why from the stored scores and flags (once per batch)."""
+        for ref in self._regrade_due:
+            row, case = self.writer.row(t.appraisals, ref), self.writer.row(t.cases, ref)
+            section = self.policy_of(case["policy_version"], case["refinement"]).sections \
+                .get("appraisal")
+            result = outcome(section, row["scores"], row["bonus"], row["flags"]) if section \
+                else {"total": None, "grade": None, "explanation": "", "vetoed_items": []}
+            row.update(total=result["total"], grade=result["grade"],
+                       explanation=result["explanation"], vetoed_items=result["vetoed_items"])
+        self._regrade_due.clear()
+
+    def opened(self, ev: Case.Opened, position: int) -> None:
+        if ev.kind != "appraisal":
+            return
+        self.writer.add(t.appraisals, dict(
+            ref=ev.ref, advisor=ev.subject, period=ev.period, unit=ev.unit or None,
+            scores={}, bonus={}, flags={}, total=None, grade=None, explanation="",
+            vetoed_items=[], announcement_until=None, objections_open=0, final=False))
+        self._regrade_due.add(ev.ref)
+
+    def _row(self, case_id: Any) -> dict[str, Any]:
+        return self.writer.row(t.appraisals, self.cases.row(case_id)["ref"], write=True)
+
+    def _rescore(self, ev: Any) -> dict[str, Any]:
+        row = self._row(ev.originator_id)
+        self._regrade_due.add(row["ref"])
+        return row
+
+    def scored(self, ev: Case.Scored, position: int) -> None:
+        row = self._rescore(ev)
+        row["scores"].update({k: v[1] for k, v in ev.changes.items()})
+        row["bonus"].update({k: v[1] for k, v in ev.bonus_changes.items()})
+
+    def veto_flagged(self, ev: Case.VetoFlagged, position: int) -> None:
+        self._rescore(ev)["flags"][ev.item] = {"actor": ev.actor, "reason": ev.reason, "on": ev.on}
+
+    def veto_cleared(self, ev: Case.VetoCleared, position: int) -> None:
+        self._rescore(ev)["flags"].pop(ev.item, None)
+
+    def announced(self, ev: Case.AnnouncementOpened, position: int) -> None:
+        self._row(ev.originator_id).update(announcement_until=ev.until, objections_open=0)
+
+    def objected(self, ev: Case.ObjectionLodged, position: int) -> None:
+        self._row(ev.originator_id)["objections_open"] += 1
+
+    def objection_resolved(self, ev: Case.ObjectionResolved, position: int) -> None:
+        row = self._row(ev.originator_id)
+        if ev.to_step:
+            row.update(objections_open=0, announcement_until=None)
+        else:
+            row["objections_open"] -= 1
+
+    def finalised(self, ev: Case.Finalised, position: int) -> None:
+        self._row(ev.originator_id)["final"] = True

@@ -1,0 +1,98 @@
+"""The cases view: each case's state, pending step and signers, from the case's decisions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..domain import signing
+from ..domain.case import Case
+from ..domain.pipeline import OPEN
+from . import tables as t
+from .batch import BatchWriter, Kept
+
+if TYPE_CHECKING:
+    from .projector import PolicyOf
+
+
+def kept() -> Kept:
+    """The case rows a batch keeps (a fresh holder per projector)."""
+    return Kept(t.cases, "ref", ("state", "step", "step_label", "role", "signers", "last_action",
+                                 "last_actor", "updated_at"), {"signers": True}, index="case_id")
+
+
+Handlers = dict[type, Any]  # event class -> bound method taking (event, position)
+
+
+class CaseProjection:
+    """Case events → rows of bzr_cases, with pending and signers decided by `domain.signing`."""
+
+    def __init__(self, writer: BatchWriter, policy_of: PolicyOf) -> None:
+        self.writer, self.policy_of = writer, policy_of
+
+    def handlers(self) -> Handlers:
+        return {Case.Opened: self.opened, Case.Signed: self.signed, Case.Vetoed: self.vetoed,
+                Case.Returned: self.returned, Case.Withdrawn: self.withdrawn,
+                Case.ObjectionResolved: self.objection_resolved}
+
+    def row(self, case_id: Any, write: bool = False) -> dict[str, Any]:
+        """The row of the case with this id (held for the batch)."""
+        return self.writer.row_by(t.cases, str(case_id), write)
+
+    def prefetch(self, events: list[Any]) -> list[dict[str, Any]]:
+        """Reads the rows of the cases these events continue; returns them."""
+        opened = {str(ev.originator_id) for ev in events if type(ev) is Case.Opened}
+        wanted = sorted({str(ev.originator_id) for ev in events if type(ev) in CASE_EVENTS}
+                        - opened)
+        wanted = [w for w in wanted if not self.writer.held(t.cases, w)]
+        rows = self.writer.rows(t.cases)
+        return [rows[ref] for ref in self.writer.load(t.cases, "case_id", wanted)]
+
+    def _pending(self, version: int, refinement: int, kind: str, step: str,
+                 state: str) -> dict[str, Any]:
+        if state != OPEN or not step:  # closed: no policy to look up
+            return {"step": None, "step_label": None, "role": None}
+        found = signing.pending(self.policy_of(version, refinement).workflow(kind), state, step)
+        return {"step": found.step, "step_label": found.label, "role": found.role}
+
+    def opened(self, ev: Case.Opened, position: int) -> None:
+        self.writer.add(t.cases, dict(
+            ref=ev.ref, case_id=str(ev.originator_id), kind=ev.kind, state=OPEN,
+            subject=ev.subject or None, opener=ev.opener, applicant=ev.opener,
+            class_code=ev.class_code or None, period=ev.period or None, unit=ev.unit or None,
+            unit_path="/" + "/".join(ev.unit_path) + "/", policy_version=ev.policy_version,
+            refinement=ev.refinement,
+            signers=signing.signers_at_opening(ev.open_step, ev.opener, ev.subject,
+                                               ev.opener_signs),
+            note=ev.note, last_action=ev.action, last_actor=ev.opener, opened_at=ev.timestamp,
+            updated_at=ev.timestamp,
+            **self._pending(ev.policy_version, ev.refinement, ev.kind, ev.step, OPEN)))
+
+    def _move(self, ev: Any, move: signing.Move) -> None:
+        row = self.row(ev.originator_id, write=True)
+        row.update(state=move.state, last_action=move.action, last_actor=move.actor,
+                   updated_at=ev.timestamp,
+                   **self._pending(row["policy_version"], row["refinement"], row["kind"],
+                                   move.step, move.state))
+        if move.signs:
+            row["signers"] = move.signers(row["signers"])
+
+    def signed(self, ev: Case.Signed, position: int) -> None:
+        self._move(ev, signing.signed(ev.actor, ev.step, ev.action, ev.to_step, ev.to_state))
+
+    def vetoed(self, ev: Case.Vetoed, position: int) -> None:
+        self._move(ev, signing.vetoed(ev.actor, ev.step))
+
+    def returned(self, ev: Case.Returned, position: int) -> None:
+        self._move(ev, signing.returned(ev.actor, ev.step, ev.to_step))
+
+    def withdrawn(self, ev: Case.Withdrawn, position: int) -> None:
+        self._move(ev, signing.withdrawn(ev.actor, ev.step))
+
+    def objection_resolved(self, ev: Case.ObjectionResolved, position: int) -> None:
+        if ev.to_step:
+            self._move(ev, signing.reopened(ev.actor, ev.outcome, ev.to_step))
+
+
+CASE_EVENTS = (Case.Opened, Case.Signed, Case.Vetoed, Case.Returned, Case.Withdrawn,
+               Case.SummarySubmitted, Case.Scored, Case.VetoFlagged, Case.VetoCleared,
+               Case.ObjectionLodged, Case.ObjectionResolved, Case.Finalised, Case.AwardGranted)
