@@ -27,5 +27,5 @@ def seed(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="module")
 def appraisal(policy: Policy) -> dict[str, Any]:
-    section: dict[str, Any] = policy.sections["appraisal"]
+    section: dict[str, Any] = policy.written["appraisal"]
     return section

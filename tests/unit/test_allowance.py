@@ -8,14 +8,20 @@ from typing import Any
 
 import pytest
 
-from bzr_workflow.domain.allowance import Appointment, ClassState, month_lines
+from bzr_workflow.domain.allowance import Appointment, ClassState, allowance_of
 from bzr_workflow.domain.policy_file import parse_policy
 from bzr_workflow.policies import builtin_text
 
 
 def section(pid: str) -> dict[str, Any]:
-    data: dict[str, Any] = parse_policy(builtin_text(pid) or "", pid).sections["allowance"]
+    data: dict[str, Any] = parse_policy(builtin_text(pid) or "", pid).written["allowance"]
     return data
+
+
+def month_lines(section: dict[str, Any], month: str, appointments: list[Appointment],
+                histories: dict[str, list[ClassState]], kinds: dict[str, str],
+                withheld: dict[str, str]) -> list[dict[str, Any]]:
+    return allowance_of(section).month_lines(month, appointments, histories, kinds, withheld)
 
 
 SUZHOU, AKSU = section("suzhou-gaobo-2023"), section("aksu-vtc-2020")

@@ -8,14 +8,23 @@ from typing import Any
 import pytest
 
 from bzr_workflow.domain.errors import BadInput
-from bzr_workflow.domain.grading import normalise_score, outcome
+from bzr_workflow.domain.grading import Grading, grading_parts
 from bzr_workflow.domain.policy_file import parse_policy
 from bzr_workflow.policies import builtin_text
 
 
 def section(pid: str) -> dict[str, Any]:
-    data: dict[str, Any] = parse_policy(builtin_text(pid) or "", pid).sections["appraisal"]
+    data: dict[str, Any] = parse_policy(builtin_text(pid) or "", pid).written["appraisal"]
     return data
+
+
+def outcome(section: dict[str, Any], scores: dict[str, str], bonus: dict[str, str],
+            flags: dict[str, dict[str, str]]) -> dict[str, Any]:
+    return Grading(**grading_parts(section)).outcome(scores, bonus, flags)
+
+
+def normalise_score(section: dict[str, Any], key: str, value: str) -> str:
+    return Grading(**grading_parts(section)).normalise(key, value)
 
 
 GUILIN, SUZHOU, AKSU = section("guilin-ut-ce-2024"), section("suzhou-gaobo-2023"), section("aksu-vtc-2020")

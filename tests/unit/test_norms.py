@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bzr_workflow.domain.norms import buckets, evaluate
+from bzr_workflow.domain.norms import buckets, norm_of
+
+
+def evaluate(norm: dict[str, Any], entries: list[dict[str, Any]], start: date,
+             end: date) -> dict[str, Any]:
+    return norm_of(norm).evaluate(entries, start, end)
+
 
 TALKS = {"activity": "individual_talks", "label": "与学生个别谈心", "min": 2, "per": "week",
          "role": "advisor", "unit": "人"}

@@ -83,7 +83,7 @@ def article(seed: str, number: str, following: str) -> str:
 
 def chinese_labels(policy: Policy) -> list[str]:
     """Every Chinese label the policy claims is copied from the seed."""
-    s = policy.sections
+    s = policy.written
     ap, aw, al = s["appraisal"], s["award"], s["allowance"]
     return [
         policy.name, policy.institution,
@@ -247,14 +247,14 @@ def test_the_dismissal_consequence_opens_a_declared_workflow(
 
 @pytest.mark.parametrize("row", DISTINCTIONS, ids=[d[0] for d in DISTINCTIONS])
 def test_a_distinction_follows_articles_32_and_33(policy: Policy, row: tuple[Any, ...]) -> None:
-    d = next(d for d in policy.sections["award"]["distinctions"] if d["key"] == row[0])
+    d = next(d for d in policy.written["award"]["distinctions"] if d["key"] == row[0])
     assert (d["key"], d["label"], d["eligible_grades"], d["consecutive"], d["unit"],
             d["reward"]) == row
 
 
 def test_each_eligibility_consequence_names_a_distinction_with_the_same_rule(
         policy: Policy, appraisal: dict[str, Any]) -> None:
-    honours = {d["key"]: d for d in policy.sections["award"]["distinctions"]}
+    honours = {d["key"]: d for d in policy.written["award"]["distinctions"]}
     for c in (c for c in appraisal["consequences"] if c["then"] == "eligible"):
         d = honours[c["key"]]
         assert (d["eligible_grades"], d["consecutive"], d["unit"]) == (
@@ -267,36 +267,36 @@ def test_the_reward_articles_say_what_the_distinctions_claim(seed: str) -> None:
 
 
 def test_the_award_is_yearly_and_fixes_no_amount_quota_or_form(policy: Policy) -> None:
-    award = policy.sections["award"]
+    award = policy.written["award"]
     assert (award["label"], award["period"]) == ("奖励", "year")
     assert [k for k in ("amount", "quota_share", "form_fields", "eligible_grades") if k in award] == []
 
 
 def test_the_allowance_is_per_student_per_month(policy: Policy) -> None:
-    allowance = policy.sections["allowance"]
+    allowance = policy.written["allowance"]
     assert (allowance["formula"], allowance["per"]) == ("per_student", "month")
 
 
 @pytest.mark.parametrize(("level", "yuan", "words"), RATES)
 def test_a_class_level_has_the_rate_of_article_30(
         policy: Policy, seed: str, level: str, yuan: int, words: str) -> None:
-    assert policy.sections["allowance"]["rates"][level] == yuan
+    assert policy.written["allowance"]["rates"][level] == yuan
     assert words in article(seed, "第三十条", "第三十一条")
 
 
 def test_only_the_two_levels_have_rates_internship_classes_sharing_them(
         policy: Policy, seed: str) -> None:
-    assert sorted(policy.sections["allowance"]["rates"]) == sorted(r[0] for r in RATES)
+    assert sorted(policy.written["allowance"]["rates"]) == sorted(r[0] for r in RATES)
     assert "带实习班级可享受相对应同标准的班主任津贴" in seed
 
 
 def test_full_time_advisors_are_outside_the_formula(policy: Policy, seed: str) -> None:
-    assert policy.sections["allowance"]["excluded_kinds"] == ["专职"]
+    assert policy.written["allowance"]["excluded_kinds"] == ["专职"]
     assert "专职班主任津贴享受学院科员岗位津贴" in article(seed, "第三十一条", "第三十二条")
 
 
 def test_the_allowance_choices_where_the_seed_is_silent(policy: Policy) -> None:
-    allowance = policy.sections["allowance"]
+    allowance = policy.written["allowance"]
     assert allowance["part_month"] == "prorate"
     assert [k for k in ("funding", "withhold_grades") if k in allowance] == []
 
@@ -304,19 +304,19 @@ def test_the_allowance_choices_where_the_seed_is_silent(policy: Policy) -> None:
 @pytest.mark.parametrize("row", NORMS, ids=[n[0] for n in NORMS])
 def test_a_work_norm_is_that_of_article_20(
         policy: Policy, seed: str, row: tuple[Any, ...]) -> None:
-    norm = next(n for n in policy.sections["norms"] if n["activity"] == row[0])
+    norm = next(n for n in policy.written["norms"] if n["activity"] == row[0])
     assert (norm["activity"], norm["label"], norm["min"], norm["per"], norm["role"],
             norm["unit"]) == row[:6]
     assert row[6] in article(seed, "第二十条", "第二十一条")
 
 
 def test_there_are_exactly_three_work_norms(policy: Policy) -> None:
-    assert [n["activity"] for n in policy.sections["norms"]] == [n[0] for n in NORMS]
+    assert [n["activity"] for n in policy.written["norms"]] == [n[0] for n in NORMS]
 
 
 def test_the_dismissal_grounds_are_the_four_of_article_9_in_order(
         policy: Policy, seed: str) -> None:
-    triggers = policy.sections["dismissal_triggers"]
+    triggers = policy.written["dismissal_triggers"]
     assert [(t["key"], t["automatic"]) for t in triggers] == TRIGGERS
     text = article(seed, "第九条", "第十条")
     places = [text.index(t["label"]) for t in triggers]

@@ -62,7 +62,7 @@ def test_the_minimal_policy_parses() -> None:
     policy = parse_policy((POLICIES / "minimal.toml").read_text("utf-8"), "minimal.toml")
     assert policy.id == "minimal"
     assert [s.id for s in policy.workflow("recruitment").steps] == ["review", "approval"]
-    assert set(policy.sections) == {"appraisal", "award", "allowance", "norms"}
+    assert set(policy.written) == {"appraisal", "award", "allowance", "norms"}
 
 
 def test_every_broken_file_has_a_table_row() -> None:

@@ -128,12 +128,12 @@ def test_a_score_falls_in_the_band_of_the_seed_note(
 
 
 def test_the_award_is_for_excellent_advisors_with_a_certificate(policy: Policy) -> None:
-    award = policy.sections["award"]
+    award = policy.written["award"]
     assert (award["eligible_grades"], award["certificate"]) == (["优秀"], True)
 
 
 def test_the_award_form_has_the_fields_of_annex_2_in_order(policy: Policy, seed: str) -> None:
-    fields = policy.sections["award"]["form_fields"]
+    fields = policy.written["award"]["form_fields"]
     assert fields == FORM_FIELDS
     assert "".join(fields) in seed[seed.index("优秀班主任推荐表姓名"):]
 

@@ -103,16 +103,16 @@ TRIGGERS = [("irresponsible", "工作责任心差"), ("tasks_not_done", "不能�
 
 def verbatim_labels(policy: Policy) -> list[str]:
     """Every Chinese label the policy claims to copy from the seed."""
-    ap, award = policy.sections["appraisal"], policy.sections["award"]
+    ap, award = policy.written["appraisal"], policy.written["award"]
     labels = [policy.name, policy.institution, *(r.label for r in policy.roles.values()
                                                  if r.id != "admin")]
     for wf in policy.workflows.values():
         labels += [wf.label, wf.open_label, *(s.label for s in wf.steps)]
     labels += [x for i in ap["indicators"] for x in (i["group"], i["label"], i["description"])]
     labels += [g["label"] for g in ap["grades"]] + [c["label"] for c in ap["consequences"]]
-    labels += [ap["label"], ap["note"], award["label"], policy.sections["allowance"]["note"]]
-    labels += [n["label"] for n in policy.sections["norms"]]
-    labels += [t["label"] for t in policy.sections["dismissal_triggers"]]
+    labels += [ap["label"], ap["note"], award["label"], policy.written["allowance"]["note"]]
+    labels += [n["label"] for n in policy.written["norms"]]
+    labels += [t["label"] for t in policy.written["dismissal_triggers"]]
     return [label for label in labels if label not in CHOSEN_LABELS]
 
 
@@ -291,18 +291,18 @@ def test_the_unqualified_consequences_follow_the_seed_sentence_in_order(
 # -- award and allowance ------------------------------------------------------------------------
 
 def test_the_award_is_for_excellent_advisors_each_semester(policy: Policy) -> None:
-    award = policy.sections["award"]
+    award = policy.written["award"]
     assert (award["label"], award["period"], award["eligible_grades"]) == (
         "优秀班主任（班导师）", "semester", ["优秀"])
 
 
 def test_the_award_has_no_quota_amount_or_certificate_the_seed_does_not_fix(policy: Policy) -> None:
-    award = policy.sections["award"]
+    award = policy.written["award"]
     assert not {"quota_share", "amount", "certificate", "distinctions"} & set(award)
 
 
 def test_the_workload_subsidy_has_no_formula(policy: Policy, seed: str) -> None:
-    allowance = policy.sections["allowance"]
+    allowance = policy.written["allowance"]
     assert (allowance["formula"], allowance["note"]) == ("none", "给与一定的工作量补贴")
     assert "给与一定的工作量补贴" in seed
 
@@ -311,13 +311,13 @@ def test_the_workload_subsidy_has_no_formula(policy: Policy, seed: str) -> None:
 
 def test_the_norms_are_those_of_the_seed(policy: Policy) -> None:
     rows = [(n["activity"], n["label"], n["min"], n["per"], n["role"], n["unit"])
-            for n in policy.sections["norms"]]
+            for n in policy.written["norms"]]
     assert rows == NORMS
 
 
 @pytest.mark.parametrize("role", ["banzhuren", "bandaoshi"])
 def test_both_advisor_roles_carry_every_advisor_norm(policy: Policy, role: str) -> None:
-    norms = policy.sections["norms"]
+    norms = policy.written["norms"]
     mine = [(n["activity"], n["min"], n["per"]) for n in norms if n["role"] == role]
     assert mine == [(a, n, per) for a, _, n, per, _ in ADVISOR_NORMS]
 
@@ -332,11 +332,11 @@ def test_both_advisor_roles_carry_every_advisor_norm(policy: Policy, role: str) 
 def test_a_norm_minimum_is_the_seed_s_number(
         policy: Policy, seed: str, text: str, activity: str, minimum: int) -> None:
     assert text in seed
-    assert {n["min"] for n in policy.sections["norms"] if n["activity"] == activity} == {minimum}
+    assert {n["min"] for n in policy.written["norms"] if n["activity"] == activity} == {minimum}
 
 
 def test_the_dismissal_triggers_are_the_three_of_the_seed(policy: Policy, seed: str) -> None:
-    triggers = policy.sections["dismissal_triggers"]
+    triggers = policy.written["dismissal_triggers"]
     assert [(t["key"], t["label"]) for t in triggers] == TRIGGERS
     assert not any(t["automatic"] for t in triggers)
     assert "对工作责任心差、不能完成工作任务及不胜任者应及时解聘" in seed

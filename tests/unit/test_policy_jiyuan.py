@@ -188,20 +188,20 @@ def test_every_step_may_be_vetoed_or_returned_to_the_opener(text: str, policy: P
 
 def test_the_seed_gives_no_appraisal_scheme_staffing_allowance_or_dismissal(
         policy: Policy) -> None:
-    assert not {"appraisal", "allowance", "dismissal_triggers"} & set(policy.sections)
+    assert not {"appraisal", "allowance", "dismissal_triggers"} & set(policy.written)
     assert (policy.staffing.advisors_per_class, policy.staffing.max_classes_per_advisor,
             policy.staffing.term_years) == (1, 0, 0)  # the defaults: no [staffing]
 
 
 def test_the_award_carries_only_the_honour_the_seed_names(policy: Policy, seed: str) -> None:
-    award = policy.sections["award"]
+    award = policy.written["award"]
     assert award["label"] == "优秀辅导员" and verbatim(award["label"], seed)
     assert not {"eligible_grades", "quota_share", "amount", "certificate", "rounding"} & set(award)
 
 
 def test_the_norms_are_those_of_the_seed_in_order(policy: Policy) -> None:
     got = [(n["activity"], n["label"], n["min"], n["per"], n["role"], n["unit"])
-           for n in policy.sections["norms"]]
+           for n in policy.written["norms"]]
     assert got == NORM_ROWS
 
 
@@ -214,14 +214,14 @@ def test_a_norm_label_and_its_sentence_are_verbatim_in_the_seed(
 
 
 def test_counsellors_talk_with_more_students_a_week_than_advisors(policy: Policy) -> None:
-    talks = {n["role"]: n["min"] for n in policy.sections["norms"]
+    talks = {n["role"]: n["min"] for n in policy.written["norms"]
              if n["activity"] == "individual_talks"}
     assert talks == {"counsellor": 5, "advisor": 2}
 
 
 def test_advisor_only_norms_are_contact_with_teachers_and_lectures(policy: Policy) -> None:
-    advisor_only = {n["activity"] for n in policy.sections["norms"] if n["role"] == "advisor"} - {
-        n["activity"] for n in policy.sections["norms"] if n["role"] == "counsellor"}
+    advisor_only = {n["activity"] for n in policy.written["norms"] if n["role"] == "advisor"} - {
+        n["activity"] for n in policy.written["norms"] if n["role"] == "counsellor"}
     assert advisor_only == {"teacher_contact", "lectures"}
 
 

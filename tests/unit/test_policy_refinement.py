@@ -29,7 +29,7 @@ def test_a_refined_pipeline_replaces_the_steps_and_adds_the_units_role() -> None
 
 def test_what_a_refinement_does_not_name_stays_as_the_institution_wrote_it() -> None:
     policy = parse_refined(BASE, NANNING, "nanning.toml")
-    assert [i["max"] for i in policy.sections["appraisal"]["indicators"]] == [20, 15, 15, 15, 20, 15]
+    assert [i["max"] for i in policy.written["appraisal"]["indicators"]] == [20, 15, 15, 15, 20, 15]
 
 
 def test_a_refinement_without_a_unit_is_refused() -> None:

@@ -11,7 +11,7 @@ from bzr_workflow.domain import policy_schema as S
 from bzr_workflow.domain.allowance import ClassState
 from bzr_workflow.domain.award_rules import NotEligible
 from bzr_workflow.domain.errors import BadInput, RuleRefused, StepNotAllowed
-from bzr_workflow.domain.grading import outcome as dict_outcome
+from bzr_workflow.domain.grading import Grading, grading_parts
 from bzr_workflow.domain.policy import Policy
 from bzr_workflow.domain.policy_file import PolicyInvalid, parse_policy
 from bzr_workflow.policies import builtin_text
@@ -81,8 +81,8 @@ def test_appraisal_rules_know_their_steps_and_grade_like_the_section() -> None:
     keys = rules.items_at("site_appraisal") + [k for s in sorted(later) for k in rules.items_at(s)]
     assert sorted(keys) == sorted(rules.required()) and rules.items_at("elsewhere") == []
     scores = {k: "10" for k in keys}
-    assert rules.outcome(scores, {}, {}) == dict_outcome(
-        GUILIN.sections["appraisal"], scores, {}, {})
+    assert rules.outcome(scores, {}, {}) == Grading(
+        **grading_parts(GUILIN.written["appraisal"])).outcome(scores, {}, {})
     with pytest.raises(StepNotAllowed, match="where nothing is scored"):
         wf = GUILIN.workflow("appraisal")
         idle = next(s.id for s in wf.steps if not rules.items_at(s.id))

@@ -65,13 +65,13 @@ SEED_PHRASES = [  # numbers the policy takes from the seed, as the seed writes t
 
 @pytest.fixture(scope="module")
 def allowance(policy: Policy) -> dict[str, Any]:
-    section: dict[str, Any] = policy.sections["allowance"]
+    section: dict[str, Any] = policy.written["allowance"]
     return section
 
 
 def verbatim_labels(p: Policy) -> list[str]:
     """Every Chinese label the policy claims is copied from the seed."""
-    s = p.sections
+    s = p.written
     labels = [p.name, p.institution, *(r.label for r in p.roles.values() if r.id != "admin")]
     for wf in p.workflows.values():
         labels += [wf.label, wf.open_label, *(step.label for step in wf.steps)]
@@ -89,7 +89,7 @@ def test_the_policy_names_the_seed_document(policy: Policy, seed: str) -> None:
 
 
 def test_appraisal_periods_are_years(policy: Policy) -> None:
-    assert (policy.period, policy.sections["appraisal"]["period"]) == ("year", "year")
+    assert (policy.period, policy.written["appraisal"]["period"]) == ("year", "year")
 
 
 def test_the_date_of_entry_into_force_is_noted(seed: str) -> None:
@@ -216,14 +216,14 @@ def test_the_grades_are_the_three_of_article_7_with_chosen_minima(
 
 
 def test_the_award_is_for_at_most_fifteen_percent_rated_excellent(policy: Policy) -> None:
-    award = policy.sections["award"]
+    award = policy.written["award"]
     got = (award["label"], award["period"], award["eligible_grades"], award["quota_share"],
            award["quota_basis"], award["quota_scope"], award["rounding"])
     assert got == ("优秀班主任", "year", ["优秀"], 0.15, "appraised", "institution", "floor")
 
 
 def test_the_award_pays_1500_yuan_and_a_certificate(policy: Policy) -> None:
-    award = policy.sections["award"]
+    award = policy.written["award"]
     assert (award["amount"], award["certificate"]) == (1500, True)
 
 
@@ -248,12 +248,12 @@ def test_the_allowance_choices_where_the_seed_is_silent(allowance: dict[str, Any
 
 def test_the_only_norm_is_two_class_meetings_a_semester(policy: Policy) -> None:
     norms = [(n["activity"], n["label"], n["min"], n["per"], n["role"], n["unit"])
-             for n in policy.sections["norms"]]
+             for n in policy.written["norms"]]
     assert norms == [("class_meeting", "班会", 2, "semester", "advisor", "次")]
 
 
 def test_the_dismissal_and_adjustment_grounds_are_those_of_article_2(policy: Policy) -> None:
-    triggers = policy.sections["dismissal_triggers"]
+    triggers = policy.written["dismissal_triggers"]
     assert [t["label"] for t in triggers] == TRIGGERS
     assert not any(t["automatic"] for t in triggers)
 

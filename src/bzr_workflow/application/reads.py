@@ -216,11 +216,10 @@ class Reads:
 
         kind = sheet_format(month, out)
         policy = self.app.policy()
-        section = policy.sections.get("allowance")
-        if not section:
+        if policy.allowance is None:
             raise BadInput(f"policy {policy.id} sets no allowance ([allowance] section)")
         with self._read(position=position) as conn:
-            sheet = queries.allowance(conn, section, month, policy.period)
+            sheet = queries.allowance(conn, policy.allowance, month, policy.period)
         sheet["head"] = self.seal.digest_at(sheet["position"])
         if out:
             (write_csv if kind == ".csv" else write_xlsx)(sheet, out)

@@ -162,11 +162,3 @@ def allowance_of(table: Mapping[str, Any]) -> AllowanceRules:
         funding=tuple(Funding(f["payer"], dec(f["share"])) for f in table.get("funding", [])),
         part_month=table.get("part_month", "full"),
         withhold_grades=tuple(table.get("withhold_grades", [])), note=table.get("note", ""))
-
-
-def month_lines(rules: AllowanceRules | dict[str, Any], month: str,
-                appointments: list[Appointment], histories: dict[str, list[ClassState]],
-                kinds: dict[str, str], withheld: dict[str, str]) -> list[dict[str, Any]]:
-    """The month's lines under `rules` (compat: a raw [allowance] table is still accepted)."""
-    typed = rules if isinstance(rules, AllowanceRules) else allowance_of(rules)
-    return typed.month_lines(month, appointments, histories, kinds, withheld)

@@ -78,15 +78,3 @@ def rules_of(policy: Policy) -> AppraisalRules:
     if policy.appraisal is None:
         raise BadInput(f"policy {policy.id} carries no appraisal scoring ([appraisal] section)")
     return policy.appraisal
-
-
-# compat: removed once application/ reads the typed rules (`rules_of(policy)`, its methods).
-
-def section_of(policy: Policy) -> Section:
-    rules_of(policy)
-    section: Section = policy.sections["appraisal"]
-    return section
-
-
-def score_step(section: Section, wf: Workflow) -> str:
-    return str(section.get("score_step") or wf.first_step.id)

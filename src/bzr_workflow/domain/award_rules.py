@@ -137,25 +137,3 @@ def award_of(table: Mapping[str, Any], final_step: str) -> AwardRules:
         certificate=bool(table.get("certificate")),
         form_fields=tuple(table.get("form_fields") or ()), form_title=table.get("form_title", ""),
         distinctions=tuple(distinction_of(d) for d in table.get("distinctions", [])))
-
-
-# compat: removed once application/ reads the typed rules (policy.award.rule / .places,
-# AwardRule.check_eligible). A compat rule is the typed AwardRule's fields as a dict.
-
-def rule_of(award: dict[str, Any], distinction: str) -> dict[str, Any]:
-    r = award_of(award, "").rule(distinction)
-    return {"key": r.key, "label": r.label, "grades": list(r.grades),
-            "consecutive": r.consecutive, "unit": r.unit, "places": r.places}
-
-
-def _rule(rule: dict[str, Any]) -> AwardRule:
-    return AwardRule(key=rule["key"], label=rule["label"], grades=tuple(rule["grades"]),
-                     consecutive=rule["consecutive"], unit=rule["unit"], places=rule["places"])
-
-
-def check_eligible(rule: dict[str, Any], results: Results, period: str, who: str) -> list[str]:
-    return _rule(rule).check_eligible(results, period, who)
-
-
-def places(award: dict[str, Any], rule: dict[str, Any], appraised: int) -> int | None:
-    return award_of(award, "").places(_rule(rule), appraised)

@@ -92,15 +92,6 @@ def consequences_of(appraisal: Mapping[str, Any] | None) -> Consequences:
     return Consequences(tuple(consequence_of(c) for c in (appraisal or {}).get("consequences", [])))
 
 
-def due(section: dict[str, Any], results: Results, period: str,
-        already: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """compat: removed once application/ reads the typed rules (`policy.consequences.due`)."""
-    typed = consequences_of(section)
-    raw = {id(rule): table for rule, table in zip(typed.rules, section.get("consequences", []))}
-    return [{**raw[id(d.rule)], "period": d.period, "caused_by": d.caused_by}
-            for d in typed.due(results, period, already)]
-
-
 def _year_causes(grades: set[str], count: int, results: Results, period: str) -> list[str]:
     """Semester results counted by school year: a year counts once both its terms have a result
     and each qualifies."""

@@ -67,12 +67,5 @@ def norm_of(table: Mapping[str, Any]) -> Norm:
                 per=table["per"], role=table["role"], unit=table.get("unit", ""))
 
 
-def evaluate(norm: Norm | dict[str, Any], entries: list[dict[str, Any]], start: date,
-             end: date) -> dict[str, Any]:
-    """For one norm: each window against its minimum (compat: a raw [[norms]] table is still
-    accepted; removed once application/ passes the typed Norm)."""
-    return (norm if isinstance(norm, Norm) else norm_of(norm)).evaluate(entries, start, end)
-
-
 def _num(value: Decimal) -> float | int:
     return int(value) if value == value.to_integral() else float(value)

@@ -119,11 +119,6 @@ class Policy:
     """The rule sections as the file wrote them (appraisal, award, allowance, norms,
     dismissal_triggers), for `policy show` to print; rules read the typed fields above."""
 
-    @property
-    def sections(self) -> dict[str, Any]:
-        """compat: removed once application/ reads the typed rules (use the typed fields)."""
-        return self.written
-
     def role_label(self, role_id: str) -> str:
         if role_id == APPLICANT:
             return "申请人"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..domain.case import Case
-from ..domain.grading import outcome
 from . import tables as t
 from .batch import BatchWriter, Kept
 from .cases import CaseProjection, Handlers
@@ -44,9 +43,8 @@ class AppraisalProjection:
         """Recompute total, grade and why from the stored scores and flags (once per batch)."""
         for ref in self._regrade_due:
             row, case = self.writer.row(t.appraisals, ref), self.writer.row(t.cases, ref)
-            section = self.policy_of(case["policy_version"], case["refinement"]).sections \
-                .get("appraisal")
-            result = outcome(section, row["scores"], row["bonus"], row["flags"]) if section \
+            rules = self.policy_of(case["policy_version"], case["refinement"]).appraisal
+            result = rules.outcome(row["scores"], row["bonus"], row["flags"]) if rules \
                 else {"total": None, "grade": None, "explanation": "", "vetoed_items": []}
             row.update(total=result["total"], grade=result["grade"],
                        explanation=result["explanation"], vetoed_items=result["vetoed_items"])

@@ -10,8 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, select, union
 
-from ..domain.allowance import (AllowanceRules, Appointment, ClassState, allowance_of,
-                                month_range)
+from ..domain.allowance import AllowanceRules, Appointment, ClassState, month_range
 from ..domain.periods import period_of_day
 from ..domain.policy import APPLICANT
 from ..domain.signing import Sheet, signing_refusal
@@ -219,11 +218,9 @@ def view_position(conn: Connection) -> int:
     return int(conn.execute(select(p.position).where(p.name == VIEWS)).scalar_one())
 
 
-def allowance(conn: Connection, rules: AllowanceRules | dict[str, Any], month: str,
+def allowance(conn: Connection, rules: AllowanceRules, month: str,
               period_kind: str) -> dict[str, Any]:
     """CLI.md's {month, lines, total}, each line with its provenance, and the event position."""
-    if not isinstance(rules, AllowanceRules):  # compat: until the CLI passes policy.allowance
-        rules = allowance_of(rules)
     h = t.class_history.c
     appts = [Appointment(r.advisor, r.class_code, r.start, r.end, r.case_ref)
              for r in conn.execute(select(t.appointments))]
