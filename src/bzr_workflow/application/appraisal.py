@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from ..domain.access import covers
 from ..domain.case import Case
 from ..domain.errors import BadInput, NotPermitted, RuleRefused
 from ..domain.institution import Institution
 from ..domain.periods import parse_period
-from ..domain.policy import ADMIN
 from ..domain.roster import PeriodRoster
+from ..domain.signing import may_open
 from ..domain.user import User
 from .appraisal_effects import KIND, appraisal_roster
 from .cases import run_decision
@@ -83,7 +82,7 @@ class Appraisals(Service):
     def _may_open(self, me: User, path: list[str], inst: Institution, explicit: bool,
                   who: str) -> bool:
         wf = self.app.policy_for_unit(path, inst).workflow(KIND)
-        if covers(me.grants, ADMIN, path) or covers(me.grants, wf.opened_by, path):
+        if may_open(wf, me.grants, path):
             return True
         if explicit:
             raise NotPermitted(f"{wf.open_label} for {who} is done by a {wf.opened_by} of"

@@ -14,6 +14,7 @@ from ..domain.errors import AlreadySigned, BadInput, NotFound, NotPermitted
 from ..domain.history import audit_entry
 from ..domain.ids import case_id, normalise_ref
 from ..domain.pipeline import PUBLISHED
+from ..domain.signing import may_open
 from ..domain.policy import ADMIN, Policy, Workflow
 from ..domain.timefmt import local_iso, local_short, parse_date, parse_instant
 from ..domain.user import User
@@ -247,14 +248,12 @@ def _require_fields(wf: Workflow, subject: str, class_code: str | None,
 
 def _require_opener(wf: Workflow, policy: Policy, login: str, grants: Grants, subject: str,
                     path: list[str]) -> None:
-    if covers(grants, ADMIN, path):
-        return
-    if wf.opened_by_candidate:
+    if wf.opened_by_candidate and not covers(grants, ADMIN, path):
         if subject != login:
             raise NotPermitted(f"{wf.open_label}: candidates apply for themselves;"
                                f" {login} may not apply on behalf of {subject}")
         return
-    if not covers(grants, wf.opened_by, path):
+    if not may_open(wf, grants, path):
         unit = f" of {path[-1]}" if path else ""
         raise NotPermitted(f"{wf.open_label} is done by a {wf.opened_by}"
                            f" ({policy.role_label(wf.opened_by)}){unit}; {login} is not one")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import AlreadyExists, BadInput, NotFound, RuleRefused
 from ..domain.ids import institution_id
@@ -20,6 +21,9 @@ from ..policies import builtin_ids, builtin_text
 from .personal import PERSONAL, PersonKeys, open_value, seal_value
 from .service import Service
 from .text import checked, checked_name
+
+if TYPE_CHECKING:
+    from .app import WorkflowApp
 
 CODE = re.compile(r"^[\w.\-]{1,64}$")
 MAX_STUDENTS = 10_000
@@ -48,6 +52,21 @@ def diff_policies(a: tuple[str, str], b: tuple[str, str]) -> dict[str, Any]:
     lines = list(difflib.unified_diff(a[0].splitlines(), b[0].splitlines(), a[1], b[1],
                                       lineterm=""))
     return {"from": a[1], "to": b[1], "identical": not lines, "diff": lines}
+
+
+def check_init(policy_ref: str, admin: str) -> None:
+    """What `init` refuses before any file or table exists: a policy that cannot be read or
+    does not parse, and an administrator login that is not a valid code."""
+    text, source = read_policy(policy_ref)
+    parse_policy(text, source)
+    check_code(admin, "user")
+
+
+def policy_diff(a: str, b: str, app: Callable[[], WorkflowApp]) -> dict[str, Any]:
+    """A diff of two policies; the store is opened only when a side is an adopted version."""
+    if a.isdigit() or b.isdigit():
+        return app().org.policy_diff(a, b)
+    return diff_policies(read_policy(a), read_policy(b))
 
 
 def check_code(value: str, what: str) -> str:

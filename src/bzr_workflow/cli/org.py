@@ -15,11 +15,9 @@ from .context import Ctx, pass_ctx
 @pass_ctx
 def init(ctx: Ctx, policy_ref: str, admin: str, name: str) -> None:
     """Create the store, adopt a policy and register the first administrator."""
-    from ..application.organisation import check_code
-    from ..application.policyview import policy_file
+    from ..application.organisation import check_init
 
-    policy_file(policy_ref)  # refuse a bad policy or login before any file exists
-    check_code(admin, "user")
+    check_init(policy_ref, admin)  # refuse a bad policy or login before any file exists
     app = ctx.app(create=True)
     result = app.org.init(policy_ref, admin, name, ctx.actor)
     app.reads.create_views()
@@ -113,12 +111,9 @@ def policy_clear_refinement(ctx: Ctx, unit: str) -> None:
 @pass_ctx
 def policy_diff(ctx: Ctx, a: str, b: str) -> None:
     """What changed between two policies: adopted version numbers, built-in ids or files."""
-    from ..application.organisation import diff_policies, read_policy
+    from ..application.organisation import policy_diff
 
-    if a.isdigit() or b.isdigit():
-        result = ctx.app().org.policy_diff(a, b)
-    else:
-        result = diff_policies(read_policy(a), read_policy(b))
+    result = policy_diff(a, b, ctx.app)
     ctx.emit(result, lambda r: "(identical)" if r["identical"] else "\n".join(r["diff"]))
 
 

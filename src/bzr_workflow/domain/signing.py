@@ -1,14 +1,14 @@
-"""Who may sign a case's pending step, what is pending, and who has signed: one home for the aggregate and the views."""
+"""Who may open a case and sign its pending step, what is pending, and who has signed: one home for the aggregate, the application and the views."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from .access import Grants, role_refusal
+from .access import Grants, covers, role_refusal
 from .errors import NotPermitted, SeparationOfDuties, StepNotAllowed, WorkflowError
 from .pipeline import OPEN, VETOED, WITHDRAWN
-from .policy import Policy, Workflow
+from .policy import ADMIN, Policy, Workflow
 
 
 class Pending(NamedTuple):
@@ -28,6 +28,13 @@ def pending(wf: Workflow, state: str, step: str) -> Pending:
         return NOTHING_PENDING
     s = wf.step(step)
     return Pending(s.id, s.label, s.role)
+
+
+def may_open(wf: Workflow, grants: Grants, unit_path: Sequence[str]) -> bool:
+    """Whether these grants open a case of `wf` in the unit on `unit_path`: an administrator
+    there, or a holder of the workflow's opening role (a candidate applying for themselves is
+    the caller's other case)."""
+    return covers(grants, ADMIN, unit_path) or covers(grants, wf.opened_by, unit_path)
 
 
 class Sheet(NamedTuple):

@@ -1,0 +1,73 @@
+"""The contract of es_fastpath against the pinned eventsourcing: its private names exist, and each
+shortcut stores or replays exactly what the library's own path does."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+import pytest
+from eventsourcing.application import Application, project_aggregate
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+from bzr_workflow.application import WorkflowApp, es_fastpath
+from bzr_workflow.domain.case import Case
+from bzr_workflow.domain.ids import case_id
+
+
+def test_the_pinned_library_is_9_5_and_has_every_private_name_used() -> None:
+    assert version("eventsourcing").startswith("9.5.")
+    holders = {"Application": Application, "SQLiteApplicationRecorder": SQLiteApplicationRecorder}
+    for holder, names in es_fastpath.PRIVATE_NAMES.items():
+        for name in names:
+            assert callable(getattr(holders[holder], name, None)), f"{holder}.{name}"
+
+
+def raised(ref: str) -> Case:
+    case = Case(ref=ref, kind="recruitment", policy_version=1, action="applied",
+                open_step="apply", step="site_review", subject="chen", opener="chen",
+                unit="nanning", unit_path=["glut-ce", "nanning"], class_code="kj1", period="",
+                note="本人申请", data={}, refinement=0, opener_signs=False)
+    case.submit_summary("chen", "总结")
+    return case
+
+
+def stored(app: Application[object], ref: str) -> list[tuple[int, str, bytes]]:
+    return [(e.originator_version, e.topic, e.state)
+            for e in app.recorder.select_events(case_id(ref))]
+
+
+def test_the_fast_save_stores_what_the_library_save_stores(sqlite_app: WorkflowApp) -> None:
+    es_fastpath.save(sqlite_app, [raised("R-90")])
+    Application.save(sqlite_app, raised("R-91"))  # the library's own path, with its checks
+
+    def decoded(ref: str) -> list[dict[str, object]]:
+        skip = {"originator_id", "timestamp", "ref"}
+        return [{k: v for k, v in vars(sqlite_app.mapper.to_domain_event(e)).items()
+                 if k not in skip} for e in sqlite_app.recorder.select_events(case_id(ref))]
+
+    assert [row[:2] for row in stored(sqlite_app, "R-90")] == \
+        [row[:2] for row in stored(sqlite_app, "R-91")]
+    assert decoded("R-90") == decoded("R-91") and len(decoded("R-90")) == 2
+
+
+def test_fold_replays_to_what_project_aggregate_replays(sqlite_app: WorkflowApp) -> None:
+    ref = sqlite_app.cases.recruit_apply("kj1", "chen", None, "本人申请", "chen")["id"]
+    sqlite_app.cases.approve(ref, "zhang", "同意")
+    events = list(sqlite_app.events.get(case_id(ref)))
+    assert vars(es_fastpath.fold(None, events)) == vars(project_aggregate(None, events))
+
+
+def test_one_transaction_stores_every_chunk_or_none(sqlite_app: WorkflowApp) -> None:
+    to_stored = sqlite_app.mapper.to_stored_event
+    first, second = raised("R-92"), raised("R-93")
+    with es_fastpath.one_transaction(sqlite_app.recorder) as insert:
+        insert([to_stored(e) for e in es_fastpath.new_events([first])])
+        insert([to_stored(e) for e in es_fastpath.new_events([second])])
+    assert len(stored(sqlite_app, "R-92")) == len(stored(sqlite_app, "R-93")) == 2
+    again, fresh = raised("R-92"), raised("R-94")
+    with pytest.raises(IntegrityError):
+        with es_fastpath.one_transaction(sqlite_app.recorder) as insert:
+            insert([to_stored(e) for e in es_fastpath.new_events([fresh])])
+            insert([to_stored(e) for e in es_fastpath.new_events([again])])  # version 1 taken
+    assert stored(sqlite_app, "R-94") == []
