@@ -169,13 +169,13 @@ def rebuild(folder: str, events: int, repeats: int) -> list[dict[str, Any]]:
     from scale import build
 
     from bzr_workflow.application import open_app, parse_location
-    from bzr_workflow.projections import Views
+    from bzr_workflow.application.eventlog import views_of
 
     db = os.path.join(folder, f"rebuild-{events}.db")
     build(db, max(events // 10, 1), 2, 10, views=False)
     app = open_app(parse_location(db))
     count = sum(1 for _ in app.recorder.select_notifications(start=None, limit=10_000_000))
-    views = Views(app)
+    views = views_of(app)
 
     def raw_select() -> None:
         conn = sqlite3.connect(db)
