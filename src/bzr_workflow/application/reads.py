@@ -13,15 +13,14 @@ from ..domain.ids import normalise_ref
 from ..domain.periods import parse_period, period_range
 from ..domain.policy import Policy
 from ..domain.timefmt import parse_instant
-from .policyview import policy_view
-from .readmodels import (Activity, AllowanceSheet, AppointmentRow, AuditRow, AwardRow, CaseRow,
-                         ClassRow, FormWritten, GradeCounts, PolicyView, ResultRow, Results,
-                         Target, UnitRow, UserRow, Verified)
 from .seal import Seal, check_digest
 
 __all__ = ["Reads", "check_digest", "form_format", "sheet_format"]
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the row types only type (defining ~20 TypedDicts costs a command ~1 ms)
+    from .readmodels import (Activity, AllowanceSheet, AppointmentRow, AuditRow, AwardRow,
+                             CaseRow, ClassRow, FormWritten, GradeCounts, PolicyView, ResultRow,
+                             Results, Target, UnitRow, UserRow, Verified)
     from sqlalchemy import Connection
 
     from ..projections import Views
@@ -94,7 +93,7 @@ class Reads:
         with self._read(as_of) as conn:
             rows = queries.inbox(conn, me.login, queries.grants_of(conn, me.login), self.views.policy_of,
                                  self.offset())
-        return cast(list[CaseRow], rows)
+        return cast("list[CaseRow]", rows)
 
     def cases(self, kind: str | None = None, state: str | None = None,
               period: str | None = None, unit: str | None = None, limit: int | None = None,
@@ -103,7 +102,7 @@ class Reads:
 
         with self._read(as_of) as conn:
             rows = queries.cases(conn, self.offset(), kind, state, period, unit, limit)
-        return cast(list[CaseRow], rows)
+        return cast("list[CaseRow]", rows)
 
     def case_counts(self) -> dict[str, int]:
         """How many cases are in each state."""
@@ -124,14 +123,14 @@ class Reads:
         ref = normalise_ref(case) if case else None
         with self._read(as_of) as conn:
             rows = queries.audit(conn, self.offset(), actor, ref, start, end, limit)
-        return cast(list[AuditRow], rows)
+        return cast("list[AuditRow]", rows)
 
     def appointments(self, advisor: str | None = None,
                      as_of: str | None = None) -> list[AppointmentRow]:
         from ..projections import queries
 
         with self._read(as_of) as conn:
-            return cast(list[AppointmentRow], queries.appointments(conn, advisor))
+            return cast("list[AppointmentRow]", queries.appointments(conn, advisor))
 
     # -- organisation ---------------------------------------------------------------------
 
@@ -139,25 +138,27 @@ class Reads:
         from ..projections import queries
 
         with self._read() as conn:
-            return cast(list[UnitRow], queries.units(conn))
+            return cast("list[UnitRow]", queries.units(conn))
 
     def users(self) -> list[UserRow]:
         from ..projections import queries
 
         with self._read() as conn:
-            return cast(list[UserRow], queries.users(conn))
+            return cast("list[UserRow]", queries.users(conn))
 
     def classes(self) -> list[ClassRow]:
         from ..projections import queries
 
         with self._read() as conn:
-            return cast(list[ClassRow], queries.classes(conn))
+            return cast("list[ClassRow]", queries.classes(conn))
 
     def policy_view(self, version: int | None = None, unit: str | None = None) -> PolicyView:
         """The store's policy (or an adopted `version`), as refined for `unit` if given."""
         inst = self.app.institution()
         record = inst.policy_record(version)
         refinement = inst.refinement_for(self.app.unit(unit).path) if unit else 0
+        from .policyview import policy_view  # only `policy show` needs it
+
         view = policy_view(self.app.policy(record["version"], inst, refinement))
         view |= {"version": record["version"], "digest": record["digest"],
                  "refinement": refinement or None}
@@ -180,7 +181,9 @@ class Reads:
         with self._read() as conn:
             rows = queries.results(conn, period, unit)
             position = queries.view_position(conn)
-        return Results(cast(list[ResultRow], rows), self.seal.digest_at(position))
+        from .readmodels import Results
+
+        return Results(cast("list[ResultRow]", rows), self.seal.digest_at(position))
 
     def result_counts(self, period: str, unit: str | None = None) -> GradeCounts:
         """Counted by the database, not from the listed rows."""
@@ -193,7 +196,7 @@ class Reads:
         from ..projections import queries
 
         with self._read() as conn:
-            return cast(list[AwardRow], queries.awards(conn, period))
+            return cast("list[AwardRow]", queries.awards(conn, period))
 
     def award_form(self, ref: str, out: str, fmt: str | None = None) -> FormWritten:
         """Write an award case's recommendation form (.docx or .xlsx), sealed to now."""
@@ -223,7 +226,7 @@ class Reads:
         sheet["head"] = self.seal.digest_at(sheet["position"])
         if out:
             (write_csv if kind == ".csv" else write_xlsx)(sheet, out)
-        return cast(AllowanceSheet, sheet)
+        return cast("AllowanceSheet", sheet)
 
     def norms(self, advisor: str, period: str, role: str | None = None) -> dict[str, Any]:
         """Each work norm per window of the period: met, or short by how much."""
@@ -248,7 +251,7 @@ class Reads:
         """Recompute the seal over every stored event; `head`, if given, must be a link."""
         wanted = check_digest(head) if head else None
         self.app.institution()
-        result = cast(Verified, self.seal.verify(wanted))
+        result = cast("Verified", self.seal.verify(wanted))
         if wanted:
             result["head_checked"] = wanted
         return result

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -39,7 +38,8 @@ def month_range(month: str) -> tuple[date, date]:
         first = date.fromisoformat(f"{month}-01")
     except ValueError:
         raise BadInput(f"--month {month!r}: write it as YYYY-MM") from None
-    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, following - timedelta(days=1)
 
 
 def in_force(history: list[ClassState], day: date) -> ClassState:
