@@ -27,7 +27,7 @@ def setup() -> None:
     if not stamp.exists() or any(s.stat().st_mtime > stamp.stat().st_mtime for s in sources):
         print("Installing bzr-workflow and its test tools into .venv ...", flush=True)
         run([str(BIN / "python"), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-        run([str(BIN / "python"), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"])
+        run([str(BIN / "python"), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test,web]"])
         stamp.touch()
     warm()
 

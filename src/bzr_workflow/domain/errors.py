@@ -61,3 +61,11 @@ class IntegrityFailure(WorkflowError):
     """Stored history does not match its seal."""
 
     exit_code = 5
+
+
+class SignInFailed(NotPermitted):
+    """A wrong name or password (the same answer for an unknown name as for a known one)."""
+
+
+class AccountLocked(NotPermitted):
+    """Too many failed sign-ins of this name: every sign-in of it is refused for a while."""

@@ -1,0 +1,52 @@
+"""Serving the web application with uvicorn: one line when it listens, a clean stop on SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import click
+import uvicorn
+from fastapi import FastAPI
+from uvicorn.supervisors import Multiprocess
+
+from ..application import parse_location
+from .app import create_app
+
+DB_ENV = "BZR_WORKFLOW_SERVE_DB"  # how worker processes learn the store the parent was given
+
+
+def factory() -> FastAPI:
+    """The application a worker process serves (uvicorn imports this by name)."""
+    return create_app(parse_location(os.environ[DB_ENV],
+                                     os.environ.get("BZR_WORKFLOW_CIPHER_KEY")))
+
+
+class _Announcing(uvicorn.Server):
+    """Says `serving http://HOST:PORT` once it accepts connections."""
+
+    url = ""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if not self.should_exit:
+            click.echo(f"serving {self.url}")
+
+
+def run(db: str, host: str, port: int, workers: int) -> None:
+    """Serve the store `db` until SIGINT or SIGTERM; with `workers` > 1, that many processes
+    share the one listening socket."""
+    os.environ[DB_ENV] = db
+    config = uvicorn.Config("bzr_workflow.web.serve:factory", factory=True, host=host, port=port,
+                            workers=workers, log_level="warning", access_log=False,
+                            timeout_graceful_shutdown=5, proxy_headers=True)
+    sock = config.bind_socket()
+    bound = sock.getsockname()
+    url = f"http://{host if ':' not in host else '[' + host + ']'}:{bound[1]}"
+    server = _Announcing(config)
+    server.url = url
+    if workers == 1:
+        server.run(sockets=[sock])
+        return
+    click.echo(f"serving {url}")
+    Multiprocess(config, sockets=[sock]).run()
