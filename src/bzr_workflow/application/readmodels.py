@@ -15,8 +15,9 @@ CaseRow = TypedDict("CaseRow", {
 AuditRow = TypedDict("AuditRow", {
     "at": str, "actor": str, "action": str, "case": str | None, "target": str | None,
     "step": str | None, "step_label": str | None, "to_step": str | None, "comment": str | None,
-    "position": int})
-"""One recorded decision or organisation change."""
+    "position": int, "via": str | None, "session": str | None, "address": str | None})
+"""One recorded decision or organisation change, and where the command came from (cli, web
+or api; the web's session and address)."""
 
 AppointmentRow = TypedDict("AppointmentRow", {
     "advisor": str, "class": str, "start": str, "end": str | None, "state": str,

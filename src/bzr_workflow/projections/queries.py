@@ -120,7 +120,8 @@ def audit(conn: Connection, offset: str, actor: str | None = None, case: str | N
         query = query.where(d.at <= _param(conn, until))
     return [{"at": local_iso(_utc(r.at), offset), "actor": r.actor, "action": r.action,
              "case": r.case_ref, "target": r.target, "step": r.step, "step_label": r.step_label,
-             "to_step": r.to_step, "comment": r.comment, "position": r.position}
+             "to_step": r.to_step, "comment": r.comment, "position": r.position,
+             "via": r.via, "session": r.session, "address": r.address}
             for r in conn.execute(query.order_by(d.position).limit(limit))]
 
 
