@@ -19,6 +19,9 @@ APPLICANT = "applicant"
 ADMIN = "admin"
 """Engine role that manages units, users, classes and policies; every policy has it."""
 
+AUDITOR = "auditor"
+"""Engine role that reads every case and signs none; every policy has it, institution-wide."""
+
 
 @dataclass(frozen=True)
 class Role:
