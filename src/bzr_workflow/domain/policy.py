@@ -22,6 +22,9 @@ ADMIN = "admin"
 AUDITOR = "auditor"
 """Engine role that reads every case and signs none; every policy has it, institution-wide."""
 
+ENGINE_ROLES = (ADMIN, AUDITOR)
+"""The roles the engine adds to every policy (a policy file may not declare them)."""
+
 
 @dataclass(frozen=True)
 class Role:
