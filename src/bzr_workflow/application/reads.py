@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from ..projections import Views
+    from ..projections.queries import Keep
     from .app import WorkflowApp
 
 STATES = ("open", "published", "vetoed", "withdrawn")
@@ -86,44 +87,58 @@ class Reads:
 
     # -- cases ----------------------------------------------------------------------------
 
-    def inbox(self, actor: str | None, as_of: str | None = None) -> list[CaseRow]:
+    # Every case read takes an optional `reader` (the signed-in login): a case they may not
+    # read is NotPermitted, and lists leave out what they may not read. None (the CLI, the
+    # operator's tool) reads everything.
+
+    def inbox(self, actor: str | None, as_of: str | None = None,
+              reader: str | None = None) -> list[CaseRow]:
         """Cases whose pending step `actor` may sign (as things stood at `as_of`)."""
         from ..projections import queries
 
-        me = self.app.actor(actor)
+        me, keep = self.app.actor(actor), self._keep(reader)
         with self._read(as_of) as conn:
             rows = queries.inbox(conn, me.login, queries.grants_of(conn, me.login), self.views.policy_of,
-                                 self.offset())
+                                 self.offset(), keep)
         return cast(list[CaseRow], rows)
 
     def cases(self, kind: str | None = None, state: str | None = None,
               period: str | None = None, unit: str | None = None, limit: int | None = None,
-              as_of: str | None = None) -> list[CaseRow]:
+              as_of: str | None = None, reader: str | None = None) -> list[CaseRow]:
         from ..projections import queries
 
+        keep = self._keep(reader)
         with self._read(as_of) as conn:
-            rows = queries.cases(conn, self.offset(), kind, state, period, unit, limit)
+            rows = queries.cases(conn, self.offset(), kind, state, period, unit, limit, keep)
         return cast(list[CaseRow], rows)
+
+    def _keep(self, login: str | None) -> Keep | None:
+        from .readers import reader
+
+        who = reader(self.app, login)
+        return who.row if who else None
 
     def case_counts(self) -> dict[str, int]:
         """How many cases are in each state."""
         return {state: len(self.cases(state=state)) for state in STATES}
 
-    def show(self, ref: str, as_of: str | None = None) -> dict[str, Any]:
-        return self.app.cases.show(ref, as_of)
+    def show(self, ref: str, as_of: str | None = None,
+             reader: str | None = None) -> dict[str, Any]:
+        return self.app.cases.show(ref, as_of, reader)
 
-    def history(self, ref: str, as_of: str | None = None) -> list[dict[str, Any]]:
-        return self.app.cases.history(ref, as_of)
+    def history(self, ref: str, as_of: str | None = None,
+                reader: str | None = None) -> list[dict[str, Any]]:
+        return self.app.cases.history(ref, as_of, reader)
 
     def audit(self, actor: str | None = None, case: str | None = None,
               since: str | None = None, until: str | None = None, limit: int | None = None,
-              as_of: str | None = None) -> list[AuditRow]:
+              as_of: str | None = None, reader: str | None = None) -> list[AuditRow]:
         from ..projections import queries
 
         start, end = self.instant(since, end=False), self.instant(until)
-        ref = normalise_ref(case) if case else None
+        ref, keep = normalise_ref(case) if case else None, self._keep(reader)
         with self._read(as_of) as conn:
-            rows = queries.audit(conn, self.offset(), actor, ref, start, end, limit)
+            rows = queries.audit(conn, self.offset(), actor, ref, start, end, limit, keep)
         return cast(list[AuditRow], rows)
 
     def appointments(self, advisor: str | None = None,
