@@ -109,7 +109,7 @@ def test_the_inbox_counts_cases_per_kind_under_the_policys_label(app: WorkflowAp
 def test_my_cases_are_those_i_am_the_subject_of(app: WorkflowApp) -> None:
     ref = applied(app)
     app.cases.recruit_apply("kj2", None, None, "", "liu")
-    assert [r["id"] for r in app.reads.mine("chen")] == [ref]
+    assert [r["id"] for r in app.reads.mine("chen").rows] == [ref]
 
 
 def test_the_audit_csv_writes_a_formula_as_text(app: WorkflowApp) -> None:

@@ -121,8 +121,8 @@ class KindCount(TypedDict):
 
 
 @dataclass(frozen=True)
-class InboxPage:
-    """The inbox with its counts per kind, and each kind's label under the policy in force."""
+class CaseList:
+    """Cases listed for a page, their counts per kind and each kind's label (the policy's)."""
 
     rows: list[CaseRow]
     counts: list[KindCount]

@@ -15,7 +15,7 @@ from ..domain.policy import Policy
 from ..domain.timefmt import local_iso, parse_instant
 from .policyview import policy_view
 from .readmodels import (Activity, AllowanceSheet, AppointmentRow, AuditRow, AwardRow, CaseRow,
-                         ClassRow, FormWritten, GradeCounts, InboxPage, Integrity, KindCount,
+                         ClassRow, FormWritten, GradeCounts, CaseList, Integrity, KindCount,
                          PolicyView, ResultRow, Results, Target, UnitRow, UserRow, Verified,
                          VerifyRun)
 from .seal import Seal, check_digest
@@ -98,24 +98,26 @@ class Reads:
                                  self.offset())
         return cast(list[CaseRow], rows)
 
-    def inbox_page(self, actor: str) -> InboxPage:
+    def inbox_page(self, actor: str) -> CaseList:
         """The inbox with how many cases of each kind await `actor`, labelled by the policy."""
-        rows = self.inbox(actor)
-        labels = {kind: wf.label for kind, wf in self.app.policy().workflows.items()}
-        labels |= {r["kind"]: r["kind"] for r in rows if r["kind"] not in labels}
-        counts: dict[str, int] = {}
-        for row in rows:
-            counts[row["kind"]] = counts.get(row["kind"], 0) + 1
-        return InboxPage(rows, [KindCount(kind=k, label=labels[k], count=n)
-                                for k, n in counts.items()], labels)
+        return self._listed(self.inbox(actor))
 
-    def mine(self, login: str) -> list[CaseRow]:
+    def mine(self, login: str) -> CaseList:
         """The cases `login` is the subject of or opened, most recently changed first."""
         from ..projections import queries
 
         me = self.app.actor(login)
         with self._read() as conn:
-            return cast(list[CaseRow], queries.mine(conn, self.offset(), me.login))
+            return self._listed(cast(list[CaseRow], queries.mine(conn, self.offset(), me.login)))
+
+    def _listed(self, rows: list[CaseRow]) -> CaseList:
+        labels = {kind: wf.label for kind, wf in self.app.policy().workflows.items()}
+        labels |= {r["kind"]: r["kind"] for r in rows if r["kind"] not in labels}
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row["kind"]] = counts.get(row["kind"], 0) + 1
+        return CaseList(rows, [KindCount(kind=k, label=labels[k], count=n)
+                               for k, n in counts.items()], labels)
 
     def case_view(self, ref: str, reader: str | None, as_of: str | None = None) -> CaseView:
         """What a case page shows: fields, pipeline, history, the reader's actions now."""
