@@ -114,6 +114,14 @@ def cases(conn: Connection, offset: str, kind: str | None = None, state: str | N
     return [case_row(r, offset) for r in islice(kept, limit)]
 
 
+def mine(conn: Connection, offset: str, login: str) -> list[dict[str, Any]]:
+    """The cases `login` is the subject of or opened, newest first."""
+    c = t.cases.c
+    query = select(t.cases).where((c.subject == login) | (c.opener == login))
+    return [case_row(r, offset) for r in conn.execute(query.order_by(c.updated_at.desc(),
+                                                                      c.ref))]
+
+
 def audit(conn: Connection, offset: str, actor: str | None = None, case: str | None = None,
           since: datetime | None = None, until: datetime | None = None,
           limit: int | None = None, keep: Keep | None = None) -> list[dict[str, Any]]:
