@@ -11,7 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from bzr_workflow.application import WorkflowApp
-from bzr_workflow.domain.errors import NotFound
+
+from bzr_workflow.domain.errors import NotFound, NotPermitted
 
 
 def applied(app: WorkflowApp, note: str = "申请") -> str:
@@ -32,9 +33,15 @@ def test_the_candidate_may_only_withdraw_while_it_is_reviewed(app: WorkflowApp) 
     assert app.reads.case_view(ref, "chen").actions == ("withdraw",)
 
 
-def test_the_head_of_another_site_may_do_nothing_and_is_told_who_signs(app: WorkflowApp) -> None:
-    view = app.reads.case_view(applied(app), "huang")
+def test_a_college_officer_may_not_sign_the_site_step_and_is_told_who_signs(
+        app: WorkflowApp) -> None:
+    view = app.reads.case_view(applied(app), "li")
     assert (view.actions, "site_head" in (view.waiting or "")) == ((), True)
+
+
+def test_the_head_of_another_site_may_not_even_read_the_case(app: WorkflowApp) -> None:
+    with pytest.raises(NotPermitted):
+        app.reads.case_view(applied(app), "huang")
 
 
 def test_the_announcement_step_cannot_be_returned(app: WorkflowApp) -> None:

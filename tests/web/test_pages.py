@@ -80,7 +80,7 @@ def test_a_forged_csrf_token_is_refused_and_writes_nothing(store: WorkflowApp,
 def test_a_refusal_is_shown_in_chinese_with_who_signs_instead(store: WorkflowApp,
                                                               browser: Browser) -> None:
     ref = applied(store)
-    client = browser("huang")
+    client = browser("li")  # reads the case (a later step is theirs), may not sign this one
     answer = client.post(f"/cases/{ref}/approve", data={"comment": "x", "csrf": csrf_of(
         client.get("/").text)})
     assert answer.status_code == 403 and "您无权办理此操作" in answer.text \

@@ -52,8 +52,8 @@ class CaseViews(Service):
 
     def case_view(self, ref: str, reader: str | None, as_of: str | None = None) -> CaseView:
         app = self.app
-        shown = app.cases.show(ref, as_of)
-        history = app.cases.history(ref, as_of)
+        shown = app.cases.show(ref, as_of, reader)
+        history = app.cases.history(ref, as_of, reader)
         case = app.case(ref)
         policy, wf, machine = app.cases.context(case)
         steps = pipeline(wf, policy, shown, history)

@@ -171,13 +171,15 @@ class Reads:
         return cast(list[AuditRow], rows)
 
     def audit_sheet(self, fmt: str, actor: str | None = None, case: str | None = None,
-                    since: str | None = None, until: str | None = None) -> bytes:
-        """The audit search as a `csv` or `xlsx` file's bytes, with the seal digest it reflects."""
+                    since: str | None = None, until: str | None = None,
+                    reader: str | None = None) -> bytes:
+        """The audit search (as `reader` may read it) as a `csv` or `xlsx` file's bytes, with
+        the seal digest it reflects."""
         from ..exports import audit_sheet
 
         if fmt not in ("csv", "xlsx"):
             raise BadInput(f"format {fmt!r}: csv or xlsx")
-        found = self.audit(actor, case, since, until)
+        found = self.audit(actor, case, since, until, reader=reader)
         head = self.seal.head()[1]
         table = audit_sheet.rows(found, {"actor": actor, "case": case, "since": since,
                                          "until": until}, head)

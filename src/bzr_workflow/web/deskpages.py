@@ -52,7 +52,7 @@ async def audit(request: Request, actor: str = "", case: str = "", since: str = 
                 until: str = "") -> Response:
     who = reader(request)
     rows = door(request).reads.audit(actor or None, case or None, since or None, until or None,
-                                     AUDIT_ROWS)
+                                     AUDIT_ROWS, reader=who.login)
     return render(request, "audit.html", who=who, rows=rows, query=request.url.query,
                   form={"actor": actor, "case": case, "since": since, "until": until})
 
@@ -61,9 +61,9 @@ async def audit(request: Request, actor: str = "", case: str = "", since: str = 
 @page
 async def audit_csv(request: Request, actor: str = "", case: str = "", since: str = "",
                     until: str = "") -> Response:
-    reader(request)
+    who = reader(request)
     body = door(request).reads.audit_sheet("csv", actor or None, case or None, since or None,
-                                           until or None)
+                                           until or None, reader=who.login)
     return Response(body, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="audit.csv"'})
 
@@ -72,9 +72,9 @@ async def audit_csv(request: Request, actor: str = "", case: str = "", since: st
 @page
 async def audit_xlsx(request: Request, actor: str = "", case: str = "", since: str = "",
                      until: str = "") -> Response:
-    reader(request)
+    who = reader(request)
     body = door(request).reads.audit_sheet("xlsx", actor or None, case or None, since or None,
-                                           until or None)
+                                           until or None, reader=who.login)
     return Response(body, media_type=XLSX,
                     headers={"Content-Disposition": 'attachment; filename="audit.xlsx"'})
 

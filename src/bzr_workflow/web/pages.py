@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from typing import Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
