@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from bzr_workflow.application import WorkflowApp
-from conftest import csrf_of
+from conftest import csrf_of, password
 
 Browser = Callable[[str | None], TestClient]
 
@@ -159,3 +159,26 @@ def test_a_case_the_reader_may_not_read_is_a_403_page(store: WorkflowApp,
     ref = applied(store)
     answer = browser("liu").get(f"/cases/{ref}")
     assert answer.status_code == 403 and "<html" in answer.text
+
+
+def test_an_invitation_sets_a_password_once_and_then_signs_in(store: WorkflowApp,
+                                                                browser: Browser) -> None:
+    store.org.add_user("sun", "孙婷", [], "admin")
+    path = store.credentials.invite("sun", "admin")["path"]
+    client = browser(None)
+    form = client.get(path)
+    assert form.status_code == 200 and "sun" in form.text
+    done = client.post(path, data={"password": "新密码-sun-1", "confirm": "新密码-sun-1",
+                                   "csrf": csrf_of(form.text)})
+    assert (done.status_code, done.headers["location"]) == (303, "/login")
+    assert store.credentials.sign_in("sun", "新密码-sun-1", "127.0.0.1").login == "sun"
+    assert client.get(path).status_code == 403  # used once
+
+
+def test_changing_ones_password_ends_the_other_sessions(browser: Browser) -> None:
+    here, there = browser("zhang"), browser("zhang")
+    form = here.get("/password")
+    changed = here.post("/password", data={"old": password("zhang"), "new": "another-pw-1",
+                                           "confirm": "another-pw-1", "csrf": csrf_of(form.text)})
+    assert changed.status_code == 200 and here.get("/").status_code == 200
+    assert there.get("/").headers.get("location") == "/login"

@@ -9,13 +9,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ..domain.errors import AccountLocked, SignInFailed
-from . import casepages, deskpages
+from . import accountpages, casepages, deskpages
 from .auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, address, caller, check_csrf, door, secure
 from .render import page, reader, render, to_login
 
 router = APIRouter(include_in_schema=False)
 router.include_router(casepages.router)
 router.include_router(deskpages.router)
+router.include_router(accountpages.router)
 
 
 @router.get("/login")
