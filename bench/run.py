@@ -274,6 +274,9 @@ def main() -> None:
                      help="in-process sign-offs timed (and as many profiled; default 300)")
     webs.add_argument("--web-profile", action="store_true",
                      help="profile the in-process sign-off even when it meets its target")
+    webs.add_argument("--web-nodelay", action="store_true",
+                      help="diagnostic: each HTTP figure again with TCP_NODELAY forced on the"
+                           " server's connections (uvicorn's bound socket leaves Nagle on)")
     webs.add_argument("--web-cases", type=int, metavar="N",
                      help="open cases in the store behind the inbox page (default:"
                           " --scale-cases, 100000)")
@@ -313,7 +316,7 @@ def main() -> None:
                 os.path.join(folder, f"web-scale-{cases}.db")  # never rebuild --scale-db smaller
             rows += web(folder, args.web_runs or min(args.repeats, 3), args.web_signoffs,
                         args.web_seconds, args.web_inproc, args.pg, scale_db, cases,
-                        args.web_calls, args.web_profile)
+                        args.web_calls, args.web_profile, args.web_nodelay)
     Path(args.out).write_text(json.dumps({"python": sys.version.split()[0],
                                           "cpus": os.cpu_count(), "figures": rows},
                                          ensure_ascii=False, indent=2), "utf-8")

@@ -13,6 +13,12 @@ sign-off in process, each beside its target (issue 13, item 8).
    start together; a run ends when every thread has signed its share or at the deadline.
    Sign-offs per second = signed / (last finish - start); latency is per request, client side.
    On SQLite with 1 worker; on PostgreSQL (a scratch database, bench/pg.py) with 2 workers.
+   Two ways each: saturating (every session sends its next sign-off as soon as the last is
+   answered: the rate is the server's capacity, and by Little's law p50 is then about
+   20 / rate, so p50 <= 15 ms there would need >= 1,300/s), and paced at the target rate
+   (200/s, 300/s shared by the 20 sessions: the latency people see at that load).
+   --web-nodelay adds each HTTP figure again with TCP_NODELAY forced on the server's
+   connections (diagnostic; see NODELAY).
 2. The inbox page `GET /` for zhang (site head of nanning) on the store of bench/scale.py
    (100,000 open appraisal cases by default, about 340 of them in zhang's inbox), beside
    `GET /api/v1/inbox` and the in-process reads.inbox of the same rows.
@@ -124,11 +130,32 @@ def signoff_store(location: str, per_head: int) -> dict[str, list[str]]:
 
 # -- the server and its clients -------------------------------------------------------------------
 
+NODELAY = """# written by bench/web.py --web-nodelay, for the server it starts only: asyncio sets
+# TCP_NODELAY on an accepted socket only when its proto is IPPROTO_TCP, and uvicorn's
+# Config.bind_socket() makes the listener with proto 0 (uvicorn issue #3149), so Nagle stays on
+import asyncio.base_events as _b
+import socket as _s
+
+def _set_nodelay(sock):
+    if sock.family in (_s.AF_INET, _s.AF_INET6) and sock.type == _s.SOCK_STREAM:
+        sock.setsockopt(_s.IPPROTO_TCP, _s.TCP_NODELAY, 1)
+
+_b._set_nodelay = _set_nodelay
+"""
+
+
 @contextmanager
-def server(db: str, workers: int, folder: str) -> Iterator[int]:
+def server(db: str, workers: int, folder: str, nodelay: bool = False) -> Iterator[int]:
     """`bzr-workflow --db DB serve --port 0 --workers N` as a subprocess; yields its port once
-    /healthz answers and its workers have settled; SIGTERM at the end."""
+    /healthz answers and its workers have settled; SIGTERM at the end. `nodelay` (diagnostic)
+    gives the server and its workers a sitecustomize that turns TCP_NODELAY on for every
+    accepted connection, the code under test otherwise unchanged."""
     env = {k: v for k, v in os.environ.items() if k not in ("BZR_WORKFLOW_ACTOR", "BZR_WORKFLOW_DB")}
+    if nodelay:
+        custom = os.path.join(folder, "nodelay")
+        os.makedirs(custom, exist_ok=True)
+        Path(custom, "sitecustomize.py").write_text(NODELAY, "utf-8")
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (custom, env.get("PYTHONPATH")) if p)
     errlog = open(os.path.join(folder, f"serve-{time.time_ns()}.err"), "w+")
     proc = subprocess.Popen([str(BIN), "--db", db, "serve", "--host", HOST, "--port", "0",
                              "--workers", str(workers)], stdout=subprocess.PIPE, stderr=errlog,
@@ -284,9 +311,12 @@ def connections_per_worker(port: int) -> dict[str, int]:
     return dict(Counter(m for m in re.findall(r"pid=(\d+)", out)))
 
 
-def load(port: int, plan: dict[str, list[str]], seconds: float) -> dict[str, Any]:
+def load(port: int, plan: dict[str, list[str]], seconds: float, pace: float = 0) -> dict[str, Any]:
     """Every head signs in, signs its first case untimed, then all sign the rest of their cases
-    at once, each over its own connection. Latencies in ms."""
+    at once, each over its own connection. Latencies in ms. With `pace` (sign-offs a second in
+    all) each session sends on a fixed schedule, its share of that rate, starting staggered;
+    a request's latency then counts from when it was due, so a server that falls behind the
+    schedule is charged for the wait (no coordinated omission)."""
     clients = {head: Client(port, head) for head in plan}
     for head, client in clients.items():
         client.sign_in()
@@ -306,15 +336,21 @@ def load(port: int, plan: dict[str, list[str]], seconds: float) -> dict[str, Any
     stop = [0.0]
     cut: list[str] = []
 
+    every = len(clients) / pace if pace else 0.0
+
     def work(i: int, client: Client, refs: list[str]) -> None:
         barrier.wait()
         mine = latencies[i]
+        due = stop[0] - seconds + every * i / len(clients)
         try:
             for ref in refs:
                 if time.perf_counter() > stop[0]:
                     cut.append(client.login)
                     break
-                began = time.perf_counter()
+                if every:
+                    time.sleep(max(0.0, due - time.perf_counter()))
+                began = due if every else time.perf_counter()
+                due += every
                 status, body = client.approve(ref)
                 took = time.perf_counter() - began
                 if status == 200:
@@ -331,10 +367,10 @@ def load(port: int, plan: dict[str, list[str]], seconds: float) -> dict[str, Any
                for i, head in enumerate(clients)]
     for thread in threads:
         thread.start()
-    stop[0] = time.perf_counter() + seconds + 5  # set before the start, adjusted just below
+    stop[0] = time.perf_counter() + 0.05 + seconds  # the start (+50 ms) and the deadline
+    time.sleep(max(0.0, stop[0] - seconds - time.perf_counter()))
     barrier.wait()
-    started = time.perf_counter()
-    stop[0] = started + seconds
+    started = stop[0] - seconds
     for thread in threads:
         thread.join(seconds + 120)
     reconnects = sum(client.reconnects for client in clients.values())
@@ -351,14 +387,19 @@ def load(port: int, plan: dict[str, list[str]], seconds: float) -> dict[str, Any
 
 
 def http_signoffs(label: str, db: str, workers: int, plans: list[dict[str, list[str]]],
-                  seconds: float, rate_target: float, folder: str) -> list[dict[str, Any]]:
-    """One server; `len(plans)` load runs on it, each with fresh cases; figures over the runs."""
+                  seconds: float, rate_target: float, folder: str,
+                  nodelay: bool = False, pace: float = 0) -> list[dict[str, Any]]:
+    """One server; `len(plans)` load runs on it, each with fresh cases; figures over the runs.
+    `pace`: offer that many sign-offs a second (see load) instead of as many as it takes."""
     from run import figure
 
+    label += f", paced at {pace:g}/s" if pace else ", saturating"
+    if nodelay:
+        label += ", TCP_NODELAY forced (diagnostic)"
     runs = []
-    with server(db, workers, folder) as port:
+    with server(db, workers, folder, nodelay) as port:
         for plan in plans:
-            run = load(port, plan, seconds)
+            run = load(port, plan, seconds, pace)
             runs.append(run)
             say(f"{label}: {run['signed']} signed in {run['wall']:.2f} s, {run['rate']:.0f}/s,"
                 f" p50 {run['p50']:.1f} ms, p99 {run['p99']:.1f} ms, max {run['max']:.0f} ms,"
@@ -370,10 +411,11 @@ def http_signoffs(label: str, db: str, workers: int, plans: list[dict[str, list[
                "connections_per_worker": [r["connections_per_worker"] for r in runs],
                "max_ms": [round(r["max"], 1) for r in runs], "workers": workers,
                "reconnects": [r["reconnects"] for r in runs],
-               "sessions": HEADS, "client": "20 threads, one keep-alive http.client.HTTPConnection each"}
+               "sessions": HEADS, "nodelay_forced": nodelay, "paced": pace or None,
+               "client": "20 threads, one keep-alive http.client.HTTPConnection each"}
     name = f"HTTP sign-off, {HEADS} sessions, {label}"
     rate = figure(f"{name}: rate", [r["rate"] for r in runs], None, "signoffs/s")
-    rows = [target(rate, rate["median"], rate_target, at_least=True)]
+    rows = [target(rate, rate["median"], rate_target, at_least=True) if not pace else rate]
     for key in ("p50", "p99"):
         row = figure(f"{name}: {key}", [r[key] for r in runs], None, "ms")
         rows.append(target(row, row["median"], TARGETS[key]))
@@ -507,7 +549,8 @@ def profiled(app: Any, pending: Iterator[tuple[str, str]], calls: int) -> dict[s
 
 # -- the inbox page at scale ---------------------------------------------------------------------
 
-def inbox_page(db: str, cases: int, calls: int, folder: str) -> list[dict[str, Any]]:
+def inbox_page(db: str, cases: int, calls: int, folder: str,
+               variants: tuple[bool, ...] = (False,)) -> list[dict[str, Any]]:
     """GET / (the inbox page) and GET /api/v1/inbox for zhang on the scale store, beside the
     in-process reads.inbox of the same rows."""
     from run import figure
@@ -530,7 +573,19 @@ def inbox_page(db: str, cases: int, calls: int, folder: str) -> list[dict[str, A
     print(f"-- inbox page: {meta['cases']} open cases, {meta['events']} events;"
           f" zhang's inbox {rows_in} rows", flush=True)
     out = []
-    with server(db, 1, folder) as port:
+    for nodelay in variants:
+        out += _pages(db, rows_in, meta, reads, calls, folder, nodelay)
+    out.append(figure(f"reads.inbox in process, {rows_in} rows", reads, None, "ms", p90=True))
+    return out
+
+
+def _pages(db: str, rows_in: int, meta: dict[str, Any], reads: list[float], calls: int,
+           folder: str, nodelay: bool) -> list[dict[str, Any]]:
+    from run import figure
+
+    out = []
+    tag = ", TCP_NODELAY forced (diagnostic)" if nodelay else ""
+    with server(db, 1, folder, nodelay) as port:
         client = Client(port, "zhang")
         client.sign_in()
         for path, name in (("/", "GET / (inbox page)"), ("/api/v1/inbox", "GET /api/v1/inbox"),
@@ -546,41 +601,50 @@ def inbox_page(db: str, cases: int, calls: int, folder: str) -> list[dict[str, A
                 status, body, _ = client.call("GET", path)
                 samples.append((time.perf_counter() - began) * 1000)
             inbox = "inbox" in path or path == "/"
-            row = figure(f"{name}, {rows_in} rows of {meta['cases']}" if inbox else name,
+            row = figure((f"{name}, {rows_in} rows of {meta['cases']}" if inbox else name) + tag,
                          samples, reads if inbox else None, "ms", p90=True)
-            row |= {"rows": rows_in, "bytes": len(body), "cases": meta["cases"]}
-            if path == "/":
+            row |= {"rows": rows_in, "bytes": len(body), "cases": meta["cases"],
+                    "nodelay_forced": nodelay}
+            if path == "/" and not nodelay:
                 row["case_links"] = links
                 target(row, row["median"], TARGETS["inbox_page"])
             out.append(row)
         client.close()
-    out.append(figure(f"reads.inbox in process, {rows_in} rows", reads, None, "ms", p90=True))
     return out
 
 
 # -- the section -----------------------------------------------------------------------------------
 
 def web(folder: str, runs: int, per_session: int, seconds: float, inproc: int, pg_url: str | None,
-        scale_db: str, scale_cases: int, calls: int, profile: bool) -> list[dict[str, Any]]:
+        scale_db: str, scale_cases: int, calls: int, profile: bool,
+        nodelay: bool = False) -> list[dict[str, Any]]:
+    """`nodelay` adds, beside each HTTP figure, the same with TCP_NODELAY forced on the server's
+    connections (a diagnostic: see NODELAY)."""
+    variants = (False, True) if nodelay else (False,)
     print(f"-- web: {HEADS} sessions x {per_session} sign-offs x {runs} run(s), at most"
           f" {seconds:g} s a run; client: one keep-alive http.client connection per thread",
           flush=True)
     rows: list[dict[str, Any]] = []
     db = os.path.join(folder, "web-signoff.db")
-    per_head = runs * (per_session + 1) + (2 * inproc + 2 * HEADS) // HEADS + 4
-    refs = signoff_store(db, per_head)
-    plans = plans_of(refs, runs, per_session)
-    rows += http_signoffs("SQLite, 1 worker", db, 1, plans, seconds, TARGETS["sqlite_rate"],
-                          folder)
-    used = runs * (per_session + 1)
+    modes = [(forced, pace) for forced in variants for pace in (0, 1)]
+    used = len(modes) * runs * (per_session + 1)
+    refs = signoff_store(db, used + (2 * inproc + 2 * HEADS) // HEADS + 4)
+    plans = plans_of(refs, len(modes) * runs, per_session)
+    for n, (forced, paced) in enumerate(modes):
+        rows += http_signoffs("SQLite, 1 worker", db, 1, plans[n * runs:(n + 1) * runs], seconds,
+                              TARGETS["sqlite_rate"], folder, forced,
+                              TARGETS["sqlite_rate"] * paced)
     rows += in_process(db, {h: mine[used:] for h, mine in refs.items()}, inproc, profile, folder)
     if pg_url:
         from pg import scratch_database
 
         with scratch_database(pg_url) as url:
-            refs = signoff_store(url, runs * (per_session + 1))
-            rows += http_signoffs("PostgreSQL, 2 workers", url, 2,
-                                  plans_of(refs, runs, per_session), seconds,
-                                  TARGETS["pg_rate"], folder)
-    rows += inbox_page(scale_db, scale_cases, calls, folder)
+            refs = signoff_store(url, used)
+            plans = plans_of(refs, len(modes) * runs, per_session)
+            for n, (forced, paced) in enumerate(modes):
+                rows += http_signoffs("PostgreSQL, 2 workers", url, 2,
+                                      plans[n * runs:(n + 1) * runs], seconds,
+                                      TARGETS["pg_rate"], folder, forced,
+                                      TARGETS["pg_rate"] * paced)
+    rows += inbox_page(scale_db, scale_cases, calls, folder, variants)
     return rows
