@@ -519,7 +519,17 @@ def profiled(app: Any, pending: Iterator[tuple[str, str]], calls: int) -> dict[s
             parts = parts[-1:]
         return f"{'/'.join(parts)}:{line} {func}"
 
-    entries = [(where(k), v[0], v[2], v[3]) for k, v in stats.stats.items()]  # type: ignore[attr-defined]
+    def named(key: tuple[str, int, str], value: Any) -> str:
+        """A C function (sqlite3's execute, commit, connect) is named with the caller that
+        spends most of its time, since its own name says nothing of who asked."""
+        name = where(key)
+        if key[0] == "~" and value[4]:
+            top = max(value[4].items(), key=lambda kv: kv[1][2])
+            name += f" <- {where(top[0])} ({top[1][2] / value[2]:.0%})" if value[2] else ""
+        return name
+
+    entries = [(named(k, v), v[0], v[2], v[3])
+               for k, v in stats.stats.items()]  # type: ignore[attr-defined]
     own = sorted(entries, key=lambda e: -e[2])[:10]
     ours = sorted((e for e in entries if "bzr_workflow" in e[0] or "eventsourcing/" in e[0]),
                   key=lambda e: -e[3])[:10]
