@@ -39,6 +39,7 @@ from .organisation import Organisation
 from .worklog import Worklog
 
 if TYPE_CHECKING:
+    from .credentials import Credentials
     from .reads import Reads
     from .seal import Seal
 
@@ -59,7 +60,7 @@ class StoreUnavailable(Conflict):
 class WorkflowApp(Application[UUID]):
     """One event store: load, decide in the domain, save (re-run on conflict), under the policy
     in force. The commands and queries are grouped by subject as services over it: `org`,
-    `cases`, `appraisals`, `awards`, `worklog`, `imports` and `reads`."""
+    `cases`, `appraisals`, `awards`, `worklog`, `imports`, `credentials` and `reads`."""
 
     name = APP_NAME
 
@@ -72,6 +73,8 @@ class WorkflowApp(Application[UUID]):
     def close(self) -> None:
         if "reads" in self.__dict__:
             self.reads.close()
+        if "credentials" in self.__dict__:
+            self.credentials.close()
         if self._seal is not None:
             self._seal.close()
         super().close()
@@ -101,6 +104,11 @@ class WorkflowApp(Application[UUID]):
     @cached_property
     def imports(self) -> Imports:
         return Imports(self)
+
+    @cached_property
+    def credentials(self) -> Credentials:
+        from .credentials import Credentials  # lazily: argon2 is for signing in, not commands
+        return Credentials(self)
 
     @cached_property
     def reads(self) -> Reads:

@@ -113,3 +113,35 @@ class PolicySummary(TypedDict):
 class Activity(TypedDict):
     activity: str
     label: str
+
+
+class KindCount(TypedDict):
+    kind: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class CaseList:
+    """Cases listed for a page, their counts per kind and each kind's label (the policy's)."""
+
+    rows: list[CaseRow]
+    counts: list[KindCount]
+    labels: dict[str, str]
+
+
+class VerifyRun(TypedDict):
+    at: str
+    events: int
+    head: str
+    verified: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class Integrity:
+    """The chain's head (the digest sealing every event up to `position`) and the last verify."""
+
+    position: int
+    head: str
+    last_verified: VerifyRun | None
