@@ -41,6 +41,10 @@ def run(db: str, host: str, port: int, workers: int) -> None:
                             workers=workers, log_level="warning", access_log=False,
                             timeout_graceful_shutdown=5, proxy_headers=True)
     sock = config.bind_socket()
+    # uvicorn binds with proto 0, so asyncio skips TCP_NODELAY on what it accepts and every
+    # answer after the first on a kept-alive connection waits ~40 ms for a delayed ACK (uvicorn
+    # #3149); Linux gives accepted sockets the listener's TCP_NODELAY.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     bound = sock.getsockname()
     url = f"http://{host if ':' not in host else '[' + host + ']'}:{bound[1]}"
     server = _Announcing(config)
