@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from types import FrameType
 
 import click
 import uvicorn
@@ -31,6 +32,12 @@ class _Announcing(uvicorn.Server):
         await super().startup(sockets)
         if not self.should_exit:
             click.echo(f"serving {self.url}")
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        """SIGINT and SIGTERM ask for a clean stop: exit 0, not the signal's death after the
+        shutdown (uvicorn raises the caught signal again, which Python shows as a traceback)."""
+        super().handle_exit(sig, frame)
+        self._captured_signals.clear()
 
 
 def run(db: str, host: str, port: int, workers: int) -> None:
