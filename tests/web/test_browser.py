@@ -22,7 +22,8 @@ SHOTS = Path(os.environ.get("BZR_SCREENSHOTS", "/tmp/bzr-workflow-screenshots"))
 @pytest.fixture(scope="module")
 def browser(chromium: str) -> Iterator[Browser]:
     with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS,
+                                      timeout=30_000)
         yield launched
         launched.close()
 
@@ -39,6 +40,7 @@ def person(browser: Browser, url: str, login: str, password: str = PASSWORD,
     """A new browser context (its own cookies) signed in as `login` through the sign-in form."""
     context = browser.new_context(base_url=url, locale="zh-CN",
                                   viewport={"width": width, "height": 900})
+    context.set_default_timeout(10_000)  # a local server answers in milliseconds
     page = context.new_page()
     page.goto("/login")
     page.fill("input[name=user]", login)

@@ -66,13 +66,14 @@ def test_two_workers_on_postgresql_apply_each_event_to_the_views_once(pg_url: st
     app = open_app(parse_location(db))
     for login, name in (("sun", "孙婷"), ("zhou", "周杰")):
         app.org.add_user(login, name, [], "admin")
+    app.org.add_class("tm2", "土木2班", "liuzhou", 30, "专升本", False, "admin")  # one advisor each
     refs = [app.cases.recruit_apply(klass, None, None, "", who)["id"]
-            for who, klass in (("chen", "kj1"), ("liu", "kj2"), ("sun", "tm1"), ("zhou", "tm1"))]
+            for who, klass in (("chen", "kj1"), ("liu", "kj2"), ("sun", "tm1"), ("zhou", "tm2"))]
     app.close()
     tokens = {who: issue_token(db, who) for who in ("zhang", "huang", "li", "wang")}
     signers = {"kj1": ["zhang", "li", "wang"], "kj2": ["zhang", "li", "wang"],
-               "tm1": ["huang", "li", "wang"]}
-    klass = dict(zip(refs, ["kj1", "kj2", "tm1", "tm1"]))
+               "tm1": ["huang", "li", "wang"], "tm2": ["huang", "li", "wang"]}
+    klass = dict(zip(refs, ["kj1", "kj2", "tm1", "tm2"]))
 
     served = Served(db, "--workers", "2")
     try:

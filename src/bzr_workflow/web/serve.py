@@ -55,5 +55,6 @@ def run(db: str, host: str, port: int, workers: int) -> None:
     if workers == 1:
         server.run(sockets=[sock])
         return
+    sock.listen(config.backlog)  # connections queue from now on, until a worker takes them
     click.echo(f"serving {url}")
     Multiprocess(config, sockets=[sock]).run()
