@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM_ARGS, PASSWORD, Served, cli_ok, http, issue_token
+from webrun import CHROMIUM_ARGS, PASSWORD, Served, cli_ok, http, issue_token
 
 if os.environ.get("CI", "").lower() != "true":
     pytest.importorskip("playwright.sync_api")

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from conftest import Served, http
+from webrun import Served, http
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PEOPLE = {"admin", "zhang.nn", "huang.lz", "li.dean", "wang.office", "chen", "liu", "zhao",

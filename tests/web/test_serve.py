@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bzr_workflow.application import open_app, parse_location
-from conftest import Served, cli_ok, guilin_store, http, issue_token
+from webrun import Served, cli_ok, guilin_store, http, issue_token
 
 
 def port_is_free(port: int) -> bool:
