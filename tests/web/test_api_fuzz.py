@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
 from bzr_workflow.application import open_app, parse_location
-from webrun import Served, issue_token
+from webrun import Served, guilin_served, issue_token  # noqa: F401 (a fixture)
 
 schemathesis = pytest.importorskip("schemathesis")
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from webrun import CHROMIUM_ARGS, PASSWORD, Served, cli_ok, http, issue_token
+from webrun import (CHROMIUM_ARGS, PASSWORD, Served, chromium, cli_ok,  # noqa: F401 (fixtures)
+                    guilin_served, http, issue_token)
 
 if os.environ.get("CI", "").lower() != "true":
     pytest.importorskip("playwright.sync_api")
@@ -20,7 +21,7 @@ SHOTS = Path(os.environ.get("BZR_SCREENSHOTS", "/tmp/bzr-workflow-screenshots"))
 
 
 @pytest.fixture(scope="module")
-def browser(chromium: str) -> Iterator[Browser]:
+def chromium_browser(chromium: str) -> Iterator[Browser]:
     with sync_playwright() as pw:
         launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS,
                                       timeout=30_000)
@@ -97,11 +98,11 @@ def shoot(page: Page, name: str) -> Path:
 # -- the whole way ---------------------------------------------------------------------------
 
 def test_a_site_head_and_college_officers_take_a_recruitment_to_publication(
-        browser: Browser, site: tuple[str, str]) -> None:
+        chromium_browser: Browser, site: tuple[str, str]) -> None:
     url, db = site
     ref = apply(url, db, "chen", "kj1")
-    head = person(browser, url, "zhang")
-    officer = person(browser, url, "li")
+    head = person(chromium_browser, url, "zhang")
+    officer = person(chromium_browser, url, "li")
     assert f"/cases/{ref}" not in officer.content()  # not the college's turn yet
 
     sign_off(head, ref, "同意推荐")
@@ -117,7 +118,7 @@ def test_a_site_head_and_college_officers_take_a_recruitment_to_publication(
     with head.expect_navigation():
         head.click("form[action='/logout'] [type=submit]")
     head.context.close()
-    announcer = person(browser, url, "wang")
+    announcer = person(chromium_browser, url, "wang")
     sign_off(announcer, ref, "已向班级公布")
 
     assert history(db, ref) == [("chen", "applied"), ("zhang", "recommended"),
@@ -133,10 +134,10 @@ def test_a_site_head_and_college_officers_take_a_recruitment_to_publication(
 
 @pytest.mark.parametrize("login", ["huang", "chen"], ids=["other-site-head", "subject"])
 def test_a_site_head_of_another_unit_and_the_subject_are_offered_nothing_and_refused(
-        browser: Browser, site: tuple[str, str], login: str) -> None:
+        chromium_browser: Browser, site: tuple[str, str], login: str) -> None:
     url, db = site
     ref = apply(url, db, "chen", "kj2")
-    page = person(browser, url, login)
+    page = person(chromium_browser, url, login)
     page.goto(f"/cases/{ref}")
     assert page.locator(f"form[action='/cases/{ref}/approve']").count() == 0
     forced = page.request.post(f"{url}/cases/{ref}/approve", max_redirects=0,
@@ -149,10 +150,10 @@ def test_a_site_head_of_another_unit_and_the_subject_are_offered_nothing_and_ref
 
 @pytest.mark.parametrize("token", ["forged", ""], ids=["forged", "missing"])
 def test_a_forged_or_missing_csrf_token_is_refused_and_writes_nothing(
-        browser: Browser, site: tuple[str, str], token: str) -> None:
+        chromium_browser: Browser, site: tuple[str, str], token: str) -> None:
     url, db = site
     ref = apply(url, db, "liu", "kj2")
-    page = person(browser, url, "zhang")
+    page = person(chromium_browser, url, "zhang")
     page.goto(f"/cases/{ref}")
     assert page.locator(f"form[action='/cases/{ref}/approve']").count() == 1
     form = {"comment": "伪造", **({"csrf": token} if token else {})}
@@ -171,9 +172,9 @@ def test_a_forged_or_missing_csrf_token_is_refused_and_writes_nothing(
 # -- signing in and out ----------------------------------------------------------------------
 
 def test_five_failed_sign_ins_lock_the_account_even_for_the_right_password(
-        browser: Browser, site: tuple[str, str]) -> None:
+        chromium_browser: Browser, site: tuple[str, str]) -> None:
     url, _ = site
-    context = browser.new_context(base_url=url, locale="zh-CN")
+    context = chromium_browser.new_context(base_url=url, locale="zh-CN")
     page = context.new_page()
 
     def attempt(password: str) -> int:
@@ -194,16 +195,16 @@ def test_five_failed_sign_ins_lock_the_account_even_for_the_right_password(
 
 
 def test_sign_out_ends_the_session_so_the_old_cookie_no_longer_works(
-        browser: Browser, site: tuple[str, str]) -> None:
+        chromium_browser: Browser, site: tuple[str, str]) -> None:
     url, _ = site
-    page = person(browser, url, "huang")
+    page = person(chromium_browser, url, "huang")
     cookie = [c for c in page.context.cookies() if c["name"] == "bzr_session"]
     assert len(cookie) == 1 and cookie[0]["httpOnly"] and cookie[0]["sameSite"] == "Lax"
     with page.expect_navigation():
         page.click("form[action='/logout'] [type=submit]")
     assert page.url == url + "/login"
 
-    replay = browser.new_context(base_url=url)
+    replay = chromium_browser.new_context(base_url=url)
     replay.add_cookies(cookie)
     again = replay.new_page()
     again.goto("/")
@@ -216,16 +217,17 @@ def test_sign_out_ends_the_session_so_the_old_cookie_no_longer_works(
 
 # -- a phone ---------------------------------------------------------------------------------
 
-def test_pages_fit_a_375_px_phone_screen(browser: Browser, site: tuple[str, str]) -> None:
+def test_pages_fit_a_375_px_phone_screen(chromium_browser: Browser,
+                                         site: tuple[str, str]) -> None:
     url, db = site
     ref = apply(url, db, "liu", "kj1")
-    page = person(browser, url, "zhang", width=375)
+    page = person(chromium_browser, url, "zhang", width=375)
     no_overflow(page, 375)
     page.goto(f"/cases/{ref}")
     no_overflow(page, 375)
     shoot(page, "case-375.png")
     page.context.close()
-    login = browser.new_context(base_url=url, viewport={"width": 375, "height": 740}).new_page()
+    login = chromium_browser.new_context(base_url=url, viewport={"width": 375, "height": 740}).new_page()
     login.goto("/login")
     no_overflow(login, 375)
     shoot(login, "login-375.png")
@@ -233,9 +235,9 @@ def test_pages_fit_a_375_px_phone_screen(browser: Browser, site: tuple[str, str]
 
 
 def test_the_login_page_is_in_chinese_by_default_and_english_on_request(
-        browser: Browser, site: tuple[str, str]) -> None:
+        chromium_browser: Browser, site: tuple[str, str]) -> None:
     url, _ = site
-    context: BrowserContext = browser.new_context(base_url=url, locale="en-US")
+    context: BrowserContext = chromium_browser.new_context(base_url=url, locale="en-US")
     page = context.new_page()
     page.goto("/login?lang=zh-CN")
     assert "登录" in page.content()

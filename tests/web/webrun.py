@@ -1,5 +1,6 @@
 """Driving the served web for the web tests: a real `bzr-workflow serve` process, a Guilin store
-whose people have passwords and tokens set through the CLI, and plain HTTP requests."""
+whose people have passwords and tokens set through the CLI, plain HTTP requests, and the fixtures
+(one served store per module, Debian's Chromium) that the test modules import."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from bzr_workflow.application import open_app, parse_location
@@ -110,3 +113,23 @@ def http(method: str, url: str, body: Any = None,
         return status, json.loads(text) if text else None
     except ValueError:
         return status, text
+
+
+@pytest.fixture(scope="module")
+def guilin_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, str]]:
+    """One server per module over a Guilin store with passwords: (the server, the store)."""
+    db = guilin_store(str(tmp_path_factory.mktemp("served") / "store.db"))
+    served = Served(db)
+    yield served, db
+    served.close()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's Chromium: under CI its absence fails the run; elsewhere the browser tests skip."""
+    if not os.access(CHROMIUM, os.X_OK):
+        message = f"{CHROMIUM} is missing: apt-get install -y chromium fonts-wqy-microhei"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{message} (CI must run the browser tests, not skip them)")
+        pytest.skip(message)
+    return CHROMIUM
