@@ -220,8 +220,8 @@ def test_sign_out_ends_the_session_so_the_old_cookie_no_longer_works(
 def test_pages_fit_a_375_px_phone_screen(chromium_browser: Browser,
                                          site: tuple[str, str]) -> None:
     url, db = site
-    ref = apply(url, db, "liu", "kj1")
-    page = person(chromium_browser, url, "zhang", width=375)
+    ref = apply(url, db, "liu", "tm1")
+    page = person(chromium_browser, url, "huang", width=375)
     no_overflow(page, 375)
     page.goto(f"/cases/{ref}")
     no_overflow(page, 375)
