@@ -17,6 +17,7 @@ from .context import Ctx, pass_ctx
 def serve(ctx: Ctx, host: str, port: int, workers: int) -> None:
     """Serve the web pages and the JSON API until Ctrl-C; prints `serving http://HOST:PORT`."""
     ctx.app().institution()  # no store, or a broken one: say so now, not on the first request
+    ctx.close()  # the server opens its own, and what it records comes from the web
     from ..web.serve import run  # the web stack, only for this command
 
     run(ctx.db or "", host, port, workers)

@@ -51,6 +51,14 @@ class NotPermitted(WorkflowError):
     exit_code = 3
 
 
+class SignInFailed(NotPermitted):
+    """Wrong name or password: the same answer whichever of the two it was."""
+
+
+class AccountLocked(NotPermitted):
+    """Too many failed sign-ins of one name: signing in as it is refused for a while."""
+
+
 class Conflict(WorkflowError):
     """The case kept changing under the command and retrying did not settle it."""
 
@@ -61,11 +69,3 @@ class IntegrityFailure(WorkflowError):
     """Stored history does not match its seal."""
 
     exit_code = 5
-
-
-class SignInFailed(NotPermitted):
-    """A wrong name or password (the same answer for an unknown name as for a known one)."""
-
-
-class AccountLocked(NotPermitted):
-    """Too many failed sign-ins of this name: every sign-in of it is refused for a while."""

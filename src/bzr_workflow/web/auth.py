@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from ..application import origin
 from ..application.app import WorkflowApp
+from ..application.origin import Origin
 from .errors import NotSignedIn
 
 SESSION_COOKIE = "bzr_session"
@@ -36,7 +38,15 @@ def address(request: Request) -> str:
 
 
 def caller(request: Request) -> Caller | None:
-    """The signed-in user, or None; never a name the client states."""
+    """The signed-in user, or None; never a name the client states. What the request then
+    records says it came from this caller's session (or token) and address."""
+    who = _identified(request)
+    if who is not None:
+        origin.use(Origin(who.via, who.session, who.address))
+    return who
+
+
+def _identified(request: Request) -> Caller | None:
     creds = door(request).credentials
     sid = request.cookies.get(SESSION_COOKIE)
     if sid:

@@ -1,40 +1,22 @@
-"""The pages people use (rendered on the server, working without JavaScript): sign-in and the inbox."""
+"""The pages people use (rendered on the server, working without JavaScript): sign-in, the inbox, and the areas' routers."""
 
 from __future__ import annotations
 
 import hmac
-import os
 import secrets
-from typing import Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import RedirectResponse, Response
 
 from ..domain.errors import AccountLocked, SignInFailed
-from .auth import (LOGIN_CSRF_COOKIE, SESSION_COOKIE, Caller, address, caller, check_csrf, door,
-                   secure)
-from .messages import LANG_COOKIE, LANGS, language, translator
+from . import accountpages, casepages, deskpages
+from .auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, address, caller, check_csrf, door, secure
+from .render import page, reader, render, to_login
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                                   "templates"))
-
-
-def render(request: Request, name: str, status: int = 200, who: Caller | None = None,
-           **context: Any) -> HTMLResponse:
-    """A page in the reader's language; `t` translates, labels come from the policy."""
-    lang = language(request)
-    response = templates.TemplateResponse(
-        request, name, {"t": translator(lang), "lang": lang, "who": who, **context},
-        status_code=status)
-    if request.query_params.get("lang") in LANGS:
-        response.set_cookie(LANG_COOKIE, lang, samesite="lax", secure=secure(request))
-    return response
-
-
-def to_login() -> RedirectResponse:
-    return RedirectResponse("/login", status_code=303)
+router.include_router(casepages.router)
+router.include_router(deskpages.router)
+router.include_router(accountpages.router)
 
 
 @router.get("/login")
@@ -78,9 +60,8 @@ async def logout(request: Request, csrf: str = Form("")) -> Response:
 
 
 @router.get("/")
+@page
 async def inbox(request: Request) -> Response:
-    who = caller(request)
-    if who is None:
-        return to_login()
-    rows = door(request).reads.inbox(who.login)
-    return render(request, "inbox.html", who=who, rows=rows)
+    who = reader(request)
+    found = door(request).reads.inbox_page(who.login)
+    return render(request, "inbox.html", who=who, inbox=found)
