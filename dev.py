@@ -55,15 +55,13 @@ def run(cmd: list[str]) -> None:
 
 
 def serve(cmd: list[str]) -> None:
-    """Runs the server until Ctrl-C (which reaches it too) or SIGTERM, then exits with its code."""
-    server = subprocess.Popen(cmd, cwd=ROOT)
-    signal.signal(signal.SIGTERM, lambda *_: server.send_signal(signal.SIGTERM))
-    while True:
-        try:
-            sys.exit(server.wait())
-        except KeyboardInterrupt:
-            if server.poll() is None:
-                server.send_signal(signal.SIGINT)  # when dev.py alone was interrupted
+    """Runs the server until Ctrl-C or SIGTERM, then exits with its code. The server has its own
+    process group, so the one signal it gets is the one dev.py passes on (a second SIGINT would
+    make uvicorn force its exit)."""
+    server = subprocess.Popen(cmd, cwd=ROOT, process_group=0)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda caught, _: server.send_signal(caught))
+    sys.exit(server.wait())
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ CLASSES = [("kj", "会计学专升本班", "nanning", 52), ("tm", "土木工程�
            ("dz", "电子商务高起专班", "nanning", 81)]
 
 Say = Callable[[str], None]
+READABLE = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/l/I to misread
 
 
 def run(app: WorkflowApp, say: Say) -> dict[str, Any]:
@@ -50,7 +51,7 @@ def _passwords(app: WorkflowApp, say: Say) -> dict[str, str]:
     through the credentials service (as `user passwd` does), so that each can sign in on the web."""
     passwords = {}
     for login in ["admin", *(login for login, _, _ in USERS)]:
-        passwords[login] = secrets.token_urlsafe(9)
+        passwords[login] = "".join(secrets.choice(READABLE) for _ in range(12))
         app.credentials.set_password(login, passwords[login], "admin")
     say(f"Set a new password for {len(passwords)} people (admin and the demo's staff and"
         " candidates), printed below.")
