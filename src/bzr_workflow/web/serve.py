@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from types import FrameType
 
 import click
 import uvicorn
@@ -32,6 +33,12 @@ class _Announcing(uvicorn.Server):
         if not self.should_exit:
             click.echo(f"serving {self.url}")
 
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        """SIGINT and SIGTERM ask for a clean stop: exit 0, not the signal's death after the
+        shutdown (uvicorn raises the caught signal again, which Python shows as a traceback)."""
+        super().handle_exit(sig, frame)
+        self._captured_signals.clear()
+
 
 def run(db: str, host: str, port: int, workers: int) -> None:
     """Serve the store `db` until SIGINT or SIGTERM; with `workers` > 1, that many processes
@@ -52,5 +59,6 @@ def run(db: str, host: str, port: int, workers: int) -> None:
     if workers == 1:
         server.run(sockets=[sock])
         return
+    sock.listen(config.backlog)  # connections queue from now on, until a worker takes them
     click.echo(f"serving {url}")
     Multiprocess(config, sockets=[sock]).run()
