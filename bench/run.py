@@ -12,7 +12,12 @@ options (bench/scale.py, bench/pg.py, bench/memory.py):
     --pg postgresql://postgres@127.0.0.1:5432/test     (f) approve commands/s with 1, 4, 8
                                                        processes, in a scratch database
     --memory                                           (g) peak RSS of rebuild and open --all
-    --skip base                                        leave out a section (base,scale,pg,memory)
+    --web [--web-cases 100000] [--pg URL]              (h) the web front door (bench/web.py):
+                                                       sign-offs over HTTP by 20 sessions (SQLite,
+                                                       1 worker; PostgreSQL, 2 workers, with --pg),
+                                                       the inbox page at scale, the in-process
+                                                       sign-off; each beside its target
+    --skip base                                        leave out a section (base,scale,pg,memory,web)
 
 For example, everything at full size:
 
@@ -226,7 +231,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
     parser.add_argument("--skip", default="", metavar="SECTIONS",
-                        help="comma-separated sections to leave out: base, scale, pg, memory")
+                        help="comma-separated sections to leave out: base, scale, pg, memory,"
+                             " web")
     scale = parser.add_argument_group("(d) queries at scale (SQLite)")
     scale.add_argument("--scale", action="store_true", help="run it (implied by --scale-db)")
     scale.add_argument("--scale-cases", type=int, default=100_000, metavar="N",
@@ -254,6 +260,28 @@ def main() -> None:
                      metavar="10000,100000", help="store sizes for the rebuild")
     mem.add_argument("--memory-advisors", type=sizes, default=[2_000, 10_000],
                      metavar="2000,10000", help="advisors for appraisal open --all")
+    webs = parser.add_argument_group("(h) the web front door (issue 13, item 8)")
+    webs.add_argument("--web", action="store_true",
+                     help="run it; its PostgreSQL part runs when --pg is given (--skip pg"
+                          " leaves out only section f)")
+    webs.add_argument("--web-runs", type=int, metavar="N",
+                     help="load runs per database (default: --repeats, at most 3)")
+    webs.add_argument("--web-signoffs", type=int, default=50, metavar="N",
+                     help="timed sign-offs per session per run (default 50; 20 sessions)")
+    webs.add_argument("--web-seconds", type=float, default=60,
+                     help="a load run stops at this deadline whatever is left (default 60)")
+    webs.add_argument("--web-inproc", type=int, default=300, metavar="N",
+                     help="in-process sign-offs timed (and as many profiled; default 300)")
+    webs.add_argument("--web-profile", action="store_true",
+                     help="profile the in-process sign-off even when it meets its target")
+    webs.add_argument("--web-nodelay", action="store_true",
+                      help="diagnostic: each HTTP figure again with TCP_NODELAY forced on the"
+                           " server's connections (uvicorn's bound socket leaves Nagle on)")
+    webs.add_argument("--web-cases", type=int, metavar="N",
+                     help="open cases in the store behind the inbox page (default:"
+                          " --scale-cases, 100000)")
+    webs.add_argument("--web-calls", type=int, default=30, metavar="N",
+                     help="requests of the inbox page timed (default 30)")
     args = parser.parse_args()
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     rows: list[dict[str, Any]] = []
@@ -280,6 +308,15 @@ def main() -> None:
             print("-- memory (peak RSS of one fresh process each)", flush=True)
             rows += memory(folder, args.memory_events, args.memory_advisors,
                            min(args.repeats, 2))
+        if args.web and "web" not in skip:
+            from web import web
+
+            cases = args.web_cases or args.scale_cases
+            scale_db = args.scale_db if args.scale_db and cases == args.scale_cases else \
+                os.path.join(folder, f"web-scale-{cases}.db")  # never rebuild --scale-db smaller
+            rows += web(folder, args.web_runs or min(args.repeats, 3), args.web_signoffs,
+                        args.web_seconds, args.web_inproc, args.pg, scale_db, cases,
+                        args.web_calls, args.web_profile, args.web_nodelay)
     Path(args.out).write_text(json.dumps({"python": sys.version.split()[0],
                                           "cpus": os.cpu_count(), "figures": rows},
                                          ensure_ascii=False, indent=2), "utf-8")

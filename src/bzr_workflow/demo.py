@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,7 @@ CLASSES = [("kj", "会计学专升本班", "nanning", 52), ("tm", "土木工程�
            ("dz", "电子商务高起专班", "nanning", 81)]
 
 Say = Callable[[str], None]
+READABLE = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/l/I to misread
 
 
 def run(app: WorkflowApp, say: Say) -> dict[str, Any]:
@@ -41,7 +43,19 @@ def run(app: WorkflowApp, say: Say) -> dict[str, Any]:
         "withdrawn": _withdrawn(app, say, codes["jx"]),
         "pending": _pending(app, say, codes["dz"]),
     }
-    return {"round": n, "cases": outcomes}
+    return {"round": n, "cases": outcomes, "passwords": _passwords(app, say)}
+
+
+def _passwords(app: WorkflowApp, say: Say) -> dict[str, str]:
+    """A fresh password for the administrator and every demo person, set by the administrator
+    through the credentials service (as `user passwd` does), so that each can sign in on the web."""
+    passwords = {}
+    for login in ["admin", *(login for login, _, _ in USERS)]:
+        passwords[login] = "".join(secrets.choice(READABLE) for _ in range(12))
+        app.credentials.set_password(login, passwords[login], "admin")
+    say(f"Set a new password for {len(passwords)} people (admin and the demo's staff and"
+        " candidates), printed below.")
+    return passwords
 
 
 def _setup(app: WorkflowApp, say: Say) -> None:

@@ -13,9 +13,10 @@ POLICY = "guilin-ut-ce-2024"
 CLEAN_ENV = {"BZR_WORKFLOW_DB": None, "BZR_WORKFLOW_ACTOR": None, "BZR_WORKFLOW_DEBUG": None}
 
 
-def invoke(db: str, *args: str, actor: str | None = None, as_json: bool = True) -> Result:
+def invoke(db: str, *args: str, actor: str | None = None, as_json: bool = True,
+           stdin: str | None = None) -> Result:
     argv = ["--db", db, *(["--as", actor] if actor else []), *(["--json"] if as_json else [])]
-    return CliRunner().invoke(cli, [*argv, *args], env=CLEAN_ENV)
+    return CliRunner().invoke(cli, [*argv, *args], env=CLEAN_ENV, input=stdin)
 
 
 def ok(db: str, *args: str, actor: str | None = None) -> Any:

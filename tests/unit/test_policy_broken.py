@@ -24,6 +24,7 @@ ROWS = [
     ("empty_roles.toml", "roles", "must not be empty"),
     ("duplicate_role.toml", "roles[2].id", "duplicate id 'reviewer'"),
     ("reserved_admin.toml", "roles[2].id", "'admin' is reserved"),
+    ("reserved_auditor.toml", "roles[2].id", "'auditor' is reserved"),
     ("undeclared_step_role.toml", "workflows.recruitment.steps[1].role", "undeclared role 'dean'"),
     ("undeclared_opener.toml", "workflows.recruitment.opened_by", "undeclared role 'dean'"),
     ("duplicate_step_id.toml", "workflows.recruitment.steps[1].id", "duplicate id 'review'"),

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bzr_workflow.domain.pipeline import PUBLISHED, destination, machine_for
-from bzr_workflow.domain.policy import Policy
+from bzr_workflow.domain.policy import ENGINE_ROLES, Policy
 from bzr_workflow.domain.policy_file import digest_of, parse_policy
 from bzr_workflow.policies import builtin_text
 
@@ -72,7 +72,7 @@ def allowance(policy: Policy) -> dict[str, Any]:
 def verbatim_labels(p: Policy) -> list[str]:
     """Every Chinese label the policy claims is copied from the seed."""
     s = p.written
-    labels = [p.name, p.institution, *(r.label for r in p.roles.values() if r.id != "admin")]
+    labels = [p.name, p.institution, *(r.label for r in p.roles.values() if r.id not in ENGINE_ROLES)]
     for wf in p.workflows.values():
         labels += [wf.label, wf.open_label, *(step.label for step in wf.steps)]
     for ind in s["appraisal"]["indicators"] + s["appraisal"]["bonus_items"]:

@@ -18,6 +18,7 @@ from eventsourcing.persistence import (MapperDeserialisationError, OperationalEr
                                        RecordConflictError)
 
 from ..domain.case import Case
+from ..domain.command import Command
 from ..domain.errors import BadInput, Conflict, NotFound, NotPermitted, WorkflowError
 from ..domain.ids import case_id, institution_id, key_id, normalise_ref
 from ..domain.institution import Institution
@@ -26,7 +27,7 @@ from ..domain.school_class import SchoolClass
 from ..domain.timefmt import local_iso
 from ..domain.unit import Unit
 from ..domain.user import User
-from . import es_fastpath
+from . import es_fastpath, origin
 from .policybook import PolicyBook
 from .store import APP_NAME, Location
 
@@ -38,6 +39,7 @@ from .organisation import Organisation
 from .worklog import Worklog
 
 if TYPE_CHECKING:
+    from .credentials import Credentials
     from .reads import Reads
     from .seal import Seal
 
@@ -58,7 +60,7 @@ class StoreUnavailable(Conflict):
 class WorkflowApp(Application[UUID]):
     """One event store: load, decide in the domain, save (re-run on conflict), under the policy
     in force. The commands and queries are grouped by subject as services over it: `org`,
-    `cases`, `appraisals`, `awards`, `worklog`, `imports` and `reads`."""
+    `cases`, `appraisals`, `awards`, `worklog`, `imports`, `credentials` and `reads`."""
 
     name = APP_NAME
 
@@ -71,6 +73,8 @@ class WorkflowApp(Application[UUID]):
     def close(self) -> None:
         if "reads" in self.__dict__:
             self.reads.close()
+        if "credentials" in self.__dict__:
+            self.credentials.close()
         if self._seal is not None:
             self._seal.close()
         super().close()
@@ -102,6 +106,11 @@ class WorkflowApp(Application[UUID]):
         return Imports(self)
 
     @cached_property
+    def credentials(self) -> Credentials:
+        from .credentials import Credentials  # lazily: argon2 is for signing in, not commands
+        return Credentials(self)
+
+    @cached_property
     def reads(self) -> Reads:
         from .reads import Reads  # lazily: the views bring SQLAlchemy, which commands never need
         return Reads(self)
@@ -116,10 +125,16 @@ class WorkflowApp(Application[UUID]):
             fastforward_skipping=False, deepcopy_from_cache=True)
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
-        """Store what the aggregates decided, in one transaction (we save only aggregates and
-        their events, so the library's runtime Protocol checks are skipped: es_fastpath)."""
+        """Store what the aggregates decided, in one transaction, followed by where the command
+        came from (`origin`); we save only aggregates and their events, so the library's
+        runtime Protocol checks are skipped (es_fastpath)."""
         if kwargs or not all(isinstance(o, (Aggregate, DomainEvent)) for o in objs):
             return super().save(*objs, **kwargs)
+        came_from = origin.current()
+        if came_from is not None:
+            count = sum(1 if isinstance(o, DomainEvent) else len(o.pending_events) for o in objs)
+            if count:
+                objs = (*objs, _provenance(came_from, count))
         return es_fastpath.save(self, objs)
 
     def save_streamed(self, chunks: Iterable[Iterable[Aggregate | DomainEvent]]) -> None:
@@ -127,10 +142,15 @@ class WorkflowApp(Application[UUID]):
         a bulk command stays all or nothing while memory holds one chunk of events, mapped to
         stored form, rather than all of them. (Nothing here snapshots or has followers, and the
         aggregate cache fast-forwards from the store, so `save`'s after-steps have no work.)"""
-        to_stored = self.mapper.to_stored_event
+        to_stored, count, came_from = self.mapper.to_stored_event, 0, origin.current()
         with es_fastpath.one_transaction(self.recorder) as insert:
             for chunk in chunks:
-                insert([to_stored(e) for e in es_fastpath.new_events(chunk)])
+                events = es_fastpath.new_events(chunk)
+                count += len(events)
+                insert([to_stored(e) for e in events])
+            if came_from is not None and count:
+                provenance = es_fastpath.new_events([_provenance(came_from, count)])
+                insert([to_stored(e) for e in provenance])
 
     def seal_new_events(self) -> None:
         """Extend the hash chain over what was just stored. The events are committed already:
@@ -244,6 +264,10 @@ class WorkflowApp(Application[UUID]):
             except RecordConflictError:
                 time.sleep(random.uniform(0.001, 0.004) * (attempt + 1))
         raise Conflict("the case kept changing while this command ran; try it again")
+
+
+def _provenance(came_from: origin.Origin, count: int) -> Command:
+    return Command(came_from.via, came_from.session, came_from.address, count)
 
 
 @contextmanager

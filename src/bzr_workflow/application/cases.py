@@ -21,6 +21,7 @@ from ..domain.user import User
 from .effects import Decided, Opening, effects_of
 from .es_fastpath import fold
 from .opening import counter, new_case
+from .readers import require_readable
 from .render import case_dict
 from .service import Service
 from .text import checked
@@ -157,9 +158,11 @@ class Cases(Service):
 
     # -- reading the case's own events --------------------------------------------------
 
-    def show(self, ref: str, as_of: str | None = None) -> dict[str, Any]:
+    def show(self, ref: str, as_of: str | None = None,
+             reader: str | None = None) -> dict[str, Any]:
         """A case as it stands (or stood); an appraisal also shows its advisor's norm
-        compliance as evidence."""
+        compliance as evidence. A `reader` who may not read the case is refused."""
+        require_readable(self.app, ref, reader)
         case = self._case_as_of(ref, as_of) if as_of else self.app.case(ref)
         shown = case_dict(case, self.app.case_policy(case))
         if shown["kind"] == "appraisal" and shown["period"] and shown["subject"]:
@@ -183,7 +186,9 @@ class Cases(Service):
         older: Case = fold(None, (e for e in events if e.originator_version <= versions[-1]))
         return older
 
-    def history(self, ref: str, as_of: str | None = None) -> list[dict[str, Any]]:
+    def history(self, ref: str, as_of: str | None = None,
+                reader: str | None = None) -> list[dict[str, Any]]:
+        require_readable(self.app, ref, reader)
         case = self.app.case(ref)
         policy = self.app.case_policy(case)
         wf = policy.workflow(case.kind)

@@ -15,8 +15,9 @@ CaseRow = TypedDict("CaseRow", {
 AuditRow = TypedDict("AuditRow", {
     "at": str, "actor": str, "action": str, "case": str | None, "target": str | None,
     "step": str | None, "step_label": str | None, "to_step": str | None, "comment": str | None,
-    "position": int})
-"""One recorded decision or organisation change."""
+    "position": int, "via": str | None, "session": str | None, "address": str | None})
+"""One recorded decision or organisation change, and where the command came from (cli, web
+or api; the web's session and address)."""
 
 AppointmentRow = TypedDict("AppointmentRow", {
     "advisor": str, "class": str, "start": str, "end": str | None, "state": str,
@@ -112,3 +113,35 @@ class PolicySummary(TypedDict):
 class Activity(TypedDict):
     activity: str
     label: str
+
+
+class KindCount(TypedDict):
+    kind: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class CaseList:
+    """Cases listed for a page, their counts per kind and each kind's label (the policy's)."""
+
+    rows: list[CaseRow]
+    counts: list[KindCount]
+    labels: dict[str, str]
+
+
+class VerifyRun(TypedDict):
+    at: str
+    events: int
+    head: str
+    verified: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class Integrity:
+    """The chain's head (the digest sealing every event up to `position`) and the last verify."""
+
+    position: int
+    head: str
+    last_verified: VerifyRun | None

@@ -8,23 +8,26 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from ..domain.allowance import month_range
-from ..domain.errors import BadInput
+from ..domain.errors import BadInput, IntegrityFailure
 from ..domain.ids import normalise_ref
 from ..domain.periods import parse_period, period_range
 from ..domain.policy import Policy
-from ..domain.timefmt import parse_instant
+from ..domain.timefmt import local_iso, parse_instant
 from .seal import Seal, check_digest
 
 __all__ = ["Reads", "check_digest", "form_format", "sheet_format"]
 
 if TYPE_CHECKING:  # the row types only type (defining ~20 TypedDicts costs a command ~1 ms)
     from .readmodels import (Activity, AllowanceSheet, AppointmentRow, AuditRow, AwardRow,
-                             CaseRow, ClassRow, FormWritten, GradeCounts, PolicyView, ResultRow,
-                             Results, Target, UnitRow, UserRow, Verified)
+                             CaseList, CaseRow, ClassRow, FormWritten, GradeCounts, Integrity,
+                             PolicyView, ResultRow, Results, Target, UnitRow, UserRow, Verified,
+                             VerifyRun)
     from sqlalchemy import Connection
 
     from ..projections import Views
+    from ..projections.queries import Keep
     from .app import WorkflowApp
+    from .caseview import CaseView
 
 STATES = ("open", "published", "vetoed", "withdrawn")
 
@@ -85,45 +88,103 @@ class Reads:
 
     # -- cases ----------------------------------------------------------------------------
 
-    def inbox(self, actor: str | None, as_of: str | None = None) -> list[CaseRow]:
+    # Every case read takes an optional `reader` (the signed-in login): a case they may not
+    # read is NotPermitted, and lists leave out what they may not read. None (the CLI, the
+    # operator's tool) reads everything.
+
+    def inbox(self, actor: str | None, as_of: str | None = None,
+              reader: str | None = None) -> list[CaseRow]:
         """Cases whose pending step `actor` may sign (as things stood at `as_of`)."""
         from ..projections import queries
 
-        me = self.app.actor(actor)
+        me, keep = self.app.actor(actor), self._keep(reader)
         with self._read(as_of) as conn:
             rows = queries.inbox(conn, me.login, queries.grants_of(conn, me.login), self.views.policy_of,
-                                 self.offset())
+                                 self.offset(), keep)
         return cast("list[CaseRow]", rows)
+
+    def inbox_page(self, actor: str) -> CaseList:
+        """The inbox with how many cases of each kind await `actor`, labelled by the policy."""
+        return self._listed(self.inbox(actor))
+
+    def mine(self, login: str) -> CaseList:
+        """The cases `login` is the subject of or opened, most recently changed first."""
+        from ..projections import queries
+
+        me = self.app.actor(login)
+        with self._read() as conn:
+            return self._listed(cast("list[CaseRow]", queries.mine(conn, self.offset(), me.login)))
+
+    def _listed(self, rows: list[CaseRow]) -> CaseList:
+        labels = {kind: wf.label for kind, wf in self.app.policy().workflows.items()}
+        labels |= {r["kind"]: r["kind"] for r in rows if r["kind"] not in labels}
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row["kind"]] = counts.get(row["kind"], 0) + 1
+        from .readmodels import CaseList, KindCount
+
+        return CaseList(rows, [KindCount(kind=k, label=labels[k], count=n)
+                               for k, n in counts.items()], labels)
+
+    def case_view(self, ref: str, reader: str | None, as_of: str | None = None) -> CaseView:
+        """What a case page shows: fields, pipeline, history, the reader's actions now."""
+        from .caseview import CaseViews
+
+        return CaseViews(self.app).case_view(ref, reader, as_of)
 
     def cases(self, kind: str | None = None, state: str | None = None,
               period: str | None = None, unit: str | None = None, limit: int | None = None,
-              as_of: str | None = None) -> list[CaseRow]:
+              as_of: str | None = None, reader: str | None = None) -> list[CaseRow]:
         from ..projections import queries
 
+        keep = self._keep(reader)
         with self._read(as_of) as conn:
-            rows = queries.cases(conn, self.offset(), kind, state, period, unit, limit)
+            rows = queries.cases(conn, self.offset(), kind, state, period, unit, limit, keep)
         return cast("list[CaseRow]", rows)
+
+    def _keep(self, login: str | None) -> Keep | None:
+        from .readers import reader
+
+        who = reader(self.app, login)
+        return who.row if who else None
 
     def case_counts(self) -> dict[str, int]:
         """How many cases are in each state."""
         return {state: len(self.cases(state=state)) for state in STATES}
 
-    def show(self, ref: str, as_of: str | None = None) -> dict[str, Any]:
-        return self.app.cases.show(ref, as_of)
+    def show(self, ref: str, as_of: str | None = None,
+             reader: str | None = None) -> dict[str, Any]:
+        return self.app.cases.show(ref, as_of, reader)
 
-    def history(self, ref: str, as_of: str | None = None) -> list[dict[str, Any]]:
-        return self.app.cases.history(ref, as_of)
+    def history(self, ref: str, as_of: str | None = None,
+                reader: str | None = None) -> list[dict[str, Any]]:
+        return self.app.cases.history(ref, as_of, reader)
 
     def audit(self, actor: str | None = None, case: str | None = None,
               since: str | None = None, until: str | None = None, limit: int | None = None,
-              as_of: str | None = None) -> list[AuditRow]:
+              as_of: str | None = None, reader: str | None = None) -> list[AuditRow]:
         from ..projections import queries
 
         start, end = self.instant(since, end=False), self.instant(until)
-        ref = normalise_ref(case) if case else None
+        ref, keep = normalise_ref(case) if case else None, self._keep(reader)
         with self._read(as_of) as conn:
-            rows = queries.audit(conn, self.offset(), actor, ref, start, end, limit)
+            rows = queries.audit(conn, self.offset(), actor, ref, start, end, limit, keep)
         return cast("list[AuditRow]", rows)
+
+    def audit_sheet(self, fmt: str, actor: str | None = None, case: str | None = None,
+                    since: str | None = None, until: str | None = None,
+                    reader: str | None = None) -> bytes:
+        """The audit search (as `reader` may read it) as a `csv` or `xlsx` file's bytes, with
+        the seal digest it reflects."""
+        from ..exports import audit_sheet
+
+        if fmt not in ("csv", "xlsx"):
+            raise BadInput(f"format {fmt!r}: csv or xlsx")
+        found = self.audit(actor, case, since, until, reader=reader)
+        head = self.seal.head()[1]
+        table = audit_sheet.rows(found, {"actor": actor, "case": case, "since": since,
+                                         "until": until}, head)
+        return (audit_sheet.csv_bytes if fmt == "csv" else audit_sheet.xlsx_bytes)(table)
 
     def appointments(self, advisor: str | None = None,
                      as_of: str | None = None) -> list[AppointmentRow]:
@@ -248,13 +309,32 @@ class Reads:
         return self.views.rebuild()
 
     def verify(self, head: str | None = None) -> Verified:
-        """Recompute the seal over every stored event; `head`, if given, must be a link."""
+        """Recompute the seal over every stored event; `head`, if given, must be a link. The
+        run is remembered (when, and what it found) for the integrity page."""
         wanted = check_digest(head) if head else None
         self.app.institution()
-        result = cast("Verified", self.seal.verify(wanted))
+        started = self.app.clock().isoformat()
+        try:
+            result = cast("Verified", self.seal.verify(wanted))
+        except IntegrityFailure as exc:
+            position, digest = self.seal.head()
+            self.seal.record_run(started, position, digest, False, str(exc))
+            raise
+        self.seal.record_run(started, result["events"], result["head"], True, "")
         if wanted:
             result["head_checked"] = wanted
         return result
+
+    def integrity(self) -> Integrity:
+        """The chain's head now and when verify last ran (in the institution's time)."""
+        self.app.institution()
+        position, head = self.seal.head()
+        run = cast(VerifyRun | None, self.seal.last_run())
+        if run is not None:
+            run["at"] = local_iso(datetime.fromisoformat(run["at"]), self.offset())
+        from .readmodels import Integrity
+
+        return Integrity(position, head, run)
 
 
 def form_format(out: str, fmt: str | None) -> str:

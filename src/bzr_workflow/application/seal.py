@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from ..domain.errors import BadInput, IntegrityFailure
-from .rawdb import mark, table, transaction
+from .rawdb import mark, missing_table, table, transaction
 from .store import APP_NAME, Location
 
 GENESIS = "0" * 64
@@ -42,6 +42,7 @@ class Seal:
         sqlite = location.is_sqlite
         self.events = "stored_events" if sqlite else table(location, f"{APP_NAME.lower()}_events")
         self.table = table(location, "bzr_seal")
+        self.runs = table(location, "bzr_seal_runs")
         self.function = table(location, "bzr_seal_extend")
         self.position = "rowid" if sqlite else "notification_id"
         self.mark = mark(location)
@@ -178,6 +179,38 @@ class Seal:
             self.close()
             raise
         return None if row[0] is None else str(row[0])
+
+    def head(self) -> tuple[int, str]:
+        """The chain's last link: (position, digest), sealing first what is not yet sealed."""
+        self.extend()
+        with self._transaction() as conn:
+            row = conn.execute(f"SELECT position, digest FROM {self.table}"
+                               " ORDER BY position DESC LIMIT 1").fetchone()
+        return (int(row[0]), str(row[1])) if row else (0, GENESIS)
+
+    def record_run(self, at: str, events: int, head: str, verified: bool, detail: str) -> None:
+        """Remember that verify ran (kept beside the chain, outside it: a run is no event)."""
+        with self._transaction() as conn:
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {self.runs} (at VARCHAR(40) NOT NULL,"
+                         " events BIGINT NOT NULL, head CHAR(64) NOT NULL,"
+                         " verified BOOLEAN NOT NULL, detail TEXT NOT NULL)")
+            conn.execute(f"INSERT INTO {self.runs} (at, events, head, verified, detail) VALUES"
+                         f" ({', '.join([self.mark] * 5)})", (at, events, head, verified, detail))
+
+    def last_run(self) -> dict[str, Any] | None:
+        """When verify last ran and what it found; None if it never ran here."""
+        try:
+            with self._transaction() as conn:
+                row = conn.execute(f"SELECT at, events, head, verified, detail FROM {self.runs}"
+                                   " ORDER BY at DESC LIMIT 1").fetchone()
+        except Exception as exc:  # noqa: BLE001 - the table is made by the first run
+            if missing_table(exc):
+                return None
+            raise
+        if row is None:
+            return None
+        return {"at": str(row[0]), "events": int(row[1]), "head": str(row[2]),
+                "verified": bool(row[3]), "detail": str(row[4])}
 
     def digest_at(self, position: int) -> str:
         """The link sealing everything up to `position` (what a sheet of that position reflects)."""

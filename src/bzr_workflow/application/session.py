@@ -10,6 +10,7 @@ from eventsourcing.persistence import PersistenceError
 
 from ..domain.errors import BadInput
 from .app import StoreMissing, StoreUnavailable, WorkflowApp
+from .credstore import CredentialTables
 from .personal import PersonKeys
 from .seal import Seal
 from .store import Location
@@ -27,11 +28,19 @@ def open_app(location: Location, create: bool = False) -> WorkflowApp:
             return WorkflowApp(location)
         with _pg_ddl_lock(location):
             app = WorkflowApp(location, create_tables=True)
-            Seal(location).create()
-            PersonKeys(location).create()
+            _create_side_tables(location)
             return app
     except PersistenceError as exc:
         raise StoreUnavailable(f"cannot open {location.describe()}: {str(exc).splitlines()[0]}") from None
+
+
+def _create_side_tables(location: Location) -> None:
+    """The tables beside the event log: the seal, personal keys and credentials."""
+    Seal(location).create()
+    PersonKeys(location).create()
+    tables = CredentialTables(location)
+    tables.create()
+    tables.close()
 
 
 def _reachable(location: Location) -> None:
@@ -61,8 +70,7 @@ def _open_sqlite(location: Location, create: bool) -> WorkflowApp:
     try:
         app = WorkflowApp(location, create_tables=create)
         if create:
-            Seal(location).create()
-            PersonKeys(location).create()
+            _create_side_tables(location)
         return app
     except PersistenceError as exc:
         raise StoreUnavailable(f"cannot open {location.describe()}: {str(exc).splitlines()[0]}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ class Ctx:
     def __init__(self, db: str | None, actor: str | None, as_json: bool) -> None:
         self.db, self.actor, self.as_json = db, actor, as_json
         self._app: WorkflowApp | None = None
+        self._scope = ExitStack()  # what this command's app records comes from the CLI
 
     @property
     def location(self) -> Location:
@@ -30,15 +32,20 @@ class Ctx:
         return parse_location(self.db, os.environ.get("BZR_WORKFLOW_CIPHER_KEY"))
 
     def app(self, create: bool = False) -> WorkflowApp:
+        """The application; what it records while this command runs says it came from the CLI."""
         if self._app is None:
             from ..application import open_app
+            from ..application.origin import CLI, coming_from
 
             self._app = open_app(self.location, create=create)
+            self._scope.enter_context(coming_from(CLI))
         return self._app
 
     def close(self) -> None:
+        self._scope.close()
         if self._app is not None:
             self._app.close()
+            self._app = None
 
     def emit(self, data: Any, human: Callable[[Any], str] | None = None) -> None:
         if self.as_json and _lazy(data):

@@ -38,6 +38,13 @@ def demo(ctx: Ctx) -> None:
                     f"history {result['cases']['returned_then_published']}",
                     "--as zhang.nn inbox", "appointments", "audit --actor li.dean"):
         click.echo(f"  bzr-workflow {db}{example}")
+    people = {row["user"]: f"{row['name']} {' '.join(row['roles'])}".strip()
+              for row in ctx.app().reads.users()}
+    click.echo("Sign in on the web (`bzr-workflow serve`; `python3 dev.py demo` serves it at"
+               " http://127.0.0.1:8080) as:")
+    width = max(len(login) for login in result["passwords"])
+    for login, password in result["passwords"].items():
+        click.echo(f"  {login:<{width}}  {password}  {people.get(login, '')}")
 
 
 @click.command()

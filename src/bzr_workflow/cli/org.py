@@ -141,7 +141,7 @@ def unit_list(ctx: Ctx) -> None:
 
 @click.group()
 def user() -> None:
-    """People and the roles they hold (ROLE or ROLE@UNIT)."""
+    """People, the roles they hold (ROLE or ROLE@UNIT), and how they sign in to the web."""
 
 
 @user.command("add")
@@ -171,6 +171,55 @@ def user_grant(ctx: Ctx, login: str, role: str) -> None:
 def user_revoke(ctx: Ctx, login: str, role: str) -> None:
     """Revoke a role."""
     ctx.emit(ctx.app().org.revoke(login, role, ctx.actor))
+
+
+@user.command("passwd")
+@click.argument("login", metavar="USER")
+@pass_ctx
+def user_passwd(ctx: Ctx, login: str) -> None:
+    """Set USER's password for signing in to the web, read as one line from standard input
+    (at least 8 characters); every session USER has ends. At a terminal it is asked twice,
+    unseen."""
+    import sys
+
+    if sys.stdin.isatty():
+        password = click.prompt("new password", hide_input=True, confirmation_prompt=True,
+                                err=True)
+    else:
+        password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    ctx.emit(ctx.app().credentials.set_password(login, password, ctx.actor),
+             lambda r: f"password {r['how']} for {r['user']}")
+
+
+@user.command("invite")
+@click.argument("login", metavar="USER")
+@click.option("--hours", type=int, default=72, show_default=True, metavar="N",
+              help="How long the invitation stays valid.")
+@pass_ctx
+def user_invite(ctx: Ctx, login: str, hours: int) -> None:
+    """Print a one-time path /invite/TOKEN where USER sets their own password (on the web
+    server's address); it works once, within --hours."""
+    ctx.emit(ctx.app().credentials.invite(login, ctx.actor, hours), lambda r: r["path"])
+
+
+@user.command("token")
+@click.argument("login", metavar="USER")
+@click.option("--name", metavar="NAME", help="A name for the new token (default token1, ...).")
+@click.option("--revoke", metavar="NAME", help="Revoke USER's token of this name instead.")
+@pass_ctx
+def user_token(ctx: Ctx, login: str, name: str | None, revoke: str | None) -> None:
+    """Issue an API token for USER's scripts (printed once: only its digest is kept), or
+    revoke one with --revoke NAME. Scripts send it as `Authorization: Bearer TOKEN`."""
+    from ..domain.errors import BadInput
+
+    if revoke is not None and name is not None:
+        raise BadInput("give --name to issue a token or --revoke to revoke one, not both")
+    app = ctx.app()
+    if revoke is not None:
+        ctx.emit(app.credentials.revoke_token(login, revoke, ctx.actor),
+                 lambda r: f"revoked token {r['name']} of {r['user']}")
+        return
+    ctx.emit(app.credentials.issue_token(login, name, ctx.actor), lambda r: r["token"])
 
 
 @user.command("list")

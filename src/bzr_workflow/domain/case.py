@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from . import signing
 from .appraisal_rules import rules_of
 from .access import Grants, require_role
-from .errors import BadInput, NotPermitted, SeparationOfDuties, StepNotAllowed
+from .errors import BadInput, NotPermitted, SeparationOfDuties, StepNotAllowed, WorkflowError
 from .ids import case_id
 from .pipeline import OPEN, PUBLISHED, destination
 from .policy import Policy, Step, Workflow
@@ -360,38 +360,68 @@ class Case(Aggregate):
 
     def veto(self, actor: str, grants: Grants, policy: Policy, wf: Workflow, reason: str) -> None:
         _need_reason(reason, "veto")
-        step = self._signable(actor, grants, policy, wf)
-        if step.id == wf.open_step:
-            raise StepNotAllowed(f"{self.ref} awaits re-submission by {self.applicant};"
-                                 " withdraw it instead of vetoing")
-        self._vetoed(actor=actor, step=step.id, reason=reason)
+        _refuse(self.veto_refusal(actor, grants, policy, wf))
+        self._vetoed(actor=actor, step=self.step, reason=reason)
 
     def return_(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
                 machine: Machine, reason: str) -> None:
         _need_reason(reason, "return")
-        step = self._signable(actor, grants, policy, wf)
-        to = destination(machine, "return", step.id)
-        if to is None:
-            raise StepNotAllowed(f"{step.label} ({step.id}) of {self.ref} cannot be returned"
-                                 " under this policy; approve or veto it")
-        self._returned(actor=actor, step=step.id, to_step=to, reason=reason)
+        _refuse(self.return_refusal(actor, grants, policy, wf, machine))
+        to = destination(machine, "return", self.step)
+        assert to is not None
+        self._returned(actor=actor, step=self.step, to_step=to, reason=reason)
 
     def withdraw(self, actor: str, wf: Workflow, machine: Machine, reason: str) -> None:
-        self._require_open()
-        if actor not in (self.applicant, self.subject):
-            raise NotPermitted(f"only {self.applicant}, who opened {self.ref}, may withdraw it")
-        if destination(machine, "withdraw", self.step) is None:
-            raise StepNotAllowed(f"{self.ref} is at its final step {wf.step(self.step).label};"
-                                 " it can no longer be withdrawn")
+        _refuse(self.withdraw_refusal(actor, wf, machine))
         self._withdrawn(actor=actor, step=self.step, reason=reason)
+
+    # -- what may be done now: the commands raise these, a case page asks them ------------
+
+    def refusals(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
+                 machine: Machine) -> dict[str, WorkflowError | None]:
+        """Why `actor` may not approve, veto, return or withdraw the case now (None: they may)."""
+        return {"approve": signing.signing_refusal(self.sheet(), actor, grants, policy, wf),
+                "veto": self.veto_refusal(actor, grants, policy, wf),
+                "return": self.return_refusal(actor, grants, policy, wf, machine),
+                "withdraw": self.withdraw_refusal(actor, wf, machine)}
+
+    def veto_refusal(self, actor: str, grants: Grants, policy: Policy,
+                     wf: Workflow) -> WorkflowError | None:
+        refused = signing.signing_refusal(self.sheet(), actor, grants, policy, wf)
+        if refused is None and self.step == wf.open_step:
+            return StepNotAllowed(f"{self.ref} awaits re-submission by {self.applicant};"
+                                  " withdraw it instead of vetoing")
+        return refused
+
+    def return_refusal(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
+                       machine: Machine) -> WorkflowError | None:
+        refused = signing.signing_refusal(self.sheet(), actor, grants, policy, wf)
+        if refused is None and destination(machine, "return", self.step) is None:
+            step = wf.step(self.step)
+            return StepNotAllowed(f"{step.label} ({step.id}) of {self.ref} cannot be returned"
+                                  " under this policy; approve or veto it")
+        return refused
+
+    def withdraw_refusal(self, actor: str, wf: Workflow, machine: Machine) -> WorkflowError | None:
+        if self.state != OPEN:
+            return self._closed()
+        if actor not in (self.applicant, self.subject):
+            return NotPermitted(f"only {self.applicant}, who opened {self.ref}, may withdraw it")
+        if destination(machine, "withdraw", self.step) is None:
+            return StepNotAllowed(f"{self.ref} is at its final step {wf.step(self.step).label};"
+                                  " it can no longer be withdrawn")
+        return None
 
     # -- rules --------------------------------------------------------------------------
 
     def _require_open(self) -> None:
         if self.state != OPEN:
-            last = self.last
-            raise StepNotAllowed(f"{self.ref} is {self.state} ({last['action']} by {last['actor']});"
-                                 " nothing is pending")
+            raise self._closed()
+
+    def _closed(self) -> StepNotAllowed:
+        last = self.last
+        return StepNotAllowed(f"{self.ref} is {self.state} ({last['action']} by {last['actor']});"
+                              " nothing is pending")
 
     def sheet(self) -> signing.Sheet:
         """What signing this case depends on (the same facts the cases view keeps)."""
@@ -400,9 +430,7 @@ class Case(Aggregate):
                              self.last["actor"])
 
     def _signable(self, actor: str, grants: Grants, policy: Policy, wf: Workflow) -> Step:
-        refused = signing.signing_refusal(self.sheet(), actor, grants, policy, wf)
-        if refused:
-            raise refused
+        _refuse(signing.signing_refusal(self.sheet(), actor, grants, policy, wf))
         return wf.step(self.step)
 
     # -- evolution ----------------------------------------------------------------------
@@ -428,6 +456,11 @@ class Case(Aggregate):
         self.state, self.step, self.last = move.state, move.step, move.last
         if move.signs:
             self.signers[move.at] = move.actor
+
+
+def _refuse(refused: WorkflowError | None) -> None:
+    if refused is not None:
+        raise refused
 
 
 def _need_reason(reason: str, what: str) -> None:

@@ -51,6 +51,14 @@ class NotPermitted(WorkflowError):
     exit_code = 3
 
 
+class SignInFailed(NotPermitted):
+    """Wrong name or password: the same answer whichever of the two it was."""
+
+
+class AccountLocked(NotPermitted):
+    """Too many failed sign-ins of one name: signing in as it is refused for a while."""
+
+
 class Conflict(WorkflowError):
     """The case kept changing under the command and retrying did not settle it."""
 

@@ -19,6 +19,12 @@ APPLICANT = "applicant"
 ADMIN = "admin"
 """Engine role that manages units, users, classes and policies; every policy has it."""
 
+AUDITOR = "auditor"
+"""Engine role that reads every case and signs none; every policy has it, institution-wide."""
+
+ENGINE_ROLES = (ADMIN, AUDITOR)
+"""The roles the engine adds to every policy (a policy file may not declare them)."""
+
 
 @dataclass(frozen=True)
 class Role:

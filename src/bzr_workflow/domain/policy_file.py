@@ -17,7 +17,7 @@ from .appraisal_rules import appraisal_of
 from .award_rules import award_of
 from .consequences import consequences_of
 from .norms import norm_of
-from .policy import ADMIN, APPLICANT, Policy, Role, Staffing, Step, Trigger, Workflow
+from .policy import ADMIN, APPLICANT, AUDITOR, ENGINE_ROLES, Policy, Role, Staffing, Step, Trigger, Workflow
 
 Problem = tuple[str, str]
 
@@ -168,7 +168,7 @@ def _rules(data: dict[str, Any]) -> Iterator[Problem]:
     roles = data["roles"]
     yield from _dupes(roles, "id", "roles")
     for i, role in enumerate(roles):
-        if role["id"] in (ADMIN, APPLICANT, "candidate"):
+        if role["id"] in (*ENGINE_ROLES, APPLICANT, "candidate"):
             yield f"roles[{i}].id", f"{role['id']!r} is reserved by the engine"
     role_ids = {r["id"] for r in roles} | {ADMIN}
     if not data["workflows"]:
@@ -338,6 +338,7 @@ def _build(data: dict[str, Any]) -> Policy:
     head = data["policy"]
     roles = {r["id"]: Role(r["id"], r["label"], r.get("scoped", False)) for r in data["roles"]}
     roles.setdefault(ADMIN, Role(ADMIN, "系统管理员", False))
+    roles.setdefault(AUDITOR, Role(AUDITOR, "审计员", False))
     st = data.get("staffing", {})
     staffing = Staffing(st.get("advisors_per_class", 1), st.get("max_classes_per_advisor", 0),
                         st.get("term_years", 0), st.get("students_per_advisor", 0))

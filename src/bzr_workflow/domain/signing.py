@@ -1,4 +1,4 @@
-"""Who may open a case and sign its pending step, what is pending, and who has signed: one home for the aggregate, the application and the views."""
+"""Who may open, read and sign a case, what is pending, and who has signed: one home for the aggregate, the application and the views."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import NamedTuple
 from .access import Grants, covers, role_refusal
 from .errors import NotPermitted, SeparationOfDuties, StepNotAllowed, WorkflowError
 from .pipeline import OPEN, VETOED, WITHDRAWN
-from .policy import ADMIN, Policy, Workflow
+from .policy import ADMIN, AUDITOR, Policy, Workflow
 
 
 class Pending(NamedTuple):
@@ -35,6 +35,27 @@ def may_open(wf: Workflow, grants: Grants, unit_path: Sequence[str]) -> bool:
     there, or a holder of the workflow's opening role (a candidate applying for themselves is
     the caller's other case)."""
     return covers(grants, ADMIN, unit_path) or covers(grants, wf.opened_by, unit_path)
+
+
+def sees_everything(grants: Grants) -> bool:
+    """Administrators and auditors read every case (both roles are institution-wide)."""
+    return covers(grants, ADMIN, ()) or covers(grants, AUDITOR, ())
+
+
+def may_read(case: Sheet, login: str, grants: Grants, wf: Workflow) -> bool:
+    """Whether `login` may read a case (its scores, veto flags, comments, personal fields):
+    its subject or its opener (the applicant), a holder of one of its workflow's step roles or
+    its opening role in its unit or above, an administrator or an auditor. Nobody else."""
+    if login in (case.subject, case.applicant) or sees_everything(grants):
+        return True
+    roles = {wf.opened_by, *(s.role for s in wf.steps)}
+    return any(covers(grants, role, case.unit_path) for role in roles)
+
+
+def reading_refusal(ref: str, login: str, unit_path: Sequence[str]) -> NotPermitted:
+    unit = f" in {unit_path[-1]} (or a unit above it)" if unit_path else ""
+    return NotPermitted(f"{login} may not read {ref}: it is read by its subject, its opener,"
+                        f" holders of its workflow's roles{unit}, administrators and auditors")
 
 
 class Sheet(NamedTuple):

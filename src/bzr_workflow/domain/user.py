@@ -7,7 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from .errors import LimitReached, RuleRefused
+from .errors import AlreadyExists, LimitReached, NotFound, RuleRefused
 from .ids import key_id
 
 
@@ -96,6 +96,46 @@ class User(Aggregate):
         class_code: str
         case: str
 
+    # -- credentials: what was done, by whom; never a hash or a token ------------------------
+
+    class PasswordSet(Aggregate.Event):
+        """A password was set (how: set, reset, invite or changed); its hash is kept outside the log."""
+
+        TOPIC = "bzr.user.password_set"
+        class_version = 1
+        login: str
+        actor: str
+        how: str
+
+    class InvitationIssued(Aggregate.Event):
+        TOPIC = "bzr.user.invitation_issued"
+        class_version = 1
+        login: str
+        actor: str
+        expires: str
+
+    class TokenIssued(Aggregate.Event):
+        TOPIC = "bzr.user.token_issued"
+        class_version = 1
+        login: str
+        actor: str
+        name: str
+
+    class TokenRevoked(Aggregate.Event):
+        TOPIC = "bzr.user.token_revoked"
+        class_version = 1
+        login: str
+        actor: str
+        name: str
+
+    class LockedOut(Aggregate.Event):
+        """Five failed sign-ins within the window: signing in is refused until `until`."""
+
+        TOPIC = "bzr.user.locked_out"
+        class_version = 1
+        login: str
+        until: str
+
     @staticmethod
     def create_id(login: str, *_: Any, **__: Any) -> UUID:
         return key_id("user", login)
@@ -108,6 +148,8 @@ class User(Aggregate):
         self.results: dict[str, dict[str, str]] = {}
         self.profile: dict[str, str] = {}
         self.consequences: list[dict[str, Any]] = []
+        self.has_password = False
+        self.tokens: list[str] = []  # names of the live API tokens
 
     def holds(self, role: str, unit: str = "") -> bool:
         return [role, unit] in self.grants
@@ -192,6 +234,63 @@ class User(Aggregate):
     @event(ClassReleased)
     def _released(self, class_code: str, case: str) -> None:
         self.classes.remove(class_code)
+
+    # -- credentials -----------------------------------------------------------------------
+
+    def password_set(self, actor: str, how: str) -> None:
+        if how not in PASSWORD_HOWS:
+            raise ValueError(f"how a password is set: one of {', '.join(PASSWORD_HOWS)}")
+        self._password_set(login=self.login, actor=actor, how=how)
+
+    @event(PasswordSet)
+    def _password_set(self, login: str, actor: str, how: str) -> None:
+        self.has_password = True
+
+    def invited(self, actor: str, expires: str) -> None:
+        self._invited(login=self.login, actor=actor, expires=expires)
+
+    @event(InvitationIssued)
+    def _invited(self, login: str, actor: str, expires: str) -> None:
+        pass
+
+    def next_token_name(self) -> str:
+        """The first of token1, token2 ... that no live token has."""
+        n = 1
+        while f"token{n}" in self.tokens:
+            n += 1
+        return f"token{n}"
+
+    def issue_token(self, name: str, actor: str) -> None:
+        if name in self.tokens:
+            raise AlreadyExists(f"{self.login} already has a token named {name!r};"
+                                " revoke it first or choose another --name")
+        self._token_issued(login=self.login, actor=actor, name=name)
+
+    @event(TokenIssued)
+    def _token_issued(self, login: str, actor: str, name: str) -> None:
+        self.tokens.append(name)
+
+    def revoke_token(self, name: str, actor: str) -> None:
+        if name not in self.tokens:
+            live = ", ".join(self.tokens) or "none"
+            raise NotFound(f"{self.login} has no live token named {name!r} (live tokens: {live})")
+        self._token_revoked(login=self.login, actor=actor, name=name)
+
+    @event(TokenRevoked)
+    def _token_revoked(self, login: str, actor: str, name: str) -> None:
+        self.tokens.remove(name)
+
+    def locked_out(self, until: str) -> None:
+        self._locked_out(login=self.login, until=until)
+
+    @event(LockedOut)
+    def _locked_out(self, login: str, until: str) -> None:
+        pass
+
+
+PASSWORD_HOWS = ("set", "reset", "invite", "changed")
+"""How a password came to be: set or reset by an administrator, set through an invitation, or
+changed by its owner."""
 
 
 def _fmt(role: str, unit: str) -> str:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import update
+
+from ..domain.command import Command
 from ..domain.history import audit_entry
 from . import tables as t
 from .batch import BatchWriter
@@ -19,8 +22,15 @@ class DecisionProjection:
     def __init__(self, writer: BatchWriter, cases: CaseProjection, policy_of: PolicyOf) -> None:
         self.writer, self.cases, self.policy_of = writer, cases, policy_of
         self._labels: dict[tuple[int, int, str, str | None], str | None] = {}
+        self._first: int | None = None  # the batch's first position
+        self._recent: dict[int, dict[str, Any]] = {}  # this batch's rows, by position
 
     def record(self, ev: Any, position: int) -> None:
+        if self._first is None:
+            self._first = position
+        if type(ev) is Command.Recorded:
+            self.came_from(ev, position)
+            return
         entry = audit_entry(ev)
         if not entry:
             return
@@ -30,8 +40,28 @@ class DecisionProjection:
             ref = case["ref"]
             label = self._label(case["policy_version"], case["refinement"], case["kind"],
                                 entry["step"])
-        self.writer.insert(t.decisions, {"position": position, "at": ev.timestamp,
-                                         "case_ref": ref, "step_label": label, **entry})
+        row = {"position": position, "at": ev.timestamp, "case_ref": ref, "step_label": label,
+               **entry, "via": None, "session": None, "address": None}
+        self._recent[position] = row
+        self.writer.insert(t.decisions, row)
+
+    def came_from(self, ev: Command.Recorded, position: int) -> None:
+        """The command's provenance on the rows of the `count` events stored just before it:
+        in the batch's buffer, or (a command cut by a batch boundary) by an UPDATE."""
+        values = {"via": ev.via, "session": ev.session or None, "address": ev.address or None}
+        start = position - ev.count
+        if self._first is not None and start >= self._first:
+            for p in range(start, position):
+                if p in self._recent:
+                    self._recent[p].update(values)
+            return
+        d = t.decisions.c
+        self.writer.write(update(t.decisions).where(d.position >= start, d.position < position)
+                          .values(**values))
+
+    def flushed(self) -> None:
+        """The batch is written: its rows are no longer ours to change in memory."""
+        self._first, self._recent = None, {}
 
     def _label(self, version: int, refinement: int, kind: str, step: str | None) -> str | None:
         key = (version, refinement, kind, step)

@@ -64,3 +64,4 @@ class Projector:
         """Writes the buffered rows; the caller commits."""
         self.appraisals.before_flush()
         self.writer.flush()
+        self.decisions.flushed()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, select, union
@@ -74,8 +75,12 @@ def grants_of(conn: Connection, login: str) -> list[list[str]]:
     return [[r.role, r.unit] for r in rows]
 
 
+Keep = Callable[[Row[Any]], bool]
+"""Whether a reader may see a row of the cases view (None: they see every row)."""
+
+
 def inbox(conn: Connection, login: str, grants: Sequence[Sequence[str]], policy_of: PolicyOf,
-          offset: str) -> list[dict[str, Any]]:
+          offset: str, keep: Keep | None = None) -> list[dict[str, Any]]:
     c = t.cases.c
     arms = union(*(select(t.cases).where(c.state == "open", term)
                    for term in _signable_by(conn, login, grants))).subquery()
@@ -83,16 +88,18 @@ def inbox(conn: Connection, login: str, grants: Sequence[Sequence[str]], policy_
     out = []
     for row in rows:
         policy = policy_of(row.policy_version, row.refinement)
-        if signing_refusal(sheet(row), login, grants, policy, policy.workflow(row.kind)) is None:
+        if signing_refusal(sheet(row), login, grants, policy, policy.workflow(row.kind)) is None \
+                and (keep is None or keep(row)):
             out.append(case_row(row, offset))
     return out
 
 
 def cases(conn: Connection, offset: str, kind: str | None = None, state: str | None = None,
           period: str | None = None, unit: str | None = None,
-          limit: int | None = None) -> list[dict[str, Any]]:
+          limit: int | None = None, keep: Keep | None = None) -> list[dict[str, Any]]:
     """Cases in the order they were opened; with `limit`, the first so many (an index on
-    state and opening time answers `--state open --limit` without reading the rest)."""
+    state and opening time answers `--state open --limit` without reading the rest); with
+    `keep`, only those it keeps."""
     c = t.cases.c
     query = select(t.cases)
     for column, value in ((c.kind, kind), (c.state, state), (c.period, period)):
@@ -100,14 +107,26 @@ def cases(conn: Connection, offset: str, kind: str | None = None, state: str | N
             query = query.where(column == value)
     if unit:
         query = query.where(c.unit_path.contains(f"/{unit}/"))
-    rows = conn.execute(query.order_by(c.opened_at, c.ref).limit(limit)).all()
-    return [case_row(r, offset) for r in rows]
+    if keep is None:
+        rows = conn.execute(query.order_by(c.opened_at, c.ref).limit(limit)).all()
+        return [case_row(r, offset) for r in rows]
+    kept = (r for r in conn.execute(query.order_by(c.opened_at, c.ref)) if keep(r))
+    return [case_row(r, offset) for r in islice(kept, limit)]
+
+
+def mine(conn: Connection, offset: str, login: str) -> list[dict[str, Any]]:
+    """The cases `login` is the subject of or opened, newest first."""
+    c = t.cases.c
+    query = select(t.cases).where((c.subject == login) | (c.opener == login))
+    return [case_row(r, offset) for r in conn.execute(query.order_by(c.updated_at.desc(),
+                                                                      c.ref))]
 
 
 def audit(conn: Connection, offset: str, actor: str | None = None, case: str | None = None,
           since: datetime | None = None, until: datetime | None = None,
-          limit: int | None = None) -> list[dict[str, Any]]:
-    """Decisions in the order they were recorded; with `limit`, the first so many."""
+          limit: int | None = None, keep: Keep | None = None) -> list[dict[str, Any]]:
+    """Decisions in the order they were recorded; with `limit`, the first so many; with
+    `keep`, only decisions on cases it keeps (not those on users, units or classes)."""
     d = t.decisions.c
     query = select(t.decisions)
     if actor:
@@ -118,10 +137,26 @@ def audit(conn: Connection, offset: str, actor: str | None = None, case: str | N
         query = query.where(d.at >= _param(conn, since))
     if until:
         query = query.where(d.at <= _param(conn, until))
+    rows: Iterable[Row[Any]] = conn.execute(
+        query.order_by(d.position).limit(None if keep else limit)).all()
+    if keep is not None:
+        memo: dict[str, bool] = {}
+        rows = islice((r for r in rows if _keeps_case(conn, keep, r.case_ref, memo)), limit)
     return [{"at": local_iso(_utc(r.at), offset), "actor": r.actor, "action": r.action,
              "case": r.case_ref, "target": r.target, "step": r.step, "step_label": r.step_label,
-             "to_step": r.to_step, "comment": r.comment, "position": r.position}
-            for r in conn.execute(query.order_by(d.position).limit(limit))]
+             "to_step": r.to_step, "comment": r.comment, "position": r.position,
+             "via": r.via, "session": r.session, "address": r.address}
+            for r in rows]
+
+
+def _keeps_case(conn: Connection, keep: Keep, ref: str | None, memo: dict[str, bool]) -> bool:
+    """Whether `keep` keeps the case `ref` (looked up once per case)."""
+    if not ref:
+        return False
+    if ref not in memo:
+        row = conn.execute(select(t.cases).where(t.cases.c.ref == ref)).first()
+        memo[ref] = row is not None and keep(row)
+    return memo[ref]
 
 
 def appointments(conn: Connection, advisor: str | None = None) -> list[dict[str, Any]]:

@@ -55,6 +55,9 @@ decisions = Table(
     Column("step_label", Text),
     Column("to_step", String(64)),
     Column("comment", Text, nullable=False),
+    Column("via", String(8)),  # cli, web or api (the command's provenance); None before it
+    Column("session", String(64)),
+    Column("address", String(64)),
     Index("ix_bzr_decisions_actor", "actor", "at"),
     Index("ix_bzr_decisions_case", "case_ref", "position"),
     Index("ix_bzr_decisions_at", "at"),

@@ -1,0 +1,235 @@
+"""The credential tables outside the event log: password hashes, sessions, API tokens, invitations, failed sign-ins."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from .rawdb import mark, table, transaction
+from .store import Location
+
+CRED_LOCK = 7_305_771_204
+STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width in UTC, so the text orders as the instants do
+
+
+def stamp(when: datetime) -> str:
+    return when.astimezone(UTC).strftime(STAMP)
+
+
+def instant(text: str) -> datetime:
+    return datetime.strptime(text, STAMP).replace(tzinfo=UTC)
+
+
+class CredentialTables:
+    """Short transactions through the driver; every writer takes the credentials lock (SQLite:
+    its write lock), readers take none. Made by `init`, and on first use for older stores."""
+
+    def __init__(self, location: Location) -> None:
+        self.location, self.m = location, mark(location)
+        names = ("credentials", "sessions", "tokens", "invites", "signin_failures")
+        self.t = {n: table(location, f"bzr_{n}") for n in names}
+        self._ready = False
+        self._local = threading.local()  # PostgreSQL: one kept connection per thread
+        self._kept: list[Any] = []
+
+    def create(self) -> None:
+        t = self.t
+        with transaction(self.location, CRED_LOCK, self._pg()) as conn:
+            for ddl in (
+                f"CREATE TABLE IF NOT EXISTS {t['credentials']} (login VARCHAR(64) PRIMARY KEY,"
+                " hash TEXT NOT NULL, set_at VARCHAR(32) NOT NULL)",
+                f"CREATE TABLE IF NOT EXISTS {t['sessions']} (id_sha256 CHAR(64) PRIMARY KEY,"
+                " login VARCHAR(64) NOT NULL, csrf VARCHAR(64) NOT NULL, created VARCHAR(32)"
+                " NOT NULL, expires VARCHAR(32) NOT NULL, address VARCHAR(64) NOT NULL)",
+                f"CREATE INDEX IF NOT EXISTS ix_bzr_sessions_login ON {t['sessions']} (login)",
+                f"CREATE TABLE IF NOT EXISTS {t['tokens']} (token_sha256 CHAR(64) PRIMARY KEY,"
+                " login VARCHAR(64) NOT NULL, name VARCHAR(64) NOT NULL,"
+                " created VARCHAR(32) NOT NULL, UNIQUE (login, name))",
+                f"CREATE TABLE IF NOT EXISTS {t['invites']} (token_sha256 CHAR(64) PRIMARY KEY,"
+                " login VARCHAR(64) NOT NULL, expires VARCHAR(32) NOT NULL, used VARCHAR(32))",
+                f"CREATE TABLE IF NOT EXISTS {t['signin_failures']} (name VARCHAR(200)"
+                " PRIMARY KEY, count INTEGER NOT NULL, window_start VARCHAR(32) NOT NULL,"
+                " locked_until VARCHAR(32))",
+            ):
+                conn.execute(ddl)
+        self._ready = True
+
+    def close(self) -> None:
+        for conn in self._kept:
+            conn.close()
+        self._kept.clear()
+        self._local = threading.local()
+
+    # -- connections ------------------------------------------------------------------------
+
+    def _pg(self) -> Any:
+        """PostgreSQL: this thread's kept connection (connecting costs ~5 ms a request)."""
+        if self.location.is_sqlite:
+            return None
+        import psycopg
+
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.closed:
+            conn = psycopg.connect(self.location.libpq_conninfo(), autocommit=True)
+            self._local.conn = conn
+            self._kept.append(conn)
+        return conn
+
+    @contextmanager
+    def write(self) -> Iterator[Any]:
+        if not self._ready:
+            self.create()
+        with self._dropping_broken(), transaction(self.location, CRED_LOCK, self._pg()) as conn:
+            yield conn
+
+    def read(self, sql: str, params: tuple[Any, ...]) -> Any:
+        """The first row `sql` finds, outside any write lock."""
+        if not self._ready:
+            self.create()
+        if not self.location.is_sqlite:
+            with self._dropping_broken():
+                return self._pg().execute(sql, params).fetchone()
+        conn = sqlite3.connect(self.location.path, timeout=10, isolation_level=None)
+        try:
+            return conn.execute(sql, params).fetchone()
+        finally:
+            conn.close()
+
+    @contextmanager
+    def _dropping_broken(self) -> Iterator[None]:
+        try:
+            yield
+        except Exception as exc:
+            if type(exc).__name__ == "OperationalError" and not self.location.is_sqlite:
+                self._local.conn = None  # a broken connection: the next call makes another
+            raise
+
+    # -- passwords ----------------------------------------------------------------------------
+
+    def hash_of(self, login: str) -> str | None:
+        row = self.read(f"SELECT hash FROM {self.t['credentials']} WHERE login = {self.m}",
+                        (login,))
+        return str(row[0]) if row else None
+
+    def put_hash(self, login: str, hashed: str, at: datetime) -> None:
+        m, t = self.m, self.t["credentials"]
+        with self.write() as conn:
+            conn.execute(f"DELETE FROM {t} WHERE login = {m}", (login,))
+            conn.execute(f"INSERT INTO {t} (login, hash, set_at) VALUES ({m}, {m}, {m})",
+                         (login, hashed, stamp(at)))
+
+    # -- sessions ------------------------------------------------------------------------------
+
+    def add_session(self, key: str, login: str, csrf: str, now: datetime, expires: datetime,
+                    address: str) -> None:
+        m = self.m
+        with self.write() as conn:
+            conn.execute(f"INSERT INTO {self.t['sessions']} (id_sha256, login, csrf, created,"
+                         f" expires, address) VALUES ({m}, {m}, {m}, {m}, {m}, {m})",
+                         (key, login, csrf, stamp(now), stamp(expires), address[:64]))
+
+    def session(self, key: str) -> tuple[str, str, datetime] | None:
+        """(login, csrf, expires) of a session, by the sha256 of its id."""
+        row = self.read(f"SELECT login, csrf, expires FROM {self.t['sessions']}"
+                        f" WHERE id_sha256 = {self.m}", (key,))
+        return (str(row[0]), str(row[1]), instant(row[2])) if row else None
+
+    def touch_session(self, key: str, expires: datetime) -> None:
+        with self.write() as conn:
+            conn.execute(f"UPDATE {self.t['sessions']} SET expires = {self.m}"
+                         f" WHERE id_sha256 = {self.m}", (stamp(expires), key))
+
+    def drop_session(self, key: str) -> None:
+        with self.write() as conn:
+            conn.execute(f"DELETE FROM {self.t['sessions']} WHERE id_sha256 = {self.m}", (key,))
+
+    def end_sessions(self, login: str, now: datetime, keep: str | None = None) -> None:
+        """End every session of `login` but the one whose key is `keep`; and, while here, every
+        session that has expired by `now`."""
+        m, t = self.m, self.t["sessions"]
+        with self.write() as conn:
+            conn.execute(f"DELETE FROM {t} WHERE login = {m} AND id_sha256 <> {m}",
+                         (login, keep or ""))
+            conn.execute(f"DELETE FROM {t} WHERE expires < {m}", (stamp(now),))
+
+    # -- API tokens ---------------------------------------------------------------------------
+
+    def add_token(self, key: str, login: str, name: str, now: datetime) -> None:
+        m, t = self.m, self.t["tokens"]
+        with self.write() as conn:
+            conn.execute(f"DELETE FROM {t} WHERE login = {m} AND name = {m}", (login, name))
+            conn.execute(f"INSERT INTO {t} (token_sha256, login, name, created)"
+                         f" VALUES ({m}, {m}, {m}, {m})", (key, login, name, stamp(now)))
+
+    def drop_token(self, login: str, name: str) -> None:
+        m = self.m
+        with self.write() as conn:
+            conn.execute(f"DELETE FROM {self.t['tokens']} WHERE login = {m} AND name = {m}",
+                         (login, name))
+
+    def token_login(self, key: str) -> str | None:
+        row = self.read(f"SELECT login FROM {self.t['tokens']} WHERE token_sha256 = {self.m}",
+                        (key,))
+        return str(row[0]) if row else None
+
+    # -- invitations --------------------------------------------------------------------------
+
+    def add_invite(self, key: str, login: str, expires: datetime) -> None:
+        m = self.m
+        with self.write() as conn:
+            conn.execute(f"INSERT INTO {self.t['invites']} (token_sha256, login, expires, used)"
+                         f" VALUES ({m}, {m}, {m}, NULL)", (key, login, stamp(expires)))
+
+    def invite(self, key: str, now: datetime) -> str | None:
+        """The login an unused, unexpired invitation names."""
+        row = self.read(f"SELECT login FROM {self.t['invites']} WHERE token_sha256 = {self.m}"
+                        f" AND used IS NULL AND expires > {self.m}", (key, stamp(now)))
+        return str(row[0]) if row else None
+
+    def use_invite(self, key: str, now: datetime) -> str | None:
+        """Mark an unused, unexpired invitation used, once; the login it names, or None."""
+        m, t = self.m, self.t["invites"]
+        with self.write() as conn:
+            row = conn.execute(f"SELECT login FROM {t} WHERE token_sha256 = {m} AND used IS NULL"
+                               f" AND expires > {m}", (key, stamp(now))).fetchone()
+            if row:
+                conn.execute(f"UPDATE {t} SET used = {m} WHERE token_sha256 = {m}",
+                             (stamp(now), key))
+        return str(row[0]) if row else None
+
+    # -- failed sign-ins -----------------------------------------------------------------------
+
+    def locked_until(self, name: str, now: datetime) -> datetime | None:
+        row = self.read(f"SELECT locked_until FROM {self.t['signin_failures']}"
+                        f" WHERE name = {self.m} AND locked_until > {self.m}", (name, stamp(now)))
+        return instant(row[0]) if row else None
+
+    def count_failure(self, name: str, now: datetime, window: timedelta,
+                      limit: int) -> datetime | None:
+        """Count a failed sign-in of `name`; the `limit`-th within `window` locks the name for
+        `window`: then the instant the lock ends, else None."""
+        m, t = self.m, self.t["signin_failures"]
+        with self.write() as conn:
+            row = conn.execute(f"SELECT count, window_start, locked_until FROM {t}"
+                               f" WHERE name = {m}", (name,)).fetchone()
+            if row and row[2] and instant(row[2]) > now:
+                return None  # locked by a concurrent failure meanwhile: it stays as it is
+            count, start = 1, now
+            if row and instant(row[1]) > now - window:
+                count, start = int(row[0]) + 1, instant(row[1])
+            until = now + window if count >= limit else None
+            conn.execute(f"DELETE FROM {t} WHERE name = {m}", (name,))
+            conn.execute(f"INSERT INTO {t} (name, count, window_start, locked_until)"
+                         f" VALUES ({m}, {m}, {m}, {m})",
+                         (name, 0 if until else count, stamp(start),
+                          stamp(until) if until else None))
+        return until
+
+    def clear_failures(self, name: str) -> None:
+        with self.write() as conn:
+            conn.execute(f"DELETE FROM {self.t['signin_failures']} WHERE name = {self.m}",
+                         (name,))

@@ -1,0 +1,26 @@
+"""`serve`: the web pages and the JSON API (WEB.md) over this store."""
+
+from __future__ import annotations
+
+import click
+
+from .context import Ctx, pass_ctx
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port; the line printed names it).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
+              help="Processes serving requests (use more than one on PostgreSQL).")
+@pass_ctx
+def serve(ctx: Ctx, host: str, port: int, workers: int) -> None:
+    """Serve the web pages and the JSON API until Ctrl-C; prints `serving http://HOST:PORT`."""
+    ctx.app().institution()  # no store, or a broken one: say so now, not on the first request
+    ctx.close()  # the server opens its own, and what it records comes from the web
+    from ..web.serve import run  # the web stack, only for this command
+
+    run(ctx.db or "", host, port, workers)
+
+
+COMMANDS = [serve]

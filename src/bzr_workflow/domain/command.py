@@ -1,0 +1,30 @@
+"""Where one command came from (the CLI on the server, or a web session at an address), stored after what it decided."""
+
+from __future__ import annotations
+
+from eventsourcing.domain import Aggregate, event
+
+
+class Command(Aggregate):
+    """The provenance of one command: saved in the same transaction as the events the command
+    decided, right after them, so the log itself says which `count` events it accompanies."""
+
+    TOPIC = "bzr.command"
+    class_version = 1
+
+    class Created(Aggregate.Created):  # the library's default, never used: every one is Recorded
+        TOPIC = "bzr.command.created"
+
+    class Recorded(Aggregate.Created):
+        TOPIC = "bzr.command.recorded"
+        class_version = 1
+        via: str
+        """"cli" (the operator's tool on the server), "web" (a signed-in browser) or "api"."""
+        session: str
+        """A short, non-secret name of the web session or API token; "" from the CLI."""
+        address: str
+        count: int
+
+    @event(Recorded)
+    def __init__(self, via: str, session: str, address: str, count: int) -> None:
+        self.via, self.session, self.address, self.count = via, session, address, count

@@ -1,0 +1,50 @@
+"""The audit search as a sheet (CSV with BOM or XLSX), every cell written as data, never a formula."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+HEADER = ["时间", "办理人", "操作", "案件", "对象", "环节", "环节名称", "转至", "意见", "事件位置"]
+KEYS = ["at", "actor", "action", "case", "target", "step", "step_label", "to_step", "comment",
+        "position"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def rows(found: Sequence[Mapping[str, Any]], query: Mapping[str, str | None],
+         head: str) -> list[list[Any]]:
+    """What was asked, the seal digest the sheet reflects, then one row per decision."""
+    asked = [f"{k}={v}" for k, v in query.items() if v]
+    out: list[list[Any]] = [["审计查询", " ".join(asked) or "全部", "封印摘要", head], HEADER]
+    out += [[row[k] if row[k] is not None else "" for k in KEYS] for row in found]
+    return out
+
+
+def _inert(value: Any) -> Any:
+    """A text cell a spreadsheet would read as a formula gets a leading apostrophe."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
+def csv_bytes(table: list[list[Any]]) -> bytes:
+    text = io.StringIO()
+    csv.writer(text).writerows([[_inert(v) for v in row] for row in table])
+    return text.getvalue().encode("utf-8-sig")
+
+
+def xlsx_bytes(table: list[list[Any]]) -> bytes:
+    """Every text cell typed as a string (openpyxl would store `=...` as a formula)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    ws.title = "审计"
+    for r, row in enumerate(table, 1):
+        for c, value in enumerate(row, 1):
+            cell = ws.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

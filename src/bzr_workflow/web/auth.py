@@ -1,0 +1,83 @@
+"""Who is asking: the signed-in user from the session cookie or an API token, and the CSRF check."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from ..application import origin
+from ..application.app import WorkflowApp
+from ..application.origin import Origin
+from .errors import NotSignedIn
+
+SESSION_COOKIE = "bzr_session"
+LOGIN_CSRF_COOKIE = "bzr_login_csrf"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The person a request acts for. `via` is "web" (a session cookie) or "api" (a token);
+    `csrf` is the session's token, which every write made with the cookie must carry."""
+
+    login: str
+    via: str
+    session: str
+    csrf: str
+    address: str
+
+
+def door(request: Request) -> WorkflowApp:
+    app: WorkflowApp = request.app.state.door
+    return app
+
+
+def address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def caller(request: Request) -> Caller | None:
+    """The signed-in user, or None; never a name the client states. What the request then
+    records says it came from this caller's session (or token) and address."""
+    who = _identified(request)
+    if who is not None:
+        origin.use(Origin(who.via, who.session, who.address))
+    return who
+
+
+def _identified(request: Request) -> Caller | None:
+    creds = door(request).credentials
+    sid = request.cookies.get(SESSION_COOKIE)
+    if sid:
+        found = creds.session(sid)
+        if found is not None:
+            return Caller(found.login, "web", found.session_key, found.csrf, address(request))
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        login = creds.bearer(token.strip())
+        if login is not None:
+            return Caller(login, "api", "token", "", address(request))
+    return None
+
+
+def signed_in(request: Request) -> Caller:
+    """The caller, or 401."""
+    who = caller(request)
+    if who is None:
+        raise NotSignedIn("not signed in: sign in at /login, or send Authorization: Bearer TOKEN")
+    return who
+
+
+def check_csrf(who: Caller, given: str | None) -> None:
+    """A write made with the session cookie carries the session's own CSRF token."""
+    if who.via != "web":
+        return
+    if not given or not hmac.compare_digest(given, who.csrf):
+        raise NotSignedIn("missing or wrong CSRF token: reload the page and try again")
+
+
+def secure(request: Request) -> bool:
+    """Cookies are Secure when the browser reached us over HTTPS (directly or via a proxy)."""
+    return request.url.scheme == "https" or \
+        request.headers.get("x-forwarded-proto", "").lower() == "https"

@@ -1,0 +1,95 @@
+"""The pages beside the cases: recruitment application, my cases, audit search and its downloads, integrity."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from ..domain.errors import WorkflowError
+from .auth import door
+from .errors import status_of
+from .render import page, poster, reader, refusal_of, render, see
+
+router = APIRouter(include_in_schema=False)
+AUDIT_ROWS = 1000  # the page shows the first so many; the downloads hold every match
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/apply")
+@page
+async def apply_form(request: Request) -> Response:
+    who = reader(request)
+    classes = door(request).reads.classes()
+    return render(request, "apply.html", who=who, classes=classes, form={})
+
+
+@router.post("/apply")
+@page
+async def apply(request: Request, class_: str = Form("", alias="class"), start: str = Form(""),
+                note: str = Form(""), csrf: str = Form("")) -> Response:
+    who = poster(request, csrf)
+    try:
+        opened = door(request).cases.recruit_apply(class_, None, start or None, note, who.login)
+    except WorkflowError as exc:
+        return render(request, "apply.html", status_of(exc), who=who,
+                      classes=door(request).reads.classes(), refusal=refusal_of(exc),
+                      form={"class": class_, "start": start, "note": note})
+    return see(f"/cases/{opened['id']}")
+
+
+@router.get("/mine")
+@page
+async def mine(request: Request) -> Response:
+    who = reader(request)
+    found = door(request).reads.mine(who.login)
+    return render(request, "mine.html", who=who, mine=found)
+
+
+@router.get("/audit")
+@page
+async def audit(request: Request, actor: str = "", case: str = "", since: str = "",
+                until: str = "") -> Response:
+    who = reader(request)
+    rows = door(request).reads.audit(actor or None, case or None, since or None, until or None,
+                                     AUDIT_ROWS, reader=who.login)
+    return render(request, "audit.html", who=who, rows=rows, query=request.url.query,
+                  form={"actor": actor, "case": case, "since": since, "until": until})
+
+
+@router.get("/audit.csv")
+@page
+async def audit_csv(request: Request, actor: str = "", case: str = "", since: str = "",
+                    until: str = "") -> Response:
+    who = reader(request)
+    body = door(request).reads.audit_sheet("csv", actor or None, case or None, since or None,
+                                           until or None, reader=who.login)
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="audit.csv"'})
+
+
+@router.get("/audit.xlsx")
+@page
+async def audit_xlsx(request: Request, actor: str = "", case: str = "", since: str = "",
+                     until: str = "") -> Response:
+    who = reader(request)
+    body = door(request).reads.audit_sheet("xlsx", actor or None, case or None, since or None,
+                                           until or None, reader=who.login)
+    return Response(body, media_type=XLSX,
+                    headers={"Content-Disposition": 'attachment; filename="audit.xlsx"'})
+
+
+@router.get("/integrity")
+@page
+async def integrity(request: Request) -> Response:
+    who = reader(request)
+    state = door(request).reads.integrity()
+    return render(request, "integrity.html", who=who, state=state)
+
+
+@router.post("/integrity/verify")
+@page
+async def verify(request: Request, csrf: str = Form("")) -> Response:
+    poster(request, csrf)
+    door(request).reads.verify()
+    return see("/integrity")
