@@ -329,7 +329,7 @@ class Reads:
         """The chain's head now and when verify last ran (in the institution's time)."""
         self.app.institution()
         position, head = self.seal.head()
-        run = cast(VerifyRun | None, self.seal.last_run())
+        run = cast("VerifyRun | None", self.seal.last_run())
         if run is not None:
             run["at"] = local_iso(datetime.fromisoformat(run["at"]), self.offset())
         from .readmodels import Integrity
