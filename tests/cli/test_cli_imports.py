@@ -41,3 +41,13 @@ def test_a_write_command_does_not_import_sqlalchemy(tmp_path: Path) -> None:
     modules = loaded("--db", db, "--as", "zhang", "approve", ref)
     assert "eventsourcing" in modules and "sqlalchemy" not in modules
     assert "sqlalchemy" in loaded("--db", db, "--as", "zhang", "inbox")  # reads use the views
+
+
+def test_only_serve_imports_the_web_stack(tmp_path: Path) -> None:
+    db = str(tmp_path / "store.db")
+    organise(db)
+    ref = ok(db, "recruit", "apply", "--class", "kj1", actor="chen")["id"]
+    web = {"fastapi", "starlette", "uvicorn", "jinja2", "argon2"}
+    assert not loaded("--help") & web
+    assert not loaded("--db", db, "--as", "zhang", "approve", ref) & web
+    assert not loaded("--db", db, "--as", "zhang", "inbox") & web
