@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from ..domain.errors import NotFound
 from ..domain.pipeline import PUBLISHED
 from ..domain.policy import Policy, Workflow
 from .service import Service
@@ -45,6 +46,8 @@ class CaseView:
     resubmit: bool
     waiting: str | None
     as_of: str | None
+    names: dict[str, str] = field(default_factory=dict)
+    """The people the page names (subject, opener, everyone in the history): login -> name."""
 
 
 class CaseViews(Service):
@@ -57,15 +60,27 @@ class CaseViews(Service):
         case = app.case(ref)
         policy, wf, machine = app.cases.context(case)
         steps = pipeline(wf, policy, shown, history)
+        names = self._names([shown.get("subject"), shown.get("opener"),
+                             *(h.get("actor") for h in history)])
         if as_of or reader is None:
-            return CaseView(shown, steps, history, (), False, None, as_of)
+            return CaseView(shown, steps, history, (), False, None, as_of, names)
         me = app.actor(reader)
         refusals = case.refusals(me.login, me.grants, policy, wf, machine)
         actions = tuple(a for a in ACTIONS if refusals[a] is None)
         sign = refusals["approve"]
         waiting = str(sign) if sign is not None and case.state == "open" else None
         return CaseView(shown, steps, history, actions,
-                        "approve" in actions and case.step == wf.open_step, waiting, None)
+                        "approve" in actions and case.step == wf.open_step, waiting, None, names)
+
+    def _names(self, logins: list[Any]) -> dict[str, str]:
+        """Each person's name as registered; a login the store does not know stands as itself."""
+        names: dict[str, str] = {}
+        for login in {str(x) for x in logins if x}:
+            try:
+                names[login] = self.app.user(login).name
+            except NotFound:
+                names[login] = login
+        return names
 
 
 def pipeline(wf: Workflow, policy: Policy, shown: dict[str, Any],

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ..domain.errors import WorkflowError
-from .auth import Caller, caller, check_csrf, secure
+from .auth import Caller, caller, check_csrf, door, secure
 from .errors import NotSignedIn, status_of
 from .messages import LANG_COOKIE, LANGS, headline, language, translator
 
@@ -29,18 +29,28 @@ def when(value: str | None) -> str:
 templates.env.filters["when"] = when
 
 
-def render(request: Request, name: str, status: int = 200, who: Caller | None = None,
-           **context: Any) -> HTMLResponse:
+def render(request: Request, name_of_template: str, status: int = 200,
+           who: Caller | None = None, **context: Any) -> HTMLResponse:
     """A page in the reader's language; `t` translates, labels come from the policy."""
     lang = language(request)
+    name = _name_of(request, who.login) if who else ""
     other = "en" if lang == "zh-CN" else "zh-CN"
     switch = str(request.url.include_query_params(lang=other).replace(scheme="", netloc=""))
     response = templates.TemplateResponse(
-        request, name, {"t": translator(lang), "lang": lang, "who": who, "switch": switch,
-                        **context}, status_code=status)
+        request, name_of_template, {"t": translator(lang), "lang": lang, "who": who,
+                                    "who_name": name, "switch": switch, **context},
+        status_code=status)
     if request.query_params.get("lang") in LANGS:
         response.set_cookie(LANG_COOKIE, lang, samesite="lax", secure=secure(request))
     return response
+
+
+def _name_of(request: Request, login: str) -> str:
+    """The signed-in person's registered name, for the page's header."""
+    try:
+        return str(door(request).user(login).name)
+    except WorkflowError:
+        return login
 
 
 class SignInFirst(Exception):
