@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -12,13 +11,7 @@ from fastapi.testclient import TestClient
 from bzr_workflow.application import WorkflowApp, open_app, parse_location
 from bzr_workflow.web.app import create_app
 from guilin_org import USERS, make_org
-
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-def password(login: str) -> str:
-    return f"pw-{login}-2024"
-
+from pagerun import password, sign_in
 
 @pytest.fixture
 def store(tmp_path: Any) -> Iterator[WorkflowApp]:
@@ -28,21 +21,6 @@ def store(tmp_path: Any) -> Iterator[WorkflowApp]:
         app.credentials.set_password(login, password(login), "admin")
     yield app
     app.close()
-
-
-def csrf_of(page: str) -> str:
-    found = CSRF.search(page)
-    assert found, "the page has no form with a csrf field"
-    return found.group(1)
-
-
-def sign_in(client: TestClient, login: str) -> TestClient:
-    """Sign in as a person would: the /login form, with its hidden csrf."""
-    token = csrf_of(client.get("/login").text)
-    answer = client.post("/login", data={"user": login, "password": password(login),
-                                         "csrf": token})
-    assert answer.status_code == 303, answer.text
-    return client
 
 
 @pytest.fixture

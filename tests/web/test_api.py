@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import password
+from pagerun import password
 from fastapi.testclient import TestClient
 
 from bzr_workflow.application import WorkflowApp

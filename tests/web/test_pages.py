@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from bzr_workflow.application import WorkflowApp
-from conftest import csrf_of, password
+from pagerun import csrf_of, password
 
 Browser = Callable[[str | None], TestClient]
 
@@ -94,6 +94,18 @@ def test_a_refusal_is_shown_in_english_to_an_english_browser(store: WorkflowApp,
     answer = client.post(f"/cases/{ref}/veto", headers={"accept-language": "en"},
                          data={"reason": "no", "csrf": csrf_of(client.get("/").text)})
     assert answer.status_code == 403 and "You may not do this." in answer.text
+
+
+def test_the_refusals_detail_is_in_the_readers_language(store: WorkflowApp,
+                                                          browser: Browser) -> None:
+    ref = applied(store)
+    client = browser("li")
+    token = csrf_of(client.get("/").text)
+    zh = client.post(f"/cases/{ref}/approve", data={"comment": "x", "csrf": token})
+    en = client.post(f"/cases/{ref}/approve", headers={"accept-language": "en"},
+                     data={"comment": "x", "csrf": token})
+    assert "应由" in zh.text and "awaits" not in zh.text
+    assert "awaits" in en.text and "应由" not in en.text
 
 
 def test_the_case_as_it_stood_shows_the_earlier_step_read_only(store: WorkflowApp,

@@ -231,8 +231,11 @@ def _moved_on(case: Case, step_id: str, policy: Policy) -> AlreadySigned:
     label = wf.step(step_id).label if step_id in wf.step_ids() else step_id
     when = local_short(case.modified_on, policy.utc_offset)
     now = f"it now awaits {wf.step(case.step).label}" if case.step else f"it is {case.state}"
+    now_zh = f"现待「{wf.step(case.step).label}」" if case.step else f"现已{case.state}"
     return AlreadySigned(f"{case.ref}: {label} was already {last['action']} by {last['actor']}"
-                         f" at {when}; {now}")
+                         f" at {when}; {now}",
+                         zh=f"{case.ref}：「{label}」已由 {last['actor']} 于 {when} 办理"
+                            f"（{last['action']}）；{now_zh}")
 
 
 def _workflow(policy: Policy, kind: str) -> Workflow:

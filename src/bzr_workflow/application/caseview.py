@@ -47,6 +47,8 @@ class CaseView:
     waiting: str | None
     as_of: str | None
     names: dict[str, str] = field(default_factory=dict)
+    waiting_zh: str = ""
+    """`waiting` in Chinese, where the engine wrote it so."""
     """The people the page names (subject, opener, everyone in the history): login -> name."""
 
 
@@ -70,7 +72,8 @@ class CaseViews(Service):
         sign = refusals["approve"]
         waiting = str(sign) if sign is not None and case.state == "open" else None
         return CaseView(shown, steps, history, actions,
-                        "approve" in actions and case.step == wf.open_step, waiting, None, names)
+                        "approve" in actions and case.step == wf.open_step, waiting, None, names,
+                        sign.zh if sign is not None and waiting else "")
 
     def _names(self, logins: list[Any]) -> dict[str, str]:
         """Each person's name as registered; a login the store does not know stands as itself."""

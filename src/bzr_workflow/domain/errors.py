@@ -4,9 +4,16 @@ from __future__ import annotations
 
 
 class WorkflowError(Exception):
-    """Base of every refusal the engine gives a user; the message says what to do next."""
+    """Base of every refusal the engine gives a user; the message says what to do next.
+
+    `zh` is the same refusal in Chinese where the engine has written one: the web shows it to
+    zh-CN readers; the command line (the operator's tool) speaks English."""
 
     exit_code = 1
+
+    def __init__(self, message: str = "", *, zh: str = "") -> None:
+        super().__init__(message)
+        self.zh = zh
 
 
 class RuleRefused(WorkflowError):

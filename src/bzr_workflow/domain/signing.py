@@ -81,24 +81,30 @@ def signing_refusal(sheet: Sheet, actor: str, grants: Grants, policy: Policy,
     the case's subject nor (unless the workflow allows it) someone who signed another level."""
     if sheet.state != OPEN:
         return StepNotAllowed(f"{sheet.ref} is {sheet.state} ({sheet.last_action} by"
-                              f" {sheet.last_actor}); nothing is pending")
+                              f" {sheet.last_actor}); nothing is pending",
+                              zh=f"{sheet.ref} 已结束（{sheet.last_actor} {sheet.last_action}），"
+                                 "没有待办理的环节")
     step = wf.step(sheet.step)
     if step.id == wf.open_step:
         if actor != sheet.applicant:
             return NotPermitted(f"{sheet.ref} was returned to {sheet.applicant} for amendment;"
-                                " only they may re-submit it")
+                                " only they may re-submit it",
+                                zh=f"{sheet.ref} 已退回 {sheet.applicant} 修改，只有本人可以重新提交")
         return None
     refused = role_refusal(grants, step, sheet.unit_path, actor, policy, sheet.ref)
     if refused:
         return refused
     if actor == sheet.subject:
-        return SeparationOfDuties(f"{actor} is the subject of {sheet.ref} and may not sign it")
+        return SeparationOfDuties(f"{actor} is the subject of {sheet.ref} and may not sign it",
+                                  zh=f"{actor} 是 {sheet.ref} 的当事人，不能签署本案")
     if not wf.signer_may_sign_twice:
         other = [s for s, who in sheet.signers.items() if who == actor and s != step.id]
         if other:
             return SeparationOfDuties(
                 f"{actor} already acted at {step_label(wf, other[0])} of {sheet.ref}; one person"
-                " signs at most one level of a case under this policy")
+                " signs at most one level of a case under this policy",
+                zh=f"{actor} 已在 {sheet.ref} 的「{step_label(wf, other[0])}」环节办理；"
+                   "按本制度，同一人对一个案件至多签署一级")
     return None
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from ..domain.errors import WorkflowError
 from .auth import Caller, door
 from .errors import status_of
+from .messages import language
 from .render import page, poster, reader, refusal_of, render, see
 
 router = APIRouter(include_in_schema=False)
@@ -31,7 +32,7 @@ def acted(request: Request, who: Caller, ref: str, act: Callable[[], dict[str, A
     except WorkflowError as exc:
         view = door(request).reads.case_view(ref, who.login)
         return render(request, "case.html", status_of(exc), who=who, view=view,
-                      refusal=refusal_of(exc))
+                      refusal=refusal_of(exc, language(request)))
     return see(f"/cases/{done['id']}")
 
 

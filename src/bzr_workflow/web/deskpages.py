@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from ..domain.errors import WorkflowError
 from .auth import door
 from .errors import status_of
+from .messages import language
 from .render import page, poster, reader, refusal_of, render, see
 
 router = APIRouter(include_in_schema=False)
@@ -33,7 +34,8 @@ async def apply(request: Request, class_: str = Form("", alias="class"), start: 
         opened = door(request).cases.recruit_apply(class_, None, start or None, note, who.login)
     except WorkflowError as exc:
         return render(request, "apply.html", status_of(exc), who=who,
-                      classes=door(request).reads.classes(), refusal=refusal_of(exc),
+                      classes=door(request).reads.classes(),
+                      refusal=refusal_of(exc, language(request)),
                       form={"class": class_, "start": start, "note": note})
     return see(f"/cases/{opened['id']}")
 

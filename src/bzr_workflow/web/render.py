@@ -83,12 +83,16 @@ def see(path: str) -> RedirectResponse:
 def refused(request: Request, exc: WorkflowError, who: Caller | None = None) -> HTMLResponse:
     """A refusal as a page of its own: headline in the reader's language, the engine's line."""
     return render(request, "refused.html", status_of(exc), who=who or caller(request),
-                  refusal=refusal_of(exc))
+                  refusal=refusal_of(exc, language(request)))
 
 
-def refusal_of(exc: WorkflowError) -> dict[str, str]:
-    """What a refusal box shows: a headline key and the engine's one-line detail."""
-    return {"headline": headline(exc), "detail": (str(exc).strip().splitlines() or [""])[0]}
+def refusal_of(exc: WorkflowError, lang: str = "en") -> dict[str, str]:
+    """What a refusal box shows: a headline key and the engine's one line, in Chinese for a
+    zh-CN reader where the engine wrote it so (`detail_lang` says which)."""
+    if lang == "zh-CN" and exc.zh:
+        return {"headline": headline(exc), "detail": exc.zh, "detail_lang": "zh-CN"}
+    return {"headline": headline(exc), "detail": (str(exc).strip().splitlines() or [""])[0],
+            "detail_lang": "en"}
 
 
 def page(handler: Callable[P, Awaitable[Response]]) -> Callable[P, Awaitable[Response]]:
