@@ -59,26 +59,19 @@ async def audit(request: Request, actor: str = "", case: str = "", since: str = 
                   form={"actor": actor, "case": case, "since": since, "until": until})
 
 
-@router.get("/audit.csv")
-@page
-async def audit_csv(request: Request, actor: str = "", case: str = "", since: str = "",
-                    until: str = "") -> Response:
-    who = reader(request)
-    body = door(request).reads.audit_sheet("csv", actor or None, case or None, since or None,
-                                           until or None, reader=who.login)
-    return Response(body, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="audit.csv"'})
+SHEETS = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
 
 
-@router.get("/audit.xlsx")
+@router.get("/audit.{fmt}")
 @page
-async def audit_xlsx(request: Request, actor: str = "", case: str = "", since: str = "",
-                     until: str = "") -> Response:
+async def audit_sheet(fmt: str, request: Request, actor: str = "", case: str = "",
+                      since: str = "", until: str = "") -> Response:
+    """The audit search as a file to download (`/audit.csv`, `/audit.xlsx`)."""
     who = reader(request)
-    body = door(request).reads.audit_sheet("xlsx", actor or None, case or None, since or None,
+    body = door(request).reads.audit_sheet(fmt, actor or None, case or None, since or None,
                                            until or None, reader=who.login)
-    return Response(body, media_type=XLSX,
-                    headers={"Content-Disposition": 'attachment; filename="audit.xlsx"'})
+    return Response(body, media_type=SHEETS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="audit.{fmt}"'})
 
 
 @router.get("/integrity")
