@@ -19,6 +19,16 @@ def guilin_targets(app: WorkflowApp) -> list[tuple[str, str, str]]:
     return [("chen", "kj1", "nanning"), ("liu", "tm1", "liuzhou")]
 
 
+def test_the_advisor_may_not_withdraw_their_own_appraisal(app: WorkflowApp) -> None:
+    """Issue 14: an appraisal is opened by the office on the advisor's behalf; withdrawing it
+    would let an advisor escape a 一票否决 flag and the period's result."""
+    [case] = app.appraisals.open_appraisals("2026-2027-1", guilin_targets(app)[:1], "li", True)
+    for who in (case["subject"], "li"):
+        with pytest.raises(NotPermitted, match="own behalf"):
+            app.cases.withdraw(case["id"], who, "不参加本期考核")
+    assert app.cases.show(case["id"])["state"] == "open"
+
+
 def test_opening_twice_opens_none_the_second_time(app: WorkflowApp) -> None:
     first = app.appraisals.open_appraisals("2026-2027-1", guilin_targets(app), "li", True)
     again = app.appraisals.open_appraisals("2026-2027-1", guilin_targets(app), "li", True)

@@ -152,6 +152,26 @@ def test_nobody_else_withdraws_an_application() -> None:
         given_application().withdraw("zhang", WF, MACHINE, "")
 
 
+def given_opened_for(subject: str, by: str) -> Case:
+    """A case someone opened on another's behalf (an office's appraisal, a head's nomination)."""
+    case = Case(ref="R-2", kind="recruitment", policy_version=1, action="applied",
+                open_step="apply", step="site_review", subject=subject, opener=by,
+                unit="nanning", unit_path=["ce", "nanning"], class_code="kj1", period="",
+                note="", data={})
+    case.collect_events()
+    return case
+
+
+@pytest.mark.parametrize("who", ["chen", "li"])
+def test_a_case_opened_on_anothers_behalf_is_withdrawn_by_neither(who: str) -> None:
+    """Issue 14: withdrawal is for whoever opened a case on their own behalf; the subject of an
+    appraisal or a dismissal (opened by an office) may not make it disappear."""
+    case = given_opened_for("chen", by="li")
+    with pytest.raises(NotPermitted, match="on their own behalf"):
+        case.withdraw(who, WF, MACHINE, "撤回")
+    assert case.state == "open"
+
+
 def test_withdrawal_is_refused_at_the_final_step() -> None:
     case = given_recommended()
     approve(case, "li", COLLEGE)

@@ -405,8 +405,17 @@ class Case(Aggregate):
     def withdraw_refusal(self, actor: str, wf: Workflow, machine: Machine) -> WorkflowError | None:
         if self.state != OPEN:
             return self._closed()
-        if actor not in (self.applicant, self.subject):
-            return NotPermitted(f"only {self.applicant}, who opened {self.ref}, may withdraw it")
+        if self.applicant != self.subject:
+            return NotPermitted(
+                f"{self.ref} was opened by {self.applicant} for {self.subject}: only a case opened"
+                " on their own behalf (an application, a self-nomination) may be withdrawn, and"
+                " only by them; the later steps may veto it",
+                zh=f"{self.ref} 由 {self.applicant} 为 {self.subject} 发起：只有本人为自己发起的"
+                   "案件（报名、自荐）可以撤回，且只能由本人撤回；后续环节可以否决")
+        if actor != self.applicant:
+            return NotPermitted(f"only {self.applicant}, who opened {self.ref} on their own"
+                                " behalf, may withdraw it",
+                                zh=f"只有为自己发起 {self.ref} 的 {self.applicant} 可以撤回")
         if destination(machine, "withdraw", self.step) is None:
             return StepNotAllowed(f"{self.ref} is at its final step {wf.step(self.step).label};"
                                   " it can no longer be withdrawn")
