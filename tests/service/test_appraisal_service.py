@@ -51,6 +51,22 @@ def opened(app: WorkflowApp) -> str:
     return str(app.appraisals.open_appraisals("2026-2027-1", guilin_targets(app)[:1], "li", True)[0]["id"])
 
 
+def test_entering_a_levels_scores_counts_as_acting_at_that_level(app: WorkflowApp) -> None:
+    """Issue 14: a person holding two roles who entered the site's scores may not sign the
+    college's level, though another site head signed the site's (one person, one level)."""
+    ref = opened(app)
+    app.org.grant("zhao2", "ce_college", "admin")  # site head of nanning and a college officer
+    app.appraisals.score(ref, "zhao2", GUILIN_SITE)
+    app.cases.approve(ref, "zhang", "")
+    with pytest.raises(SeparationOfDuties, match="one level"):
+        app.appraisals.score(ref, "zhao2", ["college_evaluation=13"])
+    app.appraisals.score(ref, "li", ["college_evaluation=13"])
+    with pytest.raises(SeparationOfDuties, match="one level"):
+        app.cases.approve(ref, "zhao2", "")
+    assert ref not in [row["id"] for row in app.reads.inbox("zhao2")]
+    assert ref in [row["id"] for row in app.reads.inbox("wang")]
+
+
 def test_guilin_site_scores_1_to_5_then_the_college_scores_6_and_files_it(app: WorkflowApp) -> None:
     ref = opened(app)
     app.appraisals.score(ref, "zhang", GUILIN_SITE)

@@ -252,6 +252,7 @@ class Case(Aggregate):
                 bonus_changes: dict[str, list[str | None]]) -> None:
         self.scores.update({k: str(v[1]) for k, v in changes.items()})
         self.bonus.update({k: str(v[1]) for k, v in bonus_changes.items()})
+        self.signers = signing.acted_at(self.signers, step, actor)
 
     def flag_veto(self, actor: str, grants: Grants, policy: Policy, wf: Workflow, item: str,
                   reason: str, today: str, clear: bool = False) -> None:
@@ -271,10 +272,12 @@ class Case(Aggregate):
     @event(VetoFlagged)
     def _veto_flagged(self, actor: str, item: str, reason: str, on: str) -> None:
         self.flags[item] = {"actor": actor, "reason": reason, "on": on}
+        self.signers = signing.acted_at(self.signers, self.step, actor)
 
     @event(VetoCleared)
     def _veto_cleared(self, actor: str, item: str, reason: str) -> None:
         self.flags.pop(item, None)
+        self.signers = signing.acted_at(self.signers, self.step, actor)
 
     def _publish_result(self, actor: str, policy: Policy, today: str) -> None:
         days = rules_of(policy).announcement_days

@@ -98,7 +98,8 @@ def signing_refusal(sheet: Sheet, actor: str, grants: Grants, policy: Policy,
         return SeparationOfDuties(f"{actor} is the subject of {sheet.ref} and may not sign it",
                                   zh=f"{actor} 是 {sheet.ref} 的当事人，不能签署本案")
     if not wf.signer_may_sign_twice:
-        other = [s for s, who in sheet.signers.items() if who == actor and s != step.id]
+        other = [level_of(s) for s, who in sheet.signers.items()
+                 if who == actor and level_of(s) != step.id]
         if other:
             return SeparationOfDuties(
                 f"{actor} already acted at {step_label(wf, other[0])} of {sheet.ref}; one person"
@@ -106,6 +107,21 @@ def signing_refusal(sheet: Sheet, actor: str, grants: Grants, policy: Policy,
                 zh=f"{actor} 已在 {sheet.ref} 的「{step_label(wf, other[0])}」环节办理；"
                    "按本制度，同一人对一个案件至多签署一级")
     return None
+
+
+ACTED = "~"
+"""A signers key `STEP~LOGIN`: LOGIN entered scores or veto flags at STEP. Entering a level's
+scores or flags is acting at that level, for the one-level rule as much as signing it is."""
+
+
+def acted_at(signers: Mapping[str, str], step: str, actor: str) -> dict[str, str]:
+    """The signers once `actor` entered scores or flags at `step`."""
+    return {**signers, f"{step}{ACTED}{actor}": actor}
+
+
+def level_of(key: str) -> str:
+    """The step a signers key is about (a signature's key is the step itself)."""
+    return key.split(ACTED, 1)[0]
 
 
 def step_label(wf: Workflow, step_id: str) -> str:

@@ -32,7 +32,8 @@ class CaseProjection:
     def handlers(self) -> Handlers:
         return {Case.Opened: self.opened, Case.Signed: self.signed, Case.Vetoed: self.vetoed,
                 Case.Returned: self.returned, Case.Withdrawn: self.withdrawn,
-                Case.ObjectionResolved: self.objection_resolved}
+                Case.ObjectionResolved: self.objection_resolved, Case.Scored: self.scored,
+                Case.VetoFlagged: self.flagged, Case.VetoCleared: self.flagged}
 
     def row(self, case_id: Any, write: bool = False) -> dict[str, Any]:
         """The row of the case with this id (held for the batch)."""
@@ -87,6 +88,15 @@ class CaseProjection:
 
     def withdrawn(self, ev: Case.Withdrawn, position: int) -> None:
         self._move(ev, signing.withdrawn(ev.actor, ev.step))
+
+    def scored(self, ev: Case.Scored, position: int) -> None:
+        row = self.row(ev.originator_id, write=True)
+        row["signers"] = signing.acted_at(row["signers"], ev.step, ev.actor)
+
+    def flagged(self, ev: Case.VetoFlagged | Case.VetoCleared, position: int) -> None:
+        """A flag is entered at the step the case waits at (as the aggregate records it)."""
+        row = self.row(ev.originator_id, write=True)
+        row["signers"] = signing.acted_at(row["signers"], row["step"] or "", ev.actor)
 
     def objection_resolved(self, ev: Case.ObjectionResolved, position: int) -> None:
         if ev.to_step:
