@@ -47,9 +47,9 @@ class CaseView:
     waiting: str | None
     as_of: str | None
     names: dict[str, str] = field(default_factory=dict)
+    """The people the page names (subject, opener, everyone in the history): login -> name."""
     waiting_zh: str = ""
     """`waiting` in Chinese, where the engine wrote it so."""
-    """The people the page names (subject, opener, everyone in the history): login -> name."""
 
 
 class CaseViews(Service):

@@ -44,4 +44,4 @@ def views_of(app: WorkflowApp) -> Views:
     through `app.reads`, which keeps its own)."""
     from ..projections import Views
 
-    return Views(StoreLog(app, app.location), app.reads.policy_of)
+    return Views(StoreLog(app, app.location), app.policies.policy_of)

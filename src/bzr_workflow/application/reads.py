@@ -11,7 +11,6 @@ from ..domain.allowance import month_range
 from ..domain.errors import BadInput, IntegrityFailure
 from ..domain.ids import normalise_ref
 from ..domain.periods import parse_period, period_range
-from ..domain.policy import Policy
 from ..domain.timefmt import local_iso, parse_instant
 from .seal import Seal, check_digest
 
@@ -51,12 +50,9 @@ class Reads:
             from .eventlog import StoreLog
 
             self.app.institution()  # an uninitialised store says so, before any view is made
-            self._views = Views(StoreLog(self.app, self.app.location), self.policy_of)
+            self._views = Views(StoreLog(self.app, self.app.location),
+                                self.app.policies.policy_of)
         return self._views
-
-    def policy_of(self, version: int, refinement: int = 0) -> Policy:
-        """The rules a case opened under (the views ask, once per version and refinement)."""
-        return self.app.policies.policy_of(version, refinement)
 
     @property
     def seal(self) -> Seal:
