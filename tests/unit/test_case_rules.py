@@ -22,9 +22,12 @@ PARENT_UNIT_HEAD = [["site_head", "ce"]]
 COLLEGE = [["ce_college", ""]]
 
 
-def given_application(candidate: str = "chen") -> Case:
+def given_application(candidate: str = "chen", opener: str | None = None) -> Case:
+    """An application at the site's review; `opener` other than the candidate: a case someone
+    opened on another's behalf (an office's appraisal, a head's nomination)."""
     case = Case(ref="R-1", kind="recruitment", policy_version=1, action="applied",
-                open_step="apply", step="site_review", subject=candidate, opener=candidate,
+                open_step="apply", step="site_review", subject=candidate,
+                opener=opener or candidate,
                 unit="nanning", unit_path=["ce", "nanning"], class_code="kj1", period="",
                 note="", data={})
     case.collect_events()
@@ -152,21 +155,11 @@ def test_nobody_else_withdraws_an_application() -> None:
         given_application().withdraw("zhang", WF, MACHINE, "")
 
 
-def given_opened_for(subject: str, by: str) -> Case:
-    """A case someone opened on another's behalf (an office's appraisal, a head's nomination)."""
-    case = Case(ref="R-2", kind="recruitment", policy_version=1, action="applied",
-                open_step="apply", step="site_review", subject=subject, opener=by,
-                unit="nanning", unit_path=["ce", "nanning"], class_code="kj1", period="",
-                note="", data={})
-    case.collect_events()
-    return case
-
-
 @pytest.mark.parametrize("who", ["chen", "li"])
 def test_a_case_opened_on_anothers_behalf_is_withdrawn_by_neither(who: str) -> None:
     """Issue 14: withdrawal is for whoever opened a case on their own behalf; the subject of an
     appraisal or a dismissal (opened by an office) may not make it disappear."""
-    case = given_opened_for("chen", by="li")
+    case = given_application("chen", opener="li")
     with pytest.raises(NotPermitted, match="on their own behalf"):
         case.withdraw(who, WF, MACHINE, "撤回")
     assert case.state == "open"
