@@ -211,7 +211,7 @@ def test_publication_opens_the_announcement_and_it_ends_with_finalisation(
         suzhou.appraisals.finalise(ref, "o2")
     later(suzhou, 6)
     assert suzhou.appraisals.finalise(ref, "o2")["final"] is True
-    assert suzhou.user("adv").results["2026"]["case"] == ref
+    assert suzhou.user("adv").results["2026-2027"]["case"] == ref
 
 
 def test_a_dismissed_objection_leaves_the_result_standing(suzhou: WorkflowApp) -> None:
@@ -426,7 +426,7 @@ def test_a_policy_can_withhold_the_allowance_after_an_unqualified_year(suzhou: W
     suzhou.appraisals.finalise(ref, "o2")
     sheet = suzhou.reads.allowance("2026-10")
     [line] = sheet["lines"]
-    assert line["amount"] == 0 and line["rule"].startswith(f"withheld: 不合格 in 2026 ({ref})")
+    assert line["amount"] == 0 and line["rule"].startswith(f"withheld: 不合格 in 2026-2027 ({ref})")
 
 
 def test_bulk_opening_stores_and_shows_what_opening_one_by_one_would(app: WorkflowApp) -> None:

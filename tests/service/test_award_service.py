@@ -41,14 +41,14 @@ def suzhou(db_url: str) -> Iterator[WorkflowApp]:
         advisor.take_class("c1", "R-0", 0)
         app.save(advisor)
     app.appraisals.open_appraisals("2026", [(a, "c1", "cs") for a in ADVISORS], "s1", True)
-    given_results(app, "2026", {a: "优秀" if a in EXCELLENT else "合格" for a in ADVISORS})
+    given_results(app, "2026-2027", {a: "优秀" if a in EXCELLENT else "合格" for a in ADVISORS})
     yield app
     app.close()
 
 
 def test_an_advisor_without_the_required_grade_is_refused_naming_the_result(
         suzhou: WorkflowApp) -> None:
-    with pytest.raises(NotEligible, match=r"needs 优秀 in 2026; 2026: 合格 \(A-13\)"):
+    with pytest.raises(NotEligible, match=r"needs 优秀 in 2026-2027; 2026-2027: 合格 \(A-13\)"):
         suzhou.awards.nominate("a12", "2026", "", None, "s1")
 
 
@@ -65,7 +65,7 @@ def test_an_advisor_is_nominated_once_a_period(suzhou: WorkflowApp) -> None:
 
 def test_eligibility_is_checked_again_at_approval(suzhou: WorkflowApp) -> None:
     ref = suzhou.awards.nominate("a00", "2026", "", None, "s1")["id"]
-    given_results(suzhou, "2026", {"a00": "合格"})  # a revised result after an upheld objection
+    given_results(suzhou, "2026-2027", {"a00": "合格"})  # a revised result after an upheld objection
     with pytest.raises(NotEligible, match="a00 is not eligible"):
         suzhou.cases.approve(ref, "o1", "")
 
@@ -81,7 +81,7 @@ def test_the_fourth_approval_is_refused_naming_the_quota(suzhou: WorkflowApp) ->
     refs = [suzhou.awards.nominate(a, "2026", "", None, "s1")["id"] for a in EXCELLENT[:4]]
     for ref in refs[:3]:
         suzhou.cases.approve(ref, "o1", "")
-    with pytest.raises(LimitReached, match="3 of 3 places for 优秀班主任 2026 taken"):
+    with pytest.raises(LimitReached, match="3 of 3 places for 优秀班主任 2026-2027 taken"):
         suzhou.cases.approve(refs[3], "o1", "")
 
 
@@ -120,7 +120,7 @@ def test_ten_approvals_racing_for_three_places_let_exactly_three_through(
     passed = [ref for ref, code, _ in outcomes if code == 0]
     refused = [msg for _, code, msg in outcomes if code == 1]
     assert len(passed) == 3 and len(refused) == 7
-    assert all("3 of 3 places for 优秀班主任 2026 taken" in msg for msg in refused)
+    assert all("3 of 3 places for 优秀班主任 2026-2027 taken" in msg for msg in refused)
     assert sorted(c["id"] for c in (suzhou.cases.show(r) for r in refs) if c["step"] == "issue") == \
         sorted(passed)
 

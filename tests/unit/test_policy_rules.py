@@ -55,9 +55,9 @@ def test_a_distinction_is_its_own_rule_with_its_own_run() -> None:
 def test_the_award_rule_checks_eligibility_against_results() -> None:
     assert SUZHOU.award is not None
     rule = SUZHOU.award.rule()
-    assert rule.check_eligible({"2026": {"grade": "优秀", "case": "A-1"}}, "2026", "li") == ["A-1"]
-    with pytest.raises(NotEligible, match="needs 优秀 in 2026; 2026: 合格 \\(A-2\\)"):
-        rule.check_eligible({"2026": {"grade": "合格", "case": "A-2"}}, "2026", "li")
+    assert rule.check_eligible({"2026-2027": {"grade": "优秀", "case": "A-1"}}, "2026-2027", "li") == ["A-1"]
+    with pytest.raises(NotEligible, match="needs 优秀 in 2026-2027; 2026-2027: 合格 \\(A-2\\)"):
+        rule.check_eligible({"2026-2027": {"grade": "合格", "case": "A-2"}}, "2026-2027", "li")
 
 
 def test_consecutive_years_makes_the_award_need_a_run_of_years() -> None:
@@ -65,11 +65,11 @@ def test_consecutive_years_makes_the_award_need_a_run_of_years() -> None:
         'quota_basis = "appraised"', 'quota_basis = "appraised"\nconsecutive_years = 2')
     award = parse_policy(text, "two-years").award
     assert award is not None and award.consecutive_years == 2
-    one = {"2026": {"grade": "优秀", "case": "A-2"}}
-    with pytest.raises(NotEligible, match="in 2 consecutive years up to 2026"):
-        award.rule().check_eligible(one, "2026", "li")
-    two = one | {"2025": {"grade": "优秀", "case": "A-1"}}
-    assert award.rule().check_eligible(two, "2026", "li") == ["A-1", "A-2"]
+    one = {"2026-2027": {"grade": "优秀", "case": "A-2"}}
+    with pytest.raises(NotEligible, match="in 2 consecutive years up to 2026-2027"):
+        award.rule().check_eligible(one, "2026-2027", "li")
+    two = one | {"2025-2026": {"grade": "优秀", "case": "A-1"}}
+    assert award.rule().check_eligible(two, "2026-2027", "li") == ["A-1", "A-2"]
     with pytest.raises(PolicyInvalid, match="award.consecutive_years: must be 1 or more"):
         parse_policy(text.replace("consecutive_years = 2", "consecutive_years = 0"), "zero")
 

@@ -42,6 +42,10 @@ class AwardRule(GradeRun):
         need = " or ".join(self.grades)
         span = f" in {self.consecutive} consecutive {self.unit or 'period'}s up to {period}" \
             if self.consecutive > 1 else f" in {period}"
+        if self.by_year(period, results):
+            where, got = self.year_shortfall(results, period)
+            raise NotEligible(f"{who} is not eligible for {self.label}: it needs {need}{span}"
+                              f" (both semesters); {where}: {got}")
         held = results.get(period)
         got = f"{held['grade']} ({held['case']})" if held else "no final appraisal result"
         raise NotEligible(f"{who} is not eligible for {self.label}: it needs {need}{span};"

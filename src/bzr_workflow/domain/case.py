@@ -15,6 +15,7 @@ from .appraisal_rules import rules_of
 from .access import Grants, require_role
 from .errors import BadInput, NotPermitted, SeparationOfDuties, StepNotAllowed, WorkflowError
 from .ids import case_id
+from .periods import upcast
 from .pipeline import OPEN, PUBLISHED, destination
 from .policy import Policy, Step, Workflow
 
@@ -28,7 +29,7 @@ class Case(Aggregate):
 
     class Opened(Aggregate.Created):
         TOPIC = "bzr.case.opened"
-        class_version = 3
+        class_version = 4
         ref: str
         kind: str
         policy_version: int
@@ -53,6 +54,10 @@ class Case(Aggregate):
         @staticmethod
         def upcast_v2_v3(state: dict[str, Any]) -> None:
             state["opener_signs"] = True  # until then, opening a case for someone was a level
+
+        @staticmethod
+        def upcast_v3_v4(state: dict[str, Any]) -> None:
+            state["period"] = upcast(state["period"])  # a bare year "2026" is the school year 2026-2027
 
     class Signed(Aggregate.Event):
         TOPIC = "bzr.case.signed"

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .periods import SEMESTER, previous, year_of
+from .periods import SEMESTER, previous, semesters_of, year_of
 
 Results = dict[str, dict[str, str]]
 
@@ -23,7 +23,7 @@ class GradeRun:
     def qualifying(self, results: Results, period: str) -> list[str]:
         """The cases whose results complete the run up to `period`, or []."""
         grades, count = set(self.grades), self.consecutive
-        if self.by_year(period):
+        if self.by_year(period, results):
             return _year_causes(grades, count, results, period)
         causes, at = [], period
         for _ in range(count):
@@ -34,12 +34,33 @@ class GradeRun:
             at = previous(at)
         return list(reversed(causes))
 
-    def by_year(self, period: str) -> bool:
-        return self.unit == "year" and bool(SEMESTER.match(period))
+    def by_year(self, period: str, results: Results | None = None) -> bool:
+        """Whether semester results are counted by school year: the rule counts years and the
+        period is a semester, or a school year whose results came by semester (Aksu's 十佳)."""
+        if self.unit != "year":
+            return False
+        if SEMESTER.match(period):
+            return True
+        return results is not None and period not in results \
+            and any(SEMESTER.match(p) for p in results)
 
     def scope(self, period: str) -> str:
         """A rule counted in years fires once a year, even where results come by semester."""
         return year_of(period) if self.by_year(period) else period
+
+    def year_shortfall(self, results: Results, period: str) -> tuple[str, str]:
+        """Counted by school year: the first semester, latest year first, that is missing or
+        short, and what it holds ("no final appraisal result", or its grade and case)."""
+        year = year_of(period)
+        for _ in range(self.consecutive):
+            for term in semesters_of(year):
+                held = results.get(term)
+                if not held:
+                    return term, "no final appraisal result"
+                if held["grade"] not in self.grades:
+                    return term, f"{held['grade']} ({held['case']})"
+            year = previous(year)
+        return year_of(period), "no final appraisal result"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,6 +9,7 @@ from eventsourcing.domain import Aggregate, event
 
 from .errors import LimitReached
 from .ids import key_id
+from .periods import id_key, upcast
 
 
 class AwardQuota(Aggregate):
@@ -20,10 +21,14 @@ class AwardQuota(Aggregate):
 
     class Started(Aggregate.Created):
         TOPIC = "bzr.quota.started"
-        class_version = 1
+        class_version = 2
         award: str
         period: str
         scope: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["period"] = upcast(state["period"])  # "2026" is the school year 2026-2027
 
     class PlaceTaken(Aggregate.Event):
         TOPIC = "bzr.quota.place_taken"
@@ -39,7 +44,7 @@ class AwardQuota(Aggregate):
 
     @staticmethod
     def create_id(award: str, period: str, scope: str, *_: Any, **__: Any) -> UUID:
-        return key_id("quota", f"{award}/{period}/{scope}")
+        return key_id("quota", f"{award}/{id_key(period)}/{scope}")
 
     @event(Started)
     def __init__(self, award: str, period: str, scope: str) -> None:

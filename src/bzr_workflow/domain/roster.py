@@ -8,6 +8,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from .ids import key_id
+from .periods import id_key, upcast
 
 
 class PeriodRoster(Aggregate):
@@ -19,9 +20,13 @@ class PeriodRoster(Aggregate):
 
     class Started(Aggregate.Created):
         TOPIC = "bzr.roster.started"
-        class_version = 1
+        class_version = 2
         kind: str
         period: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["period"] = upcast(state["period"])  # "2026" is the school year 2026-2027
 
     class Listed(Aggregate.Event):
         TOPIC = "bzr.roster.listed"
@@ -35,7 +40,7 @@ class PeriodRoster(Aggregate):
 
     @staticmethod
     def create_id(kind: str, period: str, *_: Any, **__: Any) -> UUID:
-        return key_id("roster", f"{kind}/{period}")
+        return key_id("roster", f"{kind}/{id_key(period)}")
 
     @event(Started)
     def __init__(self, kind: str, period: str) -> None:

@@ -9,6 +9,7 @@ from eventsourcing.domain import Aggregate, event
 
 from .errors import AlreadyExists, LimitReached, NotFound, RuleRefused
 from .ids import key_id
+from .periods import upcast
 
 
 class User(Aggregate):
@@ -53,7 +54,7 @@ class User(Aggregate):
         """A final appraisal result, kept on the advisor so rules over consecutive periods hold."""
 
         TOPIC = "bzr.user.result_recorded"
-        class_version = 1
+        class_version = 2
         login: str
         actor: str
         period: str
@@ -61,9 +62,13 @@ class User(Aggregate):
         total: str
         case: str
 
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["period"] = upcast(state["period"])  # "2026" is the school year 2026-2027
+
     class ConsequenceRecorded(Aggregate.Event):
         TOPIC = "bzr.user.consequence_recorded"
-        class_version = 1
+        class_version = 2
         login: str
         actor: str
         key: str
@@ -72,6 +77,10 @@ class User(Aggregate):
         period: str
         caused_by: list[str]
         opened: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["period"] = upcast(state["period"])  # "2026" is the school year 2026-2027
 
     class ProfileUpdated(Aggregate.Event):
         """Fields the recommendation form asks for (性别, 民族, 出生年月, 学历/学位, 政治面貌 ...)."""
