@@ -12,7 +12,7 @@ import pytest
 
 from bzr_workflow.application import WorkflowApp, open_app, parse_location
 from bzr_workflow.domain.award_rules import NotEligible
-from bzr_workflow.domain.errors import AlreadyExists, LimitReached, WorkflowError
+from bzr_workflow.domain.errors import AlreadyExists, BadInput, LimitReached, WorkflowError
 
 ADVISORS = [f"a{n:02d}" for n in range(20)]
 EXCELLENT = ADVISORS[:12]
@@ -212,23 +212,95 @@ def aksu(sqlite_url: str) -> Iterator[WorkflowApp]:
 
 
 def test_the_material_reward_needs_three_excellent_years(aksu: WorkflowApp) -> None:
+    """第三十二条: 年度考核连续三年优秀，学院给予一定的物质奖励 — three school years, each of
+    whose two semesters is 优秀; the nomination names the school year."""
     for year in (2024, 2025):
         for term in (1, 2):
             given_results(aksu, f"{year}-{year + 1}-{term}", {"tian": "优秀"})
-    with pytest.raises(NotEligible, match="needs 优秀 in 3 consecutive years"):
-        aksu.awards.nominate("tian", "2025-2026-2", "", "material_reward", "ma")
+    with pytest.raises(NotEligible, match="needs 优秀 in 3 consecutive years.*2023-2024-1: no"):
+        aksu.awards.nominate("tian", "2025-2026", "", "material_reward", "ma")
     for term in (1, 2):
         given_results(aksu, f"2023-2024-{term}", {"tian": "优秀"})
-    case = aksu.awards.nominate("tian", "2025-2026-2", "", "material_reward", "ma")
-    assert case["data"]["distinction"] == "material_reward"
+    case = aksu.awards.nominate("tian", "2025-2026学年", "", "material_reward", "ma")
+    assert case["data"]["distinction"] == "material_reward" and case["period"] == "2025-2026"
 
 
-def test_top_ten_selection_takes_a_competent_year(aksu: WorkflowApp) -> None:
+TOP_TEN = "第三十三条: 考核为优秀或称职者，可参加学院 “十佳班主任”评选。"
+
+
+def test_top_ten_is_nominated_for_a_school_year_whose_two_semesters_qualify(aksu: WorkflowApp
+                                                                            ) -> None:
+    assert "考核为优秀或称职者" in TOP_TEN
     for term in (1, 2):
         given_results(aksu, f"2025-2026-{term}", {"tian": "称职"})
-    assert aksu.awards.nominate("tian", "2025-2026-2", "", "top_ten", "ma")["kind"] == "award"
+    case = aksu.awards.nominate("tian", "2025-2026", "", "top_ten", "ma")
+    assert case["kind"] == "award" and case["period"] == "2025-2026"
+
+
+def test_top_ten_refuses_a_semester_naming_the_school_year_form(aksu: WorkflowApp) -> None:
+    assert "十佳班主任" in TOP_TEN
+    for term in (1, 2):
+        given_results(aksu, f"2025-2026-{term}", {"tian": "称职"})
+    with pytest.raises(BadInput, match="十佳班主任 is given by school year; write it like 2026-2027"):
+        aksu.awards.nominate("tian", "2025-2026-2", "", "top_ten", "ma")
+
+
+def test_top_ten_refusal_names_the_semester_missing_or_short(aksu: WorkflowApp) -> None:
+    assert "优秀或称职" in TOP_TEN
+    given_results(aksu, "2025-2026-1", {"tian": "优秀"})
+    with pytest.raises(NotEligible, match="2025-2026-2: no final appraisal result"):
+        aksu.awards.nominate("tian", "2025-2026", "", "top_ten", "ma")
+    given_results(aksu, "2025-2026-2", {"tian": "基本称职"})
+    with pytest.raises(NotEligible, match=r"2025-2026-2: 基本称职 \(A-1\)"):
+        aksu.awards.nominate("tian", "2025-2026", "", "top_ten", "ma")
+
+
+def test_top_ten_takes_one_nomination_per_advisor_per_year(aksu: WorkflowApp) -> None:
+    assert "评选" in TOP_TEN
+    for term in (1, 2):
+        given_results(aksu, f"2025-2026-{term}", {"tian": "优秀"})
+    first = aksu.awards.nominate("tian", "2025-2026", "", "top_ten", "ma")["id"]
+    with pytest.raises(AlreadyExists, match=f"already nominated for 十佳班主任 2025-2026 \\({first}\\)"
+                       ) as refused:
+        aksu.awards.nominate("tian", "2025-2026学年", "", "top_ten", "ma")
+    assert refused.value.exit_code == 1
+
+
+def test_a_nomination_without_a_distinction_is_refused_naming_them(aksu: WorkflowApp) -> None:
+    """第三十二-三十三条 define only distinctions (物质奖励, 自治区评选, 十佳), no award of its own."""
+    with pytest.raises(BadInput, match="material_reward.*top_ten \\(十佳班主任\\)") as refused:
+        aksu.awards.nominate("tian", "2025-2026", "", None, "ma")
+    assert refused.value.exit_code == 2
 
 
 def test_an_unknown_distinction_is_refused_naming_the_known_ones(aksu: WorkflowApp) -> None:
     with pytest.raises(WorkflowError, match="top_ten"):
-        aksu.awards.nominate("tian", "2025-2026-2", "", "best_dressed", "ma")
+        aksu.awards.nominate("tian", "2025-2026", "", "best_dressed", "ma")
+
+
+def test_top_ten_has_ten_places_each_school_year(aksu: WorkflowApp) -> None:
+    """十佳班主任: ten advisors a year (第三十三条 “十佳班主任”评选); the eleventh approval of a
+    year is refused, and the next year has ten places of its own."""
+    assert "十佳" in TOP_TEN
+    aksu.org.add_user("xue", "xue", ["student_affairs"], "admin")
+    aksu.org.add_user("yuan", "yuan", ["college"], "admin")
+    logins = [f"t{n:02d}" for n in range(11)]
+    for login in logins:
+        aksu.org.add_user(login, login, [], "admin")
+        aksu.org.add_class(f"c{login}", f"{login}班", "jd", 40, "高职", False, "admin")
+        advisor = aksu.user(login)
+        advisor.take_class(f"c{login}", "R-0", 0)
+        aksu.save(advisor)
+        for year in ("2025-2026", "2026-2027"):
+            for term in (1, 2):
+                given_results(aksu, f"{year}-{term}", {login: "称职"})
+    refs = [aksu.awards.nominate(a, "2025-2026", "", "top_ten", "ma")["id"] for a in logins]
+    for ref in refs:
+        aksu.cases.approve(ref, "xue", "")
+    for ref in refs[:10]:
+        aksu.cases.approve(ref, "yuan", "")
+    with pytest.raises(LimitReached, match="10 of 10 places for 十佳班主任 2025-2026 taken"):
+        aksu.cases.approve(refs[10], "yuan", "")
+    next_year = aksu.awards.nominate(logins[10], "2026-2027", "", "top_ten", "ma")["id"]
+    aksu.cases.approve(next_year, "xue", "")
+    assert aksu.cases.approve(next_year, "yuan", "")["state"] == "published"

@@ -19,9 +19,11 @@ from eventsourcing.persistence import (MapperDeserialisationError, OperationalEr
 
 from ..domain.case import Case
 from ..domain.command import Command
-from ..domain.errors import BadInput, Conflict, NotFound, NotPermitted, WorkflowError
+from ..domain.errors import BadInput, Conflict, NotFound, NotPermitted, RuleRefused, WorkflowError
 from ..domain.ids import case_id, institution_id, key_id, normalise_ref
 from ..domain.institution import Institution
+from ..domain.periods import Calendar
+from ..domain.periods import parse as parse_period_text
 from ..domain.policy import ADMIN, Policy
 from ..domain.school_class import SchoolClass
 from ..domain.timefmt import local_iso
@@ -250,6 +252,20 @@ class WorkflowApp(Application[UUID]):
     def today(self, policy: Policy) -> str:
         """Today's date where the institution is."""
         return local_iso(self.clock(), policy.utc_offset)[:10]
+
+    def calendar(self, inst: Institution | None = None) -> Calendar:
+        """The institution's academic calendar (`calendar set`; the default for a year not set)."""
+        return (inst or self.institution()).calendar()
+
+    def require_begun(self, period: str, policy: Policy, early: bool,
+                      inst: Institution | None = None) -> None:
+        """Refuse to open a period that has not begun, unless the opener says --early."""
+        if early or not period:
+            return
+        start = parse_period_text(period).start(self.calendar(inst))
+        if start.isoformat() > self.today(policy):
+            raise RuleRefused(f"{period} has not begun (it begins on {start}); pass --early to"
+                              " open it before then")
 
     # -- running commands ---------------------------------------------------------------
 

@@ -58,12 +58,15 @@ class Appraisals(Service):
         return out
 
     def open_appraisals(self, period: str, targets: Sequence[Target], actor: str | None,
-                        explicit: bool, progress: Progress | None = None
+                        explicit: bool, progress: Progress | None = None, early: bool = False
                         ) -> Sequence[dict[str, Any]]:
-        """One case per advisor, all in one transaction; advisors who have one are skipped."""
+        """One case per advisor, all in one transaction; advisors who have one are skipped.
+        A period that has not begun under the calendar is refused unless `early`."""
         def command() -> Sequence[dict[str, Any]]:
             me, inst = self.app.actor(actor), self.app.institution()
-            canonical = parse_period(period, self.app.policy(inst=inst).period)
+            policy = self.app.policy(inst=inst)
+            canonical = parse_period(period, policy.period)
+            self.app.require_begun(canonical, policy, early, inst)
             roster = appraisal_roster(self.app, canonical)
             paths: dict[str, list[str]] = {}
             todo: list[Target] = []

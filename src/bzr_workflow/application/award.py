@@ -16,14 +16,15 @@ class Awards(Service):
     """Nominating advisors for an award, and the 推荐表 of a nomination."""
 
     def nominate(self, advisor: str, period: str, deeds: str | None, distinction: str | None,
-                 actor: str | None) -> dict[str, Any]:
+                 actor: str | None, early: bool = False) -> dict[str, Any]:
         """Open an award case for an advisor, with the recommendation form's fields filled in."""
         user = self.app.user(advisor)
         if not user.classes:
             raise RuleRefused(f"{advisor} advises no class now; awards go to serving advisors")
         klass = self.app.school_class(user.classes[0])
         data = {"deeds": checked(deeds, "--deeds"), "distinction": distinction or ""}
-        return self.app.cases.open_case(KIND, advisor, klass.code, period, "", actor, data)
+        return self.app.cases.open_case(KIND, advisor, klass.code, period, "", actor, data,
+                                        early=early)
 
     def recommendation_form(self, ref: str) -> dict[str, Any]:
         """The filled-in 推荐表 of an award case: fields at nomination, each level's opinion."""

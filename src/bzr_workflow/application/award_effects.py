@@ -9,9 +9,9 @@ from eventsourcing.domain import Aggregate
 
 from ..domain.award_rules import AwardRule, AwardRules
 from ..domain.case import Case
-from ..domain.errors import AlreadyExists
+from ..domain.errors import AlreadyExists, BadInput
 from ..domain.policy import Policy
-from ..domain.periods import parse_period
+from ..domain.periods import YEAR_FORM, parse, parse_period
 from ..domain.quota import AwardQuota
 from ..domain.roster import PeriodRoster
 from ..domain.user import User
@@ -34,8 +34,9 @@ def rules_of(policy: Policy) -> AwardRules:
 def prepare(app: WorkflowApp, o: Opening) -> tuple[str, dict[str, Any]]:
     """A nomination names an eligible advisor not yet nominated, and carries its form."""
     award = rules_of(o.policy)
-    period = parse_period(o.period, o.policy.period)
+    award.require_distinction(o.data.get("distinction", ""))
     rule = award.rule(o.data.get("distinction", ""))
+    period = _period(o.period, award.period_kind(o.policy.period), rule.label)
     advisor = app.user(o.subject)
     rule.check_eligible(advisor.results, period, advisor.login)
     roster = _roster(app, rule.key, period)
@@ -44,6 +45,15 @@ def prepare(app: WorkflowApp, o: Opening) -> tuple[str, dict[str, Any]]:
                             f" ({roster.cases[o.subject]})")
     unit = o.unit_path[-1] if o.unit_path else ""
     return period, o.data | {"form": _form(app, unit, o.data, advisor, award)}
+
+
+def _period(text: str, kind: str, label: str) -> str:
+    """The nomination's period, of the kind the award is given by."""
+    period = parse(text)
+    if period.kind != kind and kind == "year":
+        raise BadInput(f"period {text!r}: {label} is given by school year; write it like"
+                       f" {YEAR_FORM}")
+    return parse_period(text, kind)
 
 
 def list_nomination(app: WorkflowApp, d: Decided) -> list[Aggregate]:

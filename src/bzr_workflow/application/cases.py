@@ -47,7 +47,9 @@ class Cases(Service):
 
     def open_case(self, kind: str, subject: str | None, class_code: str | None,
                   period: str | None, note: str | None, actor: str | None,
-                  data: dict[str, Any] | None = None, unit: str | None = None) -> dict[str, Any]:
+                  data: dict[str, Any] | None = None, unit: str | None = None,
+                  early: bool = False) -> dict[str, Any]:
+        """Open a case of any kind; a period that has not begun is refused unless `early`."""
         note = checked(note, "--note")
         app = self.app
 
@@ -75,6 +77,7 @@ class Cases(Service):
             effects = effects_of(kind)
             when, facts = effects.prepare(app, Opening(policy, who, period or "", path,
                                                        dict(data or {})))
+            app.require_begun(when, policy, early, inst)
             refs = counter(app, wf.prefix)
             case = new_case(refs.allocate()[0], wf, inst.current_version, refinement,
                             subject=who, opener=me.login, unit_path=path,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import Aggregate
 
 from ..domain.case import Case
+from ..domain.periods import parse
 from ..domain.pipeline import OPEN, PUBLISHED
 from ..domain.policy import Policy, Workflow
 from . import appraisal_effects, award_effects
@@ -48,7 +49,8 @@ Prepare = Callable[["WorkflowApp", Opening], tuple[str, dict[str, Any]]]
 
 
 def as_given(app: WorkflowApp, opening: Opening) -> tuple[str, dict[str, Any]]:
-    return opening.period, opening.data
+    """The period in its short form (any kind: a school year or a semester), the data as given."""
+    return (parse(opening.period).key if opening.period else ""), opening.data
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import AlreadyExists, BadInput, NotFound, RuleRefused
 from ..domain.ids import institution_id
 from ..domain.institution import Institution
+from ..domain.periods import DEFAULT_TERMS, calendar_year, parse, period_of_day, year_calendar
 from ..domain.policy import ADMIN, Policy
 from ..domain.policy_file import digest_of, parse_policy, parse_refined, refinement_unit
 from ..domain.school_class import SchoolClass
@@ -153,6 +155,32 @@ class Organisation(Service):
             self.app.save(inst)
             return {"unit": unit, "refinement": number, "cleared": True}
         return self.app.attempt(command)
+
+    def set_calendar(self, year: str, terms: Sequence[tuple[int, str]], holidays: Sequence[str],
+                     actor: str | None) -> dict[str, Any]:
+        """Set one school year's academic calendar (its terms and holidays); periods, norms and
+        deadlines read it from then on."""
+        key, spans, holiday_spans = year_calendar(year, terms, holidays)
+
+        def command() -> dict[str, Any]:
+            self.app.require_admin(actor)
+            inst = self.app.institution()
+            inst.set_calendar(key, list(spans), holiday_spans, str(actor))
+            self.app.save(inst)
+            return calendar_year(inst.calendar(), parse(key).first, True)
+        return self.app.attempt(command)
+
+    def calendar(self) -> dict[str, Any]:
+        """Each school year the institution set, and the one today falls in (by default if
+        not set)."""
+        inst = self.app.institution()
+        cal = inst.calendar()
+        current = parse(period_of_day(date.fromisoformat(self.app.today(self.app.policy())),
+                                      "year", cal)).first
+        firsts = sorted({parse(y).first for y in inst.calendars} | {current})
+        return {"default": DEFAULT_TERMS, "current": f"{current}-{current + 1}",
+                "years": [calendar_year(cal, f, f"{f}-{f + 1}" in inst.calendars)
+                          for f in firsts]}
 
     def policy_history(self) -> list[dict[str, Any]]:
         """Every adopted version and unit refinement: when, by whom, its digest."""

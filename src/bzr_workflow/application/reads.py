@@ -227,7 +227,8 @@ class Reads:
         """(advisor, class, unit) for every advisor appointed at some time in the period."""
         from ..projections import queries
 
-        start, end = period_range(parse_period(period, self.app.policy().period))
+        start, end = period_range(parse_period(period, self.app.policy().period),
+                                  self.app.calendar())
         with self._read() as conn:
             return queries.appointed_in(conn, start, end)
 

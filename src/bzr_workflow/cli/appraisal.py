@@ -32,17 +32,25 @@ def text_or_file(value: str) -> str:
         raise BadInput(f"cannot read {value[1:]} as UTF-8 text ({exc})") from None
 
 
+EARLY = click.option("--early", is_flag=True,
+                     help="Open it although the period has not begun yet (refused otherwise).")
+
+
 @click.group()
 def appraisal() -> None:
     """Appraisal (考核): scores, veto items, grades, sign-off and public announcement."""
 
 
 @appraisal.command("open")
-@click.option("--period", required=True, help="2026-2027-1 (semester) or 2026 (year), per policy.")
+@click.option("--period", required=True,
+              help="Per policy: a semester 2026-2027-1 (2026-2027学年第一学期) or a school year"
+                   " 2026-2027 (2026-2027学年; a bare 2026 is the year that begins in it).")
 @click.option("--advisor", "advisors", multiple=True, metavar="USER", help="Repeatable.")
 @click.option("--all", "everyone", is_flag=True, help="Every advisor appointed in the period.")
+@EARLY
 @pass_ctx
-def appraisal_open(ctx: Ctx, period: str, advisors: tuple[str, ...], everyone: bool) -> None:
+def appraisal_open(ctx: Ctx, period: str, advisors: tuple[str, ...], everyone: bool,
+                   early: bool) -> None:
     """Open one appraisal per advisor, all or none; advisors who have one already are skipped."""
     from ..domain.errors import BadInput
 
@@ -51,12 +59,12 @@ def appraisal_open(ctx: Ctx, period: str, advisors: tuple[str, ...], everyone: b
     appraisals = ctx.app().appraisals
     targets = appraisals.targets(period, advisors)
     if len(targets) < BAR_FROM:
-        opened = appraisals.open_appraisals(period, targets, ctx.actor, bool(advisors))
+        opened = appraisals.open_appraisals(period, targets, ctx.actor, bool(advisors), early=early)
     else:
         with click.progressbar(length=len(targets), label="opening appraisals",
                                file=sys.stderr) as bar:
             opened = appraisals.open_appraisals(period, targets, ctx.actor, bool(advisors),
-                                                bar.update)
+                                                bar.update, early=early)
     skipped = len(targets) - len(opened)
     ctx.emit(opened, lambda rows: f"opened {len(rows)} appraisal case(s) for {period}"
              + (f"; {skipped} advisor(s) already had one or are not yours to open" if skipped else ""))

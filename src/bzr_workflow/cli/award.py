@@ -16,15 +16,19 @@ def award() -> None:
 
 @award.command("nominate")
 @click.option("--advisor", required=True, metavar="USER", help="Who is recommended.")
-@click.option("--period", required=True, help="The appraisal period whose result counts.")
+@click.option("--period", required=True,
+              help="The period whose results count: the appraisal's, or a school year 2026-2027"
+                   " where the award is yearly (Aksu's 十佳).")
 @click.option("--deeds", default="", metavar="TEXT|@FILE", help="主要事迹.")
 @click.option("--distinction", metavar="KEY", help="A named honour of the policy (Aksu: top_ten).")
+@click.option("--early", is_flag=True,
+              help="Nominate although the period has not begun yet (refused otherwise).")
 @pass_ctx
 def award_nominate(ctx: Ctx, advisor: str, period: str, deeds: str,
-                   distinction: str | None) -> None:
+                   distinction: str | None, early: bool) -> None:
     """Nominate an advisor; eligibility is checked now and again at every level."""
-    ctx.emit(ctx.app().awards.nominate(advisor, period, text_or_file(deeds), distinction, ctx.actor),
-             case_line)
+    ctx.emit(ctx.app().awards.nominate(advisor, period, text_or_file(deeds), distinction, ctx.actor,
+                                       early=early), case_line)
 
 
 @award.command("form")

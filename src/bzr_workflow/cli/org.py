@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from .context import Ctx, pass_ctx
@@ -283,4 +285,44 @@ def import_(ctx: Ctx, what: str, file: str) -> None:
     ctx.emit(result, lambda r: f"imported {r['imported']} {what}")
 
 
-COMMANDS = [init, policy, unit, user, class_, import_]
+
+
+@click.group()
+def calendar() -> None:
+    """The institution's academic calendar: each school year's terms and holidays."""
+
+
+@calendar.command("set")
+@click.option("--year", required=True, metavar="YEAR",
+              help="The school year, like 2026-2027 (or 2026-2027学年).")
+@click.option("--term", "terms", multiple=True, type=(int, str), metavar="N FROM..TO",
+              help="Term 1 or 2 and its first and last day, like --term 1 2026-09-01..2027-01-20;"
+                   " give both.")
+@click.option("--holiday", "holidays", multiple=True, metavar="FROM..TO",
+              help="A holiday within the year (repeatable): its weeks are not held to the norms.")
+@pass_ctx
+def calendar_set(ctx: Ctx, year: str, terms: tuple[tuple[int, str], ...],
+                 holidays: tuple[str, ...]) -> None:
+    """Set (or correct) one school year's terms and holidays. Without it a year runs term 1
+    from September to February and term 2 from March to August."""
+    ctx.emit(ctx.app().org.set_calendar(year, list(terms), list(holidays), ctx.actor),
+             _calendar_text)
+
+
+@calendar.command("show")
+@pass_ctx
+def calendar_show(ctx: Ctx) -> None:
+    """Each school year set, and the current one (by default if not set)."""
+    result = ctx.app().org.calendar()
+    ctx.emit(result, lambda r: "\n".join(_calendar_text(y) for y in r["years"])
+             + f"\n(a year not set: {r['default']})")
+
+
+def _calendar_text(year: dict[str, Any]) -> str:
+    lines = [f"{year['year']}{'' if year['set'] else ' (default)'}"]
+    lines += [f"  term {t['term']} ({t['period']}): {t['from']}..{t['to']}" for t in year["terms"]]
+    lines += [f"  holiday: {h['from']}..{h['to']}" for h in year["holidays"]]
+    return "\n".join(lines)
+
+
+COMMANDS = [init, policy, unit, user, class_, import_, calendar]

@@ -45,16 +45,19 @@ def case_group() -> None:
 @click.argument("kind")
 @click.option("--subject", metavar="USER", help="Whom the case is about.")
 @click.option("--class", "class_code", metavar="CLASS", help="The class it concerns.")
-@click.option("--period", metavar="PERIOD", help="The period it concerns (2026-2027-1, 2026).")
+@click.option("--period", metavar="PERIOD",
+              help="The period it concerns: a semester 2026-2027-1 or a school year 2026-2027.")
 @click.option("--unit", metavar="UNIT",
               help="The unit whose officers act on it (default: the class's unit).")
 @click.option("--note", default="", help="The case's opening text.")
+@click.option("--early", is_flag=True,
+              help="Open it although its period has not begun yet (refused otherwise).")
 @pass_ctx
 def case_open(ctx: Ctx, kind: str, subject: str | None, class_code: str | None,
-              period: str | None, unit: str | None, note: str) -> None:
+              period: str | None, unit: str | None, note: str, early: bool) -> None:
     """Open a case of KIND (see `policy show` for the kinds)."""
     ctx.emit(ctx.app().cases.open_case(kind, subject, class_code, period, note, ctx.actor,
-                                 unit=unit), case_line)
+                                 unit=unit, early=early), case_line)
 
 
 STEP = click.option("--step", metavar="STEP",

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .consequences import GradeRun
-from .errors import RuleRefused
+from .errors import BadInput, RuleRefused
 from .grading import dec
 
 Results = dict[str, dict[str, str]]
@@ -42,7 +42,7 @@ class AwardRule(GradeRun):
         need = " or ".join(self.grades)
         span = f" in {self.consecutive} consecutive {self.unit or 'period'}s up to {period}" \
             if self.consecutive > 1 else f" in {period}"
-        if self.by_year(period, results):
+        if self.by_year(period):
             where, got = self.year_shortfall(results, period)
             raise NotEligible(f"{who} is not eligible for {self.label}: it needs {need}{span}"
                               f" (both semesters); {where}: {got}")
@@ -58,6 +58,11 @@ class AwardRules:
     and what publication gives. `period` and `note` are documentary."""
 
     label: str | None = None
+    period: str = ""
+    """"year" where the award is given by school year (Aksu), so a nomination names one;
+    otherwise it names the appraisal's period."""
+    results_by: str = ""
+    """The appraisal's period ("semester" or "year"): how the results it reads are keyed."""
     eligible_grades: tuple[str, ...] = ()
     consecutive_years: int = 1
     """The award's own rule needs an eligible grade this many school years running."""
@@ -81,12 +86,25 @@ class AwardRules:
         if not distinction:
             return AwardRule(key="", label=self.label if self.label is not None else "award",
                              grades=self.eligible_grades, consecutive=self.consecutive_years,
-                             unit="year" if self.consecutive_years > 1 else "")
+                             unit="year" if self.consecutive_years > 1 else "",
+                             results_by=self.results_by)
         for d in self.distinctions:
             if d.key == distinction:
                 return d
         keys = ", ".join(d.key for d in self.distinctions) or "none"
         raise RuleRefused(f"unknown distinction {distinction!r}; the policy has: {keys}")
+
+    def period_kind(self, appraisal_period: str) -> str:
+        """What a nomination's period is: a school year where the award is yearly, otherwise
+        the appraisal's period."""
+        return "year" if self.period == "year" else appraisal_period
+
+    def require_distinction(self, distinction: str) -> None:
+        """Where the policy defines only distinctions (Aksu), a nomination names one."""
+        if distinction or self.eligible_grades or not self.distinctions:
+            return
+        names = ", ".join(f"{d.key} ({d.label})" for d in self.distinctions)
+        raise BadInput(f"name a distinction with --distinction: {names}")
 
     def places(self, rule: AwardRule, appraised: int) -> int | None:
         """How many may receive `rule`, or None where the policy sets no limit; `appraised` is
@@ -118,18 +136,20 @@ class AwardRules:
         return self.form_title or f"{self.label or ''}推荐表"
 
 
-def distinction_of(table: Mapping[str, Any]) -> AwardRule:
-    return AwardRule(key=table["key"], label=table["label"],
+def distinction_of(table: Mapping[str, Any], results_by: str = "") -> AwardRule:
+    return AwardRule(key=table["key"], label=table["label"], results_by=results_by,
                      grades=tuple(table["eligible_grades"]),
                      consecutive=int(table.get("consecutive", 1)), unit=table.get("unit", ""),
                      places=int(table["places"]) if table.get("places") else None)
 
 
-def award_of(table: Mapping[str, Any], final_step: str) -> AwardRules:
+def award_of(table: Mapping[str, Any], final_step: str, results_by: str = "") -> AwardRules:
     """The typed rules of a validated [award] table; `final_step` is the award workflow's last
-    step, where places are taken unless `quota_step` says otherwise."""
+    step, where places are taken unless `quota_step` says otherwise; `results_by` is the
+    appraisal's period."""
     return AwardRules(
-        label=table.get("label"), eligible_grades=tuple(table.get("eligible_grades", [])),
+        label=table.get("label"), period=table.get("period", ""), results_by=results_by,
+        eligible_grades=tuple(table.get("eligible_grades", [])),
         consecutive_years=int(table.get("consecutive_years", 1)),
         quota_share=dec(table["quota_share"]) if "quota_share" in table else None,
         quota_places=int(table["quota_places"]) if "quota_places" in table else None,
@@ -140,4 +160,4 @@ def award_of(table: Mapping[str, Any], final_step: str) -> AwardRules:
         amount=dec(table["amount"]) if table.get("amount") is not None else None,
         certificate=bool(table.get("certificate")),
         form_fields=tuple(table.get("form_fields") or ()), form_title=table.get("form_title", ""),
-        distinctions=tuple(distinction_of(d) for d in table.get("distinctions", [])))
+        distinctions=tuple(distinction_of(d, results_by) for d in table.get("distinctions", [])))

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .periods import SEMESTER, previous, semesters_of, year_of
+from .periods import SCHOOL_YEAR, SEMESTER, previous, semesters_of, year_of
 
 Results = dict[str, dict[str, str]]
 
@@ -19,11 +19,14 @@ class GradeRun:
     consecutive: int = 1
     unit: str = ""
     """"year" counts semester results by school year; "semester" or "" counts periods."""
+    results_by: str = ""
+    """"semester" where the appraisal gives a result each semester, so that a rule counted in
+    years reads a school year's two semesters (Aksu's 十佳 nominated for 2026-2027)."""
 
     def qualifying(self, results: Results, period: str) -> list[str]:
         """The cases whose results complete the run up to `period`, or []."""
         grades, count = set(self.grades), self.consecutive
-        if self.by_year(period, results):
+        if self.by_year(period):
             return _year_causes(grades, count, results, period)
         causes, at = [], period
         for _ in range(count):
@@ -34,15 +37,13 @@ class GradeRun:
             at = previous(at)
         return list(reversed(causes))
 
-    def by_year(self, period: str, results: Results | None = None) -> bool:
+    def by_year(self, period: str) -> bool:
         """Whether semester results are counted by school year: the rule counts years and the
-        period is a semester, or a school year whose results came by semester (Aksu's 十佳)."""
+        period is a semester, or a school year whose results come by semester (Aksu's 十佳)."""
         if self.unit != "year":
             return False
-        if SEMESTER.match(period):
-            return True
-        return results is not None and period not in results \
-            and any(SEMESTER.match(p) for p in results)
+        return bool(SEMESTER.match(period)) or \
+            (self.results_by == "semester" and bool(SCHOOL_YEAR.match(period)))
 
     def scope(self, period: str) -> str:
         """A rule counted in years fires once a year, even where results come by semester."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -9,6 +10,7 @@ from eventsourcing.domain import Aggregate, event
 
 from .errors import NotFound
 from .ids import institution_id
+from .periods import Calendar, YearCalendar, Span
 
 
 class Institution(Aggregate):
@@ -45,6 +47,16 @@ class Institution(Aggregate):
         text: str
         actor: str
 
+    class CalendarSet(Aggregate.Event):
+        """A school year's academic calendar: its two terms and holidays (ISO dates)."""
+
+        TOPIC = "bzr.institution.calendar_set"
+        class_version = 1
+        year: str
+        terms: list[list[str]]
+        holidays: list[list[str]]
+        actor: str
+
     @staticmethod
     def create_id(*_: Any, **__: Any) -> UUID:
         return institution_id()
@@ -54,6 +66,7 @@ class Institution(Aggregate):
         self.name, self.admin = name, admin
         self.policies: list[dict[str, Any]] = []
         self.refinements: list[dict[str, Any]] = []
+        self.calendars: dict[str, dict[str, Any]] = {}
 
     def adopt(self, policy_id: str, digest: str, text: str, actor: str) -> int:
         version = len(self.policies) + 1
@@ -73,6 +86,26 @@ class Institution(Aggregate):
     @event(PolicyRefined)
     def _refined(self, number: int, unit: str, digest: str, text: str, actor: str) -> None:
         self.refinements.append({"number": number, "unit": unit, "digest": digest, "text": text})
+
+    def set_calendar(self, year: str, terms: list[Span], holidays: list[Span], actor: str) -> None:
+        """Set (or correct) one school year's calendar; checked by periods.year_calendar."""
+        self._calendar_set(year=year, terms=[[a.isoformat(), b.isoformat()] for a, b in terms],
+                           holidays=[[a.isoformat(), b.isoformat()] for a, b in holidays],
+                           actor=actor)
+
+    @event(CalendarSet)
+    def _calendar_set(self, year: str, terms: list[list[str]], holidays: list[list[str]],
+                      actor: str) -> None:
+        self.calendars[year] = {"terms": terms, "holidays": holidays, "actor": actor}
+
+    def calendar(self) -> Calendar:
+        """The academic calendar: each school year set, the default for the others."""
+        def span(pair: list[str]) -> Span:
+            return date.fromisoformat(pair[0]), date.fromisoformat(pair[1])
+
+        return Calendar({year: YearCalendar((span(c["terms"][0]), span(c["terms"][1])),
+                                            tuple(span(h) for h in c["holidays"]))
+                         for year, c in self.calendars.items()})
 
     def active_refinements(self) -> dict[str, dict[str, Any]]:
         """The refinement in force for each unit that has one."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import date, timedelta
 
 from .errors import BadInput
@@ -201,3 +202,58 @@ def semesters_of(period: str) -> Sequence[str]:
     """The semesters a period covers: a semester itself, or the two of a school year."""
     p = parse(period)
     return [p.key] if p.term else [s.key for s in p.semesters()]
+
+
+def parse_span(text: str, what: str) -> Span:
+    """FROM..TO as two ISO dates, FROM on or before TO."""
+    first, sep, last = (text or "").strip().partition("..")
+    try:
+        span = date.fromisoformat(first.strip()), date.fromisoformat(last.strip())
+    except ValueError:
+        span = None
+    if not sep or span is None:
+        raise BadInput(f"{what} {text!r}: write FROM..TO with ISO dates, like 2026-09-01..2027-01-20")
+    if span[0] > span[1]:
+        raise BadInput(f"{what} {text!r}: it ends before it begins")
+    return span
+
+
+def year_calendar(year: str, terms: Sequence[tuple[int, str]], holidays: Sequence[str]
+                  ) -> tuple[str, tuple[Span, Span], list[Span]]:
+    """A school year's calendar as `calendar set` gives it, checked: both terms, term 1 beginning
+    in the year's first calendar year, term 2 after it, holidays within the year."""
+    period = parse(year)
+    if period.term:
+        raise BadInput(f"--year {year!r}: name the school year, like {YEAR_FORM}")
+    given: dict[int, Span] = {}
+    for number, text in terms:
+        if number not in (1, 2):
+            raise BadInput(f"--term {number}: a school year has terms 1 and 2")
+        if number in given:
+            raise BadInput(f"--term {number} is given twice")
+        given[number] = parse_span(text, f"--term {number}")
+    if set(given) != {1, 2}:
+        raise BadInput(f"{period.key}: give both terms (--term 1 FROM..TO --term 2 FROM..TO)")
+    one, two = given[1], given[2]
+    if one[0].year != period.first:
+        raise BadInput(f"--term 1 {one[0]}..{one[1]}: term 1 of {period.key} begins in"
+                       f" {period.first}")
+    if two[0] <= one[1]:
+        raise BadInput(f"--term 2 {two[0]}..{two[1]}: term 2 begins after term 1 ends ({one[1]})")
+    spans = [parse_span(h, "--holiday") for h in holidays]
+    for a, b in spans:
+        if a < one[0] or b > two[1]:
+            raise BadInput(f"--holiday {a}..{b}: outside {period.key} ({one[0]}..{two[1]})")
+    return period.key, (one, two), spans
+
+
+DEFAULT_TERMS = "term 1 September to February, term 2 March to August"
+
+
+def calendar_year(calendar: Calendar, first: int, own: bool) -> dict[str, Any]:
+    """One school year of the calendar as `calendar show --json` gives it."""
+    year = calendar.year(first)
+    return {"year": f"{first}-{first + 1}", "set": own,
+            "terms": [{"term": n, "period": f"{first}-{first + 1}-{n}", "from": a.isoformat(),
+                       "to": b.isoformat()} for n, (a, b) in enumerate(year.terms, 1)],
+            "holidays": [{"from": a.isoformat(), "to": b.isoformat()} for a, b in year.holidays]}

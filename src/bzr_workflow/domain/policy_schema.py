@@ -82,7 +82,7 @@ DISTINCTION = Table({
     "reward": Key(str, documentary=True), "places": Key(int), "note": NOTE,
 })
 AWARD = Table({
-    "label": Key(str), "period": Key(str, choices=("semester", "year"), documentary=True),
+    "label": Key(str), "period": Key(str, choices=("semester", "year")),
     "eligible_grades": ArrayOf(Key(str)), "consecutive_years": Key(int),
     "quota_share": Key(NUMBER), "quota_places": Key(int), "quota_step": Key(str),
     "quota_basis": Key(str, choices=("appraised",)),
