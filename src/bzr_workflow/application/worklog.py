@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..domain.errors import BadInput, NotPermitted
-from ..domain.periods import parse_period, period_range
+from ..domain.periods import parse, period_range
 from ..domain.policy import ADMIN, Policy
 from ..domain.timefmt import parse_date
 from ..domain.user import User
@@ -80,11 +80,17 @@ class Worklog(Service):
     def norms_report(self, advisor: str, period: str, role: str | None = None) -> dict[str, Any]:
         """Each norm of the advisor's roles, per window of the period: met, or short by how much."""
         user, policy = self.app.user(advisor), self.app.policy()
-        canonical = parse_period(period, policy.period)
-        first, last = (date.fromisoformat(d) for d in period_range(canonical))
+        canonical = parse(period).key  # a school year or a semester, whatever the policy's period
+        calendar = self.app.calendar()
+        first, last = (date.fromisoformat(d) for d in period_range(canonical, calendar))
         roles = [role] if role else _roles(user, policy)
         entries = self._entries(advisor, first, last)
-        norms = [n.evaluate(entries, first, last) for n in policy.norms if n.role in roles]
+        today = date.fromisoformat(self.app.today(policy))
+        serving = [(date.fromisoformat(a["start"]),
+                    date.fromisoformat(a["end"]) if a["end"] else None)
+                   for a in self.app.reads.appointments(advisor) if a["start"]]
+        norms = [n.evaluate(entries, first, last, calendar, today, serving)
+                 for n in policy.norms if n.role in roles]
         return {"advisor": advisor, "period": canonical, "roles": roles, "norms": norms,
                 "entries": len(entries)}
 

@@ -54,11 +54,13 @@ def log_activities(ctx: Ctx) -> None:
 
 @click.command()
 @click.option("--advisor", required=True, metavar="USER")
-@click.option("--period", required=True, help="The appraisal period.")
+@click.option("--period", required=True,
+              help="A school year 2026-2027 or a semester 2026-2027-1 (long forms accepted).")
 @click.option("--role", help="Only this role's norms (default: the advisor's roles).")
 @pass_ctx
 def norms(ctx: Ctx, advisor: str, period: str, role: str | None) -> None:
-    """Each work norm per week, month or term of the period: met, or short by how much."""
+    """Each work norm per week, month, semester or school year of the period: met, short by how
+    much, or not due (before the appointment, not over yet, a holiday, between terms)."""
     ctx.emit(ctx.app().reads.norms(advisor, period, role), _norms_text)
 
 
@@ -67,11 +69,19 @@ def _norms_text(report: dict[str, Any]) -> str:
              f" {report['entries']} logged activities"]
     for n in report["norms"]:
         lines.append(f"\n{n['label']} ({n['activity']}): at least {n['min']}{n['unit']} per"
-                     f" {n['per']}, met in {n['met']} of {n['of']}")
+                     f" {n['per']}, met in {n['met']} of {n['of']}" + _not_due(n["windows"]))
         short = [w for w in n["windows"] if w["short"]]
         if short:
             lines.append(table(short, ["from", "to", "done", "short"]))
     return "\n".join(lines)
+
+
+def _not_due(windows: list[dict[str, Any]]) -> str:
+    reasons: dict[str, int] = {}
+    for w in windows:
+        if w.get("not_due"):
+            reasons[w["not_due"]] = reasons.get(w["not_due"], 0) + 1
+    return f" ({', '.join(f'{n} {why}' for why, n in reasons.items())}: not due)" if reasons else ""
 
 
 COMMANDS = [log, norms]

@@ -1,20 +1,30 @@
-"""Work norms checked against the log: per week, two weeks, month, term or year, met or short."""
+"""Work norms checked against the log: per week, two weeks, month, semester or school year, met,
+short, or not due (before the appointment, not over yet, a holiday, between terms)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from .periods import DEFAULT_CALENDAR, Calendar, Period
+
 HOUR_UNITS = ("小时", "学时", "hours", "hour")
 
 
-def buckets(per: str, start: date, end: date) -> list[tuple[date, date]]:
-    """The windows a norm is counted in, covering the period (edge windows cut to it)."""
-    if per in ("semester", "term") or (per == "year" and start.year == end.year):
-        return [(start, end)]
+def buckets(per: str, start: date, end: date,
+            calendar: Calendar | None = None) -> list[tuple[date, date]]:
+    """The windows a norm is counted in, covering the period (edge windows cut to it). A
+    semester or year norm is counted in each semester or school year of the calendar that the
+    period touches (a school year holds two semesters)."""
+    if per in ("semester", "term", "year"):
+        cal = calendar or DEFAULT_CALENDAR
+        spans = [p.span(cal) for first in range(start.year - 1, end.year + 1)
+                 for p in (Period(first).semesters() if per != "year" else (Period(first),))]
+        out = [(max(a, start), min(b, end)) for a, b in spans if a <= end and b >= start]
+        return out or [(start, end)]
     if per == "month":
         out, day = [], start
         while day <= end:
@@ -22,9 +32,6 @@ def buckets(per: str, start: date, end: date) -> list[tuple[date, date]]:
             out.append((day, min(nxt - timedelta(days=1), end)))
             day = nxt
         return out
-    if per == "year":
-        return [(max(start, date(y, 1, 1)), min(end, date(y, 12, 31)))
-                for y in range(start.year, end.year + 1)]
     length = 14 if per == "two_weeks" else 7
     monday = start - timedelta(days=start.weekday())
     out = []
@@ -46,20 +53,52 @@ class Norm:
     unit: str = ""
     """An hour unit (小时, 学时, hours) counts logged hours; anything else counts entries."""
 
-    def evaluate(self, entries: list[dict[str, Any]], start: date, end: date) -> dict[str, Any]:
-        """Each window's count against the minimum, and how many windows were met."""
+    def evaluate(self, entries: list[dict[str, Any]], start: date, end: date,
+                 calendar: Calendar | None = None, today: date | None = None,
+                 serving: Sequence[tuple[date, date | None]] = ()) -> dict[str, Any]:
+        """Each window's count against the minimum, and how many of the windows due were met.
+        A window is not due, so never short, when it lies wholly before the advisor's first
+        appointment (`serving`) or after the last one ended, is not over by `today`, or lies
+        wholly in the calendar's holidays or between its terms."""
         hours = self.unit in HOUR_UNITS
         mine = [e for e in entries if e["activity"] == self.activity]
         windows = []
-        for first, last in buckets(self.per, start, end):
+        for first, last in buckets(self.per, start, end, calendar):
             done = sum((Decimal(e["hours"] if hours else e["count"]) for e in mine
                         if first.isoformat() <= e["date"] <= last.isoformat()), Decimal(0))
+            why = not_due(first, last, calendar or DEFAULT_CALENDAR, today, serving)
             windows.append({"from": first.isoformat(), "to": last.isoformat(), "done": _num(done),
-                            "short": _num(max(self.min - done, Decimal(0)))})
-        met = sum(1 for w in windows if w["short"] == 0)
+                            "short": _num(max(self.min - done, Decimal(0))) if not why else 0,
+                            "due": not why, **({"not_due": why} if why else {})})
+        due = [w for w in windows if w["due"]]
+        met = sum(1 for w in due if w["short"] == 0)
         return {"activity": self.activity, "label": self.label, "role": self.role,
                 "per": self.per, "min": _num(self.min), "unit": self.unit,
-                "windows": windows, "met": met, "of": len(windows)}
+                "windows": windows, "met": met, "of": len(due)}
+
+
+def not_due(first: date, last: date, calendar: Calendar, today: date | None,
+            serving: Sequence[tuple[date, date | None]]) -> str:
+    """Why a window is not held to its norm, or "" when it is."""
+    if serving:
+        if last < min(s for s, _ in serving):
+            return "before the appointment"
+        ends = [e for _, e in serving]
+        if all(e is not None for e in ends) and first > max(e for e in ends if e is not None):
+            return "after the appointment"
+    if today is not None and last >= today:
+        return "not over yet" if first <= today else "still ahead"
+    if calendar.on_holiday(first, last):
+        return "holiday"
+    if _between_terms(first, last, calendar):
+        return "between terms"
+    return ""
+
+
+def _between_terms(first: date, last: date, calendar: Calendar) -> bool:
+    """Whether no day of first..last falls in a term of the calendar."""
+    terms = [t for y in range(first.year - 1, last.year + 1) for t in calendar.year(y).terms]
+    return not any(a <= last and b >= first for a, b in terms)
 
 
 def norm_of(table: Mapping[str, Any]) -> Norm:
