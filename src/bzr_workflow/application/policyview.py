@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..domain.periods import DEFAULT_TERMS, SEMESTER_FORM, YEAR_FORM
 from ..domain.policy import Policy
 from ..domain.policy_file import PolicyInvalid, parse_policy
 from ..policies import builtin_ids, builtin_text
@@ -22,7 +23,7 @@ def policy_view(p: Policy) -> PolicyView:
         for kind, wf in p.workflows.items()}
     return {
         "id": p.id, "name": p.name, "source": p.source, "institution": p.institution,
-        "period": p.period,
+        "period": p.period, "periods": periods_view(p),
         "roles": [{"id": r.id, "label": r.label, "scoped": r.scoped} for r in p.roles.values()],
         "workflows": workflows,
         "staffing": {"advisors_per_class": p.staffing.advisors_per_class,
@@ -32,6 +33,18 @@ def policy_view(p: Policy) -> PolicyView:
         "allowance": p.written.get("allowance", {}), "norms": p.written.get("norms", []),
         "dismissal_triggers": p.written.get("dismissal_triggers", []),
     }
+
+
+def periods_view(p: Policy) -> dict[str, str]:
+    """How the policy's periods are written, and where their dates come from."""
+    appraisal = p.period
+    award = p.award.period_kind(appraisal) if p.award else ""
+    forms = {"year": f"school year, {YEAR_FORM}", "semester": f"semester, {SEMESTER_FORM}"}
+    out = {"appraisal": forms[appraisal]}
+    if award:
+        out["award"] = forms[award]
+    out["calendar"] = f"the institution's (calendar show); a year not set: {DEFAULT_TERMS}"
+    return out
 
 
 def policy_file(ref: str) -> Policy:

@@ -90,6 +90,7 @@ class PolicyView(TypedDict):
     source: str
     institution: str
     period: str
+    periods: dict[str, str]
     roles: list[dict[str, Any]]
     workflows: dict[str, dict[str, Any]]
     staffing: dict[str, Any]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ..domain.allowance import month_range
 from ..domain.errors import BadInput, IntegrityFailure
 from ..domain.ids import normalise_ref
-from ..domain.periods import parse_period, period_range
+from ..domain.periods import parse, parse_period, period_range
 from ..domain.timefmt import local_iso, parse_instant
 from .seal import Seal, check_digest
 
@@ -135,7 +135,8 @@ class Reads:
 
         keep = self._keep(reader)
         with self._read(as_of) as conn:
-            rows = queries.cases(conn, self.offset(), kind, state, period, unit, limit, keep)
+            rows = queries.cases(conn, self.offset(), kind, state,
+                                 parse(period).key if period else period, unit, limit, keep)
         return cast("list[CaseRow]", rows)
 
     def _keep(self, login: str | None) -> Keep | None:
@@ -237,7 +238,7 @@ class Reads:
         from ..projections import queries
 
         with self._read() as conn:
-            rows = queries.results(conn, period, unit)
+            rows = queries.results(conn, parse(period).key, unit)
             position = queries.view_position(conn)
         from .readmodels import Results
 
@@ -248,13 +249,13 @@ class Reads:
         from ..projections import queries
 
         with self._read() as conn:
-            return queries.result_counts(conn, period, unit)
+            return queries.result_counts(conn, parse(period).key, unit)
 
     def awards(self, period: str) -> list[AwardRow]:
         from ..projections import queries
 
         with self._read() as conn:
-            return cast("list[AwardRow]", queries.awards(conn, period))
+            return cast("list[AwardRow]", queries.awards(conn, parse(period).key))
 
     def award_form(self, ref: str, out: str, fmt: str | None = None) -> FormWritten:
         """Write an award case's recommendation form (.docx or .xlsx), sealed to now."""
@@ -280,7 +281,8 @@ class Reads:
         if policy.allowance is None:
             raise BadInput(f"policy {policy.id} sets no allowance ([allowance] section)")
         with self._read(position=position) as conn:
-            sheet = queries.allowance(conn, policy.allowance, month, policy.period)
+            sheet = queries.allowance(conn, policy.allowance, month, policy.period,
+                                      self.app.calendar())
         sheet["head"] = self.seal.digest_at(sheet["position"])
         if out:
             (write_csv if kind == ".csv" else write_xlsx)(sheet, out)

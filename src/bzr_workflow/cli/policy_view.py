@@ -16,6 +16,9 @@ def policy_text(data: PolicyView) -> str:
         lines.append(f"version {data['version']}, sha256 {data['digest']}")
     if data.get("refinement"):
         lines.append(f"as refined for the unit (refinement {data['refinement']})")
+    if data.get("periods"):
+        lines += ["", "Periods: " + "; ".join(f"{k} by {v}" if k != "calendar" else f"dates: {v}"
+                                              for k, v in data["periods"].items())]
     lines += ["", "Roles", table(data["roles"], ["id", "label", "scoped"])]
     for kind, wf in data["workflows"].items():
         chain = " → ".join([wf["open"]["label"]] + [s["label"] for s in wf["steps"]])

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, func, select, union
 
 from ..domain.allowance import AllowanceRules, Appointment, ClassState, month_range
-from ..domain.periods import period_of_day
+from ..domain.periods import Calendar, period_of_day
 from ..domain.policy import APPLICANT
 from ..domain.signing import Sheet, signing_refusal
 from ..domain.timefmt import local_iso
@@ -254,7 +254,7 @@ def view_position(conn: Connection) -> int:
 
 
 def allowance(conn: Connection, rules: AllowanceRules, month: str,
-              period_kind: str) -> dict[str, Any]:
+              period_kind: str, calendar: Calendar | None = None) -> dict[str, Any]:
     """CLI.md's {month, lines, total}, each line with its provenance, and the event position."""
     h = t.class_history.c
     appts = [Appointment(r.advisor, r.class_code, r.start, r.end, r.case_ref)
@@ -265,7 +265,8 @@ def allowance(conn: Connection, rules: AllowanceRules, month: str,
                                                            r.level))
     kinds = {r.login: r.employment for r in conn.execute(select(t.users)) if r.employment}
     lines = rules.month_lines(month, appts, histories, kinds,
-                              _withheld(conn, rules.withhold_grades, month, period_kind))
+                              _withheld(conn, rules.withhold_grades, month, period_kind,
+                                        calendar))
     total = sum((line["amount"] for line in lines), Decimal(0))
     return {"month": month, "lines": [_plain_line(line) for line in lines],
             "total": float(total), "position": view_position(conn),
@@ -273,10 +274,10 @@ def allowance(conn: Connection, rules: AllowanceRules, month: str,
 
 
 def _withheld(conn: Connection, grades: tuple[str, ...], month: str,
-              period_kind: str) -> dict[str, str]:
+              period_kind: str, calendar: Calendar | None = None) -> dict[str, str]:
     if not grades:
         return {}
-    period = period_of_day(month_range(month)[0], period_kind)
+    period = period_of_day(month_range(month)[0], period_kind, calendar)
     rows = conn.execute(select(t.appraisals).where(t.appraisals.c.period == period,
                                                    t.appraisals.c.final.is_(True)))
     return {r.advisor: f"{r.grade} in {period} ({r.ref})" for r in rows if r.grade in grades}
