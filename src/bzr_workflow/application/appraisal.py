@@ -66,7 +66,6 @@ class Appraisals(Service):
             me, inst = self.app.actor(actor), self.app.institution()
             policy = self.app.policy(inst=inst)
             canonical = parse_period(period, policy.period)
-            self.app.require_begun(canonical, policy, early, inst)
             roster = appraisal_roster(self.app, canonical)
             paths: dict[str, list[str]] = {}
             todo: list[Target] = []
@@ -79,6 +78,8 @@ class Appraisals(Service):
                 if self._may_open(me, paths[unit], inst, explicit, advisor):
                     todo.append((advisor, klass, unit))
                     seen.add(advisor)
+            if todo:  # after the permission checks: who may not open it is told that first
+                self.app.require_begun(canonical, policy, early, inst)
             return self._open_many(inst, me.login, canonical, roster, todo, paths, progress)
         return self.app.attempt(command)
 
