@@ -193,3 +193,69 @@ def test_weeks_before_the_appointment_ahead_and_on_holiday_are_not_short(hefei: 
     assert weeks["2026-10-19"] == (0, "not over yet")
     assert weeks["2026-10-26"] == (0, "still ahead")
     assert norm["of"] == 3 and norm["met"] == 0
+
+
+def test_a_store_made_when_years_were_bare_keeps_working(sqlite_url: str) -> None:
+    """A Hefei store whose events (and views) say "2026", as earlier versions wrote a year: read
+    now, the appraisal, its roster and the advisor's result are in 2026-2027, and the views are
+    rebuilt so."""
+    import sqlite3
+
+    assert "每学年末" in HEFEI_YEAR
+    app = open_app(parse_location(sqlite_url), create=True)
+    app.org.init("hfut-math", "admin", "", None)
+    app.org.add_unit("math", "数学学院", "", "admin")
+    for login, roles in (("dean", ["college"]), ("vice", ["student_work_head"]),
+                         ("grader", ["college"]), ("wu", [])):
+        app.org.add_user(login, login, roles, "admin")
+    app.org.add_class("m1", "数学2025级1班", "math", 30, "", False, "admin")
+    on_day(app, "2027-07-15")
+    ref = str(app.appraisals.open_appraisals("2026-2027", [("wu", "m1", "math")], "dean",
+                                             True)[0]["id"])
+    app.cases.approve(ref, "vice", "学生意见已听取")
+    app.appraisals.score(ref, "grader", ["y1_major=称职", "overall=称职"])
+    app.cases.approve(ref, "grader", "")
+    assert app.reads.results("2026-2027").rows  # the views are made
+    app.close()
+
+    old_versions = {"bzr.case.opened": 3, "bzr.roster.started": 1, "bzr.user.result_recorded": 1,
+                    "bzr.user.consequence_recorded": 1}
+    db = sqlite3.connect(sqlite_url)
+    guards = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+                        " AND tbl_name = 'stored_events'").fetchall()
+    for name, _ in guards:  # the store is append-only; an old store is made by rewriting it
+        db.execute(f"DROP TRIGGER {name}")
+    rewritten = 0
+    for oid, version, topic, state in db.execute("SELECT originator_id, originator_version,"
+                                                 " topic, state FROM stored_events").fetchall():
+        if topic not in old_versions:
+            continue
+        fields = json.loads(state)
+        assert fields["period"] == "2026-2027"
+        fields["period"] = "2026"
+        fields.pop("class_version", None)
+        if old_versions[topic] > 1:
+            fields["class_version"] = old_versions[topic]
+        db.execute("UPDATE stored_events SET state = ? WHERE originator_id = ?"
+                   " AND originator_version = ?", (json.dumps(fields).encode(), oid, version))
+        rewritten += 1
+    for _, sql in guards:
+        db.execute(sql)
+    db.execute("UPDATE bzr_cases SET period = '2026'")
+    db.execute("UPDATE bzr_appraisals SET period = '2026'")
+    db.execute("UPDATE bzr_view_position SET position = 4 WHERE name = 'schema'")
+    db.commit()
+    db.close()
+    assert rewritten >= 3
+
+    again = open_app(parse_location(sqlite_url))
+    on_day(again, "2027-07-16")
+    try:
+        assert again.case(ref).period == "2026-2027"
+        assert list(again.user("wu").results) == ["2026-2027"]
+        assert [r["period"] for r in again.reads.results("2026").rows] == ["2026-2027"]
+        assert [c["id"] for c in again.reads.cases(period="2026-2027学年")] == [ref]
+        assert again.appraisals.open_appraisals("2026-2027", [("wu", "m1", "math")], "dean",
+                                                True) == []
+    finally:
+        again.close()
