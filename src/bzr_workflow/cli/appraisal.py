@@ -141,7 +141,7 @@ def appraisal_finalise(ctx: Ctx, ref: str | None, period: str | None) -> None:
 
 
 @click.command()
-@click.option("--period", required=True, help="The appraisal period.")
+@click.option("--period", required=True, help="The appraisal period: 2026-2027 or 2026-2027-1 (long forms accepted).")
 @click.option("--unit", metavar="UNIT", help="Only this unit and the units under it.")
 @click.option("--counts", is_flag=True, help="Counts per grade, per unit, instead of the list.")
 @pass_ctx

@@ -46,7 +46,7 @@ def award_form(ctx: Ctx, ref: str, out: str, fmt: str | None) -> None:
 
 
 @click.command()
-@click.option("--period", required=True, help="The period.")
+@click.option("--period", required=True, help="The period: 2026-2027 or 2026-2027-1 (long forms accepted).")
 @pass_ctx
 def awards(ctx: Ctx, period: str) -> None:
     """Award cases of a period and how they ended."""
