@@ -1,4 +1,4 @@
-"""Case commands: open (apply, nominate, any declared kind), approve, veto, return, withdraw, show, history."""
+"""Case commands: open (apply, nominate, any declared kind), approve, resubmit, veto, return, withdraw, show, history."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from transitions import Machine
 
 from ..domain.access import Grants, covers
 from ..domain.case import Case
-from ..domain.errors import AlreadySigned, BadInput, NotFound, NotPermitted
+from ..domain.errors import AlreadySigned, BadInput, NotFound, NotPermitted, StepNotAllowed
 from ..domain.history import audit_entry
 from ..domain.ids import case_id, normalise_ref
 from ..domain.pipeline import PUBLISHED
@@ -94,12 +94,16 @@ class Cases(Service):
         return policy, wf, self.app.policies.machine(case.policy_version, case.refinement, wf)
 
     def approve(self, ref: str, actor: str | None, comment: str | None = None,
-                step: str | None = None) -> dict[str, Any]:
+                step: str | None = None, returned_only: bool = False) -> dict[str, Any]:
+        """Sign the pending step; with `returned_only` (the `resubmit` command), only a case
+        returned to its applicant is taken."""
         comment, pinned, app = checked(comment, "--comment"), PinnedStep(step), self.app
 
         def command() -> dict[str, Any]:
             me, case = app.actor(actor), app.case(ref)
             policy, wf, machine = self.context(case)
+            if returned_only:
+                _require_returned(case, wf)
             _expect(case, pinned, policy)
             run_decision(case, me.grants, policy,
                     lambda: case.approve(me.login, me.grants, policy, wf, machine, comment,
@@ -113,6 +117,10 @@ class Cases(Service):
             app.save(case, *moved)
             return case_dict(case, policy)
         return app.attempt(command)
+
+    def resubmit(self, ref: str, actor: str | None, comment: str | None = None) -> dict[str, Any]:
+        """The applicant re-submits a case that was returned to them for amendment."""
+        return self.approve(ref, actor, comment, returned_only=True)
 
     def veto(self, ref: str, actor: str | None, reason: str | None,
              step: str | None = None) -> dict[str, Any]:
@@ -212,6 +220,16 @@ def _expect(case: Case, pinned: PinnedStep, policy: Policy) -> None:
         pinned.step = case.step if case.state == "open" else ""
     elif case.step != pinned.step:
         raise _moved_on(case, pinned.step, policy)
+
+
+def _require_returned(case: Case, wf: Workflow) -> None:
+    """Only a case waiting at its open step (returned for amendment) can be re-submitted."""
+    if case.state == "open" and case.step == wf.open_step:
+        return
+    where = f"it awaits {wf.step(case.step).label}" if case.state == "open" and case.step \
+        else f"it is {case.state}"
+    raise StepNotAllowed(f"{case.ref} was not returned for amendment ({where}); nothing to"
+                         " re-submit", zh=f"{case.ref} 未被退回，无需重新提交")
 
 
 def run_decision(case: Case, grants: Grants, policy: Policy, decide: Callable[[], None]) -> None:

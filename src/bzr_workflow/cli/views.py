@@ -25,9 +25,10 @@ CASE_COLUMNS = ["id", "kind", "state", "step_label", "role", "subject", "class",
 @AS_OF
 @pass_ctx
 def inbox(ctx: Ctx, as_of: str | None) -> None:
-    """Cases whose pending step you (--as USER) may sign."""
+    """Cases whose pending step you (--as USER) may sign; a case returned for amendment shows
+    why (returned_reason)."""
     rows = ctx.app().reads.inbox(ctx.actor, as_of)
-    ctx.emit_rows(rows, CASE_COLUMNS, empty="(nothing awaits you)")
+    ctx.emit_rows(rows, [*CASE_COLUMNS, "returned_reason"], empty="(nothing awaits you)")
 
 
 @click.command()

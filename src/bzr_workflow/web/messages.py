@@ -28,6 +28,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "Too many failed sign-ins: this account is locked for 15 minutes."),
     "inbox.title": ("待办", "Awaiting you"),
     "inbox.empty": ("没有待办事项。", "Nothing awaits you."),
+    "inbox.returned": ("退回理由", "Returned because"),
     "case.fields": ("基本信息", "Details"),
     "case.pipeline": ("审批流程", "Sign-off steps"),
     "case.history": ("办理记录", "History"),
