@@ -18,6 +18,7 @@ from ..domain.signing import may_open
 from ..domain.policy import ADMIN, Policy, Workflow
 from ..domain.timefmt import local_iso, local_short, parse_date, parse_instant
 from ..domain.user import User
+from ..domain.years import year_duties, year_entry
 from .effects import Decided, Opening, effects_of
 from .es_fastpath import fold
 from .opening import counter, new_case
@@ -172,12 +173,25 @@ class Cases(Service):
         compliance as evidence. A `reader` who may not read the case is refused."""
         require_readable(self.app, ref, reader)
         case = self._case_as_of(ref, as_of) if as_of else self.app.case(ref)
-        shown = case_dict(case, self.app.case_policy(case))
+        policy = self.app.case_policy(case)
+        shown = case_dict(case, policy)
+        if shown["kind"] == "appraisal" and case.class_code and policy.years_of_study:
+            shown |= self.duties(case.class_code, policy)
         if shown["kind"] == "appraisal" and shown["period"] and shown["subject"]:
             report = self.app.worklog.norms_report(shown["subject"], shown["period"])
             shown["norms"] = [{k: n[k] for k in ("activity", "label", "per", "min", "met", "of")}
                               for n in report["norms"]]
         return shown
+
+    def duties(self, class_code: str, policy: Policy) -> dict[str, Any]:
+        """The advisor's title and the duties to judge, by the class's year of study (Hefei);
+        nothing where the class has no year the policy knows."""
+        klass = self.app.school_class(class_code)
+        entry = year_entry(policy.years_of_study, klass.year_of_study)
+        if entry is None:
+            return {}
+        return year_duties(entry, policy.role_label(entry.role),
+                           policy.written.get("appraisal", {}).get("indicators", []))
 
     def _case_as_of(self, ref: str, as_of: str) -> Case:
         """The case as it stood at `as_of`, replayed once from its events (read once)."""

@@ -31,6 +31,8 @@ def policy_view(p: Policy) -> PolicyView:
         "appraisal": p.written.get("appraisal", {}), "award": p.written.get("award", {}),
         "allowance": p.written.get("allowance", {}), "norms": p.written.get("norms", []),
         "dismissal_triggers": p.written.get("dismissal_triggers", []),
+        "years_of_study": [{"year": y.year, "role": y.role, "title": p.role_label(y.role),
+                            "duties": y.duties or None} for y in p.years_of_study],
     }
 
 

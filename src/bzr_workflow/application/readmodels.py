@@ -29,7 +29,7 @@ UserRow = TypedDict("UserRow", {"user": str, "name": str, "roles": list[str]})
 
 ClassRow = TypedDict("ClassRow", {
     "class": str, "name": str, "unit": str, "students": int, "level": str, "graduating": bool,
-    "advisors": list[str]})
+    "year_of_study": int | None, "advisors": list[str]})
 
 UnitRow = TypedDict("UnitRow", {"unit": str, "name": str, "parent": str | None, "path": str})
 
@@ -100,6 +100,7 @@ class PolicyView(TypedDict):
     allowance: dict[str, Any]
     norms: list[dict[str, Any]]
     dismissal_triggers: list[dict[str, Any]]
+    years_of_study: list[dict[str, Any]]
     version: NotRequired[int]
     digest: NotRequired[str]
     refinement: NotRequired[int | None]

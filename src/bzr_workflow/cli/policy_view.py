@@ -26,6 +26,9 @@ def policy_text(data: PolicyView) -> str:
         if section:
             shown = {k: v for k, v in section.items() if not isinstance(v, list)}
             lines += ["", f"{title}: " + "; ".join(f"{k} {v}" for k, v in shown.items())]
+    if data.get("years_of_study"):
+        lines += ["", "Years of study (the class's year names its advisor's title and duties)",
+                  table(data["years_of_study"], ["year", "title", "role", "duties"])]
     if data.get("norms"):
         lines += ["", "Norms", table(data["norms"], ["activity", "label", "min", "per", "role"])]
     if data.get("dismissal_triggers"):

@@ -111,6 +111,19 @@ class AllowanceRules:
                     {"rate": str(rate)})
         return Decimal(0), "the policy sets no allowance formula", {}
 
+    def level_refusal(self, level: str) -> str | None:
+        """Why a class of `level` could not be paid under this formula (None: it can). A
+        per-student formula pays by level, so a class without one, or with one it has no rate
+        for, would be paid 0 without anyone deciding so."""
+        if self.formula != "per_student":
+            return None
+        rates = ", ".join(f"{name} {rate}" for name, rate in self.rates)
+        if not level:
+            return f"level is required: the allowance pays a rate per student by level ({rates})"
+        if level not in dict(self.rates):
+            return f"level {level!r} has no allowance rate (the policy's levels: {rates})"
+        return None
+
     def part(self, amount: Decimal, rule: str, days: int, month_days: int) -> tuple[Decimal, str]:
         """A month served in part: paid in full, prorated by days, or not at all."""
         if days == month_days or not amount:

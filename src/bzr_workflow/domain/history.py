@@ -69,6 +69,11 @@ _ENTRIES: dict[type, Any] = {
                                       comment=f"{e.students} students"
                                       + (", graduating" if e.graduating else "")
                                       + (f", from {e.effective}" if e.effective else "")),
+    SchoolClass.Reclassified: lambda e: _e(e.actor, "updated", f"class:{e.code}",
+                                           comment=f"level {e.level or '(none)'}"
+                                           + (f", year {e.year_of_study}" if e.year_of_study
+                                              else "")
+                                           + (f", from {e.effective}" if e.effective else "")),
     SchoolClass.AdvisorAppointed: lambda e: _e(e.actor, "appointed", f"class:{e.code}",
                                                comment=f"{e.advisor} from {e.start} ({e.case})"),
     SchoolClass.AdvisorReleased: lambda e: _e(e.actor, "released", f"class:{e.code}",

@@ -9,6 +9,7 @@ from .allowance import AllowanceRules
 from .award_rules import AwardRules
 from .consequences import Consequences
 from .norms import Norm
+from .years import YearOfStudy
 
 if TYPE_CHECKING:
     from .appraisal_rules import AppraisalRules  # it reads Policy itself
@@ -121,6 +122,8 @@ class Policy:
     consequences: Consequences = field(default_factory=Consequences)
     """appraisal.consequences: what a final appraisal result sets in motion."""
     dismissal_triggers: tuple[Trigger, ...] = ()
+    years_of_study: tuple[YearOfStudy, ...] = ()
+    """[[years_of_study]]: a class's year names its advisor's title and duties (Hefei)."""
     written: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The rule sections as the file wrote them (appraisal, award, allowance, norms,
     dismissal_triggers), for `policy show` to print; rules read the typed fields above."""

@@ -199,7 +199,8 @@ def classes(conn: Connection) -> list[dict[str, Any]]:
     for a in conn.execute(select(t.appointments).where(t.appointments.c.state == "active")):
         advisors.setdefault(a.class_code, []).append(a.advisor)
     return [{"class": r.code, "name": r.name, "unit": r.unit, "students": r.students,
-             "level": r.level, "graduating": r.graduating, "advisors": advisors.get(r.code, [])}
+             "level": r.level, "graduating": r.graduating, "year_of_study": r.year_of_study,
+             "advisors": advisors.get(r.code, [])}
             for r in conn.execute(select(t.classes).order_by(t.classes.c.code))]
 
 
