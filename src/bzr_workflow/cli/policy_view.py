@@ -20,7 +20,8 @@ def policy_text(data: PolicyView) -> str:
     for kind, wf in data["workflows"].items():
         chain = " → ".join([wf["open"]["label"]] + [s["label"] for s in wf["steps"]])
         lines += ["", f"Workflow {kind} ({wf['label']}): {chain}",
-                  table(wf["steps"], ["id", "label", "role", "action", "returnable"])]
+                  table(wf["steps"], ["id", "label", "role", "action", "returnable",
+                                      "clerical"])]
     lines += _appraisal_text(data.get("appraisal") or {})
     for title, section in (("Award", data["award"]), ("Allowance", data["allowance"])):
         if section:

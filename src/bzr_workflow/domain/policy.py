@@ -42,6 +42,10 @@ class Step:
     action: str
     returnable: bool = True
     return_to: str = ""
+    clerical: bool = False
+    """A clerical act (公布, 归档): whoever signed another level may sign it too, for the
+    one-level rule holds decisions, and a small office has one officer to publish what it
+    approved."""
 
 
 @dataclass(frozen=True)

@@ -340,7 +340,8 @@ def _allowance_rules(al: dict[str, Any]) -> Iterator[Problem]:
 
 def _workflow(kind: str, wf: dict[str, Any]) -> Workflow:
     steps = tuple(Step(s["id"], s["label"], s["role"], s["action"],
-                       s.get("returnable", True), s.get("return_to", "")) for s in wf["steps"])
+                       s.get("returnable", True), s.get("return_to", ""),
+                       s.get("clerical", False)) for s in wf["steps"])
     return Workflow(
         kind=kind, label=wf["label"], prefix=wf["prefix"], opened_by=wf["opened_by"],
         open_step=wf.get("open_step", "open"), open_label=wf["open_label"],
