@@ -1,4 +1,4 @@
-"""Importing users and classes from CSV or XLSX: every row checked first, then all saved at once."""
+"""Importing users and classes (and, through adoption.py, past results and appointments) from CSV or XLSX: every row checked first, then all saved at once."""
 
 from __future__ import annotations
 
@@ -32,6 +32,18 @@ class Imports(Service):
     def import_classes(self, path: str, actor: str | None) -> dict[str, Any]:
         classes = self._import(path, CLASS_COLUMNS, self._import_class, actor)
         return {"imported": len(classes), "classes": [c.code for c in classes]}
+
+    def import_results(self, path: str, actor: str | None) -> dict[str, Any]:
+        """Past final results (adopting mid-career): see `adoption.Adopting`."""
+        from .adoption import Adopting
+
+        return Adopting(self.app).import_results(path, actor)
+
+    def import_appointments(self, path: str, actor: str | None) -> dict[str, Any]:
+        """Past and current appointments (adopting mid-career): see `adoption.Adopting`."""
+        from .adoption import Adopting
+
+        return Adopting(self.app).import_appointments(path, actor)
 
     def _import(self, path: str, columns: dict[str, tuple[str, ...]], build: Callable[..., Any],
                 actor: str | None) -> list[Any]:

@@ -279,19 +279,24 @@ def class_list(ctx: Ctx) -> None:
 
 
 @click.command("import")
-@click.argument("what", type=click.Choice(["users", "classes"]))
+@click.argument("what", type=click.Choice(["users", "classes", "results", "appointments"]))
 @click.argument("file", metavar="FILE")
 @pass_ctx
 def import_(ctx: Ctx, what: str, file: str) -> None:
-    """Import users or classes from CSV (UTF-8 or GBK) or XLSX: all rows or none.
+    """Import users, classes, past results or appointments from CSV (UTF-8 or GBK) or XLSX:
+    all rows or none. Results and appointments are recorded as imported with the file's
+    SHA-256 digest (a file is imported once); they count for the policy's rules over
+    consecutive results (Aksu: two 不称职 semesters) from the first day.
 
     users: columns user, name, roles (ROLE or ROLE@UNIT, separated by ;).
     classes: columns class, name, unit, students, level, graduating (yes/是), year_of_study
     (年级; required where the policy declares years of study). A level the policy's allowance
-    has no rate for is refused (exit 2, naming the column level)."""
+    has no rate for is refused (exit 2, naming the column level).
+    results: columns advisor, period, grade, total (optional); a final result per advisor and
+    period, in the policy's period form and grades.
+    appointments: columns advisor, class, start, end (YYYY-MM-DD; no end: still serving)."""
     app = ctx.app()
-    result = app.imports.import_users(file, ctx.actor) if what == "users" else \
-        app.imports.import_classes(file, ctx.actor)
+    result = getattr(app.imports, f"import_{what}")(file, ctx.actor)
     ctx.emit(result, lambda r: f"imported {r['imported']} {what}")
 
 
