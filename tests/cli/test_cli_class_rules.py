@@ -148,3 +148,9 @@ def test_the_year_of_study_is_imported_with_the_class(sqlite_url: str, tmp_path:
     sheet.write_text("class,name,unit,students,年级\nm1,数学1班,math,30,4\n", "utf-8")
     ok(sqlite_url, "import", "classes", str(sheet), actor="admin")
     assert ok(sqlite_url, "class", "list")[0]["year_of_study"] == 4
+
+
+def test_show_prints_the_title_and_the_duties_to_judge(sqlite_url: str) -> None:
+    ref = str(appraisal_of(sqlite_url, "4")["id"])
+    text = invoke(sqlite_url, "show", ref, as_json=False).stdout
+    assert "班导师" in text and "四年级班导师工作职责" in text and "毕业离校教育" in text

@@ -47,10 +47,12 @@ def cases(ctx: Ctx, kind: str | None, state: str | None, period: str | None, uni
 
 def _show_text(case: dict[str, Any]) -> str:
     keys = ["kind_label", "subject", "class", "unit", "period", "opener", "note", "policy",
-            "policy_version", "opened_at", "updated_at"]
+            "policy_version", "opened_at", "updated_at", "year_of_study", "title", "duties"]
     lines = [case_line(case)]
     lines += [f"  {k:<15} {case[k]}" for k in keys if case.get(k) not in (None, "")]
     lines += [f"  {k:<15} {v}" for k, v in case.get("data", {}).items()]
+    lines += [f"  {'to judge':<15} {i.get('number', '')} {i['label']}".rstrip()
+              for i in case.get("indicators_to_judge", [])]
     return "\n".join(lines)
 
 

@@ -29,6 +29,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "inbox.title": ("待办", "Awaiting you"),
     "inbox.empty": ("没有待办事项。", "Nothing awaits you."),
     "inbox.returned": ("退回理由", "Returned because"),
+    "case.title_by_year": ("职务（年级）", "Title (year of study)"),
+    "case.duties": ("本年级工作职责", "Duties of the year"),
     "case.fields": ("基本信息", "Details"),
     "case.pipeline": ("审批流程", "Sign-off steps"),
     "case.history": ("办理记录", "History"),
