@@ -104,7 +104,9 @@ class AllowanceRules:
         if self.formula == "per_student":
             rates = dict(self.rates)
             if state.level not in rates:
-                return Decimal(0), f"no rate for level {state.level or '(none)'}", {}
+                # Only a class registered before levels were checked (level_refusal) gets here.
+                return (Decimal(0), f"not paid: no rate for level {state.level or '(none)'};"
+                        " set it with `class update --level`", {})
             rate = rates[state.level]
             return (rate * state.students,
                     f"{rate} × {state.students} students ({state.level}{since})",
