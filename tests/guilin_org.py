@@ -16,8 +16,8 @@ CLASSES = [("kj1", "会计1班", "nanning", 45), ("kj2", "会计2班", "nanning"
            ("tm1", "土木1班", "liuzhou", 30)]
 
 
-def make_org(app: WorkflowApp) -> WorkflowApp:
-    app.org.init(GUILIN, "admin", "", None)
+def make_org(app: WorkflowApp, policy: str = GUILIN) -> WorkflowApp:
+    app.org.init(policy, "admin", "", None)
     for code, name, parent in UNITS:
         app.org.add_unit(code, name, parent, "admin")
     for login, name, roles in USERS:

@@ -374,7 +374,7 @@ def test_hefei_unqualified_records_an_unqualified_year(sqlite_url: str) -> None:
     for login, roles in (("dean", ["college"]), ("vice", ["student_work_head"]),
                          ("grader", ["college"]), ("wu", [])):
         app.org.add_user(login, login, roles, "admin")
-    app.org.add_class("m1", "数学2025级1班", "math", 30, "", False, "admin")
+    app.org.add_class("m1", "数学2025级1班", "math", 30, "", False, "admin", year_of_study=1)
     ref = str(app.appraisals.open_appraisals("2026", [("wu", "m1", "math")], "dean", True)[0]["id"])
     app.cases.approve(ref, "vice", "学生意见已听取")
     app.appraisals.score(ref, "grader", ["y1_major=不称职", "overall=不称职"])

@@ -99,3 +99,14 @@ def test_an_appointment_starting_after_the_month_has_no_line() -> None:
 def test_a_withheld_allowance_is_zero_and_says_why() -> None:
     line = one(SUZHOU, students(45), withheld="不合格 in 2026 (A-3)")
     assert line["amount"] == Decimal(0) and line["rule"].startswith("withheld: 不合格 in 2026")
+
+
+# 阿克苏 第三十条: "高职生班主任11元/每生每月；中职生班主任13元/每生每月" — the rate follows the level.
+@pytest.mark.parametrize("level, refused", [("高职", False), ("中职", False), ("", True),
+                                            ("本科", True)])
+def test_a_per_student_rate_needs_a_level_it_has_a_rate_for(level: str, refused: bool) -> None:
+    assert (allowance_of(AKSU).level_refusal(level) is not None) == refused
+
+
+def test_a_tiered_allowance_takes_any_level() -> None:
+    assert allowance_of(SUZHOU).level_refusal("") is None

@@ -81,10 +81,28 @@ def test_candidate_may_not_sign_their_own_case_even_holding_the_role() -> None:
 
 
 def test_one_person_signs_at_most_one_level() -> None:
+    case = given_application()
+    approve(case, "zhang", SITE_HEAD + COLLEGE)
+    with pytest.raises(SeparationOfDuties, match="推荐单位审核"):
+        approve(case, "zhang", SITE_HEAD + COLLEGE)
+
+
+def test_the_officer_who_approved_may_publish_a_clerical_step() -> None:
+    """Guilin 第五条: "经继续教育学院审批同意后，向学生所在班级公布" — 公布 is marked clerical: in a
+    small office the officer who approved publishes it too."""
     case = given_recommended()
     approve(case, "li", COLLEGE)
-    with pytest.raises(SeparationOfDuties, match="继续教育学院审批"):
-        approve(case, "li", COLLEGE)
+    approve(case, "li", COLLEGE, "已公布")
+    assert (case.state, case.last["actor"], case.last["action"]) == ("published", "li",
+                                                                     "published")
+
+
+def test_a_clerical_step_is_still_not_for_the_subject() -> None:
+    case = given_application("wang")
+    approve(case, "zhang", SITE_HEAD)
+    approve(case, "li", COLLEGE)
+    with pytest.raises(SeparationOfDuties, match="subject"):
+        approve(case, "wang", COLLEGE, "已公布")
 
 
 def test_last_level_publishes_the_case() -> None:

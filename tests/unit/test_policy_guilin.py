@@ -138,7 +138,7 @@ def test_the_award_form_has_the_fields_of_annex_2_in_order(policy: Policy, seed:
     assert "".join(fields) in seed[seed.index("优秀班主任推荐表姓名"):]
 
 
-APPRAISAL_STEPS = [("site_appraisal", "平时考核与学期考核相结合", "site_head"),
+APPRAISAL_STEPS = [("site_appraisal", "开展班主任工作考核", "site_head"),
                    ("college_evaluation", "桂林理工大学继续教育学院综合评价", "ce_college"),
                    ("archive", "做好考核材料的归档工作", "ce_college")]
 AWARD_STEPS = [("site_opinion", "校外教学点负责人意见", "site_head"),
@@ -159,3 +159,17 @@ def test_the_site_scores_indicators_1_to_5_and_the_college_scores_6(
         appraisal: dict[str, Any]) -> None:
     steps = [i.get("step", appraisal["score_step"]) for i in appraisal["indicators"]]
     assert steps == ["site_appraisal"] * 5 + ["college_evaluation"]
+
+
+def test_the_site_heads_step_names_the_act_not_the_principle(policy: Policy) -> None:
+    """第十四条: "坚持注重工作实绩、尊重学生评价、平时考核与学期考核相结合的原则开展班主任工作考核".
+    The principle says how the site head appraises; the step names what they do."""
+    labels = [s.label for s in policy.workflow("appraisal").steps]
+    assert labels[0] == "开展班主任工作考核" and "平时考核与学期考核相结合" not in labels
+
+
+def test_publishing_and_filing_are_the_clerical_steps(policy: Policy) -> None:
+    """第五条: "经继续教育学院审批同意后，向学生所在班级公布"; 第十三条: "做好考核材料的归档工作"."""
+    clerical = {(kind, s.id) for kind, wf in policy.workflows.items() for s in wf.steps
+                if s.clerical}
+    assert clerical == {("recruitment", "announce"), ("appraisal", "archive")}

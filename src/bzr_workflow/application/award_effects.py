@@ -98,7 +98,9 @@ def _form(app: WorkflowApp, unit: str, data: dict[str, Any], advisor: User,
     known = {"姓名": advisor.name, "所在校外教学点": site, "主要事迹": data.get("deeds", "")}
     profile = app.org.profile(advisor)
     known |= {label: profile.get(key, "") for key, label in PROFILE_FIELDS.items()}
-    fields = list(award.form_fields) or list(known)
+    # Each policy's form has the fields it lists (Guilin 附件2); a policy that lists none gets
+    # the name and deeds alone, never another institution's boxes (所在校外教学点 is Guilin's).
+    fields = list(award.form_fields) or ["姓名", "主要事迹"]
     return {f: known.get(f, "") for f in fields}
 
 

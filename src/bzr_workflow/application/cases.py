@@ -1,4 +1,4 @@
-"""Case commands: open (apply, nominate, any declared kind), approve, veto, return, withdraw, show, history."""
+"""Case commands: open (apply, nominate, any declared kind), approve, resubmit, veto, return, withdraw, show, history."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from transitions import Machine
 
 from ..domain.access import Grants, covers
 from ..domain.case import Case
-from ..domain.errors import AlreadySigned, BadInput, NotFound, NotPermitted
+from ..domain.errors import AlreadySigned, BadInput, NotFound, NotPermitted, StepNotAllowed
 from ..domain.history import audit_entry
 from ..domain.ids import case_id, normalise_ref
 from ..domain.pipeline import PUBLISHED
@@ -18,6 +18,7 @@ from ..domain.signing import may_open
 from ..domain.policy import ADMIN, Policy, Workflow
 from ..domain.timefmt import local_iso, local_short, parse_date, parse_instant
 from ..domain.user import User
+from ..domain.years import year_duties, year_entry
 from .effects import Decided, Opening, effects_of
 from .es_fastpath import fold
 from .opening import counter, new_case
@@ -97,12 +98,16 @@ class Cases(Service):
         return policy, wf, self.app.policies.machine(case.policy_version, case.refinement, wf)
 
     def approve(self, ref: str, actor: str | None, comment: str | None = None,
-                step: str | None = None) -> dict[str, Any]:
+                step: str | None = None, returned_only: bool = False) -> dict[str, Any]:
+        """Sign the pending step; with `returned_only` (the `resubmit` command), only a case
+        returned to its applicant is taken."""
         comment, pinned, app = checked(comment, "--comment"), PinnedStep(step), self.app
 
         def command() -> dict[str, Any]:
             me, case = app.actor(actor), app.case(ref)
             policy, wf, machine = self.context(case)
+            if returned_only:
+                _require_returned(case, wf)
             _expect(case, pinned, policy)
             run_decision(case, me.grants, policy,
                     lambda: case.approve(me.login, me.grants, policy, wf, machine, comment,
@@ -116,6 +121,10 @@ class Cases(Service):
             app.save(case, *moved)
             return case_dict(case, policy)
         return app.attempt(command)
+
+    def resubmit(self, ref: str, actor: str | None, comment: str | None = None) -> dict[str, Any]:
+        """The applicant re-submits a case that was returned to them for amendment."""
+        return self.approve(ref, actor, comment, returned_only=True)
 
     def veto(self, ref: str, actor: str | None, reason: str | None,
              step: str | None = None) -> dict[str, Any]:
@@ -167,12 +176,25 @@ class Cases(Service):
         compliance as evidence. A `reader` who may not read the case is refused."""
         require_readable(self.app, ref, reader)
         case = self._case_as_of(ref, as_of) if as_of else self.app.case(ref)
-        shown = case_dict(case, self.app.case_policy(case))
+        policy = self.app.case_policy(case)
+        shown = case_dict(case, policy)
+        if shown["kind"] == "appraisal" and case.class_code and policy.years_of_study:
+            shown |= self.duties(case.class_code, policy)
         if shown["kind"] == "appraisal" and shown["period"] and shown["subject"]:
             report = self.app.worklog.norms_report(shown["subject"], shown["period"])
             shown["norms"] = [{k: n[k] for k in ("activity", "label", "per", "min", "met", "of")}
                               for n in report["norms"]]
         return shown
+
+    def duties(self, class_code: str, policy: Policy) -> dict[str, Any]:
+        """The advisor's title and the duties to judge, by the class's year of study (Hefei);
+        nothing where the class has no year the policy knows."""
+        klass = self.app.school_class(class_code)
+        entry = year_entry(policy.years_of_study, klass.year_of_study)
+        if entry is None:
+            return {}
+        return year_duties(entry, policy.role_label(entry.role),
+                           policy.written.get("appraisal", {}).get("indicators", []))
 
     def _case_as_of(self, ref: str, as_of: str) -> Case:
         """The case as it stood at `as_of`, replayed once from its events (read once)."""
@@ -215,6 +237,16 @@ def _expect(case: Case, pinned: PinnedStep, policy: Policy) -> None:
         pinned.step = case.step if case.state == "open" else ""
     elif case.step != pinned.step:
         raise _moved_on(case, pinned.step, policy)
+
+
+def _require_returned(case: Case, wf: Workflow) -> None:
+    """Only a case waiting at its open step (returned for amendment) can be re-submitted."""
+    if case.state == "open" and case.step == wf.open_step:
+        return
+    where = f"it awaits {wf.step(case.step).label}" if case.state == "open" and case.step \
+        else f"it is {case.state}"
+    raise StepNotAllowed(f"{case.ref} was not returned for amendment ({where}); nothing to"
+                         " re-submit", zh=f"{case.ref} 未被退回，无需重新提交")
 
 
 def run_decision(case: Case, grants: Grants, policy: Policy, decide: Callable[[], None]) -> None:

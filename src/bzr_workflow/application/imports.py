@@ -1,4 +1,4 @@
-"""Importing users and classes from CSV or XLSX: every row checked first, then all saved at once."""
+"""Importing users and classes (and, through adoption.py, past results and appointments) from CSV or XLSX: every row checked first, then all saved at once."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ USER_COLUMNS = {"user": ("user", "login", "账号", "工号"), "name": ("name", 
                 "roles": ("roles", "role", "角色")}
 CLASS_COLUMNS = {"class": ("class", "code", "班级代码"), "name": ("name", "班级名称"),
                  "unit": ("unit", "单位", "教学点"), "students": ("students", "人数"),
-                 "level": ("level", "层次"), "graduating": ("graduating", "毕业班")}
+                 "level": ("level", "层次"), "graduating": ("graduating", "毕业班"),
+                 "year_of_study": ("year_of_study", "年级")}
 YES = ("1", "y", "yes", "true", "是")
 
 
@@ -31,6 +32,18 @@ class Imports(Service):
     def import_classes(self, path: str, actor: str | None) -> dict[str, Any]:
         classes = self._import(path, CLASS_COLUMNS, self._import_class, actor)
         return {"imported": len(classes), "classes": [c.code for c in classes]}
+
+    def import_results(self, path: str, actor: str | None) -> dict[str, Any]:
+        """Past final results (adopting mid-career): see `adoption.Adopting`."""
+        from .adoption import Adopting
+
+        return Adopting(self.app).import_results(path, actor)
+
+    def import_appointments(self, path: str, actor: str | None) -> dict[str, Any]:
+        """Past and current appointments (adopting mid-career): see `adoption.Adopting`."""
+        from .adoption import Adopting
+
+        return Adopting(self.app).import_appointments(path, actor)
 
     def _import(self, path: str, columns: dict[str, tuple[str, ...]], build: Callable[..., Any],
                 actor: str | None) -> list[Any]:
@@ -73,10 +86,23 @@ class Imports(Service):
             if not 0 <= students <= MAX_STUDENTS:
                 raise BadInput(f"students {row['students']!r} must be 0-{MAX_STUDENTS}")
             level = checked(row["level"], "level", 64)
+            year = _year(row["year_of_study"])
+            self.app.org.check_class_rules(self.app.unit(row["unit"]).path, level, year,
+                                           "column level")
         except BadInput as exc:
             raise BadInput(f"{where}: {exc}") from None
         if code in seen or self.app.exists(SchoolClass.create_id(code)):
             raise AlreadyExists(f"{where}: class {code} already exists")
         seen.add(code)
         return SchoolClass(code=code, name=name, unit=row["unit"], students=students, level=level,
-                           graduating=row["graduating"].strip().lower() in YES, actor=actor)
+                           graduating=row["graduating"].strip().lower() in YES, actor=actor,
+                           year_of_study=year or 0)
+
+
+def _year(text: str) -> int | None:
+    """A year of study as the column writes it (1, 2 …), None when empty."""
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 20:
+        raise BadInput(f"year_of_study {text!r} must be a year of study such as 1, 2, 3, 4")
+    return int(text)

@@ -19,6 +19,7 @@ from ..domain.school_class import SchoolClass
 from ..domain.timefmt import local_iso, parse_date
 from ..domain.unit import Unit
 from ..domain.user import User
+from ..domain.years import year_refusal
 from ..policies import builtin_ids, builtin_text
 from .personal import PERSONAL, PersonKeys, open_value, seal_value
 from .service import Service
@@ -308,32 +309,58 @@ class Organisation(Service):
         return self.app.attempt(command)
 
     def add_class(self, code: str, name: str, unit: str, students: int, level: str,
-                  graduating: bool, actor: str | None) -> dict[str, Any]:
+                  graduating: bool, actor: str | None,
+                  year_of_study: int | None = None) -> dict[str, Any]:
         check_code(code, "class")
         name, level = checked_name(name, "--name"), checked(level, "--level", 64)
         _check_students(students)
 
         def command() -> dict[str, Any]:
             self.app.require_admin(actor)
-            self.app.unit(unit)
+            self.check_class_rules(self.app.unit(unit).path, level, year_of_study, "--level")
             if self.app.exists(SchoolClass.create_id(code)):
                 raise AlreadyExists(f"class {code} already exists")
             klass = SchoolClass(code=code, name=name, unit=unit, students=students, level=level,
-                                graduating=graduating, actor=str(actor))
+                                graduating=graduating, actor=str(actor),
+                                year_of_study=year_of_study or 0)
             self.app.save(klass)
             return _class_dict(klass)
         return self.app.attempt(command)
 
+    def check_class_rules(self, unit_path: list[str], level: str, year_of_study: int | None,
+                          level_name: str) -> None:
+        """What the rules in force in the class's unit need of it: a level the allowance has a
+        rate for (never a silent 0), a year of study where the policy declares years."""
+        policy = self.app.policy_for_unit(unit_path)
+        refused = policy.allowance.level_refusal(level) if policy.allowance else None
+        if refused:
+            raise BadInput(f"{level_name}: {refused} under {policy.id}")
+        refused = year_refusal(policy.years_of_study, year_of_study, policy.id)
+        if refused:
+            raise BadInput(refused)
+
     def update_class(self, code: str, students: int | None, graduating: bool | None,
-                     effective: str | None, actor: str | None) -> dict[str, Any]:
+                     effective: str | None, actor: str | None, level: str | None = None,
+                     year_of_study: int | None = None) -> dict[str, Any]:
         if students is not None:
             _check_students(students)
+        if level is not None:
+            level = checked(level, "--level", 64)
         when = parse_date(effective) if effective else ""
 
         def command() -> dict[str, Any]:
             self.app.require_admin(actor)
             klass = self.app.school_class(code)
-            klass.update(students, graduating, when or self.app.today(self.app.policy()), str(actor))
+            self.check_class_rules(self.app.unit(klass.unit).path,
+                                   klass.level if level is None else level,
+                                   klass.year_of_study if year_of_study is None
+                                   else year_of_study, "--level")
+            day = when or self.app.today(self.app.policy())
+            if students is not None or graduating is not None \
+                    or (level is None and year_of_study is None):
+                klass.update(students, graduating, day, str(actor))
+            if level is not None or year_of_study is not None:
+                klass.reclassify(level, year_of_study, day, str(actor))
             self.app.save(klass)
             return _class_dict(klass)
         return self.app.attempt(command)
@@ -351,4 +378,5 @@ def _user_dict(user: User) -> dict[str, Any]:
 
 def _class_dict(klass: SchoolClass) -> dict[str, Any]:
     return {"class": klass.code, "name": klass.name, "unit": klass.unit,
-            "students": klass.students, "level": klass.level, "graduating": klass.graduating}
+            "students": klass.students, "level": klass.level, "graduating": klass.graduating,
+            "year_of_study": klass.year_of_study or None}

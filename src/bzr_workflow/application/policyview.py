@@ -19,7 +19,8 @@ def policy_view(p: Policy) -> PolicyView:
                "on_publish": wf.on_publish, "signer_may_sign_twice": wf.signer_may_sign_twice,
                "opener_signs": wf.opener_signs,
                "steps": [{"id": s.id, "label": s.label, "role": s.role, "action": s.action,
-                          "returnable": s.returnable} for s in wf.steps]}
+                          "returnable": s.returnable, "clerical": s.clerical}
+                         for s in wf.steps]}
         for kind, wf in p.workflows.items()}
     return {
         "id": p.id, "name": p.name, "source": p.source, "institution": p.institution,
@@ -32,6 +33,8 @@ def policy_view(p: Policy) -> PolicyView:
         "appraisal": p.written.get("appraisal", {}), "award": p.written.get("award", {}),
         "allowance": p.written.get("allowance", {}), "norms": p.written.get("norms", []),
         "dismissal_triggers": p.written.get("dismissal_triggers", []),
+        "years_of_study": [{"year": y.year, "role": y.role, "title": p.role_label(y.role),
+                            "duties": y.duties or None} for y in p.years_of_study],
     }
 
 

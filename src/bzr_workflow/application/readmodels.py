@@ -9,8 +9,10 @@ CaseRow = TypedDict("CaseRow", {
     "id": str, "kind": str, "state": str, "step": str | None, "step_label": str | None,
     "role": str | None, "subject": str | None, "opener": str | None, "period": str | None,
     "class": str | None, "unit": str | None, "policy_version": int,
-    "last_action": str | None, "last_actor": str | None, "opened_at": str, "updated_at": str})
-"""A case as the views list it (inbox, cases)."""
+    "last_action": str | None, "last_actor": str | None, "opened_at": str, "updated_at": str,
+    "returned_reason": NotRequired[str | None]})
+"""A case as the views list it (inbox, cases); an inbox row also says why a returned case came
+back (`returned_reason`)."""
 
 AuditRow = TypedDict("AuditRow", {
     "at": str, "actor": str, "action": str, "case": str | None, "target": str | None,
@@ -27,7 +29,7 @@ UserRow = TypedDict("UserRow", {"user": str, "name": str, "roles": list[str]})
 
 ClassRow = TypedDict("ClassRow", {
     "class": str, "name": str, "unit": str, "students": int, "level": str, "graduating": bool,
-    "advisors": list[str]})
+    "year_of_study": int | None, "advisors": list[str]})
 
 UnitRow = TypedDict("UnitRow", {"unit": str, "name": str, "parent": str | None, "path": str})
 
@@ -99,6 +101,7 @@ class PolicyView(TypedDict):
     allowance: dict[str, Any]
     norms: list[dict[str, Any]]
     dismissal_triggers: list[dict[str, Any]]
+    years_of_study: list[dict[str, Any]]
     version: NotRequired[int]
     digest: NotRequired[str]
     refinement: NotRequired[int | None]

@@ -241,25 +241,34 @@ def class_() -> None:
 @click.option("--name", required=True, help="The class's name.")
 @click.option("--unit", required=True, metavar="UNIT", help="The unit the class belongs to.")
 @click.option("--students", required=True, type=int, metavar="N", help="Head count.")
-@click.option("--level", default="", help="Level, e.g. 高职, 中职, 专升本.")
+@click.option("--level", default="", help="Level, e.g. 高职, 中职, 专升本 (required, and one the"
+              " allowance has a rate for, where the policy pays per student by level).")
 @click.option("--graduating", is_flag=True, help="A graduating class.")
+@click.option("--year-of-study", "year_of_study", type=int, metavar="N",
+              help="The class's year of study (1, 2 …); required where the policy declares"
+                   " years of study (Hefei: 班主任 for years 1-2, 班导师 for 3-4).")
 @pass_ctx
 def class_add(ctx: Ctx, code: str, name: str, unit: str, students: int, level: str,
-              graduating: bool) -> None:
-    """Register a class."""
-    ctx.emit(ctx.app().org.add_class(code, name, unit, students, level, graduating, ctx.actor))
+              graduating: bool, year_of_study: int | None) -> None:
+    """Register a class. A level the policy's allowance has no rate for is refused (exit 2)."""
+    ctx.emit(ctx.app().org.add_class(code, name, unit, students, level, graduating, ctx.actor,
+                                     year_of_study))
 
 
 @class_.command("update")
 @click.argument("code", metavar="CLASS")
 @click.option("--students", type=int, metavar="N", help="New head count.")
 @click.option("--graduating/--not-graduating", default=None, help="Mark (or unmark) graduating.")
+@click.option("--level", default=None, help="New level (checked against the allowance's rates).")
+@click.option("--year-of-study", "year_of_study", type=int, metavar="N",
+              help="New year of study (where the policy declares years of study).")
 @click.option("--effective", metavar="DATE", help="When the change takes effect (YYYY-MM-DD).")
 @pass_ctx
 def class_update(ctx: Ctx, code: str, students: int | None, graduating: bool | None,
-                 effective: str | None) -> None:
-    """Change a class's head count or graduating mark."""
-    ctx.emit(ctx.app().org.update_class(code, students, graduating, effective, ctx.actor))
+                 level: str | None, year_of_study: int | None, effective: str | None) -> None:
+    """Change a class's head count, graduating mark, level or year of study."""
+    ctx.emit(ctx.app().org.update_class(code, students, graduating, effective, ctx.actor,
+                                        level, year_of_study))
 
 
 @class_.command("list")
@@ -267,21 +276,29 @@ def class_update(ctx: Ctx, code: str, students: int | None, graduating: bool | N
 def class_list(ctx: Ctx) -> None:
     """Every class with its active advisors."""
     ctx.emit_rows(ctx.app().reads.classes(),
-                  ["class", "name", "unit", "students", "level", "graduating", "advisors"])
+                  ["class", "name", "unit", "students", "level", "graduating", "year_of_study",
+                   "advisors"])
 
 
 @click.command("import")
-@click.argument("what", type=click.Choice(["users", "classes"]))
+@click.argument("what", type=click.Choice(["users", "classes", "results", "appointments"]))
 @click.argument("file", metavar="FILE")
 @pass_ctx
 def import_(ctx: Ctx, what: str, file: str) -> None:
-    """Import users or classes from CSV (UTF-8 or GBK) or XLSX: all rows or none.
+    """Import users, classes, past results or appointments from CSV (UTF-8 or GBK) or XLSX:
+    all rows or none. Results and appointments are recorded as imported with the file's
+    SHA-256 digest (a file is imported once); they count for the policy's rules over
+    consecutive results (Aksu: two 不称职 semesters) from the first day.
 
     users: columns user, name, roles (ROLE or ROLE@UNIT, separated by ;).
-    classes: columns class, name, unit, students, level, graduating (yes/是)."""
+    classes: columns class, name, unit, students, level, graduating (yes/是), year_of_study
+    (年级; required where the policy declares years of study). A level the policy's allowance
+    has no rate for is refused (exit 2, naming the column level).
+    results: columns advisor, period, grade, total (optional); a final result per advisor and
+    period, in the policy's period form and grades.
+    appointments: columns advisor, class, start, end (YYYY-MM-DD; no end: still serving)."""
     app = ctx.app()
-    result = app.imports.import_users(file, ctx.actor) if what == "users" else \
-        app.imports.import_classes(file, ctx.actor)
+    result = getattr(app.imports, f"import_{what}")(file, ctx.actor)
     ctx.emit(result, lambda r: f"imported {r['imported']} {what}")
 
 

@@ -23,12 +23,16 @@ def policy_text(data: PolicyView) -> str:
     for kind, wf in data["workflows"].items():
         chain = " → ".join([wf["open"]["label"]] + [s["label"] for s in wf["steps"]])
         lines += ["", f"Workflow {kind} ({wf['label']}): {chain}",
-                  table(wf["steps"], ["id", "label", "role", "action", "returnable"])]
+                  table(wf["steps"], ["id", "label", "role", "action", "returnable",
+                                      "clerical"])]
     lines += _appraisal_text(data.get("appraisal") or {})
     for title, section in (("Award", data["award"]), ("Allowance", data["allowance"])):
         if section:
             shown = {k: v for k, v in section.items() if not isinstance(v, list)}
             lines += ["", f"{title}: " + "; ".join(f"{k} {v}" for k, v in shown.items())]
+    if data.get("years_of_study"):
+        lines += ["", "Years of study (the class's year names its advisor's title and duties)",
+                  table(data["years_of_study"], ["year", "title", "role", "duties"])]
     if data.get("norms"):
         lines += ["", "Norms", table(data["norms"], ["activity", "label", "min", "per", "role"])]
     if data.get("dismissal_triggers"):

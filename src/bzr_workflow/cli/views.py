@@ -25,9 +25,10 @@ CASE_COLUMNS = ["id", "kind", "state", "step_label", "role", "subject", "class",
 @AS_OF
 @pass_ctx
 def inbox(ctx: Ctx, as_of: str | None) -> None:
-    """Cases whose pending step you (--as USER) may sign."""
+    """Cases whose pending step you (--as USER) may sign; a case returned for amendment shows
+    why (returned_reason)."""
     rows = ctx.app().reads.inbox(ctx.actor, as_of)
-    ctx.emit_rows(rows, CASE_COLUMNS, empty="(nothing awaits you)")
+    ctx.emit_rows(rows, [*CASE_COLUMNS, "returned_reason"], empty="(nothing awaits you)")
 
 
 @click.command()
@@ -46,10 +47,12 @@ def cases(ctx: Ctx, kind: str | None, state: str | None, period: str | None, uni
 
 def _show_text(case: dict[str, Any]) -> str:
     keys = ["kind_label", "subject", "class", "unit", "period", "opener", "note", "policy",
-            "policy_version", "opened_at", "updated_at"]
+            "policy_version", "opened_at", "updated_at", "year_of_study", "title", "duties"]
     lines = [case_line(case)]
     lines += [f"  {k:<15} {case[k]}" for k in keys if case.get(k) not in (None, "")]
     lines += [f"  {k:<15} {v}" for k, v in case.get("data", {}).items()]
+    lines += [f"  {'to judge':<15} {i.get('number', '')} {i['label']}".rstrip()
+              for i in case.get("indicators_to_judge", [])]
     return "\n".join(lines)
 
 

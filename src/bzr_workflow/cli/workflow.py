@@ -1,4 +1,4 @@
-"""Workflow commands: recruit apply, case open, and approve / veto / return / withdraw on any case."""
+"""Workflow commands: recruit apply, case open, and approve / resubmit / veto / return / withdraw on any case."""
 
 from __future__ import annotations
 
@@ -76,6 +76,17 @@ def approve(ctx: Ctx, ref: str, comment: str, step: str | None) -> None:
 
 @click.command()
 @click.argument("ref", metavar="CASE")
+@click.option("--comment", default="", help="What was amended.")
+@pass_ctx
+def resubmit(ctx: Ctx, ref: str, comment: str) -> None:
+    """Re-submit a case that was returned to you (its applicant) for amendment; it goes back
+    to its first step. A case that was not returned is refused (exit 1). `approve` does the
+    same on a returned case."""
+    ctx.emit(ctx.app().cases.resubmit(ref, ctx.actor, comment), case_line)
+
+
+@click.command()
+@click.argument("ref", metavar="CASE")
 @click.option("--reason", required=True, help="Why the case is refused.")
 @STEP
 @pass_ctx
@@ -103,4 +114,4 @@ def withdraw(ctx: Ctx, ref: str, reason: str) -> None:
     ctx.emit(ctx.app().cases.withdraw(ref, ctx.actor, reason), case_line)
 
 
-COMMANDS = [recruit, case_group, approve, veto, return_, withdraw]
+COMMANDS = [recruit, case_group, approve, resubmit, veto, return_, withdraw]

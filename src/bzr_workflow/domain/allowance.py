@@ -104,12 +104,27 @@ class AllowanceRules:
         if self.formula == "per_student":
             rates = dict(self.rates)
             if state.level not in rates:
-                return Decimal(0), f"no rate for level {state.level or '(none)'}", {}
+                # Only a class registered before levels were checked (level_refusal) gets here.
+                return (Decimal(0), f"not paid: no rate for level {state.level or '(none)'};"
+                        " set it with `class update --level`", {})
             rate = rates[state.level]
             return (rate * state.students,
                     f"{rate} × {state.students} students ({state.level}{since})",
                     {"rate": str(rate)})
         return Decimal(0), "the policy sets no allowance formula", {}
+
+    def level_refusal(self, level: str) -> str | None:
+        """Why a class of `level` could not be paid under this formula (None: it can). A
+        per-student formula pays by level, so a class without one, or with one it has no rate
+        for, would be paid 0 without anyone deciding so."""
+        if self.formula != "per_student":
+            return None
+        rates = ", ".join(f"{name} {rate}" for name, rate in self.rates)
+        if not level:
+            return f"level is required: the allowance pays a rate per student by level ({rates})"
+        if level not in dict(self.rates):
+            return f"level {level!r} has no allowance rate (the policy's levels: {rates})"
+        return None
 
     def part(self, amount: Decimal, rule: str, days: int, month_days: int) -> tuple[Decimal, str]:
         """A month served in part: paid in full, prorated by days, or not at all."""

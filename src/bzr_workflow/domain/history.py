@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .adoption import Adoption
 from .case import Case
 from .counter import CaseCounter
 from .institution import Institution
@@ -48,6 +49,8 @@ _ENTRIES: dict[type, Any] = {
                                     comment="personal data key destroyed"),
     User.ResultRecorded: lambda e: _e(e.actor, "result recorded", f"user:{e.login}",
                                       comment=f"{e.period} {e.grade} ({e.case})"),
+    User.ResultImported: lambda e: _e(e.actor, "result imported", f"user:{e.login}",
+                                      comment=f"{e.period} {e.grade} (sha256 {e.digest})"),
     User.ConsequenceRecorded: lambda e: _e(e.actor, "consequence", f"user:{e.login}",
                                            comment=_consequence(e)),
     User.PasswordSet: lambda e: _e(e.actor, f"password {e.how}", f"user:{e.login}"),
@@ -57,6 +60,8 @@ _ENTRIES: dict[type, Any] = {
     User.TokenRevoked: lambda e: _e(e.actor, "token revoked", f"user:{e.login}", comment=e.name),
     User.LockedOut: lambda e: _e("", "locked out", f"user:{e.login}", comment=f"until {e.until}"),
     Institution.Initialised: lambda e: _e(e.actor, "initialised", f"institution:{e.name}"),
+    Adoption.Imported: lambda e: _e(e.actor, "imported", f"{e.what}:{e.digest[:12]}",
+                                    comment=f"{e.source}: {e.rows} rows, sha256 {e.digest}"),
     Institution.PolicyAdopted: lambda e: _e(e.actor, "adopted", f"policy:{e.policy_id}",
                                             comment=f"version {e.version}, sha256 {e.digest[:12]}"),
     Unit.Added: lambda e: _e(e.actor, "added", f"unit:{e.code}", comment=e.name),
@@ -69,6 +74,11 @@ _ENTRIES: dict[type, Any] = {
                                       comment=f"{e.students} students"
                                       + (", graduating" if e.graduating else "")
                                       + (f", from {e.effective}" if e.effective else "")),
+    SchoolClass.Reclassified: lambda e: _e(e.actor, "updated", f"class:{e.code}",
+                                           comment=f"level {e.level or '(none)'}"
+                                           + (f", year {e.year_of_study}" if e.year_of_study
+                                              else "")
+                                           + (f", from {e.effective}" if e.effective else "")),
     SchoolClass.AdvisorAppointed: lambda e: _e(e.actor, "appointed", f"class:{e.code}",
                                                comment=f"{e.advisor} from {e.start} ({e.case})"),
     SchoolClass.AdvisorReleased: lambda e: _e(e.actor, "released", f"class:{e.code}",

@@ -9,6 +9,7 @@ from .allowance import AllowanceRules
 from .award_rules import AwardRules
 from .consequences import Consequences
 from .norms import Norm
+from .years import YearOfStudy
 
 if TYPE_CHECKING:
     from .appraisal_rules import AppraisalRules  # it reads Policy itself
@@ -41,6 +42,10 @@ class Step:
     action: str
     returnable: bool = True
     return_to: str = ""
+    clerical: bool = False
+    """A clerical act (公布, 归档): whoever signed another level may sign it too, for the
+    one-level rule holds decisions, and a small office has one officer to publish what it
+    approved."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,8 @@ class Policy:
     consequences: Consequences = field(default_factory=Consequences)
     """appraisal.consequences: what a final appraisal result sets in motion."""
     dismissal_triggers: tuple[Trigger, ...] = ()
+    years_of_study: tuple[YearOfStudy, ...] = ()
+    """[[years_of_study]]: a class's year names its advisor's title and duties (Hefei)."""
     written: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The rule sections as the file wrote them (appraisal, award, allowance, norms,
     dismissal_triggers), for `policy show` to print; rules read the typed fields above."""

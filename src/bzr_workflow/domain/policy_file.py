@@ -13,6 +13,7 @@ from . import policy_schema as S
 from .errors import BadInput
 from .pipeline import PUBLISHED, table_destination
 from .allowance import allowance_of
+from .years import years_of
 from .appraisal_rules import appraisal_of
 from .award_rules import award_of
 from .consequences import consequences_of
@@ -52,7 +53,7 @@ def parse_policy(text: str, source: str) -> Policy:
 
 
 REFINABLE = ("roles", "workflows", "appraisal", "award", "allowance", "norms", "staffing",
-             "dismissal_triggers")
+             "dismissal_triggers", "years_of_study")
 
 
 def refinement_unit(text: str, source: str) -> str:
@@ -190,6 +191,22 @@ def _rules(data: dict[str, Any]) -> Iterator[Problem]:
     for i, norm in enumerate(data.get("norms", [])):
         if norm["role"] not in role_ids:
             yield f"norms[{i}].role", f"undeclared role {norm['role']!r}"
+    yield from _year_rules(data, role_ids)
+
+
+def _year_rules(data: dict[str, Any], role_ids: set[str]) -> Iterator[Problem]:
+    """Each year of study once, with a declared role and, for duties, an indicator group."""
+    years = data.get("years_of_study", [])
+    yield from _dupes(years, "year", "years_of_study")
+    groups = {i.get("group") for i in data.get("appraisal", {}).get("indicators", [])}
+    for i, year in enumerate(years):
+        if year["year"] < 1:
+            yield f"years_of_study[{i}].year", "a year of study counts from 1"
+        if year["role"] not in role_ids:
+            yield f"years_of_study[{i}].role", f"undeclared role {year['role']!r}"
+        if year.get("duties") and year["duties"] not in groups:
+            yield f"years_of_study[{i}].duties", \
+                f"{year['duties']!r} is not a group of appraisal.indicators"
 
 
 def _workflow_rules(kind: str, wf: dict[str, Any], role_ids: set[str]) -> Iterator[Problem]:
@@ -323,7 +340,8 @@ def _allowance_rules(al: dict[str, Any]) -> Iterator[Problem]:
 
 def _workflow(kind: str, wf: dict[str, Any]) -> Workflow:
     steps = tuple(Step(s["id"], s["label"], s["role"], s["action"],
-                       s.get("returnable", True), s.get("return_to", "")) for s in wf["steps"])
+                       s.get("returnable", True), s.get("return_to", ""),
+                       s.get("clerical", False)) for s in wf["steps"])
     return Workflow(
         kind=kind, label=wf["label"], prefix=wf["prefix"], opened_by=wf["opened_by"],
         open_step=wf.get("open_step", "open"), open_label=wf["open_label"],
@@ -344,7 +362,8 @@ def _build(data: dict[str, Any]) -> Policy:
                         st.get("term_years", 0), st.get("students_per_advisor", 0))
     workflows = {k: _workflow(k, wf) for k, wf in data["workflows"].items()}
     written: dict[str, Any] = {k: data[k] for k in ("appraisal", "award", "allowance", "norms",
-                                                    "dismissal_triggers") if k in data}
+                                                    "dismissal_triggers", "years_of_study")
+                               if k in data}
     ap, aw = data.get("appraisal"), data.get("award")
     return Policy(
         id=head["id"], name=head["name"], source=head.get("source", ""),
@@ -359,6 +378,7 @@ def _build(data: dict[str, Any]) -> Policy:
         consequences=consequences_of(ap),
         dismissal_triggers=tuple(Trigger(t["key"], t["label"], t.get("automatic", False))
                                  for t in data.get("dismissal_triggers", [])),
+        years_of_study=years_of(data.get("years_of_study", [])),
         written=written,
     )
 

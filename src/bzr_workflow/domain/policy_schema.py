@@ -41,7 +41,7 @@ ROLE = Table({"id": ID, "label": LABEL, "scoped": Key(bool)})
 
 STEP = Table({
     "id": ID, "label": LABEL, "role": Key(str, True), "action": Key(str, True),
-    "returnable": Key(bool), "return_to": Key(str),
+    "returnable": Key(bool), "return_to": Key(str), "clerical": Key(bool),
 })
 
 WORKFLOW = Table({
@@ -110,6 +110,9 @@ NORM = Table({
     "role": Key(str, True), "unit": Key(str),
 })
 
+YEAR_OF_STUDY = Table({"year": Key(int, True), "role": Key(str, True), "duties": Key(str),
+                       "note": NOTE})
+
 TRIGGER = Table({"key": ID, "label": LABEL, "automatic": Key(bool, documentary=True)})
 
 POLICY_HEAD = Table({
@@ -128,5 +131,6 @@ POLICY = Table({
     "workflows": Table({"*": WORKFLOW}, open_keys=True),
     "appraisal": APPRAISAL, "award": AWARD, "allowance": ALLOWANCE,
     "norms": ArrayOf(NORM), "dismissal_triggers": ArrayOf(TRIGGER),
+    "years_of_study": ArrayOf(YEAR_OF_STUDY),
 })
 REQUIRED_TOP = ("policy", "workflows")  # roles: the schema marks it required itself

@@ -20,13 +20,29 @@ class SchoolClass(Aggregate):
 
     class Added(Aggregate.Created):
         TOPIC = "bzr.class.added"
-        class_version = 1
+        class_version = 2
         code: str
         name: str
         unit: str
         students: int
         level: str
         graduating: bool
+        actor: str
+        year_of_study: int
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["year_of_study"] = 0  # before years of study were recorded: not given
+
+    class Reclassified(Aggregate.Event):
+        """The class's level or year of study changed, from `effective` on."""
+
+        TOPIC = "bzr.class.reclassified"
+        class_version = 1
+        code: str
+        level: str
+        year_of_study: int
+        effective: str
         actor: str
 
     class Updated(Aggregate.Event):
@@ -62,10 +78,23 @@ class SchoolClass(Aggregate):
 
     @event(Added)
     def __init__(self, code: str, name: str, unit: str, students: int, level: str,
-                 graduating: bool, actor: str) -> None:
+                 graduating: bool, actor: str, year_of_study: int = 0) -> None:
         self.code, self.name, self.unit, self.level = code, name, unit, level
         self.students, self.graduating = students, graduating
+        self.year_of_study = year_of_study
         self.advisors: list[dict[str, str]] = []
+
+    def reclassify(self, level: str | None, year_of_study: int | None, effective: str,
+                   actor: str) -> None:
+        """Record a new level or year of study (the one not given stays as it is)."""
+        self._reclassified(code=self.code, level=self.level if level is None else level,
+                           year_of_study=self.year_of_study if year_of_study is None
+                           else year_of_study, effective=effective, actor=actor)
+
+    @event(Reclassified)
+    def _reclassified(self, code: str, level: str, year_of_study: int, effective: str,
+                      actor: str) -> None:
+        self.level, self.year_of_study = level, year_of_study
 
     def update(self, students: int | None, graduating: bool | None, effective: str,
                actor: str) -> None:

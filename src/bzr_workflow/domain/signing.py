@@ -78,7 +78,8 @@ def signing_refusal(sheet: Sheet, actor: str, grants: Grants, policy: Policy,
 
     The case must be open. A case back at its open step waits for its applicant alone. Any
     other step needs its role held in the case's unit or above, and the signer may be neither
-    the case's subject nor (unless the workflow allows it) someone who signed another level."""
+    the case's subject nor (unless the workflow allows it) someone who signed another level;
+    a step the policy marks clerical (公布, 归档) counts as no level for that rule."""
     if sheet.state != OPEN:
         return StepNotAllowed(f"{sheet.ref} is {sheet.state} ({sheet.last_action} by"
                               f" {sheet.last_actor}); nothing is pending",
@@ -97,9 +98,9 @@ def signing_refusal(sheet: Sheet, actor: str, grants: Grants, policy: Policy,
     if actor == sheet.subject:
         return SeparationOfDuties(f"{actor} is the subject of {sheet.ref} and may not sign it",
                                   zh=f"{actor} 是 {sheet.ref} 的当事人，不能签署本案")
-    if not wf.signer_may_sign_twice:
+    if not wf.signer_may_sign_twice and not step.clerical:
         other = [level_of(s) for s, who in sheet.signers.items()
-                 if who == actor and level_of(s) != step.id]
+                 if who == actor and level_of(s) != step.id and not _clerical(wf, level_of(s))]
         if other:
             return SeparationOfDuties(
                 f"{actor} already acted at {step_label(wf, other[0])} of {sheet.ref}; one person"
@@ -107,6 +108,10 @@ def signing_refusal(sheet: Sheet, actor: str, grants: Grants, policy: Policy,
                 zh=f"{actor} 已在 {sheet.ref} 的「{step_label(wf, other[0])}」环节办理；"
                    "按本制度，同一人对一个案件至多签署一级")
     return None
+
+
+def _clerical(wf: Workflow, step_id: str) -> bool:
+    return step_id in wf.step_ids() and wf.step(step_id).clerical
 
 
 ACTED = "~"

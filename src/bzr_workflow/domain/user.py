@@ -66,6 +66,19 @@ class User(Aggregate):
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["period"] = upcast(state["period"])  # "2026" is the school year 2026-2027
 
+    class ResultImported(Aggregate.Event):
+        """A past final result brought in from a file (`import results`), so rules over
+        consecutive periods count it from the first day; `digest` is the file's SHA-256."""
+
+        TOPIC = "bzr.user.result_imported"
+        class_version = 1
+        login: str
+        actor: str
+        period: str
+        grade: str
+        total: str
+        digest: str
+
     class ConsequenceRecorded(Aggregate.Event):
         TOPIC = "bzr.user.consequence_recorded"
         class_version = 2
@@ -224,6 +237,20 @@ class User(Aggregate):
     def _result(self, login: str, actor: str, period: str, grade: str, total: str,
                 case: str) -> None:
         self.results[period] = {"grade": grade, "total": total, "case": case}
+
+    def import_result(self, period: str, grade: str, total: str, digest: str,
+                      actor: str) -> None:
+        if period in self.results:
+            raise AlreadyExists(f"{self.login} already has a result for {period}:"
+                                f" {self.results[period]['grade']}"
+                                f" ({self.results[period]['case']})")
+        self._imported(login=self.login, actor=actor, period=period, grade=grade, total=total,
+                       digest=digest)
+
+    @event(ResultImported)
+    def _imported(self, login: str, actor: str, period: str, grade: str, total: str,
+                  digest: str) -> None:
+        self.results[period] = {"grade": grade, "total": total, "case": f"import:{digest[:12]}"}
 
     def record_consequence(self, key: str, label: str, then: str, period: str,
                            caused_by: list[str], actor: str, opened: str = "") -> None:

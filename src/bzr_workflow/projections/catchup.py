@@ -17,9 +17,9 @@ from . import tables as t
 from .projector import PolicyOf, Projector
 
 VIEWS = "views"
-# raise SCHEMA when tables.py changes, or what a view holds (5: periods as school years):
-# old views are rebuilt
-SCHEMA_KEY, SCHEMA = "schema", 5
+# raise SCHEMA when tables.py changes, or what a view holds (6: periods as school years,
+# years of study): old views are rebuilt
+SCHEMA_KEY, SCHEMA = "schema", 6
 BATCH = 2000  # events per transaction: a batch's rows are buffered (peak memory); 1,000-5,000 run alike
 DDL_LOCK = 7_305_771_201  # advisory lock id serialising view DDL on PostgreSQL
 

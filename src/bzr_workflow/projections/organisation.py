@@ -23,6 +23,7 @@ class OrganisationProjection:
                 User.RoleGranted: self.role_granted, User.RoleRevoked: self.role_revoked,
                 User.ProfileUpdated: self.profile_updated, SchoolClass.Added: self.class_added,
                 SchoolClass.Updated: self.class_updated,
+                SchoolClass.Reclassified: self.class_reclassified,
                 SchoolClass.AdvisorAppointed: self.advisor_appointed,
                 SchoolClass.AdvisorReleased: self.advisor_released}
 
@@ -51,7 +52,7 @@ class OrganisationProjection:
     def class_added(self, ev: SchoolClass.Added, position: int) -> None:
         self.writer.insert(t.classes, dict(
             code=ev.code, name=ev.name, unit=ev.unit, students=ev.students, level=ev.level,
-            graduating=ev.graduating))
+            graduating=ev.graduating, year_of_study=ev.year_of_study or None))
         self._history(position, ev.code, "", ev.students, ev.graduating, ev.level)
 
     def class_updated(self, ev: SchoolClass.Updated, position: int) -> None:
@@ -60,6 +61,14 @@ class OrganisationProjection:
         level = self.writer.read(select(t.classes.c.level)
                                  .where(t.classes.c.code == ev.code)).scalar_one()
         self._history(position, ev.code, ev.effective, ev.students, ev.graduating, level)
+
+    def class_reclassified(self, ev: SchoolClass.Reclassified, position: int) -> None:
+        c = t.classes.c
+        self.writer.write(update(t.classes).where(c.code == ev.code)
+                          .values(level=ev.level, year_of_study=ev.year_of_study or None))
+        row = self.writer.read(select(c.students, c.graduating)
+                               .where(c.code == ev.code)).one()
+        self._history(position, ev.code, ev.effective, row.students, row.graduating, ev.level)
 
     def _history(self, position: int, code: str, effective: str, students: int,
                  graduating: bool, level: str) -> None:

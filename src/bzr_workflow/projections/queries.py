@@ -91,7 +91,24 @@ def inbox(conn: Connection, login: str, grants: Sequence[Sequence[str]], policy_
         if signing_refusal(sheet(row), login, grants, policy, policy.workflow(row.kind)) is None \
                 and (keep is None or keep(row)):
             out.append(case_row(row, offset))
-    return out
+    return _with_returned_reasons(conn, out)
+
+
+def _with_returned_reasons(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each inbox row with `returned_reason`: why a returned case came back (the reason of its
+    latest return), None for any other case."""
+    refs = [r["id"] for r in rows if r["last_action"] == "returned"]
+    reasons: dict[str, str] = {}
+    if refs:
+        d = t.decisions.c
+        query = select(d.case_ref, d.comment).where(d.case_ref.in_(refs),
+                                                    d.action == "returned")
+        for ref, comment in conn.execute(query.order_by(d.position)):
+            reasons[ref] = comment
+    for row in rows:
+        row["returned_reason"] = reasons.get(row["id"]) if row["last_action"] == "returned" \
+            else None
+    return rows
 
 
 def cases(conn: Connection, offset: str, kind: str | None = None, state: str | None = None,
@@ -182,7 +199,8 @@ def classes(conn: Connection) -> list[dict[str, Any]]:
     for a in conn.execute(select(t.appointments).where(t.appointments.c.state == "active")):
         advisors.setdefault(a.class_code, []).append(a.advisor)
     return [{"class": r.code, "name": r.name, "unit": r.unit, "students": r.students,
-             "level": r.level, "graduating": r.graduating, "advisors": advisors.get(r.code, [])}
+             "level": r.level, "graduating": r.graduating, "year_of_study": r.year_of_study,
+             "advisors": advisors.get(r.code, [])}
             for r in conn.execute(select(t.classes).order_by(t.classes.c.code))]
 
 

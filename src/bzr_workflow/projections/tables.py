@@ -150,6 +150,7 @@ classes = Table(
     Column("students", Integer, nullable=False),
     Column("level", String(64), nullable=False),
     Column("graduating", Boolean, nullable=False),
+    Column("year_of_study", Integer),  # None where the policy has no years of study
 )
 
 VIEW_TABLES = [cases, decisions, appointments, units, users, grants, classes, appraisals,
