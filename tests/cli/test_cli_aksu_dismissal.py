@@ -39,7 +39,7 @@ def test_no_month_after_a_dismissal_pays_the_dismissed_advisor(sqlite_url: str) 
     assert {(line["advisor"], line["class"]) for line in before["lines"]} == {
         ("tian", "jd1"), ("tian", "jd2")}
     ref = ok(db, "case", "open", "dismissal", "--subject", "tian", "--class", "jd1",
-             "--note", "失职", actor="ma")["id"]
+             "--note", "失职", "--ground", "serious_accident", actor="ma")["id"]
     ok(db, "approve", ref, actor="xue")
     assert ok(db, "approve", ref, actor="yuan")["state"] == "published"
     after = ok(db, "allowance", "--month", next_month(date.today()))
@@ -54,3 +54,24 @@ def test_no_login_can_be_the_rule(sqlite_url: str) -> None:
     aksu(db)
     refused = invoke(db, "user", "add", "@rule", "--name", "规则", actor="admin")
     assert refused.exit_code == 2 and "must be" in refused.stderr
+
+
+def test_policy_show_says_which_grounds_fail_the_year(sqlite_url: str) -> None:
+    """第九条 2）3）（年终工作考核定为不合格）."""
+    db = sqlite_url
+    aksu(db)
+    shown = invoke(db, "policy", "show", as_json=False)
+    assert shown.exit_code == 0, shown.stderr
+    line = next(x for x in shown.stdout.splitlines() if x.startswith("Dismissal triggers"))
+    assert line.count("(the year's result: 不称职)") == 2
+    assert "触犯法律受到处罚者" in line and "(automatic)" in line
+
+
+def test_a_proposal_without_its_ground_is_refused(sqlite_url: str) -> None:
+    """第九条 有下列情况之一者予以解聘: the proposal names which."""
+    db = sqlite_url
+    aksu(db)
+    refused = invoke(db, "case", "open", "dismissal", "--subject", "tian", "--class", "jd1",
+                     actor="ma")
+    assert refused.exit_code == 2 and "--ground" in refused.stderr
+    assert ok(db, "cases", "--kind", "dismissal") == []

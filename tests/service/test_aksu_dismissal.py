@@ -9,11 +9,13 @@ opens after two unqualified semesters is the rule's act, not the officer's who r
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 
 from bzr_workflow.application import WorkflowApp, open_app, parse_location
 from bzr_workflow.domain.errors import BadInput, NotFound, NotPermitted
+from bzr_workflow.domain.periods import period_of_day, year_of
 from bzr_workflow.domain.signing import RULE
 
 
@@ -83,12 +85,15 @@ def test_a_returned_rule_dismissal_is_amended_by_the_department(aksu: WorkflowAp
     aksu.cases.return_case(ref, "xue", "请补充材料")
     with pytest.raises(NotPermitted):
         aksu.cases.approve(ref, "tian", "")
+    assert [c["id"] for c in aksu.reads.inbox("ma")] == [ref]
+    assert [c["id"] for c in aksu.reads.inbox("xue")] == []
     assert aksu.cases.approve(ref, "ma", "已补充")["step"] == "sa_review"
 
 
 def test_a_published_dismissal_ends_every_appointment_on_its_date(aksu: WorkflowApp) -> None:
     """第九条 予以解聘: the advisor leaves the post — both classes, not only the one named."""
-    ref = str(aksu.cases.open_case("dismissal", "tian", "jd1", None, "失职", "ma")["id"])
+    ref = str(aksu.cases.open_case("dismissal", "tian", "jd1", None, "失职", "ma",
+                                      {"ground": "legal_punishment"})["id"])
     aksu.cases.approve(ref, "xue", "")
     aksu.cases.approve(ref, "yuan", "")
     today = aksu.today(aksu.policy())
@@ -103,3 +108,44 @@ def test_no_login_can_be_the_rule(aksu: WorkflowApp) -> None:
         aksu.org.add_user(RULE, "规则", [], "admin")
     with pytest.raises(NotFound, match="unknown user '@rule'"):
         aksu.cases.approve("R-1", RULE, "")
+
+
+def proposed(app: WorkflowApp, ground: str) -> str:
+    ref = str(app.cases.open_case("dismissal", "tian", "jd1", None, "", "ma",
+                                  {"ground": ground})["id"])
+    app.cases.approve(ref, "xue", "")
+    app.cases.approve(ref, "yuan", "")
+    return ref
+
+
+@pytest.mark.parametrize("ground", ["serious_accident", "policy_defiance"])
+def test_grounds_two_and_three_make_the_years_result_unqualified(aksu: WorkflowApp,
+                                                                ground: str) -> None:
+    """第九条 2）……造成较大事故或为学院带来较大损失者（年终工作考核定为不合格）; 3）不执行……决策者
+    ……（年终工作考核定为不合格）: the school year of the dismissal is a failed year (不称职, 第二十八条's
+    name for 不合格), so it counts for no year-counted honour."""
+    ref = proposed(aksu, ground)
+    today = date.fromisoformat(aksu.today(aksu.policy()))
+    school_year = year_of(period_of_day(today, "semester"))
+    results = aksu.user("tian").results
+    assert results == {school_year: {"grade": "不称职", "total": "", "case": ref}}
+    top_ten = next(r for r in aksu.policy().consequences.rules if r.key == "top_ten")
+    terms = {f"{school_year}-{n}": {"grade": "称职", "total": "", "case": f"A-{n}"}
+             for n in (1, 2)}
+    assert top_ten.qualifying(terms, f"{school_year}-2") == ["A-1", "A-2"]
+    assert top_ten.qualifying({**terms, **results}, f"{school_year}-2") == []
+
+
+def test_ground_four_sets_no_result(aksu: WorkflowApp) -> None:
+    """第九条 4）触犯法律受到处罚者 — no （年终工作考核定为不合格） follows it."""
+    proposed(aksu, "legal_punishment")
+    assert aksu.user("tian").results == {}
+
+
+def test_a_proposal_names_a_ground_the_people_decide(aksu: WorkflowApp) -> None:
+    """第九条 有下列情况之一者予以解聘: a proposal names one of grounds 2)-4); ground 1) is the rule's."""
+    with pytest.raises(BadInput, match="serious_accident"):
+        aksu.cases.open_case("dismissal", "tian", "jd1", None, "", "ma")
+    with pytest.raises(BadInput, match="not a ground"):
+        aksu.cases.open_case("dismissal", "tian", "jd1", None, "", "ma",
+                             {"ground": "two_semesters_unqualified"})

@@ -16,7 +16,7 @@ from eventsourcing.domain import Aggregate
 from ..domain.case import Case
 from ..domain.pipeline import OPEN, PUBLISHED
 from ..domain.policy import Policy, Workflow
-from . import appraisal_effects, award_effects
+from . import appraisal_effects, award_effects, dismissal_effects
 
 if TYPE_CHECKING:
     from .app import WorkflowApp
@@ -96,7 +96,8 @@ def appoint_or_dismiss(app: WorkflowApp, d: Decided) -> list[Aggregate]:
 
 
 def dismiss(app: WorkflowApp, d: Decided) -> list[Aggregate]:
-    """Every class the subject advises releases them, as of the publication date."""
+    """Every class the subject advises releases them, as of the publication date; a ground that
+    fixes the year's result records it."""
     case, today = d.case, app.today(d.policy)
     advisor = app.user(case.subject)
     moved: list[Aggregate] = []
@@ -107,7 +108,8 @@ def dismiss(app: WorkflowApp, d: Decided) -> list[Aggregate]:
             klass.release(case.subject, today, case.ref, d.actor)
             moved.append(klass)
         advisor.release_class(code, case.ref)
-    return [*moved, advisor] if held else []
+    graded = dismissal_effects.set_year_result(app, d, advisor)
+    return [*moved, advisor] if held or graded else moved
 
 
 STAFFING = KindEffects(on_signed=(check_vacancy,), on_published=(appoint_or_dismiss,))
@@ -119,6 +121,7 @@ EFFECTS: dict[str, KindEffects] = {
                      on_open=(award_effects.list_nomination,),
                      on_signed=(*STAFFING.on_signed, award_effects.take_place),
                      on_ended=(award_effects.give_place_back,)),
+    "dismissal": replace(STAFFING, prepare=dismissal_effects.prepare),
 }
 
 

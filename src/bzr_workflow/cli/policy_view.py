@@ -31,6 +31,7 @@ def policy_text(data: PolicyView) -> str:
     if data.get("dismissal_triggers"):
         lines += ["", "Dismissal triggers: " + "; ".join(
             t["label"] + (" (automatic)" if t.get("automatic") else "")
+            + (f" (the year's result: {t['year_grade']})" if t.get("year_grade") else "")
             for t in data["dismissal_triggers"])]
     return "\n".join(lines)
 

@@ -49,12 +49,15 @@ def case_group() -> None:
 @click.option("--unit", metavar="UNIT",
               help="The unit whose officers act on it (default: the class's unit).")
 @click.option("--note", default="", help="The case's opening text.")
+@click.option("--ground", metavar="KEY",
+              help="A dismissal's ground: one of the policy's dismissal_triggers (policy show).")
 @pass_ctx
 def case_open(ctx: Ctx, kind: str, subject: str | None, class_code: str | None,
-              period: str | None, unit: str | None, note: str) -> None:
+              period: str | None, unit: str | None, note: str, ground: str | None) -> None:
     """Open a case of KIND (see `policy show` for the kinds)."""
+    data = {"ground": ground} if ground else {}
     ctx.emit(ctx.app().cases.open_case(kind, subject, class_code, period, note, ctx.actor,
-                                 unit=unit), case_line)
+                                       data, unit=unit), case_line)
 
 
 STEP = click.option("--step", metavar="STEP",

@@ -101,6 +101,9 @@ class Trigger:
     key: str
     label: str
     automatic: bool = False
+    year_grade: str = ""
+    """The grade a published dismissal on this ground sets as the year's result (Aksu 第九条(2)(3):
+    年终工作考核定为不合格); "" sets none."""
 
 
 @dataclass(frozen=True)
@@ -133,3 +136,6 @@ class Policy:
 
     def workflow(self, kind: str) -> Workflow:
         return self.workflows[kind]
+
+    def trigger(self, key: str) -> Trigger | None:
+        return next((t for t in self.dismissal_triggers if t.key == key), None)

@@ -300,6 +300,8 @@ def _grade_references(data: dict[str, Any]) -> Iterator[Problem]:
     named += [(f"award.distinctions[{i}].eligible_grades[{j}]", g)
               for i, d in enumerate(data.get("award", {}).get("distinctions", []))
               for j, g in enumerate(d["eligible_grades"])]
+    named += [(f"dismissal_triggers[{i}].year_grade", t["year_grade"])
+              for i, t in enumerate(data.get("dismissal_triggers", [])) if "year_grade" in t]
     named += [(f"allowance.withhold_grades[{j}]", g)
               for j, g in enumerate(data.get("allowance", {}).get("withhold_grades", []))]
     for path, grade in named:
@@ -356,7 +358,8 @@ def _build(data: dict[str, Any]) -> Policy:
         allowance=allowance_of(data["allowance"]) if "allowance" in data else None,
         norms=tuple(norm_of(n) for n in data.get("norms", [])),
         consequences=consequences_of(ap),
-        dismissal_triggers=tuple(Trigger(t["key"], t["label"], t.get("automatic", False))
+        dismissal_triggers=tuple(Trigger(t["key"], t["label"], t.get("automatic", False),
+                                         t.get("year_grade", ""))
                                  for t in data.get("dismissal_triggers", [])),
         written=written,
     )

@@ -110,7 +110,8 @@ NORM = Table({
     "role": Key(str, True), "unit": Key(str),
 })
 
-TRIGGER = Table({"key": ID, "label": LABEL, "automatic": Key(bool, documentary=True)})
+TRIGGER = Table({"key": ID, "label": LABEL, "automatic": Key(bool, documentary=True),
+                 "year_grade": Key(str)})
 
 POLICY_HEAD = Table({
     "id": ID, "name": Key(str, True), "source": Key(str), "institution": Key(str),
