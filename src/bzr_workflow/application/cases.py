@@ -24,6 +24,7 @@ from .opening import counter, new_case
 from .readers import require_readable
 from .render import case_dict
 from .service import Service
+from .students import checked_student, opened, sealed
 from .text import checked
 
 
@@ -63,7 +64,15 @@ class Cases(Service):
             policy = app.policy(inst=inst, refinement=refinement)
             wf = _workflow(policy, kind)
             who = subject or (me.login if wf.opened_by_candidate else "")
-            _require_fields(wf, who, class_code, period)
+            given = dict(data or {})
+            student = given.pop("student", None)
+            _require_fields(wf, who, class_code, period, bool(student))
+            if student and "student" not in wf.requires:
+                raise BadInput(f"a {wf.kind} case names no student (--student is for a kind"
+                               " whose policy requires one, such as discipline)")
+            if student:
+                name, number = checked_student(student.get("name"), student.get("number"),
+                                               "student" in wf.requires)
             if who:
                 app.user(who)
             _require_opener(wf, policy, me.login, me.grants, who, path)
@@ -73,8 +82,9 @@ class Cases(Service):
             if wf.on_publish == "dismiss" and klass:
                 klass.check_advised_by(who)
             effects = effects_of(kind)
-            when, facts = effects.prepare(app, Opening(policy, who, period or "", path,
-                                                       dict(data or {})))
+            when, facts = effects.prepare(app, Opening(policy, who, period or "", path, given))
+            if student:  # not a user: no account is made; the name is sealed under their key
+                facts = {**facts, "student": sealed(app, name, number)}
             refs = counter(app, wf.prefix)
             case = new_case(refs.allocate()[0], wf, inst.current_version, refinement,
                             subject=who, opener=me.login, unit_path=path,
@@ -82,7 +92,7 @@ class Cases(Service):
                             data=facts)
             moved = effects.run("on_open", app, Decided(case, policy, wf, me.login))
             app.save(refs, case, *moved)
-            return case_dict(case, policy)
+            return self._shown(case_dict(case, policy))
         return app.attempt(command)
 
     # -- deciding -----------------------------------------------------------------------
@@ -164,11 +174,20 @@ class Cases(Service):
         compliance as evidence. A `reader` who may not read the case is refused."""
         require_readable(self.app, ref, reader)
         case = self._case_as_of(ref, as_of) if as_of else self.app.case(ref)
-        shown = case_dict(case, self.app.case_policy(case))
+        shown = self._shown(case_dict(case, self.app.case_policy(case)))
         if shown["kind"] == "appraisal" and shown["period"] and shown["subject"]:
             report = self.app.worklog.norms_report(shown["subject"], shown["period"])
             shown["norms"] = [{k: n[k] for k in ("activity", "label", "per", "min", "met", "of")}
                               for n in report["norms"]]
+        return shown
+
+    def _shown(self, shown: dict[str, Any]) -> dict[str, Any]:
+        """A case as people read it: a student it names shown as `student: {name, number}`."""
+        stored = shown["data"].get("student")
+        if isinstance(stored, dict):
+            student = opened(self.app, stored)
+            shown["data"] = {**shown["data"], "student": student}
+            shown["student"] = student
         return shown
 
     def _case_as_of(self, ref: str, as_of: str) -> Case:
@@ -246,9 +265,10 @@ def _workflow(policy: Policy, kind: str) -> Workflow:
 
 
 def _require_fields(wf: Workflow, subject: str, class_code: str | None,
-                    period: str | None) -> None:
-    given = {"subject": subject, "class": class_code, "period": period}
-    flag = {"subject": "--subject (or --candidate)", "class": "--class", "period": "--period"}
+                    period: str | None, student: bool = False) -> None:
+    given = {"subject": subject, "class": class_code, "period": period, "student": student}
+    flag = {"subject": "--subject (or --candidate)", "class": "--class", "period": "--period",
+            "student": "--student NAME --student-number NO"}
     for need in wf.requires:
         if not given[need]:
             raise BadInput(f"a {wf.kind} case needs {flag[need]}")

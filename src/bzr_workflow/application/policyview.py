@@ -31,6 +31,7 @@ def policy_view(p: Policy) -> PolicyView:
         "appraisal": p.written.get("appraisal", {}), "award": p.written.get("award", {}),
         "allowance": p.written.get("allowance", {}), "norms": p.written.get("norms", []),
         "dismissal_triggers": p.written.get("dismissal_triggers", []),
+        "parent_contact_triggers": p.written.get("parent_contact_triggers", []),
     }
 
 

@@ -98,6 +98,7 @@ class PolicyView(TypedDict):
     allowance: dict[str, Any]
     norms: list[dict[str, Any]]
     dismissal_triggers: list[dict[str, Any]]
+    parent_contact_triggers: list[dict[str, Any]]
     version: NotRequired[int]
     digest: NotRequired[str]
     refinement: NotRequired[int | None]

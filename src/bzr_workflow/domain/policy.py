@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .allowance import AllowanceRules
 from .award_rules import AwardRules
 from .consequences import Consequences
-from .norms import Norm
+from .norms import ContactTrigger, Norm
 
 if TYPE_CHECKING:
     from .appraisal_rules import AppraisalRules  # it reads Policy itself
@@ -124,6 +124,8 @@ class Policy:
     consequences: Consequences = field(default_factory=Consequences)
     """appraisal.consequences: what a final appraisal result sets in motion."""
     dismissal_triggers: tuple[Trigger, ...] = ()
+    contact_triggers: tuple[ContactTrigger, ...] = ()
+    """parent_contact_triggers: events that call for contacting a student's parents (Jiyuan)."""
     written: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The rule sections as the file wrote them (appraisal, award, allowance, norms,
     dismissal_triggers), for `policy show` to print; rules read the typed fields above."""

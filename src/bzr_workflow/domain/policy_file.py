@@ -16,7 +16,7 @@ from .allowance import allowance_of
 from .appraisal_rules import appraisal_of
 from .award_rules import award_of
 from .consequences import consequences_of
-from .norms import norm_of
+from .norms import contact_trigger_of, norm_of
 from .policy import ADMIN, APPLICANT, AUDITOR, ENGINE_ROLES, Policy, Role, Staffing, Step, Trigger, Workflow
 
 Problem = tuple[str, str]
@@ -190,6 +190,12 @@ def _rules(data: dict[str, Any]) -> Iterator[Problem]:
     for i, norm in enumerate(data.get("norms", [])):
         if norm["role"] not in role_ids:
             yield f"norms[{i}].role", f"undeclared role {norm['role']!r}"
+    triggers = data.get("parent_contact_triggers", [])
+    yield from _dupes(triggers, "key", "parent_contact_triggers")
+    for i, trigger in enumerate(triggers):
+        for j, role in enumerate(trigger["roles"]):
+            if role not in role_ids:
+                yield f"parent_contact_triggers[{i}].roles[{j}]", f"undeclared role {role!r}"
 
 
 def _workflow_rules(kind: str, wf: dict[str, Any], role_ids: set[str]) -> Iterator[Problem]:
@@ -346,7 +352,8 @@ def _build(data: dict[str, Any]) -> Policy:
                         st.get("term_years", 0), st.get("students_per_advisor", 0))
     workflows = {k: _workflow(k, wf) for k, wf in data["workflows"].items()}
     written: dict[str, Any] = {k: data[k] for k in ("appraisal", "award", "allowance", "norms",
-                                                    "dismissal_triggers") if k in data}
+                                                    "dismissal_triggers",
+                                                    "parent_contact_triggers") if k in data}
     ap, aw = data.get("appraisal"), data.get("award")
     return Policy(
         id=head["id"], name=head["name"], source=head.get("source", ""),
@@ -361,6 +368,8 @@ def _build(data: dict[str, Any]) -> Policy:
         dismissal_triggers=tuple(Trigger(t["key"], t["label"], t.get("automatic", False),
                                          t.get("year_grade", ""))
                                  for t in data.get("dismissal_triggers", [])),
+        contact_triggers=tuple(contact_trigger_of(t)
+                               for t in data.get("parent_contact_triggers", [])),
         written=written,
     )
 
