@@ -29,9 +29,8 @@ def test_jiyuan_discipline_case_runs_from_the_command_line(sqlite_url: str) -> N
     for login, role in (("fdy", "counsellor@xx"), ("lg", "dept_leading_group@xx"),
                         ("xgc", "college_authority")):
         ok(db, "user", "add", login, "--name", login, "--role", role, actor="admin")
-    ok(db, "user", "add", "stu", "--name", "学生", actor="admin")
-    case = ok(db, "case", "open", "discipline", "--subject", "stu", "--unit", "xx",
-              "--note", "旷课", actor="fdy")
+    case = ok(db, "case", "open", "discipline", "--student", "李同学", "--student-number",
+              "2026001", "--unit", "xx", "--note", "旷课", actor="fdy")
     ok(db, "approve", case["id"], "--comment", "建议警告", actor="lg")
     done = ok(db, "approve", case["id"], "--comment", "同意", actor="xgc")
     history = ok(db, "history", case["id"])

@@ -53,6 +53,9 @@ def test_an_advisor_takes_at_most_three_classes(aksu: WorkflowApp) -> None:
         aksu.cases.open_case("recruitment", "tian", "jd4", None, "", "ma")
 
 
+STUDENT = {"student": {"name": "李同学", "number": "2026001"}}
+
+
 @pytest.fixture
 def jiyuan(db_url: str) -> Iterator[WorkflowApp]:
     app = open_app(parse_location(db_url), create=True)
@@ -66,7 +69,8 @@ def jiyuan(db_url: str) -> Iterator[WorkflowApp]:
 
 
 def test_jiyuan_discipline_case_runs_from_its_policy_data_alone(jiyuan: WorkflowApp) -> None:
-    case = jiyuan.cases.open_case("discipline", "stu", None, None, "旷课十二学时", "fdy", unit="xx")
+    case = jiyuan.cases.open_case("discipline", None, None, None, "旷课十二学时", "fdy",
+                                  STUDENT, unit="xx")
     assert (case["id"], case["step_label"]) == ("J-1", "系学生工作领导小组研究")
     jiyuan.cases.approve(case["id"], "lg", "建议警告处分")
     done = jiyuan.cases.approve(case["id"], "xgc", "同意警告处分")
@@ -78,11 +82,12 @@ def test_jiyuan_discipline_case_runs_from_its_policy_data_alone(jiyuan: Workflow
 def test_a_discipline_case_of_no_unit_cannot_be_opened_by_a_departments_counsellor(
         jiyuan: WorkflowApp) -> None:
     with pytest.raises(NotPermitted, match="counsellor"):
-        jiyuan.cases.open_case("discipline", "stu", None, None, "", "fdy")
+        jiyuan.cases.open_case("discipline", None, None, None, "", "fdy", STUDENT)
 
 
 def dismiss(app: WorkflowApp, klass: str, advisor: str = "tian") -> str:
-    ref = str(app.cases.open_case("dismissal", advisor, klass, None, "连续两学期考核不称职", "ma")["id"])
+    ref = str(app.cases.open_case("dismissal", advisor, klass, None, "触犯法律受到处罚", "ma",
+                                  {"ground": "legal_punishment"})["id"])
     app.cases.approve(ref, "xue", "属实")
     app.cases.approve(ref, "yuan", "同意解聘")
     return ref
@@ -100,7 +105,8 @@ def test_only_the_classs_advisor_can_be_dismissed_from_it(aksu: WorkflowApp) -> 
     from bzr_workflow.domain.errors import RuleRefused
 
     with pytest.raises(RuleRefused, match="does not advise class jd1"):
-        aksu.cases.open_case("dismissal", "tian", "jd1", None, "", "ma")
+        aksu.cases.open_case("dismissal", "tian", "jd1", None, "", "ma",
+                             {"ground": "legal_punishment"})
 
 
 def test_the_appointments_view_shows_the_ended_appointment(aksu: WorkflowApp) -> None:

@@ -41,18 +41,39 @@ class Appraisals(Service):
 
     def targets(self, period: str, advisors: Sequence[str] = ()) -> list[Target]:
         """Whom `open_appraisals` would open for: the named advisors, or every advisor
-        appointed at some time in the period."""
+        appointed at some time in the period. Under a policy that appoints nobody (no
+        recruitment workflow: Jiyuan), every holder of a role its work norms name, in that unit."""
         if advisors:
             return self.appraisal_targets(advisors)
-        return self.app.reads.appointed_in(period)
+        appointed = self.app.reads.appointed_in(period)
+        policy = self.app.policy()
+        if "recruitment" in policy.workflows:
+            return appointed
+        norm_roles = {n.role for n in policy.norms}
+        seen = {t[0] for t in appointed}
+        for row in self.app.reads.users():
+            units = [unit for role, _, unit in (g.partition("@") for g in row["roles"])
+                     if role in norm_roles and unit]
+            if units and row["user"] not in seen:
+                appointed.append((row["user"], "", units[0]))
+                seen.add(row["user"])
+        return appointed
 
     def appraisal_targets(self, advisors: Sequence[str]) -> list[Target]:
-        """(advisor, class, unit) for named advisors, from their current appointments."""
+        """(advisor, class, unit) for named advisors, from their current appointments; one
+        who holds no class is appraised in the unit where they hold a role the policy's work
+        norms name (Jiyuan appraises its 辅导员 and 班主任, whom no recruitment appoints)."""
         out = []
+        norm_roles = {n.role for n in self.app.policy().norms}
         for login in advisors:
             user = self.app.user(login)
             if not user.classes:
-                raise RuleRefused(f"{login} advises no class, so has nothing to be appraised on")
+                units = [unit for role, unit in user.grants if role in norm_roles and unit]
+                if not units:
+                    raise RuleRefused(f"{login} advises no class and holds no role the work"
+                                      " norms name in a unit, so has nothing to be appraised on")
+                out.append((login, "", units[0]))
+                continue
             klass = self.app.school_class(user.classes[0])
             out.append((login, klass.code, klass.unit))
         return out

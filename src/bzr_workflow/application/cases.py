@@ -25,6 +25,7 @@ from .opening import counter, new_case
 from .readers import require_readable
 from .render import case_dict
 from .service import Service
+from .students import checked_student, opened, sealed
 from .text import checked
 
 
@@ -66,7 +67,15 @@ class Cases(Service):
             policy = app.policy(inst=inst, refinement=refinement)
             wf = _workflow(policy, kind)
             who = subject or (me.login if wf.opened_by_candidate else "")
-            _require_fields(wf, who, class_code, period)
+            given = dict(data or {})
+            student = given.pop("student", None)
+            _require_fields(wf, who, class_code, period, bool(student))
+            if student and "student" not in wf.requires:
+                raise BadInput(f"a {wf.kind} case names no student (--student is for a kind"
+                               " whose policy requires one, such as discipline)")
+            if student:
+                name, number = checked_student(student.get("name"), student.get("number"),
+                                               "student" in wf.requires)
             if who:
                 app.user(who)
             _require_opener(wf, policy, me.login, me.grants, who, path)
@@ -76,9 +85,10 @@ class Cases(Service):
             if wf.on_publish == "dismiss" and klass:
                 klass.check_advised_by(who)
             effects = effects_of(kind)
-            when, facts = effects.prepare(app, Opening(policy, who, period or "", path,
-                                                       dict(data or {})))
+            when, facts = effects.prepare(app, Opening(policy, who, period or "", path, given))
             app.require_begun(when, policy, early, inst)
+            if student:  # not a user: no account is made; the name is sealed under their key
+                facts = {**facts, "student": sealed(app, name, number)}
             refs = counter(app, wf.prefix)
             case = new_case(refs.allocate()[0], wf, inst.current_version, refinement,
                             subject=who, opener=me.login, unit_path=path,
@@ -86,7 +96,7 @@ class Cases(Service):
                             data=facts)
             moved = effects.run("on_open", app, Decided(case, policy, wf, me.login))
             app.save(refs, case, *moved)
-            return case_dict(case, policy)
+            return self._shown(case_dict(case, policy))
         return app.attempt(command)
 
     # -- deciding -----------------------------------------------------------------------
@@ -177,7 +187,7 @@ class Cases(Service):
         require_readable(self.app, ref, reader)
         case = self._case_as_of(ref, as_of) if as_of else self.app.case(ref)
         policy = self.app.case_policy(case)
-        shown = case_dict(case, policy)
+        shown = self._shown(case_dict(case, policy))
         if shown["kind"] == "appraisal" and case.class_code and policy.years_of_study:
             shown |= self.duties(case.class_code, policy)
         if shown["kind"] == "appraisal" and shown["period"] and shown["subject"]:
@@ -195,6 +205,15 @@ class Cases(Service):
             return {}
         return year_duties(entry, policy.role_label(entry.role),
                            policy.written.get("appraisal", {}).get("indicators", []))
+
+    def _shown(self, shown: dict[str, Any]) -> dict[str, Any]:
+        """A case as people read it: a student it names shown as `student: {name, number}`."""
+        stored = shown["data"].get("student")
+        if isinstance(stored, dict):
+            student = opened(self.app, stored)
+            shown["data"] = {**shown["data"], "student": student}
+            shown["student"] = student
+        return shown
 
     def _case_as_of(self, ref: str, as_of: str) -> Case:
         """The case as it stood at `as_of`, replayed once from its events (read once)."""
@@ -281,9 +300,10 @@ def _workflow(policy: Policy, kind: str) -> Workflow:
 
 
 def _require_fields(wf: Workflow, subject: str, class_code: str | None,
-                    period: str | None) -> None:
-    given = {"subject": subject, "class": class_code, "period": period}
-    flag = {"subject": "--subject (or --candidate)", "class": "--class", "period": "--period"}
+                    period: str | None, student: bool = False) -> None:
+    given = {"subject": subject, "class": class_code, "period": period, "student": student}
+    flag = {"subject": "--subject (or --candidate)", "class": "--class", "period": "--period",
+            "student": "--student NAME --student-number NO"}
     for need in wf.requires:
         if not given[need]:
             raise BadInput(f"a {wf.kind} case needs {flag[need]}")

@@ -17,7 +17,7 @@ from ..domain.case import Case
 from ..domain.periods import parse
 from ..domain.pipeline import OPEN, PUBLISHED
 from ..domain.policy import Policy, Workflow
-from . import appraisal_effects, award_effects
+from . import appraisal_effects, award_effects, dismissal_effects
 
 if TYPE_CHECKING:
     from .app import WorkflowApp
@@ -80,20 +80,38 @@ def check_vacancy(app: WorkflowApp, d: Decided) -> list[Aggregate]:
 
 
 def appoint_or_dismiss(app: WorkflowApp, d: Decided) -> list[Aggregate]:
-    """A published recruitment appoints its candidate; a published dismissal releases them."""
+    """A published recruitment appoints its candidate; a published dismissal ends every
+    appointment its subject holds, on its publication date (Aksu 第九条 予以解聘: dismissed from
+    the post of 班主任, not from one class), so no later month pays them an allowance."""
     case = d.case
-    if case.state != PUBLISHED or d.wf.on_publish not in ("appoint", "dismiss") \
-            or not case.class_code:
+    if case.state != PUBLISHED or d.wf.on_publish not in ("appoint", "dismiss"):
+        return []
+    if d.wf.on_publish == "dismiss":
+        return dismiss(app, d)
+    if not case.class_code:
         return []
     klass, advisor = app.school_class(case.class_code), app.user(case.subject)
-    if d.wf.on_publish == "dismiss":
-        klass.release(case.subject, app.today(d.policy), case.ref, d.actor)
-        advisor.release_class(klass.code, case.ref)
-        return [klass, advisor]
     start = case.data.get("start") or app.today(d.policy)
     klass.appoint(case.subject, start, case.ref, d.actor, d.policy.staffing.advisors_per_class)
     advisor.take_class(klass.code, case.ref, d.policy.staffing.max_classes_per_advisor)
     return [klass, advisor]
+
+
+def dismiss(app: WorkflowApp, d: Decided) -> list[Aggregate]:
+    """Every class the subject advises releases them, as of the publication date; a ground that
+    fixes the year's result records it."""
+    case, today = d.case, app.today(d.policy)
+    advisor = app.user(case.subject)
+    moved: list[Aggregate] = []
+    held = list(advisor.classes)
+    for code in held:
+        klass = app.school_class(code)
+        if any(a["advisor"] == case.subject for a in klass.advisors):
+            klass.release(case.subject, today, case.ref, d.actor)
+            moved.append(klass)
+        advisor.release_class(code, case.ref)
+    graded = dismissal_effects.set_year_result(app, d, advisor)
+    return [*moved, advisor] if held or graded else moved
 
 
 STAFFING = KindEffects(on_signed=(check_vacancy,), on_published=(appoint_or_dismiss,))
@@ -105,6 +123,7 @@ EFFECTS: dict[str, KindEffects] = {
                      on_open=(award_effects.list_nomination,),
                      on_signed=(*STAFFING.on_signed, award_effects.take_place),
                      on_ended=(award_effects.give_place_back,)),
+    "dismissal": replace(STAFFING, prepare=dismissal_effects.prepare),
 }
 
 

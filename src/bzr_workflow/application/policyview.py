@@ -35,6 +35,7 @@ def policy_view(p: Policy) -> PolicyView:
         "dismissal_triggers": p.written.get("dismissal_triggers", []),
         "years_of_study": [{"year": y.year, "role": y.role, "title": p.role_label(y.role),
                             "duties": y.duties or None} for y in p.years_of_study],
+        "parent_contact_triggers": p.written.get("parent_contact_triggers", []),
     }
 
 

@@ -102,6 +102,7 @@ class PolicyView(TypedDict):
     norms: list[dict[str, Any]]
     dismissal_triggers: list[dict[str, Any]]
     years_of_study: list[dict[str, Any]]
+    parent_contact_triggers: list[dict[str, Any]]
     version: NotRequired[int]
     digest: NotRequired[str]
     refinement: NotRequired[int | None]

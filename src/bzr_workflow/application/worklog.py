@@ -6,17 +6,22 @@ import re
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import BadInput, NotPermitted
 from ..domain.periods import parse, period_range
 from ..domain.policy import ADMIN, Policy
 from ..domain.timefmt import parse_date
 from ..domain.user import User
+from ..domain.norms import TRIGGER_ACTIVITY, answered
 from ..domain.worklog import ACTIVITIES, WorkLog
 from .service import Service
+from .students import PREFIX as STUDENT_KEY, opened, sealed_name as sealed
 from .tabular import pick, read_rows
 from .text import checked
+
+if TYPE_CHECKING:
+    from .app import WorkflowApp
 
 COLUMNS = {"advisor": ("advisor", "班主任", "辅导员", "姓名"), "date": ("date", "日期"),
            "activity": ("activity", "活动", "工作内容"), "count": ("count", "次数"),
@@ -26,9 +31,14 @@ COLUMNS = {"advisor": ("advisor", "班主任", "辅导员", "姓名"), "date": (
 MAX_COUNT, MAX_HOURS = 1000, Decimal(24 * 31)
 
 
+TRIGGER_LABEL = "需联系家长的情形"
+
+
 def activities(policy: Policy) -> dict[str, str]:
-    """What may be logged under the policy: the common list and every activity its norms name."""
-    return ACTIVITIES | {n.activity: n.label for n in policy.norms}
+    """What may be logged under the policy: the common list, every activity its norms name, and
+    `trigger` where it lists events that call for a parent contact."""
+    triggers = {TRIGGER_ACTIVITY: TRIGGER_LABEL} if policy.contact_triggers else {}
+    return ACTIVITIES | {n.activity: n.label for n in policy.norms} | triggers
 
 
 class Worklog(Service):
@@ -40,7 +50,8 @@ class Worklog(Service):
         Refusals name rows as a spreadsheet numbers them (`first_row` is the first data row)."""
         policy = self.app.policy()
         known = activities(policy)
-        entries = [_entry(row, known, advisor or actor or "", n)
+        kinds = {t.key: t.label for t in policy.contact_triggers}
+        entries = [_entry(row, known, kinds, advisor or actor or "", n)
                    for n, row in enumerate(rows, first_row)]
 
         def command() -> dict[str, Any]:
@@ -55,9 +66,11 @@ class Worklog(Service):
                 key = (e["advisor"], e["date"][:7])
                 if key not in logs:
                     logs[key] = self._worklog(*key)
+            keys: dict[str, bytes] = {}
+            stored = [_stored(self.app, e, keys) for e in entries]
             for key, log in logs.items():
-                log.record([_stored(e) for e in entries if (e["advisor"], e["date"][:7]) == key],
-                           me.login)
+                log.record([s for e, s in zip(entries, stored)
+                            if (e["advisor"], e["date"][:7]) == key], me.login)
             self.app.save(*logs.values())
             return {"recorded": len(entries), "advisors": sorted({e["advisor"] for e in entries})}
         return self.app.attempt(command)
@@ -91,8 +104,20 @@ class Worklog(Service):
                    for a in self.app.reads.appointments(advisor) if a["start"]]
         norms = [n.evaluate(entries, first, last, calendar, today, serving)
                  for n in policy.norms if n.role in roles]
-        return {"advisor": advisor, "period": canonical, "roles": roles, "norms": norms,
-                "entries": len(entries)}
+        report = {"advisor": advisor, "period": canonical, "roles": roles, "norms": norms,
+                  "entries": len(entries)}
+        if policy.contact_triggers:
+            report["triggers"] = [self._named(t) for t in
+                                  answered(policy.contact_triggers, entries)]
+        return report
+
+    def _named(self, trigger: dict[str, Any]) -> dict[str, Any]:
+        """A trigger as shown: the student's name in clear (or erased), not their key's id."""
+        ref = trigger.pop("student_ref")
+        name = trigger["student"]
+        trigger["student"] = opened(self.app, {"name": name, "ref": ref})["name"] \
+            if str(ref).startswith(STUDENT_KEY) else name
+        return trigger
 
     def _entries(self, advisor: str, first: date, last: date) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -113,20 +138,28 @@ def _roles(user: User, policy: Policy) -> list[str]:
     return [r.id for r in policy.roles.values() if r.label == "班主任"]
 
 
-def _entry(row: dict[str, str], known: dict[str, str], advisor: str, n: int) -> dict[str, Any]:
+def _entry(row: dict[str, str], known: dict[str, str], kinds: dict[str, str], advisor: str,
+           n: int) -> dict[str, Any]:
     where = f"row {n}"
     try:
-        return _checked(row, known, advisor, where)
+        return _checked(row, known, kinds, advisor, where)
     except BadInput as exc:
         text = str(exc)
         raise BadInput(text if text.startswith(where) else f"{where}: {text}") from None
 
 
-def _checked(row: dict[str, str], known: dict[str, str], advisor: str,
+def _checked(row: dict[str, str], known: dict[str, str], kinds: dict[str, str], advisor: str,
              where: str) -> dict[str, Any]:
     activity = (row.get("activity") or "").strip()
     if activity not in known:
         raise BadInput(f"{where}: unknown activity {activity!r}; known: {', '.join(known)}")
+    if activity == TRIGGER_ACTIVITY:
+        kind = (row.get("trigger") or "").strip()
+        if kind not in kinds:
+            raise BadInput(f"{where}: --trigger {kind!r} is not one the policy lists; give one"
+                           f" of: {', '.join(f'{k} ({v})' for k, v in kinds.items())}")
+        if not (row.get("student") or "").strip():
+            raise BadInput(f"{where}: a trigger names its student (--student NAME)")
     count, hours = _count(row.get("count"), where), _hours(row.get("hours"), where)
     when = parse_date(row.get("date") or "")
     if not "2000-01-01" <= when <= "2099-12-31":
@@ -136,8 +169,13 @@ def _checked(row: dict[str, str], known: dict[str, str], advisor: str,
             **{k: _short(row.get(k), k, where) for k in ("class", "student", "trigger", "note")}}
 
 
-def _stored(entry: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in entry.items() if k != "advisor"}
+def _stored(app: WorkflowApp, entry: dict[str, Any], keys: dict[str, bytes]) -> dict[str, Any]:
+    """An entry as the log keeps it: a student's name sealed under their own key (personal
+    data), with that key's id in clear so entries about one student can be matched."""
+    out = {k: v for k, v in entry.items() if k != "advisor"}
+    if out.get("student"):
+        out.update(sealed(app, out["student"], keys))  # student, student_ref
+    return out
 
 
 def _count(value: str | None, where: str) -> int:

@@ -38,7 +38,12 @@ def policy_text(data: PolicyView) -> str:
     if data.get("dismissal_triggers"):
         lines += ["", "Dismissal triggers: " + "; ".join(
             t["label"] + (" (automatic)" if t.get("automatic") else "")
+            + (f" (the year's result: {t['year_grade']})" if t.get("year_grade") else "")
             for t in data["dismissal_triggers"])]
+    if data.get("parent_contact_triggers"):
+        lines += ["", "Parent-contact triggers (log add --activity trigger --trigger KEY)",
+                  table([{**t, "roles": ", ".join(t["roles"])}
+                         for t in data["parent_contact_triggers"]], ["key", "label", "roles"])]
     return "\n".join(lines)
 
 

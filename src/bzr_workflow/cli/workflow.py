@@ -52,12 +52,24 @@ def case_group() -> None:
 @click.option("--note", default="", help="The case's opening text.")
 @click.option("--early", is_flag=True,
               help="Open it although its period has not begun yet (refused otherwise).")
+@click.option("--ground", metavar="KEY",
+              help="A dismissal's ground: one of the policy's dismissal_triggers (policy show).")
+@click.option("--student", metavar="NAME",
+              help="The student a case is about (discipline), who is not a user.")
+@click.option("--student-number", metavar="NO", help="That student's number (学号).")
 @pass_ctx
 def case_open(ctx: Ctx, kind: str, subject: str | None, class_code: str | None,
-              period: str | None, unit: str | None, note: str, early: bool) -> None:
-    """Open a case of KIND (see `policy show` for the kinds)."""
+              period: str | None, unit: str | None, note: str, early: bool, ground: str | None,
+              student: str | None, student_number: str | None) -> None:
+    """Open a case of KIND (see `policy show` for the kinds).
+
+    A discipline case names its student, who is no user of the system:
+    `case open discipline --student NAME --student-number NO --class CLASS`."""
+    data: dict[str, Any] = {"ground": ground} if ground else {}
+    if student is not None or student_number is not None:
+        data["student"] = {"name": student or "", "number": student_number or ""}
     ctx.emit(ctx.app().cases.open_case(kind, subject, class_code, period, note, ctx.actor,
-                                 unit=unit, early=early), case_line)
+                                       data, unit=unit, early=early), case_line)
 
 
 STEP = click.option("--step", metavar="STEP",

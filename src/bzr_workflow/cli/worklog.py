@@ -21,14 +21,22 @@ def log() -> None:
 @click.option("--count", default="1", metavar="N", help="How many times (default 1).")
 @click.option("--hours", default="0", metavar="H", help="How long, for hour-based norms.")
 @click.option("--class", "class_code", default="", metavar="CLASS")
-@click.option("--student", default="", help="Who, for talks and parent contacts.")
-@click.option("--trigger", default="", help="Why a parent was contacted (illness, grades ...).")
+@click.option("--student", default="", help="Who, for talks, parent contacts and triggers.")
+@click.option("--trigger", default="", metavar="KIND",
+              help="With --activity trigger: the event that calls for a parent contact (one of"
+                   " the policy's parent_contact_triggers, see `policy show`); with"
+                   " parent_contact: why a parent was contacted.")
 @click.option("--note", default="")
 @click.option("--advisor", metavar="USER", help="Whose work (administrators only; default: yours).")
 @pass_ctx
 def log_add(ctx: Ctx, activity: str, day: str, count: str, hours: str, class_code: str,
             student: str, trigger: str, note: str, advisor: str | None) -> None:
-    """Record one activity."""
+    """Record one activity.
+
+    Under a policy that lists parent-contact triggers (Jiyuan 二(五)), an event that calls for
+    contacting a student's parents is logged as `--activity trigger --trigger KIND --student
+    NAME`, and the contact that answers it as `--activity parent_contact --student NAME`;
+    `norms` lists each trigger with its answer. Student names are sealed personal data."""
     row = {"activity": activity, "date": day, "count": count, "hours": hours,
            "class": class_code, "student": student, "trigger": trigger, "note": note}
     ctx.emit(ctx.app().worklog.log_add(advisor, [row], ctx.actor))
@@ -73,6 +81,14 @@ def _norms_text(report: dict[str, Any]) -> str:
         short = [w for w in n["windows"] if w["short"]]
         if short:
             lines.append(table(short, ["from", "to", "done", "short"]))
+    if "triggers" in report:
+        rows = [{"date": t["date"], "trigger": t["label"], "student": t["student"],
+                 "contact": t["contact"]["date"] if t["contact"] else "none"}
+                for t in report["triggers"]]
+        lines.append(f"\nParent-contact triggers: {len(rows)},"
+                     f" {sum(1 for t in report['triggers'] if not t['contact'])} unanswered")
+        if rows:
+            lines.append(table(rows, ["date", "trigger", "student", "contact"]))
     return "\n".join(lines)
 
 

@@ -101,6 +101,54 @@ def _between_terms(first: date, last: date, calendar: Calendar) -> bool:
     return not any(a <= last and b >= first for a, b in terms)
 
 
+TRIGGER_ACTIVITY = "trigger"
+"""The log entry of an event that calls for a parent contact (log add --activity trigger)."""
+CONTACT_ACTIVITY = "parent_contact"
+"""The log entry that answers it."""
+
+
+@dataclass(frozen=True)
+class ContactTrigger:
+    """An event that calls for contacting a student's parents (Jiyuan 二(五)), and the roles whose
+    duty it is. Not a count per period: each one logged is answered by a contact, or not."""
+
+    key: str
+    label: str
+    roles: tuple[str, ...]
+
+
+def contact_trigger_of(table: Mapping[str, Any]) -> ContactTrigger:
+    return ContactTrigger(table["key"], table["label"], tuple(table["roles"]))
+
+
+def answered(triggers: tuple[ContactTrigger, ...],
+             entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each trigger logged, in date order, with the parent contact that answered it: the first
+    contact about the same student on or after its date that answers no earlier trigger (None
+    when there is none). Students are matched by `student_ref`, not by their (sealed) name."""
+    labels = {t.key: t.label for t in triggers}
+    logged = sorted((e for e in entries if e["activity"] == TRIGGER_ACTIVITY),
+                    key=lambda e: e["date"])
+    contacts = sorted((e for e in entries if e["activity"] == CONTACT_ACTIVITY),
+                      key=lambda e: e["date"])
+    used: set[int] = set()
+    out = []
+    for t in logged:
+        ref = t.get("student_ref") or t.get("student")
+        found = next((n for n, c in enumerate(contacts) if n not in used
+                      and (c.get("student_ref") or c.get("student")) == ref
+                      and c["date"] >= t["date"]), None)
+        if found is not None:
+            used.add(found)
+        contact = contacts[found] if found is not None else None
+        out.append({"date": t["date"], "trigger": t["trigger"],
+                    "label": labels.get(t["trigger"], t["trigger"]), "student": t.get("student"),
+                    "student_ref": ref,
+                    "contact": {"date": contact["date"], "note": contact.get("note", "")}
+                    if contact else None})
+    return out
+
+
 def norm_of(table: Mapping[str, Any]) -> Norm:
     return Norm(activity=table["activity"], label=table["label"], min=Decimal(str(table["min"])),
                 per=table["per"], role=table["role"], unit=table.get("unit", ""))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .allowance import AllowanceRules
 from .award_rules import AwardRules
 from .consequences import Consequences
-from .norms import Norm
+from .norms import ContactTrigger, Norm
 from .years import YearOfStudy
 
 if TYPE_CHECKING:
@@ -106,6 +106,9 @@ class Trigger:
     key: str
     label: str
     automatic: bool = False
+    year_grade: str = ""
+    """The grade a published dismissal on this ground sets as the year's result (Aksu 第九条(2)(3):
+    年终工作考核定为不合格); "" sets none."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,8 @@ class Policy:
     dismissal_triggers: tuple[Trigger, ...] = ()
     years_of_study: tuple[YearOfStudy, ...] = ()
     """[[years_of_study]]: a class's year names its advisor's title and duties (Hefei)."""
+    contact_triggers: tuple[ContactTrigger, ...] = ()
+    """parent_contact_triggers: events that call for contacting a student's parents (Jiyuan)."""
     written: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The rule sections as the file wrote them (appraisal, award, allowance, norms,
     dismissal_triggers), for `policy show` to print; rules read the typed fields above."""
@@ -140,3 +145,6 @@ class Policy:
 
     def workflow(self, kind: str) -> Workflow:
         return self.workflows[kind]
+
+    def trigger(self, key: str) -> Trigger | None:
+        return next((t for t in self.dismissal_triggers if t.key == key), None)

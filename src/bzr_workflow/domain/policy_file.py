@@ -17,7 +17,7 @@ from .years import years_of
 from .appraisal_rules import appraisal_of
 from .award_rules import award_of
 from .consequences import consequences_of
-from .norms import norm_of
+from .norms import contact_trigger_of, norm_of
 from .policy import ADMIN, APPLICANT, AUDITOR, ENGINE_ROLES, Policy, Role, Staffing, Step, Trigger, Workflow
 
 Problem = tuple[str, str]
@@ -191,6 +191,12 @@ def _rules(data: dict[str, Any]) -> Iterator[Problem]:
     for i, norm in enumerate(data.get("norms", [])):
         if norm["role"] not in role_ids:
             yield f"norms[{i}].role", f"undeclared role {norm['role']!r}"
+    triggers = data.get("parent_contact_triggers", [])
+    yield from _dupes(triggers, "key", "parent_contact_triggers")
+    for i, trigger in enumerate(triggers):
+        for j, role in enumerate(trigger["roles"]):
+            if role not in role_ids:
+                yield f"parent_contact_triggers[{i}].roles[{j}]", f"undeclared role {role!r}"
     yield from _year_rules(data, role_ids)
 
 
@@ -317,6 +323,8 @@ def _grade_references(data: dict[str, Any]) -> Iterator[Problem]:
     named += [(f"award.distinctions[{i}].eligible_grades[{j}]", g)
               for i, d in enumerate(data.get("award", {}).get("distinctions", []))
               for j, g in enumerate(d["eligible_grades"])]
+    named += [(f"dismissal_triggers[{i}].year_grade", t["year_grade"])
+              for i, t in enumerate(data.get("dismissal_triggers", [])) if "year_grade" in t]
     named += [(f"allowance.withhold_grades[{j}]", g)
               for j, g in enumerate(data.get("allowance", {}).get("withhold_grades", []))]
     for path, grade in named:
@@ -362,8 +370,8 @@ def _build(data: dict[str, Any]) -> Policy:
                         st.get("term_years", 0), st.get("students_per_advisor", 0))
     workflows = {k: _workflow(k, wf) for k, wf in data["workflows"].items()}
     written: dict[str, Any] = {k: data[k] for k in ("appraisal", "award", "allowance", "norms",
-                                                    "dismissal_triggers", "years_of_study")
-                               if k in data}
+                                                    "dismissal_triggers", "years_of_study",
+                                                    "parent_contact_triggers") if k in data}
     ap, aw = data.get("appraisal"), data.get("award")
     return Policy(
         id=head["id"], name=head["name"], source=head.get("source", ""),
@@ -376,9 +384,12 @@ def _build(data: dict[str, Any]) -> Policy:
         allowance=allowance_of(data["allowance"]) if "allowance" in data else None,
         norms=tuple(norm_of(n) for n in data.get("norms", [])),
         consequences=consequences_of(ap),
-        dismissal_triggers=tuple(Trigger(t["key"], t["label"], t.get("automatic", False))
+        dismissal_triggers=tuple(Trigger(t["key"], t["label"], t.get("automatic", False),
+                                         t.get("year_grade", ""))
                                  for t in data.get("dismissal_triggers", [])),
         years_of_study=years_of(data.get("years_of_study", [])),
+        contact_triggers=tuple(contact_trigger_of(t)
+                               for t in data.get("parent_contact_triggers", [])),
         written=written,
     )
 

@@ -48,7 +48,7 @@ WORKFLOW = Table({
     "label": LABEL, "prefix": Key(str, True), "opened_by": Key(str, True),
     "open_step": Key(str), "open_label": Key(str, True), "open_action": Key(str, True),
     "on_publish": Key(str, choices=("none", "appoint", "dismiss", "record")),
-    "requires": ArrayOf(Key(str, choices=("subject", "class", "period"))),
+    "requires": ArrayOf(Key(str, choices=("subject", "class", "period", "student"))),
     "signer_may_sign_twice": Key(bool), "opener_signs": Key(bool), "note": NOTE,
     "steps": ArrayOf(STEP, required=True),
 })
@@ -113,7 +113,8 @@ NORM = Table({
 YEAR_OF_STUDY = Table({"year": Key(int, True), "role": Key(str, True), "duties": Key(str),
                        "note": NOTE})
 
-TRIGGER = Table({"key": ID, "label": LABEL, "automatic": Key(bool, documentary=True)})
+TRIGGER = Table({"key": ID, "label": LABEL, "automatic": Key(bool, documentary=True),
+                 "year_grade": Key(str)})
 
 POLICY_HEAD = Table({
     "id": ID, "name": Key(str, True), "source": Key(str), "institution": Key(str),
@@ -126,11 +127,14 @@ STAFFING = Table({
     "note": NOTE,
 })
 
+CONTACT_TRIGGER = Table({"key": ID, "label": LABEL, "roles": ArrayOf(Key(str), required=True)})
+
 POLICY = Table({
     "policy": POLICY_HEAD, "roles": ArrayOf(ROLE, required=True), "staffing": STAFFING,
     "workflows": Table({"*": WORKFLOW}, open_keys=True),
     "appraisal": APPRAISAL, "award": AWARD, "allowance": ALLOWANCE,
     "norms": ArrayOf(NORM), "dismissal_triggers": ArrayOf(TRIGGER),
     "years_of_study": ArrayOf(YEAR_OF_STUDY),
+    "parent_contact_triggers": ArrayOf(CONTACT_TRIGGER),
 })
 REQUIRED_TOP = ("policy", "workflows")  # roles: the schema marks it required itself

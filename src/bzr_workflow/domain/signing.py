@@ -8,7 +8,7 @@ from typing import NamedTuple
 from .access import Grants, covers, role_refusal
 from .errors import NotPermitted, SeparationOfDuties, StepNotAllowed, WorkflowError
 from .pipeline import OPEN, VETOED, WITHDRAWN
-from .policy import ADMIN, AUDITOR, Policy, Workflow
+from .policy import ADMIN, AUDITOR, Policy, Step, Workflow
 
 
 class Pending(NamedTuple):
@@ -20,6 +20,12 @@ class Pending(NamedTuple):
 
 
 NOTHING_PENDING = Pending(None, None, None)
+
+RULE = "@rule"
+"""The actor of what a policy rule does by itself, in place of a person (Aksu 第九条: two
+unqualified semesters open a dismissal). No login can be it: a login is a code, and codes never
+hold "@" (organisation.CODE). A rule-opened case signs nobody's level, so the officer who
+happened to record the result that completed the rule may still sign its later steps."""
 
 
 def pending(wf: Workflow, state: str, step: str) -> Pending:
@@ -87,6 +93,9 @@ def signing_refusal(sheet: Sheet, actor: str, grants: Grants, policy: Policy,
                                  "没有待办理的环节")
     step = wf.step(sheet.step)
     if step.id == wf.open_step:
+        if sheet.applicant == RULE:  # returned to the rule's opening: the opening role amends it
+            return role_refusal(grants, Step(step.id, step.label, wf.opened_by, step.action),
+                                sheet.unit_path, actor, policy, sheet.ref)
         if actor != sheet.applicant:
             return NotPermitted(f"{sheet.ref} was returned to {sheet.applicant} for amendment;"
                                 " only they may re-submit it",

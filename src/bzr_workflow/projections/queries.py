@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Row, and_, func, select, union
 from ..domain.allowance import AllowanceRules, Appointment, ClassState, month_range
 from ..domain.periods import Calendar, period_of_day
 from ..domain.policy import APPLICANT
-from ..domain.signing import Sheet, signing_refusal
+from ..domain.signing import RULE, Sheet, signing_refusal
 from ..domain.timefmt import local_iso
 from . import tables as t
 from .catchup import VIEWS
@@ -52,10 +52,13 @@ def _signable_by(conn: Connection, login: str, grants: Sequence[Sequence[str]]) 
     """An index-friendly superset of the cases `signing_refusal` lets the user sign, one
     condition per grant (each an arm of a UNION: SQLite's planner scans every open case for
     an OR of them): the pending role is one the user holds, in a unit at or below the grant's
-    (the index on state, role, unit finds them), or the user is the applicant."""
+    (the index on state, role, unit finds them), or the user is the applicant, or (for holders
+    of any role) the case is a rule's, returned to the opening role that amends it in its place."""
     c = t.cases.c
     below: dict[str, list[str]] | None = None
     terms = [and_(c.role == APPLICANT, c.applicant == login)]
+    if grants:
+        terms.append(and_(c.role == APPLICANT, c.applicant == RULE))
     for role, unit in grants:
         if not unit:
             terms.append(c.role == role)
