@@ -15,6 +15,7 @@ from bzr_workflow.domain.grading import Grading, grading_parts
 from bzr_workflow.domain.policy import Policy
 from bzr_workflow.domain.policy_file import PolicyInvalid, parse_policy
 from bzr_workflow.policies import builtin_text
+from nominated_award import nominated_award_text
 
 
 def builtin(pid: str) -> Policy:
@@ -23,11 +24,12 @@ def builtin(pid: str) -> Policy:
 
 SUZHOU, AKSU, GUILIN = builtin("suzhou-gaobo-2023"), builtin("aksu-vtc-2020"), builtin(
     "guilin-ut-ce-2024")
+NOMINATED = parse_policy(nominated_award_text(), "suzhou-nominated-award")
 JIYUAN, HEFEI = builtin("jiyuan-vtc-2018"), builtin("hfut-math")
 
 
 def test_the_15_percent_quota_is_award_rules_places() -> None:
-    award = SUZHOU.award
+    award = NOMINATED.award
     assert award is not None
     rule = award.rule()
     assert (award.quota_basis, award.quota_scope, award.quota_step) == (
@@ -61,7 +63,7 @@ def test_the_award_rule_checks_eligibility_against_results() -> None:
 
 
 def test_consecutive_years_makes_the_award_need_a_run_of_years() -> None:
-    text = (builtin_text("suzhou-gaobo-2023") or "").replace(
+    text = nominated_award_text().replace(
         'quota_basis = "appraised"', 'quota_basis = "appraised"\nconsecutive_years = 2')
     award = parse_policy(text, "two-years").award
     assert award is not None and award.consecutive_years == 2

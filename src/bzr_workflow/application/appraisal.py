@@ -190,7 +190,10 @@ class Appraisals(Service):
             me, case = self.app.actor(actor), self._appraisal(ref)
             policy, wf, _ = self.app.cases.context(case)
             case.resolve_objection(me.login, me.grants, policy, wf, number, upheld, comment)
-            self.app.save(case)
+            moved = effects_of(case.kind).run("on_ended", self.app,
+                                              Decided(case, policy, wf, me.login)) \
+                if case.state == "open" else []  # upheld: re-graded, so its place is given back
+            self.app.save(case, *moved)
             return case_dict(case, policy)
         return self.app.attempt(command)
 

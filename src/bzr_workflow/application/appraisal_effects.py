@@ -1,4 +1,4 @@
-"""What a final appraisal result sets in motion: the advisor's record, and the consequences it completes."""
+"""What an appraisal moves beside itself: a grade quota's places, the advisor's record, and the consequences a final result completes."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING
 
 from eventsourcing.domain import Aggregate
 
+from ..domain.appraisal_rules import GradeQuota
 from ..domain.case import Case
 from ..domain.consequences import Due
+from ..domain.quota import AwardQuota
 from ..domain.roster import PeriodRoster
 from .opening import counter, new_case
 
@@ -21,6 +23,59 @@ KIND = "appraisal"
 def appraisal_roster(app: WorkflowApp, period: str) -> PeriodRoster:
     """Who has an appraisal opened for the period, and in which unit."""
     return app.load_or_start(PeriodRoster, kind=KIND, period=period)
+
+
+def grade_quota_of(app: WorkflowApp, d: Decided) -> GradeQuota | None:
+    return d.policy.appraisal.grade_quota if d.policy.appraisal else None
+
+
+def _grade_quota(app: WorkflowApp, rule: GradeQuota, case: Case) -> AwardQuota:
+    return app.load_or_start(AwardQuota, award=f"grade:{rule.grade}", period=case.period,
+                             scope=rule.scope_of(case.unit))
+
+
+def roster_size(app: WorkflowApp, period: str, scope: str) -> int:
+    """A quota's basis: the advisors whose appraisal was opened for the period (withdrawn ones
+    are delisted), in the whole institution ("*") or in one unit."""
+    roster = appraisal_roster(app, period)
+    if scope == "*":
+        return len(roster.cases)
+    return sum(1 for a in roster.cases if roster.units.get(a) == scope)
+
+
+def take_grade_place(app: WorkflowApp, d: Decided) -> list[Aggregate]:
+    """Signing the grade quota's step on a result of its grade takes one of the period's
+    places (refused when all are taken); signing it on another grade gives a place back."""
+    rule, case = grade_quota_of(app, d), d.case
+    if rule is None or case.last["step"] != rule.step:
+        return []
+    if case.outcome(d.policy)["grade"] != rule.grade:
+        return give_grade_place_back(app, d)
+    quota = _grade_quota(app, rule, case)
+    places = rule.places(roster_size(app, case.period, quota.scope))
+    quota.take(case.ref, case.subject, places, rule.grade, grade=True)
+    return [quota]
+
+
+def give_grade_place_back(app: WorkflowApp, d: Decided) -> list[Aggregate]:
+    """A result vetoed, returned, withdrawn or re-opened by an upheld objection gives its place
+    back; a withdrawn appraisal also leaves the period's roster (the quota's basis)."""
+    rule, case = grade_quota_of(app, d), d.case
+    moved: list[Aggregate] = []
+    if case.state == "withdrawn":
+        roster = appraisal_roster(app, case.period)
+        if roster.cases.get(case.subject) == case.ref:
+            roster.delist(case.subject)
+            moved.append(roster)
+    if rule is None:
+        return moved
+    quota_id = AwardQuota.create_id(f"grade:{rule.grade}", case.period, rule.scope_of(case.unit))
+    if app.exists(quota_id):
+        quota: AwardQuota = app.repository.get(quota_id)
+        if case.ref in quota.taken:
+            quota.release(case.ref)
+            moved.append(quota)
+    return moved
 
 
 def record_result(app: WorkflowApp, d: Decided) -> list[Aggregate]:
