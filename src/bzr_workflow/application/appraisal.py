@@ -12,7 +12,8 @@ from ..domain.periods import parse_period
 from ..domain.roster import PeriodRoster
 from ..domain.signing import may_open
 from ..domain.user import User
-from .appraisal_effects import KIND, appraisal_roster
+from ..domain.quota import AwardQuota
+from .appraisal_effects import KIND, appraisal_roster, roster_size
 from .cases import run_decision
 from .effects import Decided, effects_of
 from .opening import counter, new_case
@@ -219,6 +220,25 @@ class Appraisals(Service):
             except (RuleRefused, NotPermitted) as exc:
                 waiting[ref] = str(exc)
         return {"period": canonical, "finalised": done, "not_finalised": waiting}
+
+    def grade_places(self, period: str, unit: str | None = None) -> dict[str, Any] | None:
+        """Where the policy caps a grade (Suzhou's 15 % of 优秀): the period's roster, the places
+        it gives, and the results holding them; None where the policy caps no grade (or caps it
+        per unit and no unit is named)."""
+        policy = self.app.policy()
+        rule = policy.appraisal.grade_quota if policy.appraisal else None
+        if rule is None or (rule.scope == "unit" and not unit):
+            return None
+        canonical = parse_period(period, policy.period)
+        scope = rule.scope_of(unit or "")
+        roster = roster_size(self.app, canonical, scope)
+        quota_id = AwardQuota.create_id(f"grade:{rule.grade}", canonical, scope)
+        taken: dict[str, str] = self.app.repository.get(quota_id).taken \
+            if self.app.exists(quota_id) else {}
+        return {"grade": rule.grade, "period": canonical, "scope": scope,
+                "share": float(rule.share), "rounding": rule.rounding, "roster": roster,
+                "places": rule.places(roster), "taken": sorted(taken, key=_ref_order),
+                "step": rule.step}
 
     def _appraisal(self, ref: str) -> Case:
         case = self.app.case(ref)

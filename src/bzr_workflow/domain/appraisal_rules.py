@@ -91,6 +91,20 @@ class AppraisalRules(Grading):
             raise BadInput(f"unknown veto item {item!r}; the policy has: {', '.join(keys) or 'none'}")
 
 
+def ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A period's results by total, highest first, each with its rank (equal totals share one:
+    1, 1, 3); results not yet scored or vetoed come last with rank None. Ties keep their order."""
+    scored = sorted((r for r in rows if r.get("total") is not None and not r.get("vetoed_items")),
+                    key=lambda r: -Decimal(str(r["total"])))
+    seen = {id(r) for r in scored}
+    out, rank, last = [], 0, None
+    for n, row in enumerate(scored, 1):
+        if row["total"] != last:
+            rank, last = n, row["total"]
+        out.append(row | {"rank": rank})
+    return out + [r | {"rank": None} for r in rows if id(r) not in seen]
+
+
 def grade_quota_of(table: Mapping[str, Any] | None) -> GradeQuota | None:
     """The typed rules of a validated [appraisal.grade_quota] table, if the policy has one."""
     if not table:
