@@ -9,6 +9,7 @@ from eventsourcing.domain import Aggregate
 from ..domain.appraisal_rules import GradeQuota
 from ..domain.case import Case
 from ..domain.consequences import Due
+from ..domain.errors import AlreadyExists
 from ..domain.quota import AwardQuota
 from ..domain.roster import PeriodRoster
 from .opening import counter, new_case
@@ -23,6 +24,20 @@ KIND = "appraisal"
 def appraisal_roster(app: WorkflowApp, period: str) -> PeriodRoster:
     """Who has an appraisal opened for the period, and in which unit."""
     return app.load_or_start(PeriodRoster, kind=KIND, period=period)
+
+
+def list_on_roster(app: WorkflowApp, d: Decided) -> list[Aggregate]:
+    """An appraisal opened one at a time (`case open appraisal`) joins the period's roster, as
+    bulk opening lists its cases: one appraisal per advisor and period."""
+    case = d.case
+    if not case.period or not case.subject:
+        return []
+    roster = appraisal_roster(app, case.period)
+    if case.subject in roster.cases:
+        raise AlreadyExists(f"{case.subject} already has an appraisal for {case.period}"
+                            f" ({roster.cases[case.subject]})")
+    roster.list_cases({case.subject: case.ref}, {case.subject: case.unit})
+    return [roster]
 
 
 def grade_quota_of(app: WorkflowApp, d: Decided) -> GradeQuota | None:

@@ -98,7 +98,7 @@ STAFFING = KindEffects(on_signed=(check_vacancy,), on_published=(appoint_or_dism
 """Every kind's effects start from these: a policy may make any declared kind appoint or dismiss."""
 
 EFFECTS: dict[str, KindEffects] = {
-    "appraisal": replace(STAFFING,
+    "appraisal": replace(STAFFING, on_open=(appraisal_effects.list_on_roster,),
                          on_signed=(*STAFFING.on_signed, appraisal_effects.take_grade_place),
                          on_ended=(appraisal_effects.give_grade_place_back,),
                          on_final=(appraisal_effects.record_result,)),
