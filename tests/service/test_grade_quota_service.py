@@ -200,3 +200,16 @@ def test_six_approvals_racing_for_two_places_let_exactly_two_through(
     assert sorted(suzhou.appraisals.grade_places(PERIOD)["taken"]) == sorted(passed)  # type: ignore[index]
     approved = [r for r in refs if suzhou.cases.show(r)["step"] == "announce"]
     assert sorted(approved) == sorted(passed)
+
+
+def test_the_base_is_the_roster_of_appraisals_opened_and_not_withdrawn(
+        suzhou: WorkflowApp) -> None:
+    """优秀班主任的比例为15% of the advisors appraised: a twentieth appraisal makes 3 places; one
+    withdrawn by the person who opened it for themselves leaves the roster, and 2 again."""
+    assert suzhou.appraisals.grade_places(PERIOD)["places"] == 2  # type: ignore[index]
+    own = suzhou.cases.open_case("appraisal", "s1", None, PERIOD, None, "s1", unit="cs")["id"]
+    places = suzhou.appraisals.grade_places(PERIOD)
+    assert (places["roster"], places["places"]) == (20, 3)  # type: ignore[index]
+    suzhou.cases.withdraw(own, "s1", "误开")
+    places = suzhou.appraisals.grade_places(PERIOD)
+    assert (places["roster"], places["places"]) == (19, 2)  # type: ignore[index]
