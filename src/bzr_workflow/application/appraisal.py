@@ -13,7 +13,8 @@ from ..domain.roster import PeriodRoster
 from ..domain.signing import may_open
 from ..domain.user import User
 from ..domain.quota import AwardQuota
-from .appraisal_effects import KIND, appraisal_roster, roster_size
+from .appraisal_effects import (KIND, appraisal_roster, grade_quota_key, grade_quota_of,
+                                roster_size)
 from .cases import run_decision
 from .effects import Decided, effects_of
 from .opening import counter, new_case
@@ -226,13 +227,13 @@ class Appraisals(Service):
         it gives, and the results holding them; None where the policy caps no grade (or caps it
         per unit and no unit is named)."""
         policy = self.app.policy()
-        rule = policy.appraisal.grade_quota if policy.appraisal else None
+        rule = grade_quota_of(policy)
         if rule is None or (rule.scope == "unit" and not unit):
             return None
         canonical = parse_period(period, policy.period)
         scope = rule.scope_of(unit or "")
         roster = roster_size(self.app, canonical, scope)
-        quota_id = AwardQuota.create_id(f"grade:{rule.grade}", canonical, scope)
+        quota_id = AwardQuota.create_id(**grade_quota_key(rule, canonical, scope))
         taken: dict[str, str] = self.app.repository.get(quota_id).taken \
             if self.app.exists(quota_id) else {}
         return {"grade": rule.grade, "period": canonical, "scope": scope,

@@ -10,6 +10,7 @@ from ..domain.appraisal_rules import GradeQuota
 from ..domain.case import Case
 from ..domain.consequences import Due
 from ..domain.errors import AlreadyExists
+from ..domain.policy import Policy
 from ..domain.quota import AwardQuota
 from ..domain.roster import PeriodRoster
 from .opening import counter, new_case
@@ -40,13 +41,14 @@ def list_on_roster(app: WorkflowApp, d: Decided) -> list[Aggregate]:
     return [roster]
 
 
-def grade_quota_of(app: WorkflowApp, d: Decided) -> GradeQuota | None:
-    return d.policy.appraisal.grade_quota if d.policy.appraisal else None
+def grade_quota_of(policy: Policy) -> GradeQuota | None:
+    """The policy's cap on a grade ([appraisal.grade_quota]), if it has one."""
+    return policy.appraisal.grade_quota if policy.appraisal else None
 
 
-def _grade_quota(app: WorkflowApp, rule: GradeQuota, case: Case) -> AwardQuota:
-    return app.load_or_start(AwardQuota, award=f"grade:{rule.grade}", period=case.period,
-                             scope=rule.scope_of(case.unit))
+def grade_quota_key(rule: GradeQuota, period: str, scope: str) -> dict[str, str]:
+    """The natural keys of the AwardQuota that counts a grade's places (apart from awards')."""
+    return {"award": f"grade:{rule.grade}", "period": period, "scope": scope}
 
 
 def roster_size(app: WorkflowApp, period: str, scope: str) -> int:
@@ -61,12 +63,13 @@ def roster_size(app: WorkflowApp, period: str, scope: str) -> int:
 def take_grade_place(app: WorkflowApp, d: Decided) -> list[Aggregate]:
     """Signing the grade quota's step on a result of its grade takes one of the period's
     places (refused when all are taken); signing it on another grade gives a place back."""
-    rule, case = grade_quota_of(app, d), d.case
+    rule, case = grade_quota_of(d.policy), d.case
     if rule is None or case.last["step"] != rule.step:
         return []
     if case.outcome(d.policy)["grade"] != rule.grade:
         return give_grade_place_back(app, d)
-    quota = _grade_quota(app, rule, case)
+    quota = app.load_or_start(AwardQuota,
+                              **grade_quota_key(rule, case.period, rule.scope_of(case.unit)))
     places = rule.places(roster_size(app, case.period, quota.scope))
     quota.take(case.ref, case.subject, places, rule.grade, grade=True)
     return [quota]
@@ -75,7 +78,7 @@ def take_grade_place(app: WorkflowApp, d: Decided) -> list[Aggregate]:
 def give_grade_place_back(app: WorkflowApp, d: Decided) -> list[Aggregate]:
     """A result vetoed, returned, withdrawn or re-opened by an upheld objection gives its place
     back; a withdrawn appraisal also leaves the period's roster (the quota's basis)."""
-    rule, case = grade_quota_of(app, d), d.case
+    rule, case = grade_quota_of(d.policy), d.case
     moved: list[Aggregate] = []
     if case.state == "withdrawn":
         roster = appraisal_roster(app, case.period)
@@ -84,7 +87,7 @@ def give_grade_place_back(app: WorkflowApp, d: Decided) -> list[Aggregate]:
             moved.append(roster)
     if rule is None:
         return moved
-    quota_id = AwardQuota.create_id(f"grade:{rule.grade}", case.period, rule.scope_of(case.unit))
+    quota_id = AwardQuota.create_id(**grade_quota_key(rule, case.period, rule.scope_of(case.unit)))
     if app.exists(quota_id):
         quota: AwardQuota = app.repository.get(quota_id)
         if case.ref in quota.taken:
