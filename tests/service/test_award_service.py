@@ -13,6 +13,7 @@ import pytest
 from bzr_workflow.application import WorkflowApp, open_app, parse_location
 from bzr_workflow.domain.award_rules import NotEligible
 from bzr_workflow.domain.errors import AlreadyExists, BadInput, LimitReached, WorkflowError
+from nominated_award import nominated_award_file
 
 ADVISORS = [f"a{n:02d}" for n in range(20)]
 EXCELLENT = ADVISORS[:12]
@@ -27,10 +28,12 @@ def given_results(app: WorkflowApp, period: str, grades: dict[str, str]) -> None
 
 
 @pytest.fixture
-def suzhou(db_url: str) -> Iterator[WorkflowApp]:
-    """Twenty advisors appraised in 2026 (so 15 % is 3 places), twelve of them 优秀."""
+def suzhou(db_url: str, tmp_path: Path) -> Iterator[WorkflowApp]:
+    """Twenty advisors appraised in 2026 (so 15 % is 3 places), twelve of them 优秀, under
+    Suzhou's policy given a nominated award with the quota on the award (nominated_award.py):
+    the award quota any policy may declare."""
     app = open_app(parse_location(db_url), create=True)
-    app.org.init("suzhou-gaobo-2023", "admin", "", None)
+    app.org.init(nominated_award_file(tmp_path), "admin", "", None)
     app.org.add_unit("cs", "计算机学院", "", "admin")
     for login, roles in (("s1", ["school@cs"]), ("o1", ["ce_office"]), ("o2", ["ce_office"])):
         app.org.add_user(login, login, roles, "admin")

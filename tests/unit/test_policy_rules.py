@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from bzr_workflow.domain.grading import Grading, grading_parts
 from bzr_workflow.domain.policy import Policy
 from bzr_workflow.domain.policy_file import PolicyInvalid, parse_policy
 from bzr_workflow.policies import builtin_text
+from nominated_award import nominated_award_text
 
 
 def builtin(pid: str) -> Policy:
@@ -23,11 +25,12 @@ def builtin(pid: str) -> Policy:
 
 SUZHOU, AKSU, GUILIN = builtin("suzhou-gaobo-2023"), builtin("aksu-vtc-2020"), builtin(
     "guilin-ut-ce-2024")
+NOMINATED = parse_policy(nominated_award_text(), "suzhou-nominated-award")
 JIYUAN, HEFEI = builtin("jiyuan-vtc-2018"), builtin("hfut-math")
 
 
 def test_the_15_percent_quota_is_award_rules_places() -> None:
-    award = SUZHOU.award
+    award = NOMINATED.award
     assert award is not None
     rule = award.rule()
     assert (award.quota_basis, award.quota_scope, award.quota_step) == (
@@ -61,7 +64,7 @@ def test_the_award_rule_checks_eligibility_against_results() -> None:
 
 
 def test_consecutive_years_makes_the_award_need_a_run_of_years() -> None:
-    text = (builtin_text("suzhou-gaobo-2023") or "").replace(
+    text = nominated_award_text().replace(
         'quota_basis = "appraised"', 'quota_basis = "appraised"\nconsecutive_years = 2')
     award = parse_policy(text, "two-years").award
     assert award is not None and award.consecutive_years == 2
@@ -139,3 +142,46 @@ def test_keys_no_rule_reads_are_marked_documentary() -> None:
     assert not S.AWARD.keys["consecutive_years"].documentary
     assert (AKSU.staffing.term_years, SUZHOU.staffing.students_per_advisor) == (3, 60)
     assert HEFEI.allowance is not None and HEFEI.allowance.formula == "none"
+
+
+def test_suzhou_caps_the_grade_at_15_percent_of_the_roster_rounded_down() -> None:
+    """001 第十条 二、2: 优秀班主任的比例为15% — 15 % of 19 = 2.85 → 2 (floor, the policy's choice)."""
+    assert SUZHOU.appraisal is not None and SUZHOU.appraisal.grade_quota is not None
+    quota = SUZHOU.appraisal.grade_quota
+    assert (quota.grade, quota.share, quota.step) == ("优秀", Decimal("0.15"), "ce_approval")
+    assert [quota.places(n) for n in (0, 6, 7, 19, 20, 33)] == [0, 0, 1, 2, 3, 4]
+    assert quota.scope_of("cs") == "*"
+    assert SUZHOU.award is not None and SUZHOU.award.follows_grade
+    assert SUZHOU.award.granted() == ("1500", True) and "award" not in SUZHOU.workflows
+
+
+@pytest.mark.parametrize(("old", "new", "problem"), [
+    ('grade = "优秀"', 'grade = "特优"', "appraisal.grade_quota.grade: '特优' is not a grade"),
+    ("share = 0.15", "share = 15", "appraisal.grade_quota.share: must be a share between 0 and 1"),
+    ('step = "ce_approval"', 'step = "approve"',
+     "appraisal.grade_quota.step: 'approve' is not a step of workflows.appraisal"),
+    ('rounding = "floor"\nscope', 'rounding = "down"\nscope',
+     "appraisal.grade_quota.rounding: must be one of floor, round, ceil"),
+    ("follows_grade = true", 'follows_grade = true\nquota_basis = "appraised"', None),
+    ('eligible_grades = ["优秀"]\nfollows', "follows",
+     "award.follows_grade: an award that follows the grade needs eligible_grades"),
+])
+def test_a_grade_quota_is_checked_when_the_policy_is_read(old: str, new: str,
+                                                          problem: str | None) -> None:
+    text = builtin_text("suzhou-gaobo-2023") or ""
+    assert old in text
+    if problem is None:
+        parse_policy(text.replace(old, new), "fine")
+        return
+    with pytest.raises(PolicyInvalid, match=re.escape(problem)):
+        parse_policy(text.replace(old, new), "broken")
+
+
+def test_results_are_ranked_by_total_with_shared_ranks_and_the_unscored_last() -> None:
+    from bzr_workflow.domain.appraisal_rules import ranked
+
+    rows = [{"case": "A-1", "total": "80"}, {"case": "A-2", "total": None},
+            {"case": "A-3", "total": "92.5"}, {"case": "A-4", "total": "80"},
+            {"case": "A-5", "total": "99", "vetoed_items": ["ethics"]}]
+    assert [(r["case"], r["rank"]) for r in ranked(rows)] == [
+        ("A-3", 1), ("A-1", 2), ("A-4", 2), ("A-2", None), ("A-5", None)]

@@ -21,12 +21,9 @@ ROLES = [("school", "学院（部）", True), ("ce_office", "继续教育处", F
 OPENINGS = {  # kind: (opened_by, open_label, open_action, on_publish, requires)
     "recruitment": ("school", "班主任的选聘", "nominated", "appoint", ("subject", "class")),
     "appraisal": ("school", "年度考核", "opened", "record", ("subject", "period")),
-    "award": ("school", "优秀班主任", "nominated", "record", ("subject", "period")),
-}
+}  # no award workflow: 第十条 二、2 rewards every 优秀班主任, the seed names no nomination
 STEPS = {  # kind: [(id, label, role, action, returnable, return_to)]
     "recruitment": [("ce_filing", "结果报继续教育处备案", "ce_office", "filed", True, "")],
-    "award": [("ce_approval", "报继续教育处审定", "ce_office", "approved", True, ""),  # 第十条2
-              ("issue", "发放荣誉证书", "ce_office", "published", False, "")],
     "appraisal": [  # 第八条 (2)-(4); (1) is the advisor's own summary, not a step
         ("school_appraisal", "学院对班主任进行考核", "school", "appraised", True, ""),
         ("school_opinion", "学院签署意见", "school", "signed", True, "school_appraisal"),
@@ -140,7 +137,7 @@ def test_one_person_signs_at_most_one_level(policy: Policy, kind: str) -> None:
 
 def test_the_prefixes_are_unique(policy: Policy) -> None:
     prefixes = [wf.prefix for wf in policy.workflows.values()]
-    assert sorted(prefixes) == ["A", "R", "W"]
+    assert sorted(prefixes) == ["A", "R"]
 
 
 def test_the_appraisal_steps_follow_article_8_in_order(policy: Policy, seed: str) -> None:
@@ -215,11 +212,21 @@ def test_the_grades_are_the_three_of_article_7_with_chosen_minima(
     assert [g.get("unqualified", False) for g in appraisal["grades"]] == [True, False, False]
 
 
-def test_the_award_is_for_at_most_fifteen_percent_rated_excellent(policy: Policy) -> None:
+def test_at_most_fifteen_percent_are_rated_excellent(appraisal: dict[str, Any]) -> None:
+    """第十条 二、2: 考核分为不合格、合格、优秀，优秀班主任每学年给予奖励，优秀班主任的比例为15%。
+    The 15 % binds the grade, counted over the year's roster, rounded down (our choice), the
+    place taken at the office's 审定."""
+    quota = appraisal["grade_quota"]
+    got = (quota["grade"], quota["share"], quota["rounding"], quota["scope"], quota["step"])
+    assert got == ("优秀", 0.15, "floor", "institution", "ce_approval")
+
+
+def test_the_award_follows_the_grade_without_a_nomination(policy: Policy) -> None:
+    """第十条 二、2: 优秀班主任每学年给予奖励 — every 优秀, no nomination (no award workflow)."""
     award = policy.written["award"]
-    got = (award["label"], award["period"], award["eligible_grades"], award["quota_share"],
-           award["quota_basis"], award["quota_scope"], award["rounding"])
-    assert got == ("优秀班主任", "year", ["优秀"], 0.15, "appraised", "institution", "floor")
+    got = (award["label"], award["period"], award["eligible_grades"], award["follows_grade"])
+    assert got == ("优秀班主任", "year", ["优秀"], True)
+    assert "award" not in policy.workflows and not {"quota_share", "quota_step"} & set(award)
 
 
 def test_the_award_pays_1500_yuan_and_a_certificate(policy: Policy) -> None:

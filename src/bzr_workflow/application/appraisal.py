@@ -12,7 +12,9 @@ from ..domain.periods import parse_period
 from ..domain.roster import PeriodRoster
 from ..domain.signing import may_open
 from ..domain.user import User
-from .appraisal_effects import KIND, appraisal_roster
+from ..domain.quota import AwardQuota
+from .appraisal_effects import (KIND, appraisal_roster, grade_quota_key, grade_quota_of,
+                                roster_size)
 from .cases import run_decision
 from .effects import Decided, effects_of
 from .opening import counter, new_case
@@ -215,7 +217,10 @@ class Appraisals(Service):
             me, case = self.app.actor(actor), self._appraisal(ref)
             policy, wf, _ = self.app.cases.context(case)
             case.resolve_objection(me.login, me.grants, policy, wf, number, upheld, comment)
-            self.app.save(case)
+            moved = effects_of(case.kind).run("on_ended", self.app,
+                                              Decided(case, policy, wf, me.login)) \
+                if case.state == "open" else []  # upheld: re-graded, so its place is given back
+            self.app.save(case, *moved)
             return case_dict(case, policy)
         return self.app.attempt(command)
 
@@ -241,6 +246,25 @@ class Appraisals(Service):
             except (RuleRefused, NotPermitted) as exc:
                 waiting[ref] = str(exc)
         return {"period": canonical, "finalised": done, "not_finalised": waiting}
+
+    def grade_places(self, period: str, unit: str | None = None) -> dict[str, Any] | None:
+        """Where the policy caps a grade (Suzhou's 15 % of 优秀): the period's roster, the places
+        it gives, and the results holding them; None where the policy caps no grade (or caps it
+        per unit and no unit is named)."""
+        policy = self.app.policy()
+        rule = grade_quota_of(policy)
+        if rule is None or (rule.scope == "unit" and not unit):
+            return None
+        canonical = parse_period(period, policy.period)
+        scope = rule.scope_of(unit or "")
+        roster = roster_size(self.app, canonical, scope)
+        quota_id = AwardQuota.create_id(**grade_quota_key(rule, canonical, scope))
+        taken: dict[str, str] = self.app.repository.get(quota_id).taken \
+            if self.app.exists(quota_id) else {}
+        return {"grade": rule.grade, "period": canonical, "scope": scope,
+                "share": float(rule.share), "rounding": rule.rounding, "roster": roster,
+                "places": rule.places(roster), "taken": sorted(taken, key=_ref_order),
+                "step": rule.step}
 
     def _appraisal(self, ref: str) -> Case:
         case = self.app.case(ref)

@@ -1,4 +1,4 @@
-"""What a final appraisal result sets in motion: the advisor's record, and the consequences it completes."""
+"""What an appraisal moves beside itself: a grade quota's places, the advisor's record, and the consequences a final result completes."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ from typing import TYPE_CHECKING
 
 from eventsourcing.domain import Aggregate
 
+from ..domain.appraisal_rules import GradeQuota
 from ..domain.case import Case
 from ..domain.consequences import Due
+from ..domain.errors import AlreadyExists
+from ..domain.policy import Policy
+from ..domain.quota import AwardQuota
 from ..domain.roster import PeriodRoster
 from ..domain.signing import RULE
 from .opening import counter, new_case
@@ -22,6 +26,75 @@ KIND = "appraisal"
 def appraisal_roster(app: WorkflowApp, period: str) -> PeriodRoster:
     """Who has an appraisal opened for the period, and in which unit."""
     return app.load_or_start(PeriodRoster, kind=KIND, period=period)
+
+
+def list_on_roster(app: WorkflowApp, d: Decided) -> list[Aggregate]:
+    """An appraisal opened one at a time (`case open appraisal`) joins the period's roster, as
+    bulk opening lists its cases: one appraisal per advisor and period."""
+    case = d.case
+    if not case.period or not case.subject:
+        return []
+    roster = appraisal_roster(app, case.period)
+    if case.subject in roster.cases:
+        raise AlreadyExists(f"{case.subject} already has an appraisal for {case.period}"
+                            f" ({roster.cases[case.subject]})")
+    roster.list_cases({case.subject: case.ref}, {case.subject: case.unit})
+    return [roster]
+
+
+def grade_quota_of(policy: Policy) -> GradeQuota | None:
+    """The policy's cap on a grade ([appraisal.grade_quota]), if it has one."""
+    return policy.appraisal.grade_quota if policy.appraisal else None
+
+
+def grade_quota_key(rule: GradeQuota, period: str, scope: str) -> dict[str, str]:
+    """The natural keys of the AwardQuota that counts a grade's places (apart from awards')."""
+    return {"award": f"grade:{rule.grade}", "period": period, "scope": scope}
+
+
+def roster_size(app: WorkflowApp, period: str, scope: str) -> int:
+    """A quota's basis: the advisors whose appraisal was opened for the period (withdrawn ones
+    are delisted), in the whole institution ("*") or in one unit."""
+    roster = appraisal_roster(app, period)
+    if scope == "*":
+        return len(roster.cases)
+    return sum(1 for a in roster.cases if roster.units.get(a) == scope)
+
+
+def take_grade_place(app: WorkflowApp, d: Decided) -> list[Aggregate]:
+    """Signing the grade quota's step on a result of its grade takes one of the period's
+    places (refused when all are taken); signing it on another grade gives a place back."""
+    rule, case = grade_quota_of(d.policy), d.case
+    if rule is None or case.last["step"] != rule.step:
+        return []
+    if case.outcome(d.policy)["grade"] != rule.grade:
+        return give_grade_place_back(app, d)
+    quota = app.load_or_start(AwardQuota,
+                              **grade_quota_key(rule, case.period, rule.scope_of(case.unit)))
+    places = rule.places(roster_size(app, case.period, quota.scope))
+    quota.take(case.ref, case.subject, places, rule.grade, grade=True)
+    return [quota]
+
+
+def give_grade_place_back(app: WorkflowApp, d: Decided) -> list[Aggregate]:
+    """A result vetoed, returned, withdrawn or re-opened by an upheld objection gives its place
+    back; a withdrawn appraisal also leaves the period's roster (the quota's basis)."""
+    rule, case = grade_quota_of(d.policy), d.case
+    moved: list[Aggregate] = []
+    if case.state == "withdrawn":
+        roster = appraisal_roster(app, case.period)
+        if roster.cases.get(case.subject) == case.ref:
+            roster.delist(case.subject)
+            moved.append(roster)
+    if rule is None:
+        return moved
+    quota_id = AwardQuota.create_id(**grade_quota_key(rule, case.period, rule.scope_of(case.unit)))
+    if app.exists(quota_id):
+        quota: AwardQuota = app.repository.get(quota_id)
+        if case.ref in quota.taken:
+            quota.release(case.ref)
+            moved.append(quota)
+    return moved
 
 
 def record_result(app: WorkflowApp, d: Decided) -> list[Aggregate]:

@@ -17,7 +17,14 @@ class Awards(Service):
 
     def nominate(self, advisor: str, period: str, deeds: str | None, distinction: str | None,
                  actor: str | None, early: bool = False) -> dict[str, Any]:
-        """Open an award case for an advisor, with the recommendation form's fields filled in."""
+        """Open an award case for an advisor, with the recommendation form's fields filled in.
+        Where the award follows the grade (Suzhou), there is nothing to nominate."""
+        policy = self.app.policy()
+        if policy.award and policy.award.follows_grade and KIND not in policy.workflows:
+            grades = "/".join(policy.award.eligible_grades)
+            raise RuleRefused(f"{policy.award.label or 'the award'} follows the grade under"
+                              f" {policy.id}: every final {grades} result is rewarded when it"
+                              " becomes final, with no nomination (see awards --period)")
         user = self.app.user(advisor)
         if not user.classes:
             raise RuleRefused(f"{advisor} advises no class now; awards go to serving advisors")

@@ -61,7 +61,7 @@ class KindEffects:
     on_open: tuple[Effect, ...] = ()
     on_signed: tuple[Effect, ...] = ()
     on_published: tuple[Effect, ...] = ()
-    on_ended: tuple[Effect, ...] = ()  # vetoed, returned or withdrawn
+    on_ended: tuple[Effect, ...] = ()  # vetoed, returned, withdrawn, or re-opened by an objection
     on_final: tuple[Effect, ...] = ()
 
     def run(self, hook: str, app: WorkflowApp, decided: Decided) -> list[Aggregate]:
@@ -118,7 +118,10 @@ STAFFING = KindEffects(on_signed=(check_vacancy,), on_published=(appoint_or_dism
 """Every kind's effects start from these: a policy may make any declared kind appoint or dismiss."""
 
 EFFECTS: dict[str, KindEffects] = {
-    "appraisal": replace(STAFFING, on_final=(appraisal_effects.record_result,)),
+    "appraisal": replace(STAFFING, on_open=(appraisal_effects.list_on_roster,),
+                         on_signed=(*STAFFING.on_signed, appraisal_effects.take_grade_place),
+                         on_ended=(appraisal_effects.give_grade_place_back,),
+                         on_final=(appraisal_effects.record_result,)),
     "award": replace(STAFFING, prepare=award_effects.prepare,
                      on_open=(award_effects.list_nomination,),
                      on_signed=(*STAFFING.on_signed, award_effects.take_place),

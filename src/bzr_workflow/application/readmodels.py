@@ -41,7 +41,8 @@ ResultRow = TypedDict("ResultRow", {
 """One appraisal result of a period."""
 
 AwardRow = TypedDict("AwardRow", {
-    "advisor": str, "period": str, "case": str, "unit": str | None, "distinction": str | None,
+    "advisor": str, "period": str, "case": str | None, "result": str | None, "unit": str | None,
+    "distinction": str | None,
     "state": str, "step_label": str | None, "amount": float | None, "certificate": str | None})
 
 GradeCounts = dict[str, dict[str, int]]

@@ -244,6 +244,18 @@ class Reads:
 
         return Results(cast("list[ResultRow]", rows), self.seal.digest_at(position))
 
+    def ranked_results(self, period: str, unit: str | None = None) -> dict[str, Any]:
+        """The period's results ranked by total for the office deciding its 审定, each marked
+        with whether it holds a place of the policy's grade quota, and that quota's count."""
+        from ..domain.appraisal_rules import ranked
+
+        found = self.results(period, unit)
+        places = self.app.appraisals.grade_places(period, unit)
+        holding = set(places["taken"]) if places else set()
+        rows = [r | {"holds_place": r["case"] in holding} for r in ranked([dict(r) for r in found.rows])]
+        return {"period": places["period"] if places else period, "ranked": rows,
+                "grade_quota": places, "seal": found.head}
+
     def result_counts(self, period: str, unit: str | None = None) -> GradeCounts:
         """Counted by the database, not from the listed rows."""
         from ..projections import queries

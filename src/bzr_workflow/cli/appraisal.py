@@ -144,10 +144,20 @@ def appraisal_finalise(ctx: Ctx, ref: str | None, period: str | None) -> None:
 @click.option("--period", required=True, help="The appraisal period: 2026-2027 or 2026-2027-1 (long forms accepted).")
 @click.option("--unit", metavar="UNIT", help="Only this unit and the units under it.")
 @click.option("--counts", is_flag=True, help="Counts per grade, per unit, instead of the list.")
+@click.option("--rank", is_flag=True,
+              help="Ranked by total, highest first, with the places of the policy's grade quota"
+                   " (Suzhou: at most 15 % 优秀) and which results hold them.")
 @pass_ctx
-def results(ctx: Ctx, period: str, unit: str | None, counts: bool) -> None:
+def results(ctx: Ctx, period: str, unit: str | None, counts: bool, rank: bool) -> None:
     """Appraisal results of a period: total, grade, veto items, state."""
     reads = ctx.app().reads
+    if counts and rank:
+        from ..domain.errors import BadInput
+
+        raise BadInput("give --counts or --rank, not both")
+    if rank:
+        ctx.emit(reads.ranked_results(period, unit), _ranked_text)
+        return
     if counts:
         ctx.emit(reads.result_counts(period, unit), _counts_text)
         return
@@ -155,6 +165,19 @@ def results(ctx: Ctx, period: str, unit: str | None, counts: bool) -> None:
     columns = ["advisor", "case", "unit", "total", "grade", "vetoed_items", "state", "final"]
     ctx.emit(found.rows, lambda r: (table(r, columns) if r else f"(no appraisals for {period})")
              + f"\nseal {found.head}")
+
+
+def _ranked_text(found: dict[str, Any]) -> str:
+    rows = [r | {"place": "✓" if r["holds_place"] else ""} for r in found["ranked"]]
+    columns = ["rank", "advisor", "case", "unit", "total", "grade", "place", "step_label",
+               "state", "final"]
+    lines = [table(rows, columns) if rows else f"(no appraisals for {found['period']})"]
+    quota = found["grade_quota"]
+    if quota:
+        lines.append(f"{len(quota['taken'])} of {quota['places']} {quota['grade']} places for"
+                     f" {quota['period']} taken ({quota['share'] * 100:g} % of"
+                     f" {quota['roster']} appraised, rounded {quota['rounding']})")
+    return "\n".join(lines + [f"seal {found['seal']}"])
 
 
 def _counts_text(counts: dict[str, dict[str, int]]) -> str:

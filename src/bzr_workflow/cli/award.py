@@ -49,9 +49,11 @@ def award_form(ctx: Ctx, ref: str, out: str, fmt: str | None) -> None:
 @click.option("--period", required=True, help="The period: 2026-2027 or 2026-2027-1 (long forms accepted).")
 @pass_ctx
 def awards(ctx: Ctx, period: str) -> None:
-    """Award cases of a period and how they ended."""
-    ctx.emit_rows(ctx.app().reads.awards(period), ["advisor", "case", "unit", "distinction",
-                                                   "state", "amount", "certificate"],
+    """Award cases of a period and how they ended, and the rewards that follow a final grade
+    (no award case: `case` is empty, `result` names the appraisal)."""
+    ctx.emit_rows(ctx.app().reads.awards(period), ["advisor", "case", "result", "unit",
+                                                   "distinction", "state", "amount",
+                                                   "certificate"],
                   empty=f"(no awards for {period})")
 
 

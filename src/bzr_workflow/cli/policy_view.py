@@ -26,10 +26,15 @@ def policy_text(data: PolicyView) -> str:
                   table(wf["steps"], ["id", "label", "role", "action", "returnable",
                                       "clerical"])]
     lines += _appraisal_text(data.get("appraisal") or {})
+    lines += _grade_quota_text(data)
     for title, section in (("Award", data["award"]), ("Allowance", data["allowance"])):
         if section:
             shown = {k: v for k, v in section.items() if not isinstance(v, list)}
             lines += ["", f"{title}: " + "; ".join(f"{k} {v}" for k, v in shown.items())]
+            if section.get("follows_grade"):
+                lines.append("  follows the grade: every final " + "/".join(
+                    section.get("eligible_grades", [])) + " result is rewarded by the engine"
+                    " (@rule) when it becomes final, with no nomination")
     if data.get("years_of_study"):
         lines += ["", "Years of study (the class's year names its advisor's title and duties)",
                   table(data["years_of_study"], ["year", "title", "role", "duties"])]
@@ -59,3 +64,16 @@ def _appraisal_text(appraisal: dict[str, Any]) -> list[str]:
     lines.append("Grades: " + ", ".join(g["label"] + (f" ≥ {g['min']}" if "min" in g else "")
                                         for g in appraisal["grades"]))
     return lines
+
+
+def _grade_quota_text(data: PolicyView) -> list[str]:
+    quota = (data.get("appraisal") or {}).get("grade_quota")
+    if not quota:
+        return []
+    steps = data["workflows"].get("appraisal", {}).get("steps", [])
+    label = next((s["label"] for s in steps if s["id"] == quota["step"]), quota["step"])
+    scope = "in each unit" if quota.get("scope") == "unit" else "in the institution"
+    return [f"Grade quota: at most {quota['share'] * 100:g} % of the period's appraised advisors"
+            f" {scope} rated {quota['grade']} (share {quota['share']}, rounding"
+            f" {quota.get('rounding', 'floor')}); a place is taken when {label} ({quota['step']})"
+            " is signed on that grade and given back when the result is returned or re-graded"]

@@ -4,13 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from .award_rules import share_of
 from .errors import BadInput, StepNotAllowed
-from .grading import OVERALL, Grading, grading_parts
+from .grading import OVERALL, Grading, dec, grading_parts
 from .policy import Policy, Workflow
 
 Section = dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class GradeQuota:
+    """[appraisal.grade_quota]: at most `share` of the period's roster may be rated `grade`
+    (Suzhou 第十条 二、2: 优秀班主任的比例为15%). The roster is every advisor whose appraisal was
+    opened for the period (and not withdrawn), in the whole institution or, with
+    scope = "unit", in the case's unit. A place is taken when `step` is signed on a result of
+    that grade, and given back when the result is returned, vetoed or re-graded."""
+
+    grade: str
+    share: Decimal
+    rounding: str = "floor"
+    scope: str = "institution"
+    step: str
+
+    def places(self, roster: int) -> int:
+        """How many of `roster` appraised advisors may hold the grade."""
+        return share_of(self.share, roster, self.rounding)
+
+    def scope_of(self, unit: str) -> str:
+        """The quota's scope for a case in `unit`: that unit, or "*" for the institution."""
+        return (unit or "*") if self.scope == "unit" else "*"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,6 +51,8 @@ class AppraisalRules(Grading):
     """The advisor submits a self-summary before the score step is signed (Suzhou)."""
     announcement_days: int = 0
     """Days a published result stays under public announcement (公示) before it is final."""
+    grade_quota: GradeQuota | None = None
+    """A cap on how many may be rated a grade in a period (Suzhou's 15 % of 优秀)."""
 
     def items_at(self, step: str) -> list[str]:
         """The indicators scored at `step` (and the overall grade, for graded appraisals)."""
@@ -64,13 +91,37 @@ class AppraisalRules(Grading):
             raise BadInput(f"unknown veto item {item!r}; the policy has: {', '.join(keys) or 'none'}")
 
 
+def ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A period's results by total, highest first, each with its rank (equal totals share one:
+    1, 1, 3); results not yet scored or vetoed come last with rank None. Ties keep their order."""
+    scored = sorted((r for r in rows if r.get("total") is not None and not r.get("vetoed_items")),
+                    key=lambda r: -Decimal(str(r["total"])))
+    seen = {id(r) for r in scored}
+    out, rank, last = [], 0, None
+    for n, row in enumerate(scored, 1):
+        if row["total"] != last:
+            rank, last = n, row["total"]
+        out.append(row | {"rank": rank})
+    return out + [r | {"rank": None} for r in rows if id(r) not in seen]
+
+
+def grade_quota_of(table: Mapping[str, Any] | None) -> GradeQuota | None:
+    """The typed rules of a validated [appraisal.grade_quota] table, if the policy has one."""
+    if not table:
+        return None
+    return GradeQuota(grade=table["grade"], share=dec(table["share"]),
+                      rounding=table.get("rounding", "floor"),
+                      scope=table.get("scope", "institution"), step=table["step"])
+
+
 def appraisal_of(table: Mapping[str, Any], first_step: str) -> AppraisalRules:
     """The typed rules of a validated [appraisal] table; `first_step` is the appraisal
     workflow's first step, where scoring happens unless `score_step` says otherwise."""
     return AppraisalRules(
         **grading_parts(table), score_step=table.get("score_step") or first_step,
         self_summary=table.get("self_summary", False),
-        announcement_days=int(table.get("announcement_days", 0)))
+        announcement_days=int(table.get("announcement_days", 0)),
+        grade_quota=grade_quota_of(table.get("grade_quota")))
 
 
 def rules_of(policy: Policy) -> AppraisalRules:

@@ -15,6 +15,17 @@ from .grading import dec
 Results = dict[str, dict[str, str]]
 
 
+def share_of(share: Decimal, basis: int, rounding: str) -> int:
+    """Places a share of `basis` gives, rounded "floor" (never above the share), "ceil" or
+    "round" (half up): 15 % of 19 is 2.85, so 2, 3 or 3."""
+    exact = share * basis
+    if rounding == "ceil":
+        return math.ceil(exact)
+    if rounding == "round":
+        return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return math.floor(exact)
+
+
 class NotEligible(RuleRefused):
     """The advisor's results do not meet the award's rule."""
 
@@ -79,6 +90,9 @@ class AwardRules:
     certificate: bool = False
     form_fields: tuple[str, ...] = ()
     form_title: str = ""
+    follows_grade: bool = False
+    """The award follows the grade by itself (Suzhou 第十条 二、2): every final result with an
+    eligible grade is rewarded by the engine when it becomes final, with no nomination."""
     distinctions: tuple[AwardRule, ...] = ()
 
     def rule(self, distinction: str = "") -> AwardRule:
@@ -115,12 +129,7 @@ class AwardRules:
             return self.quota_places
         if self.quota_share is None:
             return None
-        exact = self.quota_share * appraised
-        if self.rounding == "ceil":
-            return math.ceil(exact)
-        if self.rounding == "round":
-            return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-        return math.floor(exact)
+        return share_of(self.quota_share, appraised, self.rounding)
 
     def scope(self, unit: str) -> str:
         """The quota's scope for a case in `unit`: that unit, or "*" for the institution."""
@@ -160,4 +169,5 @@ def award_of(table: Mapping[str, Any], final_step: str, results_by: str = "") ->
         amount=dec(table["amount"]) if table.get("amount") is not None else None,
         certificate=bool(table.get("certificate")),
         form_fields=tuple(table.get("form_fields") or ()), form_title=table.get("form_title", ""),
+        follows_grade=bool(table.get("follows_grade")),
         distinctions=tuple(distinction_of(d, results_by) for d in table.get("distinctions", [])))

@@ -17,7 +17,7 @@ from .errors import BadInput, NotPermitted, SeparationOfDuties, StepNotAllowed, 
 from .ids import case_id
 from .periods import upcast
 from .pipeline import OPEN, PUBLISHED, destination
-from .policy import Policy, Step, Workflow
+from .policy import RULE, Policy, Step, Workflow
 
 
 class Case(Aggregate):
@@ -153,6 +153,17 @@ class Case(Aggregate):
     class AwardGranted(Aggregate.Event):
         TOPIC = "bzr.case.award_granted"
         class_version = 1
+        amount: str
+        certificate: bool
+
+    class Rewarded(Aggregate.Event):
+        """The reward that follows a final grade by itself (Suzhou 第十条 二、2), recorded by
+        the engine (actor RULE) with no nomination."""
+
+        TOPIC = "bzr.case.rewarded"
+        class_version = 1
+        actor: str
+        grade: str
         amount: str
         certificate: bool
 
@@ -360,7 +371,16 @@ class Case(Aggregate):
 
     def _finalise(self, actor: str, policy: Policy) -> None:
         result = self.outcome(policy)
-        self._finalised(actor=actor, grade=result["grade"] or "", total=result["total"] or "")
+        grade = result["grade"] or ""
+        self._finalised(actor=actor, grade=grade, total=result["total"] or "")
+        award = policy.award
+        if award and award.follows_grade and grade in award.eligible_grades and not self.award:
+            amount, certificate = award.granted()
+            self._rewarded(actor=RULE, grade=grade, amount=amount, certificate=certificate)
+
+    @event(Rewarded)
+    def _rewarded(self, actor: str, grade: str, amount: str, certificate: bool) -> None:
+        self.award = {"amount": amount, "certificate": certificate}
 
     @event(Finalised)
     def _finalised(self, actor: str, grade: str, total: str) -> None:

@@ -43,6 +43,7 @@ _ENTRIES: dict[type, Any] = {
     Case.Finalised: lambda e: _e(e.actor, "finalised", "",
                                  comment=" ".join(x for x in (e.grade, e.total) if x)),
     Case.AwardGranted: lambda e: _e("", "granted", "", comment=_granted(e)),
+    Case.Rewarded: lambda e: _e(e.actor, "rewarded", "", comment=f"{e.grade}: {_granted(e)}"),
     User.ProfileUpdated: lambda e: _e(e.actor, "updated", f"user:{e.login}",
                                       comment=", ".join(sorted(e.fields))),
     User.PersonErased: lambda e: _e(e.actor, "erased", f"user:{e.login}",
@@ -85,7 +86,8 @@ _ENTRIES: dict[type, Any] = {
                                               comment=f"{e.advisor} until {e.end} ({e.case})"),
 }
 BOOKKEEPING = (CaseCounter.Started, CaseCounter.Allocated, User.ClassTaken, User.ClassReleased,
-               Case.AnnouncementOpened, PeriodRoster.Started, PeriodRoster.Listed)
+               Case.AnnouncementOpened, PeriodRoster.Started, PeriodRoster.Listed,
+               PeriodRoster.Delisted)
 
 
 def _changes(ev: Any) -> str:

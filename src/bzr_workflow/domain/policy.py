@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 APPLICANT = "applicant"
 """Pseudo-role of whoever opened a case: the one who re-submits it after a return."""
 
+RULE = "@rule"
+"""The actor of a decision the engine records by itself under a rule (a reward that follows a
+grade); no login can be it."""
+
 ADMIN = "admin"
 """Engine role that manages units, users, classes and policies; every policy has it."""
 

@@ -179,6 +179,7 @@ def _rules(data: dict[str, Any]) -> Iterator[Problem]:
     if "appraisal" in data:
         yield from _appraisal_rules(data["appraisal"])
         yield from _score_steps(data["appraisal"], data["workflows"].get("appraisal"))
+        yield from _grade_quota_rules(data["appraisal"], data["workflows"].get("appraisal"))
     if "award" in data:
         yield from _award_rules(data["award"], data.get("appraisal"))
         step = data["award"].get("quota_step")
@@ -283,6 +284,24 @@ def _score_steps(ap: dict[str, Any], wf: dict[str, Any] | None) -> Iterator[Prob
             yield path, f"{step!r} is not a step of workflows.appraisal (one of: {', '.join(steps)})"
 
 
+def _grade_quota_rules(ap: dict[str, Any], wf: dict[str, Any] | None) -> Iterator[Problem]:
+    """A grade quota names a grade of the policy, a share, and a step of the appraisal workflow."""
+    quota = ap.get("grade_quota")
+    if quota is None:
+        return
+    labels = [g["label"] for g in ap["grades"]]
+    if quota["grade"] not in labels:
+        yield ("appraisal.grade_quota.grade",
+               f"{quota['grade']!r} is not a grade of appraisal.grades (one of: {', '.join(labels)})")
+    if not 0 < quota["share"] <= 1:
+        yield ("appraisal.grade_quota.share",
+               f"must be a share between 0 and 1 (0.15 for 15 %), not {quota['share']}")
+    steps = [s["id"] for s in (wf or {}).get("steps", [])]
+    if quota["step"] not in steps:
+        yield ("appraisal.grade_quota.step",
+               f"{quota['step']!r} is not a step of workflows.appraisal (one of: {', '.join(steps)})")
+
+
 def _grade_rules(grades: list[dict[str, Any]], scoring: str, total: Decimal) -> Iterator[Problem]:
     yield from _dupes(grades, "label", "appraisal.grades")
     if scoring == "grades":
@@ -312,6 +331,8 @@ def _award_rules(aw: dict[str, Any], ap: dict[str, Any] | None) -> Iterator[Prob
     for i, grade in enumerate(aw.get("eligible_grades", [])):
         if grade not in labels:
             yield f"award.eligible_grades[{i}]", f"{grade!r} is not a grade of appraisal.grades"
+    if aw.get("follows_grade") and not aw.get("eligible_grades"):
+        yield "award.follows_grade", "an award that follows the grade needs eligible_grades"
 
 
 def _grade_references(data: dict[str, Any]) -> Iterator[Problem]:

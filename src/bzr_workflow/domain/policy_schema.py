@@ -65,6 +65,11 @@ CONSEQUENCE = Table({
     "consecutive": Key(int), "unit": Key(str, choices=("semester", "year")),
     "then": Key(str, True, ("open_case", "record", "eligible")), "kind": Key(str),
 })
+GRADE_QUOTA = Table({
+    "grade": Key(str, True), "share": Key(NUMBER, True),
+    "rounding": Key(str, choices=("floor", "round", "ceil")),
+    "scope": Key(str, choices=("institution", "unit")), "step": Key(str, True), "note": NOTE,
+})
 APPRAISAL = Table({
     "label": Key(str, documentary=True),
     "scoring": Key(str, True, ("points", "weights", "grades")),
@@ -73,7 +78,7 @@ APPRAISAL = Table({
     "score_step": Key(str), "self_summary": Key(bool),
     "indicators": ArrayOf(INDICATOR, required=True), "bonus_items": ArrayOf(INDICATOR),
     "veto_items": ArrayOf(VETO_ITEM), "grades": ArrayOf(GRADE, required=True),
-    "consequences": ArrayOf(CONSEQUENCE),
+    "consequences": ArrayOf(CONSEQUENCE), "grade_quota": GRADE_QUOTA,
 })
 
 DISTINCTION = Table({
@@ -89,7 +94,7 @@ AWARD = Table({
     "quota_scope": Key(str, choices=("institution", "unit")),
     "rounding": Key(str, choices=("floor", "round", "ceil")),
     "amount": Key(NUMBER), "certificate": Key(bool), "form_fields": ArrayOf(Key(str)),
-    "form_title": Key(str),
+    "form_title": Key(str), "follows_grade": Key(bool),
     "distinctions": ArrayOf(DISTINCTION), "note": NOTE,
 })
 

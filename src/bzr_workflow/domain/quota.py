@@ -1,4 +1,4 @@
-"""Places of an award in a period, taken atomically with the approving case (Suzhou's 15 %)."""
+"""Places of an award or a grade in a period, taken atomically with the approving case (Suzhou's 15 %)."""
 
 from __future__ import annotations
 
@@ -51,13 +51,17 @@ class AwardQuota(Aggregate):
         self.award, self.period, self.scope = award, period, scope
         self.taken: dict[str, str] = {}
 
-    def take(self, case: str, advisor: str, places: int, label: str) -> None:
+    def take(self, case: str, advisor: str, places: int, label: str, grade: bool = False) -> None:
+        """Take a place for `case`; refused when all `places` are taken. `label` names the award
+        ("places for 优秀班主任 2026") or, with `grade`, the grade ("优秀 places for 2026")."""
         if case in self.taken:
             return
         if len(self.taken) >= places:
             scope = f" in {self.scope}" if self.scope != "*" else ""
-            raise LimitReached(f"{len(self.taken)} of {places} places for {label} {self.period}"
-                               f"{scope} taken ({', '.join(sorted(self.taken))})")
+            what = f"{label} places for {self.period}" if grade else \
+                f"places for {label} {self.period}"
+            raise LimitReached(f"{len(self.taken)} of {places} {what}{scope} taken"
+                               f" ({', '.join(sorted(self.taken))})")
         self._taken(case=case, advisor=advisor, places=places)
 
     @event(PlaceTaken)

@@ -38,6 +38,13 @@ class PeriodRoster(Aggregate):
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["units"] = {}
 
+    class Delisted(Aggregate.Event):
+        """An advisor's case was withdrawn: they no longer count as having one in the period."""
+
+        TOPIC = "bzr.roster.delisted"
+        class_version = 1
+        advisor: str
+
     @staticmethod
     def create_id(kind: str, period: str, *_: Any, **__: Any) -> UUID:
         return key_id("roster", f"{kind}/{id_key(period)}")
@@ -57,3 +64,13 @@ class PeriodRoster(Aggregate):
     def _listed(self, cases: dict[str, str], units: dict[str, str]) -> None:
         self.cases.update(cases)
         self.units.update(units)
+
+    def delist(self, advisor: str) -> None:
+        """Take an advisor whose case was withdrawn off the roster (they may be listed again)."""
+        if advisor in self.cases:
+            self._delisted(advisor=advisor)
+
+    @event(Delisted)
+    def _delisted(self, advisor: str) -> None:
+        self.cases.pop(advisor, None)
+        self.units.pop(advisor, None)

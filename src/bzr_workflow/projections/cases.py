@@ -105,4 +105,5 @@ class CaseProjection:
 
 CASE_EVENTS = (Case.Opened, Case.Signed, Case.Vetoed, Case.Returned, Case.Withdrawn,
                Case.SummarySubmitted, Case.Scored, Case.VetoFlagged, Case.VetoCleared,
-               Case.ObjectionLodged, Case.ObjectionResolved, Case.Finalised, Case.AwardGranted)
+               Case.ObjectionLodged, Case.ObjectionResolved, Case.Finalised, Case.AwardGranted,
+               Case.Rewarded)

@@ -258,11 +258,14 @@ def appointed_in(conn: Connection, start: str, end: str) -> list[tuple[str, str,
 
 
 def awards(conn: Connection, period: str) -> list[dict[str, Any]]:
-    """Award cases of a period: who, where, which honour, how it ended, what it gave."""
+    """Award cases of a period: who, where, which honour, how it ended, what it gave; and the
+    rewards that follow a final grade, with no award case (`case` None, `result` the appraisal)."""
     w, c = t.awards.c, t.cases.c
-    query = (select(t.awards, c.state, c.step_label).join(t.cases, c.ref == w.ref)
+    query = (select(t.awards, c.state, c.step_label, c.kind).join(t.cases, c.ref == w.ref)
              .where(w.period == period).order_by(w.unit, w.advisor))
-    return [{"advisor": r.advisor, "period": r.period, "case": r.ref, "unit": r.unit,
+    return [{"advisor": r.advisor, "period": r.period,
+             "case": None if r.kind == "appraisal" else r.ref,
+             "result": r.ref if r.kind == "appraisal" else None, "unit": r.unit,
              "distinction": r.distinction or None, "state": r.state, "step_label": r.step_label,
              "amount": float(r.amount) if r.amount else None, "certificate": r.certificate}
             for r in conn.execute(query)]
