@@ -13,6 +13,7 @@ from ..domain.errors import AlreadyExists, BadInput, NotFound, RuleRefused
 from ..domain.ids import institution_id
 from ..domain.institution import Institution
 from ..domain.logins import check_single_script, fold
+from ..domain.maintenance import Maintenance
 from ..domain.policy import ADMIN, Policy
 from ..domain.policy_file import digest_of, parse_policy, parse_refined, refinement_unit
 from ..domain.school_class import SchoolClass
@@ -191,6 +192,17 @@ class Organisation(Service):
             record = self.app.institution().policy_record(int(ref))
             return str(record["text"]), f"version {ref} ({record['policy_id']})"
         return read_policy(ref)
+
+    def record_maintenance(self, what: str, actor: str | None, detail: str) -> dict[str, Any]:
+        """Record maintenance about to be done (`what`, a past-tense verb): only an
+        administrator may do it, and `audit` shows who did, and when."""
+        def command() -> dict[str, Any]:
+            admin = self.app.require_admin(actor)
+            log = self.app.load_or_start(Maintenance)
+            log.performed(what, admin.login, detail)
+            self.app.save(log)
+            return {"what": what, "by": admin.login}
+        return self.app.attempt(command)
 
     def add_unit(self, code: str, name: str, parent: str, actor: str | None) -> dict[str, Any]:
         check_code(code, "unit")

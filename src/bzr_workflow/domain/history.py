@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from .accounts import Accounts
 from .case import Case
 from .counter import CaseCounter
 from .institution import Institution
+from .maintenance import Maintenance
 from .roster import PeriodRoster
 from .school_class import SchoolClass
 from .unit import Unit
@@ -59,6 +61,7 @@ _ENTRIES: dict[type, Any] = {
     Institution.Initialised: lambda e: _e(e.actor, "initialised", f"institution:{e.name}"),
     Institution.PolicyAdopted: lambda e: _e(e.actor, "adopted", f"policy:{e.policy_id}",
                                             comment=f"version {e.version}, sha256 {e.digest[:12]}"),
+    Maintenance.Performed: lambda e: _e(e.actor, e.what, "store", comment=e.detail),
     Unit.Added: lambda e: _e(e.actor, "added", f"unit:{e.code}", comment=e.name),
     User.Registered: lambda e: _e(e.actor, "registered", f"user:{e.login}", comment=e.name),
     User.RoleGranted: lambda e: _e(e.actor, "granted", f"user:{e.login}", comment=_grant(e)),
@@ -75,7 +78,9 @@ _ENTRIES: dict[type, Any] = {
                                               comment=f"{e.advisor} until {e.end} ({e.case})"),
 }
 BOOKKEEPING = (CaseCounter.Started, CaseCounter.Allocated, User.ClassTaken, User.ClassReleased,
-               Case.AnnouncementOpened, PeriodRoster.Started, PeriodRoster.Listed)
+               Case.AnnouncementOpened, PeriodRoster.Started, PeriodRoster.Listed,
+               Accounts.Counted, Accounts.LoginAdded, Accounts.AdminAdded, Accounts.AdminRemoved,
+               Maintenance.Started)
 
 
 def _changes(ev: Any) -> str:
