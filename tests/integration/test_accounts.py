@@ -12,7 +12,7 @@ import pytest
 from bzr_workflow.application import WorkflowApp, open_app, parse_location
 from bzr_workflow.domain.accounts import Accounts
 from bzr_workflow.domain.errors import (AlreadyExists, BadInput, NotPermitted, RuleRefused,
-                                        WorkflowError)
+                                        SeparationOfDuties, WorkflowError)
 from bzr_workflow.domain.ids import key_id
 from bzr_workflow.domain.institution import Institution
 from bzr_workflow.domain.policy import ADMIN
@@ -135,3 +135,13 @@ def test_a_store_from_before_keeps_its_logins_and_counts_its_administrators(
     assert app.repository.get(Accounts.create_id()).admins == ["wang"]
     assert not app.user("admin").grants
     assert app.repository.get(key_id("user", "Admin")).login == "Admin"
+
+
+def test_a_login_typed_otherwise_names_the_same_person_in_a_case(app: WorkflowApp) -> None:
+    """Before, `--candidate ZHANG` stored the subject as typed, and zhang then signed a case
+    about himself: "never the subject of the case" compared `zhang` with `ZHANG`."""
+    case = app.cases.recruit_apply("kj2", "ZHANG", None, "纸质申请", "admin")
+    assert case["subject"] == "zhang"
+    with pytest.raises(SeparationOfDuties, match="zhang is the subject of"):
+        app.cases.approve(case["id"], "zhang", "")
+    assert app.cases.recruit_apply("kj1", "ＣＨＥＮ", None, "", "chen")["subject"] == "chen"

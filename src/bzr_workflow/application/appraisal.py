@@ -54,7 +54,7 @@ class Appraisals(Service):
             if not user.classes:
                 raise RuleRefused(f"{login} advises no class, so has nothing to be appraised on")
             klass = self.app.school_class(user.classes[0])
-            out.append((login, klass.code, klass.unit))
+            out.append((user.login, klass.code, klass.unit))
         return out
 
     def open_appraisals(self, period: str, targets: Sequence[Target], actor: str | None,

@@ -23,7 +23,7 @@ class Awards(Service):
             raise RuleRefused(f"{advisor} advises no class now; awards go to serving advisors")
         klass = self.app.school_class(user.classes[0])
         data = {"deeds": checked(deeds, "--deeds"), "distinction": distinction or ""}
-        return self.app.cases.open_case(KIND, advisor, klass.code, period, "", actor, data)
+        return self.app.cases.open_case(KIND, user.login, klass.code, period, "", actor, data)
 
     def recommendation_form(self, ref: str) -> dict[str, Any]:
         """The filled-in 推荐表 of an award case: fields at nomination, each level's opinion."""

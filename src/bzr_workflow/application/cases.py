@@ -65,7 +65,7 @@ class Cases(Service):
             who = subject or (me.login if wf.opened_by_candidate else "")
             _require_fields(wf, who, class_code, period)
             if who:
-                app.user(who)
+                who = app.user(who).login  # as stored: `--subject ZHANG` is zhang
             _require_opener(wf, policy, me.login, me.grants, who, path)
             if wf.on_publish == "appoint" and klass:
                 klass.check_vacancy(policy.staffing.advisors_per_class)

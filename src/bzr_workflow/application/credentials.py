@@ -208,7 +208,7 @@ class Credentials(Service):
 
     def _self_or_admin(self, login: str, actor: str | None) -> str:
         me = self.app.actor(actor)
-        if me.login != login and not any(role == ADMIN for role, _ in me.grants):
+        if me.login != self._stored(login) and not any(role == ADMIN for role, _ in me.grants):
             raise NotPermitted(f"{me.login} may manage only their own tokens;"
                                f" {login}'s are managed by an administrator (role admin)")
         return me.login
