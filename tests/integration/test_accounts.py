@@ -145,3 +145,42 @@ def test_a_login_typed_otherwise_names_the_same_person_in_a_case(app: WorkflowAp
     with pytest.raises(SeparationOfDuties, match="zhang is the subject of"):
         app.cases.approve(case["id"], "zhang", "")
     assert app.cases.recruit_apply("kj1", "ＣＨＥＮ", None, "", "chen")["subject"] == "chen"
+
+
+def test_erasing_the_administrators_personal_data_leaves_the_role(app: WorkflowApp) -> None:
+    """Erasure destroys a person's key, never a role: the last administrator stays one."""
+    app.org.update_user("admin", {"phone": "13800000000"}, "admin")
+    app.org.erase_person("admin", "admin")
+    assert app.require_admin("ADMIN").login == "admin"
+    assert app.org.add_unit("gx", "广西", "", "admin")["unit"] == "gx"
+
+
+def _add(db_url: str, login: str, barrier: Any, results: Any) -> None:
+    app = open_app(parse_location(db_url))
+    app.user("admin")  # warm up: connections open before the race starts
+    barrier.wait()
+    try:
+        app.org.add_user(login, "同时", [], "admin")
+        results.put((login, 0, ""))
+    except WorkflowError as exc:
+        results.put((login, exc.exit_code, str(exc)))
+    finally:
+        app.close()
+
+
+def test_two_look_alike_logins_added_at_once_make_one_user(app: WorkflowApp,
+                                                           db_url: str) -> None:
+    ctx = mp.get_context("spawn")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=_add, args=(db_url, login, barrier, results))
+             for login in ("ceo", "сео")]  # Latin, then all Cyrillic
+    for p in procs:
+        p.start()
+    outcomes = sorted((results.get(timeout=60) for _ in procs), key=lambda o: o[1])
+    for p in procs:
+        p.join(timeout=60)
+    (winner, done, _), (loser, code, message) = outcomes
+    assert (done, code) == (0, 2), outcomes
+    assert message == (f"user {loser!r} looks like the existing user {winner!r}"
+                       " (confusable letters); choose another login")
+    assert not app.exists(User.create_id(loser))
