@@ -9,8 +9,8 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "bzr_workflow"
 DOMAIN_MAY_IMPORT = {"__future__", "collections", "dataclasses", "datetime", "decimal",
-                     "calendar", "functools", "hashlib", "math", "re", "tomllib", "typing", "uuid",
-                     "eventsourcing", "transitions"}
+                     "calendar", "functools", "hashlib", "math", "re", "tomllib", "typing",
+                     "unicodedata", "uuid", "eventsourcing", "transitions"}
 
 
 def imported_roots(path: Path) -> set[str]:

@@ -67,6 +67,13 @@ def test_a_user_signs_in_with_the_password_an_administrator_set(zhang: WorkflowA
     assert (signed.login, signed.name) == ("zhang", "张建国")
 
 
+def test_a_login_signs_in_however_it_is_typed(zhang: WorkflowApp) -> None:
+    """Issue 14: logins are NFKC- and case-folded, on the web as on the command line."""
+    for typed in ("ZHANG", "Zhang", "ｚｈａｎｇ"):
+        assert zhang.credentials.sign_in(typed, PASSWORD, "10.0.0.1").login == "zhang"
+    assert refusal(zhang, "zhаng", PASSWORD)[0] == "SignInFailed"  # a Cyrillic а is not zhang
+
+
 def test_a_wrong_password_and_an_unknown_name_get_the_same_answer(zhang: WorkflowApp) -> None:
     assert refusal(zhang, "zhang", "wrong password") == refusal(zhang, "nobody", "wrong password")
 

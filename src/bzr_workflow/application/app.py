@@ -24,12 +24,14 @@ from ..domain.ids import case_id, institution_id, key_id, normalise_ref
 from ..domain.institution import Institution
 from ..domain.periods import Calendar
 from ..domain.periods import parse as parse_period_text
+from ..domain.logins import fold
 from ..domain.policy import ADMIN, Policy
 from ..domain.school_class import SchoolClass
 from ..domain.timefmt import local_iso
 from ..domain.unit import Unit
 from ..domain.user import User
 from . import es_fastpath, origin
+from .accounts import legacy_login
 from .policybook import PolicyBook
 from .store import APP_NAME, Location
 
@@ -200,11 +202,16 @@ class WorkflowApp(Application[UUID]):
             raise StoreMissing(missing) from None
 
     def user(self, login: str) -> User:
+        """The user a login names once folded (`Admin`, `ａｄｍｉｎ` name `admin`; domain/logins)."""
+        missing, folded = f"unknown user {login!r} (see `user list`)", fold(login)
         try:
-            user: User = self.load(key_id("user", login), f"unknown user {login!r} (see `user list`)")
+            user: User = self.load(key_id("user", folded), missing)
         except NotFound:
             self.institution()  # on a store never initialised, say that instead
-            raise
+            stored = legacy_login(self, folded)
+            if stored is None:
+                raise
+            user = self.load(key_id("user", stored), missing)
         return user
 
     def actor(self, login: str | None) -> User:

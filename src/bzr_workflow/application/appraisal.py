@@ -77,7 +77,7 @@ class Appraisals(Service):
                 out.append((login, "", units[0]))
                 continue
             klass = self.app.school_class(user.classes[0])
-            out.append((login, klass.code, klass.unit))
+            out.append((user.login, klass.code, klass.unit))
         return out
 
     def open_appraisals(self, period: str, targets: Sequence[Target], actor: str | None,

@@ -30,7 +30,7 @@ class Awards(Service):
             raise RuleRefused(f"{advisor} advises no class now; awards go to serving advisors")
         klass = self.app.school_class(user.classes[0])
         data = {"deeds": checked(deeds, "--deeds"), "distinction": distinction or ""}
-        return self.app.cases.open_case(KIND, advisor, klass.code, period, "", actor, data,
+        return self.app.cases.open_case(KIND, user.login, klass.code, period, "", actor, data,
                                         early=early)
 
     def recommendation_form(self, ref: str) -> dict[str, Any]:

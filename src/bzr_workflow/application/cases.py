@@ -77,7 +77,7 @@ class Cases(Service):
                 name, number = checked_student(student.get("name"), student.get("number"),
                                                "student" in wf.requires)
             if who:
-                app.user(who)
+                who = app.user(who).login  # as stored: `--subject ZHANG` is zhang
             _require_opener(wf, policy, me.login, me.grants, who, path)
             if wf.on_publish == "appoint" and klass:
                 klass.check_vacancy(policy.staffing.advisors_per_class)

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ..domain.errors import AccountLocked, BadInput, NotPermitted, SignInFailed
+from ..domain.errors import AccountLocked, BadInput, NotPermitted, SignInFailed, WorkflowError
 from ..domain.policy import ADMIN
 from ..domain.timefmt import local_iso
 from ..domain.user import User
@@ -146,6 +146,7 @@ class Credentials(Service):
         until = self.tables.locked_until(name, now)
         if until:
             raise AccountLocked(self._locked_message(until))
+        login = self._stored(login)  # `Zhang` or `ｚｈａｎｇ` signs in as zhang (domain/logins)
         if not self._verify(self.tables.hash_of(login) if _code(login) else None, password):
             until = self.tables.count_failure(name, now, LOCK_WINDOW, LOCK_AFTER)
             account = self._account(login, name) if until else None
@@ -207,10 +208,19 @@ class Credentials(Service):
 
     def _self_or_admin(self, login: str, actor: str | None) -> str:
         me = self.app.actor(actor)
-        if me.login != login and not any(role == ADMIN for role, _ in me.grants):
+        if me.login != self._stored(login) and not any(role == ADMIN for role, _ in me.grants):
             raise NotPermitted(f"{me.login} may manage only their own tokens;"
                                f" {login}'s are managed by an administrator (role admin)")
         return me.login
+
+    def _stored(self, login: str) -> str:
+        """The stored login a typed one names, or the typed one when none does."""
+        if not _code(login):
+            return login
+        try:
+            return self.app.user(login).login
+        except WorkflowError:
+            return login
 
     def _account(self, login: str, folded: str) -> str | None:
         """The real account a locked name locks, if any (only those get a LockedOut event)."""

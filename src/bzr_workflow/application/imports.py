@@ -8,7 +8,9 @@ from typing import Any
 from ..domain.errors import AlreadyExists, BadInput
 from ..domain.school_class import SchoolClass
 from ..domain.user import User
-from .organisation import MAX_STUDENTS, check_code
+from ..domain.accounts import Accounts
+from .accounts import accounts
+from .organisation import MAX_STUDENTS, check_code, new_login
 from .tabular import pick, read_rows
 from .text import checked, checked_name
 from .service import Service
@@ -54,30 +56,33 @@ class Imports(Service):
         def command() -> list[Any]:
             self.app.require_admin(actor)
             seen: set[str] = set()
-            built = [build(row, f"{path}: row {n}", seen, str(actor))
+            registry = accounts(self.app) if columns is USER_COLUMNS else None
+            built = [build(row, f"{path}: row {n}", seen, str(actor), registry)
                      for n, row in enumerate(rows, 2)]
-            self.app.save(*built)
+            self.app.save(*built, *([registry] if registry else []))
             return built
         return self.app.attempt(command)
 
-    def _import_user(self, row: dict[str, str], where: str, seen: set[str], actor: str) -> User:
+    def _import_user(self, row: dict[str, str], where: str, seen: set[str], actor: str,
+                     registry: Accounts | None) -> User:
         try:
-            login = check_code(row["user"], "user")
+            login = new_login(row["user"])
             name = checked_name(row["name"], "name")
             grants = [self.app.org.checked_grant(spec.strip())
                       for spec in row["roles"].replace("；", ";").split(";") if spec.strip()]
         except BadInput as exc:
             raise BadInput(f"{where}: {exc}") from None
-        if login in seen or self.app.exists(User.create_id(login)):
+        if login in seen:
             raise AlreadyExists(f"{where}: user {login} already exists")
         seen.add(login)
-        user = User(login=login, name=name, actor=actor)
-        for role, unit in grants:
-            user.grant(role, unit, actor)
-        return user
+        assert registry is not None
+        try:
+            return self.app.org.register(registry, login, name, grants, actor)
+        except (AlreadyExists, BadInput) as exc:
+            raise type(exc)(f"{where}: {exc}") from None
 
     def _import_class(self, row: dict[str, str], where: str, seen: set[str],
-                      actor: str) -> SchoolClass:
+                      actor: str, _registry: Accounts | None) -> SchoolClass:
         try:
             code = check_code(row["class"], "class")
             name = checked_name(row["name"], "name")

@@ -9,10 +9,13 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from ..domain.accounts import Accounts
 from ..domain.errors import AlreadyExists, BadInput, NotFound, RuleRefused
 from ..domain.ids import institution_id
 from ..domain.institution import Institution
 from ..domain.periods import DEFAULT_TERMS, calendar_year, parse, period_of_day, year_calendar
+from ..domain.logins import check_single_script, fold
+from ..domain.maintenance import Maintenance
 from ..domain.policy import ADMIN, Policy
 from ..domain.policy_file import digest_of, parse_policy, parse_refined, refinement_unit
 from ..domain.school_class import SchoolClass
@@ -21,6 +24,7 @@ from ..domain.unit import Unit
 from ..domain.user import User
 from ..domain.years import year_refusal
 from ..policies import builtin_ids, builtin_text
+from .accounts import accounts
 from .personal import PERSONAL, PersonKeys, open_value, seal_value
 from .service import Service
 from .text import checked, checked_name
@@ -62,7 +66,7 @@ def check_init(policy_ref: str, admin: str) -> None:
     does not parse, and an administrator login that is not a valid code."""
     text, source = read_policy(policy_ref)
     parse_policy(text, source)
-    check_code(admin, "user")
+    new_login(admin)
 
 
 def policy_diff(a: str, b: str, app: Callable[[], WorkflowApp]) -> dict[str, Any]:
@@ -76,6 +80,15 @@ def check_code(value: str, what: str) -> str:
     if not CODE.match(value or ""):
         raise BadInput(f"{what} {value!r} must be 1-64 letters, digits, '.', '-' or '_'")
     return value
+
+
+def new_login(value: str) -> str:
+    """A login to register, in its one stored form: NFKC, case-folded (`Admin` → `admin`), a
+    valid code, its letters of one script (domain/logins)."""
+    login = fold(value)
+    check_code(login, "user")
+    check_single_script(login)
+    return login
 
 
 def parse_grant(spec: str, policy: Policy) -> tuple[str, str]:
@@ -94,7 +107,8 @@ class Organisation(Service):
     """The institution, its policies, units, people and their roles, and classes."""
 
     def init(self, policy_ref: str, admin: str, name: str, actor: str | None) -> dict[str, Any]:
-        check_code(admin, "user")
+        admin = new_login(admin)
+        actor = fold(actor) if actor else None
         name = checked(name, "--name", 200)
         text, source = read_policy(policy_ref)
         policy = parse_policy(text, source)
@@ -108,7 +122,7 @@ class Organisation(Service):
             version = inst.adopt(policy.id, digest_of(text), text, actor or admin)
             user = User(login=admin, name=admin, actor=actor or admin)
             user.grant(ADMIN, "", actor or admin)
-            self.app.save(inst, user)
+            self.app.save(inst, user, Accounts(logins=[admin], admins=[admin]))
             return {"institution": inst.name, "policy": policy.id, "version": version,
                     "admin": admin}
         return self.app.attempt(command)
@@ -208,6 +222,17 @@ class Organisation(Service):
             return str(record["text"]), f"version {ref} ({record['policy_id']})"
         return read_policy(ref)
 
+    def record_maintenance(self, what: str, actor: str | None, detail: str) -> dict[str, Any]:
+        """Record maintenance about to be done (`what`, a past-tense verb): only an
+        administrator may do it, and `audit` shows who did, and when."""
+        def command() -> dict[str, Any]:
+            admin = self.app.require_admin(actor)
+            log = self.app.load_or_start(Maintenance)
+            log.performed(what, admin.login, detail)
+            self.app.save(log)
+            return {"what": what, "by": admin.login}
+        return self.app.attempt(command)
+
     def add_unit(self, code: str, name: str, parent: str, actor: str | None) -> dict[str, Any]:
         check_code(code, "unit")
         name = checked_name(name, "--name")
@@ -223,20 +248,32 @@ class Organisation(Service):
         return self.app.attempt(command)
 
     def add_user(self, login: str, name: str, roles: list[str], actor: str | None) -> dict[str, Any]:
-        check_code(login, "user")
+        login = new_login(login)
         name = checked_name(name, "--name")
 
         def command() -> dict[str, Any]:
             self.app.require_admin(actor)
             grants = [self.checked_grant(spec) for spec in roles]
-            if self.app.exists(User.create_id(login)):
-                raise AlreadyExists(f"user {login} already exists")
-            user = User(login=login, name=name, actor=str(actor))
-            for role, unit in grants:
-                user.grant(role, unit, str(actor))
-            self.app.save(user)
+            registry = accounts(self.app)
+            user = self.register(registry, login, name, grants, str(actor))
+            self.app.save(user, registry)
             return _user_dict(user)
         return self.app.attempt(command)
+
+    def register(self, registry: Accounts, login: str, name: str,
+                 grants: list[tuple[str, str]], actor: str) -> User:
+        """A new user with their roles, entered in the registry (refused when the login, once
+        folded, exists or looks like an existing one)."""
+        existing = registry.stored(login)
+        if existing is not None or self.app.exists(User.create_id(login)):
+            raise AlreadyExists(f"user {existing or login} already exists")
+        registry.add_login(login)
+        user = User(login=login, name=name, actor=actor)
+        for role, unit in grants:
+            user.grant(role, unit, actor)
+            if role == ADMIN:
+                registry.add_admin(login)
+        return user
 
     def checked_grant(self, spec: str) -> tuple[str, str]:
         """A grant checked against the rules in force at its unit (a refinement may add roles)."""
@@ -250,7 +287,12 @@ class Organisation(Service):
             role, unit = self.checked_grant(spec)
             user = self.app.user(login)
             user.grant(role, unit, str(actor))
-            self.app.save(user)
+            if role != ADMIN:
+                self.app.save(user)
+                return _user_dict(user)
+            registry = accounts(self.app)
+            registry.add_admin(user.login)
+            self.app.save(user, registry)
             return _user_dict(user)
         return self.app.attempt(command)
 
@@ -262,7 +304,14 @@ class Organisation(Service):
             if role == ADMIN and user.login == admin.login:
                 raise RuleRefused("an administrator may not revoke their own admin role")
             user.revoke(role, unit, str(actor))
-            self.app.save(user)
+            if role != ADMIN or any(r == ADMIN for r, _ in user.grants):
+                self.app.save(user)
+                return _user_dict(user)
+            # the count of administrators lives in the registry, saved with the user: a revoke
+            # racing another conflicts there, and its re-run sees the other's
+            registry = accounts(self.app)
+            registry.remove_admin(user.login)
+            self.app.save(user, registry)
             return _user_dict(user)
         return self.app.attempt(command)
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import BadInput, NotPermitted
 from ..domain.periods import parse, period_range
+from ..domain.logins import fold
 from ..domain.policy import ADMIN, Policy
 from ..domain.timefmt import parse_date
 from ..domain.user import User
@@ -58,9 +59,11 @@ class Worklog(Service):
             me = self.app.actor(actor)
             is_admin = any(r == ADMIN for r, _ in me.grants)
             for who in sorted({e["advisor"] for e in entries}):
-                if who != me.login and not is_admin:
+                if fold(who) != fold(me.login) and not is_admin:
                     raise NotPermitted(f"{me.login} may log only their own work, not {who}'s")
-                self.app.user(who)
+            stored = {who: self.app.user(who).login for who in {e["advisor"] for e in entries}}
+            for e in entries:  # as stored: `ZHANG` is zhang (domain/logins)
+                e["advisor"] = stored[e["advisor"]]
             logs: dict[tuple[str, str], WorkLog] = {}
             for e in entries:
                 key = (e["advisor"], e["date"][:7])

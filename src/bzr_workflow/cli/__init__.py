@@ -76,7 +76,8 @@ def _usage_hint(exc: click.ClickException) -> str:
               help="Where events and views live: a file path, sqlite:///PATH or "
                    "postgresql://user:pass@host:port/dbname. Default ./bzr-workflow.db.")
 @click.option("--as", "actor", envvar="BZR_WORKFLOW_ACTOR", metavar="USER",
-              help="Who is acting; every command that changes something records it.")
+              help="Who is acting; every command that changes something records it. "
+                   "Case and full-width forms are the same login (ADMIN is admin).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @click.version_option(package_name="bzr-workflow")
 @click.pass_context

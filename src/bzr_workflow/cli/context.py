@@ -19,9 +19,28 @@ class Ctx:
     """What every command shares; tests inject a ready one with `obj=`."""
 
     def __init__(self, db: str | None, actor: str | None, as_json: bool) -> None:
-        self.db, self.actor, self.as_json = db, actor, as_json
+        self.db, self.as_json = db, as_json
+        self._actor, self._resolved = actor, ""
         self._app: WorkflowApp | None = None
         self._scope = ExitStack()  # what this command's app records comes from the CLI
+
+    @property
+    def actor(self) -> str | None:
+        """The acting login as stored: `--as ADMIN` or `--as ａｄｍｉｎ` acts as `admin`
+        (domain/logins); in a store from before logins were folded, `--as zhang` finds `Zhang`."""
+        if not self._actor:
+            return self._actor
+        if self._resolved:
+            return self._resolved
+        from ..domain.logins import fold
+
+        if self._app is None:
+            return fold(self._actor)
+        try:
+            self._resolved = self._app.user(self._actor).login
+        except Exception:  # noqa: BLE001 - unknown or unreadable: the command itself says so
+            self._resolved = fold(self._actor)
+        return self._resolved
 
     @property
     def location(self) -> Location:

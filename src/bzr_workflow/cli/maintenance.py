@@ -10,7 +10,10 @@ from .context import Ctx, pass_ctx
 @click.command()
 @pass_ctx
 def rebuild(ctx: Ctx) -> None:
-    """Drop every view and rebuild it from the events."""
+    """Drop every view and rebuild it from the events (an administrator's act, recorded: audit
+    shows who rebuilt, and when)."""
+    ctx.app().org.record_maintenance("rebuilt", ctx.actor,
+                                     "every view dropped and rebuilt from the events")
     count = ctx.app().reads.rebuild()
     ctx.emit({"rebuilt": True, "events": count, "store": ctx.location.describe()})
 

@@ -153,7 +153,8 @@ def user() -> None:
               help="A role from the policy; unit-scoped roles need @UNIT. Repeatable.")
 @pass_ctx
 def user_add(ctx: Ctx, login: str, name: str, roles: tuple[str, ...]) -> None:
-    """Register a person."""
+    """Register a person. The login is stored NFKC-normalised and case-folded (`Zhang` is
+    `zhang`); one that looks like an existing login (Cyrillic or Greek look-alikes) is refused."""
     ctx.emit(ctx.app().org.add_user(login, name, list(roles), ctx.actor))
 
 
@@ -171,7 +172,7 @@ def user_grant(ctx: Ctx, login: str, role: str) -> None:
 @click.argument("role", metavar="ROLE[@UNIT]")
 @pass_ctx
 def user_revoke(ctx: Ctx, login: str, role: str) -> None:
-    """Revoke a role."""
+    """Revoke a role (never one's own admin role: there is always an administrator)."""
     ctx.emit(ctx.app().org.revoke(login, role, ctx.actor))
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from .adoption import Adoption
+from .accounts import Accounts
 from .case import Case
 from .counter import CaseCounter
 from .institution import Institution
+from .maintenance import Maintenance
 from .roster import PeriodRoster
 from .school_class import SchoolClass
 from .unit import Unit
@@ -65,6 +67,7 @@ _ENTRIES: dict[type, Any] = {
                                     comment=f"{e.source}: {e.rows} rows, sha256 {e.digest}"),
     Institution.PolicyAdopted: lambda e: _e(e.actor, "adopted", f"policy:{e.policy_id}",
                                             comment=f"version {e.version}, sha256 {e.digest[:12]}"),
+    Maintenance.Performed: lambda e: _e(e.actor, e.what, "store", comment=e.detail),
     Unit.Added: lambda e: _e(e.actor, "added", f"unit:{e.code}", comment=e.name),
     User.Registered: lambda e: _e(e.actor, "registered", f"user:{e.login}", comment=e.name),
     User.RoleGranted: lambda e: _e(e.actor, "granted", f"user:{e.login}", comment=_grant(e)),
@@ -87,7 +90,8 @@ _ENTRIES: dict[type, Any] = {
 }
 BOOKKEEPING = (CaseCounter.Started, CaseCounter.Allocated, User.ClassTaken, User.ClassReleased,
                Case.AnnouncementOpened, PeriodRoster.Started, PeriodRoster.Listed,
-               PeriodRoster.Delisted)
+               PeriodRoster.Delisted, Accounts.Counted, Accounts.LoginAdded,
+               Accounts.AdminAdded, Accounts.AdminRemoved, Maintenance.Started)
 
 
 def _changes(ev: Any) -> str:
