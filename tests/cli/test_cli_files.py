@@ -299,6 +299,31 @@ def test_an_xlsx_that_unpacks_to_170_mb_is_refused_quickly_in_little_memory(
     assert elapsed < 20 and peak_mb < 250, (elapsed, peak_mb)
 
 
+def test_an_xlsx_with_entity_expansion_is_refused_before_parsing(sqlite_url: str,
+                                                                 tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    db = sqlite_url
+    ok(db, "init", "--policy", "guilin-ut-ce-2024", "--admin", "admin")
+    book = Workbook()
+    book.active.append(["advisor", "date", "activity"])
+    book.active.append(["chen", "2026-09-08", "talk"])
+    book.save(str(tmp_path / "seed.xlsx"))
+    laughs = '<!DOCTYPE l [<!ENTITY l0 "lol">' + "".join(
+        f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10)) + "]>"
+    with zipfile.ZipFile(tmp_path / "seed.xlsx") as seed, \
+            zipfile.ZipFile(tmp_path / "lol.xlsx", "w") as out:
+        for member in seed.infolist():
+            data = seed.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<worksheet", laughs.encode() + b"<worksheet", 1)
+                data = data.replace(b"<t>chen</t>", b"<t>&l9;</t>")
+            out.writestr(member, data)
+    started = time.monotonic()
+    refused(run_cli(db, "log", "import", str(tmp_path / "lol.xlsx"), actor="admin"), "DTD")
+    assert time.monotonic() - started < 20
+
+
 def test_an_xlsx_declaring_more_rows_than_the_cap_is_refused(sqlite_url: str,
                                                              tmp_path: Path) -> None:
     from openpyxl import Workbook

@@ -103,12 +103,33 @@ def check_xlsx(file: IO[bytes], name: str) -> None:
     try:
         with zipfile.ZipFile(file) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            unpacked = sum(m.file_size for m in members)
+            if unpacked > XLSX_MAX_UNPACKED or len(members) > 10_000:
+                raise BadInput(f"{name}: unpacks to {_size(unpacked)}, more than"
+                               f" {_size(XLSX_MAX_UNPACKED)}; split it or save it as CSV")
+            for member in members:
+                if member.filename.endswith((".xml", ".rels")) and \
+                        not _plain_xml(archive, member):
+                    raise BadInput(f"{name}: {member.filename} declares a DTD or entities,"
+                                   " which no spreadsheet program writes")
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
         raise BadInput(f"{name}: not a readable XLSX file") from None
-    unpacked = sum(m.file_size for m in members)
-    if unpacked > XLSX_MAX_UNPACKED or len(members) > 10_000:
-        raise BadInput(f"{name}: unpacks to {_size(unpacked)}, more than"
-                       f" {_size(XLSX_MAX_UNPACKED)}; split it or save it as CSV")
+
+
+_PROLOG = 64 * 1024
+_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
+_ELEMENT = re.compile(rb"<[A-Za-z_]")
+
+
+def _plain_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """No DOCTYPE before the root element, which must start within the first 64 KiB: entity
+    expansion ("billion laughs") is refused before any parser sees the file."""
+    with archive.open(member) as handle:
+        head = _COMMENT.sub(b"", handle.read(_PROLOG))
+    root = _ELEMENT.search(head)
+    if root is None:
+        return member.file_size == 0
+    return b"<!DOCTYPE" not in head[:root.start()] and b"<!ENTITY" not in head[:root.start()]
 
 
 def _size(n: int) -> str:
