@@ -58,7 +58,8 @@ def appraisal_open(ctx: Ctx, period: str, advisors: tuple[str, ...], everyone: b
 
 @appraisal.command("submit")
 @click.argument("ref", metavar="CASE")
-@click.option("--summary", required=True, metavar="TEXT|@FILE", help="The self-summary.")
+@click.option("--summary", required=True, metavar="TEXT|@FILE",
+              help="The self-summary; @FILE: a file of at most 1 MiB, UTF-8 or GBK.")
 @pass_ctx
 def appraisal_submit(ctx: Ctx, ref: str, summary: str) -> None:
     """The advisor's written self-summary (个人书面总结)."""

@@ -17,7 +17,8 @@ def award() -> None:
 @award.command("nominate")
 @click.option("--advisor", required=True, metavar="USER", help="Who is recommended.")
 @click.option("--period", required=True, help="The appraisal period whose result counts.")
-@click.option("--deeds", default="", metavar="TEXT|@FILE", help="主要事迹.")
+@click.option("--deeds", default="", metavar="TEXT|@FILE",
+              help="主要事迹; @FILE: a file of at most 1 MiB, UTF-8 or GBK.")
 @click.option("--distinction", metavar="KEY", help="A named honour of the policy (Aksu: top_ten).")
 @pass_ctx
 def award_nominate(ctx: Ctx, advisor: str, period: str, deeds: str,

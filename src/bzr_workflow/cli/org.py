@@ -274,6 +274,7 @@ def class_list(ctx: Ctx) -> None:
 @pass_ctx
 def import_(ctx: Ctx, what: str, file: str) -> None:
     """Import users or classes from CSV (UTF-8 or GBK) or XLSX: all rows or none.
+    At most 20 MiB; an XLSX at most 100,000 rows, 64 MiB unpacked.
 
     users: columns user, name, roles (ROLE or ROLE@UNIT, separated by ;).
     classes: columns class, name, unit, students, level, graduating (yes/是)."""
