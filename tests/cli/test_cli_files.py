@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 from clirun import invoke, ok
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_cli_allowance import suzhou
 from test_cli_award import excellent
 
@@ -110,6 +112,29 @@ def test_formula_text_in_the_audit_sheet_is_escaped(tmp_path: Path) -> None:
     row = list(load_workbook(str(tmp_path / "a.xlsx")).active.iter_rows())[1]
     assert [c.data_type for c in row] == ["s", "s", "s", "n", "s"]
     assert [bool(c.quotePrefix) for c in row] == [True, True, False, False, True]
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.one_of(st.text(max_size=30), st.sampled_from(EVIL),
+                                 st.integers(-10**6, 10**6)), min_size=1, max_size=6))
+def test_no_text_of_any_kind_becomes_a_formula(values: list[Any]) -> None:
+    """Whatever a user typed, the XLSX holds it as text (control characters XLSX cannot hold
+    shown as U+FFFD) and the CSV shows it with an apostrophe when it could run."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from bzr_workflow.exports.audit_sheet import csv_bytes, xlsx_bytes
+    from bzr_workflow.exports.safe import FORMULA_START
+
+    sheet = load_workbook(io.BytesIO(xlsx_bytes([values]))).active
+    cells = list(sheet.iter_rows())[0]
+    assert not [c for c in cells if c.data_type == "f"]
+    assert [c.data_type == "n" for c in cells] == [isinstance(v, int) for v in values]
+    row = next(csv.reader(io.StringIO(csv_bytes([values]).decode("utf-8-sig"), newline="")))
+    for shown, value in zip(row, values, strict=True):
+        assert not (isinstance(value, str) and shown.startswith(FORMULA_START)
+                    and not shown.lstrip("+-").replace(".", "", 1).isdigit())
 
 
 # -- where --out may write ------------------------------------------------------------------

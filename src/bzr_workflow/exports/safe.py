@@ -42,20 +42,31 @@ def xlsx_append(sheet: Any, row: Sequence[Any]) -> None:
     """Append a row to an openpyxl sheet with every text cell typed as text (openpyxl stores a
     str starting with `=` as a formula); live text also gets Excel's quote prefix, so editing
     the cell keeps it text. Numbers stay numbers."""
-    sheet.append(list(row))
+    clean = [_legal(v) for v in row]
+    sheet.append(clean)
     r = sheet.max_row
-    for c, value in enumerate(row, 1):
+    for c, value in enumerate(clean, 1):
         if isinstance(value, str):
             xlsx_cell(sheet, r, c, value)
 
 
 def xlsx_cell(sheet: Any, row: int, column: int, value: Any) -> Any:
+    """One cell, text typed as text; control characters XLSX cannot hold become U+FFFD."""
+    value = _legal(value)
     cell = sheet.cell(row=row, column=column, value=value)
     if isinstance(value, str):
         cell.data_type = "s"
         if live(value):
             cell.quotePrefix = True
     return cell
+
+
+def _legal(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
 
 
 # -- writing a file ------------------------------------------------------------------------
