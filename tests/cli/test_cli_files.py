@@ -417,6 +417,15 @@ def test_a_huge_limit_or_position_is_bad_input(db_url: str) -> None:
     assert ok(db, "cases", "--limit", "1000000000")
 
 
+def test_dates_at_the_ends_of_the_calendar_are_bad_input(sqlite_url: str) -> None:
+    db = sqlite_url
+    suzhou(db)
+    refused(invoke(db, "audit", "--since", "0001-01-01"), "out of range")
+    refused(invoke(db, "inbox", "--as-of", "0001-01-01T00:00", actor="adv"), "out of range")
+    refused(invoke(db, "allowance", "--month", "9999-12"), "--month")
+    assert ok(db, "audit", "--until", "9999-12-31T23:59+14:00")
+
+
 def test_a_policy_file_that_is_not_a_regular_file_is_refused(sqlite_url: str,
                                                              tmp_path: Path) -> None:
     fifo = tmp_path / "policy.toml"
