@@ -46,11 +46,14 @@ def read_policy(ref: str) -> tuple[str, str]:
     if text is not None:
         return text, ref
     path = Path(ref)
-    if not path.is_file():
+    if not path.exists():
         raise NotFound(f"unknown policy {ref!r}: give a file path or one of {', '.join(builtin_ids())}")
+    from .infile import ARG_MAX_BYTES, read_capped
+
+    raw = read_capped(ref, ARG_MAX_BYTES, "policy file")  # regular, at most 1 MiB
     try:
-        return path.read_text("utf-8"), str(path)
-    except (OSError, UnicodeDecodeError) as exc:
+        return raw.decode("utf-8"), str(path)
+    except UnicodeDecodeError as exc:
         raise BadInput(f"{ref}: cannot read the policy file as UTF-8 text ({exc})") from None
 
 

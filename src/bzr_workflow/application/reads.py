@@ -269,26 +269,34 @@ class Reads:
         with self._read() as conn:
             return cast("list[AwardRow]", queries.awards(conn, parse(period).key))
 
-    def award_form(self, ref: str, out: str, fmt: str | None = None) -> FormWritten:
-        """Write an award case's recommendation form (.docx or .xlsx), sealed to now."""
+    def award_form(self, ref: str, out: str, fmt: str | None = None,
+                   force: bool = False) -> FormWritten:
+        """Write an award case's recommendation form (.docx or .xlsx), sealed to now; an
+        existing `out` is replaced only with `force` (see exports.safe)."""
         from ..exports.recommendation import write_docx, write_xlsx
+        from ..exports.safe import check_out, write_out
 
         kind = form_format(out, fmt)
+        check_out(out, self.app.location, force)
         model = self.app.awards.recommendation_form(ref)
         model["head"] = self.seal.extend()
-        (write_docx if kind == "docx" else write_xlsx)(model, out)
+        writer = write_docx if kind == "docx" else write_xlsx
+        write_out(out, lambda path: writer(model, path), self.app.location, force)
         return {"case": model["case"], "file": out, "format": kind}
 
     # -- allowance and work ---------------------------------------------------------------
 
     def allowance(self, month: str, position: int | None = None,
-                  out: str | None = None) -> AllowanceSheet:
+                  out: str | None = None, force: bool = False) -> AllowanceSheet:
         """A month's allowance sheet as of now (or an event `position`), with its seal digest;
-        also written to `out` (.csv or .xlsx) if given."""
+        also written to `out` (.csv or .xlsx) if given, replacing a file only with `force`."""
         from ..exports.allowance_sheet import write_csv, write_xlsx
+        from ..exports.safe import check_out, write_out
         from ..projections import queries
 
         kind = sheet_format(month, out)
+        if out:
+            check_out(out, self.app.location, force)
         policy = self.app.policy()
         if policy.allowance is None:
             raise BadInput(f"policy {policy.id} sets no allowance ([allowance] section)")
@@ -297,7 +305,8 @@ class Reads:
                                       self.app.calendar())
         sheet["head"] = self.seal.digest_at(sheet["position"])
         if out:
-            (write_csv if kind == ".csv" else write_xlsx)(sheet, out)
+            writer = write_csv if kind == ".csv" else write_xlsx
+            write_out(out, lambda path: writer(sheet, path), self.app.location, force)
         return cast("AllowanceSheet", sheet)
 
     def norms(self, advisor: str, period: str, role: str | None = None) -> dict[str, Any]:

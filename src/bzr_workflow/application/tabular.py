@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.errors import BadInput
+from .infile import XLSX_MAX_COLUMNS, XLSX_MAX_ROWS, check_xlsx, decode, read_capped
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -15,11 +16,8 @@ MAX_BYTES = 20 * 1024 * 1024
 def read_rows(path: str) -> list[dict[str, str]]:
     """Each data row as {header: text}; the first row is the header."""
     file = Path(path)
-    if not file.is_file():
-        raise BadInput(f"{path}: no such file")
-    if file.stat().st_size > MAX_BYTES:
-        raise BadInput(f"{path}: larger than {MAX_BYTES // 1024 // 1024} MiB")
-    table = _xlsx(file) if file.suffix.lower() == ".xlsx" else _csv(file)
+    raw = read_capped(path, MAX_BYTES)  # a regular file, not too large, read once
+    table = _xlsx(file, raw) if file.suffix.lower() == ".xlsx" else _csv(file, raw)
     if not table:
         raise BadInput(f"{path}: the file is empty")
     header = [h.strip() for h in table[0]]
@@ -38,33 +36,44 @@ def pick(row: dict[str, str], columns: dict[str, tuple[str, ...]]) -> dict[str, 
     return out
 
 
-def _csv(file: Path) -> list[list[str]]:
-    raw = file.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise BadInput(f"{file}: neither UTF-8 nor GBK text")
+def _csv(file: Path, raw: bytes) -> list[list[str]]:
+    text = decode(raw, str(file))
     try:
         return list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
         raise BadInput(f"{file}: not a readable CSV file ({exc})") from None
 
 
-def _xlsx(file: Path) -> list[list[str]]:
+def _xlsx(file: Path, raw: bytes) -> list[list[str]]:
+    """The first sheet's rows, streamed (read-only mode), after its unpacked size is checked;
+    more than XLSX_MAX_ROWS rows or XLSX_MAX_COLUMNS columns is refused."""
     from openpyxl import load_workbook
 
+    check_xlsx(io.BytesIO(raw), str(file))
     try:
-        values = load_workbook(str(file), read_only=True, data_only=True).active
-        formulas = load_workbook(str(file), read_only=True).active
+        values = load_workbook(io.BytesIO(raw), read_only=True, data_only=True).active
+        formulas = load_workbook(io.BytesIO(raw), read_only=True).active
+        declared_rows, declared_columns = values.max_row, values.max_column
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise BadInput(f"{file}: not a readable XLSX file ({type(exc).__name__})") from None
+    if (declared_rows or 0) > XLSX_MAX_ROWS or (declared_columns or 0) > XLSX_MAX_COLUMNS:
+        raise BadInput(f"{file}: more than {XLSX_MAX_ROWS} rows or {XLSX_MAX_COLUMNS} columns;"
+                       " split it")
+    try:
+        return _xlsx_rows(file, values, formulas)
+    except BadInput:
+        raise
+    except Exception as exc:  # a sheet broken past its first rows
+        raise BadInput(f"{file}: not a readable XLSX file ({type(exc).__name__})") from None
+
+
+def _xlsx_rows(file: Path, values: Any, formulas: Any) -> list[list[str]]:
     rows = []
     for n, (row, raw) in enumerate(zip(values.iter_rows(values_only=True),
                                        formulas.iter_rows(values_only=True)), 1):
+        if n > XLSX_MAX_ROWS or len(row) > XLSX_MAX_COLUMNS:
+            raise BadInput(f"{file}: more than {XLSX_MAX_ROWS} rows or {XLSX_MAX_COLUMNS}"
+                           " columns; split it")
         for value, source in zip(row, raw):
             if value is None and isinstance(source, str) and source.startswith("="):
                 raise BadInput(f"{file}: row {n} has a formula ({source}) with no saved value;"

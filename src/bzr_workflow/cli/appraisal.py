@@ -20,16 +20,10 @@ def appraisal_line(case: dict[str, Any]) -> str:
 
 
 def text_or_file(value: str) -> str:
-    """TEXT, or @FILE for a UTF-8 file's content."""
-    if not value.startswith("@"):
-        return value
-    from ..domain.errors import BadInput
+    """TEXT, or @FILE for a file's content: a regular file of at most 1 MiB, UTF-8 or GBK."""
+    from ..application.infile import read_text_arg
 
-    try:
-        with open(value[1:], encoding="utf-8") as handle:
-            return handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"cannot read {value[1:]} as UTF-8 text ({exc})") from None
+    return read_text_arg(value)
 
 
 EARLY = click.option("--early", is_flag=True,
@@ -72,7 +66,8 @@ def appraisal_open(ctx: Ctx, period: str, advisors: tuple[str, ...], everyone: b
 
 @appraisal.command("submit")
 @click.argument("ref", metavar="CASE")
-@click.option("--summary", required=True, metavar="TEXT|@FILE", help="The self-summary.")
+@click.option("--summary", required=True, metavar="TEXT|@FILE",
+              help="The self-summary; @FILE: a file of at most 1 MiB, UTF-8 or GBK.")
 @pass_ctx
 def appraisal_submit(ctx: Ctx, ref: str, summary: str) -> None:
     """The advisor's written self-summary (个人书面总结)."""

@@ -19,7 +19,7 @@ def award() -> None:
 @click.option("--period", required=True,
               help="The period whose results count: the appraisal's, or a school year 2026-2027"
                    " where the award is yearly (Aksu's 十佳).")
-@click.option("--deeds", default="", metavar="TEXT|@FILE", help="主要事迹.")
+@click.option("--deeds", default="", metavar="TEXT|@FILE", help="主要事迹; @FILE: a file of at most 1 MiB, UTF-8 or GBK.")
 @click.option("--distinction", metavar="KEY", help="A named honour of the policy (Aksu: top_ten).")
 @click.option("--early", is_flag=True,
               help="Nominate although the period has not begun yet (refused otherwise).")
@@ -36,13 +36,18 @@ def award_nominate(ctx: Ctx, advisor: str, period: str, deeds: str,
 @click.option("--out", "out", required=True, metavar="FILE", help="Where to write (.docx or .xlsx).")
 @click.option("--format", "fmt", type=click.Choice(["docx", "xlsx"]),
               help="Default: from the file's ending.")
+@click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @pass_ctx
-def award_form(ctx: Ctx, ref: str, out: str, fmt: str | None) -> None:
-    """Export the filled-in recommendation form (附件2) with each level's opinion, signer and date."""
+def award_form(ctx: Ctx, ref: str, out: str, fmt: str | None, force: bool) -> None:
+    """Export the filled-in recommendation form (附件2) with each level's opinion, signer and date.
+    --out is written whole (a temporary file, then renamed); never the store's own file, a
+    symbolic link or a folder."""
     from ..application.reads import form_format
+    from ..exports.safe import check_out
 
     form_format(out, fmt)  # a bad file is named before the store is opened
-    ctx.emit(ctx.app().reads.award_form(ref, out, fmt))
+    check_out(out, ctx.location, force)
+    ctx.emit(ctx.app().reads.award_form(ref, out, fmt, force))
 
 
 @click.command()

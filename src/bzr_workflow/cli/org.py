@@ -290,6 +290,7 @@ def import_(ctx: Ctx, what: str, file: str) -> None:
     all rows or none. Results and appointments are recorded as imported with the file's
     SHA-256 digest (a file is imported once); they count for the policy's rules over
     consecutive results (Aksu: two 不称职 semesters) from the first day.
+    At most 20 MiB; an XLSX at most 100,000 rows, 64 MiB unpacked.
 
     users: columns user, name, roles (ROLE or ROLE@UNIT, separated by ;).
     classes: columns class, name, unit, students, level, graduating (yes/是), year_of_study

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 AS_OF = click.option("--as-of", "as_of", metavar="TIMESTAMP",
                      help="Answer as things stood then (2026-12-03 or 2026-12-03T10:02).")
-LIMIT = click.option("--limit", type=click.IntRange(min=1), metavar="N",
+MAX_ROWS = 1_000_000_000  # beyond what the databases take as a LIMIT (SQLite: 64 bits)
+LIMIT = click.option("--limit", type=click.IntRange(min=1, max=MAX_ROWS), metavar="N",
                      help="At most N rows: the first N in the listed order.")
 CASE_COLUMNS = ["id", "kind", "state", "step_label", "role", "subject", "class", "period",
                 "updated_at"]
@@ -106,16 +107,22 @@ COMMANDS = [inbox, cases, show, history, audit, appointments]
 
 @click.command()
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month to pay.")
-@click.option("--position", type=click.IntRange(min=1), metavar="N",
+@click.option("--position", type=click.IntRange(min=1, max=2**63 - 1), metavar="N",
               help="Regenerate as of this event position (printed on every sheet).")
 @click.option("--out", metavar="FILE", help="Also write the sheet (.csv or .xlsx).")
+@click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @pass_ctx
-def allowance(ctx: Ctx, month: str, position: int | None, out: str | None) -> None:
-    """A month's allowance (津贴) lines with their provenance, per the policy's formula."""
+def allowance(ctx: Ctx, month: str, position: int | None, out: str | None, force: bool) -> None:
+    """A month's allowance (津贴) lines with their provenance, per the policy's formula.
+    --out is written whole (a temporary file, then renamed); never the store's own file, a
+    symbolic link or a folder."""
     from ..application.reads import sheet_format
+    from ..exports.safe import check_out
 
     sheet_format(month, out)  # a bad month or file is named before the store is opened
-    ctx.emit(ctx.app().reads.allowance(month, position, out), _allowance_text)
+    if out:
+        check_out(out, ctx.location, force)
+    ctx.emit(ctx.app().reads.allowance(month, position, out, force), _allowance_text)
 
 
 def _allowance_text(sheet: AllowanceSheet) -> str:

@@ -47,6 +47,7 @@ def log_add(ctx: Ctx, activity: str, day: str, count: str, hours: str, class_cod
 @pass_ctx
 def log_import(ctx: Ctx, file: str) -> None:
     """Import activities from CSV (UTF-8 or GBK) or XLSX: all rows or none.
+    At most 20 MiB; an XLSX at most 100,000 rows, 64 MiB unpacked.
 
     Columns: advisor (班主任), date (日期), activity (活动), and optionally count (次数),
     hours (小时), class (班级), student (学生), trigger (原因), note (备注)."""

@@ -36,9 +36,9 @@ class ClassState:
 def month_range(month: str) -> tuple[date, date]:
     try:
         first = date.fromisoformat(f"{month}-01")
-    except ValueError:
-        raise BadInput(f"--month {month!r}: write it as YYYY-MM") from None
-    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    except ValueError:  # not a month, or 9999-12 (whose next month no date can hold)
+        raise BadInput(f"--month {month!r}: write it as YYYY-MM (up to 9999-11)") from None
     return first, following - timedelta(days=1)
 
 

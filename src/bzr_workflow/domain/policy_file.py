@@ -40,11 +40,35 @@ def digest_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+MAX_DEPTH = 16
+"""Tables and arrays nested deeper than this are refused (a policy needs four or five)."""
+
+
 def _load(text: str, source: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyInvalid(source, [("(file)", f"not valid TOML: {exc}")]) from None
+    except RecursionError:  # the parser recurses once per level of nesting
+        data = None
+    if data is None or _depth(data) > MAX_DEPTH:
+        raise PolicyInvalid(source, [("(file)", f"nested more than {MAX_DEPTH} levels deep")])
+    return data
+
+
+def _depth(data: Any) -> int:
+    """How deeply tables and arrays nest, counted without recursion."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        children = value.values() if isinstance(value, dict) else value \
+            if isinstance(value, list) else ()
+        stack.extend((child, depth + 1) for child in children
+                     if isinstance(child, (dict, list)))
+    return deepest
 
 
 def parse_policy(text: str, source: str) -> Policy:

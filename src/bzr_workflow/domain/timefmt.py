@@ -37,9 +37,12 @@ def parse_instant(text: str, utc_offset: str, end: bool = True) -> datetime:
         raise BadInput(f"{text!r} is not a date or time (use 2026-12-03 or 2026-12-03T10:02)") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone(utc_offset))
-    if end:
-        value += _granule(raw) - timedelta(microseconds=1)
-    return value.astimezone(UTC)
+    try:
+        if end:
+            value += _granule(raw) - timedelta(microseconds=1)
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01 or 9999-12-31 moved across the zone's offset
+        raise BadInput(f"{text!r} is out of range (years 0002 to 9998)") from None
 
 
 def _granule(raw: str) -> timedelta:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from typing import Any
 
+from .safe import csv_rows, xlsx_append
+
 HEADER = ["班主任", "班级", "金额（元）", "依据", "任职（案件）", "任职起始", "人数", "人数起始",
           "天数", "经费来源"]
 
@@ -25,7 +27,7 @@ def rows(sheet: dict[str, Any]) -> list[list[Any]]:
 
 def write_csv(sheet: dict[str, Any], path: str) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
-        csv.writer(f).writerows(rows(sheet))
+        csv.writer(f).writerows(csv_rows(rows(sheet)))
 
 
 def write_xlsx(sheet: dict[str, Any], path: str) -> None:
@@ -35,5 +37,5 @@ def write_xlsx(sheet: dict[str, Any], path: str) -> None:
     ws = book.active
     ws.title = f"津贴 {sheet['month']}"
     for row in rows(sheet):
-        ws.append(row)
+        xlsx_append(ws, row)
     book.save(path)

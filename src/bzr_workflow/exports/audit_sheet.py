@@ -7,10 +7,11 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .safe import csv_rows, xlsx_cell
+
 HEADER = ["时间", "办理人", "操作", "案件", "对象", "环节", "环节名称", "转至", "意见", "事件位置"]
 KEYS = ["at", "actor", "action", "case", "target", "step", "step_label", "to_step", "comment",
         "position"]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def rows(found: Sequence[Mapping[str, Any]], query: Mapping[str, str | None],
@@ -22,14 +23,9 @@ def rows(found: Sequence[Mapping[str, Any]], query: Mapping[str, str | None],
     return out
 
 
-def _inert(value: Any) -> Any:
-    """A text cell a spreadsheet would read as a formula gets a leading apostrophe."""
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
-
-
 def csv_bytes(table: list[list[Any]]) -> bytes:
     text = io.StringIO()
-    csv.writer(text).writerows([[_inert(v) for v in row] for row in table])
+    csv.writer(text).writerows(csv_rows(table))
     return text.getvalue().encode("utf-8-sig")
 
 
@@ -42,9 +38,7 @@ def xlsx_bytes(table: list[list[Any]]) -> bytes:
     ws.title = "审计"
     for r, row in enumerate(table, 1):
         for c, value in enumerate(row, 1):
-            cell = ws.cell(row=r, column=c, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"
+            xlsx_cell(ws, r, c, value)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.policy import Policy
+from .safe import xlsx_append
 
 FIELDS_PER_ROW = 4
 
@@ -59,15 +60,16 @@ def write_xlsx(model: dict[str, Any], path: str) -> None:
     book = Workbook()
     sheet = book.active
     sheet.title = "推荐表"
-    sheet.append([model["title"]])
-    sheet.append(["案件", model["case"], "期间", model["period"], "封印摘要",
-                  model.get("head", "")])
+    xlsx_append(sheet, [model["title"]])
+    xlsx_append(sheet, ["案件", model["case"], "期间", model["period"], "封印摘要",
+                        model.get("head", "")])
     for label, value in model["fields"].items():
-        sheet.append([label, value])
-    sheet.append(["主要事迹", model["deeds"]])
-    sheet.append(["栏目", "意见", "负责人签字（盖章）", "日期"])
+        xlsx_append(sheet, [label, value])
+    xlsx_append(sheet, ["主要事迹", model["deeds"]])
+    xlsx_append(sheet, ["栏目", "意见", "负责人签字（盖章）", "日期"])
     for opinion in model["opinions"]:
-        sheet.append([opinion["label"], opinion["comment"], opinion["signer"], opinion["date"]])
+        xlsx_append(sheet, [opinion["label"], opinion["comment"], opinion["signer"],
+                            opinion["date"]])
     book.save(path)
 
 
