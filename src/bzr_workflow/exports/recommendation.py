@@ -48,7 +48,8 @@ def write_docx(model: dict[str, Any], path: str) -> None:
         merged = table.cell(n, 0).merge(table.cell(n, FIELDS_PER_ROW * 2 - 1))
         merged.text = (f"{opinion['label']}：{opinion['comment']}\n"
                        f"负责人签字（盖章）：{opinion['signer']}\n{_date(opinion['date'])}")
-    doc.add_paragraph(f"{model['case']} · {model['period']} · 封印摘要 {model.get('head', '')}")
+    doc.add_paragraph(f"{model['case']} · {model['period']} · 事件位置 {model.get('position', '')}"
+                      f" · 封印摘要 {model.get('head', '')}")
     doc.save(path)
 
 
@@ -61,7 +62,7 @@ def write_xlsx(model: dict[str, Any], path: str) -> None:
     sheet.title = "推荐表"
     sheet.append([model["title"]])
     sheet.append(["案件", model["case"], "期间", model["period"], "封印摘要",
-                  model.get("head", "")])
+                  model.get("head", ""), "事件位置", model.get("position", "")])
     for label, value in model["fields"].items():
         sheet.append([label, value])
     sheet.append(["主要事迹", model["deeds"]])
