@@ -366,3 +366,26 @@ def test_two_processes_writing_at_once_leave_a_chain_that_verifies(store: str) -
     assert {f"p{n}" for n in range(8)} | {f"q{n}" for n in range(8)} <= users
     code, said = verify(store)
     assert code == 0, said
+
+
+# -- what exported documents carry ------------------------------------------------------------
+
+
+def test_an_audit_sheet_carries_the_head_it_was_made_at(store: str) -> None:
+    """The sheet names the position and digest it reflects; verify --head accepts the digest."""
+    import csv
+    import io
+
+    from bzr_workflow.application import open_app
+
+    app = open_app(parse_location(store))
+    try:
+        sheet = app.reads.audit_sheet("csv").decode("utf-8-sig")
+    finally:
+        app.close()
+    first = next(csv.reader(io.StringIO(sheet)))
+    head, position = first[first.index("封印摘要") + 1], int(first[first.index("事件位置") + 1])
+    with Raw(store) as raw:
+        assert position == raw.last_position()
+    code, said = verify(store, "--head", head)
+    assert code == 0, said

@@ -355,10 +355,17 @@ class Seal:
                 raise IntegrityFailure(f"the store file is damaged: {check[0][0]}")
             names = {r[0] for r in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
-            for needed in (self.events, self.table):
-                if needed not in names:
-                    raise IntegrityFailure(f"the table {needed} is missing: the seal or the"
-                                           " events were dropped")
+            present = [t for t in (self.events, self.table) if t in names]
+        else:
+            present = [t for t in (self.events, self.table) if conn.execute(
+                "SELECT to_regclass(%s)", (t,)).fetchone()[0] is not None]
+        if not present:
+            raise BadInput(f"no store in {self.location.describe()}; create one with"
+                           " `bzr-workflow init`")
+        for needed in (self.events, self.table):
+            if needed not in present:
+                raise IntegrityFailure(f"the table {needed} is missing: the seal or the"
+                                       " events were dropped")
         wanted = None if head is None else head.strip().lower()
         at = {p.position: p for p in points}
         found = wanted == GENESIS
@@ -522,3 +529,45 @@ def upgrade(app: Any) -> dict[str, Any]:
         app.save(Command("cli", "seal upgrade", "", 0))
     end, head = seal.head()
     return {"sealed": len(links), "position": end, "head": head, "key": key.id}
+
+
+class Checkpointer:
+    """The server's checkpoints: one at start, then one every `every` seconds in which the
+    log grew, each a new file `checkpoint-<UTC time>-<position>.json` in `folder`."""
+
+    def __init__(self, location: Location, folder: str, every: float) -> None:
+        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+            raise BadInput(f"--checkpoint-dir {folder}: not a folder this process may write to")
+        self.seal, self.folder, self.every = Seal(location), folder, every
+        self.written = -1
+        import threading
+
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="checkpoints", daemon=True)
+
+    def start(self) -> None:
+        self.write()  # at start, in the caller: a key or store problem is said before serving
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def write(self) -> str | None:
+        """A checkpoint file if the head moved since the last one; its path, or None."""
+        data = self.seal.checkpoint()
+        if data["position"] == self.written:
+            return None
+        stamp = data["at"].replace(":", "").replace("-", "").replace("+0000", "Z")
+        path = os.path.join(self.folder, f"checkpoint-{stamp}-{data['position']}.json")
+        write_checkpoint(data, path)
+        self.written = int(data["position"])
+        return path
+
+    def _run(self) -> None:
+        import sys
+
+        while not self._stop.wait(self.every):
+            try:
+                self.write()
+            except Exception as exc:  # noqa: BLE001 - the server keeps serving; said on stderr
+                print(f"checkpoint not written: {_first(exc)}", file=sys.stderr, flush=True)
