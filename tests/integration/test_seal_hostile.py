@@ -389,3 +389,74 @@ def test_an_audit_sheet_carries_the_head_it_was_made_at(store: str) -> None:
         assert position == raw.last_position()
     code, said = verify(store, "--head", head)
     assert code == 0, said
+
+
+# -- a store sealed before seal keys ----------------------------------------------------------
+
+
+def make_legacy(db: str, unsealed_tail: int = 0) -> None:
+    """Turn the store's seal into what the version before seal keys left: plain SHA-256 links
+    with no key id, the last `unsealed_tail` events not yet sealed (it sealed after commits)."""
+    from bzr_workflow.application.seal import GENESIS, link
+
+    with Raw(db) as raw:
+        raw.drop_guards()
+        raw.run("DELETE FROM bzr_seal")
+        rows = raw.run(f"SELECT {raw.pos}, originator_id, originator_version, topic, state"
+                       f" FROM {raw.events} ORDER BY {raw.pos}").fetchall()
+        digest = GENESIS
+        for position, *event in rows[:len(rows) - unsealed_tail]:
+            digest = link(digest, position, *event)
+            raw.run("INSERT INTO bzr_seal (position, digest) VALUES (?, ?)", position, digest)
+
+
+def test_a_store_sealed_before_keys_is_upgraded_once_and_then_verifies(store: str) -> None:
+    make_legacy(store, unsealed_tail=2)
+    said = tampered(store)
+    assert "no seal link" in said  # the tail the old version left unsealed
+    upgraded = ok(store, "seal", "upgrade", actor="admin")
+    assert upgraded["sealed"] == 2
+    assert verify(store)[0] == 0
+    ok(store, "recruit", "apply", "--class", "tm1", actor="sun")  # the writer keys from here
+    assert verify(store)[0] == 0
+    assert invoke(store, "seal", "upgrade", actor="admin").exit_code == 2  # keyed already
+
+
+def test_an_old_chain_with_nothing_left_unsealed_ends_keyed_after_upgrade(store: str) -> None:
+    make_legacy(store)
+    assert "ends in an unkeyed link" in tampered(store)  # anyone could have recomputed it
+    upgraded = ok(store, "seal", "upgrade", actor="admin")
+    assert upgraded["sealed"] == 0  # a command recorded instead, its link keyed
+    assert verify(store)[0] == 0
+
+
+def test_unkeyed_links_after_keyed_ones_are_exit_5(store: str) -> None:
+    """Rewriting the seal's end without the key: the keyed chain cannot turn unkeyed."""
+    import hashlib
+
+    from bzr_workflow.application.seal import message
+
+    ok(store, "recruit", "apply", "--class", "tm1", actor="sun")
+    with Raw(store) as raw:
+        raw.drop_guards()
+        last = raw.last_position()
+        row = raw.run(f"SELECT originator_id, originator_version, topic, state FROM"
+                      f" {raw.events} WHERE {raw.pos} = ?", last).fetchone()
+        previous = raw.run("SELECT digest FROM bzr_seal WHERE position = ?", last - 1).fetchone()[0]
+        raw.run("DELETE FROM bzr_seal WHERE position = ?", last)
+        raw.run("INSERT INTO bzr_seal (position, digest) VALUES (?, ?)", last,
+                hashlib.sha256(message(previous, last, *row)).hexdigest())
+    assert "unkeyed link after keyed" in tampered(store)
+
+
+def test_the_first_write_on_an_old_store_continues_its_chain_keyed(store: str) -> None:
+    """The old seal table has no key_id column and (PostgreSQL) no sealing insert function:
+    the first write adds both and its links follow the old ones."""
+    make_legacy(store)
+    with Raw(store) as raw:
+        raw.run("ALTER TABLE bzr_seal DROP COLUMN key_id")
+        if not raw.sqlite:
+            raw.run("DROP FUNCTION bzrworkflow_events_insert_sealed")
+    ok(store, "recruit", "apply", "--class", "tm1", actor="sun")
+    code, said = verify(store)
+    assert code == 0, said

@@ -104,14 +104,16 @@ class OrderedPostgresRecorder(PostgresApplicationRecorder):
                       ) -> Sequence[int] | None:
         if not stored_events:
             return []
+        ids: Sequence[int]
         try:
-            return self._insert_sealed(stored_events)
+            ids = self._insert_sealed(stored_events)  # untyped: under @retry
         except ProgrammingError as exc:
             if not isinstance(exc.__cause__, psycopg.errors.UndefinedFunction):
                 raise
             with self.datastore.transaction(commit=True) as curs:  # a store older than it
                 self._create_function(curs)
-            return self._insert_sealed(stored_events)
+            ids = self._insert_sealed(stored_events)
+        return ids
 
     @contextmanager
     def stream(self) -> Iterator[Callable[[Sequence[StoredEvent]], object]]:

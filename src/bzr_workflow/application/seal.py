@@ -328,18 +328,20 @@ class Seal:
             yield page
             after = int(page[-1][0])
 
-    def verify(self, head: str | None = None,
-               checkpoints: list[str] | None = None) -> dict[str, Any]:
+    def verify(self, head: str | None = None, checkpoints: list[str] | None = None,
+               upgrading: bool = False) -> dict[str, Any]:
         """Recompute the chain from the stored events, reading only; exit 5 (IntegrityFailure)
         naming the first position that does not match, or the checkpoint the log no longer
-        extends. Events and links are read a page at a time: memory stays flat."""
+        extends. Events and links are read a page at a time: memory stays flat. `upgrading`
+        (seal upgrade, on a store sealed before keys): an unsealed tail and an unkeyed end pass,
+        and the result says where the tail starts."""
         points = [read_checkpoint(path) for path in checkpoints or []]
         ring = sealkey.load(sealkey.key_path(self.location))
         for point in points:
             self._check_signature(point, ring)
         try:
             with read_only(self.location) as conn:
-                return self._verify(conn, ring, head, points)
+                return self._verify(conn, ring, head, points, upgrading)
         except (sqlite3.DatabaseError, _pg_error()) as exc:
             if _missing(exc):
                 raise IntegrityFailure(f"a table of the store is missing ({_first(exc)}):"
@@ -348,7 +350,7 @@ class Seal:
                                    " the file or database is damaged") from None
 
     def _verify(self, conn: Any, ring: Keyring, head: str | None,
-                points: list[Checkpoint]) -> dict[str, Any]:
+                points: list[Checkpoint], upgrading: bool = False) -> dict[str, Any]:
         if self.location.is_sqlite:
             check = conn.execute("PRAGMA quick_check").fetchall()
             if [tuple(r) for r in check] != [("ok",)]:
@@ -372,6 +374,7 @@ class Seal:
         mark = self._mark()
         digest, count, position, keyed = GENESIS, 0, 0, False
         seen: set[int] = set()
+        tail: int | None = None  # upgrading: where the events the old version left unsealed start
         for page in self._pages(conn, 0):
             stored = {int(r[0]): (str(r[1]), r[2]) for r in conn.execute(
                 f"SELECT position, digest, key_id FROM {self.table} WHERE position >= {mark}"
@@ -379,6 +382,12 @@ class Seal:
             for position, originator, version, topic, state in page:
                 position = int(position)
                 sealed = stored.get(position)
+                if sealed is None and upgrading:
+                    tail = position if tail is None else tail
+                    continue
+                if tail is not None:
+                    raise IntegrityFailure(f"position {position}: a seal link after unsealed"
+                                           f" events (from position {tail})")
                 if sealed is None:
                     raise IntegrityFailure(f"position {position}: the event has no seal link"
                                            " (stored outside the writer, or its link deleted)")
@@ -424,10 +433,11 @@ class Seal:
         if sealed_count != count:
             raise IntegrityFailure(f"{sealed_count - count} seal link(s) have no event: events"
                                    " were deleted")
-        if count and not keyed:
-            raise IntegrityFailure(f"position {position}: the chain ends in an unkeyed link"
-                                   " (a store sealed before seal keys: run `bzr-workflow seal"
-                                   " upgrade` once)")
+        if count and not keyed and not upgrading:
+            raise IntegrityFailure(f"position {position}: the chain ends in an unkeyed link:"
+                                   " links rewritten without the key, or a store sealed before"
+                                   " seal keys (then run `bzr-workflow seal upgrade` once, on the"
+                                   " store as the old version left it)")
         identity = self.identity(conn)
         for point in points:
             if point.position > position:
@@ -444,6 +454,8 @@ class Seal:
             raise IntegrityFailure(f"{head} is not a link of this store's chain")
         result: dict[str, Any] = {"head": digest, "position": position, "events": count,
                                   "verified": True}
+        if upgrading:
+            result |= {"keyed": keyed, "unsealed_from": tail}
         if points:
             result["checkpoints"] = [p.file for p in points]
         return result
@@ -489,6 +501,9 @@ def upgrade(app: Any) -> dict[str, Any]:
     location = app.location
     seal = Seal(location)
     seal.create()
+    checked = seal.verify(upgrading=True)  # the old links must hold before the key vouches
+    if checked["keyed"]:
+        raise BadInput("this store's chain is keyed already: there is nothing to upgrade")
     sealer: Sealer = app.recorder.sealer
     events, table_name, position = tables(location)
     mark = seal._mark()  # noqa: SLF001 - the same class's dialect
@@ -501,9 +516,10 @@ def upgrade(app: Any) -> dict[str, Any]:
         conn = psycopg.connect(location.libpq_conninfo())
         conn.execute(f"LOCK TABLE {events} IN EXCLUSIVE MODE")
     try:
-        keyed = conn.execute(f"SELECT 1 FROM {table_name} WHERE key_id IS NOT NULL"
-                             " LIMIT 1").fetchone() is not None
-        key = sealer.key(lambda: keyed)
+        if conn.execute(f"SELECT 1 FROM {table_name} WHERE key_id IS NOT NULL"
+                        " LIMIT 1").fetchone() is not None:
+            raise BadInput("another writer keyed the chain meanwhile: run verify instead")
+        key = sealer.key(lambda: False)
         row = conn.execute(f"SELECT position, digest, key_id FROM {table_name}"
                            " ORDER BY position DESC LIMIT 1").fetchone()
         last, digest = (int(row[0]), str(row[1])) if row else (0, GENESIS)
@@ -524,8 +540,7 @@ def upgrade(app: Any) -> dict[str, Any]:
         raise
     finally:
         conn.close()
-    ends_keyed = bool(links) or bool(row and row[2] is not None)
-    if not ends_keyed:
+    if not links:
         app.save(Command("cli", "seal upgrade", "", 0))
     end, head = seal.head()
     return {"sealed": len(links), "position": end, "head": head, "key": key.id}

@@ -141,11 +141,12 @@ def seal_checkpoint(ctx: Ctx, out: str | None) -> None:
 @seal.command("upgrade")
 @pass_ctx
 def seal_upgrade(ctx: Ctx) -> None:
-    """Once, on a store sealed before seal keys: seal its unsealed tail and end its chain in a
-    keyed link (what it holds now is taken as it is: run it on the store as the old version
-    left it)."""
+    """Once, on a store sealed before seal keys (administrators): check its old links, seal the
+    tail it left unsealed and end its chain in a keyed link. What it holds then is taken as it
+    is: run it on the store as the old version left it, while nobody else writes."""
     from ..application.seal import upgrade
 
+    ctx.app().require_admin(ctx.actor)
     ctx.emit(upgrade(ctx.app()))
 
 
