@@ -223,9 +223,33 @@ class Seal:
     def __init__(self, location: Location) -> None:
         self.location = location
         self.events, self.table, self.position = tables(location)
+        self._pg: Any = None
 
     def close(self) -> None:
-        """Nothing kept open (each read opens its own read-only connection)."""
+        if self._pg is not None:
+            self._pg.close()
+            self._pg = None
+
+    @contextmanager
+    def _reader(self) -> Iterator[Any]:
+        """For the head: SQLite, a read-only connection each time (microseconds); PostgreSQL,
+        one kept read-only connection (connecting costs ~5 ms a sheet would pay each time)."""
+        if self.location.is_sqlite:
+            with read_only(self.location) as conn:
+                yield conn
+            return
+        import psycopg
+
+        if self._pg is None or self._pg.closed:
+            with read_only(self.location) as probe:  # says why when it cannot connect
+                probe.close()
+            self._pg = psycopg.connect(self.location.libpq_conninfo(), autocommit=True)
+            self._pg.read_only = True
+        try:
+            yield self._pg
+        except psycopg.OperationalError:
+            self.close()
+            raise
 
     def create(self) -> None:
         """The seal table, and triggers refusing UPDATE and DELETE on events and seal alike."""
@@ -269,14 +293,14 @@ class Seal:
 
     def head(self) -> tuple[int, str]:
         """The chain's last link: (position, digest); (0, GENESIS) for an empty log."""
-        with read_only(self.location) as conn:
+        with self._reader() as conn:
             row = conn.execute(f"SELECT position, digest FROM {self.table}"
                                " ORDER BY position DESC LIMIT 1").fetchone()
         return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
     def digest_at(self, position: int) -> str:
         """The link sealing everything up to `position` (what a sheet of that position reflects)."""
-        with read_only(self.location) as conn:
+        with self._reader() as conn:
             row = conn.execute(f"SELECT digest FROM {self.table} WHERE position <= {self._mark()}"
                                " ORDER BY position DESC LIMIT 1", (position,)).fetchone()
         return str(row[0]) if row else GENESIS
@@ -336,11 +360,12 @@ class Seal:
         (seal upgrade, on a store sealed before keys): an unsealed tail and an unkeyed end pass,
         and the result says where the tail starts."""
         points = [read_checkpoint(path) for path in checkpoints or []]
-        ring = sealkey.load(sealkey.key_path(self.location))
-        for point in points:
-            self._check_signature(point, ring)
         try:
             with read_only(self.location) as conn:
+                self._tables_present(conn)  # no store here: said before the key file is looked for
+                ring = sealkey.load(sealkey.key_path(self.location))
+                for point in points:
+                    self._check_signature(point, ring)
                 return self._verify(conn, ring, head, points, upgrading)
         except (sqlite3.DatabaseError, _pg_error()) as exc:
             if _missing(exc):
@@ -349,8 +374,8 @@ class Seal:
             raise IntegrityFailure(f"the store cannot be read as stored ({_first(exc)}):"
                                    " the file or database is damaged") from None
 
-    def _verify(self, conn: Any, ring: Keyring, head: str | None,
-                points: list[Checkpoint], upgrading: bool = False) -> dict[str, Any]:
+    def _tables_present(self, conn: Any) -> None:
+        """SQLite: the file is sound; both: events and seal are there (neither: no store)."""
         if self.location.is_sqlite:
             check = conn.execute("PRAGMA quick_check").fetchall()
             if [tuple(r) for r in check] != [("ok",)]:
@@ -368,6 +393,9 @@ class Seal:
             if needed not in present:
                 raise IntegrityFailure(f"the table {needed} is missing: the seal or the"
                                        " events were dropped")
+
+    def _verify(self, conn: Any, ring: Keyring, head: str | None,
+                points: list[Checkpoint], upgrading: bool = False) -> dict[str, Any]:
         wanted = None if head is None else head.strip().lower()
         at = {p.position: p for p in points}
         found = wanted == GENESIS

@@ -1,4 +1,4 @@
-"""Maintenance commands: rebuild the views, and the demonstration."""
+"""Maintenance commands: rebuild the views, the demonstration, verify, and the encryption and seal keys."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ def verify(ctx: Ctx, head: str | None, checkpoints: tuple[str, ...]) -> None:
 
 @click.group()
 def key() -> None:
-    """Keys for encrypting stored events at rest."""
+    """Keys for encrypting stored events at rest (the seal's keys: `seal key`)."""
 
 
 @key.command("create")
