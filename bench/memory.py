@@ -101,7 +101,6 @@ def open_store(folder: str, advisors: int) -> str:
     with views.read():
         pass
     views.close()
-    app.seal_new_events()
     app.close()
     return db
 

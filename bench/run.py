@@ -253,7 +253,7 @@ def main() -> None:
                     help="approve commands per run, shared out among the processes")
     pg.add_argument("--pg-procs", type=sizes, default=[1, 4, 8], metavar="1,4,8")
     pg.add_argument("--pg-diagnose", action="store_true",
-                    help="also time the approvals with the seal extension skipped")
+                    help="also time the approvals a second time (the seal, now part of the insert, can no longer be skipped)")
     mem = parser.add_argument_group("(g) memory")
     mem.add_argument("--memory", action="store_true", help="run it")
     mem.add_argument("--memory-events", type=sizes, default=[10_000, 100_000],

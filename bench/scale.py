@@ -11,7 +11,7 @@ Every case is then brought to about ten events in memory through the Case's own 
 saved in batches (app.save): a third stays at site_appraisal (opened, 9 scores), a third at
 college_evaluation (opened, 8 scores, signed by the site head), a third at archive (opened,
 7 scores, site head's signature, li's score and signature). All stay open. The views are
-caught up once and the seal extended once at the end.
+caught up once at the end (each save seals its own events).
 """
 
 from __future__ import annotations
@@ -135,7 +135,6 @@ def build(db: str, cases: int, periods: int, sites: int, views: bool = True) -> 
     from guilin_org import make_org
 
     from bzr_workflow.application import open_app, parse_location
-    from bzr_workflow.application.seal import Seal
     from bzr_workflow.application.eventlog import views_of
 
     advisors = max(cases // periods, 1)
@@ -172,8 +171,6 @@ def build(db: str, cases: int, periods: int, sites: int, views: bool = True) -> 
             pass
         reader.close()
         phase("views caught up")
-    Seal(location).extend()
-    phase("seal extended")
     app.close()
     conn = sqlite3.connect(db)
     events = conn.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]

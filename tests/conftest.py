@@ -30,6 +30,13 @@ def _pg_exec(admin_url: str, sql: str) -> None:
         conn.execute(sql)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def scratch_config_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A PostgreSQL store keeps its seal key file under the user's config folder
+    (application/sealkey.py): the test run's own, not the home folder's."""
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config"))
+
+
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""

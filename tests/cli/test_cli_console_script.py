@@ -56,7 +56,7 @@ def test_console_script_runs_a_recruitment_with_store_and_actor_from_the_environ
 
     human = run(tmp_path, "history", case["id"], as_json=False)
     assert human.returncode == 0 and "recommended" in human.stdout and human.stderr == ""
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["advisors.db"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["advisors.db", "advisors.db.sealkey"]
 
 
 def test_console_script_refusals_exit_with_their_code_and_one_line(tmp_path: Path) -> None:

@@ -111,35 +111,14 @@ def pg_app(pg_url: str) -> Iterator[WorkflowApp]:
     application.close()
 
 
-def test_a_writer_finding_the_seal_busy_leaves_its_events_to_the_next_sealer(
-        pg_app: WorkflowApp) -> None:
-    """PostgreSQL: commands do not queue on the seal lock; what one leaves, the next seals.
-    (SQLite writers take the whole database's lock in turn: there is no busy seal.)"""
-    from bzr_workflow.application.seal import SEAL_LOCK
-
+def test_every_save_commits_its_events_with_their_links(pg_app: WorkflowApp) -> None:
+    """The writer seals in the transaction that stores the events: nothing is ever left for a
+    later command (or verify) to seal, whatever the path (one save, or a streamed bulk one)."""
     app = pg_app
     recruit(app)
     assert unsealed(app) == 0
-    holder = raw(app)
-    holder.execute("SELECT pg_advisory_lock(%s)", (SEAL_LOCK,))  # someone is sealing
-    try:
-        ref = str(app.cases.recruit_apply("kj2", None, None, "", "liu")["id"])  # does not wait
-        assert unsealed(app) > 0
-    finally:
-        holder.execute("SELECT pg_advisory_unlock(%s)", (SEAL_LOCK,))
-        holder.close()
-    app.cases.approve(ref, "zhang", "")  # the next command seals its own and what was left
-    assert unsealed(app) == 0
-    assert Seal(app.location).verify()["verified"]
-
-
-def test_a_store_sealed_before_the_sealing_function_existed_gets_it(pg_app: WorkflowApp) -> None:
-    """PostgreSQL extends the chain in SQL; verify (in Python) recomputes it link by link."""
-    app = pg_app
-    recruit(app)
-    with raw(app) as conn:
-        conn.execute(f"DROP FUNCTION {Seal(app.location).function}(boolean)")
-    recruit(app)
+    app.appraisals.open_appraisals("2026-2027-1", [(f"a{n}", "kj1", "nanning") for n in range(5)],
+                                   "li", False)
     assert unsealed(app) == 0
     assert Seal(app.location).verify()["verified"]
 
@@ -181,8 +160,8 @@ def test_a_save_in_flight_holds_back_every_other_save_until_it_commits(
 
     writer = threading.Thread(target=later_writer)
     with recorder.datastore.transaction(commit=True) as curs:
-        curs.execute(recorder.sql_invoke_pg_function_insert_events,
-                     ([recorder.construct_pg_stored_event(originator_id=uuid4(), **probe)],))
+        curs.execute(recorder.sql_invoke_pg_function_insert_events, recorder.arguments(
+            [StoredEvent(originator_id=uuid4(), **probe)]))
         positions["earlier"] = next(iter(curs.fetchone().values()))
         writer.start()
         assert not committed.wait(1.0), "a later save committed while an earlier one was open"
@@ -225,7 +204,7 @@ def test_a_store_in_its_own_postgresql_schema_keeps_its_functions_there(pg_url: 
                 "SELECT proname, nspname FROM pg_proc p JOIN pg_namespace n"
                 " ON n.oid = p.pronamespace WHERE proname LIKE 'bzr%'").fetchall())
             assert set(homes.values()) == {"tenant1"}, homes
-            assert {"bzr_append_only", "bzr_seal_extend", "bzrworkflow_events_insert"} <= set(homes)
+            assert {"bzr_append_only", "bzrworkflow_events_insert_sealed"} <= set(homes)
             with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
                 conn.execute(f"DELETE FROM {events_table(app)}")
     finally:

@@ -51,6 +51,29 @@ def test_serve_refuses_a_store_that_does_not_exist(tmp_path: Any) -> None:
         Served(str(tmp_path / "missing.db"), timeout=15)
 
 
+def test_serve_writes_checkpoints_that_verify_accepts(sqlite_url: str, tmp_path: Any) -> None:
+    """Issue 14: the server writes a signed checkpoint at start and then at an interval when
+    the log grew; each is one `verify --checkpoint` accepts."""
+    import time
+
+    folder = tmp_path / "points"
+    folder.mkdir()
+    db = guilin_store(sqlite_url, passwords=False)
+    served = Served(db, "--checkpoint-dir", str(folder), "--checkpoint-every", "1")
+    try:
+        assert len(list(folder.iterdir())) == 1  # at start, before it listens
+        cli_ok(db, "user", "add", "zhao", "--name", "赵")
+        deadline = time.monotonic() + 15
+        while len(list(folder.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        served.close()
+    points = sorted(str(p) for p in folder.iterdir())
+    assert len(points) == 2
+    assert json.loads(cli_ok(db, "--json", "verify", *[a for p in points
+                                                       for a in ("--checkpoint", p)]))["verified"]
+
+
 # -- several workers on PostgreSQL -----------------------------------------------------------
 
 VIEWS = [["cases"], ["audit"], ["appointments"], ["user", "list"], ["class", "list"]]

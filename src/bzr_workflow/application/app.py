@@ -45,7 +45,6 @@ from .worklog import Worklog
 if TYPE_CHECKING:
     from .credentials import Credentials
     from .reads import Reads
-    from .seal import Seal
 
 T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
@@ -70,17 +69,18 @@ class WorkflowApp(Application[UUID]):
 
     def __init__(self, location: Location, create_tables: bool = False) -> None:
         self.location = location
-        self._seal: Seal | None = None  # kept: on PostgreSQL it holds a connection
         self.policies = PolicyBook(self.institution)
         super().__init__(env=location.es_env(create_tables))
+        from .seal import Sealer
+
+        # Each event's seal link is written by the recorder, in the event's own transaction.
+        self.recorder.sealer = Sealer(location)  # type: ignore[attr-defined]
 
     def close(self) -> None:
         if "reads" in self.__dict__:
             self.reads.close()
         if "credentials" in self.__dict__:
             self.credentials.close()
-        if self._seal is not None:
-            self._seal.close()
         super().close()
 
     # -- the services: every command and query, by subject ------------------------------
@@ -155,23 +155,6 @@ class WorkflowApp(Application[UUID]):
             if came_from is not None and count:
                 provenance = es_fastpath.new_events([_provenance(came_from, count)])
                 insert([to_stored(e) for e in provenance])
-
-    def seal_new_events(self) -> None:
-        """Extend the hash chain over what was just stored. The events are committed already:
-        should this fail (a lock held too long), the next command or `verify` seals them."""
-        from .seal import Seal
-
-        if self._seal is None:
-            self._seal = Seal(self.location)
-        seal = self._seal
-        try:
-            seal.extend_unless_busy()
-        except Exception:  # noqa: BLE001 - derived data; recomputed from the events later
-            try:
-                seal.create()
-                seal.extend_unless_busy()
-            except Exception:  # noqa: BLE001, S110 - the same: sealed by the next writer
-                pass
 
     # -- loading ------------------------------------------------------------------------
 
@@ -282,7 +265,6 @@ class WorkflowApp(Application[UUID]):
             try:
                 with _storage_errors():
                     result = command()
-                self.seal_new_events()
                 return result
             except RecordConflictError:
                 time.sleep(random.uniform(0.001, 0.004) * (attempt + 1))

@@ -17,6 +17,8 @@ from eventsourcing.application import Application, ProcessingEvent, Repository
 from eventsourcing.domain import Aggregate, DomainEvent
 from eventsourcing.persistence import Recording, StoredEvent
 
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+
 Insert = Callable[[Sequence[StoredEvent]], object]
 PRIVATE_NAMES = {"Application": ("_record", "_take_snapshots", "_notify"),
                  "SQLiteApplicationRecorder": ("_insert_events",)}
@@ -71,8 +73,6 @@ def one_transaction(recorder: Any) -> Iterator[Insert]:
 
     eventsourcing's `insert_events` is a transaction per call; this is the same statements
     (SQLite: its `_insert_events`; PostgreSQL: our ordered insert function) in one."""
-    from eventsourcing.sqlite import SQLiteApplicationRecorder
-
     if hasattr(recorder, "stream"):  # pgrecorder.OrderedPostgresRecorder (imports psycopg)
         with recorder.stream() as insert:
             yield insert
@@ -81,3 +81,21 @@ def one_transaction(recorder: Any) -> Iterator[Insert]:
         raise TypeError(f"cannot stream events into a {type(recorder).__name__}")
     with recorder.datastore.transaction(commit=True) as cursor:
         yield lambda events: recorder._insert_events(cursor, events)  # noqa: SLF001
+
+
+class SealingSQLiteRecorder(SQLiteApplicationRecorder):
+    """SQLite's recorder, linking each event into the seal in the transaction that inserts it:
+    every insert (a save, or each chunk of a streamed one) goes through `_insert_events`, whose
+    cursor holds the write lock from the first INSERT to the commit. `sealer` (seal.Sealer) is
+    set by the application; a recorder without one refuses to write."""
+
+    sealer: Any = None
+
+    def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent],
+                       **kwargs: Any) -> Sequence[int] | None:
+        if self.sealer is None:
+            raise RuntimeError("this recorder has no seal key: events are not stored unsealed")
+        positions = super()._insert_events(c, stored_events, **kwargs)
+        if stored_events:
+            self.sealer.seal_sqlite(c, list(positions or []), list(stored_events))
+        return positions

@@ -39,6 +39,7 @@ class Reads:
         self.app = app
         self._views: Views | None = None
         self._seal: Seal | None = None
+        self._last_run: VerifyRun | None = None  # verify writes nothing: remembered here
 
     # -- the views, the seal and the clock ------------------------------------------------
 
@@ -178,9 +179,9 @@ class Reads:
         if fmt not in ("csv", "xlsx"):
             raise BadInput(f"format {fmt!r}: csv or xlsx")
         found = self.audit(actor, case, since, until, reader=reader)
-        head = self.seal.head()[1]
+        position, head = self.seal.head()
         table = audit_sheet.rows(found, {"actor": actor, "case": case, "since": since,
-                                         "until": until}, head)
+                                         "until": until}, head, position)
         return (audit_sheet.csv_bytes if fmt == "csv" else audit_sheet.xlsx_bytes)(table)
 
     def appointments(self, advisor: str | None = None,
@@ -279,7 +280,7 @@ class Reads:
         kind = form_format(out, fmt)
         check_out(out, self.app.location, force)
         model = self.app.awards.recommendation_form(ref)
-        model["head"] = self.seal.extend()
+        model["position"], model["head"] = self.seal.head()
         writer = write_docx if kind == "docx" else write_xlsx
         write_out(out, lambda path: writer(model, path), self.app.location, force)
         return {"case": model["case"], "file": out, "format": kind}
@@ -328,28 +329,29 @@ class Reads:
         """Drop every view and project it again from the events; returns the event count."""
         return self.views.rebuild()
 
-    def verify(self, head: str | None = None) -> Verified:
-        """Recompute the seal over every stored event; `head`, if given, must be a link. The
-        run is remembered (when, and what it found) for the integrity page."""
+    def verify(self, head: str | None = None, checkpoints: list[str] | None = None) -> Verified:
+        """Recompute the seal over every stored event, reading only; `head`, if given, must be
+        a link, and each checkpoint file's position must still hold its digest. The last run
+        is remembered by this process (for the integrity page), never written to the store."""
         wanted = check_digest(head) if head else None
-        self.app.institution()
         started = self.app.clock().isoformat()
         try:
-            result = cast("Verified", self.seal.verify(wanted))
+            result = cast("Verified", self.seal.verify(wanted, checkpoints))
         except IntegrityFailure as exc:
-            position, digest = self.seal.head()
-            self.seal.record_run(started, position, digest, False, str(exc))
+            self._last_run = {"at": started, "events": 0, "head": "", "verified": False,
+                              "detail": str(exc)}
             raise
-        self.seal.record_run(started, result["events"], result["head"], True, "")
+        self._last_run = {"at": started, "events": result["events"], "head": result["head"],
+                          "verified": True, "detail": ""}
         if wanted:
             result["head_checked"] = wanted
         return result
 
     def integrity(self) -> Integrity:
-        """The chain's head now and when verify last ran (in the institution's time)."""
+        """The chain's head now and when verify last ran here (in the institution's time)."""
         self.app.institution()
         position, head = self.seal.head()
-        run = cast("VerifyRun | None", self.seal.last_run())
+        run = None if self._last_run is None else cast("VerifyRun", dict(self._last_run))
         if run is not None:
             run["at"] = local_iso(datetime.fromisoformat(run["at"]), self.offset())
         from .readmodels import Integrity

@@ -1,126 +1,276 @@
-"""The sealed log: a hash chain over every stored event in global order, and append-only triggers."""
+"""The sealed log: a keyed hash chain over every stored event, written by the writer, checked read-only.
+
+Each link is HMAC-SHA256 under a seal key kept outside the database (sealkey.py) over the
+previous link and the event's position, identity, version, topic and stored bytes. The writer
+makes its events' links in the same transaction as the events (SQLite: es_fastpath's recorder;
+PostgreSQL: pgrecorder's insert function, given HMAC's padded keys, never the key), so an event
+without its link was stored by someone else. `verify` only reads: it never seals, never writes,
+and opens an SQLite file read-only. Links made before keys (plain SHA-256, key id NULL) verify
+as legacy links, but only before the first keyed one, and the chain must end in a keyed link.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import json
+import os
 import re
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 from uuid import UUID
 
 from ..domain.errors import BadInput, IntegrityFailure
-from .rawdb import mark, missing_table, table, transaction
+from . import sealkey
+from .rawdb import table
+from .sealkey import Keyring, KeySource, SealKey
 from .store import APP_NAME, Location
 
 GENESIS = "0" * 64
-SEAL_LOCK = 7_305_771_202
-PAGE = 2000  # events read at a time when sealing or verifying in Python
-ROUNDS = 4  # PostgreSQL: how often a sealer looks again for events committed while it sealed
+PAGE = 2000  # events read at a time when verifying
 MESSAGE = "stored events are append-only"
-
+CHECKPOINT = "bzr-workflow checkpoint 1"
 
 CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-def link(previous: str, position: int, originator: Any, version: int, topic: str,
-         state: bytes | str) -> str:
-    """One link: the previous link's digest, then the event's place, identity and stored bytes."""
+def message(previous: str, position: int, originator: Any, version: int, topic: str,
+            state: bytes | str) -> bytes:
+    """What one link covers: the previous link's digest, then the event's place, identity and
+    stored bytes."""
     identity = str(originator)
     if not CANONICAL.fullmatch(identity):  # already what str(UUID(...)) gives: skip the parse
         identity = str(UUID(identity))
-    h = hashlib.sha256(f"{previous}|{position}|{identity}|{version}|{topic}|".encode())
-    h.update(state.encode() if isinstance(state, str) else bytes(state))  # str: a hand-edited row
-    return h.hexdigest()
+    head = f"{previous}|{position}|{identity}|{version}|{topic}|".encode()
+    return head + (state.encode() if isinstance(state, str) else bytes(state))
 
 
-class Seal:
-    """Reads and extends the chain through the database's own driver (no ORM on the write path)."""
+def link(previous: str, position: int, originator: Any, version: int, topic: str,
+         state: bytes | str, key: SealKey | None = None) -> str:
+    """One link: keyed (HMAC-SHA256) with `key`, or a legacy unkeyed SHA-256 one without."""
+    data = message(previous, position, originator, version, topic, state)
+    return key.mac(data) if key is not None else hashlib.sha256(data).hexdigest()
+
+
+def tables(location: Location) -> tuple[str, str, str]:
+    """(events, seal, position column) as this backend names them."""
+    if location.is_sqlite:
+        return "stored_events", "bzr_seal", "rowid"
+    return (table(location, f"{APP_NAME.lower()}_events"), table(location, "bzr_seal"),
+            "notification_id")
+
+
+def seal_ddl(location: Location) -> list[str]:
+    """The seal table (key_id NULL: a legacy unkeyed link) and its column on older stores."""
+    _, seal, _ = tables(location)
+    create = (f"CREATE TABLE IF NOT EXISTS {seal} (position BIGINT PRIMARY KEY,"
+              " digest CHAR(64) NOT NULL, key_id VARCHAR(40))")
+    if location.is_sqlite:
+        return [create]
+    return [create, f"ALTER TABLE {seal} ADD COLUMN IF NOT EXISTS key_id VARCHAR(40)"]
+
+
+class Sealer:
+    """The writer's side: which key new links are made with. A store with no key file gets one
+    on its first write only when its chain holds no keyed link yet (new, or sealed before keys);
+    otherwise the write is refused, rather than sealed with a key nobody can verify against."""
 
     def __init__(self, location: Location) -> None:
         self.location = location
-        sqlite = location.is_sqlite
-        self.events = "stored_events" if sqlite else table(location, f"{APP_NAME.lower()}_events")
-        self.table = table(location, "bzr_seal")
-        self.runs = table(location, "bzr_seal_runs")
-        self.function = table(location, "bzr_seal_extend")
-        self.position = "rowid" if sqlite else "notification_id"
-        self.mark = mark(location)
-        self._pg: Any = None  # PostgreSQL: one connection kept for this Seal's transactions
+        self.source = KeySource(location)
 
-    def _transaction(self) -> Any:
-        if self.location.is_sqlite:  # connecting costs microseconds: a fresh one each time
-            return transaction(self.location, SEAL_LOCK)
-        return self._pg_transaction()
+    def key(self, has_keyed_links: Callable[[], bool]) -> SealKey:
+        if not self.source.exists():
+            if has_keyed_links():
+                raise BadInput(f"no seal key file at {self.source.path}, and this store's links"
+                               f" are keyed: set {sealkey.KEY_ENV} to its key file")
+            try:
+                return self.source.create().active
+            except BadInput:  # another writer made it a moment ago
+                pass
+        return self.source.ring().active
 
-    def _connection(self) -> Any:
-        """PostgreSQL: the kept connection (connecting costs ~5 ms, which a process running
-        many commands would pay for each)."""
-        import psycopg
+    def seal_sqlite(self, cursor: Any, positions: list[int], stored: list[Any]) -> None:
+        """Link the rows just inserted on `cursor` (SQLite holds the write lock from the first
+        insert to the commit, so the last link read here is the one these follow)."""
+        def keyed() -> bool:
+            try:
+                cursor.execute("SELECT 1 FROM bzr_seal WHERE key_id IS NOT NULL LIMIT 1")
+            except sqlite3.OperationalError:  # an older store: no key ids yet
+                return False
+            return cursor.fetchone() is not None
 
-        if self._pg is None or self._pg.closed:
-            self._pg = psycopg.connect(self.location.libpq_conninfo(), autocommit=True)
-        return self._pg
-
-    @contextmanager
-    def _pg_transaction(self) -> Iterator[Any]:
-        """A transaction holding the seal lock; a broken connection is dropped and made again."""
-        import psycopg
-
+        key = self.key(keyed)
+        cursor.execute("SELECT digest FROM bzr_seal ORDER BY position DESC LIMIT 1")
+        row = cursor.fetchone()
+        digest = str(row[0]) if row else GENESIS
+        links = []
+        for position, s in zip(positions, stored, strict=True):
+            digest = link(digest, position, s.originator_id, s.originator_version, s.topic,
+                          s.state, key)
+            links.append((position, digest, key.id))
         try:
-            with transaction(self.location, SEAL_LOCK, self._connection()) as conn:
-                yield conn
-        except psycopg.OperationalError:
-            self.close()
-            raise
+            cursor.executemany("INSERT INTO bzr_seal (position, digest, key_id)"
+                               " VALUES (?, ?, ?)", links)
+        except sqlite3.OperationalError as exc:
+            if "key_id" not in str(exc):
+                raise
+            cursor.execute("ALTER TABLE bzr_seal ADD COLUMN key_id VARCHAR(40)")  # an older store
+            cursor.executemany("INSERT INTO bzr_seal (position, digest, key_id)"
+                               " VALUES (?, ?, ?)", links)
+
+    def pg_key(self) -> SealKey:
+        def keyed() -> bool:
+            import psycopg
+
+            _, seal, _ = tables(self.location)
+            with psycopg.connect(self.location.libpq_conninfo()) as conn:
+                try:
+                    return conn.execute(f"SELECT 1 FROM {seal} WHERE key_id IS NOT NULL"
+                                        " LIMIT 1").fetchone() is not None
+                except psycopg.errors.UndefinedColumn:
+                    return False
+
+        return self.key(keyed)
+
+
+# -- reading: read-only connections -----------------------------------------------------
+
+
+@contextmanager
+def read_only(location: Location) -> Iterator[Any]:
+    """A connection that cannot write: SQLite opened `mode=ro` (or, in a folder nobody may write,
+    `immutable`), PostgreSQL in a read-only transaction. A damaged SQLite file is exit 5."""
+    if location.is_sqlite:
+        path = os.path.abspath(location.path)
+        if not os.path.isfile(path) or os.path.getsize(path) == 0:
+            raise BadInput(f"no store at {location.path}; create one with `bzr-workflow init`")
+        # A file no process has open (no -wal beside it: a copy, a backup) is read as
+        # immutable, so nothing is created beside it, even where the folder is writable; a
+        # live store is read through its WAL, read-only.
+        mode = "mode=ro" if os.path.exists(path + "-wal") else "immutable=1"
+        try:
+            conn = sqlite3.connect(f"file:{quote(path)}?{mode}", uri=True, timeout=10)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise IntegrityFailure(f"{location.path} is damaged or not a store: {exc}") from None
+        try:
+            yield conn
+        finally:
+            conn.close()
+        return
+    import psycopg
+
+    try:
+        pg = psycopg.connect(location.libpq_conninfo())
+    except psycopg.Error as exc:
+        from .app import StoreUnavailable
+
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise StoreUnavailable(f"cannot reach {location.describe()}: {first}") from None
+    try:
+        pg.read_only = True
+        yield pg
+    finally:
+        pg.close()
+
+
+def _missing(exc: BaseException) -> bool:
+    return "no such table" in str(exc) or type(exc).__name__ == "UndefinedTable"
+
+
+@dataclass
+class Checkpoint:
+    """A signed statement that the chain had `head` at `position`, read from a file."""
+
+    file: str
+    store: str
+    position: int
+    head: str
+    at: str
+    key: str
+    signature: str
+    data: dict[str, Any] = field(repr=False, default_factory=dict)
+
+
+def _signed_part(data: dict[str, Any]) -> bytes:
+    return json.dumps({k: v for k, v in data.items() if k != "signature"}, sort_keys=True,
+                      ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def read_checkpoint(path: str) -> Checkpoint:
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.loads(f.read(1_000_000))
+        if not isinstance(data, dict) or data.get("format") != CHECKPOINT:
+            raise ValueError("not a checkpoint")
+        return Checkpoint(path, str(data["store"]), int(data["position"]), str(data["head"]),
+                          str(data["at"]), str(data["key"]), str(data["signature"]), data)
+    except OSError as exc:
+        raise BadInput(f"--checkpoint {path}: {exc.strerror}") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise IntegrityFailure(f"checkpoint {path} is not a readable checkpoint ({exc})") from None
+
+
+class Seal:
+    """The chain as stored: its tables and triggers (made by init), its head, and verify."""
+
+    def __init__(self, location: Location) -> None:
+        self.location = location
+        self.events, self.table, self.position = tables(location)
+        self._pg: Any = None
 
     def close(self) -> None:
         if self._pg is not None:
             self._pg.close()
             self._pg = None
 
-    def create(self) -> None:
-        """The seal table, and triggers refusing UPDATE and DELETE on events and seal alike;
-        on PostgreSQL also the function that extends the chain in one round trip."""
-        with self._transaction() as conn:
-            conn.execute(f"CREATE TABLE IF NOT EXISTS {self.table} "
-                         "(position BIGINT PRIMARY KEY, digest CHAR(64) NOT NULL)")
-            for guarded in (self.events, self.table):
-                for statement in self._guards(guarded):
-                    conn.execute(statement)
-            if not self.location.is_sqlite:
-                conn.execute(self._pg_function())
+    @contextmanager
+    def _reader(self) -> Iterator[Any]:
+        """For the head: SQLite, a read-only connection each time (microseconds); PostgreSQL,
+        one kept read-only connection (connecting costs ~5 ms a sheet would pay each time)."""
+        if self.location.is_sqlite:
+            with read_only(self.location) as conn:
+                yield conn
+            return
+        import psycopg
 
-    def _pg_function(self) -> str:
-        """`link` in SQL: the same bytes hashed in the same order (verify, in Python, recomputes
-        every link, so the two are held equal by every verify on PostgreSQL)."""
-        return f"""CREATE OR REPLACE FUNCTION {self.function}(wait boolean) RETURNS text
-        LANGUAGE plpgsql AS $$
-        DECLARE last_pos bigint; head text; r record; rounds int := 0; more boolean;
-        BEGIN
-          IF wait THEN PERFORM pg_advisory_xact_lock({SEAL_LOCK});
-          ELSIF NOT pg_try_advisory_xact_lock({SEAL_LOCK}) THEN RETURN NULL;
-          END IF;
-          SELECT position, digest INTO last_pos, head FROM {self.table}
-            ORDER BY position DESC LIMIT 1;
-          IF NOT FOUND THEN last_pos := 0; head := '{GENESIS}'; END IF;
-          LOOP
-            more := false;
-            FOR r IN SELECT notification_id, originator_id, originator_version, topic, state
-                     FROM {self.events} WHERE notification_id > last_pos
-                     ORDER BY notification_id LOOP
-              head := encode(sha256(convert_to(head || '|' || r.notification_id || '|'
-                || r.originator_id || '|' || r.originator_version || '|' || r.topic || '|',
-                'UTF8') || r.state), 'hex');
-              INSERT INTO {self.table} (position, digest) VALUES (r.notification_id, head);
-              last_pos := r.notification_id;
-              more := true;
-            END LOOP;
-            rounds := rounds + 1;
-            EXIT WHEN NOT more OR rounds >= {ROUNDS};
-          END LOOP;
-          RETURN head;
-        END $$"""
+        if self._pg is None or self._pg.closed:
+            with read_only(self.location) as probe:  # says why when it cannot connect
+                probe.close()
+            self._pg = psycopg.connect(self.location.libpq_conninfo(), autocommit=True)
+            self._pg.read_only = True
+        try:
+            yield self._pg
+        except psycopg.OperationalError:
+            self.close()
+            raise
+
+    def create(self) -> None:
+        """The seal table, and triggers refusing UPDATE and DELETE on events and seal alike."""
+        if self.location.is_sqlite:
+            conn = sqlite3.connect(self.location.path, timeout=10, isolation_level=None)
+            try:
+                for statement in [*seal_ddl(self.location), *self._guards(self.events),
+                                  *self._guards(self.table)]:
+                    conn.execute(statement)
+                columns = {r[1] for r in conn.execute("PRAGMA table_info(bzr_seal)")}
+                if "key_id" not in columns:
+                    conn.execute("ALTER TABLE bzr_seal ADD COLUMN key_id VARCHAR(40)")
+            finally:
+                conn.close()
+            return
+        import psycopg
+
+        with psycopg.connect(self.location.libpq_conninfo()) as pg:
+            for statement in [*seal_ddl(self.location), *self._guards(self.events),
+                              *self._guards(self.table)]:
+                pg.execute(statement)
 
     def _guards(self, guarded: str) -> list[str]:
         name = guarded.replace('"', "").replace(".", "_")
@@ -136,128 +286,219 @@ class Seal:
             f"CREATE OR REPLACE TRIGGER {name}_no_truncate BEFORE TRUNCATE ON {guarded}"
             f" FOR EACH STATEMENT EXECUTE FUNCTION {refuse}()"]
 
-    def extend(self) -> str:
-        """Seal every event stored since the last link; returns the head digest."""
-        digest = self._extend(wait=True)
-        assert digest is not None
-        return digest
+    def _mark(self) -> str:
+        return "?" if self.location.is_sqlite else "%s"
 
-    def extend_unless_busy(self) -> None:
-        """What each command does after it stores events. On PostgreSQL, a writer that finds
-        another one sealing leaves its events to it rather than queue: the holder looks again
-        for newer events before it lets go, and anything committed after its last look is
-        sealed by the next command, `verify` or export."""
-        self._extend(wait=False)
-
-    def _extend(self, wait: bool) -> str | None:
-        if not self.location.is_sqlite:
-            return self._pg_extend(wait)
-        with self._transaction() as conn:  # SQLite: writers take the database lock in turn
-            row = conn.execute(f"SELECT position, digest FROM {self.table}"
-                               " ORDER BY position DESC LIMIT 1").fetchone()
-            last, digest = (int(row[0]), str(row[1])) if row else (0, GENESIS)
-            for page in self._pages(conn, last):
-                links = []
-                for position, originator, version, topic, state in page:
-                    digest = link(digest, position, originator, version, topic, state)
-                    links.append((position, digest))
-                conn.cursor().executemany(
-                    f"INSERT INTO {self.table} (position, digest) VALUES ({self.mark}, {self.mark})",
-                    links)
-            return digest
-
-    def _pg_extend(self, wait: bool) -> str | None:
-        """One call of the sealing function on the kept connection (its own transaction)."""
-        import psycopg
-
-        try:
-            row = self._connection().execute(f"SELECT {self.function}(%s)", (wait,)).fetchone()
-        except psycopg.errors.UndefinedFunction:  # a store sealed before the function existed
-            self.create()
-            row = self._connection().execute(f"SELECT {self.function}(%s)", (wait,)).fetchone()
-        except psycopg.OperationalError:
-            self.close()
-            raise
-        return None if row[0] is None else str(row[0])
+    # -- the head, as the writers left it ---------------------------------------------------
 
     def head(self) -> tuple[int, str]:
-        """The chain's last link: (position, digest), sealing first what is not yet sealed."""
-        self.extend()
-        with self._transaction() as conn:
+        """The chain's last link: (position, digest); (0, GENESIS) for an empty log."""
+        with self._reader() as conn:
             row = conn.execute(f"SELECT position, digest FROM {self.table}"
                                " ORDER BY position DESC LIMIT 1").fetchone()
         return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
-    def record_run(self, at: str, events: int, head: str, verified: bool, detail: str) -> None:
-        """Remember that verify ran (kept beside the chain, outside it: a run is no event)."""
-        with self._transaction() as conn:
-            conn.execute(f"CREATE TABLE IF NOT EXISTS {self.runs} (at VARCHAR(40) NOT NULL,"
-                         " events BIGINT NOT NULL, head CHAR(64) NOT NULL,"
-                         " verified BOOLEAN NOT NULL, detail TEXT NOT NULL)")
-            conn.execute(f"INSERT INTO {self.runs} (at, events, head, verified, detail) VALUES"
-                         f" ({', '.join([self.mark] * 5)})", (at, events, head, verified, detail))
-
-    def last_run(self) -> dict[str, Any] | None:
-        """When verify last ran and what it found; None if it never ran here."""
-        try:
-            with self._transaction() as conn:
-                row = conn.execute(f"SELECT at, events, head, verified, detail FROM {self.runs}"
-                                   " ORDER BY at DESC LIMIT 1").fetchone()
-        except Exception as exc:  # noqa: BLE001 - the table is made by the first run
-            if missing_table(exc):
-                return None
-            raise
-        if row is None:
-            return None
-        return {"at": str(row[0]), "events": int(row[1]), "head": str(row[2]),
-                "verified": bool(row[3]), "detail": str(row[4])}
-
     def digest_at(self, position: int) -> str:
         """The link sealing everything up to `position` (what a sheet of that position reflects)."""
-        self.extend()
-        with self._transaction() as conn:
-            row = conn.execute(f"SELECT digest FROM {self.table} WHERE position <= {self.mark}"
+        with self._reader() as conn:
+            row = conn.execute(f"SELECT digest FROM {self.table} WHERE position <= {self._mark()}"
                                " ORDER BY position DESC LIMIT 1", (position,)).fetchone()
         return str(row[0]) if row else GENESIS
 
+    def identity(self, conn: Any) -> str:
+        """The store's identity in checkpoints: its first link (made under its key, from its
+        first event's bytes, so no two stores share it)."""
+        row = conn.execute(f"SELECT digest FROM {self.table} ORDER BY position LIMIT 1").fetchone()
+        return str(row[0]) if row else GENESIS
+
+    # -- checkpoints ------------------------------------------------------------------------
+
+    def checkpoint(self, now: datetime | None = None) -> dict[str, Any]:
+        """A statement of the head, signed with the active seal key (HMAC-SHA256)."""
+        key = sealkey.load(sealkey.key_path(self.location)).active
+        with read_only(self.location) as conn:
+            row = conn.execute(f"SELECT position, digest FROM {self.table}"
+                               " ORDER BY position DESC LIMIT 1").fetchone()
+            if row is None:
+                raise BadInput("the log is empty: nothing to checkpoint yet")
+            store = self.identity(conn)
+        data: dict[str, Any] = {
+            "format": CHECKPOINT, "store": store, "position": int(row[0]), "head": str(row[1]),
+            "at": (now or datetime.now(UTC)).isoformat(timespec="seconds"), "key": key.id}
+        data["signature"] = key.mac(_signed_part(data))
+        return data
+
+    def _check_signature(self, point: Checkpoint, ring: Keyring) -> None:
+        key = ring.get(point.key)
+        if key is None:
+            raise IntegrityFailure(f"checkpoint {point.file}: signed with key {point.key},"
+                                   f" which is not in the seal key file {ring.path}")
+        if not hmac.compare_digest(key.mac(_signed_part(point.data)), point.signature):
+            raise IntegrityFailure(f"checkpoint {point.file}: its signature does not match"
+                                   " (the file was altered, or signed with another key)")
+
+    # -- verify -----------------------------------------------------------------------------
+
     def _pages(self, conn: Any, after: int) -> Iterator[list[Any]]:
-        """The stored events after `after` in order, PAGE rows at a time (a bulk command's
-        10,000 events, or verify's millions, are never held at once)."""
+        """The stored events after `after` in order, PAGE rows at a time."""
+        mark = self._mark()
         while True:
             page = conn.execute(
                 f"SELECT {self.position}, originator_id, originator_version, topic, state"
-                f" FROM {self.events} WHERE {self.position} > {self.mark}"
+                f" FROM {self.events} WHERE {self.position} > {mark}"
                 f" ORDER BY {self.position} LIMIT {PAGE}", (after,)).fetchall()
             if not page:
                 return
             yield page
             after = int(page[-1][0])
 
-    def verify(self, head: str | None = None) -> dict[str, Any]:
-        """Recompute the chain from the stored events; name the first position that differs.
-        Events and links are read a page at a time, so memory stays flat however long the log."""
-        self.extend()
+    def verify(self, head: str | None = None, checkpoints: list[str] | None = None,
+               upgrading: bool = False) -> dict[str, Any]:
+        """Recompute the chain from the stored events, reading only; exit 5 (IntegrityFailure)
+        naming the first position that does not match, or the checkpoint the log no longer
+        extends. Events and links are read a page at a time: memory stays flat. `upgrading`
+        (seal upgrade, on a store sealed before keys): an unsealed tail and an unkeyed end pass,
+        and the result says where the tail starts."""
+        points = [read_checkpoint(path) for path in checkpoints or []]
+        try:
+            with read_only(self.location) as conn:
+                self._tables_present(conn)  # no store here: said before the key file is looked for
+                ring = sealkey.load(sealkey.key_path(self.location))
+                for point in points:
+                    self._check_signature(point, ring)
+                return self._verify(conn, ring, head, points, upgrading)
+        except (sqlite3.DatabaseError, _pg_error()) as exc:
+            if _missing(exc):
+                raise IntegrityFailure(f"a table of the store is missing ({_first(exc)}):"
+                                       " the seal or the events were dropped") from None
+            raise IntegrityFailure(f"the store cannot be read as stored ({_first(exc)}):"
+                                   " the file or database is damaged") from None
+
+    def _tables_present(self, conn: Any) -> None:
+        """SQLite: the file is sound; both: events and seal are there (neither: no store)."""
+        if self.location.is_sqlite:
+            check = conn.execute("PRAGMA quick_check").fetchall()
+            if [tuple(r) for r in check] != [("ok",)]:
+                raise IntegrityFailure(f"the store file is damaged: {check[0][0]}")
+            names = {r[0] for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            present = [t for t in (self.events, self.table) if t in names]
+        else:
+            present = [t for t in (self.events, self.table) if conn.execute(
+                "SELECT to_regclass(%s)", (t,)).fetchone()[0] is not None]
+        if not present:
+            raise BadInput(f"no store in {self.location.describe()}; create one with"
+                           " `bzr-workflow init`")
+        for needed in (self.events, self.table):
+            if needed not in present:
+                raise IntegrityFailure(f"the table {needed} is missing: the seal or the"
+                                       " events were dropped")
+
+    def _verify(self, conn: Any, ring: Keyring, head: str | None,
+                points: list[Checkpoint], upgrading: bool = False) -> dict[str, Any]:
         wanted = None if head is None else head.strip().lower()
+        at = {p.position: p for p in points}
         found = wanted == GENESIS
-        with self._transaction() as conn:
-            digest, count = GENESIS, 0
-            for page in self._pages(conn, 0):
-                stored = dict(conn.execute(
-                    f"SELECT position, digest FROM {self.table} WHERE position >= {self.mark}"
-                    f" AND position <= {self.mark}", (page[0][0], page[-1][0])).fetchall())
-                for position, originator, version, topic, state in page:
-                    digest = link(digest, position, originator, version, topic, state)
-                    count += 1
-                    found = found or digest == wanted
-                    if stored.get(position) != digest:
-                        raise IntegrityFailure(f"position {position}: the stored event does not"
-                                               " match its seal (edited, or the seal was)")
-            sealed = int(conn.execute(f"SELECT COUNT(*) FROM {self.table}").fetchone()[0])
-            if sealed != count:
-                raise IntegrityFailure(f"{sealed - count} sealed event(s) are missing")
+        mark = self._mark()
+        digest, count, position, keyed = GENESIS, 0, 0, False
+        seen: set[int] = set()
+        tail: int | None = None  # upgrading: where the events the old version left unsealed start
+        for page in self._pages(conn, 0):
+            stored = {int(r[0]): (str(r[1]), r[2]) for r in conn.execute(
+                f"SELECT position, digest, key_id FROM {self.table} WHERE position >= {mark}"
+                f" AND position <= {mark}", (page[0][0], page[-1][0])).fetchall()}
+            for position, originator, version, topic, state in page:
+                position = int(position)
+                sealed = stored.get(position)
+                if sealed is None and upgrading:
+                    tail = position if tail is None else tail
+                    continue
+                if tail is not None:
+                    raise IntegrityFailure(f"position {position}: a seal link after unsealed"
+                                           f" events (from position {tail})")
+                if sealed is None:
+                    raise IntegrityFailure(f"position {position}: the event has no seal link"
+                                           " (stored outside the writer, or its link deleted)")
+                link_digest, key_id = sealed
+                if key_id is None:
+                    if keyed:
+                        raise IntegrityFailure(f"position {position}: an unkeyed link after"
+                                               " keyed ones (the seal was rewritten)")
+                    key = None
+                else:
+                    keyed = True
+                    key = ring.get(str(key_id))
+                    if key is None:
+                        raise IntegrityFailure(
+                            f"position {position}: sealed with key {key_id}, which is not in"
+                            f" the seal key file {ring.path}")
+                try:
+                    digest = link(digest, position, originator, version, topic, state, key)
+                except (ValueError, TypeError):
+                    raise IntegrityFailure(f"position {position}: the stored event is garbled"
+                                           f" (originator {originator!r})") from None
+                if not hmac.compare_digest(link_digest, digest):
+                    raise IntegrityFailure(f"position {position}: the stored event does not"
+                                           " match its seal link (the event or the link was"
+                                           " changed)")
+                count += 1
+                found = found or digest == wanted
+                point = at.get(position)
+                if point is not None:
+                    seen.add(position)
+                if point is not None and point.head != digest:
+                    raise IntegrityFailure(f"checkpoint {point.file}: position {position} had"
+                                           f" {point.head}, the log now has {digest} (history"
+                                           " was rewritten)")
+        last_link = conn.execute(f"SELECT max(position) FROM {self.table}").fetchone()[0]
+        if last_link is not None and int(last_link) > position:
+            orphan = conn.execute(
+                f"SELECT min(position) FROM {self.table} WHERE position > {mark}",
+                (position,)).fetchone()[0]
+            raise IntegrityFailure(f"position {orphan}: a seal link without its event (the"
+                                   " event was deleted)")
+        sealed_count = int(conn.execute(f"SELECT count(*) FROM {self.table}").fetchone()[0])
+        if sealed_count != count:
+            raise IntegrityFailure(f"{sealed_count - count} seal link(s) have no event: events"
+                                   " were deleted")
+        if count and not keyed and not upgrading:
+            raise IntegrityFailure(f"position {position}: the chain ends in an unkeyed link:"
+                                   " links rewritten without the key, or a store sealed before"
+                                   " seal keys (then run `bzr-workflow seal upgrade` once, on the"
+                                   " store as the old version left it)")
+        identity = self.identity(conn)
+        for point in points:
+            if point.position > position:
+                raise IntegrityFailure(f"checkpoint {point.file}: position {point.position} is"
+                                       f" beyond the log's end at {position} (events were"
+                                       " removed)")
+            if point.store != identity:
+                raise IntegrityFailure(f"checkpoint {point.file} is of another store, or this"
+                                       " store's first events were rewritten")
+            if point.position not in seen:
+                raise IntegrityFailure(f"checkpoint {point.file}: position {point.position}"
+                                       " is no longer in the log (its event was removed)")
         if wanted is not None and not found:
             raise IntegrityFailure(f"{head} is not a link of this store's chain")
-        return {"head": digest, "events": count, "verified": True}
+        result: dict[str, Any] = {"head": digest, "position": position, "events": count,
+                                  "verified": True}
+        if upgrading:
+            result |= {"keyed": keyed, "unsealed_from": tail}
+        if points:
+            result["checkpoints"] = [p.file for p in points]
+        return result
+
+
+def _pg_error() -> type[BaseException]:
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - a dependency
+        return sqlite3.DatabaseError
+    return psycopg.Error
+
+
+def _first(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def check_digest(value: str) -> str:
@@ -265,3 +506,111 @@ def check_digest(value: str) -> str:
     if len(text) != 64 or any(c not in "0123456789abcdef" for c in text):
         raise BadInput(f"--head {value!r}: give a 64-character SHA-256 digest")
     return text
+
+
+def write_checkpoint(data: dict[str, Any], path: str) -> None:
+    """A checkpoint into a new file (never over an existing one)."""
+    try:
+        with open(path, "x", encoding="utf-8") as f:
+            f.write(json.dumps(data, indent=2) + "\n")
+    except FileExistsError:
+        raise BadInput(f"--out {path} exists already; give a new file") from None
+    except OSError as exc:
+        raise BadInput(f"--out {path}: {exc.strerror}") from None
+
+
+def upgrade(app: Any) -> dict[str, Any]:
+    """Bring a store sealed before seal keys under its key: link its unsealed tail (the old
+    version sealed after each commit, so a tail may be left), then, if the chain still ends in
+    an unkeyed link, record the upgrade as a command, whose link the writer keys. Taken as it
+    is: what the store holds when this runs is what the key vouches for."""
+    from ..domain.command import Command
+
+    location = app.location
+    seal = Seal(location)
+    seal.create()
+    checked = seal.verify(upgrading=True)  # the old links must hold before the key vouches
+    if checked["keyed"]:
+        raise BadInput("this store's chain is keyed already: there is nothing to upgrade")
+    sealer: Sealer = app.recorder.sealer
+    events, table_name, position = tables(location)
+    mark = seal._mark()  # noqa: SLF001 - the same class's dialect
+    if location.is_sqlite:
+        conn: Any = sqlite3.connect(location.path, timeout=10, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+    else:
+        import psycopg
+
+        conn = psycopg.connect(location.libpq_conninfo())
+        conn.execute(f"LOCK TABLE {events} IN EXCLUSIVE MODE")
+    try:
+        if conn.execute(f"SELECT 1 FROM {table_name} WHERE key_id IS NOT NULL"
+                        " LIMIT 1").fetchone() is not None:
+            raise BadInput("another writer keyed the chain meanwhile: run verify instead")
+        key = sealer.key(lambda: False)
+        row = conn.execute(f"SELECT position, digest, key_id FROM {table_name}"
+                           " ORDER BY position DESC LIMIT 1").fetchone()
+        last, digest = (int(row[0]), str(row[1])) if row else (0, GENESIS)
+        tail = conn.execute(f"SELECT {position}, originator_id, originator_version, topic, state"
+                            f" FROM {events} WHERE {position} > {mark} ORDER BY {position}",
+                            (last,)).fetchall()
+        links = []
+        for pos, originator, version, topic, state in tail:
+            digest = link(digest, int(pos), originator, version, topic, state, key)
+            links.append((int(pos), digest, key.id))
+        if links:
+            cursor = conn.cursor()
+            cursor.executemany(f"INSERT INTO {table_name} (position, digest, key_id)"
+                               f" VALUES ({mark}, {mark}, {mark})", links)
+        conn.execute("COMMIT") if location.is_sqlite else conn.commit()
+    except BaseException:
+        conn.execute("ROLLBACK") if location.is_sqlite else conn.rollback()
+        raise
+    finally:
+        conn.close()
+    if not links:
+        app.save(Command("cli", "seal upgrade", "", 0))
+    end, head = seal.head()
+    return {"sealed": len(links), "position": end, "head": head, "key": key.id}
+
+
+class Checkpointer:
+    """The server's checkpoints: one at start, then one every `every` seconds in which the
+    log grew, each a new file `checkpoint-<UTC time>-<position>.json` in `folder`."""
+
+    def __init__(self, location: Location, folder: str, every: float) -> None:
+        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+            raise BadInput(f"--checkpoint-dir {folder}: not a folder this process may write to")
+        self.seal, self.folder, self.every = Seal(location), folder, every
+        self.written = -1
+        import threading
+
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="checkpoints", daemon=True)
+
+    def start(self) -> None:
+        self.write()  # at start, in the caller: a key or store problem is said before serving
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def write(self) -> str | None:
+        """A checkpoint file if the head moved since the last one; its path, or None."""
+        data = self.seal.checkpoint()
+        if data["position"] == self.written:
+            return None
+        stamp = data["at"].replace(":", "").replace("-", "").replace("+0000", "Z")
+        path = os.path.join(self.folder, f"checkpoint-{stamp}-{data['position']}.json")
+        write_checkpoint(data, path)
+        self.written = int(data["position"])
+        return path
+
+    def _run(self) -> None:
+        import sys
+
+        while not self._stop.wait(self.every):
+            try:
+                self.write()
+            except Exception as exc:  # noqa: BLE001 - the server keeps serving; said on stderr
+                print(f"checkpoint not written: {_first(exc)}", file=sys.stderr, flush=True)

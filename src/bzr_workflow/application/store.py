@@ -47,7 +47,9 @@ class Location:
                     "CIPHER_KEY": self.cipher_key}
         if self.is_sqlite:
             return env | {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                          "SQLITE_DBNAME": self.path, "SQLITE_LOCK_TIMEOUT": "10"}
+                          "SQLITE_DBNAME": self.path, "SQLITE_LOCK_TIMEOUT": "10",
+                          "APPLICATION_RECORDER_TOPIC":
+                              "bzr_workflow.application.es_fastpath:SealingSQLiteRecorder"}
         env |= {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": self.dbname,
                 "POSTGRES_HOST": self.host, "POSTGRES_PORT": self.port,
                 "POSTGRES_USER": self.user, "POSTGRES_PASSWORD": self.password,

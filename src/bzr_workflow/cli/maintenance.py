@@ -1,4 +1,4 @@
-"""Maintenance commands: rebuild the views, and the demonstration."""
+"""Maintenance commands: rebuild the views, the demonstration, verify, and the encryption and seal keys."""
 
 from __future__ import annotations
 
@@ -52,22 +52,32 @@ def demo(ctx: Ctx) -> None:
 
 @click.command()
 @click.option("--head", metavar="DIGEST", help="Check that a digest published earlier is a link.")
+@click.option("--checkpoint", "checkpoints", metavar="FILE", multiple=True,
+              help="A checkpoint file (`seal checkpoint`): check its signature and that the log"
+                   " still holds its position with its digest. Repeatable.")
 @pass_ctx
-def verify(ctx: Ctx, head: str | None) -> None:
-    """Recompute the hash chain over every stored event (exit 5 naming the first mismatch)."""
-    from ..application.reads import check_digest
+def verify(ctx: Ctx, head: str | None, checkpoints: tuple[str, ...]) -> None:
+    """Recompute the keyed hash chain over every stored event, reading only (a read-only copy
+    will do; no cipher key needed; the seal key file is). Exit 5 naming the first position or
+    checkpoint that does not match: an event without its link, a changed event or link, a
+    deleted or missing seal, a damaged file, a log that no longer reaches a checkpoint."""
+    from ..application.seal import Seal, check_digest
 
     if head:
         check_digest(head)  # a bad digest is named before the store is opened
-    result = ctx.app().reads.verify(head)
+    seal = Seal(ctx.location)  # not the application: opening it would write (views, pragmas)
+    result = seal.verify(check_digest(head) if head else None, list(checkpoints))
+    if head:
+        result["head_checked"] = check_digest(head)
     wanted = result.get("head_checked")
     ctx.emit(result, lambda r: f"verified: {r['events']} events, head {r['head']}"
-             + (f"; {wanted} is a link of the chain" if wanted else ""))
+             + (f"; {wanted} is a link of the chain" if wanted else "")
+             + (f"; the log extends {len(checkpoints)} checkpoint(s)" if checkpoints else ""))
 
 
 @click.group()
 def key() -> None:
-    """Keys for encrypting stored events at rest."""
+    """Keys for encrypting stored events at rest (the seal's keys: `seal key`)."""
 
 
 @key.command("create")
@@ -79,4 +89,68 @@ def key_create() -> None:
     click.echo(base64.b64encode(secrets.token_bytes(32)).decode())
 
 
-COMMANDS = [rebuild, demo, verify, key]
+@click.group()
+def seal() -> None:
+    """The seal: its key file (kept outside the store), checkpoints, upgrading an old store.
+
+    Each event's link is an HMAC under the active key of the seal key file: BZR_WORKFLOW_SEAL_KEY,
+    else `<store>.sealkey` beside an SQLite store, else (PostgreSQL) a file under
+    ~/.config/bzr-workflow/seal-keys/. `init` makes it; keep a copy where the store is not."""
+
+
+@seal.group("key")
+def seal_key() -> None:
+    """Create or rotate the seal key file."""
+
+
+@seal_key.command("create")
+@pass_ctx
+def seal_key_create(ctx: Ctx) -> None:
+    """Make this store's seal key file (mode 0600); refused if it exists."""
+    from ..application import sealkey
+
+    ring = sealkey.create(sealkey.key_path(ctx.location))
+    ctx.emit({"key_file": ring.path, "key": ring.active.id})
+
+
+@seal_key.command("rotate")
+@pass_ctx
+def seal_key_rotate(ctx: Ctx) -> None:
+    """Add a new key, used for every link from now; old keys stay to verify older links."""
+    from ..application import sealkey
+
+    ring = sealkey.rotate(sealkey.key_path(ctx.location))
+    ctx.emit({"key_file": ring.path, "key": ring.active.id, "keys": len(ring.keys)})
+
+
+@seal.command("checkpoint")
+@click.option("--out", metavar="FILE", help="Write it to FILE (a new file) instead of stdout.")
+@pass_ctx
+def seal_checkpoint(ctx: Ctx, out: str | None) -> None:
+    """A signed statement of the head (position, digest, time), to keep outside the store;
+    `verify --checkpoint FILE` later proves the log still extends it."""
+    from ..application.seal import Seal, write_checkpoint
+
+    data = Seal(ctx.location).checkpoint()
+    if out:
+        write_checkpoint(data, out)
+        ctx.emit({"checkpoint": out, "position": data["position"], "head": data["head"]})
+    else:
+        import json
+
+        click.echo(json.dumps(data, indent=2))
+
+
+@seal.command("upgrade")
+@pass_ctx
+def seal_upgrade(ctx: Ctx) -> None:
+    """Once, on a store sealed before seal keys (administrators): check its old links, seal the
+    tail it left unsealed and end its chain in a keyed link. What it holds then is taken as it
+    is: run it on the store as the old version left it, while nobody else writes."""
+    from ..application.seal import upgrade
+
+    ctx.app().require_admin(ctx.actor)
+    ctx.emit(upgrade(ctx.app()))
+
+
+COMMANDS = [rebuild, demo, verify, key, seal]

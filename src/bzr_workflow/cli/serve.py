@@ -13,11 +13,22 @@ from .context import Ctx, pass_ctx
               help="Port to listen on (0: any free port; the line printed names it).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
               help="Processes serving requests (use more than one on PostgreSQL).")
+@click.option("--checkpoint-dir", metavar="DIR", envvar="BZR_WORKFLOW_CHECKPOINT_DIR",
+              help="Write a signed checkpoint of the seal's head (`seal checkpoint`) into DIR"
+                   " at start and then every --checkpoint-every seconds when the log has grown;"
+                   " keep DIR on another machine or medium.")
+@click.option("--checkpoint-every", metavar="SECONDS", default=3600, show_default=True,
+              type=click.IntRange(1, None), help="How often to write a checkpoint.")
 @pass_ctx
-def serve(ctx: Ctx, host: str, port: int, workers: int) -> None:
+def serve(ctx: Ctx, host: str, port: int, workers: int, checkpoint_dir: str | None,
+          checkpoint_every: int) -> None:
     """Serve the web pages and the JSON API until Ctrl-C; prints `serving http://HOST:PORT`."""
     ctx.app().institution()  # no store, or a broken one: say so now, not on the first request
     ctx.close()  # the server opens its own, and what it records comes from the web
+    if checkpoint_dir:
+        from ..application.seal import Checkpointer
+
+        Checkpointer(ctx.location, checkpoint_dir, checkpoint_every).start()
     from ..web.serve import run  # the web stack, only for this command
 
     run(ctx.db or "", host, port, workers)

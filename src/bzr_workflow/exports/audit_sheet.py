@@ -15,10 +15,12 @@ KEYS = ["at", "actor", "action", "case", "target", "step", "step_label", "to_ste
 
 
 def rows(found: Sequence[Mapping[str, Any]], query: Mapping[str, str | None],
-         head: str) -> list[list[Any]]:
-    """What was asked, the seal digest the sheet reflects, then one row per decision."""
+         head: str, position: int | None = None) -> list[list[Any]]:
+    """What was asked, the seal head the sheet reflects (its position and digest), then one
+    row per decision."""
     asked = [f"{k}={v}" for k, v in query.items() if v]
-    out: list[list[Any]] = [["审计查询", " ".join(asked) or "全部", "封印摘要", head], HEADER]
+    out: list[list[Any]] = [["审计查询", " ".join(asked) or "全部", "封印摘要", head,
+                             *(["事件位置", position] if position is not None else [])], HEADER]
     out += [[row[k] if row[k] is not None else "" for k in KEYS] for row in found]
     return out
 

@@ -49,7 +49,8 @@ def write_docx(model: dict[str, Any], path: str) -> None:
         merged = table.cell(n, 0).merge(table.cell(n, FIELDS_PER_ROW * 2 - 1))
         merged.text = (f"{opinion['label']}：{opinion['comment']}\n"
                        f"负责人签字（盖章）：{opinion['signer']}\n{_date(opinion['date'])}")
-    doc.add_paragraph(f"{model['case']} · {model['period']} · 封印摘要 {model.get('head', '')}")
+    doc.add_paragraph(f"{model['case']} · {model['period']} · 事件位置 {model.get('position', '')}"
+                      f" · 封印摘要 {model.get('head', '')}")
     doc.save(path)
 
 
@@ -62,7 +63,7 @@ def write_xlsx(model: dict[str, Any], path: str) -> None:
     sheet.title = "推荐表"
     xlsx_append(sheet, [model["title"]])
     xlsx_append(sheet, ["案件", model["case"], "期间", model["period"], "封印摘要",
-                        model.get("head", "")])
+                        model.get("head", ""), "事件位置", model.get("position", "")])
     for label, value in model["fields"].items():
         xlsx_append(sheet, [label, value])
     xlsx_append(sheet, ["主要事迹", model["deeds"]])
