@@ -15,7 +15,7 @@ import pytest
 from bzr_workflow.application import app as app_module
 from clirun import invoke, ok
 
-PERIOD = "2026"  # this branch writes Suzhou's school year as the year it begins in
+PERIOD = "2026-2027"  # a school year: Suzhou appraises 按学年
 ADVISORS = [f"a{n:02d}" for n in range(19)]
 KEYS = ["political_morality", "ideological_work", "daily_management", "study_culture",
         "attendance"]

@@ -18,7 +18,7 @@ import pytest
 from bzr_workflow.application import WorkflowApp, open_app, parse_location
 from bzr_workflow.domain.errors import LimitReached, WorkflowError
 
-PERIOD = "2026"  # this branch writes Suzhou's school year as the year it begins in
+PERIOD = "2026-2027"  # a school year: Suzhou appraises 按学年
 ADVISORS = [f"a{n:02d}" for n in range(19)]  # 15 % of 19 = 2.85: 2 places, rounded down
 EXCELLENT = ["political_morality=95", "ideological_work=95", "daily_management=95",
              "study_culture=95", "attendance=95"]

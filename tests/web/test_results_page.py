@@ -30,7 +30,7 @@ def suzhou(tmp_path: Any) -> Iterator[WorkflowApp]:
     advisors = [f"a{n:02d}" for n in range(7)]
     for login in advisors:
         app.org.add_user(login, login, [], "admin")
-    cases = app.appraisals.open_appraisals("2026", [(a, "c1", "cs") for a in advisors], "open1",
+    cases = app.appraisals.open_appraisals("2026-2027", [(a, "c1", "cs") for a in advisors], "open1",
                                            True)
     for case, value in zip(cases, (92, 97)):
         ref = case["id"]
@@ -62,7 +62,7 @@ def browser(suzhou: WorkflowApp) -> Iterator[Callable[[str], TestClient]]:
 
 def test_the_office_sees_the_candidates_ranked_with_the_places_taken(
         browser: Callable[[str], TestClient]) -> None:
-    page = browser("o1").get("/results", params={"period": "2026"}).text
+    page = browser("o1").get("/results", params={"period": "2026-2027"}).text
     rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
     first, second = rows[0], rows[1]
     assert ">1<" in first and "A-2" in first and "97" in first and "✓" not in first
@@ -71,5 +71,5 @@ def test_the_office_sees_the_candidates_ranked_with_the_places_taken(
 
 
 def test_an_advisor_may_not_read_the_ranking(browser: Callable[[str], TestClient]) -> None:
-    page = browser("a00").get("/results", params={"period": "2026"})
+    page = browser("a00").get("/results", params={"period": "2026-2027"})
     assert "A-2" not in page.text and page.status_code == 403
