@@ -128,3 +128,19 @@ def test_only_an_administrator_imports(sqlite_url: str, tmp_path: Path) -> None:
     aksu(sqlite_url)
     path = sheet(tmp_path, "results.csv", "advisor,period,grade\ntian,2025-2026-1,称职\n")
     refused(sqlite_url, 3, "import", "results", path, actor="ma")
+
+
+def test_appointments_come_from_an_xlsx_sheet_too(sqlite_url: str, tmp_path: Path) -> None:
+    from datetime import date
+
+    from openpyxl import Workbook
+
+    aksu(sqlite_url)
+    book = Workbook()
+    book.active.append(["班主任", "班级代码", "聘任日期"])
+    book.active.append(["tian", "jd2", date(2024, 9, 1)])
+    path = tmp_path / "appointments.xlsx"
+    book.save(str(path))
+    ok(sqlite_url, "import", "appointments", str(path), actor="admin")
+    assert [(a["advisor"], a["class"], a["start"]) for a in ok(sqlite_url, "appointments")] == \
+        [("tian", "jd2", "2024-09-01")]

@@ -154,3 +154,10 @@ def test_show_prints_the_title_and_the_duties_to_judge(sqlite_url: str) -> None:
     ref = str(appraisal_of(sqlite_url, "4")["id"])
     text = invoke(sqlite_url, "show", ref, as_json=False).stdout
     assert "班导师" in text and "四年级班导师工作职责" in text and "毕业离校教育" in text
+
+
+def test_a_year_of_study_out_of_range_is_refused_under_any_policy(sqlite_url: str) -> None:
+    aksu(sqlite_url)
+    line = refused(sqlite_url, 2, *add_class(sqlite_url, "jd1", "--level", "高职",
+                                              "--year-of-study", "-1"), actor="admin")
+    assert "out of range" in line

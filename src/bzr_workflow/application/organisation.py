@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 CODE = re.compile(r"^[\w.\-]{1,64}$")
 MAX_STUDENTS = 10_000
+MAX_YEAR = 20
 PROFILE_FIELDS = {"gender": "性别", "ethnicity": "民族", "birth": "出生年月",
                   "education": "学历/学位", "political_status": "政治面貌"}
 OTHER_FIELDS = {"employment": "专职/兼职", "phone": "联系电话", "address": "通信地址",
@@ -366,6 +367,7 @@ class Organisation(Service):
         check_code(code, "class")
         name, level = checked_name(name, "--name"), checked(level, "--level", 64)
         _check_students(students)
+        _check_year(year_of_study)
 
         def command() -> dict[str, Any]:
             self.app.require_admin(actor)
@@ -396,6 +398,7 @@ class Organisation(Service):
                      year_of_study: int | None = None) -> dict[str, Any]:
         if students is not None:
             _check_students(students)
+        _check_year(year_of_study)
         if level is not None:
             level = checked(level, "--level", 64)
         when = parse_date(effective) if effective else ""
@@ -421,6 +424,11 @@ class Organisation(Service):
 def _check_students(students: int) -> None:
     if not 0 <= students <= MAX_STUDENTS:
         raise BadInput(f"--students {students} is out of range (0-{MAX_STUDENTS})")
+
+
+def _check_year(year: int | None) -> None:
+    if year is not None and not 1 <= year <= MAX_YEAR:
+        raise BadInput(f"--year-of-study {year} is out of range (1-{MAX_YEAR})")
 
 
 def _user_dict(user: User) -> dict[str, Any]:

@@ -293,11 +293,14 @@ def import_(ctx: Ctx, what: str, file: str) -> None:
     At most 20 MiB; an XLSX at most 100,000 rows, 64 MiB unpacked.
 
     users: columns user, name, roles (ROLE or ROLE@UNIT, separated by ;).
+
     classes: columns class, name, unit, students, level, graduating (yes/是), year_of_study
     (年级; required where the policy declares years of study). A level the policy's allowance
     has no rate for is refused (exit 2, naming the column level).
+
     results: columns advisor, period, grade, total (optional); a final result per advisor and
     period, in the policy's period form and grades.
+
     appointments: columns advisor, class, start, end (YYYY-MM-DD; no end: still serving)."""
     app = ctx.app()
     result = getattr(app.imports, f"import_{what}")(file, ctx.actor)
