@@ -66,7 +66,9 @@ def log_activities(ctx: Ctx) -> None:
 @click.option("--role", help="Only this role's norms (default: the advisor's roles).")
 @pass_ctx
 def norms(ctx: Ctx, advisor: str, period: str, role: str | None) -> None:
-    """Each work norm per week, month or term of the period: met, or short by how much."""
+    """Each work norm per week, month or term of the period: met, or short by how much; and,
+    where the policy lists parent-contact triggers, each trigger with the contact that answered
+    it, or none."""
     ctx.emit(ctx.app().reads.norms(advisor, period, role), _norms_text)
 
 
