@@ -48,6 +48,22 @@ def test_no_month_after_a_dismissal_pays_the_dismissed_advisor(sqlite_url: str) 
             if a["advisor"] == "tian"} == {"jd1": "ended", "jd2": "ended"}
 
 
+def test_the_year_of_a_ground_two_dismissal_is_recorded_unqualified(sqlite_url: str) -> None:
+    """第九条 2）……造成较大事故或为学院带来较大损失者（年终工作考核定为不合格）: the audit shows the
+    year's result the published dismissal set on the advisor's record."""
+    db = sqlite_url
+    aksu(db)
+    ref = ok(db, "case", "open", "dismissal", "--subject", "tian", "--class", "jd1",
+             "--ground", "serious_accident", actor="ma")["id"]
+    ok(db, "approve", ref, actor="xue")
+    ok(db, "approve", ref, actor="yuan")
+    today = date.today()
+    first = today.year if today.month >= 9 else today.year - 1
+    [entry] = [e for e in ok(db, "audit", "--actor", "yuan") if e["action"] == "result recorded"]
+    assert (entry["target"], entry["comment"]) == ("user:tian",
+                                                   f"{first}-{first + 1} 不称职 ({ref})")
+
+
 def test_no_login_can_be_the_rule(sqlite_url: str) -> None:
     """The rule's acts are recorded as @rule; nobody may log in or act as it."""
     db = sqlite_url

@@ -63,6 +63,10 @@ def test_the_rule_opens_the_dismissal_in_place_of_the_department(aksu: WorkflowA
     assert opening["actor"] == RULE == "@rule"
     assert first in opening["comment"] and second in opening["comment"]
     assert "2025-2026-2 不称职" in opening["comment"] and "2026-2027-1 不称职" in opening["comment"]
+    page = aksu.reads.case_view(ref, "xue")
+    assert page.history[0]["actor"] == RULE
+    audit = aksu.reads.audit(actor="xue")
+    assert not [e for e in audit if e.get("case") == ref or "consequence" == e["action"]]
     data = aksu.cases.show(ref)["data"]
     assert data["results"] == [{"case": first, "period": "2025-2026-2", "grade": "不称职"},
                                {"case": second, "period": "2026-2027-1", "grade": "不称职"}]

@@ -120,3 +120,18 @@ def test_the_appointments_view_shows_the_ended_appointment(aksu: WorkflowApp) ->
         rows = queries.appointments(conn)
     views.close()
     assert [(r["case"], r["state"], r["end"] is not None) for r in rows] == [(first, "ended", True)]
+
+
+def test_jiyuan_triggers_are_answered_on_both_backends(jiyuan: WorkflowApp) -> None:
+    """二(五)2: 学生学习成绩下滑、受到学业警告时，要及时与家长联系 — students' names are sealed
+    under keys made in one go, and matched across entries."""
+    jiyuan.org.add_user("bzr", "班主任", ["advisor@xx"], "admin")
+    rows = [{"activity": "trigger", "trigger": "falling_grades", "student": f"学生{n}",
+             "date": "2026-10-08"} for n in range(3)]
+    rows += [{"activity": "parent_contact", "student": "学生1", "date": "2026-10-09"}]
+    jiyuan.worklog.log_add("bzr", rows, "bzr")
+    jiyuan.worklog.log_add("bzr", [{"activity": "parent_contact", "student": "学生2",
+                                    "date": "2026-10-10"}], "bzr")
+    triggers = jiyuan.worklog.norms_report("bzr", "2026-2027-1")["triggers"]
+    assert [(t["student"], t["contact"] and t["contact"]["date"]) for t in triggers] == [
+        ("学生0", None), ("学生1", "2026-10-09"), ("学生2", "2026-10-10")]

@@ -113,7 +113,7 @@ def record_result(app: WorkflowApp, d: Decided) -> list[Aggregate]:
             opened, more = _open_consequence(app, due, case, advisor.results)
             moved += more
         advisor.record_consequence(due.rule.key, due.rule.label, due.rule.then, case.period,
-                                   due.caused_by, d.actor, opened)
+                                   due.caused_by, RULE, opened)  # the rule's act, not d.actor's
     return moved
 
 

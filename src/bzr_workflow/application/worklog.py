@@ -17,7 +17,7 @@ from ..domain.user import User
 from ..domain.norms import TRIGGER_ACTIVITY, answered
 from ..domain.worklog import ACTIVITIES, WorkLog
 from .service import Service
-from .students import PREFIX as STUDENT_KEY, opened, sealed_name as sealed
+from .students import PREFIX as STUDENT_KEY, key_id, keys_for, opened, sealed_name as sealed
 from .tabular import pick, read_rows
 from .text import checked
 
@@ -69,7 +69,8 @@ class Worklog(Service):
                 key = (e["advisor"], e["date"][:7])
                 if key not in logs:
                     logs[key] = self._worklog(*key)
-            keys: dict[str, bytes] = {}
+            keys = keys_for(self.app, {key_id(str(e["student"])) for e in entries
+                                       if e.get("student")})
             stored = [_stored(self.app, e, keys) for e in entries]
             for key, log in logs.items():
                 log.record([s for e, s in zip(entries, stored)

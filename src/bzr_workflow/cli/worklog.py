@@ -69,7 +69,9 @@ def log_activities(ctx: Ctx) -> None:
 @pass_ctx
 def norms(ctx: Ctx, advisor: str, period: str, role: str | None) -> None:
     """Each work norm per week, month, semester or school year of the period: met, short by how
-    much, or not due (before the appointment, not over yet, a holiday, between terms)."""
+    much, or not due (before the appointment, not over yet, a holiday, between terms); and, where
+    the policy lists parent-contact triggers, each trigger with the contact that answered it, or
+    none."""
     ctx.emit(ctx.app().reads.norms(advisor, period, role), _norms_text)
 
 
