@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..domain.accounts import Accounts
-from ..domain.errors import AlreadyExists, BadInput, NotFound, RuleRefused
+from ..domain.errors import AlreadyExists, BadInput, NotFound, NotPermitted, RuleRefused
 from ..domain.ids import institution_id
 from ..domain.institution import Institution
 from ..domain.logins import check_single_script, fold
@@ -281,6 +281,8 @@ class Organisation(Service):
             # the count of administrators lives in the registry, saved with the user: a revoke
             # racing another conflicts there, and its re-run sees the other's
             registry = accounts(self.app)
+            if admin.login not in registry.admins:  # revoked meanwhile: the registry decides
+                raise NotPermitted(f"{admin.login} is not an administrator (role admin)")
             registry.remove_admin(user.login)
             self.app.save(user, registry)
             return _user_dict(user)
