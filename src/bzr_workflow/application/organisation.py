@@ -304,7 +304,7 @@ class Organisation(Service):
             user = self.app.user(login)
             values = {k: checked(v, k) for k, v in given.items()}
             if any(k in PERSONAL and v for k, v in values.items()):
-                key = PersonKeys(self.app.location).ensure(login)
+                key = PersonKeys(self.app.location).ensure(user.login)
                 values = {k: seal_value(key, v) if k in PERSONAL and v else v
                           for k, v in values.items()}
             user.update_profile(values, str(actor))
@@ -326,7 +326,7 @@ class Organisation(Service):
             user = self.app.user(login)
             user.erased(str(actor))
             self.app.save(user)
-            return {"user": user.login, "erased": PersonKeys(self.app.location).erase(login),
+            return {"user": user.login, "erased": PersonKeys(self.app.location).erase(user.login),
                     "fields": sorted(k for k in user.profile if k in PERSONAL)}
         return self.app.attempt(command)
 
