@@ -184,3 +184,11 @@ def test_two_look_alike_logins_added_at_once_make_one_user(app: WorkflowApp,
     assert message == (f"user {loser!r} looks like the existing user {winner!r}"
                        " (confusable letters); choose another login")
     assert not app.exists(User.create_id(loser))
+
+
+def test_a_person_typed_otherwise_is_erased_all_the_same(app: WorkflowApp) -> None:
+    """Before, `user update ZHANG` kept the key under `ZHANG` and `person erase zhang` destroyed
+    another (none): the phone number stayed readable after the erasure."""
+    app.org.update_user("ZHANG", {"phone": "13800000000"}, "admin")
+    assert app.org.erase_person("Zhang", "admin")["erased"]
+    assert app.org.profile(app.user("zhang"))["phone"] != "13800000000"

@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ..domain.accounts import Accounts
-from ..domain.errors import AlreadyExists, BadInput, NotFound, RuleRefused
+from ..domain.errors import AlreadyExists, BadInput, NotFound, NotPermitted, RuleRefused
 from ..domain.ids import institution_id
 from ..domain.institution import Institution
 from ..domain.periods import DEFAULT_TERMS, calendar_year, parse, period_of_day, year_calendar
@@ -314,6 +314,8 @@ class Organisation(Service):
             # the count of administrators lives in the registry, saved with the user: a revoke
             # racing another conflicts there, and its re-run sees the other's
             registry = accounts(self.app)
+            if admin.login not in registry.admins:  # revoked meanwhile: the registry decides
+                raise NotPermitted(f"{admin.login} is not an administrator (role admin)")
             registry.remove_admin(user.login)
             self.app.save(user, registry)
             return _user_dict(user)
@@ -335,7 +337,7 @@ class Organisation(Service):
             user = self.app.user(login)
             values = {k: checked(v, k) for k, v in given.items()}
             if any(k in PERSONAL and v for k, v in values.items()):
-                key = PersonKeys(self.app.location).ensure(login)
+                key = PersonKeys(self.app.location).ensure(user.login)
                 values = {k: seal_value(key, v) if k in PERSONAL and v else v
                           for k, v in values.items()}
             user.update_profile(values, str(actor))
@@ -357,7 +359,7 @@ class Organisation(Service):
             user = self.app.user(login)
             user.erased(str(actor))
             self.app.save(user)
-            return {"user": user.login, "erased": PersonKeys(self.app.location).erase(login),
+            return {"user": user.login, "erased": PersonKeys(self.app.location).erase(user.login),
                     "fields": sorted(k for k in user.profile if k in PERSONAL)}
         return self.app.attempt(command)
 
