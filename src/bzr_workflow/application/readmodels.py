@@ -80,9 +80,11 @@ class FormWritten(TypedDict):
 
 class Verified(TypedDict):
     head: str
+    position: int
     events: int
     verified: bool
     head_checked: NotRequired[str]
+    checkpoints: NotRequired[list[str]]
 
 
 class PolicyView(TypedDict):

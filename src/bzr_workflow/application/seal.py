@@ -91,8 +91,9 @@ class Sealer:
                                f" are keyed: set {sealkey.KEY_ENV} to its key file")
             try:
                 return self.source.create().active
-            except BadInput:  # another writer made it a moment ago
-                pass
+            except BadInput:
+                if not self.source.exists():  # not another writer making it a moment ago
+                    raise
         return self.source.ring().active
 
     def seal_sqlite(self, cursor: Any, positions: list[int], stored: list[Any]) -> None:
