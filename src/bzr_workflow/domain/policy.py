@@ -18,8 +18,11 @@ APPLICANT = "applicant"
 """Pseudo-role of whoever opened a case: the one who re-submits it after a return."""
 
 RULE = "@rule"
-"""The actor of a decision the engine records by itself under a rule (a reward that follows a
-grade); no login can be it."""
+"""The actor of what the engine does by itself under a rule, in place of a person: a reward that
+follows a grade (Suzhou), the dismissal two unqualified semesters open (Aksu 第九条). No login can
+be it: a login is a code, and codes never hold "@" (organisation.CODE). A rule-opened case signs
+nobody's level, so the officer who happened to record the result that completed the rule may
+still sign its later steps."""
 
 ADMIN = "admin"
 """Engine role that manages units, users, classes and policies; every policy has it."""

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from .access import Grants, covers, role_refusal
 from .errors import NotPermitted, SeparationOfDuties, StepNotAllowed, WorkflowError
 from .pipeline import OPEN, VETOED, WITHDRAWN
-from .policy import ADMIN, AUDITOR, Policy, Step, Workflow
+from .policy import ADMIN, AUDITOR, RULE, Policy, Step, Workflow
 
 
 class Pending(NamedTuple):
@@ -20,13 +20,6 @@ class Pending(NamedTuple):
 
 
 NOTHING_PENDING = Pending(None, None, None)
-
-RULE = "@rule"
-"""The actor of what a policy rule does by itself, in place of a person (Aksu 第九条: two
-unqualified semesters open a dismissal). No login can be it: a login is a code, and codes never
-hold "@" (organisation.CODE). A rule-opened case signs nobody's level, so the officer who
-happened to record the result that completed the rule may still sign its later steps."""
-
 
 def pending(wf: Workflow, state: str, step: str) -> Pending:
     """What an open case at `step` waits for; nothing once it is closed."""
