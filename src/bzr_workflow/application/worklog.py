@@ -61,9 +61,9 @@ class Worklog(Service):
             for who in sorted({e["advisor"] for e in entries}):
                 if fold(who) != fold(me.login) and not is_admin:
                     raise NotPermitted(f"{me.login} may log only their own work, not {who}'s")
-            stored = {who: self.app.user(who).login for who in {e["advisor"] for e in entries}}
+            logins = {who: self.app.user(who).login for who in {e["advisor"] for e in entries}}
             for e in entries:  # as stored: `ZHANG` is zhang (domain/logins)
-                e["advisor"] = stored[e["advisor"]]
+                e["advisor"] = logins[e["advisor"]]
             logs: dict[tuple[str, str], WorkLog] = {}
             for e in entries:
                 key = (e["advisor"], e["date"][:7])
