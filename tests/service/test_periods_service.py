@@ -33,7 +33,7 @@ def hefei(db_url: str) -> Iterator[WorkflowApp]:
     for login, roles in (("dean", ["college"]), ("vice", ["student_work_head"]),
                          ("wu", ["banzhuren@math"])):
         app.org.add_user(login, login, roles, "admin")
-    app.org.add_class("m1", "数学2025级1班", "math", 30, "", False, "admin")
+    app.org.add_class("m1", "数学2025级1班", "math", 30, "", False, "admin", year_of_study=2)
     advisor = app.user("wu")
     advisor.take_class("m1", "R-0", 0)
     app.save(advisor)
@@ -107,7 +107,7 @@ def test_who_is_appraised_in_a_year_follows_the_calendar(hefei: WorkflowApp) -> 
     """appraisal open --all takes everyone appointed in the school year as the calendar sets it."""
     calendar_2026(hefei)
     hefei.org.add_user("qian", "qian", [], "admin")
-    hefei.org.add_class("m2", "数学2025级2班", "math", 30, "", False, "admin")
+    hefei.org.add_class("m2", "数学2025级2班", "math", 30, "", False, "admin", year_of_study=2)
     klass = hefei.school_class("m2")
     klass.appoint("qian", "2027-07-20", "R-9", "admin", 1)  # after term 2 ended
     hefei.save(klass)
@@ -208,7 +208,7 @@ def test_a_store_made_when_years_were_bare_keeps_working(sqlite_url: str) -> Non
     for login, roles in (("dean", ["college"]), ("vice", ["student_work_head"]),
                          ("grader", ["college"]), ("wu", [])):
         app.org.add_user(login, login, roles, "admin")
-    app.org.add_class("m1", "数学2025级1班", "math", 30, "", False, "admin")
+    app.org.add_class("m1", "数学2025级1班", "math", 30, "", False, "admin", year_of_study=2)
     on_day(app, "2027-07-15")
     ref = str(app.appraisals.open_appraisals("2026-2027", [("wu", "m1", "math")], "dean",
                                              True)[0]["id"])

@@ -67,7 +67,7 @@ def test_the_office_sees_the_candidates_ranked_with_the_places_taken(
     first, second = rows[0], rows[1]
     assert ">1<" in first and "A-2" in first and "97" in first and "✓" not in first
     assert ">2<" in second and "A-1" in second and "92" in second and "✓" in second
-    assert "优秀 名额已占: 1 / 1 (2026, 15 % × 7, floor)" in page
+    assert "优秀 名额已占: 1 / 1 (2026-2027, 15 % × 7, floor)" in page
 
 
 def test_an_advisor_may_not_read_the_ranking(browser: Callable[[str], TestClient]) -> None:

@@ -13,7 +13,7 @@ from ..domain.errors import AlreadyExists
 from ..domain.policy import Policy
 from ..domain.quota import AwardQuota
 from ..domain.roster import PeriodRoster
-from ..domain.signing import RULE
+from ..domain.policy import RULE
 from .opening import counter, new_case
 
 if TYPE_CHECKING:

@@ -14,7 +14,8 @@ from sqlalchemy import Connection, Row, and_, func, select, union
 from ..domain.allowance import AllowanceRules, Appointment, ClassState, month_range
 from ..domain.periods import Calendar, period_of_day
 from ..domain.policy import APPLICANT
-from ..domain.signing import RULE, Sheet, signing_refusal
+from ..domain.policy import RULE
+from ..domain.signing import Sheet, signing_refusal
 from ..domain.timefmt import local_iso
 from . import tables as t
 from .catchup import VIEWS
