@@ -13,7 +13,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate, DomainEvent
-from eventsourcing.persistence import (MapperDeserialisationError, OperationalError,
+from eventsourcing.persistence import (Mapper, MapperDeserialisationError, OperationalError,
                                        PersistenceError, ProgrammingError, Recording,
                                        RecordConflictError)
 
@@ -28,6 +28,7 @@ from ..domain.timefmt import local_iso
 from ..domain.unit import Unit
 from ..domain.user import User
 from . import es_fastpath, origin
+from .personal import KeyRing, PersonalMapper
 from .policybook import PolicyBook
 from .store import APP_NAME, Location
 
@@ -68,6 +69,7 @@ class WorkflowApp(Application[UUID]):
         self.location = location
         self._seal: Seal | None = None  # kept: on PostgreSQL it holds a connection
         self.policies = PolicyBook(self.institution)
+        self.person_keys = KeyRing(location)
         super().__init__(env=location.es_env(create_tables))
 
     def close(self) -> None:
@@ -77,6 +79,7 @@ class WorkflowApp(Application[UUID]):
             self.credentials.close()
         if self._seal is not None:
             self._seal.close()
+        self.person_keys.keys.close()
         super().close()
 
     # -- the services: every command and query, by subject ------------------------------
@@ -123,6 +126,10 @@ class WorkflowApp(Application[UUID]):
             event_store=base.event_store, snapshot_store=base.snapshot_store,
             cache_maxsize=CACHED_AGGREGATES, fastforward=True,
             fastforward_skipping=False, deepcopy_from_cache=True)
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """Events stored with their personal fields under each person's key (personal.py)."""
+        return PersonalMapper(super().construct_mapper(), self.person_keys)
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """Store what the aggregates decided, in one transaction, followed by where the command
@@ -185,6 +192,13 @@ class WorkflowApp(Application[UUID]):
             return found
         except AggregateNotFoundError:
             return cls(**keys)
+
+    def forget_cached(self) -> None:
+        """Drop the aggregates this process holds decoded (after an erasure)."""
+        from eventsourcing.application import LRUCache
+
+        if isinstance(self.repository.cache, LRUCache):  # a new one: its clear() keeps entries
+            self.repository.cache = LRUCache(maxsize=CACHED_AGGREGATES)
 
     def exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
@@ -256,6 +270,7 @@ class WorkflowApp(Application[UUID]):
     def attempt(self, command: Callable[[], T]) -> T:
         """Run load → decide → save, re-running it when another writer got there first."""
         for attempt in range(MAX_ATTEMPTS):
+            self.person_keys.forget()  # an erasure by another process since is seen
             try:
                 with _storage_errors():
                     result = command()

@@ -79,8 +79,14 @@ class Reads:
     def _read(self, as_of: str | None = None,
               position: int | None = None) -> Iterator[Connection]:
         until = self.instant(as_of)
+        self.app.person_keys.forget()  # the views hold personal text sealed: see _open
         with self.views.read(until, position) as conn:
             yield conn
+
+    def _open(self, rows: Any) -> Any:
+        """View rows with their personal text opened (each value sealed under its person's
+        key, personal.py), or read as erased where the key is gone."""
+        return self.app.person_keys.reveal(rows)
 
     # -- cases ----------------------------------------------------------------------------
 
@@ -97,7 +103,7 @@ class Reads:
         with self._read(as_of) as conn:
             rows = queries.inbox(conn, me.login, queries.grants_of(conn, me.login), self.views.policy_of,
                                  self.offset(), keep)
-        return cast("list[CaseRow]", rows)
+        return cast("list[CaseRow]", self._open(rows))
 
     def inbox_page(self, actor: str) -> CaseList:
         """The inbox with how many cases of each kind await `actor`, labelled by the policy."""
@@ -109,7 +115,8 @@ class Reads:
 
         me = self.app.actor(login)
         with self._read() as conn:
-            return self._listed(cast("list[CaseRow]", queries.mine(conn, self.offset(), me.login)))
+            rows = queries.mine(conn, self.offset(), me.login)
+        return self._listed(cast("list[CaseRow]", self._open(rows)))
 
     def _listed(self, rows: list[CaseRow]) -> CaseList:
         labels = {kind: wf.label for kind, wf in self.app.policy().workflows.items()}
@@ -136,7 +143,7 @@ class Reads:
         keep = self._keep(reader)
         with self._read(as_of) as conn:
             rows = queries.cases(conn, self.offset(), kind, state, period, unit, limit, keep)
-        return cast("list[CaseRow]", rows)
+        return cast("list[CaseRow]", self._open(rows))
 
     def _keep(self, login: str | None) -> Keep | None:
         from .readers import reader
@@ -165,7 +172,7 @@ class Reads:
         ref, keep = normalise_ref(case) if case else None, self._keep(reader)
         with self._read(as_of) as conn:
             rows = queries.audit(conn, self.offset(), actor, ref, start, end, limit, keep)
-        return cast("list[AuditRow]", rows)
+        return cast("list[AuditRow]", self._open(rows))
 
     def audit_sheet(self, fmt: str, actor: str | None = None, case: str | None = None,
                     since: str | None = None, until: str | None = None,
@@ -187,7 +194,8 @@ class Reads:
         from ..projections import queries
 
         with self._read(as_of) as conn:
-            return cast("list[AppointmentRow]", queries.appointments(conn, advisor))
+            rows = queries.appointments(conn, advisor)
+        return cast("list[AppointmentRow]", self._open(rows))
 
     # -- organisation ---------------------------------------------------------------------
 
@@ -201,7 +209,8 @@ class Reads:
         from ..projections import queries
 
         with self._read() as conn:
-            return cast("list[UserRow]", queries.users(conn))
+            rows = queries.users(conn)
+        return cast("list[UserRow]", self._open(rows))
 
     def classes(self) -> list[ClassRow]:
         from ..projections import queries
@@ -240,7 +249,7 @@ class Reads:
             position = queries.view_position(conn)
         from .readmodels import Results
 
-        return Results(cast("list[ResultRow]", rows), self.seal.digest_at(position))
+        return Results(cast("list[ResultRow]", self._open(rows)), self.seal.digest_at(position))
 
     def result_counts(self, period: str, unit: str | None = None) -> GradeCounts:
         """Counted by the database, not from the listed rows."""
@@ -253,7 +262,8 @@ class Reads:
         from ..projections import queries
 
         with self._read() as conn:
-            return cast("list[AwardRow]", queries.awards(conn, period))
+            rows = queries.awards(conn, period)
+        return cast("list[AwardRow]", self._open(rows))
 
     def award_form(self, ref: str, out: str, fmt: str | None = None) -> FormWritten:
         """Write an award case's recommendation form (.docx or .xlsx), sealed to now."""
@@ -279,7 +289,7 @@ class Reads:
         if policy.allowance is None:
             raise BadInput(f"policy {policy.id} sets no allowance ([allowance] section)")
         with self._read(position=position) as conn:
-            sheet = queries.allowance(conn, policy.allowance, month, policy.period)
+            sheet = self._open(queries.allowance(conn, policy.allowance, month, policy.period))
         sheet["head"] = self.seal.digest_at(sheet["position"])
         if out:
             (write_csv if kind == ".csv" else write_xlsx)(sheet, out)

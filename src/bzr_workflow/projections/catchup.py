@@ -17,7 +17,7 @@ from . import tables as t
 from .projector import PolicyOf, Projector
 
 VIEWS = "views"
-SCHEMA_KEY, SCHEMA = "schema", 4  # raise SCHEMA when tables.py changes: old views are rebuilt
+SCHEMA_KEY, SCHEMA = "schema", 5  # raise SCHEMA when tables.py changes: old views are rebuilt
 BATCH = 2000  # events per transaction: a batch's rows are buffered (peak memory); 1,000-5,000 run alike
 DDL_LOCK = 7_305_771_201  # advisory lock id serialising view DDL on PostgreSQL
 
