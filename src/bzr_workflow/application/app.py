@@ -137,6 +137,8 @@ class WorkflowApp(Application[UUID]):
         runtime Protocol checks are skipped (es_fastpath)."""
         if kwargs or not all(isinstance(o, (Aggregate, DomainEvent)) for o in objs):
             return super().save(*objs, **kwargs)
+        self.person_keys.prepare([e for o in objs for e in (
+            [o] if isinstance(o, DomainEvent) else o.pending_events)])
         came_from = origin.current()
         if came_from is not None:
             count = sum(1 if isinstance(o, DomainEvent) else len(o.pending_events) for o in objs)

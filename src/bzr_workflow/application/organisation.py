@@ -18,7 +18,7 @@ from ..domain.timefmt import local_iso, parse_date
 from ..domain.unit import Unit
 from ..domain.user import User
 from ..policies import builtin_ids, builtin_text
-from .personal import PERSONAL, PersonKeys, open_value
+from .personal import CLEAR_PROFILE, PersonKeys, open_value
 from .service import Service
 from .text import checked, checked_name
 
@@ -273,7 +273,7 @@ class Organisation(Service):
             user.erased(str(actor))
             self.app.save(user)
             return {"user": user.login, "erased": PersonKeys(self.app.location).erase(login),
-                    "fields": sorted(k for k in user.profile if k in PERSONAL)}
+                    "fields": sorted(k for k in user.profile if k not in CLEAR_PROFILE)}
         try:
             return self.app.attempt(command)
         finally:  # nothing this process holds in clear outlives the key

@@ -15,6 +15,8 @@ import hashlib
 import os
 import re
 from collections.abc import Callable, Iterator
+import sqlite3
+import threading
 from contextlib import ExitStack, contextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -31,9 +33,6 @@ from .store import Location
 if TYPE_CHECKING:
     from eventsourcing.domain import DomainEventProtocol
 
-PERSONAL = ("phone", "address", "id_number", "birth")
-"""Profile fields that `person erase` reports (every profile field but `employment` is under
-the key; these are the ones the forms call personal)."""
 ERASED = "（已删除）"
 PREFIX = "enc1:"  # a profile value sealed by the application before the mapper did it (old stores)
 PREFIX2 = "enc2:"
@@ -78,15 +77,24 @@ class PersonKeys:
         self.location, self.table = location, table(location, "bzr_person_keys")
         self.mark = mark(location)
         self._made = False
+        self._lite = threading.local()  # SQLite: a connection kept for reading keys
+        self._opened: list[sqlite3.Connection] = []
         self._pg: Any = None  # PostgreSQL: one connection kept, not one per key looked up
 
     @contextmanager
-    def _transaction(self) -> Iterator[Any]:
+    def _transaction(self, read: bool = False) -> Iterator[Any]:
         """A short transaction on the keys table; a connection the server dropped is made
         again once, and a database busy or unreachable is a Conflict (exit 4), as for events."""
         try:
             with ExitStack() as stack:
-                if self.location.is_sqlite:
+                if self.location.is_sqlite and read:  # a read takes no write lock
+                    conn = getattr(self._lite, "conn", None)
+                    if conn is None:  # one per thread (the web server's workers)
+                        conn = self._lite.conn = sqlite3.connect(
+                            self.location.path, timeout=10, isolation_level=None,
+                            check_same_thread=False)  # closed by whoever closes the app
+                        self._opened.append(conn)
+                elif self.location.is_sqlite:
                     conn = stack.enter_context(transaction(self.location, KEYS_LOCK))
                 else:
                     try:
@@ -113,6 +121,10 @@ class PersonKeys:
         return self._pg
 
     def close(self) -> None:
+        for conn in self._opened:
+            conn.close()
+        self._opened.clear()
+        self._lite = threading.local()
         if self._pg is not None:
             self._pg.close()
             self._pg = None
@@ -127,7 +139,7 @@ class PersonKeys:
 
     def get(self, login: str) -> bytes | None:
         try:
-            with self._transaction() as conn:
+            with self._transaction(read=True) as conn:
                 row = conn.execute(f"SELECT key_b64 FROM {self.table} WHERE login = {self.mark}",
                                    (login,)).fetchone()
         except Exception as exc:
@@ -137,6 +149,9 @@ class PersonKeys:
         return self._unwrap(login, row[0]) if row else None
 
     def ensure(self, login: str) -> bytes:
+        found = self.get(login)  # most often there: no write lock taken
+        if found is not None:
+            return found
         self.create()
         with self._transaction() as conn:
             row = conn.execute(f"SELECT key_b64 FROM {self.table} WHERE login = {self.mark}",
@@ -148,13 +163,30 @@ class PersonKeys:
                          f" ({self.mark}, {self.mark})", (login, self._wrap(login, key)))
             return key
 
+    def ensure_many(self, logins: list[str]) -> dict[str, bytes]:
+        """`ensure` for many people in one transaction (a bulk import registers hundreds)."""
+        found = {login: key for login in logins if (key := self.get(login)) is not None}
+        missing = [login for login in logins if login not in found]
+        if missing:
+            self.create()
+            with self._transaction() as conn:
+                for login in missing:
+                    row = conn.execute(f"SELECT key_b64 FROM {self.table} WHERE login ="
+                                       f" {self.mark}", (login,)).fetchone()
+                    if row:
+                        found[login] = self._unwrap(login, row[0])
+                        continue
+                    found[login] = os.urandom(32)
+                    conn.execute(f"INSERT INTO {self.table} (login, key_b64) VALUES"
+                                 f" ({self.mark}, {self.mark})",
+                                 (login, self._wrap(login, found[login])))
+        return found
+
     def erase(self, login: str) -> bool:
         """Delete the key, overwriting the freed bytes (SQLite: secure_delete, then the WAL
         checkpointed and truncated so no older copy of the page stays in it)."""
         self.create()
         if self.location.is_sqlite:
-            import sqlite3
-
             conn = sqlite3.connect(self.location.path, timeout=10, isolation_level=None)
             try:
                 conn.execute("PRAGMA secure_delete = ON")
@@ -256,6 +288,15 @@ class KeyRing:
             key = self.keys.ensure(login)  # a new key when the old one was erased
             self._cache[login] = key
         return key
+
+    def prepare(self, events: list[Any]) -> None:
+        """Make, in one transaction, the keys these events' personal fields will be sealed
+        under, before the events' own transaction (SQLite has one writer at a time)."""
+        owners = {str(vars(e).get(owner) or "") for e in events
+                  for field, owner, _ in OWNED.get(type(e), ()) if vars(e).get(field)}
+        wanted = sorted(o for o in owners if o and self._cache.get(o) is None)
+        if wanted:
+            self._cache.update(self.keys.ensure_many(wanted))
 
     def key(self, login: str) -> bytes | None:
         if login not in self._cache:

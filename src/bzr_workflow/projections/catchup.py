@@ -55,6 +55,8 @@ def make_engine(url: str) -> Engine:
     @event.listens_for(engine, "connect")
     def _autocommit_driver(dbapi_conn: Any, _: Any) -> None:
         dbapi_conn.isolation_level = None
+        # views dropped and made again (a SCHEMA change, rebuild) leave no old text behind
+        dbapi_conn.execute("PRAGMA secure_delete = ON")
 
     @event.listens_for(engine, "begin")
     def _begin_immediate(conn: Connection) -> None:
