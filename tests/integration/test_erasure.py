@@ -183,3 +183,17 @@ def test_a_detail_entered_after_erasure_is_kept_under_a_new_key(app: WorkflowApp
     again = open_app(app.location)  # another process sees the same
     assert again.org.profile(again.user("chen"))["phone"] == "13900139000"
     again.close()
+
+
+def test_a_long_running_process_forgets_what_another_erased(sqlite_url: str) -> None:
+    """The web server holds cases and people decoded; an erasure by the CLI reaches it."""
+    server = make_org(open_app(parse_location(sqlite_url), create=True))
+    server.erasure_check_seconds = 0
+    server.org.update_user("chen", {"name": "陈某某"}, "admin")
+    assert server.user("chen").name == "陈某某"
+    cli = open_app(parse_location(sqlite_url))
+    cli.org.erase_person("chen", "admin")
+    cli.close()
+    assert server.attempt(lambda: server.user("chen").name) == ERASED
+    assert {u["user"]: u["name"] for u in server.reads.users()}["chen"] == ERASED
+    server.close()

@@ -70,6 +70,8 @@ class WorkflowApp(Application[UUID]):
         self._seal: Seal | None = None  # kept: on PostgreSQL it holds a connection
         self.policies = PolicyBook(self.institution)
         self.person_keys = KeyRing(location)
+        self._erasures_at: int | None = None  # the log's head when erasures were last looked for
+        self._erasures_checked = 0.0
         super().__init__(env=location.es_env(create_tables))
 
     def close(self) -> None:
@@ -195,6 +197,26 @@ class WorkflowApp(Application[UUID]):
         except AggregateNotFoundError:
             return cls(**keys)
 
+    erasure_check_seconds = 2.0
+    """How often a long-running process looks for erasures made by another (then drops the
+    aggregates it holds decoded)."""
+
+    def notice_erasures(self) -> None:
+        """Forget the person keys fetched so far; and, at most every `erasure_check_seconds`,
+        drop the cached aggregates if anyone was erased since the last look."""
+        self.person_keys.forget()
+        now = time.monotonic()
+        if now - self._erasures_checked < self.erasure_check_seconds:
+            return
+        self._erasures_checked = now
+        head = self.recorder.max_notification_id() or 0
+        seen = self._erasures_at
+        self._erasures_at = head
+        if seen is not None and head > seen and self.recorder.select_notifications(
+                start=seen, limit=head - seen, stop=head, topics=[User.PersonErased.TOPIC],
+                inclusive_of_start=False):
+            self.forget_cached()
+
     def forget_cached(self) -> None:
         """Drop the aggregates this process holds decoded (after an erasure)."""
         from eventsourcing.application import LRUCache
@@ -272,9 +294,9 @@ class WorkflowApp(Application[UUID]):
     def attempt(self, command: Callable[[], T]) -> T:
         """Run load → decide → save, re-running it when another writer got there first."""
         for attempt in range(MAX_ATTEMPTS):
-            self.person_keys.forget()  # an erasure by another process since is seen
             try:
-                with _storage_errors():
+                with storage_errors():
+                    self.notice_erasures()  # an erasure by another process since is seen
                     result = command()
                 self.seal_new_events()
                 return result
@@ -288,7 +310,8 @@ def _provenance(came_from: origin.Origin, count: int) -> Command:
 
 
 @contextmanager
-def _storage_errors() -> Iterator[None]:
+def storage_errors() -> Iterator[None]:
+    """A storage failure as the refusal it means (translate_storage_error)."""
     try:
         yield
     except RecordConflictError:

@@ -79,7 +79,10 @@ class Reads:
     def _read(self, as_of: str | None = None,
               position: int | None = None) -> Iterator[Connection]:
         until = self.instant(as_of)
-        self.app.person_keys.forget()  # the views hold personal text sealed: see _open
+        from .app import storage_errors
+
+        with storage_errors():
+            self.app.notice_erasures()  # the views hold personal text sealed: see _open
         with self.views.read(until, position) as conn:
             yield conn
 
