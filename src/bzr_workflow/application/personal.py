@@ -202,7 +202,8 @@ class PersonKeys:
 
     def erase(self, login: str) -> bool:
         """Delete the key, overwriting the freed bytes (SQLite: secure_delete, then the WAL
-        checkpointed and truncated so no older copy of the page stays in it)."""
+        checkpointed and truncated so no older copy of the page stays in it; PostgreSQL: the
+        table rewritten. The server's own WAL and any backup still hold what they held.)"""
         self.create()
         if self.location.is_sqlite:
             conn = sqlite3.connect(self.location.path, timeout=10, isolation_level=None)
@@ -217,7 +218,12 @@ class PersonKeys:
                 conn.close()
         with self._transaction() as conn:
             cur = conn.execute(f"DELETE FROM {self.table} WHERE login = {self.mark}", (login,))
-            return bool(cur.rowcount)
+            erased = bool(cur.rowcount)
+        try:  # PostgreSQL: rewrite the (small) table, so the deleted row's bytes are not kept
+            self._connection().execute(f"VACUUM FULL {self.table}")
+        except Exception:  # noqa: BLE001, S110 - the key is deleted; this only tidies the file
+            pass
+        return erased
 
     def _store_key(self) -> bytes | None:
         return base64.b64decode(self.location.cipher_key) if self.location.cipher_key else None
