@@ -208,13 +208,16 @@ class WorkflowApp(Application[UUID]):
         now = time.monotonic()
         if now - self._erasures_checked < self.erasure_check_seconds:
             return
-        self._erasures_checked = now
-        head = self.recorder.max_notification_id() or 0
-        seen = self._erasures_at
-        self._erasures_at = head
-        if seen is not None and head > seen and self.recorder.select_notifications(
+        try:
+            head = self.recorder.max_notification_id() or 0
+            seen = self._erasures_at
+            erased = seen is not None and head > seen and bool(self.recorder.select_notifications(
                 start=seen, limit=head - seen, stop=head, topics=[User.PersonErased.TOPIC],
-                inclusive_of_start=False):
+                inclusive_of_start=False))
+        except (PersistenceError, MapperDeserialisationError):
+            return  # no store, or unreachable: the command itself says so, in its own words
+        self._erasures_checked, self._erasures_at = now, head
+        if erased:
             self.forget_cached()
 
     def forget_cached(self) -> None:
