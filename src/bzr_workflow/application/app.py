@@ -13,7 +13,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate, DomainEvent
-from eventsourcing.persistence import (MapperDeserialisationError, OperationalError,
+from eventsourcing.persistence import (Mapper, MapperDeserialisationError, OperationalError,
                                        PersistenceError, ProgrammingError, Recording,
                                        RecordConflictError)
 
@@ -32,6 +32,7 @@ from ..domain.unit import Unit
 from ..domain.user import User
 from . import es_fastpath, origin
 from .accounts import legacy_login
+from .personal import KeyRing, PersonalMapper
 from .policybook import PolicyBook
 from .store import APP_NAME, Location
 
@@ -70,6 +71,9 @@ class WorkflowApp(Application[UUID]):
     def __init__(self, location: Location, create_tables: bool = False) -> None:
         self.location = location
         self.policies = PolicyBook(self.institution)
+        self.person_keys = KeyRing(location)
+        self._erasures_at: int | None = None  # the log's head when erasures were last looked for
+        self._erasures_checked = 0.0
         super().__init__(env=location.es_env(create_tables))
         from .seal import Sealer
 
@@ -81,6 +85,7 @@ class WorkflowApp(Application[UUID]):
             self.reads.close()
         if "credentials" in self.__dict__:
             self.credentials.close()
+        self.person_keys.keys.close()
         super().close()
 
     # -- the services: every command and query, by subject ------------------------------
@@ -128,12 +133,18 @@ class WorkflowApp(Application[UUID]):
             cache_maxsize=CACHED_AGGREGATES, fastforward=True,
             fastforward_skipping=False, deepcopy_from_cache=True)
 
+    def construct_mapper(self) -> Mapper[UUID]:
+        """Events stored with their personal fields under each person's key (personal.py)."""
+        return PersonalMapper(super().construct_mapper(), self.person_keys)
+
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """Store what the aggregates decided, in one transaction, followed by where the command
         came from (`origin`); we save only aggregates and their events, so the library's
         runtime Protocol checks are skipped (es_fastpath)."""
         if kwargs or not all(isinstance(o, (Aggregate, DomainEvent)) for o in objs):
             return super().save(*objs, **kwargs)
+        self.person_keys.prepare([e for o in objs for e in (
+            [o] if isinstance(o, DomainEvent) else o.pending_events)])
         came_from = origin.current()
         if came_from is not None:
             count = sum(1 if isinstance(o, DomainEvent) else len(o.pending_events) for o in objs)
@@ -172,6 +183,36 @@ class WorkflowApp(Application[UUID]):
             return found
         except AggregateNotFoundError:
             return cls(**keys)
+
+    erasure_check_seconds = 2.0
+    """How often a long-running process looks for erasures made by another (then drops the
+    aggregates it holds decoded)."""
+
+    def notice_erasures(self) -> None:
+        """Forget the person keys fetched so far; and, at most every `erasure_check_seconds`,
+        drop the cached aggregates if anyone was erased since the last look."""
+        self.person_keys.forget()
+        now = time.monotonic()
+        if now - self._erasures_checked < self.erasure_check_seconds:
+            return
+        try:
+            head = self.recorder.max_notification_id() or 0
+            seen = self._erasures_at
+            erased = seen is not None and head > seen and bool(self.recorder.select_notifications(
+                start=seen, limit=head - seen, stop=head, topics=[User.PersonErased.TOPIC],
+                inclusive_of_start=False))
+        except (PersistenceError, MapperDeserialisationError):
+            return  # no store, or unreachable: the command itself says so, in its own words
+        self._erasures_checked, self._erasures_at = now, head
+        if erased:
+            self.forget_cached()
+
+    def forget_cached(self) -> None:
+        """Drop the aggregates this process holds decoded (after an erasure)."""
+        from eventsourcing.application import LRUCache
+
+        if isinstance(self.repository.cache, LRUCache):  # a new one: its clear() keeps entries
+            self.repository.cache = LRUCache(maxsize=CACHED_AGGREGATES)
 
     def exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
@@ -263,7 +304,8 @@ class WorkflowApp(Application[UUID]):
         """Run load → decide → save, re-running it when another writer got there first."""
         for attempt in range(MAX_ATTEMPTS):
             try:
-                with _storage_errors():
+                with storage_errors():
+                    self.notice_erasures()  # an erasure by another process since is seen
                     result = command()
                 return result
             except RecordConflictError:
@@ -276,7 +318,8 @@ def _provenance(came_from: origin.Origin, count: int) -> Command:
 
 
 @contextmanager
-def _storage_errors() -> Iterator[None]:
+def storage_errors() -> Iterator[None]:
+    """A storage failure as the refusal it means (translate_storage_error)."""
     try:
         yield
     except RecordConflictError:

@@ -10,6 +10,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import ApplicationRecorder, Notification, StoredEvent
 
+from .personal import PersonalMapper
 from .store import Location
 
 if TYPE_CHECKING:
@@ -22,7 +23,8 @@ class StoreLog:
 
     def __init__(self, app: Application[UUID], location: Location) -> None:
         self._recorder: ApplicationRecorder = app.recorder
-        self._mapper = app.mapper
+        mapper = app.mapper  # the views keep personal fields sealed: Reads opens them
+        self._mapper = mapper.sealed_twin() if isinstance(mapper, PersonalMapper) else mapper
         self._location = location
 
     def select_notifications(self, start: int | None, limit: int, stop: int | None = None,

@@ -25,7 +25,7 @@ from ..domain.user import User
 from ..domain.years import year_refusal
 from ..policies import builtin_ids, builtin_text
 from .accounts import accounts
-from .personal import PERSONAL, PersonKeys, open_value, seal_value
+from .personal import CLEAR_PROFILE, PersonKeys, open_value
 from .service import Service
 from .text import checked, checked_name
 
@@ -336,10 +336,7 @@ class Organisation(Service):
             self.app.require_admin(actor)
             user = self.app.user(login)
             values = {k: checked(v, k) for k, v in given.items()}
-            if any(k in PERSONAL and v for k, v in values.items()):
-                key = PersonKeys(self.app.location).ensure(user.login)
-                values = {k: seal_value(key, v) if k in PERSONAL and v else v
-                          for k, v in values.items()}
+            # stored under the person's key (personal.OWNED); after an erasure, under a new one
             user.update_profile(values, str(actor))
             self.app.save(user)
             return {"user": user.login, "name": user.name, **self.profile(user)}
@@ -347,8 +344,8 @@ class Organisation(Service):
 
     def profile(self, user: User) -> dict[str, str]:
         """A person's profile in clear; personal fields read as erased once their key is gone."""
-        key = PersonKeys(self.app.location).get(user.login) \
-            if any(k in PERSONAL for k in user.profile) else None
+        old = [v for v in user.profile.values() if str(v).startswith("enc1:")]
+        key = PersonKeys(self.app.location).get(user.login) if old else None  # stores before enc2
         return {k: open_value(key, v) for k, v in user.profile.items()}
 
     def erase_person(self, login: str, actor: str | None) -> dict[str, Any]:
@@ -360,8 +357,12 @@ class Organisation(Service):
             user.erased(str(actor))
             self.app.save(user)
             return {"user": user.login, "erased": PersonKeys(self.app.location).erase(user.login),
-                    "fields": sorted(k for k in user.profile if k in PERSONAL)}
-        return self.app.attempt(command)
+                    "fields": sorted(k for k in user.profile if k not in CLEAR_PROFILE)}
+        try:
+            return self.app.attempt(command)
+        finally:  # nothing this process holds in clear outlives the key
+            self.app.person_keys.forget()
+            self.app.forget_cached()
 
     def add_class(self, code: str, name: str, unit: str, students: int, level: str,
                   graduating: bool, actor: str | None,

@@ -80,8 +80,17 @@ class Reads:
     def _read(self, as_of: str | None = None,
               position: int | None = None) -> Iterator[Connection]:
         until = self.instant(as_of)
+        from .app import storage_errors
+
+        with storage_errors():
+            self.app.notice_erasures()  # the views hold personal text sealed: see _open
         with self.views.read(until, position) as conn:
             yield conn
+
+    def _open(self, rows: Any) -> Any:
+        """View rows with their personal text opened (each value sealed under its person's
+        key, personal.py), or read as erased where the key is gone."""
+        return self.app.person_keys.reveal(rows)
 
     # -- cases ----------------------------------------------------------------------------
 
@@ -98,7 +107,7 @@ class Reads:
         with self._read(as_of) as conn:
             rows = queries.inbox(conn, me.login, queries.grants_of(conn, me.login), self.views.policy_of,
                                  self.offset(), keep)
-        return cast("list[CaseRow]", rows)
+        return cast("list[CaseRow]", self._open(rows))
 
     def inbox_page(self, actor: str) -> CaseList:
         """The inbox with how many cases of each kind await `actor`, labelled by the policy."""
@@ -110,7 +119,8 @@ class Reads:
 
         me = self.app.actor(login)
         with self._read() as conn:
-            return self._listed(cast("list[CaseRow]", queries.mine(conn, self.offset(), me.login)))
+            rows = queries.mine(conn, self.offset(), me.login)
+        return self._listed(cast("list[CaseRow]", self._open(rows)))
 
     def _listed(self, rows: list[CaseRow]) -> CaseList:
         labels = {kind: wf.label for kind, wf in self.app.policy().workflows.items()}
@@ -138,7 +148,7 @@ class Reads:
         with self._read(as_of) as conn:
             rows = queries.cases(conn, self.offset(), kind, state,
                                  parse(period).key if period else period, unit, limit, keep)
-        return cast("list[CaseRow]", rows)
+        return cast("list[CaseRow]", self._open(rows))
 
     def _keep(self, login: str | None) -> Keep | None:
         from .readers import reader
@@ -167,7 +177,7 @@ class Reads:
         ref, keep = normalise_ref(case) if case else None, self._keep(reader)
         with self._read(as_of) as conn:
             rows = queries.audit(conn, self.offset(), actor, ref, start, end, limit, keep)
-        return cast("list[AuditRow]", rows)
+        return cast("list[AuditRow]", self._open(rows))
 
     def audit_sheet(self, fmt: str, actor: str | None = None, case: str | None = None,
                     since: str | None = None, until: str | None = None,
@@ -189,7 +199,8 @@ class Reads:
         from ..projections import queries
 
         with self._read(as_of) as conn:
-            return cast("list[AppointmentRow]", queries.appointments(conn, advisor))
+            rows = queries.appointments(conn, advisor)
+        return cast("list[AppointmentRow]", self._open(rows))
 
     # -- organisation ---------------------------------------------------------------------
 
@@ -203,7 +214,8 @@ class Reads:
         from ..projections import queries
 
         with self._read() as conn:
-            return cast("list[UserRow]", queries.users(conn))
+            rows = queries.users(conn)
+        return cast("list[UserRow]", self._open(rows))
 
     def classes(self) -> list[ClassRow]:
         from ..projections import queries
@@ -243,7 +255,7 @@ class Reads:
             position = queries.view_position(conn)
         from .readmodels import Results
 
-        return Results(cast("list[ResultRow]", rows), self.seal.digest_at(position))
+        return Results(cast("list[ResultRow]", self._open(rows)), self.seal.digest_at(position))
 
     def ranked_results(self, period: str, unit: str | None = None) -> dict[str, Any]:
         """The period's results ranked by total for the office deciding its 审定, each marked
@@ -268,7 +280,8 @@ class Reads:
         from ..projections import queries
 
         with self._read() as conn:
-            return cast("list[AwardRow]", queries.awards(conn, parse(period).key))
+            rows = queries.awards(conn, parse(period).key)
+        return cast("list[AwardRow]", self._open(rows))
 
     def award_form(self, ref: str, out: str, fmt: str | None = None,
                    force: bool = False) -> FormWritten:
@@ -302,8 +315,8 @@ class Reads:
         if policy.allowance is None:
             raise BadInput(f"policy {policy.id} sets no allowance ([allowance] section)")
         with self._read(position=position) as conn:
-            sheet = queries.allowance(conn, policy.allowance, month, policy.period,
-                                      self.app.calendar())
+            sheet = self._open(queries.allowance(conn, policy.allowance, month, policy.period,
+                                                 self.app.calendar()))
         sheet["head"] = self.seal.digest_at(sheet["position"])
         if out:
             writer = write_csv if kind == ".csv" else write_xlsx

@@ -7,11 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import BadInput
-import base64
-import os
-
-from .personal import KEYS_LOCK, PersonKeys, open_value, seal_value
-from .rawdb import transaction
+from .personal import PersonKeys, open_value, seal_value
 from .text import checked, checked_name
 
 if TYPE_CHECKING:
@@ -55,25 +51,9 @@ def sealed(app: WorkflowApp, name: str, number: str = "",
 
 def keys_for(app: WorkflowApp, refs: set[str]) -> dict[str, bytes]:
     """The keys of many students at once, made where missing, in one transaction (a log import
-    naming 500 students would otherwise commit 500 times)."""
-    store = PersonKeys(app.location)
-    store.create()
-    found: dict[str, bytes] = {}
-    wanted = sorted(refs)
-    with transaction(app.location, KEYS_LOCK) as conn:
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            marks = ", ".join([store.mark] * len(chunk))
-            rows = conn.execute(f"SELECT login, key_b64 FROM {store.table} WHERE login IN"
-                                f" ({marks})", tuple(chunk)).fetchall()
-            found.update({str(r[0]): base64.b64decode(r[1]) for r in rows})
-        for ref in wanted:
-            if ref not in found:
-                found[ref] = os.urandom(32)
-                conn.execute(f"INSERT INTO {store.table} (login, key_b64) VALUES"
-                             f" ({store.mark}, {store.mark})",
-                             (ref, base64.b64encode(found[ref]).decode()))
-    return found
+    naming 500 students would otherwise commit 500 times); wrapped under the store key like
+    every person's (personal.PersonKeys)."""
+    return PersonKeys(app.location).ensure_many(sorted(refs))
 
 
 def sealed_name(app: WorkflowApp, name: str, keys: dict[str, bytes]) -> dict[str, str]:

@@ -79,8 +79,9 @@ def user_update(ctx: Ctx, login: str, name: str | None, gender: str | None,
                 ethnicity: str | None, birth: str | None, education: str | None,
                 political_status: str | None, employment: str | None, phone: str | None,
                 address: str | None, id_number: str | None) -> None:
-    """Record the profile fields forms ask for (an empty value clears one). Birth date, phone,
-    address and ID number are personal: `person erase` makes them unreadable for good."""
+    """Record the profile fields forms ask for (an empty value clears one). All but
+    --employment are personal, stored under USER's own key: `person erase` makes them
+    unreadable for good (a value given after an erasure is kept under a new key)."""
     fields = {"name": name, "gender": gender, "ethnicity": ethnicity, "birth": birth,
               "education": education, "political_status": political_status,
               "employment": employment, "phone": phone, "address": address,
@@ -97,7 +98,8 @@ def person() -> None:
 @click.argument("login", metavar="USER")
 @pass_ctx
 def person_erase(ctx: Ctx, login: str) -> None:
-    """Destroy USER's key: their personal fields read as erased; history and seal stay intact."""
+    """Destroy USER's key: their name, profile and what they wrote (comments, reasons, notes,
+    summaries, 事迹) read as erased everywhere; history and seal stay intact."""
     ctx.emit(ctx.app().org.erase_person(login, ctx.actor))
 
 

@@ -17,9 +17,9 @@ from . import tables as t
 from .projector import PolicyOf, Projector
 
 VIEWS = "views"
-# raise SCHEMA when tables.py changes, or what a view holds (6: periods as school years,
-# years of study): old views are rebuilt
-SCHEMA_KEY, SCHEMA = "schema", 6
+# raise SCHEMA when tables.py changes, or what a view holds (7: periods as school years,
+# years of study, personal text as stored): old views are rebuilt
+SCHEMA_KEY, SCHEMA = "schema", 7
 BATCH = 2000  # events per transaction: a batch's rows are buffered (peak memory); 1,000-5,000 run alike
 DDL_LOCK = 7_305_771_201  # advisory lock id serialising view DDL on PostgreSQL
 
@@ -57,6 +57,8 @@ def make_engine(url: str) -> Engine:
     @event.listens_for(engine, "connect")
     def _autocommit_driver(dbapi_conn: Any, _: Any) -> None:
         dbapi_conn.isolation_level = None
+        # views dropped and made again (a SCHEMA change, rebuild) leave no old text behind
+        dbapi_conn.execute("PRAGMA secure_delete = ON")
 
     @event.listens_for(engine, "begin")
     def _begin_immediate(conn: Connection) -> None:

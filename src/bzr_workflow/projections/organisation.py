@@ -45,6 +45,9 @@ class OrganisationProjection:
                                                  g.unit == ev.unit))
 
     def profile_updated(self, ev: User.ProfileUpdated, position: int) -> None:
+        if ev.fields.get("name"):
+            self.writer.write(update(t.users).where(t.users.c.login == ev.login)
+                              .values(name=ev.fields["name"]))
         if "employment" in ev.fields:
             self.writer.write(update(t.users).where(t.users.c.login == ev.login)
                               .values(employment=ev.fields["employment"] or None))
