@@ -59,7 +59,7 @@ def read_everything(app: WorkflowApp, award: str, out: Path) -> list[Path]:
     app.reads.inbox("zhang"), app.reads.results(PERIOD)
     files = []
     for fmt in ("docx", "xlsx"):
-        app.reads.award_form(award, str(out / f"form.{fmt}"), fmt)
+        app.reads.award_form(award, str(out / f"form.{fmt}"), fmt, force=True)  # read again
         files.append(out / f"form.{fmt}")
     for fmt in ("csv", "xlsx"):
         (out / f"audit.{fmt}").write_bytes(app.reads.audit_sheet(fmt))

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 ERASED = "（已删除）"
 PREFIX = "enc1:"  # a profile value sealed by the application before the mapper did it (old stores)
 PREFIX2 = "enc2:"
-SEALED = re.compile(r"enc2:([\w.\-]{1,64}):([0-9a-f]{16}):([A-Za-z0-9+/=]+)")
+SEALED = re.compile(r"enc2:([\w.@\-]{1,64}):([0-9a-f]{16}):([A-Za-z0-9+/=]+)")
 KEYS_LOCK = 7_305_771_203
 WRAPPED = "wrap1:"
 
