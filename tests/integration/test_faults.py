@@ -35,7 +35,7 @@ def test_processes_initialising_a_fresh_store_at_once_never_fail(db_url: str) ->
     outcomes = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]
     codes = sorted(code for code, _ in outcomes)
     assert codes == [0, 1, 1, 1], outcomes
-    assert all("already initialised" in err for code, err in outcomes if code == 1)
+    assert all("already initialised" in err for code, err in outcomes if code == 1), outcomes
 
 
 def test_processes_reading_a_fresh_store_at_once_never_fail(pg_url: str) -> None:

@@ -86,7 +86,9 @@ class Sealer:
 
     def key(self, has_keyed_links: Callable[[], bool]) -> SealKey:
         if not self.source.exists():
-            if has_keyed_links():
+            # re-looked at after the query: another writer may have made the file and committed
+            # its first keyed links between the two looks (processes initialising at once)
+            if has_keyed_links() and not self.source.exists():
                 raise BadInput(f"no seal key file at {self.source.path}, and this store's links"
                                f" are keyed: set {sealkey.KEY_ENV} to its key file")
             try:

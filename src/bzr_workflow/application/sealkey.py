@@ -12,6 +12,7 @@ refused, never given a fresh key.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -105,17 +106,26 @@ def load(path: str) -> Keyring:
 
 
 def create(path: str) -> Keyring:
-    """A new key file with one key, readable by its owner only; refused if one is there."""
+    """A new key file with one key, readable by its owner only; refused if one is there. The
+    file appears whole or not at all (written aside, then linked into place, which fails if
+    another process made it first), so a writer never reads one half written."""
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     key = _new_key()
+    temporary = f"{path}.{secrets.token_hex(4)}.tmp"
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(_text([key]))
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(temporary, path)
     except FileExistsError:
         raise BadInput(f"{path} exists already; `seal key rotate` adds a key to it") from None
     except OSError as exc:
         raise BadInput(f"cannot create the seal key file {path}: {exc.strerror}") from None
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(_text([key]))
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
     return Keyring(path, [key])
 
 
