@@ -17,10 +17,12 @@ from __future__ import annotations
 import os
 import re
 import stat
-import zipfile
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from ..domain.errors import BadInput
+
+if TYPE_CHECKING:
+    import zipfile
 
 ARG_MAX_BYTES = 1024 * 1024
 """An `@FILE` argument (a self-summary, 主要事迹): at most 1 MiB."""
@@ -100,6 +102,8 @@ def read_text_arg(value: str) -> str:
 def check_xlsx(file: IO[bytes], name: str) -> None:
     """Refuse an XLSX before it is opened when it is not a zip file or unpacks to more than
     XLSX_MAX_UNPACKED (the sizes the zip declares; Python's zipfile stops reading at them)."""
+    import zipfile  # here: a command that reads no XLSX never pays for zipfile and its codecs
+
     try:
         with zipfile.ZipFile(file) as archive:
             members = archive.infolist()

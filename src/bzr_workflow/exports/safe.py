@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -125,6 +124,8 @@ def write_out(out: str, write: Callable[[str], None], location: Location | None,
     existing file is never replaced, even one that appeared meanwhile)."""
     check_out(out, location, force)
     folder, name = os.path.split(os.path.abspath(out))
+    import tempfile  # here: commands that write no file never pay for importing it
+
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     try:
         os.close(fd)
