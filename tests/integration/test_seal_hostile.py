@@ -460,3 +460,39 @@ def test_the_first_write_on_an_old_store_continues_its_chain_keyed(store: str) -
     ok(store, "recruit", "apply", "--class", "tm1", actor="sun")
     code, said = verify(store)
     assert code == 0, said
+
+
+def test_a_store_a_writer_opens_while_verify_reads_it_immutable_is_read_again_through_its_wal(
+        tmp_path: Path) -> None:
+    """verify reads an SQLite file no process has open as immutable (nothing made beside a
+    copy). Should a writer open it meanwhile, what verify read may look torn: it reads the
+    store once more through its WAL before it calls anything damaged (a real tamper still
+    fails both reads, as the tests above show)."""
+    from bzr_workflow.application import open_app
+    from bzr_workflow.application.seal import Seal
+    from bzr_workflow.domain.errors import IntegrityFailure
+
+    location = parse_location(str(tmp_path / "store.db"))
+    app = open_app(location, create=True)
+    app.org.init("guilin-ut-ce-2024", "admin", "", None)
+    app.close()
+    assert not os.path.exists(location.path + "-wal")  # closed: verify reads it immutable
+    seal, reads, writers = Seal(location), [], []
+    first_read = seal._verify_once  # noqa: SLF001
+
+    def torn_by_a_writer(head: Any, points: Any, upgrading: bool, live: bool) -> Any:
+        reads.append(live)
+        if not live:  # a writer comes while the immutable read is under way
+            writer = open_app(location)
+            writer.org.add_unit("nanning", "南宁教学点", "", "admin")
+            writers.append(writer)
+            raise IntegrityFailure("position 3: the stored event does not match its seal")
+        return first_read(head, points, upgrading, live)
+
+    seal._verify_once = torn_by_a_writer  # type: ignore[method-assign]  # noqa: SLF001
+    try:
+        assert seal.verify()["verified"] is True
+    finally:
+        for writer in writers:
+            writer.close()
+    assert reads == [False, True]

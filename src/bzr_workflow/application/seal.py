@@ -145,8 +145,18 @@ class Sealer:
 # -- reading: read-only connections -----------------------------------------------------
 
 
+def sqlite_stamp(location: Location) -> tuple[bool, float, int]:
+    """What says a writer touched an SQLite store: its -wal beside it, the file's mtime and size."""
+    path = os.path.abspath(location.path)
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (False, 0.0, 0)
+    return (os.path.exists(path + "-wal"), st.st_mtime, st.st_size)
+
+
 @contextmanager
-def read_only(location: Location) -> Iterator[Any]:
+def read_only(location: Location, live: bool = False) -> Iterator[Any]:
     """A connection that cannot write: SQLite opened `mode=ro` (or, in a folder nobody may write,
     `immutable`), PostgreSQL in a read-only transaction. A damaged SQLite file is exit 5."""
     if location.is_sqlite:
@@ -155,8 +165,8 @@ def read_only(location: Location) -> Iterator[Any]:
             raise BadInput(f"no store at {location.path}; create one with `bzr-workflow init`")
         # A file no process has open (no -wal beside it: a copy, a backup) is read as
         # immutable, so nothing is created beside it, even where the folder is writable; a
-        # live store is read through its WAL, read-only.
-        mode = "mode=ro" if os.path.exists(path + "-wal") else "immutable=1"
+        # live store (or one a writer opened meanwhile: `live`) is read through its WAL.
+        mode = "mode=ro" if live or os.path.exists(path + "-wal") else "immutable=1"
         try:
             conn = sqlite3.connect(f"file:{quote(path)}?{mode}", uri=True, timeout=10)
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -363,8 +373,20 @@ class Seal:
         (seal upgrade, on a store sealed before keys): an unsealed tail and an unkeyed end pass,
         and the result says where the tail starts."""
         points = [read_checkpoint(path) for path in checkpoints or []]
+        before = sqlite_stamp(self.location) if self.location.is_sqlite else None
         try:
-            with read_only(self.location) as conn:
+            return self._verify_once(head, points, upgrading, live=False)
+        except IntegrityFailure:
+            # Read as immutable (no writer had it open), a store a writer opened meanwhile can
+            # look damaged: read it again through its WAL before saying so
+            if before is None or before[0] or sqlite_stamp(self.location) == before:
+                raise
+            return self._verify_once(head, points, upgrading, live=True)
+
+    def _verify_once(self, head: str | None, points: list[Any], upgrading: bool,
+                     live: bool) -> dict[str, Any]:
+        try:
+            with read_only(self.location, live) as conn:
                 self._tables_present(conn)  # no store here: said before the key file is looked for
                 ring = sealkey.load(sealkey.key_path(self.location))
                 for point in points:
