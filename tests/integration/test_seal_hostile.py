@@ -496,3 +496,10 @@ def test_a_store_a_writer_opens_while_verify_reads_it_immutable_is_read_again_th
         for writer in writers:
             writer.close()
     assert reads == [False, True]
+
+
+def test_a_checkpoint_of_no_store_says_there_is_no_store_and_makes_nothing(tmp_path: Path) -> None:
+    db = str(tmp_path / "nothere.db")
+    result = invoke(db, "seal", "checkpoint", "--out", str(tmp_path / "cp.json"))
+    assert result.exit_code == 2 and "no store at" in result.stderr, result.stderr
+    assert sorted(os.listdir(tmp_path)) == []

@@ -328,8 +328,8 @@ class Seal:
 
     def checkpoint(self, now: datetime | None = None) -> dict[str, Any]:
         """A statement of the head, signed with the active seal key (HMAC-SHA256)."""
-        key = sealkey.load(sealkey.key_path(self.location)).active
-        with read_only(self.location) as conn:
+        with read_only(self.location) as conn:  # no store here: said before the key file
+            key = sealkey.load(sealkey.key_path(self.location)).active
             row = conn.execute(f"SELECT position, digest FROM {self.table}"
                                " ORDER BY position DESC LIMIT 1").fetchone()
             if row is None:
