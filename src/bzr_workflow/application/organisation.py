@@ -25,7 +25,7 @@ from ..domain.user import User
 from ..domain.years import year_refusal
 from ..policies import builtin_ids, builtin_text
 from .accounts import accounts
-from .personal import CLEAR_PROFILE, PersonKeys, open_value
+from .personal import CLEAR_PROFILE, open_value
 from .service import Service
 from .text import checked, checked_name
 
@@ -345,7 +345,7 @@ class Organisation(Service):
     def profile(self, user: User) -> dict[str, str]:
         """A person's profile in clear; personal fields read as erased once their key is gone."""
         old = [v for v in user.profile.values() if str(v).startswith("enc1:")]
-        key = PersonKeys(self.app.location).get(user.login) if old else None  # stores before enc2
+        key = self.app.person_keys.key(user.login) if old else None  # stores before enc2
         return {k: open_value(key, v) for k, v in user.profile.items()}
 
     def erase_person(self, login: str, actor: str | None) -> dict[str, Any]:
@@ -356,7 +356,7 @@ class Organisation(Service):
             user = self.app.user(login)
             user.erased(str(actor))
             self.app.save(user)
-            return {"user": user.login, "erased": PersonKeys(self.app.location).erase(user.login),
+            return {"user": user.login, "erased": self.app.person_keys.keys.erase(user.login),
                     "fields": sorted(k for k in user.profile if k not in CLEAR_PROFILE)}
         try:
             return self.app.attempt(command)

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import BadInput
-from .personal import PersonKeys, open_value, seal_value
+from .personal import open_value, seal_value
 from .text import checked, checked_name
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def sealed(app: WorkflowApp, name: str, number: str = "",
     ref = key_id(name, number)
     keys = {} if keys is None else keys
     if ref not in keys:
-        keys[ref] = PersonKeys(app.location).ensure(ref)
+        keys[ref] = app.person_keys.key_for_writing(ref)
     key = keys[ref]
     return {"name": seal_value(key, name), "number": number, "ref": ref}
 
@@ -53,7 +53,7 @@ def keys_for(app: WorkflowApp, refs: set[str]) -> dict[str, bytes]:
     """The keys of many students at once, made where missing, in one transaction (a log import
     naming 500 students would otherwise commit 500 times); wrapped under the store key like
     every person's (personal.PersonKeys)."""
-    return PersonKeys(app.location).ensure_many(sorted(refs))
+    return app.person_keys.keys.ensure_many(sorted(refs))
 
 
 def sealed_name(app: WorkflowApp, name: str, keys: dict[str, bytes]) -> dict[str, str]:
@@ -64,5 +64,5 @@ def sealed_name(app: WorkflowApp, name: str, keys: dict[str, bytes]) -> dict[str
 
 def opened(app: WorkflowApp, stored: dict[str, Any]) -> dict[str, Any]:
     """The student as shown: the name in clear, or （已删除） once their key is destroyed."""
-    key = PersonKeys(app.location).get(str(stored.get("ref", "")))
+    key = app.person_keys.key(str(stored.get("ref", "")))
     return {"name": open_value(key, stored.get("name")), "number": stored.get("number") or None}
