@@ -4,7 +4,6 @@ refused; a store from before either keeps working. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import multiprocessing as mp
 from typing import Any
 
 import pytest
@@ -12,13 +11,14 @@ import pytest
 from bzr_workflow.application import WorkflowApp, open_app, parse_location
 from bzr_workflow.domain.accounts import Accounts
 from bzr_workflow.domain.errors import (AlreadyExists, BadInput, NotPermitted, RuleRefused,
-                                        SeparationOfDuties, WorkflowError)
+                                        SeparationOfDuties)
 from bzr_workflow.domain.ids import key_id
 from bzr_workflow.domain.institution import Institution
 from bzr_workflow.domain.policy import ADMIN
 from bzr_workflow.domain.policy_file import digest_of
 from bzr_workflow.domain.user import User
 from bzr_workflow.policies import builtin_text
+from racing import race
 
 GUILIN = "guilin-ut-ce-2024"
 
@@ -27,33 +27,13 @@ def admins(app: WorkflowApp) -> list[str]:
     return sorted(u["user"] for u in app.reads.users() if "admin" in u["roles"])
 
 
-def _revoke(db_url: str, actor: str, target: str, barrier: Any, results: Any) -> None:
-    app = open_app(parse_location(db_url))
-    app.user(actor), app.user(target)  # warm up: connections open before the race starts
-    barrier.wait()
-    try:
-        app.org.revoke(target, ADMIN, actor)
-        results.put((actor, 0, ""))
-    except WorkflowError as exc:
-        results.put((actor, exc.exit_code, str(exc)))
-    finally:
-        app.close()
-
-
 def test_two_administrators_revoking_each_other_at_once_leave_one(app: WorkflowApp,
                                                                    db_url: str) -> None:
     """Before the registry, both revokes were stored (each on a different user): no admin left."""
     app.org.grant("li", ADMIN, "admin")
-    ctx = mp.get_context("spawn")
     for _ in range(3):
-        barrier, results = ctx.Barrier(2), ctx.Queue()
-        procs = [ctx.Process(target=_revoke, args=(db_url, a, b, barrier, results))
-                 for a, b in (("admin", "li"), ("li", "admin"))]
-        for p in procs:
-            p.start()
-        outcomes = sorted((results.get(timeout=60) for _ in procs), key=lambda o: o[1])
-        for p in procs:
-            p.join(timeout=60)
+        outcomes = race(db_url, [(a, "org.revoke", (b, ADMIN, a))
+                                 for a, b in (("admin", "li"), ("li", "admin"))], timeout=60)
         (winner, done, _), (loser, code, message) = outcomes
         assert done == 0 and code == 3, outcomes
         assert message == f"{loser} is not an administrator (role admin)"
@@ -155,30 +135,10 @@ def test_erasing_the_administrators_personal_data_leaves_the_role(app: WorkflowA
     assert app.org.add_unit("gx", "广西", "", "admin")["unit"] == "gx"
 
 
-def _add(db_url: str, login: str, barrier: Any, results: Any) -> None:
-    app = open_app(parse_location(db_url))
-    app.user("admin")  # warm up: connections open before the race starts
-    barrier.wait()
-    try:
-        app.org.add_user(login, "同时", [], "admin")
-        results.put((login, 0, ""))
-    except WorkflowError as exc:
-        results.put((login, exc.exit_code, str(exc)))
-    finally:
-        app.close()
-
-
 def test_two_look_alike_logins_added_at_once_make_one_user(app: WorkflowApp,
                                                            db_url: str) -> None:
-    ctx = mp.get_context("spawn")
-    barrier, results = ctx.Barrier(2), ctx.Queue()
-    procs = [ctx.Process(target=_add, args=(db_url, login, barrier, results))
-             for login in ("ceo", "сео")]  # Latin, then all Cyrillic
-    for p in procs:
-        p.start()
-    outcomes = sorted((results.get(timeout=60) for _ in procs), key=lambda o: o[1])
-    for p in procs:
-        p.join(timeout=60)
+    outcomes = race(db_url, [(login, "org.add_user", (login, "同时", [], "admin"))
+                             for login in ("ceo", "сео")], timeout=60)  # Latin, then Cyrillic
     (winner, done, _), (loser, code, message) = outcomes
     assert (done, code) == (0, 2), outcomes
     assert message == (f"user {loser!r} looks like the existing user {winner!r}"

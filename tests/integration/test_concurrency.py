@@ -6,32 +6,13 @@ import multiprocessing as mp
 from typing import Any
 
 from bzr_workflow.application import WorkflowApp, open_app, parse_location
-from bzr_workflow.domain.errors import WorkflowError
 
-
-def _sign(db_url: str, ref: str, actor: str, barrier: Any, results: Any) -> None:
-    app = open_app(parse_location(db_url))
-    app.case(ref)  # warm up: connections open before the race starts
-    barrier.wait()
-    try:
-        app.cases.approve(ref, actor, f"{actor} 同意")
-        results.put((actor, 0, ""))
-    except WorkflowError as exc:
-        results.put((actor, exc.exit_code, str(exc)))
-    finally:
-        app.close()
+import racing
 
 
 def race(db_url: str, ref: str, actors: list[str]) -> list[tuple[str, int, str]]:
-    ctx = mp.get_context("spawn")
-    barrier, results = ctx.Barrier(len(actors)), ctx.Queue()
-    procs = [ctx.Process(target=_sign, args=(db_url, ref, a, barrier, results)) for a in actors]
-    for p in procs:
-        p.start()
-    outcomes = [results.get(timeout=60) for _ in procs]
-    for p in procs:
-        p.join(timeout=60)
-    return sorted(outcomes, key=lambda o: o[1])
+    return racing.race(db_url, [(a, "cases.approve", (ref, a, f"{a} 同意")) for a in actors],
+                       timeout=60)
 
 
 def test_two_heads_signing_the_same_step_at_once_record_exactly_one_decision(

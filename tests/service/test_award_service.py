@@ -3,10 +3,8 @@ publication, and the exported recommendation form read back field by field."""
 
 from __future__ import annotations
 
-import multiprocessing as mp
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -14,6 +12,7 @@ from bzr_workflow.application import WorkflowApp, open_app, parse_location
 from bzr_workflow.domain.award_rules import NotEligible
 from bzr_workflow.domain.errors import AlreadyExists, BadInput, LimitReached, WorkflowError
 from nominated_award import nominated_award_file
+from racing import race
 
 ADVISORS = [f"a{n:02d}" for n in range(20)]
 EXCELLENT = ADVISORS[:12]
@@ -96,30 +95,10 @@ def test_a_vetoed_nomination_gives_its_place_back(suzhou: WorkflowApp) -> None:
     assert suzhou.cases.approve(refs[3], "o1", "")["step"] == "issue"
 
 
-def _approve(db_url: str, ref: str, barrier: Any, results: Any) -> None:
-    app = open_app(parse_location(db_url))
-    app.case(ref)
-    barrier.wait()
-    try:
-        app.cases.approve(ref, "o1", "同意")
-        results.put((ref, 0, ""))
-    except WorkflowError as exc:
-        results.put((ref, exc.exit_code, str(exc)))
-    finally:
-        app.close()
-
-
 def test_ten_approvals_racing_for_three_places_let_exactly_three_through(
         suzhou: WorkflowApp, db_url: str) -> None:
     refs = [suzhou.awards.nominate(a, "2026", "", None, "s1")["id"] for a in EXCELLENT[:10]]
-    ctx = mp.get_context("spawn")
-    barrier, results = ctx.Barrier(len(refs)), ctx.Queue()
-    procs = [ctx.Process(target=_approve, args=(db_url, r, barrier, results)) for r in refs]
-    for p in procs:
-        p.start()
-    outcomes = [results.get(timeout=120) for _ in procs]
-    for p in procs:
-        p.join(timeout=60)
+    outcomes = race(db_url, [(r, "cases.approve", (r, "o1", "同意")) for r in refs])
     passed = [ref for ref, code, _ in outcomes if code == 0]
     refused = [msg for _, code, msg in outcomes if code == 1]
     assert len(passed) == 3 and len(refused) == 7

@@ -8,15 +8,14 @@ reward that follows a final 优秀 with no nomination.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
 from bzr_workflow.application import WorkflowApp, open_app, parse_location
-from bzr_workflow.domain.errors import LimitReached, WorkflowError
+from bzr_workflow.domain.errors import LimitReached
+from racing import race
 
 PERIOD = "2026-2027"  # a school year: Suzhou appraises 按学年
 ADVISORS = [f"a{n:02d}" for n in range(19)]  # 15 % of 19 = 2.85: 2 places, rounded down
@@ -168,31 +167,11 @@ def test_a_result_regraded_before_it_is_final_leaves_no_reward(suzhou: WorkflowA
     assert suzhou.reads.awards(PERIOD) == []
 
 
-def _approve(db_url: str, ref: str, barrier: Any, results: Any) -> None:
-    app = open_app(parse_location(db_url))
-    app.case(ref)
-    barrier.wait()
-    try:
-        app.cases.approve(ref, "o1", "审定")
-        results.put((ref, 0, ""))
-    except WorkflowError as exc:
-        results.put((ref, exc.exit_code, str(exc)))
-    finally:
-        app.close()
-
-
 def test_six_approvals_racing_for_two_places_let_exactly_two_through(
         suzhou: WorkflowApp, db_url: str) -> None:
     """Concurrent 审定 of six 优秀 results never rate more than 15 % of the nineteen 优秀."""
     refs = [awaiting_approval(suzhou, a) for a in ADVISORS[:6]]
-    ctx = mp.get_context("spawn")
-    barrier, results = ctx.Barrier(len(refs)), ctx.Queue()
-    procs = [ctx.Process(target=_approve, args=(db_url, r, barrier, results)) for r in refs]
-    for p in procs:
-        p.start()
-    outcomes = [results.get(timeout=120) for _ in procs]
-    for p in procs:
-        p.join(timeout=60)
+    outcomes = race(db_url, [(r, "cases.approve", (r, "o1", "审定")) for r in refs])
     passed = [ref for ref, code, _ in outcomes if code == 0]
     refused = [msg for _, code, msg in outcomes if code == 1]
     assert len(passed) == 2 and len(refused) == 4, outcomes
