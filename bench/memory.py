@@ -92,7 +92,7 @@ def open_store(folder: str, advisors: int) -> str:
     from scale import add_sites_and_advisors
 
     from bzr_workflow.application import open_app, parse_location
-    from bzr_workflow.application.eventlog import views_of
+    from bzr_workflow.application.reads import views_of
 
     db = os.path.join(folder, f"mem-open-{advisors}.db")
     app = make_org(open_app(parse_location(db), create=True))

@@ -174,7 +174,7 @@ def rebuild(folder: str, events: int, repeats: int) -> list[dict[str, Any]]:
     from scale import build
 
     from bzr_workflow.application import open_app, parse_location
-    from bzr_workflow.application.eventlog import views_of
+    from bzr_workflow.application.reads import views_of
 
     db = os.path.join(folder, f"rebuild-{events}.db")
     build(db, max(events // 10, 1), 2, 10, views=False)

@@ -135,7 +135,7 @@ def build(db: str, cases: int, periods: int, sites: int, views: bool = True) -> 
     from guilin_org import make_org
 
     from bzr_workflow.application import open_app, parse_location
-    from bzr_workflow.application.eventlog import views_of
+    from bzr_workflow.application.reads import views_of
 
     advisors = max(cases // periods, 1)
     started = time.perf_counter()

@@ -33,7 +33,7 @@ def _pg_exec(admin_url: str, sql: str) -> None:
 @pytest.fixture(autouse=True, scope="session")
 def scratch_config_home(tmp_path_factory: pytest.TempPathFactory) -> None:
     """A PostgreSQL store keeps its seal key file under the user's config folder
-    (application/sealkey.py): the test run's own, not the home folder's."""
+    (adapters/sealkey.py): the test run's own, not the home folder's."""
     os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config"))
 
 

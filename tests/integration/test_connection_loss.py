@@ -6,7 +6,7 @@ from __future__ import annotations
 import psycopg
 
 from bzr_workflow.application import WorkflowApp, open_app, parse_location
-from bzr_workflow.application.seal import Seal
+from bzr_workflow.adapters.seal import Seal
 from bzr_workflow.domain.errors import WorkflowError
 
 

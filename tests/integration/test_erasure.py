@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bzr_workflow.application import WorkflowApp, open_app, parse_location
-from bzr_workflow.application.personal import ERASED
+from bzr_workflow.adapters.personal import ERASED
 from guilin_org import make_org
 
 HAN = st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5),

@@ -10,7 +10,8 @@ from eventsourcing.application import Application, project_aggregate
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from bzr_workflow.application import WorkflowApp, es_fastpath
+from bzr_workflow.adapters import es_fastpath
+from bzr_workflow.application import WorkflowApp
 from bzr_workflow.domain.case import Case
 from bzr_workflow.domain.ids import case_id
 

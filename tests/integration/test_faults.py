@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bzr_workflow.application import open_app, parse_location
-from bzr_workflow.application.seal import Seal
+from bzr_workflow.adapters.seal import Seal
 
 BIN = str(Path(sys.executable).parent / "bzr-workflow")
 SLOW = pytest.mark.slow
@@ -62,7 +62,7 @@ def many_advisors(db: str, count: int) -> Any:
 def snapshot_views(app: Any) -> dict[str, Any]:
     from sqlalchemy import select
 
-    from bzr_workflow.application.eventlog import views_of
+    from bzr_workflow.application.reads import views_of
     from bzr_workflow.projections import tables as t
 
     views = views_of(app)
@@ -86,7 +86,7 @@ def test_a_killed_bulk_opening_leaves_all_or_nothing(db_url: str) -> None:
     result = Seal(fresh.location).verify()
     assert result["verified"]
     incremental = snapshot_views(fresh)
-    from bzr_workflow.application.eventlog import views_of
+    from bzr_workflow.application.reads import views_of
 
     views = views_of(fresh)
     views.rebuild()
@@ -106,7 +106,7 @@ def test_a_killed_rebuild_is_finished_by_the_next_read(db_url: str) -> None:
     app = many_advisors(db_url, 150)
     app.appraisals.open_appraisals("2026-2027-1", [(f"t{n}", f"k{n}", "nanning") for n in range(150)],
                         "li", True)
-    from bzr_workflow.application.eventlog import views_of
+    from bzr_workflow.application.reads import views_of
 
     for _ in range(3):
         proc = run(db_url, "rebuild", actor="admin")  # recorded first, as a Maintenance event

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bzr_workflow.application import open_app, parse_location
-from bzr_workflow.application.seal import Seal
+from bzr_workflow.adapters.seal import Seal
 from bzr_workflow.domain.case import Case
 from bzr_workflow.domain.errors import WorkflowError
 

@@ -4,8 +4,8 @@ right after what it decided; the audit shows it, whatever the views' batch bound
 from __future__ import annotations
 
 from bzr_workflow.application import WorkflowApp
-from bzr_workflow.application.eventlog import views_of
-from bzr_workflow.application.origin import CLI, Origin, coming_from
+from bzr_workflow.application.reads import views_of
+from bzr_workflow.adapters.origin import CLI, Origin, coming_from
 from bzr_workflow.projections import queries
 from bzr_workflow.projections.catchup import catch_up, create_views, drop_views
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from bzr_workflow.application import WorkflowApp, open_app, parse_location
-from bzr_workflow.application import seal as seal_module
-from bzr_workflow.application.seal import Seal
+from bzr_workflow.adapters import seal as seal_module
+from bzr_workflow.adapters.seal import Seal
 from bzr_workflow.domain.errors import IntegrityFailure
 from guilin_org import make_org
 
@@ -126,7 +126,7 @@ def test_every_save_commits_its_events_with_their_links(pg_app: WorkflowApp) -> 
 def test_a_link_names_the_originator_the_same_however_the_driver_returns_it() -> None:
     from uuid import uuid4
 
-    from bzr_workflow.application.seal import link
+    from bzr_workflow.adapters.seal import link
 
     ident = uuid4()
     digests = {link("0" * 64, 7, form, 2, "bzr.case.signed", b"{}")
@@ -144,7 +144,7 @@ def test_a_save_in_flight_holds_back_every_other_save_until_it_commits(
 
     from eventsourcing.persistence import StoredEvent
 
-    from bzr_workflow.application.pgrecorder import OrderedPostgresRecorder
+    from bzr_workflow.adapters.pgrecorder import OrderedPostgresRecorder
 
     recorder = pg_app.recorder
     assert isinstance(recorder, OrderedPostgresRecorder)

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from bzr_workflow.application import parse_location
-from bzr_workflow.application.sealkey import key_path
+from bzr_workflow.adapters.sealkey import key_path
 from bzr_workflow.domain.ids import case_id
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cli"))
@@ -179,7 +179,7 @@ def test_an_edited_event_with_its_link_recomputed_unkeyed_is_exit_5(store: str) 
                            last - 1).fetchone()[0]
         row = raw.run(f"SELECT originator_id, originator_version, topic, state FROM"
                       f" {raw.events} WHERE {raw.pos} = ?", last).fetchone()
-        from bzr_workflow.application.seal import message
+        from bzr_workflow.adapters.seal import message
 
         digest = hashlib.sha256(message(previous, last, *row)).hexdigest()
         raw.run("DELETE FROM bzr_seal WHERE position = ?", last)
@@ -397,7 +397,7 @@ def test_an_audit_sheet_carries_the_head_it_was_made_at(store: str) -> None:
 def make_legacy(db: str, unsealed_tail: int = 0) -> None:
     """Turn the store's seal into what the version before seal keys left: plain SHA-256 links
     with no key id, the last `unsealed_tail` events not yet sealed (it sealed after commits)."""
-    from bzr_workflow.application.seal import GENESIS, link
+    from bzr_workflow.adapters.seal import GENESIS, link
 
     with Raw(db) as raw:
         raw.drop_guards()
@@ -434,7 +434,7 @@ def test_unkeyed_links_after_keyed_ones_are_exit_5(store: str) -> None:
     """Rewriting the seal's end without the key: the keyed chain cannot turn unkeyed."""
     import hashlib
 
-    from bzr_workflow.application.seal import message
+    from bzr_workflow.adapters.seal import message
 
     ok(store, "recruit", "apply", "--class", "tm1", actor="sun")
     with Raw(store) as raw:
@@ -469,7 +469,7 @@ def test_a_store_a_writer_opens_while_verify_reads_it_immutable_is_read_again_th
     store once more through its WAL before it calls anything damaged (a real tamper still
     fails both reads, as the tests above show)."""
     from bzr_workflow.application import open_app
-    from bzr_workflow.application.seal import Seal
+    from bzr_workflow.adapters.seal import Seal
     from bzr_workflow.domain.errors import IntegrityFailure
 
     location = parse_location(str(tmp_path / "store.db"))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bzr_workflow.application import WorkflowApp
 from bzr_workflow.domain.case import Case
-from bzr_workflow.application.eventlog import views_of
+from bzr_workflow.application.reads import views_of
 from bzr_workflow.projections import Views, queries
 from bzr_workflow.projections.catchup import catch_up, create_views, drop_views
 from bzr_workflow.projections.projector import Projector

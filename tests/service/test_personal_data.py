@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from bzr_workflow.application import WorkflowApp, open_app, parse_location
-from bzr_workflow.application.personal import ERASED
-from bzr_workflow.application.seal import Seal
+from bzr_workflow.adapters.personal import ERASED
+from bzr_workflow.adapters.seal import Seal
 from bzr_workflow.domain.errors import BadInput
 
 

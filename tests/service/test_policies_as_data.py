@@ -110,7 +110,7 @@ def test_only_the_classs_advisor_can_be_dismissed_from_it(aksu: WorkflowApp) -> 
 
 
 def test_the_appointments_view_shows_the_ended_appointment(aksu: WorkflowApp) -> None:
-    from bzr_workflow.application.eventlog import views_of
+    from bzr_workflow.application.reads import views_of
     from bzr_workflow.projections import queries
 
     first = appoint(aksu, "jd1")

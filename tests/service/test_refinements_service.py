@@ -71,7 +71,7 @@ def test_a_new_version_that_breaks_a_refinement_is_refused(app: WorkflowApp, tmp
 
 
 def test_views_show_the_refined_step_labels(app: WorkflowApp) -> None:
-    from bzr_workflow.application.eventlog import views_of
+    from bzr_workflow.application.reads import views_of
     from bzr_workflow.projections import queries
 
     app.org.refine_policy(REFINEMENT, "admin")

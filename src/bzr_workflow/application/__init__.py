@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from .app import StoreMissing, StoreUnavailable, WorkflowApp
+from ..adapters.store import StoreMissing, StoreUnavailable
+from .app import WorkflowApp
 from .session import open_app
-from .store import Location, parse_location
+from ..adapters.store import Location, parse_location
 
 __all__ = ["WorkflowApp", "Location", "open_app", "parse_location", "StoreMissing",
            "StoreUnavailable"]

@@ -15,7 +15,7 @@ from ..domain.school_class import SchoolClass
 from ..domain.timefmt import parse_date
 from ..domain.user import User
 from .service import Service
-from .tabular import pick, read_rows
+from ..adapters.tabular import pick, read_rows
 
 RESULT_COLUMNS = {"advisor": ("advisor", "user", "账号", "工号", "班主任"),
                   "period": ("period", "期间", "学期", "学年"),

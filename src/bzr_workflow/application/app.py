@@ -30,11 +30,11 @@ from ..domain.school_class import SchoolClass
 from ..domain.timefmt import local_iso
 from ..domain.unit import Unit
 from ..domain.user import User
-from . import es_fastpath, origin
+from ..adapters import es_fastpath, origin
 from .accounts import legacy_login
-from .personal import KeyRing, PersonalMapper
+from ..adapters.personal import KeyRing, PersonalMapper
 from .policybook import PolicyBook
-from .store import APP_NAME, Location
+from ..adapters.store import StoreMissing, StoreUnavailable, APP_NAME, Location
 
 from .appraisal import Appraisals
 from .award import Awards
@@ -53,14 +53,6 @@ MAX_ATTEMPTS = 30
 CACHED_AGGREGATES = 1000  # an LRU of aggregates (fast-forwarded from the store on each load)
 
 
-class StoreMissing(BadInput):
-    """The store has not been initialised."""
-
-
-class StoreUnavailable(Conflict):
-    """The database could not be reached or stayed locked."""
-
-
 class WorkflowApp(Application[UUID]):
     """One event store: load, decide in the domain, save (re-run on conflict), under the policy
     in force. The commands and queries are grouped by subject as services over it: `org`,
@@ -75,7 +67,7 @@ class WorkflowApp(Application[UUID]):
         self._erasures_at: int | None = None  # the log's head when erasures were last looked for
         self._erasures_checked = 0.0
         super().__init__(env=location.es_env(create_tables))
-        from .seal import Sealer
+        from ..adapters.seal import Sealer
 
         # Each event's seal link is written by the recorder, in the event's own transaction.
         self.recorder.sealer = Sealer(location)  # type: ignore[attr-defined]

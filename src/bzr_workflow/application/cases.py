@@ -20,7 +20,7 @@ from ..domain.timefmt import local_iso, local_short, parse_date, parse_instant
 from ..domain.user import User
 from ..domain.years import year_duties, year_entry
 from .effects import Decided, Opening, effects_of
-from .es_fastpath import fold
+from ..adapters.es_fastpath import fold
 from .opening import counter, new_case
 from .readers import require_readable
 from .render import case_dict

@@ -7,17 +7,15 @@ import secrets
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Any, NamedTuple
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..domain.errors import AccountLocked, BadInput, NotPermitted, SignInFailed, WorkflowError
 from ..domain.policy import ADMIN
 from ..domain.timefmt import local_iso
 from ..domain.user import User
-from .credstore import CredentialTables
+from ..adapters.credstore import CredentialTables
+from ..adapters.passwords import hash_password, password_matches
 from .organisation import CODE, check_code
 from .service import Service
 from .text import FORBIDDEN
@@ -195,16 +193,12 @@ class Credentials(Service):
     def _store(self, login: str, password: str, keep: str | None = None) -> None:
         """The new hash replaces the old one; the user's other sessions end."""
         now = self.app.clock()
-        self.tables.put_hash(login, _hasher().hash(password), now)
+        self.tables.put_hash(login, hash_password(password), now)
         self.tables.end_sessions(login, now, keep)
 
     def _verify(self, stored: str | None, password: str) -> bool:
         """argon2 runs whether or not there is a hash, so timing tells nothing."""
-        try:
-            ok = _hasher().verify(stored or _dummy_hash(), password)
-        except (VerificationError, InvalidHashError, UnicodeEncodeError, TypeError):
-            return False
-        return ok and stored is not None
+        return password_matches(stored, password)
 
     def _self_or_admin(self, login: str, actor: str | None) -> str:
         me = self.app.actor(actor)
@@ -268,13 +262,3 @@ def _sha(text: str) -> str:
 
 def _secrets() -> tuple[str, str]:
     return secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-
-
-@cache
-def _hasher() -> PasswordHasher:
-    return PasswordHasher()  # argon2id, RFC 9106's low-memory parameters
-
-
-@cache
-def _dummy_hash() -> str:
-    return _hasher().hash(secrets.token_urlsafe(16))

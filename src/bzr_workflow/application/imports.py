@@ -11,7 +11,7 @@ from ..domain.user import User
 from ..domain.accounts import Accounts
 from .accounts import accounts
 from .organisation import MAX_STUDENTS, check_code, new_login
-from .tabular import pick, read_rows
+from ..adapters.tabular import pick, read_rows
 from .text import checked, checked_name
 from .service import Service
 

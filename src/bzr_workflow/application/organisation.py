@@ -25,7 +25,7 @@ from ..domain.user import User
 from ..domain.years import year_refusal
 from ..policies import builtin_ids, builtin_text
 from .accounts import accounts
-from .personal import CLEAR_PROFILE, open_value
+from ..adapters.personal import CLEAR_PROFILE, open_value
 from .service import Service
 from .text import checked, checked_name
 
@@ -49,7 +49,7 @@ def read_policy(ref: str) -> tuple[str, str]:
     path = Path(ref)
     if not path.exists():
         raise NotFound(f"unknown policy {ref!r}: give a file path or one of {', '.join(builtin_ids())}")
-    from .infile import ARG_MAX_BYTES, read_capped
+    from ..adapters.infile import ARG_MAX_BYTES, read_capped
 
     raw = read_capped(ref, ARG_MAX_BYTES, "policy file")  # regular, at most 1 MiB
     try:

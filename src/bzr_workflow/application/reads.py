@@ -12,7 +12,7 @@ from ..domain.errors import BadInput, IntegrityFailure
 from ..domain.ids import normalise_ref
 from ..domain.periods import parse, parse_period, period_range
 from ..domain.timefmt import local_iso, parse_instant
-from .seal import Seal, check_digest
+from ..adapters.seal import Seal, check_digest
 
 __all__ = ["Reads", "check_digest", "form_format", "sheet_format"]
 
@@ -21,9 +21,8 @@ if TYPE_CHECKING:  # the row types only type (defining ~20 TypedDicts costs a co
                              CaseList, CaseRow, ClassRow, FormWritten, GradeCounts, Integrity,
                              PolicyView, ResultRow, Results, Target, UnitRow, UserRow, Verified,
                              VerifyRun)
-    from sqlalchemy import Connection
 
-    from ..projections import Views
+    from ..projections import ViewConnection, Views
     from ..projections.queries import Keep
     from .app import WorkflowApp
     from .caseview import CaseView
@@ -48,7 +47,7 @@ class Reads:
         if self._views is None:
             from ..projections import Views  # SQLAlchemy: only commands that read pay for it
 
-            from .eventlog import StoreLog
+            from ..adapters.eventlog import StoreLog
 
             self.app.institution()  # an uninitialised store says so, before any view is made
             self._views = Views(StoreLog(self.app, self.app.location),
@@ -78,7 +77,7 @@ class Reads:
 
     @contextmanager
     def _read(self, as_of: str | None = None,
-              position: int | None = None) -> Iterator[Connection]:
+              position: int | None = None) -> Iterator[ViewConnection]:
         until = self.instant(as_of)
         from .app import storage_errors
 
@@ -394,3 +393,12 @@ def sheet_format(month: str, out: str | None) -> str:
     if out and (kind not in (".csv", ".xlsx") or not Path(out).resolve().parent.is_dir()):
         raise BadInput(f"--out {out}: give a .csv or .xlsx file in an existing folder")
     return kind
+
+
+def views_of(app: WorkflowApp) -> Views:
+    """A second, private set of views over `app`'s store (tests and the bench; commands read
+    through `app.reads`, which keeps its own)."""
+    from ..adapters.eventlog import StoreLog
+    from ..projections import Views
+
+    return Views(StoreLog(app, app.location), app.policies.policy_of)

@@ -3,30 +3,26 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from eventsourcing.persistence import PersistenceError
 
 from ..domain.errors import BadInput
-from .app import StoreMissing, StoreUnavailable, WorkflowApp
-from .credstore import CredentialTables
-from .personal import PersonKeys
-from .seal import Seal
-from .store import Location
-
-DDL_LOCK = 7_305_771_200  # advisory lock id serialising event-store DDL on PostgreSQL
+from .app import WorkflowApp
+from ..adapters.credstore import CredentialTables
+from ..adapters.personal import PersonKeys
+from ..adapters.seal import Seal
+from ..adapters.store import Location, StoreMissing, StoreUnavailable, ddl_lock, reachable
 
 
 def open_app(location: Location, create: bool = False) -> WorkflowApp:
     """The application over `location`; only `create` (init) may make tables or files."""
     if location.is_sqlite:
         return _open_sqlite(location, create)
-    _reachable(location)
+    reachable(location)
     try:
         if not create:
             return WorkflowApp(location)
-        with _pg_ddl_lock(location):
+        with ddl_lock(location):
             app = WorkflowApp(location, create_tables=True)
             _create_side_tables(location)
             return app
@@ -41,20 +37,6 @@ def _create_side_tables(location: Location) -> None:
     tables = CredentialTables(location)
     tables.create()
     tables.close()
-
-
-def _reachable(location: Location) -> None:
-    """Fail fast, and say why, before the pool spends its timeout retrying a hopeless connect."""
-    import psycopg
-
-    try:
-        psycopg.connect(location.libpq_conninfo()).close()
-    except psycopg.Error as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        reason = first.rsplit("failed:", 1)[-1].replace("FATAL:", "").strip()
-        if "does not exist" in reason:
-            raise BadInput(f"{location.describe()}: {reason}") from None
-        raise StoreUnavailable(f"cannot reach {location.describe()}: {reason}") from None
 
 
 def _open_sqlite(location: Location, create: bool) -> WorkflowApp:
@@ -74,22 +56,3 @@ def _open_sqlite(location: Location, create: bool) -> WorkflowApp:
         return app
     except PersistenceError as exc:
         raise StoreUnavailable(f"cannot open {location.describe()}: {str(exc).splitlines()[0]}") from None
-
-
-@contextmanager
-def _pg_ddl_lock(location: Location) -> Iterator[None]:
-    """Concurrent CREATE ... on a fresh PostgreSQL database fails ('tuple concurrently updated')."""
-    import psycopg
-
-    try:
-        conn = psycopg.connect(location.libpq_conninfo(), autocommit=True)
-    except psycopg.Error as exc:
-        raise StoreUnavailable(f"cannot reach {location.describe()}: {str(exc).splitlines()[0]}") from None
-    with conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK,))
-        if location.schema:
-            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{location.schema}"')
-        try:
-            yield
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (DDL_LOCK,))

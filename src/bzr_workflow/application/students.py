@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import BadInput
-from .personal import open_value, seal_value
+from ..adapters.personal import open_value, seal_value
 from .text import checked, checked_name
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from ..domain.norms import TRIGGER_ACTIVITY, answered
 from ..domain.worklog import ACTIVITIES, WorkLog
 from .service import Service
 from .students import PREFIX as STUDENT_KEY, key_id, keys_for, opened, sealed_name as sealed
-from .tabular import pick, read_rows
+from ..adapters.tabular import pick, read_rows
 from .text import checked
 
 if TYPE_CHECKING:

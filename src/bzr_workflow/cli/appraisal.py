@@ -21,7 +21,7 @@ def appraisal_line(case: dict[str, Any]) -> str:
 
 def text_or_file(value: str) -> str:
     """TEXT, or @FILE for a file's content: a regular file of at most 1 MiB, UTF-8 or GBK."""
-    from ..application.infile import read_text_arg
+    from ..adapters.infile import read_text_arg
 
     return read_text_arg(value)
 

@@ -54,7 +54,7 @@ class Ctx:
         """The application; what it records while this command runs says it came from the CLI."""
         if self._app is None:
             from ..application import open_app
-            from ..application.origin import CLI, coming_from
+            from ..adapters.origin import CLI, coming_from
 
             self._app = open_app(self.location, create=create)
             self._scope.enter_context(coming_from(CLI))

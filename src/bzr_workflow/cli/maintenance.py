@@ -61,7 +61,7 @@ def verify(ctx: Ctx, head: str | None, checkpoints: tuple[str, ...]) -> None:
     will do; no cipher key needed; the seal key file is). Exit 5 naming the first position or
     checkpoint that does not match: an event without its link, a changed event or link, a
     deleted or missing seal, a damaged file, a log that no longer reaches a checkpoint."""
-    from ..application.seal import Seal, check_digest
+    from ..adapters.seal import Seal, check_digest
 
     if head:
         check_digest(head)  # a bad digest is named before the store is opened
@@ -107,7 +107,7 @@ def seal_key() -> None:
 @pass_ctx
 def seal_key_create(ctx: Ctx) -> None:
     """Make this store's seal key file (mode 0600); refused if it exists."""
-    from ..application import sealkey
+    from ..adapters import sealkey
 
     ring = sealkey.create(sealkey.key_path(ctx.location))
     ctx.emit({"key_file": ring.path, "key": ring.active.id})
@@ -117,7 +117,7 @@ def seal_key_create(ctx: Ctx) -> None:
 @pass_ctx
 def seal_key_rotate(ctx: Ctx) -> None:
     """Add a new key, used for every link from now; old keys stay to verify older links."""
-    from ..application import sealkey
+    from ..adapters import sealkey
 
     ring = sealkey.rotate(sealkey.key_path(ctx.location))
     ctx.emit({"key_file": ring.path, "key": ring.active.id, "keys": len(ring.keys)})
@@ -129,7 +129,7 @@ def seal_key_rotate(ctx: Ctx) -> None:
 def seal_checkpoint(ctx: Ctx, out: str | None) -> None:
     """A signed statement of the head (position, digest, time), to keep outside the store;
     `verify --checkpoint FILE` later proves the log still extends it."""
-    from ..application.seal import Seal, write_checkpoint
+    from ..adapters.seal import Seal, write_checkpoint
 
     data = Seal(ctx.location).checkpoint()
     if out:
@@ -147,10 +147,9 @@ def seal_upgrade(ctx: Ctx) -> None:
     """Once, on a store sealed before seal keys (administrators): check its old links, seal the
     tail it left unsealed and end its chain in a keyed link. What it holds then is taken as it
     is: run it on the store as the old version left it, while nobody else writes."""
-    from ..application.seal import upgrade
+    from ..application.maintenance import upgrade_seal
 
-    ctx.app().require_admin(ctx.actor)
-    ctx.emit(upgrade(ctx.app()))
+    ctx.emit(upgrade_seal(ctx.app(), ctx.actor))
 
 
 COMMANDS = [rebuild, demo, verify, key, seal]

@@ -26,7 +26,7 @@ def serve(ctx: Ctx, host: str, port: int, workers: int, checkpoint_dir: str | No
     ctx.app().institution()  # no store, or a broken one: say so now, not on the first request
     ctx.close()  # the server opens its own, and what it records comes from the web
     if checkpoint_dir:
-        from ..application.seal import Checkpointer
+        from ..adapters.seal import Checkpointer
 
         Checkpointer(ctx.location, checkpoint_dir, checkpoint_every).start()
     from ..web.serve import run  # the web stack, only for this command

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..domain.errors import BadInput
 
 if TYPE_CHECKING:
-    from ..application.store import Location
+    from ..adapters.store import Location
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """What Excel, LibreOffice and WPS may read as the start of a formula (OWASP's list)."""

@@ -14,7 +14,9 @@ from . import queries
 from .catchup import EventLog, catch_up, create_views, make_engine, rebuild, views_as_of
 from .projector import PolicyOf
 
-__all__ = ["EventLog", "PolicyOf", "Views", "ViewsUnavailable", "queries"]
+__all__ = ["EventLog", "PolicyOf", "ViewConnection", "Views", "ViewsUnavailable", "queries"]
+
+ViewConnection = Connection  # what a read of the views yields, named here so the door needs no driver
 
 
 class ViewsUnavailable(Conflict):

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from ..application import origin
+from ..adapters import origin
 from ..application.app import WorkflowApp
-from ..application.origin import Origin
+from ..adapters.origin import Origin
 from .errors import NotSignedIn
 
 SESSION_COOKIE = "bzr_session"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..domain.errors import BadInput
+from ..domain.errors import BadInput, Conflict
 
 DEFAULT_DB = "bzr-workflow.db"
 APP_NAME = "BzrWorkflow"
@@ -49,7 +51,7 @@ class Location:
             return env | {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
                           "SQLITE_DBNAME": self.path, "SQLITE_LOCK_TIMEOUT": "10",
                           "APPLICATION_RECORDER_TOPIC":
-                              "bzr_workflow.application.es_fastpath:SealingSQLiteRecorder"}
+                              "bzr_workflow.adapters.es_fastpath:SealingSQLiteRecorder"}
         env |= {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": self.dbname,
                 "POSTGRES_HOST": self.host, "POSTGRES_PORT": self.port,
                 "POSTGRES_USER": self.user, "POSTGRES_PASSWORD": self.password,
@@ -57,7 +59,7 @@ class Location:
                 "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "30",
                 "POSTGRES_ENABLE_DB_FUNCTIONS": "y", "POSTGRES_POOL_SIZE": "2",
                 "APPLICATION_RECORDER_TOPIC":
-                    "bzr_workflow.application.pgrecorder:OrderedPostgresRecorder"}
+                    "bzr_workflow.adapters.pgrecorder:OrderedPostgresRecorder"}
         if self.schema:
             env["POSTGRES_SCHEMA"] = self.schema
         return env
@@ -121,3 +123,47 @@ def _postgres(url: str) -> Location:
     return Location("postgres", host=parts.hostname or "localhost", port=port,
                     user=unquote(parts.username or ""), password=unquote(parts.password or ""),
                     dbname=dbname, schema=schema)
+
+
+class StoreMissing(BadInput):
+    """The store has not been initialised."""
+
+
+class StoreUnavailable(Conflict):
+    """The database could not be reached or stayed locked."""
+
+
+DDL_LOCK = 7_305_771_200  # advisory lock id serialising event-store DDL on PostgreSQL
+
+
+def reachable(location: Location) -> None:
+    """Fail fast, and say why, before the pool spends its timeout retrying a hopeless connect."""
+    import psycopg
+
+    try:
+        psycopg.connect(location.libpq_conninfo()).close()
+    except psycopg.Error as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        reason = first.rsplit("failed:", 1)[-1].replace("FATAL:", "").strip()
+        if "does not exist" in reason:
+            raise BadInput(f"{location.describe()}: {reason}") from None
+        raise StoreUnavailable(f"cannot reach {location.describe()}: {reason}") from None
+
+
+@contextmanager
+def ddl_lock(location: Location) -> Iterator[None]:
+    """Concurrent CREATE ... on a fresh PostgreSQL database fails ('tuple concurrently updated')."""
+    import psycopg
+
+    try:
+        conn = psycopg.connect(location.libpq_conninfo(), autocommit=True)
+    except psycopg.Error as exc:
+        raise StoreUnavailable(f"cannot reach {location.describe()}: {str(exc).splitlines()[0]}") from None
+    with conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK,))
+        if location.schema:
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{location.schema}"')
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (DDL_LOCK,))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, cast
+from typing import cast
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -12,10 +12,6 @@ from eventsourcing.persistence import ApplicationRecorder, Notification, StoredE
 
 from .personal import PersonalMapper
 from .store import Location
-
-if TYPE_CHECKING:
-    from ..projections import Views
-    from .app import WorkflowApp
 
 
 class StoreLog:
@@ -39,11 +35,3 @@ class StoreLog:
 
     def sqlalchemy_url(self) -> str:
         return self._location.sqlalchemy_url()
-
-
-def views_of(app: WorkflowApp) -> Views:
-    """A second, private set of views over `app`'s store (tests and the bench; commands read
-    through `app.reads`, which keeps its own)."""
-    from ..projections import Views
-
-    return Views(StoreLog(app, app.location), app.policies.policy_of)

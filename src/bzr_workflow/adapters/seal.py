@@ -29,7 +29,7 @@ from ..domain.errors import BadInput, IntegrityFailure
 from . import sealkey
 from .rawdb import table
 from .sealkey import Keyring, KeySource, SealKey
-from .store import APP_NAME, Location
+from .store import APP_NAME, Location, StoreUnavailable
 
 GENESIS = "0" * 64
 PAGE = 2000  # events read at a time when verifying
@@ -182,8 +182,6 @@ def read_only(location: Location, live: bool = False) -> Iterator[Any]:
     try:
         pg = psycopg.connect(location.libpq_conninfo())
     except psycopg.Error as exc:
-        from .app import StoreUnavailable
-
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise StoreUnavailable(f"cannot reach {location.describe()}: {first}") from None
     try:
@@ -544,20 +542,16 @@ def write_checkpoint(data: dict[str, Any], path: str) -> None:
         raise BadInput(f"--out {path}: {exc.strerror}") from None
 
 
-def upgrade(app: Any) -> dict[str, Any]:
+def upgrade(location: Location, sealer: Sealer, record: Callable[[], object]) -> dict[str, Any]:
     """Bring a store sealed before seal keys under its key: link its unsealed tail (the old
     version sealed after each commit, so a tail may be left), then, if the chain still ends in
-    an unkeyed link, record the upgrade as a command, whose link the writer keys. Taken as it
+    an unkeyed link, `record` the upgrade as a command, whose link the writer keys. Taken as it
     is: what the store holds when this runs is what the key vouches for."""
-    from ..domain.command import Command
-
-    location = app.location
     seal = Seal(location)
     seal.create()
     checked = seal.verify(upgrading=True)  # the old links must hold before the key vouches
     if checked["keyed"]:
         raise BadInput("this store's chain is keyed already: there is nothing to upgrade")
-    sealer: Sealer = app.recorder.sealer
     events, table_name, position = tables(location)
     mark = seal._mark()  # noqa: SLF001 - the same class's dialect
     if location.is_sqlite:
@@ -594,7 +588,7 @@ def upgrade(app: Any) -> dict[str, Any]:
     finally:
         conn.close()
     if not links:
-        app.save(Command("cli", "seal upgrade", "", 0))
+        record()
     end, head = seal.head()
     return {"sealed": len(links), "position": end, "head": head, "key": key.id}
 
