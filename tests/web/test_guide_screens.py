@@ -1,6 +1,6 @@
 """The pages the Chinese user guides (docs/guide/) show, as each role sees them on the demo's store
 in a real browser: sign-in, 待办, a case page before and after signing, 退回 and re-submitting,
-我的, 申请, 考核结果, 审计查询 and 完整性, at 1280 px, and the inbox at 375 px. Each page is
+我的 (an appraisal's result), 申请, 考核结果, 审计查询 and 完整性, at 1280 px, and a case at 375 px. Each page is
 checked for what the guide says is on it, then saved under $BZR_SCREENSHOTS as guide-*.png."""
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def chromium_browser(chromium: str) -> Iterator[Browser]:
 
 def person(browser: Browser, url: str, login: str, width: int = 1280) -> Page:
     context = browser.new_context(base_url=url, locale="zh-CN",
-                                  viewport={"width": width, "height": 800})
+                                  viewport={"width": width, "height": 480})
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.goto("/login")
@@ -99,7 +99,7 @@ def test_the_guides_pages_are_captured_as_each_role_sees_them(
         chromium_browser: Browser, demo_served: tuple[str, str]) -> None:
     url, db = demo_served
     login = chromium_browser.new_context(base_url=url, locale="zh-CN",
-                                         viewport={"width": 1280, "height": 800}).new_page()
+                                         viewport={"width": 1280, "height": 480}).new_page()
     login.goto("/login")
     shoot(login, "login", "登录")
     login.context.close()
@@ -108,15 +108,16 @@ def test_the_guides_pages_are_captured_as_each_role_sees_them(
     ref = pending_of(db, "zhou")
     head = person(chromium_browser, url, "zhang.nn")
     shoot(head, "inbox", "张建国", ref, "推荐单位审核")
+    phone = person(chromium_browser, url, "zhang.nn", width=375)
+    phone.goto(f"/cases/{ref}")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    shoot(phone, "case-375", "周杰", "推荐单位审核")
+    phone.context.close()
     with head.expect_navigation():
         head.click(f"a[href='/cases/{ref}']")
     shoot(head, "case-pending", "周杰", "推荐单位审核", "同意", "退回", "否决")
     act(head, ref, "approve", "comment", "同意推荐")
     shoot(head, "case-signed", "同意推荐", "张建国")
-    phone = person(chromium_browser, url, "zhang.nn", width=375)
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
-    shoot(phone, "inbox-375", "张建国")
-    phone.context.close()
 
     # 教务/学工 office: 李志强 approves, 王海燕 publishes; the office reads the period's results
     office = person(chromium_browser, url, "li.dean")
@@ -134,14 +135,19 @@ def test_the_guides_pages_are_captured_as_each_role_sees_them(
     advisor = person(chromium_browser, url, "zhou")
     advisor.goto("/mine")
     shoot(advisor, "mine", ref)
+    appraised = person(chromium_browser, url, "chen")
+    appraised.goto("/mine")
+    with appraised.expect_navigation():
+        appraised.click("a[href='/cases/A-1']")
+    shoot(appraised, "advisor-appraisal", "陈晓明", "优秀", "91")
     applicant = person(chromium_browser, url, "sun")
     applicant.goto("/apply")
-    shoot(applicant, "apply", "申请")
     klass = next(v for v in (o.get_attribute("value") or "" for o in
                              applicant.locator("select[name=class] option").all())
                  if v.endswith("-jx"))  # 孙婷 withdrew from it in the demo: no advisor yet
     applicant.select_option("select[name=class]", klass)
     applicant.fill("[name=note]", "本人从事学生管理工作五年，申请担任班主任。")
+    shoot(applicant, "apply", "班级", "申请说明")
     with applicant.expect_navigation():
         applicant.click("form[action='/apply'] [type=submit]")
     assert "/cases/" in applicant.url, applicant.inner_text("body")[:2000]
@@ -163,5 +169,5 @@ def test_the_guides_pages_are_captured_as_each_role_sees_them(
     with auditor.expect_navigation():
         auditor.click("form[action='/integrity/verify'] [type=submit]")
     shoot(auditor, "integrity", "完整性")
-    for page in (head, office, publisher, advisor, applicant, returner, auditor):
+    for page in (head, office, publisher, advisor, appraised, applicant, returner, auditor):
         page.context.close()
