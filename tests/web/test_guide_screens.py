@@ -1,13 +1,15 @@
-"""The pages the Chinese user guides (docs/guide/) show, as each role sees them on the demo's store
-in a real browser: sign-in, 待办, a case page before and after signing, 退回 and re-submitting,
-我的 (an appraisal's result), 申请, 考核结果, 审计查询 and 完整性, at 1280 px, and a case at 375 px. Each page is
-checked for what the guide says is on it, then saved under $BZR_SCREENSHOTS as guide-*.png."""
+"""The pages the Chinese user guides (docs/guide/) show, as each role sees them on the demo's
+store in a real browser: sign-in, 待办, a case page before and after signing, 退回 and
+re-submitting, 我的 and an appraisal's result, 申请, 考核结果, 审计查询 and 完整性, at 1280 px,
+and a case at 375 px. Each page is checked for what the guide says is on it, then saved under
+$BZR_SCREENSHOTS as guide-*.png (docs/img/ holds them quantised)."""
 
 from __future__ import annotations
 
 import json
 import os
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,19 @@ from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 SHOTS = Path(os.environ.get("BZR_SCREENSHOTS", "/tmp/bzr-workflow-screenshots"))
 DEMO_PEOPLE = ["admin", "zhang.nn", "huang.lz", "li.dean", "wang.office", "chen", "liu", "zhao",
                "sun", "zhou"]
-PERIOD = "2026-2027-1"
+
+
+def this_semester(today: date) -> str:
+    """The semester under way (a year not set in the calendar: term 1 September to February)."""
+    if today.month >= 9:
+        return f"{today.year}-{today.year + 1}-1"
+    if today.month <= 2:
+        return f"{today.year - 1}-{today.year}-1"
+    return f"{today.year - 1}-{today.year}-2"
+
+
+# 陈晓明 is appointed today (the engine's day is China's), so appraised in this semester
+PERIOD = this_semester(datetime.now(timezone(timedelta(hours=8))).date())
 SITE_SCORES = ["political=18", "guidance=14", "contact=13", "teaching_notices=14", "integrity=19"]
 
 
