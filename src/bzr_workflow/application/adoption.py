@@ -64,19 +64,20 @@ class Adopting(Service):
             period = parse_period(row["period"], policy.period)
             grades = policy.appraisal.grade_labels() if policy.appraisal else []
             if row["grade"] not in grades:
-                raise BadInput(f"grade {row['grade']!r} is not a grade of {policy.id}"
-                               f" (one of {', '.join(grades)})")
+                raise BadInput("grade {grade!r} is not a grade of {id} (one of {grades})",
+                               grade=row['grade'], id=policy.id, grades=', '.join(grades))
             total = _total(row["total"])
             user = users.get(row["advisor"]) or self.app.user(row["advisor"])
         except BadInput as exc:
-            raise BadInput(f"{where}: {exc}") from None
+            raise BadInput("{where}: {exc}", where=where, exc=exc) from None
         if (user.login, period) in seen:
-            raise BadInput(f"{where}: a second result for {user.login} in {period}")
+            raise BadInput("{where}: a second result for {login} in {period}", where=where,
+                           login=user.login, period=period)
         seen.add((user.login, period))
         try:
             user.import_result(period, row["grade"], total, digest, actor)
         except AlreadyExists as exc:
-            raise AlreadyExists(f"{where}: {exc}") from None
+            raise AlreadyExists("{where}: {exc}", where=where, exc=exc) from None
         users[user.login] = user
 
     def import_appointments(self, path: str, actor: str | None) -> dict[str, Any]:
@@ -104,7 +105,7 @@ class Adopting(Service):
         start = parse_date(row["start"])
         end = parse_date(row["end"]) if row["end"] else ""
         if end and end <= start:
-            raise BadInput(f"end {end} is not after start {start}")
+            raise BadInput("end {end} is not after start {start}", end=end, start=start)
         user = moved.users.get(row["advisor"]) or self.app.user(row["advisor"])
         klass = moved.classes.get(row["class"]) or self.app.school_class(row["class"])
         staffing = self.app.policy().staffing
@@ -117,10 +118,10 @@ class Adopting(Service):
 
     def _record(self, what: str, path: str, digest: str, rows: int, actor: str) -> Adoption:
         if not rows:
-            raise BadInput(f"{path}: no rows to import")
+            raise BadInput("{path}: no rows to import", path=path)
         if self.app.exists(Adoption.create_id(what, digest)):
-            raise AlreadyExists(f"{path}: this file (sha256 {digest[:12]}…) was already"
-                                f" imported as {what}")
+            raise AlreadyExists("{path}: this file (sha256 {digest}…) was already imported as "
+                                "{what}", path=path, digest=digest[:12], what=what)
         return Adoption(what=what, source=Path(path).name, digest=digest, rows=rows,
                         actor=actor)
 
@@ -131,7 +132,7 @@ def _total(text: str) -> str:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise BadInput(f"total {text!r} is not a number") from None
+        raise BadInput("total {text!r} is not a number", text=text) from None
     if not 0 <= value <= 1000:
-        raise BadInput(f"total {text!r} is out of range")
+        raise BadInput("total {text!r} is out of range", text=text)
     return text

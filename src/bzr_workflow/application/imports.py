@@ -71,9 +71,9 @@ class Imports(Service):
             grants = [self.app.org.checked_grant(spec.strip())
                       for spec in row["roles"].replace("；", ";").split(";") if spec.strip()]
         except BadInput as exc:
-            raise BadInput(f"{where}: {exc}") from None
+            raise BadInput("{where}: {exc}", where=where, exc=exc) from None
         if login in seen:
-            raise AlreadyExists(f"{where}: user {login} already exists")
+            raise AlreadyExists("{where}: user {login} already exists", where=where, login=login)
         seen.add(login)
         assert registry is not None
         try:
@@ -89,15 +89,16 @@ class Imports(Service):
             self.app.unit(row["unit"])
             students = int(row["students"]) if row["students"].isdigit() else -1
             if not 0 <= students <= MAX_STUDENTS:
-                raise BadInput(f"students {row['students']!r} must be 0-{MAX_STUDENTS}")
+                raise BadInput("students {students!r} must be 0-{MAX_STUDENTS}",
+                               students=row['students'], MAX_STUDENTS=MAX_STUDENTS)
             level = checked(row["level"], "level", 64)
             year = _year(row["year_of_study"])
             self.app.org.check_class_rules(self.app.unit(row["unit"]).path, level, year,
                                            "column level")
         except BadInput as exc:
-            raise BadInput(f"{where}: {exc}") from None
+            raise BadInput("{where}: {exc}", where=where, exc=exc) from None
         if code in seen or self.app.exists(SchoolClass.create_id(code)):
-            raise AlreadyExists(f"{where}: class {code} already exists")
+            raise AlreadyExists("{where}: class {code} already exists", where=where, code=code)
         seen.add(code)
         return SchoolClass(code=code, name=name, unit=row["unit"], students=students, level=level,
                            graduating=row["graduating"].strip().lower() in YES, actor=actor,
@@ -109,5 +110,6 @@ def _year(text: str) -> int | None:
     if not text:
         return None
     if not text.isdigit() or not 1 <= int(text) <= 20:
-        raise BadInput(f"year_of_study {text!r} must be a year of study such as 1, 2, 3, 4")
+        raise BadInput("year_of_study {text!r} must be a year of study such as 1, 2, 3, 4",
+                       text=text)
     return int(text)

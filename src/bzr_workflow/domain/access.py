@@ -25,14 +25,15 @@ def role_refusal(grants: Grants, step: Step, unit_path: Sequence[str], who: str,
     if step.role == APPLICANT or covers(grants, step.role, unit_path):
         return None
     unit = unit_path[-1] if unit_path else ""
-    scoped = bool(policy.roles.get(step.role) and policy.roles[step.role].scoped)
-    scope = f" of {unit} (or a unit above it)" if scoped else ""
-    where = f"{unit}（或其上级单位）的" if scoped else ""
-    return NotPermitted(
-        f"{ref} awaits {step.label} by a {step.role} ({policy.role_label(step.role)}){scope};"
-        f" {who} holds {describe_grants(grants)}",
-        zh=f"{ref} 等待「{step.label}」，应由{where}{policy.role_label(step.role)}办理；"
-           f"{who} 的角色：{describe_grants(grants)}")
+    if policy.roles.get(step.role) and policy.roles[step.role].scoped:
+        return NotPermitted("{ref} awaits {label} by a {role} ({role_label}) of {unit} (or a unit "
+                            "above it); {who} holds {grants}", ref=ref, label=step.label,
+                            role=step.role, role_label=policy.role_label(step.role), unit=unit,
+                            who=who, grants=describe_grants(grants))
+    return NotPermitted("{ref} awaits {label} by a {role} ({role_label}); {who} holds {grants}",
+                        ref=ref, label=step.label, role=step.role,
+                        role_label=policy.role_label(step.role), who=who,
+                        grants=describe_grants(grants))
 
 
 def require_role(grants: Grants, step: Step, unit_path: Sequence[str], who: str,

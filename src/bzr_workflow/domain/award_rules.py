@@ -55,12 +55,14 @@ class AwardRule(GradeRun):
             if self.consecutive > 1 else f" in {period}"
         if self.by_year(period):
             where, got = self.year_shortfall(results, period)
-            raise NotEligible(f"{who} is not eligible for {self.label}: it needs {need}{span}"
-                              f" (both semesters); {where}: {got}")
+            raise NotEligible("{who} is not eligible for {label}: it needs {need}{span} (both "
+                              "semesters); {where}: {got}", who=who, label=self.label, need=need,
+                              span=span, where=where, got=got)
         held = results.get(period)
         got = f"{held['grade']} ({held['case']})" if held else "no final appraisal result"
-        raise NotEligible(f"{who} is not eligible for {self.label}: it needs {need}{span};"
-                          f" {period}: {got}")
+        raise NotEligible("{who} is not eligible for {label}: it needs {need}{span}; {period}: "
+                          "{got}", who=who, label=self.label, need=need, span=span, period=period,
+                          got=got)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,7 +108,8 @@ class AwardRules:
             if d.key == distinction:
                 return d
         keys = ", ".join(d.key for d in self.distinctions) or "none"
-        raise RuleRefused(f"unknown distinction {distinction!r}; the policy has: {keys}")
+        raise RuleRefused("unknown distinction {distinction!r}; the policy has: {keys}",
+                          distinction=distinction, keys=keys)
 
     def period_kind(self, appraisal_period: str) -> str:
         """What a nomination's period is: a school year where the award is yearly, otherwise
@@ -118,7 +121,7 @@ class AwardRules:
         if distinction or self.eligible_grades or not self.distinctions:
             return
         names = ", ".join(f"{d.key} ({d.label})" for d in self.distinctions)
-        raise BadInput(f"name a distinction with --distinction: {names}")
+        raise BadInput("name a distinction with --distinction: {names}", names=names)
 
     def places(self, rule: AwardRule, appraised: int) -> int | None:
         """How many may receive `rule`, or None where the policy sets no limit; `appraised` is

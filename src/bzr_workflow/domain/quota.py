@@ -60,8 +60,9 @@ class AwardQuota(Aggregate):
             scope = f" in {self.scope}" if self.scope != "*" else ""
             what = f"{label} places for {self.period}" if grade else \
                 f"places for {label} {self.period}"
-            raise LimitReached(f"{len(self.taken)} of {places} {what}{scope} taken"
-                               f" ({', '.join(sorted(self.taken))})")
+            raise LimitReached("{n_taken} of {places} {what}{scope} taken ({holders})",
+                               n_taken=len(self.taken), places=places, what=what, scope=scope,
+                               holders=', '.join(sorted(self.taken)))
         self._taken(case=case, advisor=advisor, places=places)
 
     @event(PlaceTaken)
