@@ -55,8 +55,8 @@ def _xlsx(file: Path, raw: bytes) -> list[list[str]]:
         formulas = load_workbook(io.BytesIO(raw), read_only=True).active
         declared_rows, declared_columns = values.max_row, values.max_column
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise BadInput("{file}: not a readable XLSX file ({name__})", file=file,
-                       name__=type(exc).__name__) from None
+        raise BadInput("{file}: not a readable XLSX file ({error})", file=file,
+                       error=type(exc).__name__) from None
     if (declared_rows or 0) > XLSX_MAX_ROWS or (declared_columns or 0) > XLSX_MAX_COLUMNS:
         raise BadInput("{file}: more than {XLSX_MAX_ROWS} rows or {XLSX_MAX_COLUMNS} columns; "
                        "split it", file=file, XLSX_MAX_ROWS=XLSX_MAX_ROWS,
@@ -66,8 +66,8 @@ def _xlsx(file: Path, raw: bytes) -> list[list[str]]:
     except BadInput:
         raise
     except Exception as exc:  # a sheet broken past its first rows
-        raise BadInput("{file}: not a readable XLSX file ({name__})", file=file,
-                       name__=type(exc).__name__) from None
+        raise BadInput("{file}: not a readable XLSX file ({error})", file=file,
+                       error=type(exc).__name__) from None
 
 
 def _xlsx_rows(file: Path, values: Any, formulas: Any) -> list[list[str]]:

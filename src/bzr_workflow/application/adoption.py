@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..domain.adoption import Adoption, imported_ref
-from ..domain.errors import AlreadyExists, BadInput, WorkflowError
+from ..domain.errors import AlreadyExists, BadInput, Phrase, WorkflowError
 from ..domain.periods import parse_period
 from ..domain.policy import Policy
 from ..domain.school_class import SchoolClass
@@ -53,12 +53,12 @@ class Adopting(Service):
             users: dict[str, User] = {}
             seen: set[tuple[str, str]] = set()
             for n, row in enumerate(rows, 2):
-                self._result(row, f"{path}: row {n}", policy, users, seen, digest, str(actor))
+                self._result(row, Phrase("{path}: row {n}", path=path, n=n), policy, users, seen, digest, str(actor))
             self.app.save(record, *users.values())
             return {"imported": len(rows), "digest": digest, "advisors": sorted(users)}
         return self.app.attempt(command)
 
-    def _result(self, row: dict[str, str], where: str, policy: Policy, users: dict[str, User],
+    def _result(self, row: dict[str, str], where: Phrase, policy: Policy, users: dict[str, User],
                 seen: set[tuple[str, str]], digest: str, actor: str) -> None:
         try:
             period = parse_period(row["period"], policy.period)
@@ -94,7 +94,7 @@ class Adopting(Service):
                 try:
                     self._appointment(row, imported_ref(digest, n), moved, str(actor))
                 except WorkflowError as exc:
-                    raise type(exc)(f"{path}: row {n}: {exc}") from None
+                    raise type(exc)("{path}: row {n}: {exc}", path=path, n=n, exc=exc) from None
             self.app.save(record, *moved.users.values(), *moved.classes.values())
             return {"imported": len(rows), "digest": digest,
                     "appointments": [imported_ref(digest, n) for n, _ in numbered]}

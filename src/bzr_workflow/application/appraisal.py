@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ..domain.case import Case
-from ..domain.errors import BadInput, NotPermitted, RuleRefused
+from ..domain.errors import BadInput, NotPermitted, Phrase, RuleRefused
 from ..domain.institution import Institution
 from ..domain.periods import parse_period
 from ..domain.roster import PeriodRoster
@@ -116,7 +116,8 @@ class Appraisals(Service):
             raise NotPermitted("{open_label} for {who} is done by a {opened_by} of {unit}; "
                                "{login} is not one", open_label=wf.open_label, who=who,
                                opened_by=wf.opened_by,
-                               unit=path[-1] if path else 'the institution', login=me.login)
+                               unit=path[-1] if path else Phrase("the institution"),
+                               login=me.login)
         return False
 
     def _open_many(self, inst: Institution, opener: str, period: str, roster: PeriodRoster,

@@ -10,7 +10,8 @@ from transitions import Machine
 
 from ..domain.access import Grants, covers
 from ..domain.case import Case
-from ..domain.errors import AlreadySigned, BadInput, NotFound, NotPermitted, StepNotAllowed
+from ..domain.errors import (AlreadySigned, BadInput, NotFound, NotPermitted, Phrase,
+                             StepNotAllowed)
 from ..domain.history import audit_entry
 from ..domain.ids import case_id, normalise_ref
 from ..domain.pipeline import PUBLISHED
@@ -321,7 +322,7 @@ def _require_opener(wf: Workflow, policy: Policy, login: str, grants: Grants, su
                                login=login, subject=subject)
         return
     if not may_open(wf, grants, path):
-        unit = f" of {path[-1]}" if path else ""
+        unit = Phrase(" of {unit}", unit=path[-1]) if path else ""
         raise NotPermitted("{open_label} is done by a {opened_by} ({role}){unit}; {login} is "
                            "not one", open_label=wf.open_label, opened_by=wf.opened_by,
                            role=policy.role_label(wf.opened_by), unit=unit, login=login)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..domain.errors import AlreadyExists, BadInput
+from ..domain.errors import AlreadyExists, BadInput, Phrase
 from ..domain.school_class import SchoolClass
 from ..domain.user import User
 from ..domain.accounts import Accounts
@@ -57,13 +57,13 @@ class Imports(Service):
             self.app.require_admin(actor)
             seen: set[str] = set()
             registry = accounts(self.app) if columns is USER_COLUMNS else None
-            built = [build(row, f"{path}: row {n}", seen, str(actor), registry)
+            built = [build(row, Phrase("{path}: row {n}", path=path, n=n), seen, str(actor), registry)
                      for n, row in enumerate(rows, 2)]
             self.app.save(*built, *([registry] if registry else []))
             return built
         return self.app.attempt(command)
 
-    def _import_user(self, row: dict[str, str], where: str, seen: set[str], actor: str,
+    def _import_user(self, row: dict[str, str], where: Phrase, seen: set[str], actor: str,
                      registry: Accounts | None) -> User:
         try:
             login = new_login(row["user"])
@@ -81,7 +81,7 @@ class Imports(Service):
         except (AlreadyExists, BadInput) as exc:
             raise type(exc)(f"{where}: {exc}") from None
 
-    def _import_class(self, row: dict[str, str], where: str, seen: set[str],
+    def _import_class(self, row: dict[str, str], where: Phrase, seen: set[str],
                       actor: str, _registry: Accounts | None) -> SchoolClass:
         try:
             code = check_code(row["class"], "class")

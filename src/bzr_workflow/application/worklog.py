@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from ..domain.errors import BadInput, NotPermitted
+from ..domain.errors import BadInput, NotPermitted, Phrase
 from ..domain.periods import parse, period_range
 from ..domain.logins import fold
 from ..domain.policy import ADMIN, Policy
@@ -146,17 +146,17 @@ def _roles(user: User, policy: Policy) -> list[str]:
 
 def _entry(row: dict[str, str], known: dict[str, str], kinds: dict[str, str], advisor: str,
            n: int) -> dict[str, Any]:
-    where = f"row {n}"
+    where = Phrase("row {n}", n=n)
     try:
         return _checked(row, known, kinds, advisor, where)
     except BadInput as exc:
-        if str(exc).startswith(where):
+        if str(exc).startswith(str(where)):
             raise
         raise BadInput("{where}: {exc}", where=where, exc=exc) from None
 
 
 def _checked(row: dict[str, str], known: dict[str, str], kinds: dict[str, str], advisor: str,
-             where: str) -> dict[str, Any]:
+             where: Phrase) -> dict[str, Any]:
     activity = (row.get("activity") or "").strip()
     if activity not in known:
         raise BadInput("{where}: unknown activity {activity!r}; known: {known}", where=where,
@@ -187,7 +187,7 @@ def _stored(app: WorkflowApp, entry: dict[str, Any], keys: dict[str, bytes]) -> 
     return out
 
 
-def _count(value: str | None, where: str) -> int:
+def _count(value: str | None, where: Phrase) -> int:
     text = (value or "1").strip()
     if not re.fullmatch(r"\d{1,4}", text) or not 1 <= int(text) <= MAX_COUNT:
         raise BadInput("{where}: count {text!r} must be a whole number 1-{MAX_COUNT}",
@@ -195,7 +195,7 @@ def _count(value: str | None, where: str) -> int:
     return int(text)
 
 
-def _hours(value: str | None, where: str) -> str:
+def _hours(value: str | None, where: Phrase) -> str:
     text = (value or "0").strip()
     try:
         hours = Decimal(text)
@@ -207,5 +207,5 @@ def _hours(value: str | None, where: str) -> str:
     return format(hours.normalize(), "f")
 
 
-def _short(value: str | None, key: str, where: str) -> str:
+def _short(value: str | None, key: str, where: Phrase) -> str:
     return checked(value, key, 500)

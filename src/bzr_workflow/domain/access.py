@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .errors import NotPermitted
+from .errors import NotPermitted, Phrase
 from .policy import APPLICANT, Policy, Step
 
 Grants = Sequence[Sequence[str]]
@@ -15,8 +15,8 @@ def covers(grants: Grants, role: str, unit_path: Sequence[str]) -> bool:
     return any(r == role and (not u or u in unit_path) for r, u in grants)
 
 
-def describe_grants(grants: Grants) -> str:
-    return ", ".join(f"{r}@{u}" if u else r for r, u in grants) or "no roles"
+def describe_grants(grants: Grants) -> str | Phrase:
+    return ", ".join(f"{r}@{u}" if u else r for r, u in grants) or Phrase("no roles")
 
 
 def role_refusal(grants: Grants, step: Step, unit_path: Sequence[str], who: str,

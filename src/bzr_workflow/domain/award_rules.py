@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .consequences import GradeRun
-from .errors import BadInput, RuleRefused
+from .consequences import NO_RESULT, GradeRun
+from .errors import BadInput, Phrase, RuleRefused
 from .grading import dec
 
 Results = dict[str, dict[str, str]]
@@ -51,15 +51,17 @@ class AwardRule(GradeRun):
         if causes:
             return causes
         need = " or ".join(self.grades)
-        span = f" in {self.consecutive} consecutive {self.unit or 'period'}s up to {period}" \
-            if self.consecutive > 1 else f" in {period}"
+        span = Phrase(" in {consecutive} consecutive {unit}s up to {period}",
+                      consecutive=self.consecutive, unit=self.unit or "period", period=period) \
+            if self.consecutive > 1 else Phrase(" in {period}", period=period)
         if self.by_year(period):
-            where, got = self.year_shortfall(results, period)
+            where, short = self.year_shortfall(results, period)
+            got: str | Phrase = Phrase(NO_RESULT) if short == NO_RESULT else short
             raise NotEligible("{who} is not eligible for {label}: it needs {need}{span} (both "
                               "semesters); {where}: {got}", who=who, label=self.label, need=need,
                               span=span, where=where, got=got)
         held = results.get(period)
-        got = f"{held['grade']} ({held['case']})" if held else "no final appraisal result"
+        got = f"{held['grade']} ({held['case']})" if held else Phrase(NO_RESULT)
         raise NotEligible("{who} is not eligible for {label}: it needs {need}{span}; {period}: "
                           "{got}", who=who, label=self.label, need=need, span=span, period=period,
                           got=got)

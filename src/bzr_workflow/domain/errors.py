@@ -19,12 +19,29 @@ class WorkflowError(Exception):
         super().__init__(format_message(msgid, params))
 
 
+class Phrase:
+    """A piece of a message (a param of a refusal: "row 3", " in 2026-2027") that the catalogue
+    renders in the reader's language with the message; `str()` is the English."""
+
+    __slots__ = ("msgid", "params")
+
+    def __init__(self, msgid: str, /, **params: object) -> None:
+        self.msgid = msgid
+        self.params = params
+
+    def __str__(self) -> str:
+        return format_message(self.msgid, self.params)
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.msgid!r}, **{self.params!r})"
+
+
 def format_message(msgid: str, params: dict[str, object]) -> str:
-    """The English line: the msgid with its placeholders filled (nested refusals as their own
-    English line); a msgid with no params is its own text (braces stay as written)."""
+    """The English line: the msgid with its placeholders filled (nested refusals and phrases
+    as their English); a msgid with no params is its own text (braces stay as written)."""
     if not params:
         return msgid
-    return msgid.format(**{k: str(v) if isinstance(v, WorkflowError) else v
+    return msgid.format(**{k: str(v) if isinstance(v, (WorkflowError, Phrase)) else v
                            for k, v in params.items()})
 
 

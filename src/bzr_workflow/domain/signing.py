@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from .access import Grants, covers, role_refusal
-from .errors import NotPermitted, SeparationOfDuties, StepNotAllowed, WorkflowError
+from .errors import NotPermitted, Phrase, SeparationOfDuties, StepNotAllowed, WorkflowError
 from .pipeline import OPEN, VETOED, WITHDRAWN
 from .policy import ADMIN, AUDITOR, RULE, Policy, Step, Workflow
 
@@ -52,7 +52,7 @@ def may_read(case: Sheet, login: str, grants: Grants, wf: Workflow) -> bool:
 
 
 def reading_refusal(ref: str, login: str, unit_path: Sequence[str]) -> NotPermitted:
-    unit = f" in {unit_path[-1]} (or a unit above it)" if unit_path else ""
+    unit = Phrase(" in {unit} (or a unit above it)", unit=unit_path[-1]) if unit_path else ""
     return NotPermitted("{login} may not read {ref}: it is read by its subject, its opener, "
                         "holders of its workflow's roles{unit}, administrators and auditors",
                         login=login, ref=ref, unit=unit)
