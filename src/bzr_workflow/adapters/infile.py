@@ -48,7 +48,8 @@ def read_capped(path: str, cap: int, what: str = "") -> bytes:
     except FileNotFoundError:
         raise BadInput("{what}: no such file", what=what) from None
     except OSError as exc:
-        raise BadInput("{what}: cannot read it ({strerror})", what=what, strerror=exc.strerror) from None
+        raise BadInput("{what}: cannot read it ({strerror})",
+                       what=what, strerror=exc.strerror) from None
     if not stat.S_ISREG(before.st_mode):
         raise BadInput("{what}: not a regular file", what=what)
     if before.st_size > cap:
@@ -56,7 +57,8 @@ def read_capped(path: str, cap: int, what: str = "") -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        raise BadInput("{what}: cannot read it ({strerror})", what=what, strerror=exc.strerror) from None
+        raise BadInput("{what}: cannot read it ({strerror})",
+                       what=what, strerror=exc.strerror) from None
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped for something else meanwhile
             raise BadInput("{what}: not a regular file", what=what)

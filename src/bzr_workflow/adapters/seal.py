@@ -227,7 +227,8 @@ def read_checkpoint(path: str) -> Checkpoint:
         return Checkpoint(path, str(data["store"]), int(data["position"]), str(data["head"]),
                           str(data["at"]), str(data["key"]), str(data["signature"]), data)
     except OSError as exc:
-        raise BadInput("--checkpoint {path}: {strerror}", path=path, strerror=exc.strerror) from None
+        raise BadInput("--checkpoint {path}: {strerror}",
+                       path=path, strerror=exc.strerror) from None
     except (ValueError, KeyError, TypeError) as exc:
         raise IntegrityFailure("checkpoint {path} is not a readable checkpoint ({exc})",
                                path=path, exc=exc) from None

@@ -120,7 +120,8 @@ def create(path: str) -> Keyring:
             os.fsync(f.fileno())
         os.link(temporary, path)
     except FileExistsError:
-        raise BadInput("{path} exists already; `seal key rotate` adds a key to it", path=path) from None
+        raise BadInput("{path} exists already; `seal key rotate` adds a key to it",
+                       path=path) from None
     except OSError as exc:
         raise BadInput("cannot create the seal key file {path}: {strerror}", path=path,
                        strerror=exc.strerror) from None

@@ -53,7 +53,8 @@ class Adopting(Service):
             users: dict[str, User] = {}
             seen: set[tuple[str, str]] = set()
             for n, row in enumerate(rows, 2):
-                self._result(row, Phrase("{path}: row {n}", path=path, n=n), policy, users, seen, digest, str(actor))
+                self._result(row, Phrase("{path}: row {n}", path=path, n=n), policy, users, seen,
+                             digest, str(actor))
             self.app.save(record, *users.values())
             return {"imported": len(rows), "digest": digest, "advisors": sorted(users)}
         return self.app.attempt(command)

@@ -90,8 +90,8 @@ class Credentials(Service):
         _check_password(password)
         login = self.tables.use_invite(_sha(token), self.app.clock()) if token else None
         if login is None:
-            raise NotPermitted("this invitation is used, expired or unknown; ask an administrator for "
-                               "a new one")
+            raise NotPermitted("this invitation is used, expired or unknown; ask an administrator "
+                               "for a new one")
         self._record(login, lambda u: u.password_set(login, "invite"))
         self._store(login, password)
         return login

@@ -57,7 +57,8 @@ class Imports(Service):
             self.app.require_admin(actor)
             seen: set[str] = set()
             registry = accounts(self.app) if columns is USER_COLUMNS else None
-            built = [build(row, Phrase("{path}: row {n}", path=path, n=n), seen, str(actor), registry)
+            built = [build(row, Phrase("{path}: row {n}", path=path, n=n), seen, str(actor),
+                           registry)
                      for n, row in enumerate(rows, 2)]
             self.app.save(*built, *([registry] if registry else []))
             return built
@@ -79,7 +80,7 @@ class Imports(Service):
         try:
             return self.app.org.register(registry, login, name, grants, actor)
         except (AlreadyExists, BadInput) as exc:
-            raise type(exc)(f"{where}: {exc}") from None
+            raise type(exc)("{where}: {exc}", where=where, exc=exc) from None
 
     def _import_class(self, row: dict[str, str], where: Phrase, seen: set[str],
                       actor: str, _registry: Accounts | None) -> SchoolClass:

@@ -38,7 +38,8 @@ def month_range(month: str) -> tuple[date, date]:
         first = date.fromisoformat(f"{month}-01")
         following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     except ValueError:  # not a month, or 9999-12 (whose next month no date can hold)
-        raise BadInput("--month {month!r}: write it as YYYY-MM (up to 9999-11)", month=month) from None
+        raise BadInput("--month {month!r}: write it as YYYY-MM (up to 9999-11)",
+                       month=month) from None
     return first, following - timedelta(days=1)
 
 

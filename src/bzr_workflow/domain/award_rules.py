@@ -56,12 +56,14 @@ class AwardRule(GradeRun):
             if self.consecutive > 1 else Phrase(" in {period}", period=period)
         if self.by_year(period):
             where, short = self.year_shortfall(results, period)
-            got: str | Phrase = Phrase(NO_RESULT) if short == NO_RESULT else short
+            got: str | Phrase = short if short != NO_RESULT else \
+                Phrase("no final appraisal result")
             raise NotEligible("{who} is not eligible for {label}: it needs {need}{span} (both "
                               "semesters); {where}: {got}", who=who, label=self.label, need=need,
                               span=span, where=where, got=got)
         held = results.get(period)
-        got = f"{held['grade']} ({held['case']})" if held else Phrase(NO_RESULT)
+        got = f"{held['grade']} ({held['case']})" if held else \
+            Phrase("no final appraisal result")
         raise NotEligible("{who} is not eligible for {label}: it needs {need}{span}; {period}: "
                           "{got}", who=who, label=self.label, need=need, span=span, period=period,
                           got=got)

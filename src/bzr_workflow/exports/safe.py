@@ -152,7 +152,8 @@ def _place_new(tmp: str, out: str) -> None:
         raise BadInput("--out {out}: the file exists; add --force to replace it", out=out) from None
     except OSError:  # a file system without hard links
         if os.path.lexists(out):
-            raise BadInput("--out {out}: the file exists; add --force to replace it", out=out) from None
+            raise BadInput("--out {out}: the file exists; add --force to replace it",
+                           out=out) from None
         os.rename(tmp, out)
 
 
