@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.errors import BadInput, RuleRefused
+from ..domain.errors import BadInput, Phrase, RuleRefused
 from ..exports.recommendation import form_model
 from .award_effects import KIND
 from .render import case_dict
@@ -24,7 +24,7 @@ class Awards(Service):
             grades = "/".join(policy.award.eligible_grades)
             raise RuleRefused("{award} follows the grade under {id}: every final {grades} "
                               "result is rewarded when it becomes final, with no nomination "
-                              "(see awards --period)", award=policy.award.label or 'the award',
+                              "(see awards --period)", award=policy.award.label or Phrase("the award"),
                               id=policy.id, grades=grades)
         user = self.app.user(advisor)
         if not user.classes:

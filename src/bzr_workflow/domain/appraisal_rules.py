@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from .award_rules import share_of
-from .errors import BadInput, StepNotAllowed
+from .errors import BadInput, Phrase, StepNotAllowed
 from .grading import OVERALL, Grading, dec, grading_parts
 from .policy import Policy, Workflow
 
@@ -92,7 +92,7 @@ class AppraisalRules(Grading):
         keys = self.veto_keys()
         if item not in keys:
             raise BadInput("unknown veto item {item!r}; the policy has: {keys}", item=item,
-                           keys=', '.join(keys) or 'none')
+                           keys=', '.join(keys) or Phrase("none"))
 
 
 def ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

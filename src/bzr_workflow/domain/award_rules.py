@@ -51,9 +51,17 @@ class AwardRule(GradeRun):
         if causes:
             return causes
         need = " or ".join(self.grades)
-        span = Phrase(" in {consecutive} consecutive {unit}s up to {period}",
-                      consecutive=self.consecutive, unit=self.unit or "period", period=period) \
-            if self.consecutive > 1 else Phrase(" in {period}", period=period)
+        if self.consecutive <= 1:
+            span = Phrase(" in {period}", period=period)
+        elif self.unit == "semester":
+            span = Phrase(" in {consecutive} consecutive semesters up to {period}",
+                          consecutive=self.consecutive, period=period)
+        elif self.unit == "year":
+            span = Phrase(" in {consecutive} consecutive years up to {period}",
+                          consecutive=self.consecutive, period=period)
+        else:
+            span = Phrase(" in {consecutive} consecutive periods up to {period}",
+                          consecutive=self.consecutive, period=period)
         if self.by_year(period):
             where, short = self.year_shortfall(results, period)
             got: str | Phrase = short if short != NO_RESULT else \

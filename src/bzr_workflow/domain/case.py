@@ -13,7 +13,8 @@ from datetime import date, timedelta
 from . import signing
 from .appraisal_rules import rules_of
 from .access import Grants, require_role
-from .errors import BadInput, NotPermitted, SeparationOfDuties, StepNotAllowed, WorkflowError
+from .errors import (BadInput, NotPermitted, Phrase, SeparationOfDuties, StepNotAllowed,
+                     WorkflowError)
 from .ids import case_id
 from .periods import upcast
 from .pipeline import OPEN, PUBLISHED, destination
@@ -242,7 +243,7 @@ class Case(Aggregate):
         if actor != self.subject:
             raise NotPermitted("only {subject}, whose appraisal {ref} is, submits its "
                                "self-summary", subject=self.subject, ref=self.ref)
-        _need_reason(text, "self-summary")
+        _need_reason(text, Phrase("self-summary"))
         self._summary(actor=actor, text=text)
 
     @event(SummarySubmitted)
@@ -272,7 +273,7 @@ class Case(Aggregate):
 
     def flag_veto(self, actor: str, grants: Grants, policy: Policy, wf: Workflow, item: str,
                   reason: str, today: str, clear: bool = False) -> None:
-        _need_reason(reason, "veto item")
+        _need_reason(reason, Phrase("veto item"))
         rules_of(policy).check_veto_item(item)
         self._signable(actor, grants, policy, wf)
         if clear:
@@ -309,7 +310,7 @@ class Case(Aggregate):
         self.announcement = {"until": until, "objections": []}
 
     def lodge_objection(self, actor: str, reason: str, today: str) -> int:
-        _need_reason(reason, "objection")
+        _need_reason(reason, Phrase("objection"))
         if self.state != PUBLISHED or not self.announcement or self.final:
             raise StepNotAllowed("{ref} is not under public announcement (公示); objections are "
                                  "lodged during it", ref=self.ref)
@@ -327,7 +328,7 @@ class Case(Aggregate):
 
     def resolve_objection(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
                           number: int, upheld: bool, comment: str) -> None:
-        _need_reason(comment, "resolution")
+        _need_reason(comment, Phrase("resolution"))
         objection = self._open_objection(number)
         require_role(grants, wf.final_step, self.unit_path, actor, policy, self.ref)
         if actor == objection["actor"]:
@@ -392,13 +393,13 @@ class Case(Aggregate):
         self.final = True
 
     def veto(self, actor: str, grants: Grants, policy: Policy, wf: Workflow, reason: str) -> None:
-        _need_reason(reason, "veto")
+        _need_reason(reason, Phrase("veto"))
         _refuse(self.veto_refusal(actor, grants, policy, wf))
         self._vetoed(actor=actor, step=self.step, reason=reason)
 
     def return_(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
                 machine: Machine, reason: str) -> None:
-        _need_reason(reason, "return")
+        _need_reason(reason, Phrase("return"))
         _refuse(self.return_refusal(actor, grants, policy, wf, machine))
         to = destination(machine, "return", self.step)
         assert to is not None
@@ -505,6 +506,6 @@ def _refuse(refused: WorkflowError | None) -> None:
         raise refused
 
 
-def _need_reason(reason: str, what: str) -> None:
+def _need_reason(reason: str, what: Phrase) -> None:
     if not reason.strip():
         raise BadInput("a {what} needs a reason (--reason TEXT)", what=what)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .errors import BadInput
+from .errors import BadInput, Phrase
 
 Section = dict[str, Any]
 OVERALL = "overall"
@@ -74,7 +74,7 @@ class Grading:
         if key not in items and not (key == OVERALL and self.scoring == "grades" and not bonus):
             kind = "bonus item" if bonus else "indicator"
             raise BadInput("unknown {kind} {key!r}; the policy has: {items}", kind=kind, key=key,
-                           items=', '.join(items) or 'none')
+                           items=', '.join(items) or Phrase("none"))
         value = value.strip()
         if self.scoring == "grades" and not bonus:
             if value not in self.grade_labels():
