@@ -9,12 +9,13 @@ is shown, so a command that succeeds never loads them. docs/catalogue.md says ho
 from __future__ import annotations
 
 import functools
-import gettext
 import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import gettext
+
     from ..domain.errors import WorkflowError
 
 DOMAIN = "bzr_workflow"
@@ -30,6 +31,8 @@ LABELLED = {"state": "state.", "action": "action.", "last_action": "action.",
 
 @functools.cache
 def _catalogue(lang: str) -> gettext.NullTranslations:
+    import gettext  # on the message path only: a command that succeeds in English never needs it
+
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[_CODES.get(lang, "en")],
                                fallback=True)
 
