@@ -81,3 +81,14 @@ def test_the_installed_script_speaks_chinese_in_a_real_process(
                           cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.strip().splitlines() == [f"error: {ref} 已否决（zhang 否决），没有待办理的环节"]
+
+
+def test_the_line_after_a_sign_off_speaks_the_locales_language(sqlite_url: str) -> None:
+    organise(sqlite_url)
+    ref = str(ok(sqlite_url, "recruit", "apply", "--class", "kj1", actor="chen")["id"])
+    zh = in_locale(sqlite_url, {"LANG": "zh_CN.UTF-8"}, "approve", ref, actor="zhang")
+    assert zh.exit_code == 0, zh.stderr
+    assert zh.stdout.strip() == (f"{ref}  recruitment  chen  办理中：待「继续教育学院审批」"
+                                 "（college_approval），由 ce_college 办理")
+    en = in_locale(sqlite_url, {"LANG": "C.UTF-8"}, "veto", ref, "--reason", "x", actor="li")
+    assert en.stdout.strip() == f"{ref}  recruitment  chen  vetoed (vetoed by li)"
