@@ -183,3 +183,4 @@ def test_page_labels_come_from_the_catalogue_with_their_defaults() -> None:
     assert (zh("action.upheld"), zh("action.rebuilt"), zh("action.result recorded")) == \
         ("异议成立", "重建视图", "记录考核结果")
     assert zh("action.someday", "someday") == "someday" and en("no.such") == "no.such"
+    assert zh("veto", "veto") == "veto" and zh("none") == "none"  # logins are not messages

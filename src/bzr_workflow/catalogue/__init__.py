@@ -87,11 +87,13 @@ def cli_language(environ: Mapping[str, str] | None = None) -> str:
 
 
 def translator(lang: str) -> Callable[..., str]:
-    """The web templates' `t(key, default)`: the label in `lang`, else `default` (else the key)."""
+    """The web templates' `t(key, default)`: the label in `lang`, else `default` (else the key).
+    Only a dotted key is looked up, so a login or a word shown through `t` (a user named `veto`)
+    is never taken for a message."""
     catalogue = _catalogue(lang)
 
     def t(key: str, default: str | None = None) -> str:
-        found = catalogue.gettext(key)
+        found = catalogue.gettext(key) if "." in key and "{" not in key else key
         if found != key:
             return found
         return key if default is None else default
