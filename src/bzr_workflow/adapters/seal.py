@@ -506,9 +506,9 @@ class Seal:
         for point in points:
             if point.position > position:
                 raise IntegrityFailure("checkpoint {file}: position {position} is beyond the "
-                                       "log's end at {position2} (events were removed)",
+                                       "log's end at {end} (events were removed)",
                                        file=point.file, position=point.position,
-                                       position2=position)
+                                       end=position)
             if point.store != identity:
                 raise IntegrityFailure("checkpoint {file} is of another store, or this store's "
                                        "first events were rewritten", file=point.file)

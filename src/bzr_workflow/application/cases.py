@@ -61,8 +61,8 @@ class Cases(Service):
             inst = app.institution()
             klass = app.school_class(class_code) if class_code else None
             if klass and unit and unit != klass.unit:
-                raise BadInput("class {code} belongs to unit {unit}, not {unit2}",
-                               code=klass.code, unit=klass.unit, unit2=unit)
+                raise BadInput("class {code} belongs to unit {unit}, not {given}",
+                               code=klass.code, unit=klass.unit, given=unit)
             where = klass.unit if klass else unit
             path = app.unit(where).path if where else []
             refinement = inst.refinement_for(path)

@@ -205,9 +205,9 @@ class Credentials(Service):
     def _self_or_admin(self, login: str, actor: str | None) -> str:
         me = self.app.actor(actor)
         if me.login != self._stored(login) and not any(role == ADMIN for role, _ in me.grants):
-            raise NotPermitted("{login} may manage only their own tokens; {login2}'s are "
+            raise NotPermitted("{login} may manage only their own tokens; {owner}'s are "
                                "managed by an administrator (role admin)", login=me.login,
-                               login2=login)
+                               owner=login)
         return me.login
 
     def _stored(self, login: str) -> str:

@@ -16,8 +16,8 @@ FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 def checked(value: str | None, what: str, limit: int = MAX_TEXT) -> str:
     text = (value or "").strip()
     if len(text) > limit:
-        raise BadInput("{what} is {n_text} characters long; at most {limit} are kept", what=what,
-                       n_text=len(text), limit=limit)
+        raise BadInput("{what} is {length} characters long; at most {limit} are kept", what=what,
+                       length=len(text), limit=limit)
     bad = FORBIDDEN.search(text)
     if bad:
         raise BadInput("{what} contains the control character U+{code:04X}; remove it", what=what,
