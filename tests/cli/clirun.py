@@ -10,7 +10,8 @@ from click.testing import CliRunner, Result
 from bzr_workflow.cli import cli
 
 POLICY = "guilin-ut-ce-2024"
-CLEAN_ENV = {"BZR_WORKFLOW_DB": None, "BZR_WORKFLOW_ACTOR": None, "BZR_WORKFLOW_DEBUG": None}
+CLEAN_ENV = {"BZR_WORKFLOW_DB": None, "BZR_WORKFLOW_ACTOR": None, "BZR_WORKFLOW_DEBUG": None,
+             "LC_ALL": None, "LC_MESSAGES": None, "LANG": None}  # English refusals
 
 
 def invoke(db: str, *args: str, actor: str | None = None, as_json: bool = True,

@@ -149,3 +149,31 @@ def test_the_openapi_document_needs_no_sign_in_and_lists_the_sign_off(api: TestC
 
 def test_health_answers_ok(api: TestClient) -> None:
     assert api.get("/healthz").json() == {"ok": True}
+
+
+def test_an_api_refusal_is_chinese_by_default_and_english_when_asked(
+        api: TestClient, store: WorkflowApp) -> None:
+    ref = applied(store)
+    headers = session(api, "li")  # reads the case (a later step is theirs), may not sign this one
+    zh = api.post(f"/api/v1/cases/{ref}/approve", json={}, headers=headers)
+    en = api.post(f"/api/v1/cases/{ref}/approve", json={},
+                  headers={**headers, "Accept-Language": "en"})
+    refusal(zh, 403, 3)
+    refusal(en, 403, 3)
+    assert "应由" in zh.json()["error"] and "awaits" not in zh.json()["error"]
+    assert "awaits" in en.json()["error"] and "应由" not in en.json()["error"]
+    assert zh.json()["message_id"] == en.json()["message_id"] and \
+        en.json()["message_id"].startswith("{ref} awaits {label}")
+
+
+def test_a_closed_case_is_refused_in_the_readers_language(api: TestClient,
+                                                         store: WorkflowApp) -> None:
+    ref = applied(store)
+    store.cases.veto(ref, "zhang", "名额已满")
+    headers = session(api, "zhang")
+    zh = api.post(f"/api/v1/cases/{ref}/approve", json={}, headers=headers)
+    api.cookies.set("bzr_lang", "en")
+    en = api.post(f"/api/v1/cases/{ref}/approve", json={}, headers=headers)
+    refusal(zh, 422, 1)
+    assert zh.json()["error"].endswith("没有待办理的环节") and "已否决" in zh.json()["error"]
+    assert en.json()["error"] == f"{ref} is vetoed (vetoed by zhang); nothing is pending"

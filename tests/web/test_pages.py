@@ -194,3 +194,23 @@ def test_changing_ones_password_ends_the_other_sessions(browser: Browser) -> Non
                                            "confirm": "another-pw-1", "csrf": csrf_of(form.text)})
     assert changed.status_code == 200 and here.get("/").status_code == 200
     assert there.get("/").headers.get("location") == "/login"
+
+
+def test_a_closed_case_refused_on_a_page_says_so_in_chinese_and_in_english_when_asked(
+        store: WorkflowApp, browser: Browser) -> None:
+    ref = applied(store)
+    store.cases.veto(ref, "zhang", "名额已满")
+    client = browser("zhang")
+    token = csrf_of(client.get("/").text)
+    zh = client.post(f"/cases/{ref}/approve", data={"comment": "x", "csrf": token})
+    en = client.post(f"/cases/{ref}/approve", headers={"accept-language": "en"},
+                     data={"comment": "x", "csrf": token})
+    assert zh.status_code == en.status_code == 422
+    assert f"{ref} 已否决（zhang 否决），没有待办理的环节" in zh.text and "pending" not in zh.text
+    assert f"{ref} is vetoed (vetoed by zhang); nothing is pending" in en.text
+
+
+def test_the_audit_page_names_actions_in_chinese(store: WorkflowApp, browser: Browser) -> None:
+    store.org.add_user("zhou", "周杰", [], "admin")
+    page = browser("admin").get("/audit", params={"actor": "admin"}).text
+    assert "注册" in page and ">registered<" not in page

@@ -46,23 +46,25 @@ def read_capped(path: str, cap: int, what: str = "") -> bytes:
     try:
         before = os.stat(path)
     except FileNotFoundError:
-        raise BadInput(f"{what}: no such file") from None
+        raise BadInput("{what}: no such file", what=what) from None
     except OSError as exc:
-        raise BadInput(f"{what}: cannot read it ({exc.strerror})") from None
+        raise BadInput("{what}: cannot read it ({strerror})",
+                       what=what, strerror=exc.strerror) from None
     if not stat.S_ISREG(before.st_mode):
-        raise BadInput(f"{what}: not a regular file")
+        raise BadInput("{what}: not a regular file", what=what)
     if before.st_size > cap:
-        raise BadInput(f"{what}: larger than {_size(cap)}")
+        raise BadInput("{what}: larger than {cap}", what=what, cap=_size(cap))
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        raise BadInput(f"{what}: cannot read it ({exc.strerror})") from None
+        raise BadInput("{what}: cannot read it ({strerror})",
+                       what=what, strerror=exc.strerror) from None
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped for something else meanwhile
-            raise BadInput(f"{what}: not a regular file")
+            raise BadInput("{what}: not a regular file", what=what)
         raw = handle.read(cap + 1)
     if len(raw) > cap:
-        raise BadInput(f"{what}: larger than {_size(cap)}")
+        raise BadInput("{what}: larger than {cap}", what=what, cap=_size(cap))
     return raw
 
 
@@ -76,11 +78,11 @@ def decode(raw: bytes, name: str) -> str:
         offset = exc.start + len(raw) - len(body)
     broken = f"{name}: not UTF-8 (byte {offset} is not valid)"
     if body is not raw or _mostly_utf8(body):
-        raise BadInput(f"{broken} and not GBK either; save it as UTF-8") from None
+        raise BadInput("{broken} and not GBK either; save it as UTF-8", broken=broken) from None
     try:
         return body.decode("gb18030")
     except UnicodeDecodeError:
-        raise BadInput(f"{broken} and not GBK either; save it as UTF-8") from None
+        raise BadInput("{broken} and not GBK either; save it as UTF-8", broken=broken) from None
 
 
 def _mostly_utf8(raw: bytes) -> bool:
@@ -109,15 +111,17 @@ def check_xlsx(file: IO[bytes], name: str) -> None:
             members = archive.infolist()
             unpacked = sum(m.file_size for m in members)
             if unpacked > XLSX_MAX_UNPACKED or len(members) > 10_000:
-                raise BadInput(f"{name}: unpacks to {_size(unpacked)}, more than"
-                               f" {_size(XLSX_MAX_UNPACKED)}; split it or save it as CSV")
+                raise BadInput("{name}: unpacks to {unpacked}, more than {limit}; split it or "
+                               "save it as CSV", name=name, unpacked=_size(unpacked),
+                               limit=_size(XLSX_MAX_UNPACKED))
             for member in members:
                 if member.filename.endswith((".xml", ".rels")) and \
                         not _plain_xml(archive, member):
-                    raise BadInput(f"{name}: {member.filename} declares a DTD or entities,"
-                                   " which no spreadsheet program writes")
+                    raise BadInput("{name}: {filename} declares a DTD or entities, which no "
+                                   "spreadsheet program writes", name=name,
+                                   filename=member.filename)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
-        raise BadInput(f"{name}: not a readable XLSX file") from None
+        raise BadInput("{name}: not a readable XLSX file", name=name) from None
 
 
 _PROLOG = 64 * 1024

@@ -110,7 +110,8 @@ class PersonKeys:
         except Exception as exc:
             if _unreachable(exc) and not missing_table(exc):
                 first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-                raise Conflict(f"the database is busy or unreachable ({first})") from None
+                raise Conflict("the database is busy or unreachable ({first})",
+                               first=first) from None
             raise
 
     def _connection(self) -> Any:

@@ -89,8 +89,9 @@ class Sealer:
             # re-looked at after the query: another writer may have made the file and committed
             # its first keyed links between the two looks (processes initialising at once)
             if has_keyed_links() and not self.source.exists():
-                raise BadInput(f"no seal key file at {self.source.path}, and this store's links"
-                               f" are keyed: set {sealkey.KEY_ENV} to its key file")
+                raise BadInput("no seal key file at {path}, and this store's links are keyed: "
+                               "set {KEY_ENV} to its key file", path=self.source.path,
+                               KEY_ENV=sealkey.KEY_ENV)
             try:
                 return self.source.create().active
             except BadInput:
@@ -162,7 +163,8 @@ def read_only(location: Location, live: bool = False) -> Iterator[Any]:
     if location.is_sqlite:
         path = os.path.abspath(location.path)
         if not os.path.isfile(path) or os.path.getsize(path) == 0:
-            raise BadInput(f"no store at {location.path}; create one with `bzr-workflow init`")
+            raise BadInput("no store at {path}; create one with `bzr-workflow init`",
+                           path=location.path)
         # A file no process has open (no -wal beside it: a copy, a backup) is read as
         # immutable, so nothing is created beside it, even where the folder is writable; a
         # live store (or one a writer opened meanwhile: `live`) is read through its WAL.
@@ -171,7 +173,8 @@ def read_only(location: Location, live: bool = False) -> Iterator[Any]:
             conn = sqlite3.connect(f"file:{quote(path)}?{mode}", uri=True, timeout=10)
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as exc:
-            raise IntegrityFailure(f"{location.path} is damaged or not a store: {exc}") from None
+            raise IntegrityFailure("{path} is damaged or not a store: {exc}", path=location.path,
+                                   exc=exc) from None
         try:
             yield conn
         finally:
@@ -183,7 +186,8 @@ def read_only(location: Location, live: bool = False) -> Iterator[Any]:
         pg = psycopg.connect(location.libpq_conninfo())
     except psycopg.Error as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise StoreUnavailable(f"cannot reach {location.describe()}: {first}") from None
+        raise StoreUnavailable("cannot reach {where}: {first}", where=location.describe(),
+                               first=first) from None
     try:
         pg.read_only = True
         yield pg
@@ -223,9 +227,11 @@ def read_checkpoint(path: str) -> Checkpoint:
         return Checkpoint(path, str(data["store"]), int(data["position"]), str(data["head"]),
                           str(data["at"]), str(data["key"]), str(data["signature"]), data)
     except OSError as exc:
-        raise BadInput(f"--checkpoint {path}: {exc.strerror}") from None
+        raise BadInput("--checkpoint {path}: {strerror}",
+                       path=path, strerror=exc.strerror) from None
     except (ValueError, KeyError, TypeError) as exc:
-        raise IntegrityFailure(f"checkpoint {path} is not a readable checkpoint ({exc})") from None
+        raise IntegrityFailure("checkpoint {path} is not a readable checkpoint ({exc})",
+                               path=path, exc=exc) from None
 
 
 class Seal:
@@ -342,11 +348,12 @@ class Seal:
     def _check_signature(self, point: Checkpoint, ring: Keyring) -> None:
         key = ring.get(point.key)
         if key is None:
-            raise IntegrityFailure(f"checkpoint {point.file}: signed with key {point.key},"
-                                   f" which is not in the seal key file {ring.path}")
+            raise IntegrityFailure("checkpoint {file}: signed with key {key}, which is not in "
+                                   "the seal key file {path}", file=point.file, key=point.key,
+                                   path=ring.path)
         if not hmac.compare_digest(key.mac(_signed_part(point.data)), point.signature):
-            raise IntegrityFailure(f"checkpoint {point.file}: its signature does not match"
-                                   " (the file was altered, or signed with another key)")
+            raise IntegrityFailure("checkpoint {file}: its signature does not match (the file "
+                                   "was altered, or signed with another key)", file=point.file)
 
     # -- verify -----------------------------------------------------------------------------
 
@@ -392,17 +399,17 @@ class Seal:
                 return self._verify(conn, ring, head, points, upgrading)
         except (sqlite3.DatabaseError, _pg_error()) as exc:
             if _missing(exc):
-                raise IntegrityFailure(f"a table of the store is missing ({_first(exc)}):"
-                                       " the seal or the events were dropped") from None
-            raise IntegrityFailure(f"the store cannot be read as stored ({_first(exc)}):"
-                                   " the file or database is damaged") from None
+                raise IntegrityFailure("a table of the store is missing ({reason}): the seal or "
+                                       "the events were dropped", reason=_first(exc)) from None
+            raise IntegrityFailure("the store cannot be read as stored ({reason}): the file or "
+                                   "database is damaged", reason=_first(exc)) from None
 
     def _tables_present(self, conn: Any) -> None:
         """SQLite: the file is sound; both: events and seal are there (neither: no store)."""
         if self.location.is_sqlite:
             check = conn.execute("PRAGMA quick_check").fetchall()
             if [tuple(r) for r in check] != [("ok",)]:
-                raise IntegrityFailure(f"the store file is damaged: {check[0][0]}")
+                raise IntegrityFailure("the store file is damaged: {reason}", reason=check[0][0])
             names = {r[0] for r in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
             present = [t for t in (self.events, self.table) if t in names]
@@ -410,12 +417,12 @@ class Seal:
             present = [t for t in (self.events, self.table) if conn.execute(
                 "SELECT to_regclass(%s)", (t,)).fetchone()[0] is not None]
         if not present:
-            raise BadInput(f"no store in {self.location.describe()}; create one with"
-                           " `bzr-workflow init`")
+            raise BadInput("no store in {where}; create one with `bzr-workflow init`",
+                           where=self.location.describe())
         for needed in (self.events, self.table):
             if needed not in present:
-                raise IntegrityFailure(f"the table {needed} is missing: the seal or the"
-                                       " events were dropped")
+                raise IntegrityFailure("the table {needed} is missing: the seal or the events "
+                                       "were dropped", needed=needed)
 
     def _verify(self, conn: Any, ring: Keyring, head: str | None,
                 points: list[Checkpoint], upgrading: bool = False) -> dict[str, Any]:
@@ -437,72 +444,80 @@ class Seal:
                     tail = position if tail is None else tail
                     continue
                 if tail is not None:
-                    raise IntegrityFailure(f"position {position}: a seal link after unsealed"
-                                           f" events (from position {tail})")
+                    raise IntegrityFailure("position {position}: a seal link after unsealed "
+                                           "events (from position {tail})", position=position,
+                                           tail=tail)
                 if sealed is None:
-                    raise IntegrityFailure(f"position {position}: the event has no seal link"
-                                           " (stored outside the writer, or its link deleted)")
+                    raise IntegrityFailure("position {position}: the event has no seal link "
+                                           "(stored outside the writer, or its link deleted)",
+                                           position=position)
                 link_digest, key_id = sealed
                 if key_id is None:
                     if keyed:
-                        raise IntegrityFailure(f"position {position}: an unkeyed link after"
-                                               " keyed ones (the seal was rewritten)")
+                        raise IntegrityFailure("position {position}: an unkeyed link after "
+                                               "keyed ones (the seal was rewritten)",
+                                               position=position)
                     key = None
                 else:
                     keyed = True
                     key = ring.get(str(key_id))
                     if key is None:
                         raise IntegrityFailure(
-                            f"position {position}: sealed with key {key_id}, which is not in"
-                            f" the seal key file {ring.path}")
+                            "position {position}: sealed with key {key_id}, which is not in the "
+                            "seal key file {path}", position=position, key_id=key_id,
+                            path=ring.path)
                 try:
                     digest = link(digest, position, originator, version, topic, state, key)
                 except (ValueError, TypeError):
-                    raise IntegrityFailure(f"position {position}: the stored event is garbled"
-                                           f" (originator {originator!r})") from None
+                    raise IntegrityFailure("position {position}: the stored event is garbled "
+                                           "(originator {originator!r})", position=position,
+                                           originator=originator) from None
                 if not hmac.compare_digest(link_digest, digest):
-                    raise IntegrityFailure(f"position {position}: the stored event does not"
-                                           " match its seal link (the event or the link was"
-                                           " changed)")
+                    raise IntegrityFailure("position {position}: the stored event does not "
+                                           "match its seal link (the event or the link was "
+                                           "changed)", position=position)
                 count += 1
                 found = found or digest == wanted
                 point = at.get(position)
                 if point is not None:
                     seen.add(position)
                 if point is not None and point.head != digest:
-                    raise IntegrityFailure(f"checkpoint {point.file}: position {position} had"
-                                           f" {point.head}, the log now has {digest} (history"
-                                           " was rewritten)")
+                    raise IntegrityFailure("checkpoint {file}: position {position} had {head}, "
+                                           "the log now has {digest} (history was rewritten)",
+                                           file=point.file, position=position, head=point.head,
+                                           digest=digest)
         last_link = conn.execute(f"SELECT max(position) FROM {self.table}").fetchone()[0]
         if last_link is not None and int(last_link) > position:
             orphan = conn.execute(
                 f"SELECT min(position) FROM {self.table} WHERE position > {mark}",
                 (position,)).fetchone()[0]
-            raise IntegrityFailure(f"position {orphan}: a seal link without its event (the"
-                                   " event was deleted)")
+            raise IntegrityFailure("position {orphan}: a seal link without its event (the event "
+                                   "was deleted)", orphan=orphan)
         sealed_count = int(conn.execute(f"SELECT count(*) FROM {self.table}").fetchone()[0])
         if sealed_count != count:
-            raise IntegrityFailure(f"{sealed_count - count} seal link(s) have no event: events"
-                                   " were deleted")
+            raise IntegrityFailure("{missing} seal link(s) have no event: events were deleted",
+                                   missing=sealed_count - count)
         if count and not keyed and not upgrading:
-            raise IntegrityFailure(f"position {position}: the chain ends in an unkeyed link:"
-                                   " links rewritten without the key, or a store sealed before"
-                                   " seal keys (then run `bzr-workflow seal upgrade` once, on the"
-                                   " store as the old version left it)")
+            raise IntegrityFailure("position {position}: the chain ends in an unkeyed link: "
+                                   "links rewritten without the key, or a store sealed before "
+                                   "seal keys (then run `bzr-workflow seal upgrade` once, on "
+                                   "the store as the old version left it)", position=position)
         identity = self.identity(conn)
         for point in points:
             if point.position > position:
-                raise IntegrityFailure(f"checkpoint {point.file}: position {point.position} is"
-                                       f" beyond the log's end at {position} (events were"
-                                       " removed)")
+                raise IntegrityFailure("checkpoint {file}: position {position} is beyond the "
+                                       "log's end at {end} (events were removed)",
+                                       file=point.file, position=point.position,
+                                       end=position)
             if point.store != identity:
-                raise IntegrityFailure(f"checkpoint {point.file} is of another store, or this"
-                                       " store's first events were rewritten")
+                raise IntegrityFailure("checkpoint {file} is of another store, or this store's "
+                                       "first events were rewritten", file=point.file)
             if point.position not in seen:
-                raise IntegrityFailure(f"checkpoint {point.file}: position {point.position}"
-                                       " is no longer in the log (its event was removed)")
+                raise IntegrityFailure("checkpoint {file}: position {position} is no longer in "
+                                       "the log (its event was removed)", file=point.file,
+                                       position=point.position)
         if wanted is not None and not found:
-            raise IntegrityFailure(f"{head} is not a link of this store's chain")
+            raise IntegrityFailure("{head} is not a link of this store's chain", head=head)
         result: dict[str, Any] = {"head": digest, "position": position, "events": count,
                                   "verified": True}
         if upgrading:
@@ -527,7 +542,7 @@ def _first(exc: BaseException) -> str:
 def check_digest(value: str) -> str:
     text = value.strip().lower()
     if len(text) != 64 or any(c not in "0123456789abcdef" for c in text):
-        raise BadInput(f"--head {value!r}: give a 64-character SHA-256 digest")
+        raise BadInput("--head {value!r}: give a 64-character SHA-256 digest", value=value)
     return text
 
 
@@ -537,9 +552,9 @@ def write_checkpoint(data: dict[str, Any], path: str) -> None:
         with open(path, "x", encoding="utf-8") as f:
             f.write(json.dumps(data, indent=2) + "\n")
     except FileExistsError:
-        raise BadInput(f"--out {path} exists already; give a new file") from None
+        raise BadInput("--out {path} exists already; give a new file", path=path) from None
     except OSError as exc:
-        raise BadInput(f"--out {path}: {exc.strerror}") from None
+        raise BadInput("--out {path}: {strerror}", path=path, strerror=exc.strerror) from None
 
 
 def upgrade(location: Location, sealer: Sealer, record: Callable[[], object]) -> dict[str, Any]:
@@ -599,7 +614,8 @@ class Checkpointer:
 
     def __init__(self, location: Location, folder: str, every: float) -> None:
         if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
-            raise BadInput(f"--checkpoint-dir {folder}: not a folder this process may write to")
+            raise BadInput("--checkpoint-dir {folder}: not a folder this process may write to",
+                           folder=folder)
         self.seal, self.folder, self.every = Seal(location), folder, every
         self.written = -1
         import threading

@@ -98,10 +98,10 @@ def load(path: str) -> Keyring:
                 KEY_ID.fullmatch(k.id) and len(k.secret) >= 16 for k in keys):
             raise ValueError("not a seal key file")
     except FileNotFoundError:
-        raise BadInput(f"no seal key file at {path}: set {KEY_ENV} to this store's key file"
-                       " (see `bzr-workflow seal key --help`)") from None
+        raise BadInput("no seal key file at {path}: set {KEY_ENV} to this store's key file (see "
+                       "`bzr-workflow seal key --help`)", path=path, KEY_ENV=KEY_ENV) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise BadInput(f"{path} is not a seal key file ({exc})") from None
+        raise BadInput("{path} is not a seal key file ({exc})", path=path, exc=exc) from None
     return Keyring(path, keys)
 
 
@@ -120,9 +120,11 @@ def create(path: str) -> Keyring:
             os.fsync(f.fileno())
         os.link(temporary, path)
     except FileExistsError:
-        raise BadInput(f"{path} exists already; `seal key rotate` adds a key to it") from None
+        raise BadInput("{path} exists already; `seal key rotate` adds a key to it",
+                       path=path) from None
     except OSError as exc:
-        raise BadInput(f"cannot create the seal key file {path}: {exc.strerror}") from None
+        raise BadInput("cannot create the seal key file {path}: {strerror}", path=path,
+                       strerror=exc.strerror) from None
     finally:
         with contextlib.suppress(OSError):
             os.unlink(temporary)

@@ -104,7 +104,8 @@ def _location(url: str | None) -> Location:
     if url.startswith("sqlite:///"):
         url = url[len("sqlite:///"):]
     elif "://" in url:
-        raise BadInput(f"--db {url!r}: use a file path, sqlite:///PATH or postgresql://...")
+        raise BadInput("--db {url!r}: use a file path, sqlite:///PATH or postgresql://...",
+                       url=url)
     if not url or url.endswith("/"):
         raise BadInput("--db names a folder; give a file path such as ./bzr-workflow.db")
     return Location("sqlite", path=url)
@@ -114,12 +115,13 @@ def _postgres(url: str) -> Location:
     parts = urlsplit(url)
     dbname = unquote(parts.path.lstrip("/"))
     if not dbname:
-        raise BadInput(f"--db {url!r}: name the database (postgresql://user@host:5432/DBNAME)")
+        raise BadInput("--db {url!r}: name the database (postgresql://user@host:5432/DBNAME)",
+                       url=url)
     schema = parse_qs(parts.query).get("schema", [""])[0]
     try:
         port = str(parts.port or 5432)
     except ValueError:
-        raise BadInput(f"--db {url!r}: the port is not a number") from None
+        raise BadInput("--db {url!r}: the port is not a number", url=url) from None
     return Location("postgres", host=parts.hostname or "localhost", port=port,
                     user=unquote(parts.username or ""), password=unquote(parts.password or ""),
                     dbname=dbname, schema=schema)
@@ -146,8 +148,9 @@ def reachable(location: Location) -> None:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         reason = first.rsplit("failed:", 1)[-1].replace("FATAL:", "").strip()
         if "does not exist" in reason:
-            raise BadInput(f"{location.describe()}: {reason}") from None
-        raise StoreUnavailable(f"cannot reach {location.describe()}: {reason}") from None
+            raise BadInput("{where}: {reason}", where=location.describe(), reason=reason) from None
+        raise StoreUnavailable("cannot reach {where}: {reason}", where=location.describe(),
+                               reason=reason) from None
 
 
 @contextmanager
@@ -158,7 +161,8 @@ def ddl_lock(location: Location) -> Iterator[None]:
     try:
         conn = psycopg.connect(location.libpq_conninfo(), autocommit=True)
     except psycopg.Error as exc:
-        raise StoreUnavailable(f"cannot reach {location.describe()}: {str(exc).splitlines()[0]}") from None
+        raise StoreUnavailable("cannot reach {where}: {reason}", where=location.describe(),
+                               reason=str(exc).splitlines()[0]) from None
     with conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK,))
         if location.schema:

@@ -19,10 +19,10 @@ def read_rows(path: str) -> list[dict[str, str]]:
     raw = read_capped(path, MAX_BYTES)  # a regular file, not too large, read once
     table = _xlsx(file, raw) if file.suffix.lower() == ".xlsx" else _csv(file, raw)
     if not table:
-        raise BadInput(f"{path}: the file is empty")
+        raise BadInput("{path}: the file is empty", path=path)
     header = [h.strip() for h in table[0]]
     if len(set(header)) != len(header) or not all(header):
-        raise BadInput(f"{path}: the header row needs distinct, non-empty column names")
+        raise BadInput("{path}: the header row needs distinct, non-empty column names", path=path)
     return [dict(zip(header, (c.strip() for c in row), strict=False)) for row in table[1:]
             if any(c.strip() for c in row)]
 
@@ -41,7 +41,7 @@ def _csv(file: Path, raw: bytes) -> list[list[str]]:
     try:
         return list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
-        raise BadInput(f"{file}: not a readable CSV file ({exc})") from None
+        raise BadInput("{file}: not a readable CSV file ({exc})", file=file, exc=exc) from None
 
 
 def _xlsx(file: Path, raw: bytes) -> list[list[str]]:
@@ -55,16 +55,19 @@ def _xlsx(file: Path, raw: bytes) -> list[list[str]]:
         formulas = load_workbook(io.BytesIO(raw), read_only=True).active
         declared_rows, declared_columns = values.max_row, values.max_column
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise BadInput(f"{file}: not a readable XLSX file ({type(exc).__name__})") from None
+        raise BadInput("{file}: not a readable XLSX file ({error})", file=file,
+                       error=type(exc).__name__) from None
     if (declared_rows or 0) > XLSX_MAX_ROWS or (declared_columns or 0) > XLSX_MAX_COLUMNS:
-        raise BadInput(f"{file}: more than {XLSX_MAX_ROWS} rows or {XLSX_MAX_COLUMNS} columns;"
-                       " split it")
+        raise BadInput("{file}: more than {XLSX_MAX_ROWS} rows or {XLSX_MAX_COLUMNS} columns; "
+                       "split it", file=file, XLSX_MAX_ROWS=XLSX_MAX_ROWS,
+                       XLSX_MAX_COLUMNS=XLSX_MAX_COLUMNS)
     try:
         return _xlsx_rows(file, values, formulas)
     except BadInput:
         raise
     except Exception as exc:  # a sheet broken past its first rows
-        raise BadInput(f"{file}: not a readable XLSX file ({type(exc).__name__})") from None
+        raise BadInput("{file}: not a readable XLSX file ({error})", file=file,
+                       error=type(exc).__name__) from None
 
 
 def _xlsx_rows(file: Path, values: Any, formulas: Any) -> list[list[str]]:
@@ -72,12 +75,14 @@ def _xlsx_rows(file: Path, values: Any, formulas: Any) -> list[list[str]]:
     for n, (row, raw) in enumerate(zip(values.iter_rows(values_only=True),
                                        formulas.iter_rows(values_only=True)), 1):
         if n > XLSX_MAX_ROWS or len(row) > XLSX_MAX_COLUMNS:
-            raise BadInput(f"{file}: more than {XLSX_MAX_ROWS} rows or {XLSX_MAX_COLUMNS}"
-                           " columns; split it")
+            raise BadInput("{file}: more than {XLSX_MAX_ROWS} rows or {XLSX_MAX_COLUMNS} "
+                           "columns; split it", file=file, XLSX_MAX_ROWS=XLSX_MAX_ROWS,
+                           XLSX_MAX_COLUMNS=XLSX_MAX_COLUMNS)
         for value, source in zip(row, raw):
             if value is None and isinstance(source, str) and source.startswith("="):
-                raise BadInput(f"{file}: row {n} has a formula ({source}) with no saved value;"
-                               " open and save the file in Excel, or paste values")
+                raise BadInput("{file}: row {n} has a formula ({source}) with no saved value; "
+                               "open and save the file in Excel, or paste values", file=file, n=n,
+                               source=source)
         rows.append([_cell(v) for v in row])
     return rows
 

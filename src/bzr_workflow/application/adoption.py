@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..domain.adoption import Adoption, imported_ref
-from ..domain.errors import AlreadyExists, BadInput, WorkflowError
+from ..domain.errors import AlreadyExists, BadInput, Phrase, WorkflowError
 from ..domain.periods import parse_period
 from ..domain.policy import Policy
 from ..domain.school_class import SchoolClass
@@ -53,30 +53,32 @@ class Adopting(Service):
             users: dict[str, User] = {}
             seen: set[tuple[str, str]] = set()
             for n, row in enumerate(rows, 2):
-                self._result(row, f"{path}: row {n}", policy, users, seen, digest, str(actor))
+                self._result(row, Phrase("{path}: row {n}", path=path, n=n), policy, users, seen,
+                             digest, str(actor))
             self.app.save(record, *users.values())
             return {"imported": len(rows), "digest": digest, "advisors": sorted(users)}
         return self.app.attempt(command)
 
-    def _result(self, row: dict[str, str], where: str, policy: Policy, users: dict[str, User],
+    def _result(self, row: dict[str, str], where: Phrase, policy: Policy, users: dict[str, User],
                 seen: set[tuple[str, str]], digest: str, actor: str) -> None:
         try:
             period = parse_period(row["period"], policy.period)
             grades = policy.appraisal.grade_labels() if policy.appraisal else []
             if row["grade"] not in grades:
-                raise BadInput(f"grade {row['grade']!r} is not a grade of {policy.id}"
-                               f" (one of {', '.join(grades)})")
+                raise BadInput("grade {grade!r} is not a grade of {id} (one of {grades})",
+                               grade=row['grade'], id=policy.id, grades=', '.join(grades))
             total = _total(row["total"])
             user = users.get(row["advisor"]) or self.app.user(row["advisor"])
         except BadInput as exc:
-            raise BadInput(f"{where}: {exc}") from None
+            raise BadInput("{where}: {exc}", where=where, exc=exc) from None
         if (user.login, period) in seen:
-            raise BadInput(f"{where}: a second result for {user.login} in {period}")
+            raise BadInput("{where}: a second result for {login} in {period}", where=where,
+                           login=user.login, period=period)
         seen.add((user.login, period))
         try:
             user.import_result(period, row["grade"], total, digest, actor)
         except AlreadyExists as exc:
-            raise AlreadyExists(f"{where}: {exc}") from None
+            raise AlreadyExists("{where}: {exc}", where=where, exc=exc) from None
         users[user.login] = user
 
     def import_appointments(self, path: str, actor: str | None) -> dict[str, Any]:
@@ -93,7 +95,7 @@ class Adopting(Service):
                 try:
                     self._appointment(row, imported_ref(digest, n), moved, str(actor))
                 except WorkflowError as exc:
-                    raise type(exc)(f"{path}: row {n}: {exc}") from None
+                    raise type(exc)("{path}: row {n}: {exc}", path=path, n=n, exc=exc) from None
             self.app.save(record, *moved.users.values(), *moved.classes.values())
             return {"imported": len(rows), "digest": digest,
                     "appointments": [imported_ref(digest, n) for n, _ in numbered]}
@@ -104,7 +106,7 @@ class Adopting(Service):
         start = parse_date(row["start"])
         end = parse_date(row["end"]) if row["end"] else ""
         if end and end <= start:
-            raise BadInput(f"end {end} is not after start {start}")
+            raise BadInput("end {end} is not after start {start}", end=end, start=start)
         user = moved.users.get(row["advisor"]) or self.app.user(row["advisor"])
         klass = moved.classes.get(row["class"]) or self.app.school_class(row["class"])
         staffing = self.app.policy().staffing
@@ -117,10 +119,10 @@ class Adopting(Service):
 
     def _record(self, what: str, path: str, digest: str, rows: int, actor: str) -> Adoption:
         if not rows:
-            raise BadInput(f"{path}: no rows to import")
+            raise BadInput("{path}: no rows to import", path=path)
         if self.app.exists(Adoption.create_id(what, digest)):
-            raise AlreadyExists(f"{path}: this file (sha256 {digest[:12]}…) was already"
-                                f" imported as {what}")
+            raise AlreadyExists("{path}: this file (sha256 {digest}…) was already imported as "
+                                "{what}", path=path, digest=digest[:12], what=what)
         return Adoption(what=what, source=Path(path).name, digest=digest, rows=rows,
                         actor=actor)
 
@@ -131,7 +133,7 @@ def _total(text: str) -> str:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise BadInput(f"total {text!r} is not a number") from None
+        raise BadInput("total {text!r} is not a number", text=text) from None
     if not 0 <= value <= 1000:
-        raise BadInput(f"total {text!r} is out of range")
+        raise BadInput("total {text!r} is out of range", text=text)
     return text

@@ -161,11 +161,12 @@ class WorkflowApp(Application[UUID]):
 
     # -- loading ------------------------------------------------------------------------
 
-    def load(self, aggregate_id: UUID, missing: str) -> Any:
+    def load(self, aggregate_id: UUID, missing: WorkflowError) -> Any:
+        """The aggregate, or the refusal `missing` says when it was never recorded."""
         try:
             return self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            raise NotFound(missing) from None
+            raise missing from None
 
     def load_or_start(self, cls: type[A], **keys: Any) -> A:
         """The aggregate these natural keys name, or a new one to save with the command's others
@@ -210,16 +211,19 @@ class WorkflowApp(Application[UUID]):
         return aggregate_id in self.repository
 
     def institution(self) -> Institution:
-        missing = f"no store in {self.location.describe()}; create one with `bzr-workflow init`"
+        where = self.location.describe()
         try:
-            inst: Institution = self.load(institution_id(), missing)
+            inst: Institution = self.load(institution_id(), StoreMissing(
+                "no store in {where}; create one with `bzr-workflow init`", where=where))
             return inst
         except ProgrammingError:
-            raise StoreMissing(missing) from None
+            raise StoreMissing("no store in {where}; create one with `bzr-workflow init`",
+                               where=where) from None
 
     def user(self, login: str) -> User:
         """The user a login names once folded (`Admin`, `ａｄｍｉｎ` name `admin`; domain/logins)."""
-        missing, folded = f"unknown user {login!r} (see `user list`)", fold(login)
+        missing = NotFound("unknown user {login!r} (see `user list`)", login=login)
+        folded = fold(login)
         try:
             user: User = self.load(key_id("user", folded), missing)
         except NotFound:
@@ -238,21 +242,24 @@ class WorkflowApp(Application[UUID]):
     def require_admin(self, login: str | None) -> User:
         user = self.actor(login)
         if not any(role == ADMIN for role, _ in user.grants):
-            raise NotPermitted(f"{user.login} is not an administrator (role admin)")
+            raise NotPermitted("{login} is not an administrator (role admin)", login=user.login)
         return user
 
     def unit(self, code: str) -> Unit:
-        unit: Unit = self.load(key_id("unit", code), f"unknown unit {code!r} (see `unit add`)")
+        unit: Unit = self.load(key_id("unit", code),
+                               NotFound("unknown unit {code!r} (see `unit add`)", code=code))
         return unit
 
     def school_class(self, code: str) -> SchoolClass:
         klass: SchoolClass = self.load(key_id("class", code),
-                                       f"unknown class {code!r} (see `class list`)")
+                                       NotFound("unknown class {code!r} (see `class list`)",
+                                                code=code))
         return klass
 
     def case(self, ref: str) -> Case:
         ref = normalise_ref(ref)
-        case: Case = self.load(case_id(ref), f"unknown case {ref} (see `cases`)")
+        case: Case = self.load(case_id(ref), NotFound("unknown case {ref} (see `cases`)",
+                                                      ref=ref))
         return case
 
     # -- the rules in force -------------------------------------------------------------
@@ -287,8 +294,8 @@ class WorkflowApp(Application[UUID]):
             return
         start = parse_period_text(period).start(self.calendar(inst))
         if start.isoformat() > self.today(policy):
-            raise RuleRefused(f"{period} has not begun (it begins on {start}); pass --early to"
-                              " open it before then")
+            raise RuleRefused("{period} has not begun (it begins on {start}); pass --early to "
+                              "open it before then", period=period, start=start)
 
     # -- running commands ---------------------------------------------------------------
 
@@ -327,12 +334,13 @@ def translate_storage_error(exc: BaseException) -> WorkflowError:
         return BadInput("cannot read the stored events: they are encrypted, or encrypted with"
                         " another key; set BZR_WORKFLOW_CIPHER_KEY to this store's key")
     if isinstance(exc, ProgrammingError) or "no such table" in text:
-        return StoreMissing(f"no store here ({text}); create one with `bzr-workflow init`")
+        return StoreMissing("no store here ({text}); create one with `bzr-workflow init`",
+                            text=text)
     if "not a database" in text:
-        return BadInput(f"the --db file is not a bzr-workflow store ({text})")
+        return BadInput("the --db file is not a bzr-workflow store ({text})", text=text)
     if isinstance(exc, OperationalError):
-        return StoreUnavailable(f"the database is busy or unreachable ({text})")
-    return StoreUnavailable(f"the database refused the command ({text})")
+        return StoreUnavailable("the database is busy or unreachable ({text})", text=text)
+    return StoreUnavailable("the database refused the command ({text})", text=text)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ..domain.case import Case
-from ..domain.errors import BadInput, NotPermitted, RuleRefused
+from ..domain.errors import BadInput, NotPermitted, Phrase, RuleRefused
 from ..domain.institution import Institution
 from ..domain.periods import parse_period
 from ..domain.roster import PeriodRoster
@@ -33,7 +33,7 @@ def parse_items(pairs: Sequence[str], what: str) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip() or not value.strip():
-            raise BadInput(f"{what} {pair!r}: write KEY=VALUE")
+            raise BadInput("{what} {pair!r}: write KEY=VALUE", what=what, pair=pair)
         out[key.strip()] = value.strip()
     return out
 
@@ -72,8 +72,9 @@ class Appraisals(Service):
             if not user.classes:
                 units = [unit for role, unit in user.grants if role in norm_roles and unit]
                 if not units:
-                    raise RuleRefused(f"{login} advises no class and holds no role the work"
-                                      " norms name in a unit, so has nothing to be appraised on")
+                    raise RuleRefused("{login} advises no class and holds no role the work "
+                                      "norms name in a unit, so has nothing to be appraised on",
+                                      login=login)
                 out.append((login, "", units[0]))
                 continue
             klass = self.app.school_class(user.classes[0])
@@ -112,8 +113,11 @@ class Appraisals(Service):
         if may_open(wf, me.grants, path):
             return True
         if explicit:
-            raise NotPermitted(f"{wf.open_label} for {who} is done by a {wf.opened_by} of"
-                               f" {path[-1] if path else 'the institution'}; {me.login} is not one")
+            raise NotPermitted("{open_label} for {who} is done by a {opened_by} of {unit}; "
+                               "{login} is not one", open_label=wf.open_label, who=who,
+                               opened_by=wf.opened_by,
+                               unit=path[-1] if path else Phrase("the institution"),
+                               login=me.login)
         return False
 
     def _open_many(self, inst: Institution, opener: str, period: str, roster: PeriodRoster,
@@ -269,7 +273,8 @@ class Appraisals(Service):
     def _appraisal(self, ref: str) -> Case:
         case = self.app.case(ref)
         if case.kind != KIND:
-            raise BadInput(f"{case.ref} is a {case.kind} case, not an appraisal")
+            raise BadInput("{ref} is a {kind} case, not an appraisal", ref=case.ref,
+                           kind=case.kind)
         return case
 
 

@@ -36,8 +36,9 @@ def list_on_roster(app: WorkflowApp, d: Decided) -> list[Aggregate]:
         return []
     roster = appraisal_roster(app, case.period)
     if case.subject in roster.cases:
-        raise AlreadyExists(f"{case.subject} already has an appraisal for {case.period}"
-                            f" ({roster.cases[case.subject]})")
+        raise AlreadyExists("{subject} already has an appraisal for {period} ({case})",
+                            subject=case.subject, period=case.period,
+                            case=roster.cases[case.subject])
     roster.list_cases({case.subject: case.ref}, {case.subject: case.unit})
     return [roster]
 

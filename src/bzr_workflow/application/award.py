@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.errors import BadInput, RuleRefused
+from ..domain.errors import BadInput, Phrase, RuleRefused
 from ..exports.recommendation import form_model
 from .award_effects import KIND
 from .render import case_dict
@@ -22,12 +22,14 @@ class Awards(Service):
         policy = self.app.policy()
         if policy.award and policy.award.follows_grade and KIND not in policy.workflows:
             grades = "/".join(policy.award.eligible_grades)
-            raise RuleRefused(f"{policy.award.label or 'the award'} follows the grade under"
-                              f" {policy.id}: every final {grades} result is rewarded when it"
-                              " becomes final, with no nomination (see awards --period)")
+            raise RuleRefused("{award} follows the grade under {id}: every final {grades} "
+                              "result is rewarded when it becomes final, with no nomination "
+                              "(see awards --period)", award=policy.award.label or Phrase("the award"),
+                              id=policy.id, grades=grades)
         user = self.app.user(advisor)
         if not user.classes:
-            raise RuleRefused(f"{advisor} advises no class now; awards go to serving advisors")
+            raise RuleRefused("{advisor} advises no class now; awards go to serving advisors",
+                              advisor=advisor)
         klass = self.app.school_class(user.classes[0])
         data = {"deeds": checked(deeds, "--deeds"), "distinction": distinction or ""}
         return self.app.cases.open_case(KIND, user.login, klass.code, period, "", actor, data,
@@ -37,7 +39,8 @@ class Awards(Service):
         """The filled-in 推荐表 of an award case: fields at nomination, each level's opinion."""
         case = self.app.case(ref)
         if case.kind != KIND:
-            raise BadInput(f"{case.ref} is a {case.kind} case; forms are for award cases")
+            raise BadInput("{ref} is a {kind} case; forms are for award cases", ref=case.ref,
+                           kind=case.kind)
         policy = self.app.case_policy(case)
         history = self.app.cases.history(case.ref)
         names = {h["actor"]: self.app.user(h["actor"]).name for h in history if h["actor"]}

@@ -41,8 +41,9 @@ def prepare(app: WorkflowApp, o: Opening) -> tuple[str, dict[str, Any]]:
     rule.check_eligible(advisor.results, period, advisor.login)
     roster = _roster(app, rule.key, period)
     if o.subject in roster.cases:
-        raise AlreadyExists(f"{o.subject} is already nominated for {rule.label} {period}"
-                            f" ({roster.cases[o.subject]})")
+        raise AlreadyExists("{subject} is already nominated for {label} {period} ({case})",
+                            subject=o.subject, label=rule.label, period=period,
+                            case=roster.cases[o.subject])
     unit = o.unit_path[-1] if o.unit_path else ""
     return period, o.data | {"form": _form(app, unit, o.data, advisor, award)}
 
@@ -51,8 +52,8 @@ def _period(text: str, kind: str, label: str) -> str:
     """The nomination's period, of the kind the award is given by."""
     period = parse(text)
     if period.kind != kind and kind == "year":
-        raise BadInput(f"period {text!r}: {label} is given by school year; write it like"
-                       f" {YEAR_FORM}")
+        raise BadInput("period {text!r}: {label} is given by school year; write it like "
+                       "{YEAR_FORM}", text=text, label=label, YEAR_FORM=YEAR_FORM)
     return parse_period(text, kind)
 
 

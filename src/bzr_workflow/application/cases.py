@@ -10,7 +10,8 @@ from transitions import Machine
 
 from ..domain.access import Grants, covers
 from ..domain.case import Case
-from ..domain.errors import AlreadySigned, BadInput, NotFound, NotPermitted, StepNotAllowed
+from ..domain.errors import (AlreadySigned, BadInput, NotFound, NotPermitted, Phrase,
+                             StepNotAllowed)
 from ..domain.history import audit_entry
 from ..domain.ids import case_id, normalise_ref
 from ..domain.pipeline import PUBLISHED
@@ -60,7 +61,8 @@ class Cases(Service):
             inst = app.institution()
             klass = app.school_class(class_code) if class_code else None
             if klass and unit and unit != klass.unit:
-                raise BadInput(f"class {klass.code} belongs to unit {klass.unit}, not {unit}")
+                raise BadInput("class {code} belongs to unit {unit}, not {given}",
+                               code=klass.code, unit=klass.unit, given=unit)
             where = klass.unit if klass else unit
             path = app.unit(where).path if where else []
             refinement = inst.refinement_for(path)
@@ -71,8 +73,8 @@ class Cases(Service):
             student = given.pop("student", None)
             _require_fields(wf, who, class_code, period, bool(student))
             if student and "student" not in wf.requires:
-                raise BadInput(f"a {wf.kind} case names no student (--student is for a kind"
-                               " whose policy requires one, such as discipline)")
+                raise BadInput("a {kind} case names no student (--student is for a kind whose "
+                               "policy requires one, such as discipline)", kind=wf.kind)
             if student:
                 name, number = checked_student(student.get("name"), student.get("number"),
                                                "student" in wf.requires)
@@ -225,8 +227,8 @@ class Cases(Service):
         until = parse_instant(as_of, policy.utc_offset)
         versions = [e.originator_version for e in events if e.timestamp <= until]
         if not versions:
-            raise NotFound(f"{opened.ref} did not exist yet at"
-                           f" {local_iso(until, policy.utc_offset)}")
+            raise NotFound("{ref} did not exist yet at {until}", ref=opened.ref,
+                           until=local_iso(until, policy.utc_offset))
         older: Case = fold(None, (e for e in events if e.originator_version <= versions[-1]))
         return older
 
@@ -262,10 +264,11 @@ def _require_returned(case: Case, wf: Workflow) -> None:
     """Only a case waiting at its open step (returned for amendment) can be re-submitted."""
     if case.state == "open" and case.step == wf.open_step:
         return
-    where = f"it awaits {wf.step(case.step).label}" if case.state == "open" and case.step \
-        else f"it is {case.state}"
-    raise StepNotAllowed(f"{case.ref} was not returned for amendment ({where}); nothing to"
-                         " re-submit", zh=f"{case.ref} 未被退回，无需重新提交")
+    if case.state == "open" and case.step:
+        raise StepNotAllowed("{ref} was not returned for amendment (it awaits {label}); nothing "
+                             "to re-submit", ref=case.ref, label=wf.step(case.step).label)
+    raise StepNotAllowed("{ref} was not returned for amendment (it is {state}); nothing to "
+                         "re-submit", ref=case.ref, state=case.state)
 
 
 def run_decision(case: Case, grants: Grants, policy: Policy, decide: Callable[[], None]) -> None:
@@ -284,18 +287,19 @@ def _moved_on(case: Case, step_id: str, policy: Policy) -> AlreadySigned:
     wf, last = policy.workflow(case.kind), case.last
     label = wf.step(step_id).label if step_id in wf.step_ids() else step_id
     when = local_short(case.modified_on, policy.utc_offset)
-    now = f"it now awaits {wf.step(case.step).label}" if case.step else f"it is {case.state}"
-    now_zh = f"现待「{wf.step(case.step).label}」" if case.step else f"现已{case.state}"
-    return AlreadySigned(f"{case.ref}: {label} was already {last['action']} by {last['actor']}"
-                         f" at {when}; {now}",
-                         zh=f"{case.ref}：「{label}」已由 {last['actor']} 于 {when} 办理"
-                            f"（{last['action']}）；{now_zh}")
+    if case.step:
+        return AlreadySigned("{ref}: {label} was already {action} by {actor} at {when}; it now "
+                             "awaits {next}", ref=case.ref, label=label, action=last["action"],
+                             actor=last["actor"], when=when, next=wf.step(case.step).label)
+    return AlreadySigned("{ref}: {label} was already {action} by {actor} at {when}; it is "
+                         "{state}", ref=case.ref, label=label, action=last["action"],
+                         actor=last["actor"], when=when, state=case.state)
 
 
 def _workflow(policy: Policy, kind: str) -> Workflow:
     if kind not in policy.workflows:
-        raise BadInput(f"policy {policy.id} declares no workflow {kind!r};"
-                       f" it has: {', '.join(policy.workflows)}")
+        raise BadInput("policy {id} declares no workflow {kind!r}; it has: {kinds}", id=policy.id,
+                       kind=kind, kinds=', '.join(policy.workflows))
     return policy.workflow(kind)
 
 
@@ -306,18 +310,20 @@ def _require_fields(wf: Workflow, subject: str, class_code: str | None,
             "student": "--student NAME --student-number NO"}
     for need in wf.requires:
         if not given[need]:
-            raise BadInput(f"a {wf.kind} case needs {flag[need]}")
+            raise BadInput("a {kind} case needs {need}", kind=wf.kind, need=flag[need])
 
 
 def _require_opener(wf: Workflow, policy: Policy, login: str, grants: Grants, subject: str,
                     path: list[str]) -> None:
     if wf.opened_by_candidate and not covers(grants, ADMIN, path):
         if subject != login:
-            raise NotPermitted(f"{wf.open_label}: candidates apply for themselves;"
-                               f" {login} may not apply on behalf of {subject}")
+            raise NotPermitted("{open_label}: candidates apply for themselves; {login} may not "
+                               "apply on behalf of {subject}", open_label=wf.open_label,
+                               login=login, subject=subject)
         return
     if not may_open(wf, grants, path):
-        unit = f" of {path[-1]}" if path else ""
-        raise NotPermitted(f"{wf.open_label} is done by a {wf.opened_by}"
-                           f" ({policy.role_label(wf.opened_by)}){unit}; {login} is not one")
+        unit = Phrase(" of {unit}", unit=path[-1]) if path else ""
+        raise NotPermitted("{open_label} is done by a {opened_by} ({role}){unit}; {login} is "
+                           "not one", open_label=wf.open_label, opened_by=wf.opened_by,
+                           role=policy.role_label(wf.opened_by), unit=unit, login=login)
 

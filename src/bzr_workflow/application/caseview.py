@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..domain.errors import NotFound
+from ..domain.errors import NotFound, WorkflowError
 from ..domain.pipeline import PUBLISHED
 from ..domain.policy import Policy, Workflow
 from .service import Service
@@ -37,19 +37,18 @@ class StepView:
 class CaseView:
     """Everything a case page shows. `actions` are those the domain lets the reader take now
     (none when replaying a day: `as_of`); `resubmit` says approving re-submits a returned case;
-    `waiting` is the engine's one line on why the reader may not sign the pending step."""
+    `waiting` is the engine's refusal saying why the reader may not sign the pending step
+    (the page renders it in the reader's language)."""
 
     case: dict[str, Any]
     steps: list[StepView]
     history: list[dict[str, Any]]
     actions: tuple[str, ...]
     resubmit: bool
-    waiting: str | None
+    waiting: WorkflowError | None
     as_of: str | None
     names: dict[str, str] = field(default_factory=dict)
     """The people the page names (subject, opener, everyone in the history): login -> name."""
-    waiting_zh: str = ""
-    """`waiting` in Chinese, where the engine wrote it so."""
 
 
 class CaseViews(Service):
@@ -70,10 +69,9 @@ class CaseViews(Service):
         refusals = case.refusals(me.login, me.grants, policy, wf, machine)
         actions = tuple(a for a in ACTIONS if refusals[a] is None)
         sign = refusals["approve"]
-        waiting = str(sign) if sign is not None and case.state == "open" else None
+        waiting = sign if sign is not None and case.state == "open" else None
         return CaseView(shown, steps, history, actions,
-                        "approve" in actions and case.step == wf.open_step, waiting, None, names,
-                        sign.zh if sign is not None and waiting else "")
+                        "approve" in actions and case.step == wf.open_step, waiting, None, names)
 
     def _names(self, logins: list[Any]) -> dict[str, str]:
         """Each person's name as registered; a login the store does not know stands as itself."""

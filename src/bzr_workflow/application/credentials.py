@@ -25,8 +25,6 @@ SESSION_IDLE = timedelta(hours=12)
 TOUCH_AFTER = timedelta(minutes=5)  # a session's expiry moves on at most this often
 LOCK_WINDOW, LOCK_AFTER = timedelta(minutes=15), 5
 MAX_INVITE_HOURS = 24 * 30
-FAILED = "wrong user name or password"
-INVITE_DEAD = "this invitation is used, expired or unknown; ask an administrator for a new one"
 
 
 class SignedIn(NamedTuple):
@@ -71,7 +69,8 @@ class Credentials(Service):
     def invite(self, login: str, actor: str | None, hours: int = 72) -> dict[str, Any]:
         """A one-time path where the user sets their own password, valid for `hours`."""
         if not 1 <= hours <= MAX_INVITE_HOURS:
-            raise BadInput(f"--hours {hours}: an invitation lasts 1 to {MAX_INVITE_HOURS} hours")
+            raise BadInput("--hours {hours}: an invitation lasts 1 to {MAX_INVITE_HOURS} hours",
+                           hours=hours, MAX_INVITE_HOURS=MAX_INVITE_HOURS)
         admin = self.app.require_admin(actor)
         expires = self.app.clock() + timedelta(hours=hours)
         shown = local_iso(expires, self.app.policy().utc_offset)
@@ -91,7 +90,8 @@ class Credentials(Service):
         _check_password(password)
         login = self.tables.use_invite(_sha(token), self.app.clock()) if token else None
         if login is None:
-            raise NotPermitted(INVITE_DEAD)
+            raise NotPermitted("this invitation is used, expired or unknown; ask an administrator "
+                               "for a new one")
         self._record(login, lambda u: u.password_set(login, "invite"))
         self._store(login, password)
         return login
@@ -143,14 +143,16 @@ class Credentials(Service):
         name, now = _folded(login), self.app.clock()
         until = self.tables.locked_until(name, now)
         if until:
-            raise AccountLocked(self._locked_message(until))
+            raise AccountLocked("too many failed sign-ins of this name: signing in is locked until "
+                                "{until}; try again then",
+                                until=self._local(until)[:16].replace("T", " "))
         login = self._stored(login)  # `Zhang` or `ｚｈａｎｇ` signs in as zhang (domain/logins)
         if not self._verify(self.tables.hash_of(login) if _code(login) else None, password):
             until = self.tables.count_failure(name, now, LOCK_WINDOW, LOCK_AFTER)
             account = self._account(login, name) if until else None
             if until and account:
                 self._record(account, lambda u: u.locked_out(self._local(until)))
-            raise SignInFailed(FAILED)
+            raise SignInFailed("wrong user name or password")
         self.tables.clear_failures(name)
         user, session_id, csrf = self.app.user(login), *_secrets()
         self.tables.add_session(_sha(session_id), user.login, csrf, now, now + SESSION_IDLE,
@@ -203,8 +205,9 @@ class Credentials(Service):
     def _self_or_admin(self, login: str, actor: str | None) -> str:
         me = self.app.actor(actor)
         if me.login != self._stored(login) and not any(role == ADMIN for role, _ in me.grants):
-            raise NotPermitted(f"{me.login} may manage only their own tokens;"
-                               f" {login}'s are managed by an administrator (role admin)")
+            raise NotPermitted("{login} may manage only their own tokens; {owner}'s are "
+                               "managed by an administrator (role admin)", login=me.login,
+                               owner=login)
         return me.login
 
     def _stored(self, login: str) -> str:
@@ -226,17 +229,14 @@ class Credentials(Service):
     def _local(self, when: datetime) -> str:
         return local_iso(when, self.app.policy().utc_offset)
 
-    def _locked_message(self, until: datetime) -> str:
-        return (f"too many failed sign-ins of this name: signing in is locked until"
-                f" {self._local(until)[:16].replace('T', ' ')}; try again then")
-
-
 def _check_password(password: str) -> None:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise BadInput(f"a password needs at least {MIN_PASSWORD} characters; nothing was set")
+        raise BadInput("a password needs at least {MIN_PASSWORD} characters; nothing was set",
+                       MIN_PASSWORD=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD or FORBIDDEN.search(password) or "\n" in password:
-        raise BadInput(f"a password is one line of {MIN_PASSWORD}-{MAX_PASSWORD} characters"
-                       " without control characters; nothing was set")
+        raise BadInput("a password is one line of {MIN_PASSWORD}-{MAX_PASSWORD} characters "
+                       "without control characters; nothing was set", MIN_PASSWORD=MIN_PASSWORD,
+                       MAX_PASSWORD=MAX_PASSWORD)
     try:
         password.encode("utf-8")
     except UnicodeEncodeError:

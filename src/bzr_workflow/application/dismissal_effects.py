@@ -25,11 +25,12 @@ def prepare(app: WorkflowApp, opening: Opening) -> tuple[str, dict[str, Any]]:
     names = ", ".join(f"{t.key} ({t.label})" for t in decided)
     ground = data.get("ground")
     if not ground:
-        raise BadInput(f"a dismissal names its ground (--ground KEY), one of: {names}")
+        raise BadInput("a dismissal names its ground (--ground KEY), one of: {names}",
+                       names=names)
     trigger = policy.trigger(ground)
     if trigger is None or trigger.automatic:
-        raise BadInput(f"--ground {ground!r}: not a ground a proposal names under this policy;"
-                       f" one of: {names}")
+        raise BadInput("--ground {ground!r}: not a ground a proposal names under this policy; "
+                       "one of: {names}", ground=ground, names=names)
     return opening.period, data
 
 

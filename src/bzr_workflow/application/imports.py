@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..domain.errors import AlreadyExists, BadInput
+from ..domain.errors import AlreadyExists, BadInput, Phrase
 from ..domain.school_class import SchoolClass
 from ..domain.user import User
 from ..domain.accounts import Accounts
@@ -57,13 +57,14 @@ class Imports(Service):
             self.app.require_admin(actor)
             seen: set[str] = set()
             registry = accounts(self.app) if columns is USER_COLUMNS else None
-            built = [build(row, f"{path}: row {n}", seen, str(actor), registry)
+            built = [build(row, Phrase("{path}: row {n}", path=path, n=n), seen, str(actor),
+                           registry)
                      for n, row in enumerate(rows, 2)]
             self.app.save(*built, *([registry] if registry else []))
             return built
         return self.app.attempt(command)
 
-    def _import_user(self, row: dict[str, str], where: str, seen: set[str], actor: str,
+    def _import_user(self, row: dict[str, str], where: Phrase, seen: set[str], actor: str,
                      registry: Accounts | None) -> User:
         try:
             login = new_login(row["user"])
@@ -71,17 +72,17 @@ class Imports(Service):
             grants = [self.app.org.checked_grant(spec.strip())
                       for spec in row["roles"].replace("；", ";").split(";") if spec.strip()]
         except BadInput as exc:
-            raise BadInput(f"{where}: {exc}") from None
+            raise BadInput("{where}: {exc}", where=where, exc=exc) from None
         if login in seen:
-            raise AlreadyExists(f"{where}: user {login} already exists")
+            raise AlreadyExists("{where}: user {login} already exists", where=where, login=login)
         seen.add(login)
         assert registry is not None
         try:
             return self.app.org.register(registry, login, name, grants, actor)
         except (AlreadyExists, BadInput) as exc:
-            raise type(exc)(f"{where}: {exc}") from None
+            raise type(exc)("{where}: {exc}", where=where, exc=exc) from None
 
-    def _import_class(self, row: dict[str, str], where: str, seen: set[str],
+    def _import_class(self, row: dict[str, str], where: Phrase, seen: set[str],
                       actor: str, _registry: Accounts | None) -> SchoolClass:
         try:
             code = check_code(row["class"], "class")
@@ -89,15 +90,16 @@ class Imports(Service):
             self.app.unit(row["unit"])
             students = int(row["students"]) if row["students"].isdigit() else -1
             if not 0 <= students <= MAX_STUDENTS:
-                raise BadInput(f"students {row['students']!r} must be 0-{MAX_STUDENTS}")
+                raise BadInput("students {students!r} must be 0-{MAX_STUDENTS}",
+                               students=row['students'], MAX_STUDENTS=MAX_STUDENTS)
             level = checked(row["level"], "level", 64)
             year = _year(row["year_of_study"])
             self.app.org.check_class_rules(self.app.unit(row["unit"]).path, level, year,
                                            "column level")
         except BadInput as exc:
-            raise BadInput(f"{where}: {exc}") from None
+            raise BadInput("{where}: {exc}", where=where, exc=exc) from None
         if code in seen or self.app.exists(SchoolClass.create_id(code)):
-            raise AlreadyExists(f"{where}: class {code} already exists")
+            raise AlreadyExists("{where}: class {code} already exists", where=where, code=code)
         seen.add(code)
         return SchoolClass(code=code, name=name, unit=row["unit"], students=students, level=level,
                            graduating=row["graduating"].strip().lower() in YES, actor=actor,
@@ -109,5 +111,6 @@ def _year(text: str) -> int | None:
     if not text:
         return None
     if not text.isdigit() or not 1 <= int(text) <= 20:
-        raise BadInput(f"year_of_study {text!r} must be a year of study such as 1, 2, 3, 4")
+        raise BadInput("year_of_study {text!r} must be a year of study such as 1, 2, 3, 4",
+                       text=text)
     return int(text)

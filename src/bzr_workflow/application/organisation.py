@@ -48,14 +48,16 @@ def read_policy(ref: str) -> tuple[str, str]:
         return text, ref
     path = Path(ref)
     if not path.exists():
-        raise NotFound(f"unknown policy {ref!r}: give a file path or one of {', '.join(builtin_ids())}")
+        raise NotFound("unknown policy {ref!r}: give a file path or one of {builtin}", ref=ref,
+                       builtin=', '.join(builtin_ids()))
     from ..adapters.infile import ARG_MAX_BYTES, read_capped
 
     raw = read_capped(ref, ARG_MAX_BYTES, "policy file")  # regular, at most 1 MiB
     try:
         return raw.decode("utf-8"), str(path)
     except UnicodeDecodeError as exc:
-        raise BadInput(f"{ref}: cannot read the policy file as UTF-8 text ({exc})") from None
+        raise BadInput("{ref}: cannot read the policy file as UTF-8 text ({exc})", ref=ref,
+                       exc=exc) from None
 
 
 def diff_policies(a: tuple[str, str], b: tuple[str, str]) -> dict[str, Any]:
@@ -82,7 +84,8 @@ def policy_diff(a: str, b: str, app: Callable[[], WorkflowApp]) -> dict[str, Any
 
 def check_code(value: str, what: str) -> str:
     if not CODE.match(value or ""):
-        raise BadInput(f"{what} {value!r} must be 1-64 letters, digits, '.', '-' or '_'")
+        raise BadInput("{what} {value!r} must be 1-64 letters, digits, '.', '-' or '_'",
+                       what=what, value=value)
     return value
 
 
@@ -98,12 +101,14 @@ def new_login(value: str) -> str:
 def parse_grant(spec: str, policy: Policy) -> tuple[str, str]:
     role, _, unit = spec.partition("@")
     if role not in policy.roles:
-        raise BadInput(f"unknown role {role!r}; {policy.id} has: {', '.join(policy.roles)}")
+        raise BadInput("unknown role {role!r}; {id} has: {roles}", role=role, id=policy.id,
+                       roles=', '.join(policy.roles))
     scoped = policy.roles[role].scoped
     if scoped and not unit:
-        raise BadInput(f"role {role} is granted per unit: write {role}@UNIT")
+        raise BadInput("role {role} is granted per unit: write {role}@UNIT", role=role)
     if unit and not scoped:
-        raise BadInput(f"role {role} is institution-wide: write it without @{unit}")
+        raise BadInput("role {role} is institution-wide: write it without @{unit}", role=role,
+                       unit=unit)
     return role, unit
 
 
@@ -119,8 +124,8 @@ class Organisation(Service):
         def command() -> dict[str, Any]:
             if self.app.exists(institution_id()):
                 inst = self.app.institution()
-                raise RuleRefused(f"{self.app.location.describe()} is already initialised for"
-                                  f" {inst.name}")
+                raise RuleRefused("{where} is already initialised for {name}",
+                                  where=self.app.location.describe(), name=inst.name)
             inst = Institution(name=name or policy.institution or policy.name, admin=admin,
                                actor=actor or admin)
             version = inst.adopt(policy.id, digest_of(text), text, actor or admin)
@@ -140,7 +145,8 @@ class Organisation(Service):
             inst = self.app.institution()
             current = inst.policy_record()
             if current["digest"] == digest_of(text):
-                raise RuleRefused(f"that policy text is already in force as version {inst.current_version}")
+                raise RuleRefused("that policy text is already in force as version "
+                                  "{current_version}", current_version=inst.current_version)
             for unit, ref in inst.active_refinements().items():
                 parse_refined(text, ref["text"], f"unit {unit}'s refinement over {source}")
             version = inst.adopt(policy.id, digest_of(text), text, str(actor))
@@ -169,7 +175,7 @@ class Organisation(Service):
             self.app.require_admin(actor)
             inst = self.app.institution()
             if unit not in inst.active_refinements():
-                raise RuleRefused(f"unit {unit} has no refinement in force")
+                raise RuleRefused("unit {unit} has no refinement in force", unit=unit)
             number = inst.refine(unit, "", "", str(actor))
             self.app.save(inst)
             return {"unit": unit, "refinement": number, "cleared": True}
@@ -244,7 +250,7 @@ class Organisation(Service):
         def command() -> dict[str, Any]:
             self.app.require_admin(actor)
             if self.app.exists(Unit.create_id(code)):
-                raise AlreadyExists(f"unit {code} already exists")
+                raise AlreadyExists("unit {code} already exists", code=code)
             path = [*self.app.unit(parent).path, code] if parent else [code]
             unit = Unit(code=code, name=name, parent=parent, path=path, actor=str(actor))
             self.app.save(unit)
@@ -270,7 +276,7 @@ class Organisation(Service):
         folded, exists or looks like an existing one)."""
         existing = registry.stored(login)
         if existing is not None or self.app.exists(User.create_id(login)):
-            raise AlreadyExists(f"user {existing or login} already exists")
+            raise AlreadyExists("user {login} already exists", login=existing or login)
         registry.add_login(login)
         user = User(login=login, name=name, actor=actor)
         for role, unit in grants:
@@ -315,7 +321,8 @@ class Organisation(Service):
             # racing another conflicts there, and its re-run sees the other's
             registry = accounts(self.app)
             if admin.login not in registry.admins:  # revoked meanwhile: the registry decides
-                raise NotPermitted(f"{admin.login} is not an administrator (role admin)")
+                raise NotPermitted("{login} is not an administrator (role admin)",
+                                   login=admin.login)
             registry.remove_admin(user.login)
             self.app.save(user, registry)
             return _user_dict(user)
@@ -328,7 +335,7 @@ class Organisation(Service):
         unknown = sorted(set(given) - {"name", *PROFILE_FIELDS, *OTHER_FIELDS})
         if unknown or not given:
             flags = ", ".join("--" + k.replace("_", "-") for k in [*PROFILE_FIELDS, *OTHER_FIELDS])
-            raise BadInput(f"give one or more of: --name, {flags}")
+            raise BadInput("give one or more of: --name, {flags}", flags=flags)
         if given.get("birth"):
             given["birth"] = parse_date(given["birth"] + "-01")[:7]
 
@@ -376,7 +383,7 @@ class Organisation(Service):
             self.app.require_admin(actor)
             self.check_class_rules(self.app.unit(unit).path, level, year_of_study, "--level")
             if self.app.exists(SchoolClass.create_id(code)):
-                raise AlreadyExists(f"class {code} already exists")
+                raise AlreadyExists("class {code} already exists", code=code)
             klass = SchoolClass(code=code, name=name, unit=unit, students=students, level=level,
                                 graduating=graduating, actor=str(actor),
                                 year_of_study=year_of_study or 0)
@@ -391,10 +398,11 @@ class Organisation(Service):
         policy = self.app.policy_for_unit(unit_path)
         refused = policy.allowance.level_refusal(level) if policy.allowance else None
         if refused:
-            raise BadInput(f"{level_name}: {refused} under {policy.id}")
+            raise BadInput("{level_name}: {refused} under {id}", level_name=level_name,
+                           refused=refused, id=policy.id)
         refused = year_refusal(policy.years_of_study, year_of_study, policy.id)
         if refused:
-            raise BadInput(refused)
+            raise refused
 
     def update_class(self, code: str, students: int | None, graduating: bool | None,
                      effective: str | None, actor: str | None, level: str | None = None,
@@ -426,12 +434,14 @@ class Organisation(Service):
 
 def _check_students(students: int) -> None:
     if not 0 <= students <= MAX_STUDENTS:
-        raise BadInput(f"--students {students} is out of range (0-{MAX_STUDENTS})")
+        raise BadInput("--students {students} is out of range (0-{MAX_STUDENTS})",
+                       students=students, MAX_STUDENTS=MAX_STUDENTS)
 
 
 def _check_year(year: int | None) -> None:
     if year is not None and not 1 <= year <= MAX_YEAR:
-        raise BadInput(f"--year-of-study {year} is out of range (1-{MAX_YEAR})")
+        raise BadInput("--year-of-study {year} is out of range (1-{MAX_YEAR})", year=year,
+                       MAX_YEAR=MAX_YEAR)
 
 
 def _user_dict(user: User) -> dict[str, Any]:

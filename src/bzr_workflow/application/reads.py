@@ -186,7 +186,7 @@ class Reads:
         from ..exports import audit_sheet
 
         if fmt not in ("csv", "xlsx"):
-            raise BadInput(f"format {fmt!r}: csv or xlsx")
+            raise BadInput("format {fmt!r}: csv or xlsx", fmt=fmt)
         found = self.audit(actor, case, since, until, reader=reader)
         position, head = self.seal.head()
         table = audit_sheet.rows(found, {"actor": actor, "case": case, "since": since,
@@ -312,7 +312,7 @@ class Reads:
             check_out(out, self.app.location, force)
         policy = self.app.policy()
         if policy.allowance is None:
-            raise BadInput(f"policy {policy.id} sets no allowance ([allowance] section)")
+            raise BadInput("policy {id} sets no allowance ([allowance] section)", id=policy.id)
         with self._read(position=position) as conn:
             sheet = self._open(queries.allowance(conn, policy.allowance, month, policy.period,
                                                  self.app.calendar()))
@@ -378,9 +378,9 @@ def form_format(out: str, fmt: str | None) -> str:
 
     kind = fmt or Path(out).suffix.lstrip(".").lower()
     if kind not in ("docx", "xlsx"):
-        raise BadInput(f"--out {out}: give a .docx or .xlsx file, or --format")
+        raise BadInput("--out {out}: give a .docx or .xlsx file, or --format", out=out)
     if not Path(out).resolve().parent.is_dir():
-        raise BadInput(f"--out {out}: the folder does not exist")
+        raise BadInput("--out {out}: the folder does not exist", out=out)
     return kind
 
 
@@ -391,7 +391,7 @@ def sheet_format(month: str, out: str | None) -> str:
     month_range(month)
     kind = Path(out).suffix.lower() if out else ""
     if out and (kind not in (".csv", ".xlsx") or not Path(out).resolve().parent.is_dir()):
-        raise BadInput(f"--out {out}: give a .csv or .xlsx file in an existing folder")
+        raise BadInput("--out {out}: give a .csv or .xlsx file in an existing folder", out=out)
     return kind
 
 

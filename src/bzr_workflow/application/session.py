@@ -27,7 +27,8 @@ def open_app(location: Location, create: bool = False) -> WorkflowApp:
             _create_side_tables(location)
             return app
     except PersistenceError as exc:
-        raise StoreUnavailable(f"cannot open {location.describe()}: {str(exc).splitlines()[0]}") from None
+        raise StoreUnavailable("cannot open {where}: {reason}", where=location.describe(),
+                               reason=str(exc).splitlines()[0]) from None
 
 
 def _create_side_tables(location: Location) -> None:
@@ -42,17 +43,20 @@ def _create_side_tables(location: Location) -> None:
 def _open_sqlite(location: Location, create: bool) -> WorkflowApp:
     folder = os.path.dirname(os.path.abspath(location.path))
     if not os.path.isdir(folder):
-        raise BadInput(f"--db {location.path}: folder {folder} does not exist")
+        raise BadInput("--db {path}: folder {folder} does not exist", path=location.path,
+                       folder=folder)
     if os.path.isdir(location.path):
-        raise BadInput(f"--db {location.path} is a folder; give a file path such as"
-                       f" {os.path.join(location.path, 'bzr-workflow.db')}")
+        raise BadInput("--db {path} is a folder; give a file path such as {example}",
+                       path=location.path, example=os.path.join(location.path, 'bzr-workflow.db'))
     empty = location.exists() and os.path.getsize(location.path) == 0
     if not create and (not location.exists() or empty):
-        raise StoreMissing(f"no store at {location.path}; create one with `bzr-workflow init`")
+        raise StoreMissing("no store at {path}; create one with `bzr-workflow init`",
+                           path=location.path)
     try:
         app = WorkflowApp(location, create_tables=create)
         if create:
             _create_side_tables(location)
         return app
     except PersistenceError as exc:
-        raise StoreUnavailable(f"cannot open {location.describe()}: {str(exc).splitlines()[0]}") from None
+        raise StoreUnavailable("cannot open {where}: {reason}", where=location.describe(),
+                               reason=str(exc).splitlines()[0]) from None

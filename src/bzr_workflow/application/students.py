@@ -33,7 +33,8 @@ def checked_student(name: str | None, number: str | None, need_number: bool) -> 
     if need_number and not num:
         raise BadInput("a student is named with --student NAME --student-number NO")
     if num and not NUMBER.match(num):
-        raise BadInput(f"--student-number {num!r} must be 1-40 letters, digits, '-' or '_'")
+        raise BadInput("--student-number {num!r} must be 1-40 letters, digits, '-' or '_'",
+                       num=num)
     return clean, num
 
 

@@ -16,16 +16,18 @@ FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 def checked(value: str | None, what: str, limit: int = MAX_TEXT) -> str:
     text = (value or "").strip()
     if len(text) > limit:
-        raise BadInput(f"{what} is {len(text)} characters long; at most {limit} are kept")
+        raise BadInput("{what} is {length} characters long; at most {limit} are kept", what=what,
+                       length=len(text), limit=limit)
     bad = FORBIDDEN.search(text)
     if bad:
-        raise BadInput(f"{what} contains the control character U+{ord(bad.group()):04X};"
-                       " remove it")
+        raise BadInput("{what} contains the control character U+{code:04X}; remove it", what=what,
+                       code=ord(bad.group()))
     return text
 
 
 def checked_name(value: str | None, what: str) -> str:
     text = checked(value, what, MAX_NAME)
     if not text or "\n" in text or "\t" in text:
-        raise BadInput(f"{what} must be one line of 1-{MAX_NAME} characters")
+        raise BadInput("{what} must be one line of 1-{MAX_NAME} characters", what=what,
+                       MAX_NAME=MAX_NAME)
     return text

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from ..domain.errors import BadInput, NotPermitted
+from ..domain.errors import BadInput, NotPermitted, Phrase
 from ..domain.periods import parse, period_range
 from ..domain.logins import fold
 from ..domain.policy import ADMIN, Policy
@@ -60,7 +60,8 @@ class Worklog(Service):
             is_admin = any(r == ADMIN for r, _ in me.grants)
             for who in sorted({e["advisor"] for e in entries}):
                 if fold(who) != fold(me.login) and not is_admin:
-                    raise NotPermitted(f"{me.login} may log only their own work, not {who}'s")
+                    raise NotPermitted("{login} may log only their own work, not {who}'s",
+                                       login=me.login, who=who)
             logins = {who: self.app.user(who).login for who in {e["advisor"] for e in entries}}
             for e in entries:  # as stored: `ZHANG` is zhang (domain/logins)
                 e["advisor"] = logins[e["advisor"]]
@@ -82,13 +83,14 @@ class Worklog(Service):
     def log_import(self, path: str, actor: str | None) -> dict[str, Any]:
         table = read_rows(path)
         if not table:
-            raise BadInput(f"{path}: no rows to import")
+            raise BadInput("{path}: no rows to import", path=path)
         if not any(name in table[0] for name in COLUMNS["advisor"]):
-            raise BadInput(f"{path}: needs an advisor column (advisor or 班主任)")
+            raise BadInput("{path}: needs an advisor column (advisor or 班主任)", path=path)
         rows = [pick(row, COLUMNS) for row in table]
         for n, row in enumerate(rows, 2):
             if not row["advisor"]:
-                raise BadInput(f"{path}: row {n} names no advisor (merged cells? unmerge them)")
+                raise BadInput("{path}: row {n} names no advisor (merged cells? unmerge them)",
+                               path=path, n=n)
         return self.log_add(None, rows, actor, first_row=2)
 
     def _worklog(self, advisor: str, month: str) -> WorkLog:
@@ -144,30 +146,33 @@ def _roles(user: User, policy: Policy) -> list[str]:
 
 def _entry(row: dict[str, str], known: dict[str, str], kinds: dict[str, str], advisor: str,
            n: int) -> dict[str, Any]:
-    where = f"row {n}"
+    where = Phrase("row {n}", n=n)
     try:
         return _checked(row, known, kinds, advisor, where)
     except BadInput as exc:
-        text = str(exc)
-        raise BadInput(text if text.startswith(where) else f"{where}: {text}") from None
+        if str(exc).startswith(str(where)):
+            raise
+        raise BadInput("{where}: {exc}", where=where, exc=exc) from None
 
 
 def _checked(row: dict[str, str], known: dict[str, str], kinds: dict[str, str], advisor: str,
-             where: str) -> dict[str, Any]:
+             where: Phrase) -> dict[str, Any]:
     activity = (row.get("activity") or "").strip()
     if activity not in known:
-        raise BadInput(f"{where}: unknown activity {activity!r}; known: {', '.join(known)}")
+        raise BadInput("{where}: unknown activity {activity!r}; known: {known}", where=where,
+                       activity=activity, known=', '.join(known))
     if activity == TRIGGER_ACTIVITY:
         kind = (row.get("trigger") or "").strip()
         if kind not in kinds:
-            raise BadInput(f"{where}: --trigger {kind!r} is not one the policy lists; give one"
-                           f" of: {', '.join(f'{k} ({v})' for k, v in kinds.items())}")
+            raise BadInput("{where}: --trigger {kind!r} is not one the policy lists; give one "
+                           "of: {kinds}", where=where, kind=kind,
+                           kinds=', '.join(f'{k} ({v})' for k, v in kinds.items()))
         if not (row.get("student") or "").strip():
-            raise BadInput(f"{where}: a trigger names its student (--student NAME)")
+            raise BadInput("{where}: a trigger names its student (--student NAME)", where=where)
     count, hours = _count(row.get("count"), where), _hours(row.get("hours"), where)
     when = parse_date(row.get("date") or "")
     if not "2000-01-01" <= when <= "2099-12-31":
-        raise BadInput(f"{where}: date {when} is out of range")
+        raise BadInput("{where}: date {when} is out of range", where=where, when=when)
     return {"advisor": (row.get("advisor") or advisor).strip(), "date": when,
             "activity": activity, "count": count, "hours": hours,
             **{k: _short(row.get(k), k, where) for k in ("class", "student", "trigger", "note")}}
@@ -182,23 +187,25 @@ def _stored(app: WorkflowApp, entry: dict[str, Any], keys: dict[str, bytes]) -> 
     return out
 
 
-def _count(value: str | None, where: str) -> int:
+def _count(value: str | None, where: Phrase) -> int:
     text = (value or "1").strip()
     if not re.fullmatch(r"\d{1,4}", text) or not 1 <= int(text) <= MAX_COUNT:
-        raise BadInput(f"{where}: count {text!r} must be a whole number 1-{MAX_COUNT}")
+        raise BadInput("{where}: count {text!r} must be a whole number 1-{MAX_COUNT}",
+                       where=where, text=text, MAX_COUNT=MAX_COUNT)
     return int(text)
 
 
-def _hours(value: str | None, where: str) -> str:
+def _hours(value: str | None, where: Phrase) -> str:
     text = (value or "0").strip()
     try:
         hours = Decimal(text)
     except InvalidOperation:
-        raise BadInput(f"{where}: hours {text!r} is not a number") from None
+        raise BadInput("{where}: hours {text!r} is not a number", where=where, text=text) from None
     if not hours.is_finite() or not Decimal(0) <= hours <= MAX_HOURS:
-        raise BadInput(f"{where}: hours {text!r} must be 0-{MAX_HOURS}")
+        raise BadInput("{where}: hours {text!r} must be 0-{MAX_HOURS}", where=where, text=text,
+                       MAX_HOURS=MAX_HOURS)
     return format(hours.normalize(), "f")
 
 
-def _short(value: str | None, key: str, where: str) -> str:
+def _short(value: str | None, key: str, where: Phrase) -> str:
     return checked(value, key, 500)

@@ -34,7 +34,7 @@ class Root(click.Group):
         try:
             return super().invoke(ctx)
         except WorkflowError as exc:
-            raise Refusal(str(exc), exc.exit_code) from None
+            raise Refusal(_said(exc), exc.exit_code) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
             raise
         except Exception as exc:
@@ -44,7 +44,7 @@ class Root(click.Group):
                 from ..application.app import translate_storage_error
 
                 refusal = translate_storage_error(exc)
-                raise Refusal(str(refusal), refusal.exit_code) from None
+                raise Refusal(_said(refusal), refusal.exit_code) from None
             first = (str(exc).strip().splitlines() or [""])[0]
             raise Refusal(f"internal error: {type(exc).__name__}: {first}", 1) from None
 
@@ -64,6 +64,14 @@ class Root(click.Group):
         except click.Abort:
             click.echo("error: aborted", err=True)
             sys.exit(1)
+
+
+def _said(exc: Any) -> str:
+    """A refusal in the command line's language (LC_ALL, LC_MESSAGES, LANG: zh_* is Chinese);
+    the catalogue is loaded only here, on the way out."""
+    from .. import catalogue
+
+    return catalogue.say(exc, catalogue.cli_language())
 
 
 def _usage_hint(exc: click.ClickException) -> str:

@@ -10,13 +10,28 @@ from .context import Ctx, pass_ctx
 
 
 def case_line(case: dict[str, Any]) -> str:
-    """One line a person reads: where the case stands and who acts next."""
+    """One line a person reads: where the case stands and who acts next, in the command line's
+    language (the catalogue is read only for a Chinese locale: English is the msgid itself)."""
+    from ..catalogue import N_, cli_language
+
     head = f"{case['id']}  {case['kind']}  {case.get('subject') or '-'}"
-    if case["state"] != "open":
-        last = case.get("last") or {}
-        who = f" ({last.get('action')} by {last.get('actor')})" if last else ""
-        return f"{head}  {case['state']}{who}"
-    return f"{head}  open: awaits {case['step_label']} ({case['step']}) by {case['role']}"
+    last = case.get("last") or {}
+    if case["state"] != "open" and last:
+        line = N_("{head}  {state} ({action} by {actor})")
+        params = {"head": head, "state": case["state"], "action": last.get("action"),
+                  "actor": last.get("actor")}
+    elif case["state"] != "open":
+        line, params = N_("{head}  {state}"), {"head": head, "state": case["state"]}
+    else:
+        line = N_("{head}  open: awaits {label} ({step}) by {role}")
+        params = {"head": head, "label": case["step_label"], "step": case["step"],
+                  "role": case["role"]}
+    lang = cli_language()
+    if lang == "en":
+        return line.format(**params)
+    from ..catalogue import render
+
+    return render(line, params, lang)
 
 
 @click.group()

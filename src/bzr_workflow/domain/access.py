@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .errors import NotPermitted
+from .errors import NotPermitted, Phrase
 from .policy import APPLICANT, Policy, Step
 
 Grants = Sequence[Sequence[str]]
@@ -15,8 +15,8 @@ def covers(grants: Grants, role: str, unit_path: Sequence[str]) -> bool:
     return any(r == role and (not u or u in unit_path) for r, u in grants)
 
 
-def describe_grants(grants: Grants) -> str:
-    return ", ".join(f"{r}@{u}" if u else r for r, u in grants) or "no roles"
+def describe_grants(grants: Grants) -> str | Phrase:
+    return ", ".join(f"{r}@{u}" if u else r for r, u in grants) or Phrase("no roles")
 
 
 def role_refusal(grants: Grants, step: Step, unit_path: Sequence[str], who: str,
@@ -25,14 +25,15 @@ def role_refusal(grants: Grants, step: Step, unit_path: Sequence[str], who: str,
     if step.role == APPLICANT or covers(grants, step.role, unit_path):
         return None
     unit = unit_path[-1] if unit_path else ""
-    scoped = bool(policy.roles.get(step.role) and policy.roles[step.role].scoped)
-    scope = f" of {unit} (or a unit above it)" if scoped else ""
-    where = f"{unit}（或其上级单位）的" if scoped else ""
-    return NotPermitted(
-        f"{ref} awaits {step.label} by a {step.role} ({policy.role_label(step.role)}){scope};"
-        f" {who} holds {describe_grants(grants)}",
-        zh=f"{ref} 等待「{step.label}」，应由{where}{policy.role_label(step.role)}办理；"
-           f"{who} 的角色：{describe_grants(grants)}")
+    if policy.roles.get(step.role) and policy.roles[step.role].scoped:
+        return NotPermitted("{ref} awaits {label} by a {role} ({role_label}) of {unit} (or a unit "
+                            "above it); {who} holds {grants}", ref=ref, label=step.label,
+                            role=step.role, role_label=policy.role_label(step.role), unit=unit,
+                            who=who, grants=describe_grants(grants))
+    return NotPermitted("{ref} awaits {label} by a {role} ({role_label}); {who} holds {grants}",
+                        ref=ref, label=step.label, role=step.role,
+                        role_label=policy.role_label(step.role), who=who,
+                        grants=describe_grants(grants))
 
 
 def require_role(grants: Grants, step: Step, unit_path: Sequence[str], who: str,

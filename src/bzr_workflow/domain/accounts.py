@@ -76,8 +76,8 @@ class Accounts(Aggregate):
         """Refuse a login confusable with an existing one (the caller refuses an existing one)."""
         other = self.skeletons.get(skeleton(login))
         if other is not None and fold(other) != fold(login):
-            raise BadInput(f"user {login!r} looks like the existing user {other!r}"
-                           " (confusable letters); choose another login")
+            raise BadInput("user {login!r} looks like the existing user {other!r} (confusable "
+                           "letters); choose another login", login=login, other=other)
 
     def add_login(self, login: str) -> None:
         self.check_new(login)
@@ -100,8 +100,8 @@ class Accounts(Aggregate):
     def remove_admin(self, login: str) -> None:
         """Refused when `login` is the last administrator: nobody could then manage the store."""
         if login in self.admins and len(self.admins) <= 1:
-            raise RuleRefused(f"{login} is the last administrator; grant admin to another user"
-                              " before revoking it")
+            raise RuleRefused("{login} is the last administrator; grant admin to another user "
+                              "before revoking it", login=login)
         if login in self.admins:
             self._admin_removed(login=login)
 

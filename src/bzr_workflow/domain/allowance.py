@@ -38,7 +38,8 @@ def month_range(month: str) -> tuple[date, date]:
         first = date.fromisoformat(f"{month}-01")
         following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     except ValueError:  # not a month, or 9999-12 (whose next month no date can hold)
-        raise BadInput(f"--month {month!r}: write it as YYYY-MM (up to 9999-11)") from None
+        raise BadInput("--month {month!r}: write it as YYYY-MM (up to 9999-11)",
+                       month=month) from None
     return first, following - timedelta(days=1)
 
 
@@ -113,7 +114,7 @@ class AllowanceRules:
                     {"rate": str(rate)})
         return Decimal(0), "the policy sets no allowance formula", {}
 
-    def level_refusal(self, level: str) -> str | None:
+    def level_refusal(self, level: str) -> BadInput | None:
         """Why a class of `level` could not be paid under this formula (None: it can). A
         per-student formula pays by level, so a class without one, or with one it has no rate
         for, would be paid 0 without anyone deciding so."""
@@ -121,9 +122,11 @@ class AllowanceRules:
             return None
         rates = ", ".join(f"{name} {rate}" for name, rate in self.rates)
         if not level:
-            return f"level is required: the allowance pays a rate per student by level ({rates})"
+            return BadInput("level is required: the allowance pays a rate per student by level "
+                            "({rates})", rates=rates)
         if level not in dict(self.rates):
-            return f"level {level!r} has no allowance rate (the policy's levels: {rates})"
+            return BadInput("level {level!r} has no allowance rate (the policy's levels: {rates})",
+                            level=level, rates=rates)
         return None
 
     def part(self, amount: Decimal, rule: str, days: int, month_days: int) -> tuple[Decimal, str]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from .award_rules import share_of
-from .errors import BadInput, StepNotAllowed
+from .errors import BadInput, Phrase, StepNotAllowed
 from .grading import OVERALL, Grading, dec, grading_parts
 from .policy import Policy, Workflow
 
@@ -68,27 +68,31 @@ class AppraisalRules(Grading):
         wrong = [k for k in keys if k not in allowed]
         if wrong:
             here = ", ".join(allowed) or "nothing"
-            raise StepNotAllowed(f"{ref} is at {wf.step(step).label}, where {here} is scored;"
-                                 f" {', '.join(wrong)} is not scored here")
+            raise StepNotAllowed("{ref} is at {label}, where {here} is scored; {wrong} is not "
+                                 "scored here", ref=ref, label=wf.step(step).label, here=here,
+                                 wrong=', '.join(wrong))
         if bonus and step != self.score_step:
-            raise StepNotAllowed(f"bonus items are scored at {wf.step(self.score_step).label}")
+            raise StepNotAllowed("bonus items are scored at {label}",
+                                 label=wf.step(self.score_step).label)
 
     def ready_to_sign(self, wf: Workflow, step: str, scores: dict[str, str], summary: str,
                       vetoed: bool, ref: str) -> None:
         """A scoring step is signed only once its items are scored (a veto makes scores moot)."""
         if self.self_summary and step == self.score_step and not summary:
-            raise StepNotAllowed(f"{ref} has no self-summary yet: the advisor submits it first"
-                                 " (appraisal submit)")
+            raise StepNotAllowed("{ref} has no self-summary yet: the advisor submits it first "
+                                 "(appraisal submit)", ref=ref)
         needed = set(self.required())
         missing = [k for k in self.items_at(step) if k in needed and k not in scores]
         if missing and not vetoed:
-            raise StepNotAllowed(f"{ref}: score {', '.join(missing)} before signing"
-                                 f" {wf.step(step).label} (appraisal score {ref} --item KEY=VALUE)")
+            raise StepNotAllowed("{ref}: score {missing} before signing {label} (appraisal "
+                                 "score {ref} --item KEY=VALUE)", ref=ref,
+                                 missing=', '.join(missing), label=wf.step(step).label)
 
     def check_veto_item(self, item: str) -> None:
         keys = self.veto_keys()
         if item not in keys:
-            raise BadInput(f"unknown veto item {item!r}; the policy has: {', '.join(keys) or 'none'}")
+            raise BadInput("unknown veto item {item!r}; the policy has: {keys}", item=item,
+                           keys=', '.join(keys) or Phrase("none"))
 
 
 def ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -127,5 +131,6 @@ def appraisal_of(table: Mapping[str, Any], first_step: str) -> AppraisalRules:
 def rules_of(policy: Policy) -> AppraisalRules:
     """The policy's appraisal rules; refuse a policy without an [appraisal] section."""
     if policy.appraisal is None:
-        raise BadInput(f"policy {policy.id} carries no appraisal scoring ([appraisal] section)")
+        raise BadInput("policy {id} carries no appraisal scoring ([appraisal] section)",
+                       id=policy.id)
     return policy.appraisal

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .consequences import GradeRun
-from .errors import BadInput, RuleRefused
+from .consequences import NO_RESULT, GradeRun
+from .errors import BadInput, Phrase, RuleRefused
 from .grading import dec
 
 Results = dict[str, dict[str, str]]
@@ -51,16 +51,30 @@ class AwardRule(GradeRun):
         if causes:
             return causes
         need = " or ".join(self.grades)
-        span = f" in {self.consecutive} consecutive {self.unit or 'period'}s up to {period}" \
-            if self.consecutive > 1 else f" in {period}"
+        if self.consecutive <= 1:
+            span = Phrase(" in {period}", period=period)
+        elif self.unit == "semester":
+            span = Phrase(" in {consecutive} consecutive semesters up to {period}",
+                          consecutive=self.consecutive, period=period)
+        elif self.unit == "year":
+            span = Phrase(" in {consecutive} consecutive years up to {period}",
+                          consecutive=self.consecutive, period=period)
+        else:
+            span = Phrase(" in {consecutive} consecutive periods up to {period}",
+                          consecutive=self.consecutive, period=period)
         if self.by_year(period):
-            where, got = self.year_shortfall(results, period)
-            raise NotEligible(f"{who} is not eligible for {self.label}: it needs {need}{span}"
-                              f" (both semesters); {where}: {got}")
+            where, short = self.year_shortfall(results, period)
+            got: str | Phrase = short if short != NO_RESULT else \
+                Phrase("no final appraisal result")
+            raise NotEligible("{who} is not eligible for {label}: it needs {need}{span} (both "
+                              "semesters); {where}: {got}", who=who, label=self.label, need=need,
+                              span=span, where=where, got=got)
         held = results.get(period)
-        got = f"{held['grade']} ({held['case']})" if held else "no final appraisal result"
-        raise NotEligible(f"{who} is not eligible for {self.label}: it needs {need}{span};"
-                          f" {period}: {got}")
+        got = f"{held['grade']} ({held['case']})" if held else \
+            Phrase("no final appraisal result")
+        raise NotEligible("{who} is not eligible for {label}: it needs {need}{span}; {period}: "
+                          "{got}", who=who, label=self.label, need=need, span=span, period=period,
+                          got=got)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,7 +120,8 @@ class AwardRules:
             if d.key == distinction:
                 return d
         keys = ", ".join(d.key for d in self.distinctions) or "none"
-        raise RuleRefused(f"unknown distinction {distinction!r}; the policy has: {keys}")
+        raise RuleRefused("unknown distinction {distinction!r}; the policy has: {keys}",
+                          distinction=distinction, keys=keys)
 
     def period_kind(self, appraisal_period: str) -> str:
         """What a nomination's period is: a school year where the award is yearly, otherwise
@@ -118,7 +133,7 @@ class AwardRules:
         if distinction or self.eligible_grades or not self.distinctions:
             return
         names = ", ".join(f"{d.key} ({d.label})" for d in self.distinctions)
-        raise BadInput(f"name a distinction with --distinction: {names}")
+        raise BadInput("name a distinction with --distinction: {names}", names=names)
 
     def places(self, rule: AwardRule, appraised: int) -> int | None:
         """How many may receive `rule`, or None where the policy sets no limit; `appraised` is

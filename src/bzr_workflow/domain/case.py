@@ -13,7 +13,8 @@ from datetime import date, timedelta
 from . import signing
 from .appraisal_rules import rules_of
 from .access import Grants, require_role
-from .errors import BadInput, NotPermitted, SeparationOfDuties, StepNotAllowed, WorkflowError
+from .errors import (BadInput, NotPermitted, Phrase, SeparationOfDuties, StepNotAllowed,
+                     WorkflowError)
 from .ids import case_id
 from .periods import upcast
 from .pipeline import OPEN, PUBLISHED, destination
@@ -240,9 +241,9 @@ class Case(Aggregate):
     def submit_summary(self, actor: str, text: str) -> None:
         self._require_open()
         if actor != self.subject:
-            raise NotPermitted(f"only {self.subject}, whose appraisal {self.ref} is, submits its"
-                               " self-summary")
-        _need_reason(text, "self-summary")
+            raise NotPermitted("only {subject}, whose appraisal {ref} is, submits its "
+                               "self-summary", subject=self.subject, ref=self.ref)
+        _need_reason(text, Phrase("self-summary"))
         self._summary(actor=actor, text=text)
 
     @event(SummarySubmitted)
@@ -260,7 +261,7 @@ class Case(Aggregate):
         extra_changes = {k: [self.bonus.get(k), v] for k, v in extra.items()
                          if self.bonus.get(k) != v}
         if not changes and not extra_changes:
-            raise StepNotAllowed(f"{self.ref}: those scores are already recorded")
+            raise StepNotAllowed("{ref}: those scores are already recorded", ref=self.ref)
         self._scored(actor=actor, step=step.id, changes=changes, bonus_changes=extra_changes)
 
     @event(Scored)
@@ -272,16 +273,17 @@ class Case(Aggregate):
 
     def flag_veto(self, actor: str, grants: Grants, policy: Policy, wf: Workflow, item: str,
                   reason: str, today: str, clear: bool = False) -> None:
-        _need_reason(reason, "veto item")
+        _need_reason(reason, Phrase("veto item"))
         rules_of(policy).check_veto_item(item)
         self._signable(actor, grants, policy, wf)
         if clear:
             if item not in self.flags:
-                raise StepNotAllowed(f"{self.ref}: veto item {item} is not flagged")
+                raise StepNotAllowed("{ref}: veto item {item} is not flagged", ref=self.ref,
+                                     item=item)
             self._veto_cleared(actor=actor, item=item, reason=reason)
         elif item in self.flags:
-            raise StepNotAllowed(f"{self.ref}: veto item {item} is already flagged by"
-                                 f" {self.flags[item]['actor']}")
+            raise StepNotAllowed("{ref}: veto item {item} is already flagged by {actor}",
+                                 ref=self.ref, item=item, actor=self.flags[item]['actor'])
         else:
             self._veto_flagged(actor=actor, item=item, reason=reason, on=today)
 
@@ -308,13 +310,13 @@ class Case(Aggregate):
         self.announcement = {"until": until, "objections": []}
 
     def lodge_objection(self, actor: str, reason: str, today: str) -> int:
-        _need_reason(reason, "objection")
+        _need_reason(reason, Phrase("objection"))
         if self.state != PUBLISHED or not self.announcement or self.final:
-            raise StepNotAllowed(f"{self.ref} is not under public announcement (公示);"
-                                 " objections are lodged during it")
+            raise StepNotAllowed("{ref} is not under public announcement (公示); objections are "
+                                 "lodged during it", ref=self.ref)
         if today > self.announcement["until"]:
-            raise StepNotAllowed(f"the announcement of {self.ref} ended on"
-                                 f" {self.announcement['until']}")
+            raise StepNotAllowed("the announcement of {ref} ended on {until}", ref=self.ref,
+                                 until=self.announcement['until'])
         number = len(self.announcement["objections"]) + 1
         self._objected(actor=actor, number=number, reason=reason)
         return number
@@ -326,11 +328,12 @@ class Case(Aggregate):
 
     def resolve_objection(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
                           number: int, upheld: bool, comment: str) -> None:
-        _need_reason(comment, "resolution")
+        _need_reason(comment, Phrase("resolution"))
         objection = self._open_objection(number)
         require_role(grants, wf.final_step, self.unit_path, actor, policy, self.ref)
         if actor == objection["actor"]:
-            raise SeparationOfDuties(f"{actor} lodged objection {number} and may not resolve it")
+            raise SeparationOfDuties("{actor} lodged objection {number} and may not resolve it",
+                                     actor=actor, number=number)
         to = rules_of(policy).score_step if upheld else ""
         self._resolved(actor=actor, number=number, outcome="upheld" if upheld else "dismissed",
                        comment=comment, to_step=to)
@@ -339,11 +342,12 @@ class Case(Aggregate):
         objections = self.announcement.get("objections", []) if self.state == PUBLISHED else []
         found = [o for o in objections if o["number"] == number]
         if not found:
-            raise BadInput(f"{self.ref} has no objection {number} under its current announcement")
+            raise BadInput("{ref} has no objection {number} under its current announcement",
+                           ref=self.ref, number=number)
         objection: dict[str, Any] = found[0]
         if objection["outcome"]:
-            raise StepNotAllowed(f"objection {number} on {self.ref} was already"
-                                 f" {objection['outcome']}")
+            raise StepNotAllowed("objection {number} on {ref} was already {outcome}",
+                                 number=number, ref=self.ref, outcome=objection['outcome'])
         return objection
 
     @event(ObjectionResolved)
@@ -359,14 +363,16 @@ class Case(Aggregate):
     def finalise(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
                  today: str) -> None:
         if self.state != PUBLISHED or self.final or not self.announcement:
-            raise StepNotAllowed(f"{self.ref} is not awaiting the end of its announcement")
+            raise StepNotAllowed("{ref} is not awaiting the end of its announcement",
+                                 ref=self.ref)
         require_role(grants, wf.final_step, self.unit_path, actor, policy, self.ref)
         if today <= self.announcement["until"]:
-            raise StepNotAllowed(f"the announcement of {self.ref} runs until"
-                                 f" {self.announcement['until']}")
+            raise StepNotAllowed("the announcement of {ref} runs until {until}", ref=self.ref,
+                                 until=self.announcement['until'])
         pending = [o["number"] for o in self.announcement["objections"] if not o["outcome"]]
         if pending:
-            raise StepNotAllowed(f"{self.ref} has open objection(s) {pending}; resolve them first")
+            raise StepNotAllowed("{ref} has open objection(s) {pending}; resolve them first",
+                                 ref=self.ref, pending=pending)
         self._finalise(actor, policy)
 
     def _finalise(self, actor: str, policy: Policy) -> None:
@@ -387,13 +393,13 @@ class Case(Aggregate):
         self.final = True
 
     def veto(self, actor: str, grants: Grants, policy: Policy, wf: Workflow, reason: str) -> None:
-        _need_reason(reason, "veto")
+        _need_reason(reason, Phrase("veto"))
         _refuse(self.veto_refusal(actor, grants, policy, wf))
         self._vetoed(actor=actor, step=self.step, reason=reason)
 
     def return_(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
                 machine: Machine, reason: str) -> None:
-        _need_reason(reason, "return")
+        _need_reason(reason, Phrase("return"))
         _refuse(self.return_refusal(actor, grants, policy, wf, machine))
         to = destination(machine, "return", self.step)
         assert to is not None
@@ -417,8 +423,8 @@ class Case(Aggregate):
                      wf: Workflow) -> WorkflowError | None:
         refused = signing.signing_refusal(self.sheet(), actor, grants, policy, wf)
         if refused is None and self.step == wf.open_step:
-            return StepNotAllowed(f"{self.ref} awaits re-submission by {self.applicant};"
-                                  " withdraw it instead of vetoing")
+            return StepNotAllowed("{ref} awaits re-submission by {applicant}; withdraw it "
+                                  "instead of vetoing", ref=self.ref, applicant=self.applicant)
         return refused
 
     def return_refusal(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
@@ -426,8 +432,9 @@ class Case(Aggregate):
         refused = signing.signing_refusal(self.sheet(), actor, grants, policy, wf)
         if refused is None and destination(machine, "return", self.step) is None:
             step = wf.step(self.step)
-            return StepNotAllowed(f"{step.label} ({step.id}) of {self.ref} cannot be returned"
-                                  " under this policy; approve or veto it")
+            return StepNotAllowed("{label} ({id}) of {ref} cannot be returned under this "
+                                  "policy; approve or veto it", label=step.label, id=step.id,
+                                  ref=self.ref)
         return refused
 
     def withdraw_refusal(self, actor: str, wf: Workflow, machine: Machine) -> WorkflowError | None:
@@ -435,18 +442,16 @@ class Case(Aggregate):
             return self._closed()
         if self.applicant != self.subject:
             return NotPermitted(
-                f"{self.ref} was opened by {self.applicant} for {self.subject}: only a case opened"
-                " on their own behalf (an application, a self-nomination) may be withdrawn, and"
-                " only by them; the later steps may veto it",
-                zh=f"{self.ref} 由 {self.applicant} 为 {self.subject} 发起：只有本人为自己发起的"
-                   "案件（报名、自荐）可以撤回，且只能由本人撤回；后续环节可以否决")
+                "{ref} was opened by {applicant} for {subject}: only a case opened on their own "
+                "behalf (an application, a self-nomination) may be withdrawn, and only by them; "
+                "the later steps may veto it", ref=self.ref, applicant=self.applicant,
+                subject=self.subject)
         if actor != self.applicant:
-            return NotPermitted(f"only {self.applicant}, who opened {self.ref} on their own"
-                                " behalf, may withdraw it",
-                                zh=f"只有为自己发起 {self.ref} 的 {self.applicant} 可以撤回")
+            return NotPermitted("only {applicant}, who opened {ref} on their own behalf, may "
+                                "withdraw it", applicant=self.applicant, ref=self.ref)
         if destination(machine, "withdraw", self.step) is None:
-            return StepNotAllowed(f"{self.ref} is at its final step {wf.step(self.step).label};"
-                                  " it can no longer be withdrawn")
+            return StepNotAllowed("{ref} is at its final step {label}; it can no longer be "
+                                  "withdrawn", ref=self.ref, label=wf.step(self.step).label)
         return None
 
     # -- rules --------------------------------------------------------------------------
@@ -457,8 +462,9 @@ class Case(Aggregate):
 
     def _closed(self) -> StepNotAllowed:
         last = self.last
-        return StepNotAllowed(f"{self.ref} is {self.state} ({last['action']} by {last['actor']});"
-                              " nothing is pending")
+        return StepNotAllowed("{ref} is {state} ({action} by {actor}); nothing is pending",
+                              ref=self.ref, state=self.state, action=last['action'],
+                              actor=last['actor'])
 
     def sheet(self) -> signing.Sheet:
         """What signing this case depends on (the same facts the cases view keeps)."""
@@ -500,6 +506,6 @@ def _refuse(refused: WorkflowError | None) -> None:
         raise refused
 
 
-def _need_reason(reason: str, what: str) -> None:
+def _need_reason(reason: str, what: Phrase) -> None:
     if not reason.strip():
-        raise BadInput(f"a {what} needs a reason (--reason TEXT)")
+        raise BadInput("a {what} needs a reason (--reason TEXT)", what=what)

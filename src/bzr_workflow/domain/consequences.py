@@ -8,6 +8,8 @@ from typing import Any
 
 from .periods import SCHOOL_YEAR, SEMESTER, previous, semesters_of, year_of
 
+NO_RESULT = "no final appraisal result"
+
 Results = dict[str, dict[str, str]]
 
 
@@ -57,11 +59,11 @@ class GradeRun:
             for term in semesters_of(year):
                 held = results.get(term)
                 if not held:
-                    return term, "no final appraisal result"
+                    return term, NO_RESULT
                 if held["grade"] not in self.grades:
                     return term, f"{held['grade']} ({held['case']})"
             year = previous(year)
-        return year_of(period), "no final appraisal result"
+        return year_of(period), NO_RESULT
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,14 +6,43 @@ from __future__ import annotations
 class WorkflowError(Exception):
     """Base of every refusal the engine gives a user; the message says what to do next.
 
-    `zh` is the same refusal in Chinese where the engine has written one: the web shows it to
-    zh-CN readers; the command line (the operator's tool) speaks English."""
+    `msgid` is the English source text with `{named}` placeholders (gettext's convention) and
+    `params` fill them: `str(exc)` is the English line, and the catalogue (bzr_workflow.catalogue)
+    renders the same id in the reader's language at the edge. The domain never imports the
+    catalogue. A param that is itself a refusal is rendered in the same language."""
 
     exit_code = 1
 
-    def __init__(self, message: str = "", *, zh: str = "") -> None:
-        super().__init__(message)
-        self.zh = zh
+    def __init__(self, msgid: str = "", /, **params: object) -> None:
+        self.msgid = msgid
+        self.params = params
+        super().__init__(format_message(msgid, params))
+
+
+class Phrase:
+    """A piece of a message (a param of a refusal: "row 3", " in 2026-2027") that the catalogue
+    renders in the reader's language with the message; `str()` is the English."""
+
+    __slots__ = ("msgid", "params")
+
+    def __init__(self, msgid: str, /, **params: object) -> None:
+        self.msgid = msgid
+        self.params = params
+
+    def __str__(self) -> str:
+        return format_message(self.msgid, self.params)
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.msgid!r}, **{self.params!r})"
+
+
+def format_message(msgid: str, params: dict[str, object]) -> str:
+    """The English line: the msgid with its placeholders filled (nested refusals and phrases
+    as their English); a msgid with no params is its own text (braces stay as written)."""
+    if not params:
+        return msgid
+    return msgid.format(**{k: str(v) if isinstance(v, (WorkflowError, Phrase)) else v
+                           for k, v in params.items()})
 
 
 class RuleRefused(WorkflowError):

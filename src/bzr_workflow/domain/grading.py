@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .errors import BadInput
+from .errors import BadInput, Phrase
 
 Section = dict[str, Any]
 OVERALL = "overall"
@@ -73,15 +73,18 @@ class Grading:
         items = self._items(bonus)
         if key not in items and not (key == OVERALL and self.scoring == "grades" and not bonus):
             kind = "bonus item" if bonus else "indicator"
-            raise BadInput(f"unknown {kind} {key!r}; the policy has: {', '.join(items) or 'none'}")
+            raise BadInput("unknown {kind} {key!r}; the policy has: {items}", kind=kind, key=key,
+                           items=', '.join(items) or Phrase("none"))
         value = value.strip()
         if self.scoring == "grades" and not bonus:
             if value not in self.grade_labels():
-                raise BadInput(f"{key}={value!r}: give one of {', '.join(self.grade_labels())}")
+                raise BadInput("{key}={value!r}: give one of {grades}", key=key, value=value,
+                               grades=', '.join(self.grade_labels()))
             return value
         top = self._maximum(items[key], bonus)
         if not NUMBER.match(value) or not Decimal(0) <= Decimal(value) <= top:
-            raise BadInput(f"{key}={value!r}: give a number in 0-{_plain(top)} (at most 2 decimals)")
+            raise BadInput("{key}={value!r}: give a number in 0-{top} (at most 2 decimals)",
+                           key=key, value=value, top=_plain(top))
         return _plain(Decimal(value))
 
     def _maximum(self, item: Item, bonus: bool) -> Decimal:

@@ -23,7 +23,7 @@ def normalise_ref(ref: str) -> str:
     """'r12', 'R12' and 'R-12' all name case R-12."""
     match = REF_PATTERN.match(ref.strip())
     if not match:
-        raise BadInput(f"{ref!r} is not a case reference (like R-12)")
+        raise BadInput("{ref!r} is not a case reference (like R-12)", ref=ref)
     return f"{match.group(1).upper()}-{int(match.group(2))}"
 
 

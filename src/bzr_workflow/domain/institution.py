@@ -130,5 +130,6 @@ class Institution(Aggregate):
     def policy_record(self, version: int | None = None) -> dict[str, Any]:
         version = version or self.current_version
         if not 1 <= version <= len(self.policies):
-            raise NotFound(f"no policy version {version} (adopted: 1-{len(self.policies)})")
+            raise NotFound("no policy version {version} (adopted: 1-{n_policies})",
+                           version=version, n_policies=len(self.policies))
         return self.policies[version - 1]

@@ -57,5 +57,6 @@ def check_single_script(login: str) -> None:
     scripts = sorted({script(ch) for ch in login} - {""})
     if len(scripts) > 1:
         odd = next(ch for ch in login if script(ch) == scripts[0])
-        raise BadInput(f"user {login!r} mixes {' and '.join(scripts)} letters (such as"
-                       f" {odd!r}, U+{ord(odd):04X}): write a login in one script")
+        raise BadInput("user {login!r} mixes {scripts} letters (such as {odd!r}, U+{code:04X}): "
+                       "write a login in one script", login=login, scripts=' and '.join(scripts),
+                       odd=odd, code=ord(odd))

@@ -130,10 +130,11 @@ def parse(text: str) -> Period:
     value = (text or "").strip()
     first, term = _read(value)
     if first is None:
-        raise BadInput(f"period {text!r}: write a school year like {YEAR_FORM}"
-                       f" or a semester like {SEMESTER_FORM}")
+        raise BadInput("period {text!r}: write a school year like {YEAR_FORM} or a semester "
+                       "like {SEMESTER_FORM}", text=text, YEAR_FORM=YEAR_FORM,
+                       SEMESTER_FORM=SEMESTER_FORM)
     if not 1900 <= first <= 2999:
-        raise BadInput(f"period {text!r}: the year is out of range")
+        raise BadInput("period {text!r}: the year is out of range", text=text)
     return Period(first, term)
 
 
@@ -152,11 +153,11 @@ def parse_period(text: str, kind: str) -> str:
     that reads it."""
     period = parse(text)
     if kind == "semester" and period.kind != "semester":
-        raise BadInput(f"period {text!r}: this policy appraises by semester; write it like"
-                       f" {SEMESTER_FORM}")
+        raise BadInput("period {text!r}: this policy appraises by semester; write it like "
+                       "{SEMESTER_FORM}", text=text, SEMESTER_FORM=SEMESTER_FORM)
     if kind != "semester" and period.kind != "year":
-        raise BadInput(f"period {text!r}: this is counted by school year; write it like"
-                       f" {YEAR_FORM}")
+        raise BadInput("period {text!r}: this is counted by school year; write it like "
+                       "{YEAR_FORM}", text=text, YEAR_FORM=YEAR_FORM)
     return period.key
 
 
@@ -212,9 +213,10 @@ def parse_span(text: str, what: str) -> Span:
     except ValueError:
         span = None
     if not sep or span is None:
-        raise BadInput(f"{what} {text!r}: write FROM..TO with ISO dates, like 2026-09-01..2027-01-20")
+        raise BadInput("{what} {text!r}: write FROM..TO with ISO dates, like "
+                       "2026-09-01..2027-01-20", what=what, text=text)
     if span[0] > span[1]:
-        raise BadInput(f"{what} {text!r}: it ends before it begins")
+        raise BadInput("{what} {text!r}: it ends before it begins", what=what, text=text)
     return span
 
 
@@ -224,26 +226,30 @@ def year_calendar(year: str, terms: Sequence[tuple[int, str]], holidays: Sequenc
     in the year's first calendar year, term 2 after it, holidays within the year."""
     period = parse(year)
     if period.term:
-        raise BadInput(f"--year {year!r}: name the school year, like {YEAR_FORM}")
+        raise BadInput("--year {year!r}: name the school year, like {YEAR_FORM}", year=year,
+                       YEAR_FORM=YEAR_FORM)
     given: dict[int, Span] = {}
     for number, text in terms:
         if number not in (1, 2):
-            raise BadInput(f"--term {number}: a school year has terms 1 and 2")
+            raise BadInput("--term {number}: a school year has terms 1 and 2", number=number)
         if number in given:
-            raise BadInput(f"--term {number} is given twice")
+            raise BadInput("--term {number} is given twice", number=number)
         given[number] = parse_span(text, f"--term {number}")
     if set(given) != {1, 2}:
-        raise BadInput(f"{period.key}: give both terms (--term 1 FROM..TO --term 2 FROM..TO)")
+        raise BadInput("{key}: give both terms (--term 1 FROM..TO --term 2 FROM..TO)",
+                       key=period.key)
     one, two = given[1], given[2]
     if one[0].year != period.first:
-        raise BadInput(f"--term 1 {one[0]}..{one[1]}: term 1 of {period.key} begins in"
-                       f" {period.first}")
+        raise BadInput("--term 1 {first_from}..{first_to}: term 1 of {key} begins in {first}",
+                       first_from=one[0], first_to=one[1], key=period.key, first=period.first)
     if two[0] <= one[1]:
-        raise BadInput(f"--term 2 {two[0]}..{two[1]}: term 2 begins after term 1 ends ({one[1]})")
+        raise BadInput("--term 2 {second_from}..{second_to}: term 2 begins after term 1 ends "
+                       "({first_to})", second_from=two[0], second_to=two[1], first_to=one[1])
     spans = [parse_span(h, "--holiday") for h in holidays]
     for a, b in spans:
         if a < one[0] or b > two[1]:
-            raise BadInput(f"--holiday {a}..{b}: outside {period.key} ({one[0]}..{two[1]})")
+            raise BadInput("--holiday {a}..{b}: outside {key} ({first_from}..{second_to})", a=a,
+                           b=b, key=period.key, first_from=one[0], second_to=two[1])
     return period.key, (one, two), spans
 
 

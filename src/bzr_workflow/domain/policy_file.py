@@ -28,9 +28,13 @@ class PolicyInvalid(BadInput):
 
     def __init__(self, source: str, problems: list[Problem]) -> None:
         self.source, self.problems = source, problems
-        first = f"{source}: {problems[0][0]}: {problems[0][1]}"
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-        super().__init__(first + more)
+        (where, problem), more = problems[0], len(problems) - 1
+        if more:
+            super().__init__("{source}: {where}: {problem} (and {more} more problem(s))",
+                             source=source, where=where, problem=problem, more=more)
+        else:
+            super().__init__("{source}: {where}: {problem}", source=source, where=where,
+                             problem=problem)
 
     def lines(self) -> list[str]:
         return [f"{self.source}: {path}: {problem}" for path, problem in self.problems]

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from .errors import LimitReached
+from .errors import LimitReached, Phrase
 from .ids import key_id
 from .periods import id_key, upcast
 
@@ -57,11 +57,13 @@ class AwardQuota(Aggregate):
         if case in self.taken:
             return
         if len(self.taken) >= places:
-            scope = f" in {self.scope}" if self.scope != "*" else ""
-            what = f"{label} places for {self.period}" if grade else \
-                f"places for {label} {self.period}"
-            raise LimitReached(f"{len(self.taken)} of {places} {what}{scope} taken"
-                               f" ({', '.join(sorted(self.taken))})")
+            scope = Phrase(" in {scope}", scope=self.scope) if self.scope != "*" else ""
+            what = Phrase("{label} places for {period}", label=label, period=self.period) \
+                if grade else Phrase("places for {label} {period}", label=label,
+                                     period=self.period)
+            raise LimitReached("{n_taken} of {places} {what}{scope} taken ({holders})",
+                               n_taken=len(self.taken), places=places, what=what, scope=scope,
+                               holders=', '.join(sorted(self.taken)))
         self._taken(case=case, advisor=advisor, places=places)
 
     @event(PlaceTaken)

@@ -110,8 +110,9 @@ class SchoolClass(Aggregate):
         if len(self.advisors) >= limit:
             names = ", ".join(f"{a['advisor']} since {a['start']}" for a in self.advisors)
             raise LimitReached(
-                f"class {self.code} already has {len(self.advisors)} active advisor(s) ({names});"
-                f" the policy allows {limit}")
+                "class {code} already has {n_advisors} active advisor(s) ({names}); the policy "
+                "allows {limit}", code=self.code, n_advisors=len(self.advisors), names=names,
+                limit=limit)
 
     def appoint(self, advisor: str, start: str, case: str, actor: str, limit: int) -> None:
         self.check_vacancy(limit)
@@ -124,7 +125,8 @@ class SchoolClass(Aggregate):
     def check_advised_by(self, advisor: str) -> None:
         if not any(a["advisor"] == advisor for a in self.advisors):
             current = ", ".join(a["advisor"] for a in self.advisors) or "nobody"
-            raise RuleRefused(f"{advisor} does not advise class {self.code} (advised by {current})")
+            raise RuleRefused("{advisor} does not advise class {code} (advised by {current})",
+                              advisor=advisor, code=self.code, current=current)
 
     def release(self, advisor: str, end: str, case: str, actor: str) -> None:
         self.check_advised_by(advisor)

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from .access import Grants, covers, role_refusal
-from .errors import NotPermitted, SeparationOfDuties, StepNotAllowed, WorkflowError
+from .errors import NotPermitted, Phrase, SeparationOfDuties, StepNotAllowed, WorkflowError
 from .pipeline import OPEN, VETOED, WITHDRAWN
 from .policy import ADMIN, AUDITOR, RULE, Policy, Step, Workflow
 
@@ -52,9 +52,10 @@ def may_read(case: Sheet, login: str, grants: Grants, wf: Workflow) -> bool:
 
 
 def reading_refusal(ref: str, login: str, unit_path: Sequence[str]) -> NotPermitted:
-    unit = f" in {unit_path[-1]} (or a unit above it)" if unit_path else ""
-    return NotPermitted(f"{login} may not read {ref}: it is read by its subject, its opener,"
-                        f" holders of its workflow's roles{unit}, administrators and auditors")
+    unit = Phrase(" in {unit} (or a unit above it)", unit=unit_path[-1]) if unit_path else ""
+    return NotPermitted("{login} may not read {ref}: it is read by its subject, its opener, "
+                        "holders of its workflow's roles{unit}, administrators and auditors",
+                        login=login, ref=ref, unit=unit)
 
 
 class Sheet(NamedTuple):
@@ -80,35 +81,32 @@ def signing_refusal(sheet: Sheet, actor: str, grants: Grants, policy: Policy,
     the case's subject nor (unless the workflow allows it) someone who signed another level;
     a step the policy marks clerical (公布, 归档) counts as no level for that rule."""
     if sheet.state != OPEN:
-        return StepNotAllowed(f"{sheet.ref} is {sheet.state} ({sheet.last_action} by"
-                              f" {sheet.last_actor}); nothing is pending",
-                              zh=f"{sheet.ref} 已结束（{sheet.last_actor} {sheet.last_action}），"
-                                 "没有待办理的环节")
+        return StepNotAllowed("{ref} is {state} ({last_action} by {last_actor}); nothing is "
+                              "pending", ref=sheet.ref, state=sheet.state,
+                              last_action=sheet.last_action, last_actor=sheet.last_actor)
     step = wf.step(sheet.step)
     if step.id == wf.open_step:
         if sheet.applicant == RULE:  # returned to the rule's opening: the opening role amends it
             return role_refusal(grants, Step(step.id, step.label, wf.opened_by, step.action),
                                 sheet.unit_path, actor, policy, sheet.ref)
         if actor != sheet.applicant:
-            return NotPermitted(f"{sheet.ref} was returned to {sheet.applicant} for amendment;"
-                                " only they may re-submit it",
-                                zh=f"{sheet.ref} 已退回 {sheet.applicant} 修改，只有本人可以重新提交")
+            return NotPermitted("{ref} was returned to {applicant} for amendment; only they may "
+                                "re-submit it", ref=sheet.ref, applicant=sheet.applicant)
         return None
     refused = role_refusal(grants, step, sheet.unit_path, actor, policy, sheet.ref)
     if refused:
         return refused
     if actor == sheet.subject:
-        return SeparationOfDuties(f"{actor} is the subject of {sheet.ref} and may not sign it",
-                                  zh=f"{actor} 是 {sheet.ref} 的当事人，不能签署本案")
+        return SeparationOfDuties("{actor} is the subject of {ref} and may not sign it",
+                                  actor=actor, ref=sheet.ref)
     if not wf.signer_may_sign_twice and not step.clerical:
         other = [level_of(s) for s, who in sheet.signers.items()
                  if who == actor and level_of(s) != step.id and not _clerical(wf, level_of(s))]
         if other:
             return SeparationOfDuties(
-                f"{actor} already acted at {step_label(wf, other[0])} of {sheet.ref}; one person"
-                " signs at most one level of a case under this policy",
-                zh=f"{actor} 已在 {sheet.ref} 的「{step_label(wf, other[0])}」环节办理；"
-                   "按本制度，同一人对一个案件至多签署一级")
+                "{actor} already acted at {other} of {ref}; one person signs at most one level "
+                "of a case under this policy", actor=actor, other=step_label(wf, other[0]),
+                ref=sheet.ref)
     return None
 
 

@@ -34,7 +34,8 @@ def parse_instant(text: str, utc_offset: str, end: bool = True) -> datetime:
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:
-        raise BadInput(f"{text!r} is not a date or time (use 2026-12-03 or 2026-12-03T10:02)") from None
+        raise BadInput("{text!r} is not a date or time (use 2026-12-03 or 2026-12-03T10:02)",
+                       text=text) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone(utc_offset))
     try:
@@ -42,7 +43,7 @@ def parse_instant(text: str, utc_offset: str, end: bool = True) -> datetime:
             value += _granule(raw) - timedelta(microseconds=1)
         return value.astimezone(UTC)
     except OverflowError:  # 0001-01-01 or 9999-12-31 moved across the zone's offset
-        raise BadInput(f"{text!r} is out of range (years 0002 to 9998)") from None
+        raise BadInput("{text!r} is out of range (years 0002 to 9998)", text=text) from None
 
 
 def _granule(raw: str) -> timedelta:
@@ -58,4 +59,4 @@ def parse_date(text: str) -> str:
     try:
         return date.fromisoformat(text.strip()).isoformat()
     except ValueError:
-        raise BadInput(f"{text!r} is not a date (use YYYY-MM-DD)") from None
+        raise BadInput("{text!r} is not a date (use YYYY-MM-DD)", text=text) from None

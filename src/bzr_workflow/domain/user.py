@@ -178,7 +178,8 @@ class User(Aggregate):
 
     def grant(self, role: str, unit: str, actor: str) -> None:
         if self.holds(role, unit):
-            raise RuleRefused(f"{self.login} already holds {_fmt(role, unit)}")
+            raise RuleRefused("{login} already holds {grant}", login=self.login,
+                              grant=_fmt(role, unit))
         self._granted(login=self.login, role=role, unit=unit, actor=actor)
 
     @event(RoleGranted)
@@ -188,7 +189,8 @@ class User(Aggregate):
     def revoke(self, role: str, unit: str, actor: str) -> None:
         if not self.holds(role, unit):
             held = ", ".join(_fmt(r, u) for r, u in self.grants) or "no roles"
-            raise RuleRefused(f"{self.login} does not hold {_fmt(role, unit)} (holds: {held})")
+            raise RuleRefused("{login} does not hold {grant} (holds: {held})", login=self.login,
+                              grant=_fmt(role, unit), held=held)
         self._revoked(login=self.login, role=role, unit=unit, actor=actor)
 
     @event(RoleRevoked)
@@ -197,11 +199,13 @@ class User(Aggregate):
 
     def check_can_take(self, class_code: str, limit: int) -> None:
         if class_code in self.classes:
-            raise LimitReached(f"{self.login} already advises class {class_code}")
+            raise LimitReached("{login} already advises class {class_code}", login=self.login,
+                               class_code=class_code)
         if limit and len(self.classes) >= limit:
             raise LimitReached(
-                f"{self.login} already advises {len(self.classes)} classes "
-                f"({', '.join(self.classes)}); the policy allows at most {limit}")
+                "{login} already advises {n_classes} classes ({classes}); the policy allows at "
+                "most {limit}", login=self.login, n_classes=len(self.classes),
+                classes=', '.join(self.classes), limit=limit)
 
     def take_class(self, class_code: str, case: str, limit: int) -> None:
         self.check_can_take(class_code, limit)
@@ -241,9 +245,10 @@ class User(Aggregate):
     def import_result(self, period: str, grade: str, total: str, digest: str,
                       actor: str) -> None:
         if period in self.results:
-            raise AlreadyExists(f"{self.login} already has a result for {period}:"
-                                f" {self.results[period]['grade']}"
-                                f" ({self.results[period]['case']})")
+            raise AlreadyExists("{login} already has a result for {period}: {grade} ({case})",
+                                login=self.login, period=period,
+                                grade=self.results[period]['grade'],
+                                case=self.results[period]['case'])
         self._imported(login=self.login, actor=actor, period=period, grade=grade, total=total,
                        digest=digest)
 
@@ -298,8 +303,8 @@ class User(Aggregate):
 
     def issue_token(self, name: str, actor: str) -> None:
         if name in self.tokens:
-            raise AlreadyExists(f"{self.login} already has a token named {name!r};"
-                                " revoke it first or choose another --name")
+            raise AlreadyExists("{login} already has a token named {name!r}; revoke it first or "
+                                "choose another --name", login=self.login, name=name)
         self._token_issued(login=self.login, actor=actor, name=name)
 
     @event(TokenIssued)
@@ -309,7 +314,8 @@ class User(Aggregate):
     def revoke_token(self, name: str, actor: str) -> None:
         if name not in self.tokens:
             live = ", ".join(self.tokens) or "none"
-            raise NotFound(f"{self.login} has no live token named {name!r} (live tokens: {live})")
+            raise NotFound("{login} has no live token named {name!r} (live tokens: {live})",
+                           login=self.login, name=name, live=live)
         self._token_revoked(login=self.login, actor=actor, name=name)
 
     @event(TokenRevoked)

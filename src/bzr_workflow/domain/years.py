@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import BadInput
+
 
 @dataclass(frozen=True)
 class YearOfStudy:
@@ -22,18 +24,19 @@ def years_of(items: Sequence[Mapping[str, Any]]) -> tuple[YearOfStudy, ...]:
     return tuple(YearOfStudy(y["year"], y["role"], y.get("duties", "")) for y in items)
 
 
-def year_refusal(years: Sequence[YearOfStudy], year: int | None, policy_id: str) -> str | None:
+def year_refusal(years: Sequence[YearOfStudy], year: int | None, policy_id: str) -> BadInput | None:
     """Why a class's year of study is not acceptable under these years (None: it is).
     A policy that declares years needs one of them; one that declares none takes any or none."""
     known = [y.year for y in years]
     if not known:
         return None
     if year is None or year == 0:
-        return (f"--year-of-study is required under {policy_id}: the advisor's title and duties"
-                f" follow the class's year of study (one of {', '.join(map(str, known))})")
+        return BadInput("--year-of-study is required under {policy}: the advisor's title and "
+                        "duties follow the class's year of study (one of {known})",
+                        policy=policy_id, known=", ".join(map(str, known)))
     if year not in known:
-        return (f"--year-of-study {year} is not a year of study of {policy_id}"
-                f" (one of {', '.join(map(str, known))})")
+        return BadInput("--year-of-study {year} is not a year of study of {policy} (one of "
+                        "{known})", year=year, policy=policy_id, known=", ".join(map(str, known)))
     return None
 
 

@@ -83,27 +83,29 @@ def check_out(out: str, location: Location | None, force: bool = False) -> None:
     -journal), a symlink, a folder, something other than a regular file, or an existing file
     without `force`; its folder must exist. Checked again when writing."""
     if not out or out.endswith(os.sep):
-        raise BadInput(f"--out {out!r}: give a file name, not a folder")
+        raise BadInput("--out {out!r}: give a file name, not a folder", out=out)
     try:
         st: os.stat_result | None = os.lstat(out)
     except FileNotFoundError:
         st = None
     except OSError as exc:
-        raise BadInput(f"--out {out}: cannot use this path ({exc.strerror})") from None
+        raise BadInput("--out {out}: cannot use this path ({strerror})", out=out,
+                       strerror=exc.strerror) from None
     real = os.path.realpath(out)
     owned = store_files(location)
     if real in owned or (st is not None and _same_as_any(st, owned)):
-        raise BadInput(f"--out {out}: that is the store's own file; write the export elsewhere")
+        raise BadInput("--out {out}: that is the store's own file; write the export elsewhere",
+                       out=out)
     if st is not None and stat.S_ISLNK(st.st_mode):
-        raise BadInput(f"--out {out}: is a symbolic link; give the real file's path")
+        raise BadInput("--out {out}: is a symbolic link; give the real file's path", out=out)
     if st is not None and stat.S_ISDIR(st.st_mode):
-        raise BadInput(f"--out {out}: is a folder; give a file name in it")
+        raise BadInput("--out {out}: is a folder; give a file name in it", out=out)
     if st is not None and not stat.S_ISREG(st.st_mode):
-        raise BadInput(f"--out {out}: is not a regular file")
+        raise BadInput("--out {out}: is not a regular file", out=out)
     if st is not None and not force:
-        raise BadInput(f"--out {out}: the file exists; add --force to replace it")
+        raise BadInput("--out {out}: the file exists; add --force to replace it", out=out)
     if not os.path.isdir(os.path.dirname(os.path.abspath(out))):
-        raise BadInput(f"--out {out}: the folder does not exist")
+        raise BadInput("--out {out}: the folder does not exist", out=out)
 
 
 def _same_as_any(st: os.stat_result, paths: list[str]) -> bool:
@@ -147,10 +149,11 @@ def _place_new(tmp: str, out: str) -> None:
     try:
         os.link(tmp, out)  # fails if `out` exists by now: never replaces anything
     except FileExistsError:
-        raise BadInput(f"--out {out}: the file exists; add --force to replace it") from None
+        raise BadInput("--out {out}: the file exists; add --force to replace it", out=out) from None
     except OSError:  # a file system without hard links
         if os.path.lexists(out):
-            raise BadInput(f"--out {out}: the file exists; add --force to replace it") from None
+            raise BadInput("--out {out}: the file exists; add --force to replace it",
+                           out=out) from None
         os.rename(tmp, out)
 
 

@@ -68,4 +68,5 @@ def _errors() -> Iterator[None]:
         yield
     except SQLAlchemyError as exc:
         first = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        raise ViewsUnavailable(f"the views could not be read or updated ({first})") from None
+        raise ViewsUnavailable("the views could not be read or updated ({first})",
+                               first=first) from None

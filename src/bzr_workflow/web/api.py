@@ -62,7 +62,8 @@ def only(request: Request, *names: str) -> None:
     unknown = sorted(set(request.query_params) - set(names))
     if unknown:
         allowed = ", ".join(names) or "none"
-        raise BadInput(f"unknown query parameter {unknown[0]!r}; this endpoint takes: {allowed}")
+        raise BadInput("unknown query parameter {unknown!r}; this endpoint takes: {allowed}",
+                       unknown=unknown[0], allowed=allowed)
 
 
 def writer(request: Request) -> Caller:
@@ -76,7 +77,7 @@ def limit_of(value: str | None) -> int | None:
     if value is None:
         return None
     if not value.isdigit() or not 1 <= int(value) <= 100_000:
-        raise BadInput(f"limit {value!r} must be a whole number 1-100000")
+        raise BadInput("limit {value!r} must be a whole number 1-100000", value=value)
     return int(value)
 
 
@@ -127,7 +128,8 @@ async def cases(request: Request, kind: str | None = None, state: str | None = N
     only(request, "kind", "state", "period", "unit", "limit")
     who = signed_in(request)
     if state is not None and state not in ("open", "published", "vetoed", "withdrawn"):
-        raise BadInput(f"state {state!r} must be open, published, vetoed or withdrawn")
+        raise BadInput("state {state!r} must be open, published, vetoed or withdrawn",
+                       state=state)
     return Json(door(request).reads.cases(kind, state, period, unit, limit_of(limit),
                                           reader=who.login))
 

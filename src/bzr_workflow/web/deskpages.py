@@ -83,8 +83,8 @@ def require_results_reader(app: WorkflowApp, login: str) -> None:
     wf = policy.workflows.get("appraisal")
     roles = {ADMIN, AUDITOR} | ({wf.opened_by, *(s.role for s in wf.steps)} if wf else set())
     if not any(role in roles for role, _ in app.user(login).grants):
-        raise NotPermitted(f"{login} holds no role of the appraisal; results are read by"
-                           f" {', '.join(sorted(roles))}", zh=f"{login} 无权查看考核结果")
+        raise NotPermitted("{login} holds no role of the appraisal; results are read by {roles}",
+                           login=login, roles=', '.join(sorted(roles)))
 
 
 SHEETS = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}

@@ -1,4 +1,6 @@
-"""Every refusal as WEB.md's `{"error", "code"}` with its HTTP status; never a traceback."""
+"""Every refusal as WEB.md's `{"error", "code"}` (and its `message_id`) with its HTTP status, in
+the reader's language (Chinese unless Accept-Language or the language cookie asks for English);
+never a traceback."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from .. import catalogue
 from ..application.app import translate_storage_error
+from .messages import language
 from ..domain.errors import (AccountLocked, BadInput, Conflict, IntegrityFailure, NotFound,
                              NotPermitted, SignInFailed, WorkflowError)
 
@@ -39,9 +43,11 @@ def status_of(exc: WorkflowError) -> int:
     return 422
 
 
-def refusal(exc: WorkflowError) -> JSONResponse:
-    return JSONResponse({"error": _line(str(exc)), "code": exc.exit_code},
-                        status_code=status_of(exc))
+def refusal(exc: WorkflowError, lang: str = catalogue.DEFAULT) -> JSONResponse:
+    """The refusal's one line in `lang`, its exit code and its msgid (the same in every
+    language: what a program matches on)."""
+    return JSONResponse({"error": catalogue.say(exc, lang) or "refused", "code": exc.exit_code,
+                         "message_id": exc.msgid}, status_code=status_of(exc))
 
 
 def bad_input(text: str) -> JSONResponse:
@@ -57,7 +63,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(WorkflowError)
     async def _refused(request: Request, exc: WorkflowError) -> JSONResponse:
-        return refusal(exc)
+        return refusal(exc, language(request))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -76,6 +82,6 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         translated = translate_storage_error(exc)
         if type(exc).__module__.startswith("eventsourcing"):
-            return refusal(translated)
+            return refusal(translated, language(request))
         return JSONResponse({"error": f"internal error: {type(exc).__name__}", "code": 1},
                             status_code=500)

@@ -14,7 +14,8 @@ from fastapi.templating import Jinja2Templates
 from ..domain.errors import WorkflowError
 from .auth import Caller, caller, check_csrf, door, secure
 from .errors import NotSignedIn, status_of
-from .messages import LANG_COOKIE, LANGS, headline, language, translator
+from .. import catalogue
+from .messages import LANG_COOKIE, LANGS, headline, language, say, translator
 
 templates = Jinja2Templates(directory=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                    "templates"))
@@ -37,7 +38,8 @@ def render(request: Request, name_of_template: str, status: int = 200,
     other = "en" if lang == "zh-CN" else "zh-CN"
     switch = str(request.url.include_query_params(lang=other).replace(scheme="", netloc=""))
     response = templates.TemplateResponse(
-        request, name_of_template, {"t": translator(lang), "lang": lang, "who": who,
+        request, name_of_template, {"t": translator(lang), "say": say(lang), "lang": lang,
+                                    "who": who,
                                     "who_name": name, "switch": switch, **context},
         status_code=status)
     if request.query_params.get("lang") in LANGS:
@@ -87,12 +89,9 @@ def refused(request: Request, exc: WorkflowError, who: Caller | None = None) -> 
 
 
 def refusal_of(exc: WorkflowError, lang: str = "en") -> dict[str, str]:
-    """What a refusal box shows: a headline key and the engine's one line, in Chinese for a
-    zh-CN reader where the engine wrote it so (`detail_lang` says which)."""
-    if lang == "zh-CN" and exc.zh:
-        return {"headline": headline(exc), "detail": exc.zh, "detail_lang": "zh-CN"}
-    return {"headline": headline(exc), "detail": (str(exc).strip().splitlines() or [""])[0],
-            "detail_lang": "en"}
+    """What a refusal box shows: a headline key and the engine's one line, both in the
+    reader's language (`detail_lang`)."""
+    return {"headline": headline(exc), "detail": catalogue.say(exc, lang), "detail_lang": lang}
 
 
 def page(handler: Callable[P, Awaitable[Response]]) -> Callable[P, Awaitable[Response]]:
