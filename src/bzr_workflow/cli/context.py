@@ -54,10 +54,10 @@ class Ctx:
         """The application; what it records while this command runs says it came from the CLI."""
         if self._app is None:
             from ..application import open_app
-            from ..adapters.origin import CLI, coming_from
+            from ..adapters.origin import coming_from, operator
 
             self._app = open_app(self.location, create=create)
-            self._scope.enter_context(coming_from(CLI))
+            self._scope.enter_context(coming_from(operator()))
         return self._app
 
     def close(self) -> None:
