@@ -414,3 +414,22 @@ def test_concurrent_guesses_get_at_most_five_password_checks(zhang: WorkflowApp,
     failed = [o for o in outcomes if "wrong user name or password" in o[2]]
     locked = [o for o in outcomes if "locked until" in o[2]]
     assert len(failed) == 5 and len(locked) == 3, outcomes
+
+
+def test_a_token_made_before_tokens_expired_lives_ninety_days_from_its_making(
+        app: WorkflowApp, clock: Clock) -> None:
+    """An older store's token table has no `expires`: the column is added on first use, and
+    such a token counts as made with the default."""
+    from bzr_workflow.adapters.credstore import CRED_LOCK
+    from bzr_workflow.adapters.rawdb import transaction
+
+    token = app.credentials.issue_token("zhang", "old", "admin")["token"]
+    tables = app.credentials.tables
+    with transaction(app.location, CRED_LOCK) as conn:
+        conn.execute(f"ALTER TABLE {tables.t['tokens']} DROP COLUMN expires")
+    tables._ready = False  # noqa: SLF001 - as a process that opens the older store
+    clock.advance(days=89)
+    assert app.credentials.bearer(token) == "zhang"
+    assert app.credentials.tokens("zhang", "admin")[0]["expired"] is False
+    clock.advance(days=1)
+    assert app.credentials.bearer(token) is None
