@@ -49,6 +49,17 @@ def test_a_look_alike_login_is_refused_naming_the_one_it_imitates(db: str) -> No
         assert ok(db, "user", "add", login, "--name", "张三", actor="admin")["user"] == login
 
 
+def test_a_latin_look_alike_of_an_existing_login_is_refused(db: str) -> None:
+    """Issue 20: `shl` beside `sh1`, `adrnin` beside `admin`, `vvang` beside `wang`."""
+    for login in ("sh1", "deng"):
+        ok(db, "user", "add", login, "--name", "某人", actor="admin")
+    for look_alike, original in (("shl", "sh1"), ("adrnin", "admin"), ("cleng", "deng"),
+                                 ("SHL", "sh1")):
+        line = refused(db, 2, "user", "add", look_alike, "--name", "冒充")
+        assert f"looks like the existing user {original!r}" in line
+    assert ok(db, "user", "add", "shi", "--name", "石", actor="admin")["user"] == "shi"
+
+
 def test_import_folds_logins_and_refuses_look_alikes(db: str, tmp_path: Path) -> None:
     sheet = tmp_path / "users.csv"
     sheet.write_text("user,name,roles\nZhou,周杰,\nＬＩ,冒充,\n", "utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -84,9 +85,45 @@ def test_token_prints_a_token_once_that_works_as_a_bearer(store: str, app: Workf
     assert app.credentials.bearer(token) == "zhang"
 
 
-def test_token_as_json_is_the_token_and_its_name(store: str) -> None:
+def test_token_as_json_is_the_token_its_name_and_when_it_expires(store: str) -> None:
     result = ok(store, "user", "token", "zhang", "--name", "ci", actor="admin")
-    assert set(result) == {"token", "name"} and result["name"] == "ci"
+    assert set(result) == {"token", "name", "expires"} and result["name"] == "ci"
+
+
+def test_tokens_are_listed_with_when_they_expire_and_never_the_token(store: str) -> None:
+    """Issue 20: `user token USER --list`, in JSON too; 90 days unless --days says."""
+    made = [ok(store, "user", "token", "zhang", *extra, actor="admin")
+            for extra in (["--name", "ci"], ["--days", "7"])]
+    listed = ok(store, "user", "token", "zhang", "--list", actor="zhang")
+    assert [(t["name"], t["expires"], t["expired"]) for t in listed] == [
+        ("ci", made[0]["expires"], False), ("token1", made[1]["expires"], False)]
+    days = [datetime.fromisoformat(t["expires"]) - datetime.fromisoformat(t["created"])
+            for t in listed]
+    assert days == [timedelta(days=90), timedelta(days=7)]
+    assert all(m["token"] not in json.dumps(listed) for m in made)
+    plain = invoke(store, "user", "token", "zhang", "--list", actor="zhang", as_json=False)
+    assert plain.exit_code == 0 and "token1" in plain.stdout and "expires" in plain.stdout
+
+
+def test_listing_someone_elses_tokens_is_for_an_administrator(store: str) -> None:
+    assert_refusal(invoke(store, "user", "token", "zhang", "--list", actor="li"), 3)
+
+
+@pytest.mark.parametrize("days", ["0", "367"])
+def test_a_token_for_no_days_or_over_a_year_is_exit_2(store: str, days: str) -> None:
+    assert_refusal(invoke(store, "user", "token", "zhang", "--days", days, actor="admin"), 2)
+
+
+def test_a_password_reset_revokes_every_token_on_record(store: str, app: WorkflowApp) -> None:
+    tokens = [ok(store, "user", "token", "zhang", actor=who)["token"] for who in ("admin", "zhang")]
+    assert [app.credentials.bearer(t) for t in tokens] == ["zhang", "zhang"]
+    result = invoke(store, "user", "passwd", "zhang", actor="admin", stdin=PASSWORD + "\n")
+    assert result.exit_code == 0, result.stderr
+    assert [app.credentials.bearer(t) for t in tokens] == [None, None]
+    assert ok(store, "user", "token", "zhang", "--list", actor="admin") == []
+    revoked = [r["actor"] for r in ok(store, "audit")
+               if r["target"] == "user:zhang" and "revoked" in r["action"]]
+    assert revoked == ["admin", "admin"]
 
 
 def test_token_revoke_kills_the_token(store: str, app: WorkflowApp) -> None:

@@ -48,7 +48,7 @@ class CredentialTables:
                 f"CREATE INDEX IF NOT EXISTS ix_bzr_sessions_login ON {t['sessions']} (login)",
                 f"CREATE TABLE IF NOT EXISTS {t['tokens']} (token_sha256 CHAR(64) PRIMARY KEY,"
                 " login VARCHAR(64) NOT NULL, name VARCHAR(64) NOT NULL,"
-                " created VARCHAR(32) NOT NULL, UNIQUE (login, name))",
+                " created VARCHAR(32) NOT NULL, expires VARCHAR(32), UNIQUE (login, name))",
                 f"CREATE TABLE IF NOT EXISTS {t['invites']} (token_sha256 CHAR(64) PRIMARY KEY,"
                 " login VARCHAR(64) NOT NULL, expires VARCHAR(32) NOT NULL, used VARCHAR(32))",
                 f"CREATE TABLE IF NOT EXISTS {t['signin_failures']} (name VARCHAR(200)"
@@ -56,7 +56,16 @@ class CredentialTables:
                 " locked_until VARCHAR(32))",
             ):
                 conn.execute(ddl)
+            self._add_column(conn, t["tokens"], "expires", "VARCHAR(32)")  # stores before it
         self._ready = True
+
+    def _add_column(self, conn: Any, name: str, column: str, kind: str) -> None:
+        """Add `column` to a table an older store made without it (None: never expires)."""
+        if not self.location.is_sqlite:
+            conn.execute(f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS {column} {kind}")
+            return
+        if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({name})")}:
+            conn.execute(f"ALTER TABLE {name} ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         for conn in self._kept:
@@ -132,11 +141,11 @@ class CredentialTables:
                          f" expires, address) VALUES ({m}, {m}, {m}, {m}, {m}, {m})",
                          (key, login, csrf, stamp(now), stamp(expires), address[:64]))
 
-    def session(self, key: str) -> tuple[str, str, datetime] | None:
-        """(login, csrf, expires) of a session, by the sha256 of its id."""
-        row = self.read(f"SELECT login, csrf, expires FROM {self.t['sessions']}"
+    def session(self, key: str) -> tuple[str, str, datetime, datetime] | None:
+        """(login, csrf, created, expires) of a session, by the sha256 of its id."""
+        row = self.read(f"SELECT login, csrf, created, expires FROM {self.t['sessions']}"
                         f" WHERE id_sha256 = {self.m}", (key,))
-        return (str(row[0]), str(row[1]), instant(row[2])) if row else None
+        return (str(row[0]), str(row[1]), instant(row[2]), instant(row[3])) if row else None
 
     def touch_session(self, key: str, expires: datetime) -> None:
         with self.write() as conn:
@@ -158,12 +167,14 @@ class CredentialTables:
 
     # -- API tokens ---------------------------------------------------------------------------
 
-    def add_token(self, key: str, login: str, name: str, now: datetime) -> None:
+    def add_token(self, key: str, login: str, name: str, now: datetime,
+                  expires: datetime) -> None:
         m, t = self.m, self.t["tokens"]
         with self.write() as conn:
             conn.execute(f"DELETE FROM {t} WHERE login = {m} AND name = {m}", (login, name))
-            conn.execute(f"INSERT INTO {t} (token_sha256, login, name, created)"
-                         f" VALUES ({m}, {m}, {m}, {m})", (key, login, name, stamp(now)))
+            conn.execute(f"INSERT INTO {t} (token_sha256, login, name, created, expires)"
+                         f" VALUES ({m}, {m}, {m}, {m}, {m})",
+                         (key, login, name, stamp(now), stamp(expires)))
 
     def drop_token(self, login: str, name: str) -> None:
         m = self.m
@@ -171,16 +182,43 @@ class CredentialTables:
             conn.execute(f"DELETE FROM {self.t['tokens']} WHERE login = {m} AND name = {m}",
                          (login, name))
 
-    def token_login(self, key: str) -> str | None:
-        row = self.read(f"SELECT login FROM {self.t['tokens']} WHERE token_sha256 = {self.m}",
-                        (key,))
-        return str(row[0]) if row else None
+    def drop_tokens(self, login: str) -> None:
+        with self.write() as conn:
+            conn.execute(f"DELETE FROM {self.t['tokens']} WHERE login = {self.m}", (login,))
+
+    def token(self, key: str) -> tuple[str, datetime, datetime | None] | None:
+        """(login, created, expires) of a token, by its sha256 (expires None: made before
+        tokens expired)."""
+        row = self.read(f"SELECT login, created, expires FROM {self.t['tokens']}"
+                        f" WHERE token_sha256 = {self.m}", (key,))
+        return (str(row[0]), instant(row[1]), instant(row[2]) if row[2] else None) \
+            if row else None
+
+    def tokens_of(self, login: str) -> list[tuple[str, datetime, datetime | None]]:
+        """(name, created, expires) of each of `login`'s tokens, by name."""
+        if not self._ready:
+            self.create()
+        sql = (f"SELECT name, created, expires FROM {self.t['tokens']} WHERE login = {self.m}"
+               " ORDER BY name")
+        if not self.location.is_sqlite:
+            with self._dropping_broken():
+                rows = self._pg().execute(sql, (login,)).fetchall()
+        else:
+            conn = sqlite3.connect(self.location.path, timeout=10, isolation_level=None)
+            try:
+                rows = conn.execute(sql, (login,)).fetchall()
+            finally:
+                conn.close()
+        return [(str(r[0]), instant(r[1]), instant(r[2]) if r[2] else None) for r in rows]
 
     # -- invitations --------------------------------------------------------------------------
 
     def add_invite(self, key: str, login: str, expires: datetime) -> None:
+        """A new invitation; every older unused one of `login` is void from now on."""
         m = self.m
         with self.write() as conn:
+            conn.execute(f"DELETE FROM {self.t['invites']} WHERE login = {m} AND used IS NULL",
+                         (login,))
             conn.execute(f"INSERT INTO {self.t['invites']} (token_sha256, login, expires, used)"
                          f" VALUES ({m}, {m}, {m}, NULL)", (key, login, stamp(expires)))
 
@@ -201,32 +239,45 @@ class CredentialTables:
                              (stamp(now), key))
         return str(row[0]) if row else None
 
+    def void_invites(self, login: str) -> None:
+        """Every unused invitation of `login` is void (a password was set)."""
+        with self.write() as conn:
+            conn.execute(f"DELETE FROM {self.t['invites']} WHERE login = {self.m}"
+                         " AND used IS NULL", (login,))
+
     # -- failed sign-ins -----------------------------------------------------------------------
 
-    def locked_until(self, name: str, now: datetime) -> datetime | None:
-        row = self.read(f"SELECT locked_until FROM {self.t['signin_failures']}"
-                        f" WHERE name = {self.m} AND locked_until > {self.m}", (name, stamp(now)))
-        return instant(row[0]) if row else None
-
-    def count_failure(self, name: str, now: datetime, window: timedelta,
-                      limit: int) -> datetime | None:
-        """Count a failed sign-in of `name`; the `limit`-th within `window` locks the name for
-        `window`: then the instant the lock ends, else None."""
+    def reserve_attempt(self, name: str, now: datetime, window: timedelta,
+                        limit: int) -> tuple[int, datetime | None]:
+        """Count an attempt at `name`'s password before it is checked, in one write (so
+        several workers together get no more than `limit` checks in a `window`): (the
+        attempt's number in the window, None), or (0, the instant the lock ends) when the
+        name is locked, or this attempt is one too many and locks it for `window`. A success
+        clears the count (`clear_failures`); a failure leaves it counted."""
         m, t = self.m, self.t["signin_failures"]
         with self.write() as conn:
             row = conn.execute(f"SELECT count, window_start, locked_until FROM {t}"
                                f" WHERE name = {m}", (name,)).fetchone()
             if row and row[2] and instant(row[2]) > now:
-                return None  # locked by a concurrent failure meanwhile: it stays as it is
+                return 0, instant(row[2])
             count, start = 1, now
-            if row and instant(row[1]) > now - window:
+            if row and not row[2] and instant(row[1]) > now - window:
                 count, start = int(row[0]) + 1, instant(row[1])
-            until = now + window if count >= limit else None
+            until = now + window if count > limit else None
             conn.execute(f"DELETE FROM {t} WHERE name = {m}", (name,))
             conn.execute(f"INSERT INTO {t} (name, count, window_start, locked_until)"
                          f" VALUES ({m}, {m}, {m}, {m})",
                          (name, 0 if until else count, stamp(start),
                           stamp(until) if until else None))
+        return (0, until) if until else (count, None)
+
+    def lock(self, name: str, now: datetime, window: timedelta) -> datetime:
+        """Lock `name` for `window` from `now` (its last allowed attempt failed)."""
+        m, t, until = self.m, self.t["signin_failures"], now + window
+        with self.write() as conn:
+            conn.execute(f"DELETE FROM {t} WHERE name = {m}", (name,))
+            conn.execute(f"INSERT INTO {t} (name, count, window_start, locked_until)"
+                         f" VALUES ({m}, 0, {m}, {m})", (name, stamp(now), stamp(until)))
         return until
 
     def clear_failures(self, name: str) -> None:

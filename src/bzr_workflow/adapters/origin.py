@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Origin:
-    """The CLI on the server, or a web session (or API token) at a network address."""
+    """The CLI on the server (`session` the operating-system account that ran it, `address`
+    the host), or a web session (or API token) at a network address."""
 
     via: str
     session: str = ""
@@ -18,6 +19,21 @@ class Origin:
 
 
 CLI = Origin("cli")
+
+
+def operator() -> Origin:
+    """The CLI as run now: by this operating-system account on this host, so the audit tells
+    an operator's act on the store from a signer's on the web (`os_user`, `host`)."""
+    import getpass
+    import socket
+
+    try:
+        account = getpass.getuser()
+    except (OSError, KeyError):  # no name for the uid (a bare container): its number
+        import os
+
+        account = f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+    return Origin("cli", account[:64], socket.gethostname()[:64])
 _current: ContextVar[Origin | None] = ContextVar("bzr_origin", default=None)
 
 

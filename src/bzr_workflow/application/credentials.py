@@ -22,9 +22,11 @@ from .text import FORBIDDEN
 
 MIN_PASSWORD, MAX_PASSWORD = 8, 1024
 SESSION_IDLE = timedelta(hours=12)
+SESSION_LIFETIME = timedelta(days=7)  # however it is used: then one signs in again
 TOUCH_AFTER = timedelta(minutes=5)  # a session's expiry moves on at most this often
 LOCK_WINDOW, LOCK_AFTER = timedelta(minutes=15), 5
 MAX_INVITE_HOURS = 24 * 30
+TOKEN_DAYS, MAX_TOKEN_DAYS = 90, 366
 
 
 class SignedIn(NamedTuple):
@@ -55,15 +57,17 @@ class Credentials(Service):
     # -- passwords, set by an administrator or through an invitation --------------------------
 
     def set_password(self, login: str, password: str, actor: str | None) -> dict[str, Any]:
-        """Set (or reset) a password; every session of the user ends."""
+        """Set (or reset) a password; every session, API token and unused invitation of the
+        user ends."""
         _check_password(password)
         admin, how = self.app.require_admin(actor), ["set"]
 
         def decide(user: User) -> None:
             how[0] = "reset" if user.has_password else "set"
+            _revoke_all(user, admin.login)
             user.password_set(admin.login, how[0])
         user = self._record(login, decide)
-        self._store(user.login, password)
+        self._store(user.login, password, reset=True)
         return {"user": user.login, "how": how[0]}
 
     def invite(self, login: str, actor: str | None, hours: int = 72) -> dict[str, Any]:
@@ -92,24 +96,33 @@ class Credentials(Service):
         if login is None:
             raise NotPermitted("this invitation is used, expired or unknown; ask an administrator "
                                "for a new one")
-        self._record(login, lambda u: u.password_set(login, "invite"))
-        self._store(login, password)
+
+        def decide(user: User) -> None:
+            _revoke_all(user, user.login)
+            user.password_set(user.login, "invite")
+        self._record(login, decide)
+        self._store(login, password, reset=True)
         return login
 
     def change_password(self, login: str, old: str, new: str, keep_session: str | None) -> None:
-        """The user's own change; their other sessions end, `keep_session` stays."""
+        """The user's own change; their other sessions end, `keep_session` stays. A wrong
+        current password counts towards the sign-in lockout of the name."""
         _check_password(new)
-        if not self._verify(self.tables.hash_of(login), old):
-            raise SignInFailed("the current password is wrong; nothing was changed")
+        self._checked(login, old, SignInFailed("the current password is wrong; nothing was changed"))
         self._record(login, lambda u: u.password_set(login, "changed"))
         self._store(login, new, _sha(keep_session) if keep_session else None)
 
     # -- API tokens --------------------------------------------------------------------------
 
-    def issue_token(self, login: str, name: str | None, actor: str | None) -> dict[str, Any]:
-        """A new API token, shown this once (the user's own, or issued by an administrator)."""
+    def issue_token(self, login: str, name: str | None, actor: str | None,
+                    days: int = TOKEN_DAYS) -> dict[str, Any]:
+        """A new API token, shown this once (the user's own, or issued by an administrator),
+        live for `days`; a password reset revokes it sooner."""
         if name is not None:
             check_code(name, "token name")
+        if not 1 <= days <= MAX_TOKEN_DAYS:
+            raise BadInput("--days {days}: a token lasts 1 to {most} days", days=days,
+                           most=MAX_TOKEN_DAYS)
         who = self._self_or_admin(login, actor)
         chosen: list[str] = []
 
@@ -117,9 +130,19 @@ class Credentials(Service):
             chosen[:] = [name or user.next_token_name()]
             user.issue_token(chosen[0], who)
         user = self._record(login, decide)
-        token = secrets.token_urlsafe(32)
-        self.tables.add_token(_sha(token), user.login, chosen[0], self.app.clock())
-        return {"token": token, "name": chosen[0]}
+        token, now = secrets.token_urlsafe(32), self.app.clock()
+        expires = now + timedelta(days=days)
+        self.tables.add_token(_sha(token), user.login, chosen[0], now, expires)
+        return {"token": token, "name": chosen[0], "expires": self._local(expires)}
+
+    def tokens(self, login: str, actor: str | None) -> list[dict[str, Any]]:
+        """The user's live and expired API tokens (names and times: never the token)."""
+        self._self_or_admin(login, actor)
+        user, now = self.app.user(login), self.app.clock()
+        return [{"user": user.login, "name": name, "created": self._local(created),
+                 "expires": self._local(expires), "expired": expires <= now}
+                for name, created, dies in self.tables.tokens_of(user.login)
+                for expires in [dies or created + timedelta(days=TOKEN_DAYS)]]
 
     def revoke_token(self, login: str, name: str, actor: str | None) -> dict[str, Any]:
         who = self._self_or_admin(login, actor)
@@ -131,8 +154,14 @@ class Credentials(Service):
         return {"user": user.login, "name": name, "revoked": True}
 
     def bearer(self, token: str) -> str | None:
-        """The login of a live API token."""
-        return self.tables.token_login(_sha(token)) if token else None
+        """The login of a live, unexpired API token (one made before tokens expired lives
+        its first TOKEN_DAYS)."""
+        found = self.tables.token(_sha(token)) if token else None
+        if found is None:
+            return None
+        login, created, expires = found
+        return login if self.app.clock() < (expires or created + timedelta(days=TOKEN_DAYS)) \
+            else None
 
     # -- signing in and out -------------------------------------------------------------------
 
@@ -140,39 +169,29 @@ class Credentials(Service):
         """A new session, or SignInFailed; the 5th failure of a name within 15 minutes locks it
         for 15 minutes (AccountLocked whatever the password). An unknown name gets the very
         same answers, after the same password check."""
-        name, now = _folded(login), self.app.clock()
-        until = self.tables.locked_until(name, now)
-        if until:
-            raise AccountLocked("too many failed sign-ins of this name: signing in is locked until "
-                                "{until}; try again then",
-                                until=self._local(until)[:16].replace("T", " "))
-        login = self._stored(login)  # `Zhang` or `ｚｈａｎｇ` signs in as zhang (domain/logins)
-        if not self._verify(self.tables.hash_of(login) if _code(login) else None, password):
-            until = self.tables.count_failure(name, now, LOCK_WINDOW, LOCK_AFTER)
-            account = self._account(login, name) if until else None
-            if until and account:
-                self._record(account, lambda u: u.locked_out(self._local(until)))
-            raise SignInFailed("wrong user name or password")
-        self.tables.clear_failures(name)
+        now = self.app.clock()
+        login = self._checked(login, password, SignInFailed("wrong user name or password"))
         user, session_id, csrf = self.app.user(login), *_secrets()
         self.tables.add_session(_sha(session_id), user.login, csrf, now, now + SESSION_IDLE,
                                 address or "")
         return SignedIn(user.login, user.name, session_id, csrf)
 
     def session(self, session_id: str) -> SessionUser | None:
-        """The signed-in user of a live session; its idle limit moves on with use."""
+        """The signed-in user of a live session; its idle limit moves on with use, never past
+        SESSION_LIFETIME from signing in."""
         if not session_id:
             return None
         key, now = _sha(session_id), self.app.clock()
         found = self.tables.session(key)
         if found is None:
             return None
-        login, csrf, expires = found
-        if expires <= now:
+        login, csrf, created, expires = found
+        ends = created + SESSION_LIFETIME
+        if expires <= now or ends <= now:
             self.tables.drop_session(key)
             return None
-        if now + SESSION_IDLE - expires > TOUCH_AFTER:
-            self.tables.touch_session(key, now + SESSION_IDLE)
+        if now + SESSION_IDLE - expires > TOUCH_AFTER and expires < ends:
+            self.tables.touch_session(key, min(now + SESSION_IDLE, ends))
         return SessionUser(login, csrf, key[:16])
 
     def sign_out(self, session_id: str) -> None:
@@ -192,11 +211,40 @@ class Credentials(Service):
             return user
         return app.attempt(command)
 
-    def _store(self, login: str, password: str, keep: str | None = None) -> None:
-        """The new hash replaces the old one; the user's other sessions end."""
+    def _checked(self, login: str, password: str, failed: SignInFailed) -> str:
+        """The stored login whose password `password` is, else SignInFailed(`failed`). The
+        attempt is counted under the folded name before the password is checked, so workers
+        together check at most LOCK_AFTER in LOCK_WINDOW; the last of them failing locks the
+        name (AccountLocked whatever the password, until the lock lifts). An unknown name
+        gets the very same answers, after the same password check."""
+        name, now = _folded(login), self.app.clock()
+        number, until = self.tables.reserve_attempt(name, now, LOCK_WINDOW, LOCK_AFTER)
+        if until:
+            raise AccountLocked("too many failed sign-ins of this name: signing in is locked until "
+                                "{until}; try again then",
+                                until=self._local(until)[:16].replace("T", " "))
+        login = self._stored(login)  # `Zhang` or `ｚｈａｎｇ` signs in as zhang (domain/logins)
+        if not self._verify(self.tables.hash_of(login) if _code(login) else None, password):
+            if number >= LOCK_AFTER:
+                locked = self.tables.lock(name, self.app.clock(), LOCK_WINDOW)
+                account = self._account(login, name)
+                if account:
+                    self._record(account, lambda u: u.locked_out(self._local(locked)))
+            raise failed
+        self.tables.clear_failures(name)
+        return login
+
+    def _store(self, login: str, password: str, keep: str | None = None,
+               reset: bool = False) -> None:
+        """The new hash replaces the old one; the user's other sessions and unused
+        invitations end, and on a `reset` (by an administrator or an invitation) their API
+        tokens too."""
         now = self.app.clock()
         self.tables.put_hash(login, hash_password(password), now)
         self.tables.end_sessions(login, now, keep)
+        self.tables.void_invites(login)
+        if reset:
+            self.tables.drop_tokens(login)
 
     def _verify(self, stored: str | None, password: str) -> bool:
         """argon2 runs whether or not there is a hash, so timing tells nothing."""
@@ -228,6 +276,14 @@ class Credentials(Service):
 
     def _local(self, when: datetime) -> str:
         return local_iso(when, self.app.policy().utc_offset)
+
+
+
+def _revoke_all(user: User, actor: str) -> None:
+    """A password reset revokes every API token the user has, on record."""
+    for name in list(user.tokens):
+        user.revoke_token(name, actor)
+
 
 def _check_password(password: str) -> None:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:

@@ -17,9 +17,10 @@ back (`returned_reason`)."""
 AuditRow = TypedDict("AuditRow", {
     "at": str, "actor": str, "action": str, "case": str | None, "target": str | None,
     "step": str | None, "step_label": str | None, "to_step": str | None, "comment": str | None,
-    "position": int, "via": str | None, "session": str | None, "address": str | None})
+    "position": int, "via": str | None, "session": str | None, "address": str | None,
+    "os_user": str | None, "host": str | None})
 """One recorded decision or organisation change, and where the command came from (cli, web
-or api; the web's session and address)."""
+or api; the web's session and address; the CLI's operating-system account and host)."""
 
 AppointmentRow = TypedDict("AppointmentRow", {
     "advisor": str, "class": str, "start": str, "end": str | None, "state": str,

@@ -87,13 +87,29 @@ def _usage_hint(exc: click.ClickException) -> str:
               help="Who is acting; every command that changes something records it. "
                    "Case and full-width forms are the same login (ADMIN is admin).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.option("--server", envvar="BZR_WORKFLOW_SERVER", metavar="URL",
+              help="Act through this web server's API as the owner of the token in "
+                   "BZR_WORKFLOW_TOKEN (inbox, cases, show, history, audit, approve, veto, "
+                   "return, withdraw, recruit apply), instead of opening the store; --as is "
+                   "refused there.")
 @click.version_option(package_name="bzr-workflow")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, actor: str | None, as_json: bool) -> None:
+def cli(ctx: click.Context, db: str | None, actor: str | None, as_json: bool,
+        server: str | None) -> None:
     """Event-sourced workflows for class advisors (班主任): recruitment, appraisal,
     awards, allowances and dismissal, each a multi-level sign-off on record."""
+    if server and actor:
+        from ..domain.errors import BadInput
+
+        raise BadInput("--as (or BZR_WORKFLOW_ACTOR) is refused with --server: the server acts"
+                       " as the owner of the token in BZR_WORKFLOW_TOKEN")
+    if server and db and ctx.get_parameter_source("db") == click.core.ParameterSource.COMMANDLINE:
+        from ..domain.errors import BadInput
+
+        raise BadInput("give --db to open a store or --server to go through a web server,"
+                       " not both")
     if ctx.obj is None:
-        ctx.obj = Ctx(db, actor, as_json)
+        ctx.obj = Ctx(db, actor, as_json, server)
     ctx.call_on_close(ctx.obj.close)
 
 

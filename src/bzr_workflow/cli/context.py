@@ -13,16 +13,48 @@ from .output import table
 
 if TYPE_CHECKING:
     from ..application import Location, WorkflowApp
+    from .remote import Remote
 
 
 class Ctx:
     """What every command shares; tests inject a ready one with `obj=`."""
 
-    def __init__(self, db: str | None, actor: str | None, as_json: bool) -> None:
-        self.db, self.as_json = db, as_json
+    def __init__(self, db: str | None, actor: str | None, as_json: bool,
+                 server: str | None = None) -> None:
+        self._db, self.as_json, self.server = db, as_json, server or None
         self._actor, self._resolved = actor, ""
         self._app: WorkflowApp | None = None
+        self._remote: Remote | None = None
         self._scope = ExitStack()  # what this command's app records comes from the CLI
+
+    @property
+    def remote(self) -> Remote | None:
+        """With `--server`, the API client every offered command goes through (as the owner of
+        BZR_WORKFLOW_TOKEN); None when the CLI opens the store itself."""
+        if self.server is None:
+            return None
+        if self._remote is None:
+            import os
+
+            from .remote import TOKEN_ENV, Remote
+
+            self._remote = Remote(self.server, os.environ.get(TOKEN_ENV, ""))
+        return self._remote
+
+    def _local_only(self) -> None:
+        """With `--server`, a command the API does not offer is refused (exit 2)."""
+        if self.server is not None:
+            from ..domain.errors import BadInput
+
+            path = click.get_current_context(silent=True)
+            name = path.command_path.partition(" ")[2] if path else "this command"
+            raise BadInput(f"`{name}` is not offered by the server's API: run it where the"
+                           " store is (--db), or on the web")
+
+    @property
+    def db(self) -> str | None:
+        self._local_only()
+        return self._db
 
     @property
     def actor(self) -> str | None:
@@ -48,16 +80,18 @@ class Ctx:
 
         from ..application import parse_location
 
-        return parse_location(self.db, os.environ.get("BZR_WORKFLOW_CIPHER_KEY"))
+        self._local_only()
+        return parse_location(self._db, os.environ.get("BZR_WORKFLOW_CIPHER_KEY"))
 
     def app(self, create: bool = False) -> WorkflowApp:
         """The application; what it records while this command runs says it came from the CLI."""
+        self._local_only()
         if self._app is None:
             from ..application import open_app
-            from ..adapters.origin import CLI, coming_from
+            from ..adapters.origin import coming_from, operator
 
             self._app = open_app(self.location, create=create)
-            self._scope.enter_context(coming_from(CLI))
+            self._scope.enter_context(coming_from(operator()))
         return self._app
 
     def close(self) -> None:
@@ -65,6 +99,16 @@ class Ctx:
         if self._app is not None:
             self._app.close()
             self._app = None
+
+    def not_remote(self, **options: Any) -> None:
+        """With `--server`, refuse an option the API does not take (exit 2)."""
+        given = [name for name, value in options.items() if value not in (None, False)]
+        if self.server is not None and given:
+            from ..domain.errors import BadInput
+
+            flag = "--" + given[0].replace("_", "-")
+            raise BadInput(f"{flag} is not offered through --server; run it where the store"
+                           " is (--db)")
 
     def emit(self, data: Any, human: Callable[[Any], str] | None = None) -> None:
         if self.as_json and _lazy(data):

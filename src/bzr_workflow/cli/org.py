@@ -208,21 +208,33 @@ def user_invite(ctx: Ctx, login: str, hours: int) -> None:
 @user.command("token")
 @click.argument("login", metavar="USER")
 @click.option("--name", metavar="NAME", help="A name for the new token (default token1, ...).")
+@click.option("--days", type=int, default=90, show_default=True, metavar="N",
+              help="How many days the new token lives (1-366).")
 @click.option("--revoke", metavar="NAME", help="Revoke USER's token of this name instead.")
+@click.option("--list", "listing", is_flag=True,
+              help="List USER's tokens (names, when made, when they expire) instead.")
 @pass_ctx
-def user_token(ctx: Ctx, login: str, name: str | None, revoke: str | None) -> None:
-    """Issue an API token for USER's scripts (printed once: only its digest is kept), or
-    revoke one with --revoke NAME. Scripts send it as `Authorization: Bearer TOKEN`."""
+def user_token(ctx: Ctx, login: str, name: str | None, days: int, revoke: str | None,
+               listing: bool) -> None:
+    """Issue an API token for USER's scripts (printed once: only its digest is kept), live for
+    --days; list USER's tokens with --list, or revoke one with --revoke NAME. Scripts send it
+    as `Authorization: Bearer TOKEN`. A password reset (`user passwd`, an invitation used)
+    revokes every token of USER."""
     from ..domain.errors import BadInput
 
-    if revoke is not None and name is not None:
-        raise BadInput("give --name to issue a token or --revoke to revoke one, not both")
+    if sum((revoke is not None, name is not None, listing)) > 1:
+        raise BadInput("give --name to issue a token, --revoke to revoke one or --list,"
+                       " only one of them")
     app = ctx.app()
+    if listing:
+        ctx.emit_rows(app.credentials.tokens(login, ctx.actor),
+                      ["user", "name", "created", "expires", "expired"])
+        return
     if revoke is not None:
         ctx.emit(app.credentials.revoke_token(login, revoke, ctx.actor),
                  lambda r: f"revoked token {r['name']} of {r['user']}")
         return
-    ctx.emit(app.credentials.issue_token(login, name, ctx.actor), lambda r: r["token"])
+    ctx.emit(app.credentials.issue_token(login, name, ctx.actor, days), lambda r: r["token"])
 
 
 @user.command("list")

@@ -8,6 +8,7 @@ import click
 
 from .context import Ctx, pass_ctx
 from .output import table
+from .remote import quoted
 from .workflow import case_line
 
 if TYPE_CHECKING:
@@ -28,7 +29,8 @@ CASE_COLUMNS = ["id", "kind", "state", "step_label", "role", "subject", "class",
 def inbox(ctx: Ctx, as_of: str | None) -> None:
     """Cases whose pending step you (--as USER) may sign; a case returned for amendment shows
     why (returned_reason)."""
-    rows = ctx.app().reads.inbox(ctx.actor, as_of)
+    ctx.not_remote(as_of=as_of)
+    rows = ctx.remote.get("/inbox") if ctx.remote else ctx.app().reads.inbox(ctx.actor, as_of)
     ctx.emit_rows(rows, [*CASE_COLUMNS, "returned_reason"], empty="(nothing awaits you)")
 
 
@@ -43,7 +45,13 @@ def inbox(ctx: Ctx, as_of: str | None) -> None:
 def cases(ctx: Ctx, kind: str | None, state: str | None, period: str | None, unit: str | None,
           limit: int | None, as_of: str | None) -> None:
     """Cases, filtered, in the order they were opened."""
-    ctx.emit_rows(ctx.app().reads.cases(kind, state, period, unit, limit, as_of), CASE_COLUMNS)
+    ctx.not_remote(as_of=as_of)
+    if ctx.remote:
+        rows = ctx.remote.get("/cases", kind=kind, state=state, period=period, unit=unit,
+                              limit=limit)
+    else:
+        rows = ctx.app().reads.cases(kind, state, period, unit, limit, as_of)
+    ctx.emit_rows(rows, CASE_COLUMNS)
 
 
 def _show_text(case: dict[str, Any]) -> str:
@@ -63,6 +71,9 @@ def _show_text(case: dict[str, Any]) -> str:
 @pass_ctx
 def show(ctx: Ctx, ref: str, as_of: str | None) -> None:
     """A case as it stands (or stood), from its own events."""
+    if ctx.remote:
+        ctx.emit(ctx.remote.get(f"/cases/{quoted(ref)}", as_of=as_of), _show_text)
+        return
     ctx.emit(ctx.app().reads.show(ref, as_of), _show_text)
 
 
@@ -75,6 +86,10 @@ HISTORY_COLUMNS = ["at", "actor", "action", "step_label", "comment"]
 @pass_ctx
 def history(ctx: Ctx, ref: str, as_of: str | None) -> None:
     """Every decision on a case, oldest first."""
+    ctx.not_remote(as_of=as_of)
+    if ctx.remote:
+        ctx.emit_rows(ctx.remote.get(f"/cases/{quoted(ref)}/history"), HISTORY_COLUMNS)
+        return
     ctx.emit_rows(ctx.app().reads.history(ref, as_of), HISTORY_COLUMNS)
 
 
@@ -89,7 +104,12 @@ def history(ctx: Ctx, ref: str, as_of: str | None) -> None:
 def audit(ctx: Ctx, actor: str | None, case_ref: str | None, since: str | None,
           until: str | None, limit: int | None, as_of: str | None) -> None:
     """Every recorded decision and organisation change: who, what, when."""
-    rows = ctx.app().reads.audit(actor, case_ref, since, until, limit, as_of)
+    ctx.not_remote(as_of=as_of)
+    if ctx.remote:
+        rows = ctx.remote.get("/audit", actor=actor, case=case_ref, since=since, until=until,
+                              limit=limit)
+    else:
+        rows = ctx.app().reads.audit(actor, case_ref, since, until, limit, as_of)
     ctx.emit_rows(rows, ["at", "actor", "action", "case", "target", "step_label", "comment"])
 
 

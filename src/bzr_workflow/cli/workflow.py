@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from .context import Ctx, pass_ctx
+from .remote import quoted
 
 
 def case_line(case: dict[str, Any]) -> str:
@@ -48,6 +49,10 @@ def recruit() -> None:
 def recruit_apply(ctx: Ctx, class_code: str, candidate: str | None, start: str | None,
                   note: str) -> None:
     """Apply (or be put forward) as a class's advisor."""
+    if ctx.remote:
+        ctx.emit(ctx.remote.post("/recruitment", {"class": class_code, "candidate": candidate,
+                                                  "start": start, "note": note}), case_line)
+        return
     ctx.emit(ctx.app().cases.recruit_apply(class_code, candidate, start, note, ctx.actor), case_line)
 
 
@@ -98,6 +103,10 @@ STEP = click.option("--step", metavar="STEP",
 @pass_ctx
 def approve(ctx: Ctx, ref: str, comment: str, step: str | None) -> None:
     """Sign off the step now pending (recommend, review, approve, publish ...)."""
+    if ctx.remote:
+        ctx.emit(ctx.remote.post(f"/cases/{quoted(ref)}/approve",
+                                 {"comment": comment, "step": step}), case_line)
+        return
     ctx.emit(ctx.app().cases.approve(ref, ctx.actor, comment, step), case_line)
 
 
@@ -119,6 +128,10 @@ def resubmit(ctx: Ctx, ref: str, comment: str) -> None:
 @pass_ctx
 def veto(ctx: Ctx, ref: str, reason: str, step: str | None) -> None:
     """Refuse the pending step; the case ends."""
+    if ctx.remote:
+        ctx.emit(ctx.remote.post(f"/cases/{quoted(ref)}/veto",
+                                 {"reason": reason, "step": step}), case_line)
+        return
     ctx.emit(ctx.app().cases.veto(ref, ctx.actor, reason, step), case_line)
 
 
@@ -129,6 +142,10 @@ def veto(ctx: Ctx, ref: str, reason: str, step: str | None) -> None:
 @pass_ctx
 def return_(ctx: Ctx, ref: str, reason: str, step: str | None) -> None:
     """Send the case back for amendment, where the policy allows it."""
+    if ctx.remote:
+        ctx.emit(ctx.remote.post(f"/cases/{quoted(ref)}/return",
+                                 {"reason": reason, "step": step}), case_line)
+        return
     ctx.emit(ctx.app().cases.return_case(ref, ctx.actor, reason, step), case_line)
 
 
@@ -138,6 +155,10 @@ def return_(ctx: Ctx, ref: str, reason: str, step: str | None) -> None:
 @pass_ctx
 def withdraw(ctx: Ctx, ref: str, reason: str) -> None:
     """Withdraw your own case before its final step."""
+    if ctx.remote:
+        ctx.emit(ctx.remote.post(f"/cases/{quoted(ref)}/withdraw", {"reason": reason}),
+                 case_line)
+        return
     ctx.emit(ctx.app().cases.withdraw(ref, ctx.actor, reason), case_line)
 
 

@@ -21,8 +21,10 @@ class Command(Aggregate):
         via: str
         """"cli" (the operator's tool on the server), "web" (a signed-in browser) or "api"."""
         session: str
-        """A short, non-secret name of the web session or API token; "" from the CLI."""
+        """A short, non-secret name of the web session or API token; from the CLI, the
+        operating-system account that ran it ("" before issue 20)."""
         address: str
+        """The web client's network address; from the CLI, the host it ran on."""
         count: int
 
     @event(Recorded)

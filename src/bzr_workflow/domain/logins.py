@@ -6,7 +6,10 @@ looked up or stored. A login that merely *looks* like another (`аdmin` with a C
 with a Greek alpha) has the same skeleton, which Unicode TR39 calls being confusable: a new login
 is refused when its skeleton is an existing login's, and a login mixing Latin letters with
 Cyrillic or Greek ones is refused outright (no real name is spelt so). Chinese logins (张三),
-pinyin and digits mix freely."""
+pinyin and digits mix freely. Latin look-alikes count too (TR39 again, for the letters and
+digits a login may use): `sh1` and `shl`, `admin` and `adrnin`, `vvang` and `wang`, `0` and `o`
+are one skeleton. (A capital `I`, TR39's look-alike of `l`, never reaches a stored login: it
+folds to `i`, which is drawn with its dot.)"""
 
 from __future__ import annotations
 
@@ -27,7 +30,11 @@ _LOOK_ALIKES = {
     "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "γ": "y", "ω": "w", "ζ": "z",
     "μ": "u", "σ": "o", "ς": "c",
 }
-_SKELETON = str.maketrans(_LOOK_ALIKES)
+# Latin (and digit) look-alikes, TR39's for what logins may hold: single characters first, then
+# the letters drawn as two (`m` as `rn`), spelt out the long way so that `vvv` and `wv` agree.
+_LATIN_SINGLE = {"0": "o", "1": "l", "ı": "i", "ɩ": "i", "ɑ": "a", "ǀ": "l", "ℓ": "l"}
+_LATIN_PAIRS = (("m", "rn"), ("w", "vv"), ("d", "cl"))
+_SKELETON = str.maketrans({**_LOOK_ALIKES, **_LATIN_SINGLE})
 
 
 def fold(login: str) -> str:
@@ -37,8 +44,13 @@ def fold(login: str) -> str:
 
 def skeleton(login: str) -> str:
     """What a login looks like: its folded form with Cyrillic and Greek look-alikes drawn as
-    the Latin letters they imitate (`аdmin` with a Cyrillic а → `admin`)."""
-    return fold(login).translate(_SKELETON)
+    the Latin letters they imitate (`аdmin` with a Cyrillic а → `adrnin`), digits as the
+    letters they imitate (`sh1` → `shl`), and `m`, `w`, `d` as the pairs drawn like them (`rn`,
+    `vv`, `cl`). Only ever compared with another skeleton, never shown or stored."""
+    drawn = fold(login).translate(_SKELETON)
+    for letter, pair in _LATIN_PAIRS:
+        drawn = drawn.replace(letter, pair)
+    return drawn
 
 
 def script(ch: str) -> str:

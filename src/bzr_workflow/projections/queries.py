@@ -166,8 +166,16 @@ def audit(conn: Connection, offset: str, actor: str | None = None, case: str | N
     return [{"at": local_iso(_utc(r.at), offset), "actor": r.actor, "action": r.action,
              "case": r.case_ref, "target": r.target, "step": r.step, "step_label": r.step_label,
              "to_step": r.to_step, "comment": r.comment, "position": r.position,
-             "via": r.via, "session": r.session, "address": r.address}
-            for r in rows]
+             **_came_from(r)} for r in rows]
+
+
+def _came_from(r: Row[Any]) -> dict[str, str | None]:
+    """Where a decision came from: the web's session and address; the CLI's operating-system
+    account and host (kept in the same two columns)."""
+    cli = r.via == "cli"
+    return {"via": r.via, "session": None if cli else r.session,
+            "address": None if cli else r.address, "os_user": r.session if cli else None,
+            "host": r.address if cli else None}
 
 
 def _keeps_case(conn: Connection, keep: Keep, ref: str | None, memo: dict[str, bool]) -> bool:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from ..domain.errors import BadInput, NotPermitted
-from .auth import SESSION_COOKIE, door, secure
+from .auth import SESSION_COOKIE, cookie, door, drop_cookie, put_cookie
 from .errors import NotSignedIn
 from .render import page, poster, reader, render, see
 
@@ -26,8 +26,7 @@ async def invite_form(token: str, request: Request) -> Response:
                            " for a new one (`user invite`)")
     csrf = secrets.token_urlsafe(24)
     response = render(request, "invite.html", login=login, csrf=csrf)
-    response.set_cookie(INVITE_CSRF_COOKIE, csrf, httponly=True, samesite="lax",
-                        secure=secure(request), path="/invite")
+    put_cookie(response, request, INVITE_CSRF_COOKIE, csrf, path="/invite")
     return response
 
 
@@ -35,12 +34,12 @@ async def invite_form(token: str, request: Request) -> Response:
 @page
 async def invite(token: str, request: Request, password: str = Form(""),
                  confirm: str = Form(""), csrf: str = Form("")) -> Response:
-    expected = request.cookies.get(INVITE_CSRF_COOKIE, "")
+    expected = cookie(request, INVITE_CSRF_COOKIE)
     if not expected or not hmac.compare_digest(csrf, expected):
         raise NotSignedIn("missing or wrong CSRF token: open the invitation link again")
     door(request).credentials.accept_invite(token, password, confirm)
     response = see("/login")
-    response.delete_cookie(INVITE_CSRF_COOKIE, path="/invite")
+    drop_cookie(response, request, INVITE_CSRF_COOKIE, path="/invite")
     return response
 
 
@@ -58,5 +57,5 @@ async def password(request: Request, old: str = Form(""), new: str = Form(""),
     if new != confirm:
         raise BadInput("the new password and its confirmation differ")
     door(request).credentials.change_password(who.login, old, new,
-                                              request.cookies.get(SESSION_COOKIE))
+                                              cookie(request, SESSION_COOKIE) or None)
     return render(request, "password.html", who=who, done=True)

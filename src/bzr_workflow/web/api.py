@@ -9,7 +9,8 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..domain.errors import BadInput
-from .auth import SESSION_COOKIE, Caller, address, check_csrf, door, secure, signed_in
+from .auth import (SESSION_COOKIE, Caller, address, check_csrf, cookie, door, drop_cookie,
+                   put_cookie, signed_in)
 
 router = APIRouter(prefix="/api/v1")
 
@@ -90,8 +91,7 @@ async def sign_in(body: Credentials, request: Request) -> Response:
     done = door(request).credentials.sign_in(body.user, body.password, address(request))
     user = door(request).user(done.login)
     response = Json({"user": done.login, "name": user.name, "csrf": done.csrf})
-    response.set_cookie(SESSION_COOKIE, done.session_id, httponly=True, samesite="lax",
-                        secure=secure(request), path="/")
+    put_cookie(response, request, SESSION_COOKIE, done.session_id)
     return response
 
 
@@ -99,9 +99,9 @@ async def sign_in(body: Credentials, request: Request) -> Response:
 async def sign_out(request: Request) -> Response:
     only(request)
     writer(request)
-    door(request).credentials.sign_out(request.cookies.get(SESSION_COOKIE, ""))
+    door(request).credentials.sign_out(cookie(request, SESSION_COOKIE))
     response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    drop_cookie(response, request, SESSION_COOKIE)
     return response
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
-from fastapi import Request
+from fastapi import Request, Response
 
 from ..adapters import origin
 from ..application.app import WorkflowApp
@@ -48,7 +48,7 @@ def caller(request: Request) -> Caller | None:
 
 def _identified(request: Request) -> Caller | None:
     creds = door(request).credentials
-    sid = request.cookies.get(SESSION_COOKIE)
+    sid = cookie(request, SESSION_COOKIE)
     if sid:
         found = creds.session(sid)
         if found is not None:
@@ -81,3 +81,30 @@ def secure(request: Request) -> bool:
     """Cookies are Secure when the browser reached us over HTTPS (directly or via a proxy)."""
     return request.url.scheme == "https" or \
         request.headers.get("x-forwarded-proto", "").lower() == "https"
+
+
+# Behind HTTPS every cookie of ours is named `__Host-…`: the browser then keeps it only if it
+# is Secure, for Path=/ and without a Domain, so no sibling host or plain-HTTP page can plant
+# or shadow it. Over plain HTTP (a test, a laptop) the bare name, as before.
+
+def cookie_name(request: Request, name: str) -> str:
+    return f"__Host-{name}" if secure(request) else name
+
+
+def cookie(request: Request, name: str) -> str:
+    """The value of our cookie `name` (under its `__Host-` name behind HTTPS), or ""."""
+    return request.cookies.get(cookie_name(request, name), "")
+
+
+def put_cookie(response: Response, request: Request, name: str, value: str,
+               path: str = "/") -> None:
+    """Set our cookie: HttpOnly, SameSite=Lax; behind HTTPS `__Host-`, Secure, Path=/."""
+    https = secure(request)
+    response.set_cookie(cookie_name(request, name), value, httponly=True, samesite="lax",
+                        secure=https, path="/" if https else path)
+
+
+def drop_cookie(response: Response, request: Request, name: str, path: str = "/") -> None:
+    https = secure(request)
+    response.delete_cookie(cookie_name(request, name), path="/" if https else path,
+                           secure=https, httponly=True, samesite="lax")

@@ -10,7 +10,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from ..domain.errors import AccountLocked, SignInFailed
 from . import accountpages, casepages, deskpages
-from .auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, address, caller, check_csrf, door, secure
+from .auth import (LOGIN_CSRF_COOKIE, SESSION_COOKIE, address, caller, check_csrf, cookie, door,
+                   drop_cookie, put_cookie)
 from .render import page, reader, render, to_login
 
 router = APIRouter(include_in_schema=False)
@@ -23,15 +24,14 @@ router.include_router(accountpages.router)
 async def login_form(request: Request) -> Response:
     token = secrets.token_urlsafe(24)
     response = render(request, "login.html", csrf=token)
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="lax",
-                        secure=secure(request), path="/login")
+    put_cookie(response, request, LOGIN_CSRF_COOKIE, token, path="/login")
     return response
 
 
 @router.post("/login")
 async def login(request: Request, user: str = Form(""), password: str = Form(""),
                 csrf: str = Form("")) -> Response:
-    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    expected = cookie(request, LOGIN_CSRF_COOKIE)
     if not expected or not hmac.compare_digest(csrf, expected):
         return render(request, "login.html", 401, csrf=expected or "", error="login.failed")
     try:
@@ -41,9 +41,8 @@ async def login(request: Request, user: str = Form(""), password: str = Form("")
         return render(request, "login.html", 423 if locked else 401, csrf=expected,
                       error="login.locked" if locked else "login.failed", user=user)
     response = RedirectResponse("/", status_code=303)
-    response.set_cookie(SESSION_COOKIE, done.session_id, httponly=True, samesite="lax",
-                        secure=secure(request), path="/")
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    put_cookie(response, request, SESSION_COOKIE, done.session_id)
+    drop_cookie(response, request, LOGIN_CSRF_COOKIE, path="/login")
     return response
 
 
@@ -53,9 +52,9 @@ async def logout(request: Request, csrf: str = Form("")) -> Response:
     if who is None:
         return to_login()
     check_csrf(who, csrf)
-    door(request).credentials.sign_out(request.cookies.get(SESSION_COOKIE, ""))
+    door(request).credentials.sign_out(cookie(request, SESSION_COOKIE))
     response = to_login()
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    drop_cookie(response, request, SESSION_COOKIE)
     return response
 
 
