@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from ..domain.errors import AccountLocked, BadInput, NotPermitted, SignInFailed, WorkflowError
-from ..domain.policy import ADMIN
+from ..domain.signing import is_admin
 from ..domain.timefmt import local_iso
 from ..domain.user import User
 from ..adapters.credstore import CredentialTables
@@ -48,7 +48,7 @@ class Credentials(Service):
 
     @cached_property
     def tables(self) -> CredentialTables:
-        return CredentialTables(self.app.location)
+        return CredentialTables(self.store.location)
 
     def close(self) -> None:
         if "tables" in self.__dict__:
@@ -59,7 +59,7 @@ class Credentials(Service):
     def set_password(self, login: str, password: str, actor: str | None) -> dict[str, Any]:
         """Set (or reset) a password; every session of the user ends."""
         _check_password(password)
-        admin, how = self.app.require_admin(actor), ["set"]
+        admin, how = self.store.require_admin(actor), ["set"]
 
         def decide(user: User) -> None:
             how[0] = "reset" if user.has_password else "set"
@@ -72,9 +72,9 @@ class Credentials(Service):
         """A one-time path where the user sets their own password, valid for `hours`."""
         if not 1 <= hours <= MAX_INVITE_HOURS:
             raise BadInput(f"--hours {hours}: an invitation lasts 1 to {MAX_INVITE_HOURS} hours")
-        admin = self.app.require_admin(actor)
-        expires = self.app.clock() + timedelta(hours=hours)
-        shown = local_iso(expires, self.app.policy().utc_offset)
+        admin = self.store.require_admin(actor)
+        expires = self.store.clock() + timedelta(hours=hours)
+        shown = local_iso(expires, self.store.policy().utc_offset)
         user = self._record(login, lambda u: u.invited(admin.login, shown))
         token = secrets.token_urlsafe(32)
         self.tables.add_invite(_sha(token), user.login, expires)
@@ -82,14 +82,14 @@ class Credentials(Service):
 
     def invitation(self, token: str) -> str | None:
         """The login an unused, unexpired invitation names."""
-        return self.tables.invite(_sha(token), self.app.clock()) if token else None
+        return self.tables.invite(_sha(token), self.store.clock()) if token else None
 
     def accept_invite(self, token: str, password: str, confirm: str) -> str:
         """Set the password an invitation asks for (once); returns the login."""
         if password != confirm:
             raise BadInput("the password and its confirmation differ")
         _check_password(password)
-        login = self.tables.use_invite(_sha(token), self.app.clock()) if token else None
+        login = self.tables.use_invite(_sha(token), self.store.clock()) if token else None
         if login is None:
             raise NotPermitted(INVITE_DEAD)
         self._record(login, lambda u: u.password_set(login, "invite"))
@@ -118,7 +118,7 @@ class Credentials(Service):
             user.issue_token(chosen[0], who)
         user = self._record(login, decide)
         token = secrets.token_urlsafe(32)
-        self.tables.add_token(_sha(token), user.login, chosen[0], self.app.clock())
+        self.tables.add_token(_sha(token), user.login, chosen[0], self.store.clock())
         return {"token": token, "name": chosen[0]}
 
     def revoke_token(self, login: str, name: str, actor: str | None) -> dict[str, Any]:
@@ -140,7 +140,7 @@ class Credentials(Service):
         """A new session, or SignInFailed; the 5th failure of a name within 15 minutes locks it
         for 15 minutes (AccountLocked whatever the password). An unknown name gets the very
         same answers, after the same password check."""
-        name, now = _folded(login), self.app.clock()
+        name, now = _folded(login), self.store.clock()
         until = self.tables.locked_until(name, now)
         if until:
             raise AccountLocked(self._locked_message(until))
@@ -152,7 +152,7 @@ class Credentials(Service):
                 self._record(account, lambda u: u.locked_out(self._local(until)))
             raise SignInFailed(FAILED)
         self.tables.clear_failures(name)
-        user, session_id, csrf = self.app.user(login), *_secrets()
+        user, session_id, csrf = self.store.user(login), *_secrets()
         self.tables.add_session(_sha(session_id), user.login, csrf, now, now + SESSION_IDLE,
                                 address or "")
         return SignedIn(user.login, user.name, session_id, csrf)
@@ -161,7 +161,7 @@ class Credentials(Service):
         """The signed-in user of a live session; its idle limit moves on with use."""
         if not session_id:
             return None
-        key, now = _sha(session_id), self.app.clock()
+        key, now = _sha(session_id), self.store.clock()
         found = self.tables.session(key)
         if found is None:
             return None
@@ -181,18 +181,18 @@ class Credentials(Service):
 
     def _record(self, login: str, decide: Callable[[User], None]) -> User:
         """Load the user, decide, save the event (re-run on conflict)."""
-        app = self.app
+        store = self.store
 
         def command() -> User:
-            user = app.user(login)
+            user = store.user(login)
             decide(user)
-            app.save(user)
+            store.save(user)
             return user
-        return app.attempt(command)
+        return store.attempt(command)
 
     def _store(self, login: str, password: str, keep: str | None = None) -> None:
         """The new hash replaces the old one; the user's other sessions end."""
-        now = self.app.clock()
+        now = self.store.clock()
         self.tables.put_hash(login, hash_password(password), now)
         self.tables.end_sessions(login, now, keep)
 
@@ -201,8 +201,8 @@ class Credentials(Service):
         return password_matches(stored, password)
 
     def _self_or_admin(self, login: str, actor: str | None) -> str:
-        me = self.app.actor(actor)
-        if me.login != self._stored(login) and not any(role == ADMIN for role, _ in me.grants):
+        me = self.store.actor(actor)
+        if me.login != self._stored(login) and not is_admin(me.grants):
             raise NotPermitted(f"{me.login} may manage only their own tokens;"
                                f" {login}'s are managed by an administrator (role admin)")
         return me.login
@@ -212,19 +212,19 @@ class Credentials(Service):
         if not _code(login):
             return login
         try:
-            return self.app.user(login).login
+            return self.store.user(login).login
         except WorkflowError:
             return login
 
     def _account(self, login: str, folded: str) -> str | None:
         """The real account a locked name locks, if any (only those get a LockedOut event)."""
         for candidate in dict.fromkeys((login, folded)):
-            if _code(candidate) and self.app.exists(User.create_id(candidate)):
+            if _code(candidate) and self.store.exists(User.create_id(candidate)):
                 return candidate
         return None
 
     def _local(self, when: datetime) -> str:
-        return local_iso(when, self.app.policy().utc_offset)
+        return local_iso(when, self.store.policy().utc_offset)
 
     def _locked_message(self, until: datetime) -> str:
         return (f"too many failed sign-ins of this name: signing in is locked until"
