@@ -259,6 +259,11 @@ class WorkflowApp(Application[UUID]):
     def exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
 
+    def has(self, kind: str, code: str = "") -> bool:
+        """Whether the store holds the institution (`has("institution")`), or a unit, user or
+        class of this code (`has("unit", "site-nanning")`)."""
+        return self.exists(institution_id() if kind == "institution" else key_id(kind, code))
+
     def institution(self) -> Institution:
         missing = f"no store in {self.location.describe()}; create one with `bzr-workflow init`"
         try:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the row types only type (defining ~20 TypedDicts costs a co
 
     from ..projections import ViewConnection, Views
     from ..projections.queries import Keep
+    from ..adapters.store import Location
     from .caseview import CaseView, CaseViews
     from .norms import NormsReports
 
@@ -323,10 +324,9 @@ class Reads:
         """Write an award case's recommendation form (.docx or .xlsx), sealed to now; an
         existing `out` is replaced only with `force` (see exports.safe)."""
         from ..exports.recommendation import write_docx, write_xlsx
-        from ..exports.safe import check_out, write_out
+        from ..exports.safe import write_out
 
-        kind = form_format(out, fmt)
-        check_out(out, self.store.location, force)
+        kind = form_format(out, fmt, self.store.location, force)
         model = self.recommendation_form(ref)
         model["position"], model["head"] = self.seal.head()
         writer = write_docx if kind == "docx" else write_xlsx
@@ -353,12 +353,10 @@ class Reads:
         """A month's allowance sheet as of now (or an event `position`), with its seal digest;
         also written to `out` (.csv or .xlsx) if given, replacing a file only with `force`."""
         from ..exports.allowance_sheet import write_csv, write_xlsx
-        from ..exports.safe import check_out, write_out
+        from ..exports.safe import write_out
         from ..projections import queries
 
-        kind = sheet_format(month, out)
-        if out:
-            check_out(out, self.store.location, force)
+        kind = sheet_format(month, out, self.store.location, force)
         policy = self.store.policy()
         if policy.allowance is None:
             raise BadInput(f"policy {policy.id} sets no allowance ([allowance] section)")
@@ -420,9 +418,11 @@ class Reads:
         return Integrity(position, head, run)
 
 
-def form_format(out: str, fmt: str | None) -> str:
+def form_format(out: str, fmt: str | None, location: Location | None = None,
+                force: bool = False) -> str:
     """`docx` or `xlsx`: the form's format, from --format or the file's ending, into an
-    existing folder (checked before any store is opened)."""
+    existing folder; with the store's `location`, also a file `exports.safe.check_out` allows
+    (not the store's, no link, replaced only with `force`). Checked before any store is opened."""
     from pathlib import Path
 
     kind = fmt or Path(out).suffix.lstrip(".").lower()
@@ -430,18 +430,30 @@ def form_format(out: str, fmt: str | None) -> str:
         raise BadInput(f"--out {out}: give a .docx or .xlsx file, or --format")
     if not Path(out).resolve().parent.is_dir():
         raise BadInput(f"--out {out}: the folder does not exist")
+    _check_out(out, location, force)
     return kind
 
 
-def sheet_format(month: str, out: str | None) -> str:
-    """A valid month, and `.csv`, `.xlsx` or "" (no file): checked before any store is opened."""
+def sheet_format(month: str, out: str | None, location: Location | None = None,
+                 force: bool = False) -> str:
+    """A valid month, and `.csv`, `.xlsx` or "" (no file), as `form_format` checks a file:
+    checked before any store is opened."""
     from pathlib import Path
 
     month_range(month)
     kind = Path(out).suffix.lower() if out else ""
     if out and (kind not in (".csv", ".xlsx") or not Path(out).resolve().parent.is_dir()):
         raise BadInput(f"--out {out}: give a .csv or .xlsx file in an existing folder")
+    if out:
+        _check_out(out, location, force)
     return kind
+
+
+def _check_out(out: str, location: Location | None, force: bool) -> None:
+    if location is not None:
+        from ..exports.safe import check_out
+
+        check_out(out, location, force)
 
 
 class ViewSource(Protocol):

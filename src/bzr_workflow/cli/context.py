@@ -32,14 +32,14 @@ class Ctx:
             return self._actor
         if self._resolved:
             return self._resolved
-        from ..domain.logins import fold
+        from ..application.text import typed_login
 
         if self._app is None:
-            return fold(self._actor)
+            return typed_login(self._actor)
         try:
             self._resolved = self._app.user(self._actor).login
         except Exception:  # noqa: BLE001 - unknown or unreadable: the command itself says so
-            self._resolved = fold(self._actor)
+            self._resolved = typed_login(self._actor)
         return self._resolved
 
     @property
