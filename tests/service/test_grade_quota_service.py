@@ -14,7 +14,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bzr_workflow.application import WorkflowApp, open_app, parse_location
-from bzr_workflow.domain.errors import LimitReached
+from bzr_workflow.domain.errors import LimitReached, NotPermitted
+from bzr_workflow.domain.ids import key_id
+from bzr_workflow.domain.periods import id_key
+from bzr_workflow.domain.quota import PlacesQuota
 from racing import race
 
 PERIOD = "2026-2027"  # a school year: Suzhou appraises 按学年
@@ -192,3 +195,17 @@ def test_the_base_is_the_roster_of_appraisals_opened_and_not_withdrawn(
     suzhou.cases.withdraw(own, "s1", "误开")
     places = suzhou.reads.grade_places(PERIOD)
     assert (places["roster"], places["places"]) == (19, 2)  # type: ignore[index]
+
+
+def test_an_advisor_may_not_read_the_ranked_results_and_the_office_may(
+        suzhou: WorkflowApp) -> None:
+    with pytest.raises(NotPermitted):
+        suzhou.reads.ranked_results(PERIOD, reader=ADVISORS[0])
+    assert suzhou.reads.ranked_results(PERIOD, reader="o1")["grade_quota"]["places"] == 2
+
+
+def test_the_grade_places_are_kept_where_stores_kept_them_before_the_rename(
+        suzhou: WorkflowApp) -> None:
+    suzhou.cases.approve(awaiting_approval(suzhou, ADVISORS[0]), "o1", "")
+    stored = suzhou.find(key_id("quota", f"grade:优秀/{id_key(PERIOD)}/*"))
+    assert isinstance(stored, PlacesQuota) and len(stored.taken) == 1
