@@ -87,3 +87,15 @@ def test_the_faces_import_no_views_and_of_the_domain_only_its_errors() -> None:
             assert not module.startswith("bzr_workflow.exports"), (path.name, module)
             if module.startswith("bzr_workflow.domain"):
                 assert module.startswith("bzr_workflow.domain.errors"), (path.name, module)
+
+
+COMMANDS = ["cases", "appraisal", "award", "worklog", "imports", "organisation", "credentials",
+            "adoption", "effects", "appraisal_effects", "award_effects", "dismissal_effects"]
+READ_SIDE = ("bzr_workflow.application.reads", "bzr_workflow.application.caseview",
+             "bzr_workflow.application.norms", "bzr_workflow.projections")
+
+
+def test_no_command_reads_the_views_or_the_read_side() -> None:
+    for name in COMMANDS:
+        for module in imported_modules(SRC / "application" / f"{name}.py"):
+            assert not module.startswith(READ_SIDE), (name, module)
