@@ -205,14 +205,14 @@ def replay(folder: str, repeats: int) -> list[dict[str, Any]]:
     ref = app.appraisals.open_appraisals("2026-2027-1", [("chen", "kj1", "nanning")], "li", True)[0]["id"]
     for n in range(199):
         app.appraisals.score(ref, "zhang", [f"political={n % 20}"])
-    stamp = app.cases.history(ref)[100]["at"]
+    stamp = app.reads.history(ref)[100]["at"]
     rows = [figure("show of a 200-event case (in process, cached)",
-                   timed(lambda: app.cases.show(ref), repeats), None, "s")]
+                   timed(lambda: app.reads.show(ref), repeats), None, "s")]
     cache, app.repository.cache = app.repository.cache, None  # as a fresh CLI process has it
-    rows += [figure("show of it (in process, replayed)", timed(lambda: app.cases.show(ref), repeats),
+    rows += [figure("show of it (in process, replayed)", timed(lambda: app.reads.show(ref), repeats),
                     None, "s"),
              figure("show --as-of on it (in process)",
-                    timed(lambda: app.cases.show(ref, as_of=stamp), repeats), None, "s")]
+                    timed(lambda: app.reads.show(ref, as_of=stamp), repeats), None, "s")]
     app.repository.cache = cache
     app.close()
     return rows

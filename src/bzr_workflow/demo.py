@@ -8,7 +8,6 @@ from typing import Any
 
 from .application import WorkflowApp
 from .domain.errors import RuleRefused, WorkflowError
-from .domain.ids import institution_id, key_id
 
 POLICY = "guilin-ut-ce-2024"
 DEMO_NAME = "桂林理工大学继续教育学院（演示）"
@@ -59,22 +58,22 @@ def _passwords(app: WorkflowApp, say: Say) -> dict[str, str]:
 
 
 def _setup(app: WorkflowApp, say: Say) -> None:
-    if not app.exists(institution_id()):
+    if not app.has("institution"):
         app.org.init(POLICY, "admin", DEMO_NAME, None)
         say(f"Created the store under policy {POLICY} (桂理工继教〔2024〕47号), administrator 'admin'.")
     elif app.institution().name != DEMO_NAME:
         raise RuleRefused("this store was not made by the demo; give the demo its own --db file")
     for code, name, parent in UNITS:
-        if not app.exists(key_id("unit", code)):
+        if not app.has("unit", code):
             app.org.add_unit(code, name, parent, "admin")
     for login, name, roles in USERS:
-        if not app.exists(key_id("user", login)):
+        if not app.has("user", login):
             app.org.add_user(login, name, roles, "admin")
 
 
 def _next_round(app: WorkflowApp) -> int:
     n = 1
-    while app.exists(key_id("class", f"r{n}-kj")):
+    while app.has("class", f"r{n}-kj"):
         n += 1
     return n
 

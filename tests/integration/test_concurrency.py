@@ -20,7 +20,7 @@ def test_two_heads_signing_the_same_step_at_once_record_exactly_one_decision(
     for _ in range(3):
         ref = app.cases.recruit_apply("kj1", None, None, "", "chen")["id"]
         (winner, ok, _), (loser, code, message) = race(db_url, ref, ["zhang", "zhao2"])
-        decisions = [h for h in app.cases.history(ref) if h["action"] == "recommended"]
+        decisions = [h for h in app.reads.history(ref) if h["action"] == "recommended"]
         assert (ok, code) == (0, 1)
         assert [d["actor"] for d in decisions] == [winner]
         assert f"already recommended by {winner}" in message

@@ -31,7 +31,7 @@ def test_a_dropped_connection_gives_a_clear_line_or_a_clean_retry(pg_url: str) -
         assert exc.exit_code == 4 and ("unreachable" in str(exc) or "refused" in str(exc))
         outcome = "refused"
     fresh = open_app(parse_location(pg_url))
-    signed = [h for h in fresh.cases.history(ref) if h["action"] == "recommended"]
+    signed = [h for h in fresh.reads.history(ref) if h["action"] == "recommended"]
     assert len(signed) == (1 if outcome == "signed" else 0)
     if outcome == "refused":
         fresh.cases.approve(ref, "zhang", "同意")

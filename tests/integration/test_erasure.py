@@ -125,7 +125,7 @@ def test_after_erasure_no_byte_of_the_store_or_an_export_holds_what_was_written(
     read_everything(app, award, out)  # the views hold what was read before the erasure too
     app.org.erase_person("chen", "admin")
     files = read_everything(app, award, out)
-    form = app.awards.recommendation_form(award)
+    form = app.reads.recommendation_form(award)
     assert form["fields"]["出生年月"] == ERASED and form["fields"]["姓名"] == ERASED
     assert leaked(export_bytes(files), values) == []
     assert leaked(store_bytes(app, url), values) == []
@@ -153,7 +153,7 @@ def test_with_a_store_key_the_store_holds_no_personal_text_in_clear(
     app = make_org(open_app(parse_location(url, key), create=True))
     award = write_about_chen(app, values)
     read_everything(app, award, out)
-    assert app.awards.recommendation_form(award)["fields"]["出生年月"] == values["birth"]
+    assert app.reads.recommendation_form(award)["fields"]["出生年月"] == values["birth"]
     names = {u["user"]: u["name"] for u in app.reads.users()}  # opened as they are read
     assert leaked(store_bytes(app, url), values) == []
     assert names["chen"] == values["name"]

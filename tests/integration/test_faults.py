@@ -135,7 +135,7 @@ def test_a_killed_import_records_all_rows_or_none(db_url: str, tmp_path: Path) -
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
     fresh = open_app(parse_location(db_url))
-    total = sum(fresh.worklog.norms_report(f"t{n}", "2026-2027-1", "advisor")["entries"]
+    total = sum(fresh.reads.norms(f"t{n}", "2026-2027-1", "advisor")["entries"]
                 for n in range(20))
     assert total % 4000 == 0
     assert Seal(fresh.location).verify()["verified"]

@@ -41,7 +41,7 @@ def aksu(db_url: str) -> Iterator[WorkflowApp]:
 
 def graded(app: WorkflowApp, period: str, grade: str) -> str:
     ref = str(app.appraisals.open_appraisals(
-        period, app.appraisals.appraisal_targets(["tian"]), "ma", True)[0]["id"])
+        period, app.reads.appraisal_targets(period, ["tian"]), "ma", True)[0]["id"])
     app.appraisals.score(ref, "niu", [f"morality={grade}", f"overall={grade}"])
     app.cases.approve(ref, "niu", "")
     app.cases.approve(ref, "xue", "")  # 考核结果上报学工部: xue records the result
@@ -59,7 +59,7 @@ def test_the_rule_opens_the_dismissal_in_place_of_the_department(aksu: WorkflowA
     """第九条 1）连续两学期工作考核不合格者 — 予以解聘 follows from the results themselves: the
     history's first entry is the rule's, naming the results that caused it."""
     first, second, ref = rule_dismissal(aksu)
-    [opening, *_] = aksu.cases.history(ref)
+    [opening, *_] = aksu.reads.history(ref)
     assert opening["actor"] == RULE == "@rule"
     assert first in opening["comment"] and second in opening["comment"]
     assert "2025-2026-2 不称职" in opening["comment"] and "2026-2027-1 不称职" in opening["comment"]
@@ -67,7 +67,7 @@ def test_the_rule_opens_the_dismissal_in_place_of_the_department(aksu: WorkflowA
     assert page.history[0]["actor"] == RULE
     audit = aksu.reads.audit(actor="xue")
     assert not [e for e in audit if e.get("case") == ref or "consequence" == e["action"]]
-    data = aksu.cases.show(ref)["data"]
+    data = aksu.reads.show(ref)["data"]
     assert data["results"] == [{"case": first, "period": "2025-2026-2", "grade": "不称职"},
                                {"case": second, "period": "2026-2027-1", "grade": "不称职"}]
 

@@ -26,7 +26,7 @@ def test_the_advisor_may_not_withdraw_their_own_appraisal(app: WorkflowApp) -> N
     for who in (case["subject"], "li"):
         with pytest.raises(NotPermitted, match="own behalf"):
             app.cases.withdraw(case["id"], who, "不参加本期考核")
-    assert app.cases.show(case["id"])["state"] == "open"
+    assert app.reads.show(case["id"])["state"] == "open"
 
 
 def test_opening_twice_opens_none_the_second_time(app: WorkflowApp) -> None:
@@ -102,9 +102,9 @@ def test_revisions_keep_the_old_values(app: WorkflowApp) -> None:
     ref = opened(app)
     app.appraisals.score(ref, "zhang", ["political=18"])
     app.appraisals.score(ref, "zhang", ["political=16.5"])
-    scored = [h["comment"] for h in app.cases.history(ref) if h["action"] == "scored"]
+    scored = [h["comment"] for h in app.reads.history(ref) if h["action"] == "scored"]
     assert scored == ["political -→18", "political 18→16.5"]
-    assert app.cases.show(ref)["scores"]["political"] == "16.5"
+    assert app.reads.show(ref)["scores"]["political"] == "16.5"
 
 
 def test_a_veto_fails_a_95_point_appraisal_and_says_why(app: WorkflowApp) -> None:
@@ -144,11 +144,11 @@ def test_show_as_of_gives_the_scores_as_they_stood(app: WorkflowApp) -> None:
     ref = opened(app)
     app.appraisals.score(ref, "zhang", ["political=18"])
     time.sleep(1.1)
-    middle = app.cases.history(ref)[-1]["at"]
+    middle = app.reads.history(ref)[-1]["at"]
     time.sleep(1.1)
     app.appraisals.score(ref, "zhang", ["political=12"])
-    assert app.cases.show(ref, as_of=middle)["scores"] == {"political": "18"}
-    assert app.cases.show(ref)["scores"] == {"political": "12"}
+    assert app.reads.show(ref, as_of=middle)["scores"] == {"political": "18"}
+    assert app.reads.show(ref)["scores"] == {"political": "12"}
 
 
 # -- Suzhou: self-summary, weights, 公示 with objections ------------------------------------
@@ -197,7 +197,7 @@ def test_suzhou_needs_the_self_summary_before_the_school_signs(suzhou: WorkflowA
 
 def test_suzhou_weights_give_a_fractional_total(suzhou: WorkflowApp) -> None:
     ref = published(suzhou)
-    shown = suzhou.cases.show(ref)
+    shown = suzhou.reads.show(ref)
     assert (shown["total"], shown["grade"]) == ("86.5", "合格")  # 13.5 + 17 + 24 + 17 + 15
     assert shown["explanation"] == "合格: 86.5 is at least 60 and below 90"
 
@@ -205,7 +205,7 @@ def test_suzhou_weights_give_a_fractional_total(suzhou: WorkflowApp) -> None:
 def test_publication_opens_the_announcement_and_it_ends_with_finalisation(
         suzhou: WorkflowApp) -> None:
     ref = published(suzhou)
-    shown = suzhou.cases.show(ref)
+    shown = suzhou.reads.show(ref)
     assert shown["announcement"]["until"] and not shown["final"]
     with pytest.raises(StepNotAllowed, match="runs until"):
         suzhou.appraisals.finalise(ref, "o2")
@@ -232,7 +232,7 @@ def test_an_upheld_objection_sends_the_case_back_to_scoring(suzhou: WorkflowApp)
     suzhou.appraisals.score(ref, "s1", ["attendance=60"])
     for who in ("s1", "s2", "o1", "o2"):
         suzhou.cases.approve(ref, who, "")
-    assert suzhou.cases.show(ref)["announcement"]["objections"] == []
+    assert suzhou.reads.show(ref)["announcement"]["objections"] == []
 
 
 def test_objections_are_lodged_only_during_the_announcement(suzhou: WorkflowApp) -> None:
@@ -284,7 +284,7 @@ def aksu(db_url: str) -> Iterator[WorkflowApp]:
 
 
 def graded(app: WorkflowApp, period: str, grade: str) -> str:
-    ref = str(app.appraisals.open_appraisals(period, app.appraisals.appraisal_targets(["tian"]), "ma", True,
+    ref = str(app.appraisals.open_appraisals(period, app.reads.appraisal_targets(period, ["tian"]), "ma", True,
                                              early=True)[0]["id"])
     app.appraisals.score(ref, "niu", [f"morality={grade}", f"overall={grade}"])
     app.cases.approve(ref, "niu", "")
@@ -297,7 +297,7 @@ def test_two_unqualified_semesters_open_a_dismissal_case_naming_them(aksu: Workf
     second = graded(aksu, "2026-2027-1", "不称职")
     [dismissal] = [c for c in aksu.user("tian").consequences if c["key"] == "dismissal"]
     assert dismissal["caused_by"] == [first, second]
-    case = aksu.cases.show(dismissal["opened"])
+    case = aksu.reads.show(dismissal["opened"])
     assert (case["kind"], case["subject"], case["step_label"]) == ("dismissal", "tian", "学工部审核")
     assert case["data"]["caused_by"] == [first, second]
 
@@ -407,9 +407,9 @@ def test_an_appraisal_shows_the_advisors_norm_compliance_as_evidence(aksu: Workf
                               tzinfo=UTC)
     aksu.clock = lambda: moment  # type: ignore[method-assign]
     aksu.worklog.log_add(None, [{"activity": "dormitory_visit", "date": start}], "tian")
-    ref = str(aksu.appraisals.open_appraisals(semester, aksu.appraisals.appraisal_targets(["tian"]),
+    ref = str(aksu.appraisals.open_appraisals(semester, aksu.reads.appraisal_targets(semester, ["tian"]),
                                               "ma", True)[0]["id"])
-    norms = {n["activity"]: (n["met"], n["of"]) for n in aksu.cases.show(ref)["norms"]}
+    norms = {n["activity"]: (n["met"], n["of"]) for n in aksu.reads.show(ref)["norms"]}
     assert norms["dormitory_visit"][0] == 1 and norms["dormitory_visit"][1] >= 1
     assert norms["class_meeting"] == (0, 1)
 
@@ -471,5 +471,5 @@ def test_bulk_opening_stores_and_shows_what_opening_one_by_one_would(app: Workfl
         assert {k: v for k, v in vars(stored).items() if k not in skip} == \
             {k: v for k, v in vars(built).items() if k not in skip}, advisor
         assert row == case_dict(stored, policy), advisor
-        assert app.cases.show(row["id"])["subject"] == advisor
+        assert app.reads.show(row["id"])["subject"] == advisor
     assert shown[0]["refinement"] != shown[1]["refinement"]  # two rule sets were in play

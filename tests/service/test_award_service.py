@@ -103,7 +103,7 @@ def test_ten_approvals_racing_for_three_places_let_exactly_three_through(
     refused = [msg for _, code, msg in outcomes if code == 1]
     assert len(passed) == 3 and len(refused) == 7
     assert all("3 of 3 places for 优秀班主任 2026-2027 taken" in msg for msg in refused)
-    assert sorted(c["id"] for c in (suzhou.cases.show(r) for r in refs) if c["step"] == "issue") == \
+    assert sorted(c["id"] for c in (suzhou.reads.show(r) for r in refs) if c["step"] == "issue") == \
         sorted(passed)
 
 
@@ -132,7 +132,7 @@ def test_the_docx_form_reads_back_field_by_field(app: WorkflowApp, nominated: st
     from bzr_workflow.exports.recommendation import write_docx
 
     path = tmp_path / "推荐表.docx"
-    write_docx(app.awards.recommendation_form(nominated), str(path))
+    write_docx(app.reads.recommendation_form(nominated), str(path))
     doc = Document(str(path))
     cells = [[c.text for c in row.cells] for row in doc.tables[0].rows]
     assert doc.paragraphs[0].text == "桂林理工大学高等学历继续教育优秀班主任推荐表"
@@ -152,7 +152,7 @@ def test_the_xlsx_form_reads_back_field_by_field(app: WorkflowApp, nominated: st
     from bzr_workflow.exports.recommendation import write_xlsx
 
     path = tmp_path / "推荐表.xlsx"
-    write_xlsx(app.awards.recommendation_form(nominated), str(path))
+    write_xlsx(app.reads.recommendation_form(nominated), str(path))
     rows = [[c for c in row if c is not None] for row in
             load_workbook(str(path)).active.iter_rows(values_only=True)]
     assert rows[0] == ["桂林理工大学高等学历继续教育优秀班主任推荐表"]
@@ -171,7 +171,7 @@ def test_an_unsigned_level_leaves_its_opinion_blank(app: WorkflowApp) -> None:
     advisor.record_result("2026-2027-1", "优秀", "90", "A-8", "li")
     app.save(advisor)
     ref = app.awards.nominate("liu", "2026-2027-1", "", None, "huang")["id"]
-    form = app.awards.recommendation_form(ref)
+    form = app.reads.recommendation_form(ref)
     assert [o["signer"] for o in form["opinions"]] == ["", ""]
 
 

@@ -14,7 +14,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bzr_workflow.application import WorkflowApp, open_app, parse_location
-from bzr_workflow.domain.errors import LimitReached
+from bzr_workflow.domain.errors import LimitReached, NotPermitted
+from bzr_workflow.domain.ids import key_id
+from bzr_workflow.domain.periods import id_key
+from bzr_workflow.domain.quota import PlacesQuota
 from racing import race
 
 PERIOD = "2026-2027"  # a school year: Suzhou appraises 按学年
@@ -72,7 +75,7 @@ def test_nineteen_advisors_give_two_places_and_the_third_approval_is_refused(
         suzhou.cases.approve(refs[2], "o1", "审定")
     assert refused.value.exit_code == 1
     assert f"2 of 2 优秀 places for {PERIOD} taken" in str(refused.value)
-    assert suzhou.cases.show(refs[2])["step"] == "ce_approval"  # nothing was written
+    assert suzhou.reads.show(refs[2])["step"] == "ce_approval"  # nothing was written
 
 
 def test_a_result_below_the_grade_needs_no_place(suzhou: WorkflowApp) -> None:
@@ -107,12 +110,12 @@ def test_an_upheld_objection_regrades_and_gives_the_place_back(suzhou: WorkflowA
     suzhou.cases.approve(refs[0], "o2", "公示")
     suzhou.appraisals.lodge_objection(refs[0], "student", "班会次数不足")
     suzhou.appraisals.resolve_objection(refs[0], "o3", 1, True, "经核实，重新评分")
-    assert suzhou.appraisals.grade_places(PERIOD)["taken"] == [refs[1]]  # type: ignore[index]
+    assert suzhou.reads.grade_places(PERIOD)["taken"] == [refs[1]]  # type: ignore[index]
     suzhou.appraisals.score(refs[0], "s1", QUALIFIED)
     for who in ("s1", "s2", "o1"):
         suzhou.cases.approve(refs[0], who, "")
     assert suzhou.cases.approve(refs[2], "o1", "")["step"] == "announce"
-    assert suzhou.appraisals.grade_places(PERIOD)["taken"] == refs[1:]  # type: ignore[index]
+    assert suzhou.reads.grade_places(PERIOD)["taken"] == refs[1:]  # type: ignore[index]
 
 
 def test_the_office_sees_the_candidates_ranked_with_the_places(suzhou: WorkflowApp) -> None:
@@ -150,9 +153,9 @@ def test_a_final_excellent_result_is_rewarded_with_1500_and_the_certificate(
                                   "certificate")} == {
         "advisor": ADVISORS[0], "period": PERIOD, "case": None, "result": excellent,
         "distinction": None, "amount": 1500.0, "certificate": True}
-    entry = suzhou.cases.history(excellent)[-1]
+    entry = suzhou.reads.history(excellent)[-1]
     assert (entry["actor"], entry["action"]) == ("@rule", "rewarded")
-    assert not [e for e in suzhou.cases.history(qualified) if e["action"] == "rewarded"]
+    assert not [e for e in suzhou.reads.history(qualified) if e["action"] == "rewarded"]
 
 
 def test_a_result_regraded_before_it_is_final_leaves_no_reward(suzhou: WorkflowApp) -> None:
@@ -176,8 +179,8 @@ def test_six_approvals_racing_for_two_places_let_exactly_two_through(
     refused = [msg for _, code, msg in outcomes if code == 1]
     assert len(passed) == 2 and len(refused) == 4, outcomes
     assert all(f"2 of 2 优秀 places for {PERIOD} taken" in msg for msg in refused)
-    assert sorted(suzhou.appraisals.grade_places(PERIOD)["taken"]) == sorted(passed)  # type: ignore[index]
-    approved = [r for r in refs if suzhou.cases.show(r)["step"] == "announce"]
+    assert sorted(suzhou.reads.grade_places(PERIOD)["taken"]) == sorted(passed)  # type: ignore[index]
+    approved = [r for r in refs if suzhou.reads.show(r)["step"] == "announce"]
     assert sorted(approved) == sorted(passed)
 
 
@@ -185,10 +188,24 @@ def test_the_base_is_the_roster_of_appraisals_opened_and_not_withdrawn(
         suzhou: WorkflowApp) -> None:
     """优秀班主任的比例为15% of the advisors appraised: a twentieth appraisal makes 3 places; one
     withdrawn by the person who opened it for themselves leaves the roster, and 2 again."""
-    assert suzhou.appraisals.grade_places(PERIOD)["places"] == 2  # type: ignore[index]
+    assert suzhou.reads.grade_places(PERIOD)["places"] == 2  # type: ignore[index]
     own = suzhou.cases.open_case("appraisal", "s1", None, PERIOD, None, "s1", unit="cs")["id"]
-    places = suzhou.appraisals.grade_places(PERIOD)
+    places = suzhou.reads.grade_places(PERIOD)
     assert (places["roster"], places["places"]) == (20, 3)  # type: ignore[index]
     suzhou.cases.withdraw(own, "s1", "误开")
-    places = suzhou.appraisals.grade_places(PERIOD)
+    places = suzhou.reads.grade_places(PERIOD)
     assert (places["roster"], places["places"]) == (19, 2)  # type: ignore[index]
+
+
+def test_an_advisor_may_not_read_the_ranked_results_and_the_office_may(
+        suzhou: WorkflowApp) -> None:
+    with pytest.raises(NotPermitted):
+        suzhou.reads.ranked_results(PERIOD, reader=ADVISORS[0])
+    assert suzhou.reads.ranked_results(PERIOD, reader="o1")["grade_quota"]["places"] == 2
+
+
+def test_the_grade_places_are_kept_where_stores_kept_them_before_the_rename(
+        suzhou: WorkflowApp) -> None:
+    suzhou.cases.approve(awaiting_approval(suzhou, ADVISORS[0]), "o1", "")
+    stored = suzhou.find(key_id("quota", f"grade:优秀/{id_key(PERIOD)}/*"))
+    assert isinstance(stored, PlacesQuota) and len(stored.taken) == 1

@@ -22,7 +22,7 @@ def opened(app: WorkflowApp) -> str:
 
 def test_the_site_head_is_awaited_for_an_act(app: WorkflowApp) -> None:
     """第十四条: "…平时考核与学期考核相结合的原则开展班主任工作考核" — the site head 开展班主任工作考核."""
-    shown = app.cases.show(opened(app))
+    shown = app.reads.show(opened(app))
     assert (shown["step_label"], shown["role"]) == ("开展班主任工作考核", "site_head")
 
 
@@ -65,7 +65,7 @@ def nominated(app: WorkflowApp) -> str:
 
 def test_guilins_form_has_its_teaching_site(app: WorkflowApp) -> None:
     """附件2 优秀班主任推荐表: 姓名 性别 民族 出生年月 学历/学位 政治面貌 所在校外教学点 主要事迹."""
-    form = app.awards.recommendation_form(nominated(app))
+    form = app.reads.recommendation_form(nominated(app))
     assert form["fields"]["所在校外教学点"] == "南宁校外教学点"
 
 
@@ -79,7 +79,7 @@ def test_a_policy_listing_no_form_fields_gets_no_guilin_boxes(tmp_path: Path) ->
     app = open_app(parse_location(str(tmp_path / "store.db")), create=True)
     try:
         make_org(app, str(policy))
-        form = app.awards.recommendation_form(nominated(app))
+        form = app.reads.recommendation_form(nominated(app))
     finally:
         app.close()
     assert list(form["fields"]) == ["姓名"] and form["deeds"] == "三年来所带班级无一人违纪"

@@ -111,7 +111,7 @@ def test_who_is_appraised_in_a_year_follows_the_calendar(hefei: WorkflowApp) -> 
     klass = hefei.school_class("m2")
     klass.appoint("qian", "2027-07-20", "R-9", "admin", 1)  # after term 2 ended
     hefei.save(klass)
-    assert [t[0] for t in hefei.appraisals.targets("2026-2027")] == ["wu"]
+    assert [t[0] for t in hefei.reads.appraisal_targets("2026-2027")] == ["wu"]
 
 
 # -- stores made before school years -----------------------------------------------------------

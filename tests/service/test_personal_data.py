@@ -49,7 +49,7 @@ def test_an_erased_birth_date_reads_as_erased_on_the_award_form(app: WorkflowApp
     advisor.record_result("2026-2027-1", "优秀", "90", "A-1", "li")
     app.save(advisor)
     ref = app.awards.nominate("chen", "2026-2027-1", "", None, "zhang")["id"]
-    assert app.awards.recommendation_form(ref)["fields"]["出生年月"] == ERASED
+    assert app.reads.recommendation_form(ref)["fields"]["出生年月"] == ERASED
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_with_a_cipher_key_stored_events_hold_no_plain_text(db_url: str, key: st
     app.close()
     assert "本人申请担任班主任".encode() not in states and "陈晓明".encode() not in states
     again = open_app(parse_location(db_url, key))
-    assert again.cases.show("R-1")["note"] == "本人申请担任班主任"
+    assert again.reads.show("R-1")["note"] == "本人申请担任班主任"
     assert Seal(again.location).verify()["verified"]
     again.close()
 

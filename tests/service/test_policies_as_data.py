@@ -35,9 +35,9 @@ def appoint(app: WorkflowApp, klass: str, advisor: str = "tian") -> str:
 
 def test_aksu_recruitment_is_opened_by_the_departments_recommendation(aksu: WorkflowApp) -> None:
     ref = appoint(aksu, "jd1")
-    history = [(h["actor"], h["action"], h["step_label"]) for h in aksu.cases.history(ref)]
+    history = [(h["actor"], h["action"], h["step_label"]) for h in aksu.reads.history(ref)]
     assert history[0] == ("ma", "recommended", "系（部）推荐")
-    assert aksu.cases.show(ref)["state"] == "published"
+    assert aksu.reads.show(ref)["state"] == "published"
     assert aksu.school_class("jd1").advisors[0]["advisor"] == "tian"
 
 
@@ -74,7 +74,7 @@ def test_jiyuan_discipline_case_runs_from_its_policy_data_alone(jiyuan: Workflow
     assert (case["id"], case["step_label"]) == ("J-1", "系学生工作领导小组研究")
     jiyuan.cases.approve(case["id"], "lg", "建议警告处分")
     done = jiyuan.cases.approve(case["id"], "xgc", "同意警告处分")
-    labels = [h["step_label"] for h in jiyuan.cases.history(case["id"])]
+    labels = [h["step_label"] for h in jiyuan.reads.history(case["id"])]
     assert done["state"] == "published"
     assert labels == ["辅导员提出处理意见", "系学生工作领导小组研究", "学院主管部门审批"]
 
@@ -132,6 +132,6 @@ def test_jiyuan_triggers_are_answered_on_both_backends(jiyuan: WorkflowApp) -> N
     jiyuan.worklog.log_add("bzr", rows, "bzr")
     jiyuan.worklog.log_add("bzr", [{"activity": "parent_contact", "student": "学生2",
                                     "date": "2026-10-10"}], "bzr")
-    triggers = jiyuan.worklog.norms_report("bzr", "2026-2027-1")["triggers"]
+    triggers = jiyuan.reads.norms("bzr", "2026-2027-1")["triggers"]
     assert [(t["student"], t["contact"] and t["contact"]["date"]) for t in triggers] == [
         ("学生0", None), ("学生1", "2026-10-09"), ("学生2", "2026-10-10")]

@@ -129,7 +129,7 @@ def test_history_lists_every_decision_oldest_first(app: WorkflowApp) -> None:
     app.cases.return_case(ref, "zhang", "补充材料")
     app.cases.approve(ref, "chen", "已补充")
     app.cases.approve(ref, "zhang", "同意")
-    actions = [(h["actor"], h["action"], h["step"]) for h in app.cases.history(ref)]
+    actions = [(h["actor"], h["action"], h["step"]) for h in app.reads.history(ref)]
     assert actions == [("chen", "applied", "apply"), ("zhang", "returned", "site_review"),
                        ("chen", "resubmitted", "apply"), ("zhang", "recommended", "site_review")]
 
@@ -138,13 +138,13 @@ def test_show_as_of_answers_from_the_events_as_they_stood(app: WorkflowApp) -> N
     ref = app.cases.recruit_apply("kj1", None, None, "", "chen")["id"]
     app.cases.approve(ref, "zhang", "")
     time.sleep(0.05)
-    middle = app.cases.history(ref)[-1]["at"]
+    middle = app.reads.history(ref)[-1]["at"]
     time.sleep(1.1)
     app.cases.approve(ref, "li", "")
-    assert app.cases.show(ref, as_of=middle)["step"] == "college_approval"
-    assert app.cases.show(ref)["step"] == "announce"
+    assert app.reads.show(ref, as_of=middle)["step"] == "college_approval"
+    assert app.reads.show(ref)["step"] == "announce"
     with pytest.raises(NotFound, match="did not exist"):
-        app.cases.show(ref, as_of="2020-01-01")
+        app.reads.show(ref, as_of="2020-01-01")
 
 
 def test_a_new_policy_version_leaves_running_cases_on_theirs(app: WorkflowApp, tmp_path) -> None:
@@ -156,7 +156,7 @@ def test_a_new_policy_version_leaves_running_cases_on_theirs(app: WorkflowApp, t
     changed = tmp_path / "guilin-v2.toml"
     changed.write_text(text, "utf-8")
     assert app.org.adopt_policy(str(changed), "admin")["version"] == 2
-    assert app.cases.show(ref)["step_label"] == "推荐单位审核"
+    assert app.reads.show(ref)["step_label"] == "推荐单位审核"
     fresh = app.cases.recruit_apply("kj2", None, None, "", "liu")
     assert (fresh["policy_version"], fresh["step_label"]) == (2, "推荐单位初审")
 
@@ -165,7 +165,7 @@ def test_a_second_process_sees_the_first_ones_writes(app: WorkflowApp) -> None:
     ref = publish(app)
     other = open_app(app.location)
     try:
-        assert other.cases.show(ref)["state"] == "published"
+        assert other.reads.show(ref)["state"] == "published"
     finally:
         other.close()
 

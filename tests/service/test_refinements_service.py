@@ -14,7 +14,7 @@ REFINEMENT = str(Path(__file__).parents[1] / "policies" / "refinements" / "nanni
 
 
 def labels(app: WorkflowApp, ref: str) -> str | None:
-    return app.cases.show(ref)["step_label"]
+    return app.reads.show(ref)["step_label"]
 
 
 def test_a_case_in_the_refined_unit_follows_the_units_pipeline(app: WorkflowApp) -> None:
@@ -24,7 +24,7 @@ def test_a_case_in_the_refined_unit_follows_the_units_pipeline(app: WorkflowApp)
     assert labels(app, ref) == "教学点教务初审"
     for who in ("reg", "zhang", "li", "wang"):
         app.cases.approve(ref, who, "同意")
-    assert [h["action"] for h in app.cases.history(ref)][1:] == ["checked", "recommended", "approved",
+    assert [h["action"] for h in app.reads.history(ref)][1:] == ["checked", "recommended", "approved",
                                                             "published"]
 
 

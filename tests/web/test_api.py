@@ -58,7 +58,7 @@ def test_a_site_head_signs_off_through_the_api_with_the_csrf_header(
     headers = session(api, "zhang")
     assert [r["id"] for r in api.get("/api/v1/inbox").json()] == [ref]
     answer = api.post(f"/api/v1/cases/{ref}/approve", json={"comment": "同意"}, headers=headers)
-    assert answer.status_code == 200 and answer.json() == store.cases.show(ref)
+    assert answer.status_code == 200 and answer.json() == store.reads.show(ref)
 
 
 def test_a_write_with_the_cookie_but_no_csrf_header_is_refused_and_writes_nothing(
@@ -68,7 +68,7 @@ def test_a_write_with_the_cookie_but_no_csrf_header_is_refused_and_writes_nothin
     refusal(api.post(f"/api/v1/cases/{ref}/approve", json={}), 401, 3)
     refusal(api.post(f"/api/v1/cases/{ref}/approve", json={},
                      headers={"X-CSRF-Token": "forged"}), 401, 3)
-    assert len(store.cases.history(ref)) == 1
+    assert len(store.reads.history(ref)) == 1
 
 
 def test_a_bearer_token_needs_no_cookie_and_no_csrf(api: TestClient, store: WorkflowApp) -> None:
@@ -84,7 +84,7 @@ def test_the_actor_is_never_a_body_field(api: TestClient, store: WorkflowApp) ->
     headers = session(api, "zhang")
     refusal(api.post(f"/api/v1/cases/{ref}/approve", json={"actor": "li"}, headers=headers),
             400, 2)
-    assert len(store.cases.history(ref)) == 1
+    assert len(store.reads.history(ref)) == 1
 
 
 def test_unknown_query_values_and_bad_bodies_are_400_not_422(api: TestClient) -> None:

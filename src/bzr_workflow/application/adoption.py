@@ -47,17 +47,17 @@ class Adopting(Service):
         digest = _digest(path)
 
         def command() -> dict[str, Any]:
-            self.app.require_admin(actor)
+            self.store.require_admin(actor)
             record = self._record("results", path, digest, len(rows), str(actor))
-            policy = self.app.policy()
+            policy = self.store.policy()
             users: dict[str, User] = {}
             seen: set[tuple[str, str]] = set()
             for n, row in enumerate(rows, 2):
                 self._result(row, Phrase("{path}: row {n}", path=path, n=n), policy, users, seen,
                              digest, str(actor))
-            self.app.save(record, *users.values())
+            self.store.save(record, *users.values())
             return {"imported": len(rows), "digest": digest, "advisors": sorted(users)}
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
     def _result(self, row: dict[str, str], where: Phrase, policy: Policy, users: dict[str, User],
                 seen: set[tuple[str, str]], digest: str, actor: str) -> None:
@@ -68,7 +68,7 @@ class Adopting(Service):
                 raise BadInput("grade {grade!r} is not a grade of {id} (one of {grades})",
                                grade=row['grade'], id=policy.id, grades=', '.join(grades))
             total = _total(row["total"])
-            user = users.get(row["advisor"]) or self.app.user(row["advisor"])
+            user = users.get(row["advisor"]) or self.store.user(row["advisor"])
         except BadInput as exc:
             raise BadInput("{where}: {exc}", where=where, exc=exc) from None
         if (user.login, period) in seen:
@@ -88,7 +88,7 @@ class Adopting(Service):
         numbered = sorted(enumerate(rows, 2), key=lambda nr: (nr[1]["start"], nr[0]))
 
         def command() -> dict[str, Any]:
-            self.app.require_admin(actor)
+            self.store.require_admin(actor)
             record = self._record("appointments", path, digest, len(rows), str(actor))
             moved = Moved({}, {})
             for n, row in numbered:
@@ -96,10 +96,10 @@ class Adopting(Service):
                     self._appointment(row, imported_ref(digest, n), moved, str(actor))
                 except WorkflowError as exc:
                     raise type(exc)("{path}: row {n}: {exc}", path=path, n=n, exc=exc) from None
-            self.app.save(record, *moved.users.values(), *moved.classes.values())
+            self.store.save(record, *moved.users.values(), *moved.classes.values())
             return {"imported": len(rows), "digest": digest,
                     "appointments": [imported_ref(digest, n) for n, _ in numbered]}
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
     def _appointment(self, row: dict[str, str], ref: str, moved: Moved, actor: str) -> None:
         """One past or current appointment: the class's side, and the advisor's while it runs."""
@@ -107,9 +107,9 @@ class Adopting(Service):
         end = parse_date(row["end"]) if row["end"] else ""
         if end and end <= start:
             raise BadInput("end {end} is not after start {start}", end=end, start=start)
-        user = moved.users.get(row["advisor"]) or self.app.user(row["advisor"])
-        klass = moved.classes.get(row["class"]) or self.app.school_class(row["class"])
-        staffing = self.app.policy().staffing
+        user = moved.users.get(row["advisor"]) or self.store.user(row["advisor"])
+        klass = moved.classes.get(row["class"]) or self.store.school_class(row["class"])
+        staffing = self.store.policy().staffing
         klass.appoint(user.login, start, ref, actor, staffing.advisors_per_class)
         if end:
             klass.release(user.login, end, ref, actor)
@@ -120,7 +120,7 @@ class Adopting(Service):
     def _record(self, what: str, path: str, digest: str, rows: int, actor: str) -> Adoption:
         if not rows:
             raise BadInput("{path}: no rows to import", path=path)
-        if self.app.exists(Adoption.create_id(what, digest)):
+        if self.store.exists(Adoption.create_id(what, digest)):
             raise AlreadyExists("{path}: this file (sha256 {digest}…) was already imported as "
                                 "{what}", path=path, digest=digest[:12], what=what)
         return Adoption(what=what, source=Path(path).name, digest=digest, rows=rows,

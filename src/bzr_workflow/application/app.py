@@ -1,21 +1,20 @@
-"""The event-sourced application: the store, loading aggregates and policies, retrying on conflict."""
+"""The event-sourced application and the one composition root: the store (the port every service is given), and the services wired with the siblings they need."""
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate, DomainEvent
-from eventsourcing.persistence import (Mapper, MapperDeserialisationError, OperationalError,
-                                       PersistenceError, ProgrammingError, Recording,
-                                       RecordConflictError)
+from eventsourcing.persistence import (Mapper, MapperDeserialisationError, PersistenceError,
+                                       ProgrammingError, Recording, RecordConflictError)
+from transitions import Machine
 
 from ..domain.case import Case
 from ..domain.command import Command
@@ -25,8 +24,9 @@ from ..domain.institution import Institution
 from ..domain.periods import Calendar
 from ..domain.periods import parse as parse_period_text
 from ..domain.logins import fold
-from ..domain.policy import ADMIN, Policy
+from ..domain.policy import Policy, Workflow
 from ..domain.school_class import SchoolClass
+from ..domain.signing import is_admin
 from ..domain.timefmt import local_iso
 from ..domain.unit import Unit
 from ..domain.user import User
@@ -34,18 +34,24 @@ from ..adapters import es_fastpath, origin
 from .accounts import legacy_login
 from ..adapters.personal import KeyRing, PersonalMapper
 from .policybook import PolicyBook
-from ..adapters.store import StoreMissing, StoreUnavailable, APP_NAME, Location
+from ..adapters.store import StoreMissing, APP_NAME, Location
+from .failures import storage_errors, translate_storage_error
 
 from .appraisal import Appraisals
 from .award import Awards
 from .cases import Cases
+from .caseview import CaseViews
 from .imports import Imports
+from .norms import NormsReports
 from .organisation import Organisation
 from .worklog import Worklog
 
 if TYPE_CHECKING:
+    from ..projections import Views
     from .credentials import Credentials
     from .reads import Reads
+
+__all__ = ["WorkflowApp", "storage_errors", "translate_storage_error"]
 
 T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
@@ -55,8 +61,10 @@ CACHED_AGGREGATES = 1000  # an LRU of aggregates (fast-forwarded from the store 
 
 class WorkflowApp(Application[UUID]):
     """One event store: load, decide in the domain, save (re-run on conflict), under the policy
-    in force. The commands and queries are grouped by subject as services over it: `org`,
-    `cases`, `appraisals`, `awards`, `worklog`, `imports`, `credentials` and `reads`."""
+    in force; it implements the port (`ports.Store`) and is the one composition root. The
+    commands and queries are grouped by subject as services, each given the store and the
+    siblings it needs, here and nowhere else: `org`, `cases`, `appraisals`, `awards`,
+    `worklog`, `imports`, `credentials` (commands) and `reads` (every query)."""
 
     name = APP_NAME
 
@@ -70,7 +78,8 @@ class WorkflowApp(Application[UUID]):
         from ..adapters.seal import Sealer
 
         # Each event's seal link is written by the recorder, in the event's own transaction.
-        self.recorder.sealer = Sealer(location)  # type: ignore[attr-defined]
+        self.sealer = Sealer(location)
+        self.recorder.sealer = self.sealer  # type: ignore[attr-defined]
 
     def close(self) -> None:
         if "reads" in self.__dict__:
@@ -80,7 +89,9 @@ class WorkflowApp(Application[UUID]):
         self.person_keys.keys.close()
         super().close()
 
-    # -- the services: every command and query, by subject ------------------------------
+    # -- the composition root: every service, given the store and its siblings -----------
+    # Commands never read the views; the read side (`reads`, `case_views`, `norms`) never
+    # calls a command. Each service gets the store's port and exactly the siblings listed.
 
     @cached_property
     def org(self) -> Organisation:
@@ -96,7 +107,7 @@ class WorkflowApp(Application[UUID]):
 
     @cached_property
     def awards(self) -> Awards:
-        return Awards(self)
+        return Awards(self, self.cases)
 
     @cached_property
     def worklog(self) -> Worklog:
@@ -104,7 +115,7 @@ class WorkflowApp(Application[UUID]):
 
     @cached_property
     def imports(self) -> Imports:
-        return Imports(self)
+        return Imports(self, self.org)
 
     @cached_property
     def credentials(self) -> Credentials:
@@ -112,9 +123,25 @@ class WorkflowApp(Application[UUID]):
         return Credentials(self)
 
     @cached_property
+    def norms(self) -> NormsReports:
+        """Work norms against the log; when an advisor served comes from the views."""
+        return NormsReports(self, serving=lambda advisor: self.reads.appointments(advisor))
+
+    @cached_property
+    def case_views(self) -> CaseViews:
+        return CaseViews(self, self.norms)
+
+    @cached_property
     def reads(self) -> Reads:
         from .reads import Reads  # lazily: the views bring SQLAlchemy, which commands never need
-        return Reads(self)
+        return Reads(self, self.new_views, self.case_views, self.norms)
+
+    def new_views(self) -> Views:
+        """A set of views over this store (`reads` keeps one; tests and the bench make more)."""
+        from ..adapters.eventlog import StoreLog
+        from ..projections import Views  # SQLAlchemy: only commands that read pay for it
+
+        return Views(StoreLog(self, self.location), self.policies.policy_of)
 
     # -- storing --------------------------------------------------------------------------
 
@@ -168,6 +195,29 @@ class WorkflowApp(Application[UUID]):
         except AggregateNotFoundError:
             raise missing from None
 
+    def find(self, aggregate_id: UUID) -> Any | None:
+        """The aggregate saved under this id, or None where none was."""
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def events_of(self, aggregate_id: UUID) -> list[Any]:
+        """One aggregate's events, in order (history, a case as it stood)."""
+        return list(self.events.get(aggregate_id))
+
+    def events_with(self, topics: Sequence[str], page: int = 1000) -> Iterator[DomainEvent]:
+        """Every stored event of these topics, in the order they came, a page at a time."""
+        start: int | None = None
+        while True:
+            notes = self.recorder.select_notifications(start, page, None, topics,
+                                                       inclusive_of_start=start is None)
+            for note in notes:
+                yield cast(DomainEvent, self.mapper.to_domain_event(note))
+            if len(notes) < page:
+                return
+            start = notes[-1].id
+
     def load_or_start(self, cls: type[A], **keys: Any) -> A:
         """The aggregate these natural keys name, or a new one to save with the command's others
         (two commands starting it at once conflict on version 1, and one re-runs)."""
@@ -210,6 +260,11 @@ class WorkflowApp(Application[UUID]):
     def exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
 
+    def has(self, kind: str, code: str = "") -> bool:
+        """Whether the store holds the institution (`has("institution")`), or a unit, user or
+        class of this code (`has("unit", "site-nanning")`)."""
+        return self.exists(institution_id() if kind == "institution" else key_id(kind, code))
+
     def institution(self) -> Institution:
         where = self.location.describe()
         try:
@@ -241,7 +296,7 @@ class WorkflowApp(Application[UUID]):
 
     def require_admin(self, login: str | None) -> User:
         user = self.actor(login)
-        if not any(role == ADMIN for role, _ in user.grants):
+        if not is_admin(user.grants):
             raise NotPermitted("{login} is not an administrator (role admin)", login=user.login)
         return user
 
@@ -269,12 +324,22 @@ class WorkflowApp(Application[UUID]):
         """A policy version as adopted, or as a unit's refinement (by number) overrides it."""
         return self.policies.policy(version, refinement, inst)
 
+    def policy_of(self, version: int, refinement: int = 0) -> Policy:
+        """A numbered version (and refinement) as adopted."""
+        return self.policies.policy_of(version, refinement)
+
     def policy_for_unit(self, unit_path: list[str], inst: Institution | None = None) -> Policy:
         return self.policies.for_unit(unit_path, inst)
 
     def case_policy(self, case: Case) -> Policy:
         """The rules the case was opened under: its version, refined for its unit if it was."""
         return self.policies.policy(case.policy_version, case.refinement)
+
+    def case_rules(self, case: Case) -> tuple[Policy, Workflow, Machine]:
+        """The rules a case follows: its policy, its workflow and that workflow's rule table."""
+        policy = self.case_policy(case)
+        wf = policy.workflow(case.kind)
+        return policy, wf, self.policies.machine(case.policy_version, case.refinement, wf)
 
     clock: Callable[[], datetime] = staticmethod(lambda: datetime.now(UTC))
     """Where business dates come from (announcement ends, flags, default start); tests set it."""
@@ -314,35 +379,3 @@ class WorkflowApp(Application[UUID]):
 
 def _provenance(came_from: origin.Origin, count: int) -> Command:
     return Command(came_from.via, came_from.session, came_from.address, count)
-
-
-@contextmanager
-def storage_errors() -> Iterator[None]:
-    """A storage failure as the refusal it means (translate_storage_error)."""
-    try:
-        yield
-    except RecordConflictError:
-        raise
-    except (PersistenceError, MapperDeserialisationError) as exc:
-        raise translate_storage_error(exc) from None
-
-
-def translate_storage_error(exc: BaseException) -> WorkflowError:
-    """What a storage failure means to the user, as a refusal with its exit code."""
-    text = _first_line(exc)
-    if isinstance(exc, MapperDeserialisationError):
-        return BadInput("cannot read the stored events: they are encrypted, or encrypted with"
-                        " another key; set BZR_WORKFLOW_CIPHER_KEY to this store's key")
-    if isinstance(exc, ProgrammingError) or "no such table" in text:
-        return StoreMissing("no store here ({text}); create one with `bzr-workflow init`",
-                            text=text)
-    if "not a database" in text:
-        return BadInput("the --db file is not a bzr-workflow store ({text})", text=text)
-    if isinstance(exc, OperationalError):
-        return StoreUnavailable("the database is busy or unreachable ({text})", text=text)
-    return StoreUnavailable("the database refused the command ({text})", text=text)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]

@@ -12,18 +12,17 @@ from ..domain.periods import parse_period
 from ..domain.roster import PeriodRoster
 from ..domain.signing import may_open
 from ..domain.user import User
-from ..domain.quota import AwardQuota
-from .appraisal_effects import (KIND, appraisal_roster, grade_quota_key, grade_quota_of,
-                                roster_size)
+from .appraisal_effects import KIND, appraisal_roster
 from .cases import run_decision
-from .effects import Decided, effects_of
+from .effects import effects_of, run
+from .hooks import Decided
 from .opening import counter, new_case
 from .render import SiblingDicts, case_dict
 from .service import Service
+from .targets import Target
 from .text import checked
 
 Progress = Callable[[int], None]
-Target = tuple[str, str, str]  # (advisor, class, unit)
 CHUNK = 1000  # bulk opening: events mapped and stored per chunk, in the one transaction
 
 
@@ -39,47 +38,8 @@ def parse_items(pairs: Sequence[str], what: str) -> dict[str, str]:
 
 
 class Appraisals(Service):
-    """Appraisal commands: opening a period's cases, summaries, scores, veto items, 公示, finalising."""
-
-    def targets(self, period: str, advisors: Sequence[str] = ()) -> list[Target]:
-        """Whom `open_appraisals` would open for: the named advisors, or every advisor
-        appointed at some time in the period. Under a policy that appoints nobody (no
-        recruitment workflow: Jiyuan), every holder of a role its work norms name, in that unit."""
-        if advisors:
-            return self.appraisal_targets(advisors)
-        appointed = self.app.reads.appointed_in(period)
-        policy = self.app.policy()
-        if "recruitment" in policy.workflows:
-            return appointed
-        norm_roles = {n.role for n in policy.norms}
-        seen = {t[0] for t in appointed}
-        for row in self.app.reads.users():
-            units = [unit for role, _, unit in (g.partition("@") for g in row["roles"])
-                     if role in norm_roles and unit]
-            if units and row["user"] not in seen:
-                appointed.append((row["user"], "", units[0]))
-                seen.add(row["user"])
-        return appointed
-
-    def appraisal_targets(self, advisors: Sequence[str]) -> list[Target]:
-        """(advisor, class, unit) for named advisors, from their current appointments; one
-        who holds no class is appraised in the unit where they hold a role the policy's work
-        norms name (Jiyuan appraises its 辅导员 and 班主任, whom no recruitment appoints)."""
-        out = []
-        norm_roles = {n.role for n in self.app.policy().norms}
-        for login in advisors:
-            user = self.app.user(login)
-            if not user.classes:
-                units = [unit for role, unit in user.grants if role in norm_roles and unit]
-                if not units:
-                    raise RuleRefused("{login} advises no class and holds no role the work "
-                                      "norms name in a unit, so has nothing to be appraised on",
-                                      login=login)
-                out.append((login, "", units[0]))
-                continue
-            klass = self.app.school_class(user.classes[0])
-            out.append((user.login, klass.code, klass.unit))
-        return out
+    """Appraisal commands: opening a period's cases (for targets the caller read first:
+    `reads.appraisal_targets`), summaries, scores, veto items, 公示, finalising."""
 
     def open_appraisals(self, period: str, targets: Sequence[Target], actor: str | None,
                         explicit: bool, progress: Progress | None = None, early: bool = False
@@ -87,10 +47,10 @@ class Appraisals(Service):
         """One case per advisor, all in one transaction; advisors who have one are skipped.
         A period that has not begun under the calendar is refused unless `early`."""
         def command() -> Sequence[dict[str, Any]]:
-            me, inst = self.app.actor(actor), self.app.institution()
-            policy = self.app.policy(inst=inst)
+            me, inst = self.store.actor(actor), self.store.institution()
+            policy = self.store.policy(inst=inst)
             canonical = parse_period(period, policy.period)
-            roster = appraisal_roster(self.app, canonical)
+            roster = appraisal_roster(self.store, canonical)
             paths: dict[str, list[str]] = {}
             todo: list[Target] = []
             seen: set[str] = set()
@@ -98,18 +58,18 @@ class Appraisals(Service):
                 if advisor in roster.cases or advisor in seen:
                     continue
                 if unit not in paths:
-                    paths[unit] = self.app.unit(unit).path
+                    paths[unit] = self.store.unit(unit).path
                 if self._may_open(me, paths[unit], inst, explicit, advisor):
                     todo.append((advisor, klass, unit))
                     seen.add(advisor)
             if todo:  # after the permission checks: who may not open it is told that first
-                self.app.require_begun(canonical, policy, early, inst)
+                self.store.require_begun(canonical, policy, early, inst)
             return self._open_many(inst, me.login, canonical, roster, todo, paths, progress)
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
     def _may_open(self, me: User, path: list[str], inst: Institution, explicit: bool,
                   who: str) -> bool:
-        wf = self.app.policy_for_unit(path, inst).workflow(KIND)
+        wf = self.store.policy_for_unit(path, inst).workflow(KIND)
         if may_open(wf, me.grants, path):
             return True
         if explicit:
@@ -125,8 +85,8 @@ class Appraisals(Service):
                    progress: Progress | None) -> Sequence[dict[str, Any]]:
         if not todo:
             return []
-        base = self.app.policy(inst=inst)
-        refs_counter = counter(self.app, base.workflow(KIND).prefix)
+        base = self.store.policy(inst=inst)
+        refs_counter = counter(self.store, base.workflow(KIND).prefix)
         refs = refs_counter.allocate(len(todo))
         leaf = {unit: path[-1] if path else "" for unit, path in paths.items()}  # a case's unit
         roster.list_cases({t[0]: ref for t, ref in zip(todo, refs)},
@@ -145,7 +105,7 @@ class Appraisals(Service):
                     opened, shape = first[refinement]
                     chunk.append(Case.opened_like(opened, ref, advisor, path, klass))
                 else:
-                    policy = self.app.policy(inst=inst, refinement=refinement)
+                    policy = self.store.policy(inst=inst, refinement=refinement)
                     case = new_case(ref, policy.workflow(KIND), inst.current_version,
                                           refinement, subject=advisor, opener=opener,
                                           unit_path=path, class_code=klass, period=period)
@@ -160,7 +120,7 @@ class Appraisals(Service):
                     progress(100)
             yield chunk
 
-        self.app.save_streamed(chunks())
+        self.store.save_streamed(chunks())
         if progress:
             progress(len(todo) % 100)
         return shown
@@ -169,11 +129,11 @@ class Appraisals(Service):
         text = checked(text, "the self-summary")
 
         def command() -> dict[str, Any]:
-            me, case = self.app.actor(actor), self._appraisal(ref)
+            me, case = self.store.actor(actor), self._appraisal(ref)
             case.submit_summary(me.login, text)
-            self.app.save(case)
-            return case_dict(case, self.app.case_policy(case))
-        return self.app.attempt(command)
+            self.store.save(case)
+            return case_dict(case, self.store.case_policy(case))
+        return self.store.attempt(command)
 
     def score(self, ref: str, actor: str | None, items: Sequence[str],
               bonus: Sequence[str] = ()) -> dict[str, Any]:
@@ -182,68 +142,68 @@ class Appraisals(Service):
             raise BadInput("give at least one --item KEY=VALUE (or --bonus KEY=VALUE)")
 
         def command() -> dict[str, Any]:
-            me, case = self.app.actor(actor), self._appraisal(ref)
-            policy, wf, _ = self.app.cases.context(case)
+            me, case = self.store.actor(actor), self._appraisal(ref)
+            policy, wf, _ = self.store.case_rules(case)
             run_decision(case, me.grants, policy,
                          lambda: case.score(me.login, me.grants, policy, wf, scores, extra))
-            self.app.save(case)
+            self.store.save(case)
             return case_dict(case, policy)
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
     def flag_veto(self, ref: str, actor: str | None, item: str, reason: str | None,
                   clear: bool = False) -> dict[str, Any]:
         reason = checked(reason, "--reason")
 
         def command() -> dict[str, Any]:
-            me, case = self.app.actor(actor), self._appraisal(ref)
-            policy, wf, _ = self.app.cases.context(case)
-            case.flag_veto(me.login, me.grants, policy, wf, item, reason, self.app.today(policy), clear)
-            self.app.save(case)
+            me, case = self.store.actor(actor), self._appraisal(ref)
+            policy, wf, _ = self.store.case_rules(case)
+            case.flag_veto(me.login, me.grants, policy, wf, item, reason, self.store.today(policy), clear)
+            self.store.save(case)
             return case_dict(case, policy)
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
     def lodge_objection(self, ref: str, actor: str | None, reason: str | None) -> dict[str, Any]:
         reason = checked(reason, "--reason")
 
         def command() -> dict[str, Any]:
-            me, case = self.app.actor(actor), self._appraisal(ref)
-            policy = self.app.case_policy(case)
-            case.lodge_objection(me.login, reason, self.app.today(policy))
-            self.app.save(case)
+            me, case = self.store.actor(actor), self._appraisal(ref)
+            policy = self.store.case_policy(case)
+            case.lodge_objection(me.login, reason, self.store.today(policy))
+            self.store.save(case)
             return case_dict(case, policy)
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
     def resolve_objection(self, ref: str, actor: str | None, number: int, upheld: bool,
                           comment: str | None) -> dict[str, Any]:
         comment = checked(comment, "--comment")
 
         def command() -> dict[str, Any]:
-            me, case = self.app.actor(actor), self._appraisal(ref)
-            policy, wf, _ = self.app.cases.context(case)
+            me, case = self.store.actor(actor), self._appraisal(ref)
+            policy, wf, _ = self.store.case_rules(case)
             case.resolve_objection(me.login, me.grants, policy, wf, number, upheld, comment)
-            moved = effects_of(case.kind).run("on_ended", self.app,
+            moved = run(effects_of(case.kind).on_ended, self.store,
                                               Decided(case, policy, wf, me.login)) \
                 if case.state == "open" else []  # upheld: re-graded, so its place is given back
-            self.app.save(case, *moved)
+            self.store.save(case, *moved)
             return case_dict(case, policy)
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
     def finalise(self, ref: str, actor: str | None) -> dict[str, Any]:
         def command() -> dict[str, Any]:
-            me, case = self.app.actor(actor), self._appraisal(ref)
-            policy, wf, _ = self.app.cases.context(case)
-            case.finalise(me.login, me.grants, policy, wf, self.app.today(policy))
-            moved = effects_of(case.kind).run("on_final", self.app, Decided(case, policy, wf,
+            me, case = self.store.actor(actor), self._appraisal(ref)
+            policy, wf, _ = self.store.case_rules(case)
+            case.finalise(me.login, me.grants, policy, wf, self.store.today(policy))
+            moved = run(effects_of(case.kind).on_final, self.store, Decided(case, policy, wf,
                                                                              me.login))
-            self.app.save(case, *moved)
+            self.store.save(case, *moved)
             return case_dict(case, policy)
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
     def finalise_period(self, period: str, actor: str | None) -> dict[str, Any]:
         """Finalise every appraisal of the period whose announcement is over; say why not the rest."""
-        canonical = parse_period(period, self.app.policy().period)
+        canonical = parse_period(period, self.store.policy().period)
         done, waiting = [], {}
-        for ref in sorted(appraisal_roster(self.app, canonical).cases.values(), key=_ref_order):
+        for ref in sorted(appraisal_roster(self.store, canonical).cases.values(), key=_ref_order):
             try:
                 self.finalise(ref, actor)
                 done.append(ref)
@@ -251,27 +211,8 @@ class Appraisals(Service):
                 waiting[ref] = str(exc)
         return {"period": canonical, "finalised": done, "not_finalised": waiting}
 
-    def grade_places(self, period: str, unit: str | None = None) -> dict[str, Any] | None:
-        """Where the policy caps a grade (Suzhou's 15 % of 优秀): the period's roster, the places
-        it gives, and the results holding them; None where the policy caps no grade (or caps it
-        per unit and no unit is named)."""
-        policy = self.app.policy()
-        rule = grade_quota_of(policy)
-        if rule is None or (rule.scope == "unit" and not unit):
-            return None
-        canonical = parse_period(period, policy.period)
-        scope = rule.scope_of(unit or "")
-        roster = roster_size(self.app, canonical, scope)
-        quota_id = AwardQuota.create_id(**grade_quota_key(rule, canonical, scope))
-        taken: dict[str, str] = self.app.repository.get(quota_id).taken \
-            if self.app.exists(quota_id) else {}
-        return {"grade": rule.grade, "period": canonical, "scope": scope,
-                "share": float(rule.share), "rounding": rule.rounding, "roster": roster,
-                "places": rule.places(roster), "taken": sorted(taken, key=_ref_order),
-                "step": rule.step}
-
     def _appraisal(self, ref: str) -> Case:
-        case = self.app.case(ref)
+        case = self.store.case(ref)
         if case.kind != KIND:
             raise BadInput("{ref} is a {kind} case, not an appraisal", ref=case.ref,
                            kind=case.kind)

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-from uuid import UUID
+from typing import Any
 
 from eventsourcing.domain import Aggregate
 
-from ..domain.award_rules import AwardRule, AwardRules
-from ..domain.case import Case
+from ..domain.award_rules import AwardRules
 from ..domain.errors import AlreadyExists, BadInput
 from ..domain.policy import Policy
 from ..domain.periods import YEAR_FORM, parse, parse_period
-from ..domain.quota import AwardQuota
-from ..domain.roster import PeriodRoster
+from ..domain.quota import PlacesQuota
+from ..domain.roster import PeriodRoster, roster_size
 from ..domain.user import User
 from .appraisal_effects import appraisal_roster
-from .organisation import PROFILE_FIELDS
-
-if TYPE_CHECKING:
-    from .app import WorkflowApp
-    from .effects import Decided, Opening
+from .hooks import Decided, Opening
+from .organisation import PROFILE_FIELDS, profile_of
+from .ports import Store
 
 KIND = "award"
 
@@ -31,21 +27,21 @@ def rules_of(policy: Policy) -> AwardRules:
     return policy.award or AwardRules(quota_step=policy.workflow(KIND).final_step.id)
 
 
-def prepare(app: WorkflowApp, o: Opening) -> tuple[str, dict[str, Any]]:
+def prepare(store: Store, o: Opening) -> tuple[str, dict[str, Any]]:
     """A nomination names an eligible advisor not yet nominated, and carries its form."""
     award = rules_of(o.policy)
     award.require_distinction(o.data.get("distinction", ""))
     rule = award.rule(o.data.get("distinction", ""))
     period = _period(o.period, award.period_kind(o.policy.period), rule.label)
-    advisor = app.user(o.subject)
+    advisor = store.user(o.subject)
     rule.check_eligible(advisor.results, period, advisor.login)
-    roster = _roster(app, rule.key, period)
+    roster = _roster(store, rule.key, period)
     if o.subject in roster.cases:
         raise AlreadyExists("{subject} is already nominated for {label} {period} ({case})",
                             subject=o.subject, label=rule.label, period=period,
                             case=roster.cases[o.subject])
     unit = o.unit_path[-1] if o.unit_path else ""
-    return period, o.data | {"form": _form(app, unit, o.data, advisor, award)}
+    return period, o.data | {"form": _form(store, unit, o.data, advisor, award)}
 
 
 def _period(text: str, kind: str, label: str) -> str:
@@ -57,63 +53,51 @@ def _period(text: str, kind: str, label: str) -> str:
     return parse_period(text, kind)
 
 
-def list_nomination(app: WorkflowApp, d: Decided) -> list[Aggregate]:
-    roster = _roster(app, d.case.data.get("distinction", ""), d.case.period)
+def list_nomination(store: Store, d: Decided) -> list[Aggregate]:
+    roster = _roster(store, d.case.data.get("distinction", ""), d.case.period)
     roster.list_cases({d.case.subject: d.case.ref}, {d.case.subject: d.case.unit})
     return [roster]
 
 
-def take_place(app: WorkflowApp, d: Decided) -> list[Aggregate]:
+def take_place(store: Store, d: Decided) -> list[Aggregate]:
     """Still eligible at every level; signing the quota step takes one of the places."""
     case, award = d.case, rules_of(d.policy)
     rule = award.rule(case.data.get("distinction", ""))
-    rule.check_eligible(app.user(case.subject).results, case.period, case.subject)
-    limit = award.places(rule, _appraised(app, case, award))
+    rule.check_eligible(store.user(case.subject).results, case.period, case.subject)
+    limit = award.places(rule, roster_size(appraisal_roster(store, case.period),
+                                           award.scope(case.unit)))
     if case.last["step"] != award.quota_step or limit is None:
         return []
-    quota = app.load_or_start(AwardQuota, award=f"{KIND}:{rule.key}", period=case.period,
-                              scope=award.scope(case.unit))
+    quota = store.load_or_start(PlacesQuota, **PlacesQuota.of_award(
+        KIND, rule.key, case.period, award.scope(case.unit)))
     quota.take(case.ref, case.subject, limit, rule.label)
     return [quota]
 
 
-def give_place_back(app: WorkflowApp, d: Decided) -> list[Aggregate]:
+def give_place_back(store: Store, d: Decided) -> list[Aggregate]:
     """A vetoed, returned or withdrawn nomination gives its place back."""
     award = rules_of(d.policy)
-    quota_id = _quota_id(d.case, award, award.rule(d.case.data.get("distinction", "")))
-    if not app.exists(quota_id):
+    rule = award.rule(d.case.data.get("distinction", ""))
+    quota: PlacesQuota | None = store.find(PlacesQuota.create_id(**PlacesQuota.of_award(
+        KIND, rule.key, d.case.period, award.scope(d.case.unit))))
+    if quota is None:
         return []
-    quota: AwardQuota = app.repository.get(quota_id)
     quota.release(d.case.ref)
     return [quota]
 
 
-def _roster(app: WorkflowApp, distinction: str, period: str) -> PeriodRoster:
-    return app.load_or_start(PeriodRoster, kind=f"{KIND}:{distinction}", period=period)
+def _roster(store: Store, distinction: str, period: str) -> PeriodRoster:
+    return store.load_or_start(PeriodRoster, kind=f"{KIND}:{distinction}", period=period)
 
 
-def _form(app: WorkflowApp, unit: str, data: dict[str, Any], advisor: User,
+def _form(store: Store, unit: str, data: dict[str, Any], advisor: User,
           award: AwardRules) -> dict[str, str]:
     """附件2's fields as they stood at nomination."""
-    site = app.unit(unit).name if unit else ""
+    site = store.unit(unit).name if unit else ""
     known = {"姓名": advisor.name, "所在校外教学点": site, "主要事迹": data.get("deeds", "")}
-    profile = app.org.profile(advisor)
+    profile = profile_of(store, advisor)
     known |= {label: profile.get(key, "") for key, label in PROFILE_FIELDS.items()}
     # Each policy's form has the fields it lists (Guilin 附件2); a policy that lists none gets
     # the name and deeds alone, never another institution's boxes (所在校外教学点 is Guilin's).
     fields = list(award.form_fields) or ["姓名", "主要事迹"]
     return {f: known.get(f, "") for f in fields}
-
-
-def _appraised(app: WorkflowApp, case: Case, award: AwardRules) -> int:
-    """The quota's basis (`quota_basis = "appraised"`, the one basis the schema allows):
-    advisors appraised in the period, in the unit if the quota is scoped so."""
-    roster = appraisal_roster(app, case.period)
-    scope = award.scope(case.unit)
-    if scope == "*":
-        return len(roster.cases)
-    return sum(1 for a in roster.cases if roster.units.get(a) == scope)
-
-
-def _quota_id(case: Case, award: AwardRules, rule: AwardRule) -> UUID:
-    return AwardQuota.create_id(f"{KIND}:{rule.key}", case.period, award.scope(case.unit))

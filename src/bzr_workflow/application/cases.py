@@ -1,4 +1,4 @@
-"""Case commands: open (apply, nominate, any declared kind), approve, resubmit, veto, return, withdraw, show, history."""
+"""Case commands: open (apply, nominate, any declared kind), approve, resubmit, veto, return, withdraw (reading a case is caseview.py's)."""
 
 from __future__ import annotations
 
@@ -10,23 +10,18 @@ from transitions import Machine
 
 from ..domain.access import Grants, covers
 from ..domain.case import Case
-from ..domain.errors import (AlreadySigned, BadInput, NotFound, NotPermitted, Phrase,
-                             StepNotAllowed)
-from ..domain.history import audit_entry
-from ..domain.ids import case_id, normalise_ref
+from ..domain.errors import AlreadySigned, BadInput, NotPermitted, Phrase, StepNotAllowed
 from ..domain.pipeline import PUBLISHED
-from ..domain.signing import may_open
-from ..domain.policy import ADMIN, Policy, Workflow
-from ..domain.timefmt import local_iso, local_short, parse_date, parse_instant
+from ..domain.signing import is_admin, may_open
+from ..domain.policy import Policy, Workflow
+from ..domain.timefmt import local_short, parse_date
 from ..domain.user import User
-from ..domain.years import year_duties, year_entry
-from .effects import Decided, Opening, effects_of
-from ..adapters.es_fastpath import fold
+from .effects import effects_of, run
+from .hooks import Decided, Opening
 from .opening import counter, new_case
-from .readers import require_readable
 from .render import case_dict
 from .service import Service
-from .students import checked_student, opened, sealed
+from .students import checked_student, sealed, with_student
 from .text import checked
 
 
@@ -39,7 +34,7 @@ class PinnedStep:
 
 
 class Cases(Service):
-    """Opening cases of any kind, and the decisions every kind shares; a case's own events."""
+    """Opening cases of any kind, and the decisions every kind shares."""
 
     # -- opening ------------------------------------------------------------------------
 
@@ -54,19 +49,19 @@ class Cases(Service):
                   early: bool = False) -> dict[str, Any]:
         """Open a case of any kind; a period that has not begun is refused unless `early`."""
         note = checked(note, "--note")
-        app = self.app
+        store = self.store
 
         def command() -> dict[str, Any]:
-            me = app.actor(actor)
-            inst = app.institution()
-            klass = app.school_class(class_code) if class_code else None
+            me = store.actor(actor)
+            inst = store.institution()
+            klass = store.school_class(class_code) if class_code else None
             if klass and unit and unit != klass.unit:
                 raise BadInput("class {code} belongs to unit {unit}, not {given}",
                                code=klass.code, unit=klass.unit, given=unit)
             where = klass.unit if klass else unit
-            path = app.unit(where).path if where else []
+            path = store.unit(where).path if where else []
             refinement = inst.refinement_for(path)
-            policy = app.policy(inst=inst, refinement=refinement)
+            policy = store.policy(inst=inst, refinement=refinement)
             wf = _workflow(policy, kind)
             who = subject or (me.login if wf.opened_by_candidate else "")
             given = dict(data or {})
@@ -79,60 +74,54 @@ class Cases(Service):
                 name, number = checked_student(student.get("name"), student.get("number"),
                                                "student" in wf.requires)
             if who:
-                who = app.user(who).login  # as stored: `--subject ZHANG` is zhang
+                who = store.user(who).login  # as stored: `--subject ZHANG` is zhang
             _require_opener(wf, policy, me.login, me.grants, who, path)
             if wf.on_publish == "appoint" and klass:
                 klass.check_vacancy(policy.staffing.advisors_per_class)
-                app.user(who).check_can_take(klass.code, policy.staffing.max_classes_per_advisor)
+                store.user(who).check_can_take(klass.code, policy.staffing.max_classes_per_advisor)
             if wf.on_publish == "dismiss" and klass:
                 klass.check_advised_by(who)
             effects = effects_of(kind)
-            when, facts = effects.prepare(app, Opening(policy, who, period or "", path, given))
-            app.require_begun(when, policy, early, inst)
+            when, facts = effects.prepare(store, Opening(policy, who, period or "", path, given))
+            store.require_begun(when, policy, early, inst)
             if student:  # not a user: no account is made; the name is sealed under their key
-                facts = {**facts, "student": sealed(app, name, number)}
-            refs = counter(app, wf.prefix)
+                facts = {**facts, "student": sealed(store, name, number)}
+            refs = counter(store, wf.prefix)
             case = new_case(refs.allocate()[0], wf, inst.current_version, refinement,
                             subject=who, opener=me.login, unit_path=path,
                             class_code=klass.code if klass else "", period=when, note=note,
                             data=facts)
-            moved = effects.run("on_open", app, Decided(case, policy, wf, me.login))
-            app.save(refs, case, *moved)
-            return self._shown(case_dict(case, policy))
-        return app.attempt(command)
+            moved = run(effects.on_open, store, Decided(case, policy, wf, me.login))
+            store.save(refs, case, *moved)
+            return with_student(store, case_dict(case, policy))
+        return store.attempt(command)
 
     # -- deciding -----------------------------------------------------------------------
-
-    def context(self, case: Case) -> tuple[Policy, Workflow, Machine]:
-        """The rules a case follows: its policy, its workflow and that workflow's rule table."""
-        policy = self.app.case_policy(case)
-        wf = policy.workflow(case.kind)
-        return policy, wf, self.app.policies.machine(case.policy_version, case.refinement, wf)
 
     def approve(self, ref: str, actor: str | None, comment: str | None = None,
                 step: str | None = None, returned_only: bool = False) -> dict[str, Any]:
         """Sign the pending step; with `returned_only` (the `resubmit` command), only a case
         returned to its applicant is taken."""
-        comment, pinned, app = checked(comment, "--comment"), PinnedStep(step), self.app
+        comment, pinned, store = checked(comment, "--comment"), PinnedStep(step), self.store
 
         def command() -> dict[str, Any]:
-            me, case = app.actor(actor), app.case(ref)
-            policy, wf, machine = self.context(case)
+            me, case = store.actor(actor), store.case(ref)
+            policy, wf, machine = store.case_rules(case)
             if returned_only:
                 _require_returned(case, wf)
             _expect(case, pinned, policy)
             run_decision(case, me.grants, policy,
                     lambda: case.approve(me.login, me.grants, policy, wf, machine, comment,
-                                         app.today(policy)))
+                                         store.today(policy)))
             effects, decided = effects_of(case.kind), Decided(case, policy, wf, me.login)
-            moved = effects.run("on_signed", app, decided)
+            moved = run(effects.on_signed, store, decided)
             if case.state == PUBLISHED:
-                moved += effects.run("on_published", app, decided)
+                moved += run(effects.on_published, store, decided)
             if case.final:
-                moved += effects.run("on_final", app, decided)
-            app.save(case, *moved)
+                moved += run(effects.on_final, store, decided)
+            store.save(case, *moved)
             return case_dict(case, policy)
-        return app.attempt(command)
+        return store.attempt(command)
 
     def resubmit(self, ref: str, actor: str | None, comment: str | None = None) -> dict[str, Any]:
         """The applicant re-submits a case that was returned to them for amendment."""
@@ -168,88 +157,17 @@ class Cases(Service):
     def _end(self, ref: str, actor: str | None,
              decide: Callable[[Case, User, Policy, Workflow, Machine], None]) -> dict[str, Any]:
         """A decision that may end the case (veto, return, withdraw), with its kind's effects."""
-        app = self.app
+        store = self.store
 
         def command() -> dict[str, Any]:
-            me, case = app.actor(actor), app.case(ref)
-            policy, wf, machine = self.context(case)
+            me, case = store.actor(actor), store.case(ref)
+            policy, wf, machine = store.case_rules(case)
             decide(case, me, policy, wf, machine)
-            moved = effects_of(case.kind).run("on_ended", app, Decided(case, policy, wf,
+            moved = run(effects_of(case.kind).on_ended, store, Decided(case, policy, wf,
                                                                         me.login))
-            app.save(case, *moved)
+            store.save(case, *moved)
             return case_dict(case, policy)
-        return app.attempt(command)
-
-    # -- reading the case's own events --------------------------------------------------
-
-    def show(self, ref: str, as_of: str | None = None,
-             reader: str | None = None) -> dict[str, Any]:
-        """A case as it stands (or stood); an appraisal also shows its advisor's norm
-        compliance as evidence. A `reader` who may not read the case is refused."""
-        require_readable(self.app, ref, reader)
-        case = self._case_as_of(ref, as_of) if as_of else self.app.case(ref)
-        policy = self.app.case_policy(case)
-        shown = self._shown(case_dict(case, policy))
-        if shown["kind"] == "appraisal" and case.class_code and policy.years_of_study:
-            shown |= self.duties(case.class_code, policy)
-        if shown["kind"] == "appraisal" and shown["period"] and shown["subject"]:
-            report = self.app.worklog.norms_report(shown["subject"], shown["period"])
-            shown["norms"] = [{k: n[k] for k in ("activity", "label", "per", "min", "met", "of")}
-                              for n in report["norms"]]
-        return shown
-
-    def duties(self, class_code: str, policy: Policy) -> dict[str, Any]:
-        """The advisor's title and the duties to judge, by the class's year of study (Hefei);
-        nothing where the class has no year the policy knows."""
-        klass = self.app.school_class(class_code)
-        entry = year_entry(policy.years_of_study, klass.year_of_study)
-        if entry is None:
-            return {}
-        return year_duties(entry, policy.role_label(entry.role),
-                           policy.written.get("appraisal", {}).get("indicators", []))
-
-    def _shown(self, shown: dict[str, Any]) -> dict[str, Any]:
-        """A case as people read it: a student it names shown as `student: {name, number}`."""
-        stored = shown["data"].get("student")
-        if isinstance(stored, dict):
-            student = opened(self.app, stored)
-            shown["data"] = {**shown["data"], "student": student}
-            shown["student"] = student
-        return shown
-
-    def _case_as_of(self, ref: str, as_of: str) -> Case:
-        """The case as it stood at `as_of`, replayed once from its events (read once)."""
-        events: list[Any] = list(self.app.events.get(case_id(normalise_ref(ref))))
-        if not events:
-            self.app.case(ref)  # raises what an unknown case raises
-        opened = events[0]  # the rules (and so the time zone) are those it was opened under
-        policy = self.app.policy(opened.policy_version, refinement=opened.refinement)
-        until = parse_instant(as_of, policy.utc_offset)
-        versions = [e.originator_version for e in events if e.timestamp <= until]
-        if not versions:
-            raise NotFound("{ref} did not exist yet at {until}", ref=opened.ref,
-                           until=local_iso(until, policy.utc_offset))
-        older: Case = fold(None, (e for e in events if e.originator_version <= versions[-1]))
-        return older
-
-    def history(self, ref: str, as_of: str | None = None,
-                reader: str | None = None) -> list[dict[str, Any]]:
-        require_readable(self.app, ref, reader)
-        case = self.app.case(ref)
-        policy = self.app.case_policy(case)
-        wf = policy.workflow(case.kind)
-        until = parse_instant(as_of, policy.utc_offset) if as_of else None
-        out = []
-        events: list[Any] = list(self.app.events.get(case.id))
-        for ev in events:
-            entry = audit_entry(ev)
-            if entry is None or (until and ev.timestamp > until):
-                continue
-            entry.pop("target")
-            step = entry["step"]
-            entry["step_label"] = wf.step(step).label if step in wf.step_ids() else None
-            out.append({"at": local_iso(ev.timestamp, policy.utc_offset), **entry})
-        return out
+        return store.attempt(command)
 
 
 def _expect(case: Case, pinned: PinnedStep, policy: Policy) -> None:
@@ -315,7 +233,7 @@ def _require_fields(wf: Workflow, subject: str, class_code: str | None,
 
 def _require_opener(wf: Workflow, policy: Policy, login: str, grants: Grants, subject: str,
                     path: list[str]) -> None:
-    if wf.opened_by_candidate and not covers(grants, ADMIN, path):
+    if wf.opened_by_candidate and not is_admin(grants):
         if subject != login:
             raise NotPermitted("{open_label}: candidates apply for themselves; {login} may not "
                                "apply on behalf of {subject}", open_label=wf.open_label,

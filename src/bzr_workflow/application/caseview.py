@@ -1,4 +1,4 @@
-"""What a case page shows: the case, its pipeline as steps, its history and what the reader may do now."""
+"""The read side of one case: the case as it stands or stood, its history, an appraisal's duties and norms, and the case page (pipeline and the reader's actions now)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..adapters.es_fastpath import fold
+from ..domain.case import Case
 from ..domain.errors import NotFound, WorkflowError
+from ..domain.history import audit_entry
 from ..domain.pipeline import PUBLISHED
 from ..domain.policy import Policy, Workflow
+from ..domain.signing import reading_refusal
+from ..domain.timefmt import local_iso, parse_instant
+from ..domain.years import year_duties, year_entry
+from .norms import NormsReports
+from .ports import Store
+from .readers import reader as reader_of
+from .render import case_dict
 from .service import Service
+from .students import with_student
 
 ACTIONS = ("approve", "veto", "return", "withdraw")
 DONE, PENDING, AHEAD, SKIPPED, STOPPED = "done", "pending", "ahead", "skipped", "stopped"
@@ -52,20 +63,37 @@ class CaseView:
 
 
 class CaseViews(Service):
-    """The case page's one read: fields, pipeline, history, and the actions open to the reader."""
+    """The read side of one case: the case as it stands (or stood), its history, the duties
+    and norms an appraisal shows, and the case page, each from one load of the case. A
+    `reader` who may not read the case is refused (None, the operator's CLI, reads all)."""
+
+    def __init__(self, store: Store, norms: NormsReports) -> None:
+        super().__init__(store)
+        self.norms = norms
+
+    def show(self, ref: str, as_of: str | None = None,
+             reader: str | None = None) -> dict[str, Any]:
+        """A case as it stands (or stood); an appraisal also shows its advisor's norm
+        compliance as evidence."""
+        case = self._readable(ref, reader)
+        return self._shown(self._as_of(case, as_of) if as_of else case)
+
+    def history(self, ref: str, as_of: str | None = None,
+                reader: str | None = None) -> list[dict[str, Any]]:
+        return self._history(self._readable(ref, reader), as_of)
 
     def case_view(self, ref: str, reader: str | None, as_of: str | None = None) -> CaseView:
-        app = self.app
-        shown = app.cases.show(ref, as_of, reader)
-        history = app.cases.history(ref, as_of, reader)
-        case = app.case(ref)
-        policy, wf, machine = app.cases.context(case)
+        """What a case page shows: fields, pipeline, history, the reader's actions now."""
+        case = self._readable(ref, reader)
+        shown = self._shown(self._as_of(case, as_of) if as_of else case)
+        history = self._history(case, as_of)
+        policy, wf, machine = self.store.case_rules(case)
         steps = pipeline(wf, policy, shown, history)
         names = self._names([shown.get("subject"), shown.get("opener"),
                              *(h.get("actor") for h in history)])
         if as_of or reader is None:
             return CaseView(shown, steps, history, (), False, None, as_of, names)
-        me = app.actor(reader)
+        me = self.store.actor(reader)
         refusals = case.refusals(me.login, me.grants, policy, wf, machine)
         actions = tuple(a for a in ACTIONS if refusals[a] is None)
         sign = refusals["approve"]
@@ -73,12 +101,69 @@ class CaseViews(Service):
         return CaseView(shown, steps, history, actions,
                         "approve" in actions and case.step == wf.open_step, waiting, None, names)
 
+    def duties(self, class_code: str, policy: Policy) -> dict[str, Any]:
+        """The advisor's title and the duties to judge, by the class's year of study (Hefei);
+        nothing where the class has no year the policy knows."""
+        klass = self.store.school_class(class_code)
+        entry = year_entry(policy.years_of_study, klass.year_of_study)
+        if entry is None:
+            return {}
+        return year_duties(entry, policy.role_label(entry.role),
+                           policy.written.get("appraisal", {}).get("indicators", []))
+
+    def _readable(self, ref: str, login: str | None) -> Case:
+        """The case, loaded once; refused (NotPermitted) when `login` may not read it."""
+        who = reader_of(self.store, login)
+        case = self.store.case(ref)
+        if who is not None and not who.case(case):
+            raise reading_refusal(case.ref, who.login, case.unit_path)
+        return case
+
+    def _shown(self, case: Case) -> dict[str, Any]:
+        policy = self.store.case_policy(case)
+        shown = with_student(self.store, case_dict(case, policy))
+        if shown["kind"] == "appraisal" and case.class_code and policy.years_of_study:
+            shown |= self.duties(case.class_code, policy)
+        if shown["kind"] == "appraisal" and shown["period"] and shown["subject"]:
+            report = self.norms.report(shown["subject"], shown["period"])
+            shown["norms"] = [{k: n[k] for k in ("activity", "label", "per", "min", "met", "of")}
+                              for n in report["norms"]]
+        return shown
+
+    def _as_of(self, case: Case, as_of: str) -> Case:
+        """The case as it stood at `as_of`, replayed once from its events."""
+        events = self.store.events_of(case.id)
+        opened = events[0]  # the rules (and so the time zone) are those it was opened under
+        policy = self.store.policy(opened.policy_version, refinement=opened.refinement)
+        until = parse_instant(as_of, policy.utc_offset)
+        versions = [e.originator_version for e in events if e.timestamp <= until]
+        if not versions:
+            raise NotFound("{ref} did not exist yet at {until}", ref=opened.ref,
+                           until=local_iso(until, policy.utc_offset))
+        older: Case = fold(None, (e for e in events if e.originator_version <= versions[-1]))
+        return older
+
+    def _history(self, case: Case, as_of: str | None) -> list[dict[str, Any]]:
+        policy = self.store.case_policy(case)
+        wf = policy.workflow(case.kind)
+        until = parse_instant(as_of, policy.utc_offset) if as_of else None
+        out = []
+        for ev in self.store.events_of(case.id):
+            entry = audit_entry(ev)
+            if entry is None or (until and ev.timestamp > until):
+                continue
+            entry.pop("target")
+            step = entry["step"]
+            entry["step_label"] = wf.step(step).label if step in wf.step_ids() else None
+            out.append({"at": local_iso(ev.timestamp, policy.utc_offset), **entry})
+        return out
+
     def _names(self, logins: list[Any]) -> dict[str, str]:
         """Each person's name as registered; a login the store does not know stands as itself."""
         names: dict[str, str] = {}
         for login in {str(x) for x in logins if x}:
             try:
-                names[login] = self.app.user(login).name
+                names[login] = self.store.user(login).name
             except NotFound:
                 names[login] = login
         return names

@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from ..domain.errors import AccountLocked, BadInput, NotPermitted, SignInFailed, WorkflowError
-from ..domain.policy import ADMIN
+from ..domain.signing import is_admin
 from ..domain.timefmt import local_iso
 from ..domain.user import User
 from ..adapters.credstore import CredentialTables
@@ -48,7 +48,7 @@ class Credentials(Service):
 
     @cached_property
     def tables(self) -> CredentialTables:
-        return CredentialTables(self.app.location)
+        return CredentialTables(self.store.location)
 
     def close(self) -> None:
         if "tables" in self.__dict__:
@@ -60,7 +60,7 @@ class Credentials(Service):
         """Set (or reset) a password; every session, API token and unused invitation of the
         user ends."""
         _check_password(password)
-        admin, how = self.app.require_admin(actor), ["set"]
+        admin, how = self.store.require_admin(actor), ["set"]
 
         def decide(user: User) -> None:
             how[0] = "reset" if user.has_password else "set"
@@ -75,9 +75,9 @@ class Credentials(Service):
         if not 1 <= hours <= MAX_INVITE_HOURS:
             raise BadInput("--hours {hours}: an invitation lasts 1 to {MAX_INVITE_HOURS} hours",
                            hours=hours, MAX_INVITE_HOURS=MAX_INVITE_HOURS)
-        admin = self.app.require_admin(actor)
-        expires = self.app.clock() + timedelta(hours=hours)
-        shown = local_iso(expires, self.app.policy().utc_offset)
+        admin = self.store.require_admin(actor)
+        expires = self.store.clock() + timedelta(hours=hours)
+        shown = local_iso(expires, self.store.policy().utc_offset)
         user = self._record(login, lambda u: u.invited(admin.login, shown))
         token = secrets.token_urlsafe(32)
         self.tables.add_invite(_sha(token), user.login, expires)
@@ -85,14 +85,14 @@ class Credentials(Service):
 
     def invitation(self, token: str) -> str | None:
         """The login an unused, unexpired invitation names."""
-        return self.tables.invite(_sha(token), self.app.clock()) if token else None
+        return self.tables.invite(_sha(token), self.store.clock()) if token else None
 
     def accept_invite(self, token: str, password: str, confirm: str) -> str:
         """Set the password an invitation asks for (once); returns the login."""
         if password != confirm:
             raise BadInput("the password and its confirmation differ")
         _check_password(password)
-        login = self.tables.use_invite(_sha(token), self.app.clock()) if token else None
+        login = self.tables.use_invite(_sha(token), self.store.clock()) if token else None
         if login is None:
             raise NotPermitted("this invitation is used, expired or unknown; ask an administrator "
                                "for a new one")
@@ -130,7 +130,7 @@ class Credentials(Service):
             chosen[:] = [name or user.next_token_name()]
             user.issue_token(chosen[0], who)
         user = self._record(login, decide)
-        token, now = secrets.token_urlsafe(32), self.app.clock()
+        token, now = secrets.token_urlsafe(32), self.store.clock()
         expires = now + timedelta(days=days)
         self.tables.add_token(_sha(token), user.login, chosen[0], now, expires)
         return {"token": token, "name": chosen[0], "expires": self._local(expires)}
@@ -138,7 +138,7 @@ class Credentials(Service):
     def tokens(self, login: str, actor: str | None) -> list[dict[str, Any]]:
         """The user's live and expired API tokens (names and times: never the token)."""
         self._self_or_admin(login, actor)
-        user, now = self.app.user(login), self.app.clock()
+        user, now = self.store.user(login), self.store.clock()
         return [{"user": user.login, "name": name, "created": self._local(created),
                  "expires": self._local(expires), "expired": expires <= now}
                 for name, created, dies in self.tables.tokens_of(user.login)
@@ -160,7 +160,7 @@ class Credentials(Service):
         if found is None:
             return None
         login, created, expires = found
-        return login if self.app.clock() < (expires or created + timedelta(days=TOKEN_DAYS)) \
+        return login if self.store.clock() < (expires or created + timedelta(days=TOKEN_DAYS)) \
             else None
 
     # -- signing in and out -------------------------------------------------------------------
@@ -169,9 +169,9 @@ class Credentials(Service):
         """A new session, or SignInFailed; the 5th failure of a name within 15 minutes locks it
         for 15 minutes (AccountLocked whatever the password). An unknown name gets the very
         same answers, after the same password check."""
-        now = self.app.clock()
+        now = self.store.clock()
         login = self._checked(login, password, SignInFailed("wrong user name or password"))
-        user, session_id, csrf = self.app.user(login), *_secrets()
+        user, session_id, csrf = self.store.user(login), *_secrets()
         self.tables.add_session(_sha(session_id), user.login, csrf, now, now + SESSION_IDLE,
                                 address or "")
         return SignedIn(user.login, user.name, session_id, csrf)
@@ -181,7 +181,7 @@ class Credentials(Service):
         SESSION_LIFETIME from signing in."""
         if not session_id:
             return None
-        key, now = _sha(session_id), self.app.clock()
+        key, now = _sha(session_id), self.store.clock()
         found = self.tables.session(key)
         if found is None:
             return None
@@ -202,14 +202,14 @@ class Credentials(Service):
 
     def _record(self, login: str, decide: Callable[[User], None]) -> User:
         """Load the user, decide, save the event (re-run on conflict)."""
-        app = self.app
+        store = self.store
 
         def command() -> User:
-            user = app.user(login)
+            user = store.user(login)
             decide(user)
-            app.save(user)
+            store.save(user)
             return user
-        return app.attempt(command)
+        return store.attempt(command)
 
     def _checked(self, login: str, password: str, failed: SignInFailed) -> str:
         """The stored login whose password `password` is, else SignInFailed(`failed`). The
@@ -217,7 +217,7 @@ class Credentials(Service):
         together check at most LOCK_AFTER in LOCK_WINDOW; the last of them failing locks the
         name (AccountLocked whatever the password, until the lock lifts). An unknown name
         gets the very same answers, after the same password check."""
-        name, now = _folded(login), self.app.clock()
+        name, now = _folded(login), self.store.clock()
         number, until = self.tables.reserve_attempt(name, now, LOCK_WINDOW, LOCK_AFTER)
         if until:
             raise AccountLocked("too many failed sign-ins of this name: signing in is locked until "
@@ -226,7 +226,7 @@ class Credentials(Service):
         login = self._stored(login)  # `Zhang` or `ｚｈａｎｇ` signs in as zhang (domain/logins)
         if not self._verify(self.tables.hash_of(login) if _code(login) else None, password):
             if number >= LOCK_AFTER:
-                locked = self.tables.lock(name, self.app.clock(), LOCK_WINDOW)
+                locked = self.tables.lock(name, self.store.clock(), LOCK_WINDOW)
                 account = self._account(login, name)
                 if account:
                     self._record(account, lambda u: u.locked_out(self._local(locked)))
@@ -239,7 +239,7 @@ class Credentials(Service):
         """The new hash replaces the old one; the user's other sessions and unused
         invitations end, and on a `reset` (by an administrator or an invitation) their API
         tokens too."""
-        now = self.app.clock()
+        now = self.store.clock()
         self.tables.put_hash(login, hash_password(password), now)
         self.tables.end_sessions(login, now, keep)
         self.tables.void_invites(login)
@@ -251,8 +251,8 @@ class Credentials(Service):
         return password_matches(stored, password)
 
     def _self_or_admin(self, login: str, actor: str | None) -> str:
-        me = self.app.actor(actor)
-        if me.login != self._stored(login) and not any(role == ADMIN for role, _ in me.grants):
+        me = self.store.actor(actor)
+        if me.login != self._stored(login) and not is_admin(me.grants):
             raise NotPermitted("{login} may manage only their own tokens; {owner}'s are "
                                "managed by an administrator (role admin)", login=me.login,
                                owner=login)
@@ -263,19 +263,19 @@ class Credentials(Service):
         if not _code(login):
             return login
         try:
-            return self.app.user(login).login
+            return self.store.user(login).login
         except WorkflowError:
             return login
 
     def _account(self, login: str, folded: str) -> str | None:
         """The real account a locked name locks, if any (only those get a LockedOut event)."""
         for candidate in dict.fromkeys((login, folded)):
-            if _code(candidate) and self.app.exists(User.create_id(candidate)):
+            if _code(candidate) and self.store.exists(User.create_id(candidate)):
                 return candidate
         return None
 
     def _local(self, when: datetime) -> str:
-        return local_iso(when, self.app.policy().utc_offset)
+        return local_iso(when, self.store.policy().utc_offset)
 
 
 

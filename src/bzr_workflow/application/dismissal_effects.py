@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..domain.errors import BadInput
 from ..domain.periods import period_of_day, year_of
 from ..domain.pipeline import PUBLISHED
-
-if TYPE_CHECKING:
-    from .app import WorkflowApp
-    from ..domain.user import User
-    from .effects import Decided, Opening
+from ..domain.user import User
+from .hooks import Decided, Opening
+from .ports import Store
 
 
-def prepare(app: WorkflowApp, opening: Opening) -> tuple[str, dict[str, Any]]:
+def prepare(store: Store, opening: Opening) -> tuple[str, dict[str, Any]]:
     """A proposal names one of the grounds the policy lists that people decide (the automatic
     ones are the rule's own: it opens those cases itself, with no ground given)."""
     policy, data = opening.policy, opening.data
@@ -34,7 +32,7 @@ def prepare(app: WorkflowApp, opening: Opening) -> tuple[str, dict[str, Any]]:
     return opening.period, data
 
 
-def set_year_result(app: WorkflowApp, d: Decided, advisor: User) -> bool:
+def set_year_result(store: Store, d: Decided, advisor: User) -> bool:
     """A published dismissal on a ground that fixes the year's result records it on the advisor
     (Aksu 第九条(2)(3): 年终工作考核定为不合格), for the school year of the publication date. The
     year then counts as failed wherever a rule counts years (十佳, three excellent years).
@@ -43,6 +41,6 @@ def set_year_result(app: WorkflowApp, d: Decided, advisor: User) -> bool:
     trigger = d.policy.trigger(str(case.data.get("ground", "")))
     if case.state != PUBLISHED or trigger is None or not trigger.year_grade:
         return False
-    year = year_of(period_of_day(date.fromisoformat(app.today(d.policy)), "semester"))
+    year = year_of(period_of_day(date.fromisoformat(store.today(d.policy)), "semester"))
     advisor.record_result(year, trigger.year_grade, "", case.ref, d.actor)
     return True

@@ -7,48 +7,21 @@ saved in the same transaction as the case, so every cross-case rule holds atomic
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from eventsourcing.domain import Aggregate
 
-from ..domain.case import Case
 from ..domain.periods import parse
 from ..domain.pipeline import OPEN, PUBLISHED
-from ..domain.policy import Policy, Workflow
 from . import appraisal_effects, award_effects, dismissal_effects
+from .hooks import Decided, Hook, Opening, Prepare
+from .ports import Store
 
-if TYPE_CHECKING:
-    from .app import WorkflowApp
-
-
-@dataclass(frozen=True)
-class Decided:
-    """A case as a command just left it, with the rules and the person who moved it."""
-
-    case: Case
-    policy: Policy
-    wf: Workflow
-    actor: str
+__all__ = ["Decided", "Opening", "KindEffects", "EFFECTS", "effects_of", "run"]
 
 
-@dataclass(frozen=True)
-class Opening:
-    """A case about to be raised: what it will record, before the rules of its kind check it."""
-
-    policy: Policy
-    subject: str
-    period: str
-    unit_path: list[str]
-    data: dict[str, Any]
-
-
-Effect = Callable[["WorkflowApp", Decided], list[Aggregate]]
-Prepare = Callable[["WorkflowApp", Opening], tuple[str, dict[str, Any]]]
-
-
-def as_given(app: WorkflowApp, opening: Opening) -> tuple[str, dict[str, Any]]:
+def as_given(store: Store, opening: Opening) -> tuple[str, dict[str, Any]]:
     """The period in its short form (any kind: a school year or a semester), the data as given."""
     return (parse(opening.period).key if opening.period else ""), opening.data
 
@@ -58,28 +31,29 @@ class KindEffects:
     """The effects of one workflow kind, each hook a tuple of effects run in order."""
 
     prepare: Prepare = as_given  # checks and completes (period, data) before the case exists
-    on_open: tuple[Effect, ...] = ()
-    on_signed: tuple[Effect, ...] = ()
-    on_published: tuple[Effect, ...] = ()
-    on_ended: tuple[Effect, ...] = ()  # vetoed, returned, withdrawn, or re-opened by an objection
-    on_final: tuple[Effect, ...] = ()
+    on_open: Hook = ()
+    on_signed: Hook = ()
+    on_published: Hook = ()
+    on_ended: Hook = ()  # vetoed, returned, withdrawn, or re-opened by an objection
+    on_final: Hook = ()
 
-    def run(self, hook: str, app: WorkflowApp, decided: Decided) -> list[Aggregate]:
-        """Every aggregate the hook's effects moved, to save with the case."""
-        effects: tuple[Effect, ...] = getattr(self, hook)
-        return [moved for effect in effects for moved in effect(app, decided)]
+
+def run(hook: Hook, store: Store, decided: Decided) -> list[Aggregate]:
+    """Every aggregate a hook's effects moved, in order, to save with the case
+    (`run(effects_of(kind).on_signed, store, decided)`)."""
+    return [moved for effect in hook for moved in effect(store, decided)]
 
 
 # -- staffing: what `on_publish = "appoint" | "dismiss"` does, whatever the kind ------------
 
-def check_vacancy(app: WorkflowApp, d: Decided) -> list[Aggregate]:
+def check_vacancy(store: Store, d: Decided) -> list[Aggregate]:
     """An appointing case still open must still have a place to fill."""
     if d.wf.on_publish == "appoint" and d.case.class_code and d.case.state == OPEN:
-        app.school_class(d.case.class_code).check_vacancy(d.policy.staffing.advisors_per_class)
+        store.school_class(d.case.class_code).check_vacancy(d.policy.staffing.advisors_per_class)
     return []
 
 
-def appoint_or_dismiss(app: WorkflowApp, d: Decided) -> list[Aggregate]:
+def appoint_or_dismiss(store: Store, d: Decided) -> list[Aggregate]:
     """A published recruitment appoints its candidate; a published dismissal ends every
     appointment its subject holds, on its publication date (Aksu 第九条 予以解聘: dismissed from
     the post of 班主任, not from one class), so no later month pays them an allowance."""
@@ -87,30 +61,30 @@ def appoint_or_dismiss(app: WorkflowApp, d: Decided) -> list[Aggregate]:
     if case.state != PUBLISHED or d.wf.on_publish not in ("appoint", "dismiss"):
         return []
     if d.wf.on_publish == "dismiss":
-        return dismiss(app, d)
+        return dismiss(store, d)
     if not case.class_code:
         return []
-    klass, advisor = app.school_class(case.class_code), app.user(case.subject)
-    start = case.data.get("start") or app.today(d.policy)
+    klass, advisor = store.school_class(case.class_code), store.user(case.subject)
+    start = case.data.get("start") or store.today(d.policy)
     klass.appoint(case.subject, start, case.ref, d.actor, d.policy.staffing.advisors_per_class)
     advisor.take_class(klass.code, case.ref, d.policy.staffing.max_classes_per_advisor)
     return [klass, advisor]
 
 
-def dismiss(app: WorkflowApp, d: Decided) -> list[Aggregate]:
+def dismiss(store: Store, d: Decided) -> list[Aggregate]:
     """Every class the subject advises releases them, as of the publication date; a ground that
     fixes the year's result records it."""
-    case, today = d.case, app.today(d.policy)
-    advisor = app.user(case.subject)
+    case, today = d.case, store.today(d.policy)
+    advisor = store.user(case.subject)
     moved: list[Aggregate] = []
     held = list(advisor.classes)
     for code in held:
-        klass = app.school_class(code)
+        klass = store.school_class(code)
         if any(a["advisor"] == case.subject for a in klass.advisors):
             klass.release(case.subject, today, case.ref, d.actor)
             moved.append(klass)
         advisor.release_class(code, case.ref)
-    graded = dismissal_effects.set_year_result(app, d, advisor)
+    graded = dismissal_effects.set_year_result(store, d, advisor)
     return [*moved, advisor] if held or graded else moved
 
 

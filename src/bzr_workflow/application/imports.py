@@ -10,7 +10,8 @@ from ..domain.school_class import SchoolClass
 from ..domain.user import User
 from ..domain.accounts import Accounts
 from .accounts import accounts
-from .organisation import MAX_STUDENTS, check_code, new_login
+from .organisation import MAX_STUDENTS, Organisation, check_code, new_login
+from .ports import Store
 from ..adapters.tabular import pick, read_rows
 from .text import checked, checked_name
 from .service import Service
@@ -25,7 +26,12 @@ YES = ("1", "y", "yes", "true", "是")
 
 
 class Imports(Service):
-    """Users and classes from a spreadsheet, all rows or none."""
+    """Users and classes from a spreadsheet, all rows or none (each user registered, and each
+    grant and class checked, by the organisation's rules)."""
+
+    def __init__(self, store: Store, org: Organisation) -> None:
+        super().__init__(store)
+        self.org = org
 
     def import_users(self, path: str, actor: str | None) -> dict[str, Any]:
         users = self._import(path, USER_COLUMNS, self._import_user, actor)
@@ -39,13 +45,13 @@ class Imports(Service):
         """Past final results (adopting mid-career): see `adoption.Adopting`."""
         from .adoption import Adopting
 
-        return Adopting(self.app).import_results(path, actor)
+        return Adopting(self.store).import_results(path, actor)
 
     def import_appointments(self, path: str, actor: str | None) -> dict[str, Any]:
         """Past and current appointments (adopting mid-career): see `adoption.Adopting`."""
         from .adoption import Adopting
 
-        return Adopting(self.app).import_appointments(path, actor)
+        return Adopting(self.store).import_appointments(path, actor)
 
     def _import(self, path: str, columns: dict[str, tuple[str, ...]], build: Callable[..., Any],
                 actor: str | None) -> list[Any]:
@@ -54,22 +60,22 @@ class Imports(Service):
         rows = [pick(r, columns) for r in read_rows(path)]
 
         def command() -> list[Any]:
-            self.app.require_admin(actor)
+            self.store.require_admin(actor)
             seen: set[str] = set()
-            registry = accounts(self.app) if columns is USER_COLUMNS else None
+            registry = accounts(self.store) if columns is USER_COLUMNS else None
             built = [build(row, Phrase("{path}: row {n}", path=path, n=n), seen, str(actor),
                            registry)
                      for n, row in enumerate(rows, 2)]
-            self.app.save(*built, *([registry] if registry else []))
+            self.store.save(*built, *([registry] if registry else []))
             return built
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
     def _import_user(self, row: dict[str, str], where: Phrase, seen: set[str], actor: str,
                      registry: Accounts | None) -> User:
         try:
             login = new_login(row["user"])
             name = checked_name(row["name"], "name")
-            grants = [self.app.org.checked_grant(spec.strip())
+            grants = [self.org.checked_grant(spec.strip())
                       for spec in row["roles"].replace("；", ";").split(";") if spec.strip()]
         except BadInput as exc:
             raise BadInput("{where}: {exc}", where=where, exc=exc) from None
@@ -78,7 +84,7 @@ class Imports(Service):
         seen.add(login)
         assert registry is not None
         try:
-            return self.app.org.register(registry, login, name, grants, actor)
+            return self.org.register(registry, login, name, grants, actor)
         except (AlreadyExists, BadInput) as exc:
             raise type(exc)("{where}: {exc}", where=where, exc=exc) from None
 
@@ -87,18 +93,18 @@ class Imports(Service):
         try:
             code = check_code(row["class"], "class")
             name = checked_name(row["name"], "name")
-            self.app.unit(row["unit"])
+            self.store.unit(row["unit"])
             students = int(row["students"]) if row["students"].isdigit() else -1
             if not 0 <= students <= MAX_STUDENTS:
                 raise BadInput("students {students!r} must be 0-{MAX_STUDENTS}",
                                students=row['students'], MAX_STUDENTS=MAX_STUDENTS)
             level = checked(row["level"], "level", 64)
             year = _year(row["year_of_study"])
-            self.app.org.check_class_rules(self.app.unit(row["unit"]).path, level, year,
+            self.org.check_class_rules(self.store.unit(row["unit"]).path, level, year,
                                            "column level")
         except BadInput as exc:
             raise BadInput("{where}: {exc}", where=where, exc=exc) from None
-        if code in seen or self.app.exists(SchoolClass.create_id(code)):
+        if code in seen or self.store.exists(SchoolClass.create_id(code)):
             raise AlreadyExists("{where}: class {code} already exists", where=where, code=code)
         seen.add(code)
         return SchoolClass(code=code, name=name, unit=row["unit"], students=students, level=level,

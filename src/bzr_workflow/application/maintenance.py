@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..adapters.seal import upgrade
 from ..domain.command import Command
-
-if TYPE_CHECKING:
-    from .app import WorkflowApp
+from .ports import SealedStore
 
 
-def upgrade_seal(app: WorkflowApp, actor: str | None) -> dict[str, Any]:
+
+def upgrade_seal(store: SealedStore, actor: str | None) -> dict[str, Any]:
     """An administrator's: bring a store sealed before seal keys under its key (`adapters.seal.upgrade`)."""
-    app.require_admin(actor)
-    return upgrade(app.location, app.recorder.sealer,  # type: ignore[attr-defined]
-                   lambda: app.save(Command("cli", "seal upgrade", "", 0)))
+    store.require_admin(actor)
+    return upgrade(store.location, store.sealer,
+                   lambda: store.save(Command("cli", "seal upgrade", "", 0)))

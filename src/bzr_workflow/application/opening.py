@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..domain.case import Case
 from ..domain.counter import CaseCounter
 from ..domain.policy import Workflow
-
-if TYPE_CHECKING:
-    from .app import WorkflowApp
+from .ports import Store
 
 
-def counter(app: WorkflowApp, prefix: str) -> CaseCounter:
+
+def counter(store: Store, prefix: str) -> CaseCounter:
     """The counter that hands out a workflow's references (R-1, R-2 ...)."""
-    return app.load_or_start(CaseCounter, prefix=prefix)
+    return store.load_or_start(CaseCounter, prefix=prefix)
 
 
 def new_case(ref: str, wf: Workflow, version: int, refinement: int, *, subject: str,

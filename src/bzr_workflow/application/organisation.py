@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..domain.accounts import Accounts
 from ..domain.errors import AlreadyExists, BadInput, NotFound, NotPermitted, RuleRefused
@@ -19,6 +19,7 @@ from ..domain.maintenance import Maintenance
 from ..domain.policy import ADMIN, Policy
 from ..domain.policy_file import digest_of, parse_policy, parse_refined, refinement_unit
 from ..domain.school_class import SchoolClass
+from ..domain.signing import is_admin
 from ..domain.timefmt import local_iso, parse_date
 from ..domain.unit import Unit
 from ..domain.user import User
@@ -26,11 +27,10 @@ from ..domain.years import year_refusal
 from ..policies import builtin_ids, builtin_text
 from .accounts import accounts
 from ..adapters.personal import CLEAR_PROFILE, open_value
+from .ports import Store
 from .service import Service
 from .text import checked, checked_name
 
-if TYPE_CHECKING:
-    from .app import WorkflowApp
 
 CODE = re.compile(r"^[\w.\-]{1,64}$")
 MAX_STUDENTS = 10_000
@@ -75,11 +75,19 @@ def check_init(policy_ref: str, admin: str) -> None:
     new_login(admin)
 
 
-def policy_diff(a: str, b: str, app: Callable[[], WorkflowApp]) -> dict[str, Any]:
+def policy_diff(a: str, b: str, org: Callable[[], Organisation]) -> dict[str, Any]:
     """A diff of two policies; the store is opened only when a side is an adopted version."""
     if a.isdigit() or b.isdigit():
-        return app().org.policy_diff(a, b)
+        return org().policy_diff(a, b)
     return diff_policies(read_policy(a), read_policy(b))
+
+
+def profile_of(store: Store, user: User) -> dict[str, str]:
+    """A person's profile in clear; personal fields read as erased once their key is gone
+    (the 附件2 form reads it too: award_effects)."""
+    old = [v for v in user.profile.values() if str(v).startswith("enc1:")]
+    key = store.person_keys.key(user.login) if old else None  # stores before enc2
+    return {k: open_value(key, v) for k, v in user.profile.items()}
 
 
 def check_code(value: str, what: str) -> str:
@@ -122,27 +130,27 @@ class Organisation(Service):
         text, source = read_policy(policy_ref)
         policy = parse_policy(text, source)
         def command() -> dict[str, Any]:
-            if self.app.exists(institution_id()):
-                inst = self.app.institution()
+            if self.store.exists(institution_id()):
+                inst = self.store.institution()
                 raise RuleRefused("{where} is already initialised for {name}",
-                                  where=self.app.location.describe(), name=inst.name)
+                                  where=self.store.location.describe(), name=inst.name)
             inst = Institution(name=name or policy.institution or policy.name, admin=admin,
                                actor=actor or admin)
             version = inst.adopt(policy.id, digest_of(text), text, actor or admin)
             user = User(login=admin, name=admin, actor=actor or admin)
             user.grant(ADMIN, "", actor or admin)
-            self.app.save(inst, user, Accounts(logins=[admin], admins=[admin]))
+            self.store.save(inst, user, Accounts(logins=[admin], admins=[admin]))
             return {"institution": inst.name, "policy": policy.id, "version": version,
                     "admin": admin}
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
     def adopt_policy(self, policy_ref: str, actor: str | None) -> dict[str, Any]:
         text, source = read_policy(policy_ref)
         policy = parse_policy(text, source)
 
         def command() -> dict[str, Any]:
-            self.app.require_admin(actor)
-            inst = self.app.institution()
+            self.store.require_admin(actor)
+            inst = self.store.institution()
             current = inst.policy_record()
             if current["digest"] == digest_of(text):
                 raise RuleRefused("that policy text is already in force as version "
@@ -150,9 +158,9 @@ class Organisation(Service):
             for unit, ref in inst.active_refinements().items():
                 parse_refined(text, ref["text"], f"unit {unit}'s refinement over {source}")
             version = inst.adopt(policy.id, digest_of(text), text, str(actor))
-            self.app.save(inst)
+            self.store.save(inst)
             return {"policy": policy.id, "version": version, "digest": digest_of(text)}
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
     def refine_policy(self, ref: str, actor: str | None) -> dict[str, Any]:
         """Record a unit's own rules over the institution's (Guilin 第十六条)."""
@@ -160,26 +168,26 @@ class Organisation(Service):
         unit = refinement_unit(text, source)
 
         def command() -> dict[str, Any]:
-            self.app.require_admin(actor)
-            inst = self.app.institution()
-            self.app.unit(unit)
+            self.store.require_admin(actor)
+            inst = self.store.institution()
+            self.store.unit(unit)
             policy = parse_refined(inst.policy_record()["text"], text, source)
             number = inst.refine(unit, digest_of(text), text, str(actor))
-            self.app.save(inst)
+            self.store.save(inst)
             return {"unit": unit, "refinement": number, "digest": digest_of(text),
                     "workflows": sorted(policy.workflows)}
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
     def clear_refinement(self, unit: str, actor: str | None) -> dict[str, Any]:
         def command() -> dict[str, Any]:
-            self.app.require_admin(actor)
-            inst = self.app.institution()
+            self.store.require_admin(actor)
+            inst = self.store.institution()
             if unit not in inst.active_refinements():
                 raise RuleRefused("unit {unit} has no refinement in force", unit=unit)
             number = inst.refine(unit, "", "", str(actor))
-            self.app.save(inst)
+            self.store.save(inst)
             return {"unit": unit, "refinement": number, "cleared": True}
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
     def set_calendar(self, year: str, terms: Sequence[tuple[int, str]], holidays: Sequence[str],
                      actor: str | None) -> dict[str, Any]:
@@ -188,19 +196,19 @@ class Organisation(Service):
         key, spans, holiday_spans = year_calendar(year, terms, holidays)
 
         def command() -> dict[str, Any]:
-            self.app.require_admin(actor)
-            inst = self.app.institution()
+            self.store.require_admin(actor)
+            inst = self.store.institution()
             inst.set_calendar(key, list(spans), holiday_spans, str(actor))
-            self.app.save(inst)
+            self.store.save(inst)
             return calendar_year(inst.calendar(), parse(key).first, True)
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
     def calendar(self) -> dict[str, Any]:
         """Each school year the institution set, and the one today falls in (by default if
         not set)."""
-        inst = self.app.institution()
+        inst = self.store.institution()
         cal = inst.calendar()
-        current = parse(period_of_day(date.fromisoformat(self.app.today(self.app.policy())),
+        current = parse(period_of_day(date.fromisoformat(self.store.today(self.store.policy())),
                                       "year", cal)).first
         firsts = sorted({parse(y).first for y in inst.calendars} | {current})
         return {"default": DEFAULT_TERMS, "current": f"{current}-{current + 1}",
@@ -209,9 +217,9 @@ class Organisation(Service):
 
     def policy_history(self) -> list[dict[str, Any]]:
         """Every adopted version and unit refinement: when, by whom, its digest."""
-        offset = self.app.policy().utc_offset
+        offset = self.store.policy().utc_offset
         rows = []
-        for ev in self.app.events.get(institution_id()):
+        for ev in self.store.events_of(institution_id()):
             if isinstance(ev, Institution.PolicyAdopted):
                 rows.append({"version": ev.version, "policy": ev.policy_id, "unit": None,
                              "digest": ev.digest, "at": local_iso(ev.timestamp, offset),
@@ -228,7 +236,7 @@ class Organisation(Service):
 
     def _policy_text(self, ref: str) -> tuple[str, str]:
         if ref.isdigit():
-            record = self.app.institution().policy_record(int(ref))
+            record = self.store.institution().policy_record(int(ref))
             return str(record["text"]), f"version {ref} ({record['policy_id']})"
         return read_policy(ref)
 
@@ -236,46 +244,46 @@ class Organisation(Service):
         """Record maintenance about to be done (`what`, a past-tense verb): only an
         administrator may do it, and `audit` shows who did, and when."""
         def command() -> dict[str, Any]:
-            admin = self.app.require_admin(actor)
-            log = self.app.load_or_start(Maintenance)
+            admin = self.store.require_admin(actor)
+            log = self.store.load_or_start(Maintenance)
             log.performed(what, admin.login, detail)
-            self.app.save(log)
+            self.store.save(log)
             return {"what": what, "by": admin.login}
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
     def add_unit(self, code: str, name: str, parent: str, actor: str | None) -> dict[str, Any]:
         check_code(code, "unit")
         name = checked_name(name, "--name")
 
         def command() -> dict[str, Any]:
-            self.app.require_admin(actor)
-            if self.app.exists(Unit.create_id(code)):
+            self.store.require_admin(actor)
+            if self.store.exists(Unit.create_id(code)):
                 raise AlreadyExists("unit {code} already exists", code=code)
-            path = [*self.app.unit(parent).path, code] if parent else [code]
+            path = [*self.store.unit(parent).path, code] if parent else [code]
             unit = Unit(code=code, name=name, parent=parent, path=path, actor=str(actor))
-            self.app.save(unit)
+            self.store.save(unit)
             return {"unit": code, "name": name, "parent": parent or None, "path": path}
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
     def add_user(self, login: str, name: str, roles: list[str], actor: str | None) -> dict[str, Any]:
         login = new_login(login)
         name = checked_name(name, "--name")
 
         def command() -> dict[str, Any]:
-            self.app.require_admin(actor)
+            self.store.require_admin(actor)
             grants = [self.checked_grant(spec) for spec in roles]
-            registry = accounts(self.app)
+            registry = accounts(self.store)
             user = self.register(registry, login, name, grants, str(actor))
-            self.app.save(user, registry)
+            self.store.save(user, registry)
             return _user_dict(user)
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
     def register(self, registry: Accounts, login: str, name: str,
                  grants: list[tuple[str, str]], actor: str) -> User:
         """A new user with their roles, entered in the registry (refused when the login, once
         folded, exists or looks like an existing one)."""
         existing = registry.stored(login)
-        if existing is not None or self.app.exists(User.create_id(login)):
+        if existing is not None or self.store.exists(User.create_id(login)):
             raise AlreadyExists("user {login} already exists", login=existing or login)
         registry.add_login(login)
         user = User(login=login, name=name, actor=actor)
@@ -288,45 +296,45 @@ class Organisation(Service):
     def checked_grant(self, spec: str) -> tuple[str, str]:
         """A grant checked against the rules in force at its unit (a refinement may add roles)."""
         unit = spec.partition("@")[2]
-        path = self.app.unit(unit).path if unit else []
-        return parse_grant(spec, self.app.policy_for_unit(path))
+        path = self.store.unit(unit).path if unit else []
+        return parse_grant(spec, self.store.policy_for_unit(path))
 
     def grant(self, login: str, spec: str, actor: str | None) -> dict[str, Any]:
         def command() -> dict[str, Any]:
-            self.app.require_admin(actor)
+            self.store.require_admin(actor)
             role, unit = self.checked_grant(spec)
-            user = self.app.user(login)
+            user = self.store.user(login)
             user.grant(role, unit, str(actor))
             if role != ADMIN:
-                self.app.save(user)
+                self.store.save(user)
                 return _user_dict(user)
-            registry = accounts(self.app)
+            registry = accounts(self.store)
             registry.add_admin(user.login)
-            self.app.save(user, registry)
+            self.store.save(user, registry)
             return _user_dict(user)
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
     def revoke(self, login: str, spec: str, actor: str | None) -> dict[str, Any]:
         def command() -> dict[str, Any]:
-            admin = self.app.require_admin(actor)
+            admin = self.store.require_admin(actor)
             role, _, unit = spec.partition("@")
-            user = self.app.user(login)
+            user = self.store.user(login)
             if role == ADMIN and user.login == admin.login:
                 raise RuleRefused("an administrator may not revoke their own admin role")
             user.revoke(role, unit, str(actor))
-            if role != ADMIN or any(r == ADMIN for r, _ in user.grants):
-                self.app.save(user)
+            if role != ADMIN or is_admin(user.grants):
+                self.store.save(user)
                 return _user_dict(user)
             # the count of administrators lives in the registry, saved with the user: a revoke
             # racing another conflicts there, and its re-run sees the other's
-            registry = accounts(self.app)
+            registry = accounts(self.store)
             if admin.login not in registry.admins:  # revoked meanwhile: the registry decides
                 raise NotPermitted("{login} is not an administrator (role admin)",
                                    login=admin.login)
             registry.remove_admin(user.login)
-            self.app.save(user, registry)
+            self.store.save(user, registry)
             return _user_dict(user)
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
     def update_user(self, login: str, fields: dict[str, str | None],
                     actor: str | None) -> dict[str, Any]:
@@ -340,36 +348,34 @@ class Organisation(Service):
             given["birth"] = parse_date(given["birth"] + "-01")[:7]
 
         def command() -> dict[str, Any]:
-            self.app.require_admin(actor)
-            user = self.app.user(login)
+            self.store.require_admin(actor)
+            user = self.store.user(login)
             values = {k: checked(v, k) for k, v in given.items()}
             # stored under the person's key (personal.OWNED); after an erasure, under a new one
             user.update_profile(values, str(actor))
-            self.app.save(user)
+            self.store.save(user)
             return {"user": user.login, "name": user.name, **self.profile(user)}
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
     def profile(self, user: User) -> dict[str, str]:
         """A person's profile in clear; personal fields read as erased once their key is gone."""
-        old = [v for v in user.profile.values() if str(v).startswith("enc1:")]
-        key = self.app.person_keys.key(user.login) if old else None  # stores before enc2
-        return {k: open_value(key, v) for k, v in user.profile.items()}
+        return profile_of(self.store, user)
 
     def erase_person(self, login: str, actor: str | None) -> dict[str, Any]:
         """Destroy the person's key: their personal fields read as erased everywhere, while every
         stored event, and so the seal, stays as it was."""
         def command() -> dict[str, Any]:
-            self.app.require_admin(actor)
-            user = self.app.user(login)
+            self.store.require_admin(actor)
+            user = self.store.user(login)
             user.erased(str(actor))
-            self.app.save(user)
-            return {"user": user.login, "erased": self.app.person_keys.keys.erase(user.login),
+            self.store.save(user)
+            return {"user": user.login, "erased": self.store.person_keys.keys.erase(user.login),
                     "fields": sorted(k for k in user.profile if k not in CLEAR_PROFILE)}
         try:
-            return self.app.attempt(command)
+            return self.store.attempt(command)
         finally:  # nothing this process holds in clear outlives the key
-            self.app.person_keys.forget()
-            self.app.forget_cached()
+            self.store.person_keys.forget()
+            self.store.forget_cached()
 
     def add_class(self, code: str, name: str, unit: str, students: int, level: str,
                   graduating: bool, actor: str | None,
@@ -380,22 +386,22 @@ class Organisation(Service):
         _check_year(year_of_study)
 
         def command() -> dict[str, Any]:
-            self.app.require_admin(actor)
-            self.check_class_rules(self.app.unit(unit).path, level, year_of_study, "--level")
-            if self.app.exists(SchoolClass.create_id(code)):
+            self.store.require_admin(actor)
+            self.check_class_rules(self.store.unit(unit).path, level, year_of_study, "--level")
+            if self.store.exists(SchoolClass.create_id(code)):
                 raise AlreadyExists("class {code} already exists", code=code)
             klass = SchoolClass(code=code, name=name, unit=unit, students=students, level=level,
                                 graduating=graduating, actor=str(actor),
                                 year_of_study=year_of_study or 0)
-            self.app.save(klass)
+            self.store.save(klass)
             return _class_dict(klass)
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
     def check_class_rules(self, unit_path: list[str], level: str, year_of_study: int | None,
                           level_name: str) -> None:
         """What the rules in force in the class's unit need of it: a level the allowance has a
         rate for (never a silent 0), a year of study where the policy declares years."""
-        policy = self.app.policy_for_unit(unit_path)
+        policy = self.store.policy_for_unit(unit_path)
         refused = policy.allowance.level_refusal(level) if policy.allowance else None
         if refused:
             raise BadInput("{level_name}: {refused} under {id}", level_name=level_name,
@@ -415,21 +421,21 @@ class Organisation(Service):
         when = parse_date(effective) if effective else ""
 
         def command() -> dict[str, Any]:
-            self.app.require_admin(actor)
-            klass = self.app.school_class(code)
-            self.check_class_rules(self.app.unit(klass.unit).path,
+            self.store.require_admin(actor)
+            klass = self.store.school_class(code)
+            self.check_class_rules(self.store.unit(klass.unit).path,
                                    klass.level if level is None else level,
                                    klass.year_of_study if year_of_study is None
                                    else year_of_study, "--level")
-            day = when or self.app.today(self.app.policy())
+            day = when or self.store.today(self.store.policy())
             if students is not None or graduating is not None \
                     or (level is None and year_of_study is None):
                 klass.update(students, graduating, day, str(actor))
             if level is not None or year_of_study is not None:
                 klass.reclassify(level, year_of_study, day, str(actor))
-            self.app.save(klass)
+            self.store.save(klass)
             return _class_dict(klass)
-        return self.app.attempt(command)
+        return self.store.attempt(command)
 
 
 def _check_students(students: int) -> None:

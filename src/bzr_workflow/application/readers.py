@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..domain.case import Case
 from ..domain.policy import Policy
-from ..domain.signing import Sheet, may_read, reading_refusal, sees_everything
+from ..domain.signing import Sheet, may_read, sees_everything
+from .ports import Store
 
-if TYPE_CHECKING:
-    from .app import WorkflowApp
 
 
 class Reader:
@@ -35,19 +34,10 @@ class Reader:
         return self.may_read(case.sheet(), case.kind, case.policy_version, case.refinement)
 
 
-def reader(app: WorkflowApp, login: str | None) -> Reader | None:
+def reader(store: Store, login: str | None) -> Reader | None:
     """The reading rule for `login`, or None when nothing is hidden from them."""
     if login is None:
         return None
-    grants = app.user(login).grants
-    return None if sees_everything(grants) else Reader(login, grants, app.policies.policy_of)
+    grants = store.user(login).grants
+    return None if sees_everything(grants) else Reader(login, grants, store.policy_of)
 
-
-def require_readable(app: WorkflowApp, ref: str, login: str | None) -> None:
-    """Refuse (NotPermitted) when `login` may not read the case; nothing for the CLI (None)."""
-    who = reader(app, login)
-    if who is None:
-        return
-    case = app.case(ref)
-    if not who.case(case):
-        raise reading_refusal(case.ref, who.login, case.unit_path)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from ..domain.allowance import month_range
 from ..domain.errors import BadInput, IntegrityFailure
@@ -13,6 +13,9 @@ from ..domain.ids import normalise_ref
 from ..domain.periods import parse, parse_period, period_range
 from ..domain.timefmt import local_iso, parse_instant
 from ..adapters.seal import Seal, check_digest
+from ..domain.signing import may_read_results, results_refusal
+from .failures import storage_errors
+from .ports import Store
 
 __all__ = ["Reads", "check_digest", "form_format", "sheet_format"]
 
@@ -24,18 +27,22 @@ if TYPE_CHECKING:  # the row types only type (defining ~20 TypedDicts costs a co
 
     from ..projections import ViewConnection, Views
     from ..projections.queries import Keep
-    from .app import WorkflowApp
-    from .caseview import CaseView
+    from ..adapters.store import Location
+    from .caseview import CaseView, CaseViews
+    from .norms import NormsReports
 
 STATES = ("open", "published", "vetoed", "withdrawn")
 
 
 class Reads:
-    """Queries over one application: the views (made on first use, closed with the app), the
-    aggregates for what they alone hold, and the seal for the digest a sheet reflects."""
+    """Queries over one store: the views (made on first use by `make_views`, closed with the
+    app), the aggregates for what they alone hold (one case: `case_views`; the work norms:
+    `norms`), and the seal for the digest a sheet reflects. It calls no command service."""
 
-    def __init__(self, app: WorkflowApp) -> None:
-        self.app = app
+    def __init__(self, store: Store, make_views: Callable[[], Views], case_views: CaseViews,
+                 norms: NormsReports) -> None:
+        self.store, self._make_views = store, make_views
+        self.case_views, self._norms = case_views, norms
         self._views: Views | None = None
         self._seal: Seal | None = None
         self._last_run: VerifyRun | None = None  # verify writes nothing: remembered here
@@ -45,19 +52,14 @@ class Reads:
     @property
     def views(self) -> Views:
         if self._views is None:
-            from ..projections import Views  # SQLAlchemy: only commands that read pay for it
-
-            from ..adapters.eventlog import StoreLog
-
-            self.app.institution()  # an uninitialised store says so, before any view is made
-            self._views = Views(StoreLog(self.app, self.app.location),
-                                self.app.policies.policy_of)
+            self.store.institution()  # an uninitialised store says so, before any view is made
+            self._views = self._make_views()
         return self._views
 
     @property
     def seal(self) -> Seal:
         if self._seal is None:
-            self._seal = Seal(self.app.location)
+            self._seal = Seal(self.store.location)
         return self._seal
 
     def close(self) -> None:
@@ -68,7 +70,7 @@ class Reads:
 
     def offset(self) -> str:
         """The institution's UTC offset, in which instants are read and shown."""
-        return str(self.app.policy().utc_offset)
+        return str(self.store.policy().utc_offset)
 
     def instant(self, text: str | None, end: bool = True) -> datetime | None:
         """`2026-12-03` or `2026-12-03T10:02` where the institution is; a day alone means its
@@ -79,17 +81,15 @@ class Reads:
     def _read(self, as_of: str | None = None,
               position: int | None = None) -> Iterator[ViewConnection]:
         until = self.instant(as_of)
-        from .app import storage_errors
-
         with storage_errors():
-            self.app.notice_erasures()  # the views hold personal text sealed: see _open
+            self.store.notice_erasures()  # the views hold personal text sealed: see _open
         with self.views.read(until, position) as conn:
             yield conn
 
     def _open(self, rows: Any) -> Any:
         """View rows with their personal text opened (each value sealed under its person's
         key, personal.py), or read as erased where the key is gone."""
-        return self.app.person_keys.reveal(rows)
+        return self.store.person_keys.reveal(rows)
 
     # -- cases ----------------------------------------------------------------------------
 
@@ -102,7 +102,7 @@ class Reads:
         """Cases whose pending step `actor` may sign (as things stood at `as_of`)."""
         from ..projections import queries
 
-        me, keep = self.app.actor(actor), self._keep(reader)
+        me, keep = self.store.actor(actor), self._keep(reader)
         with self._read(as_of) as conn:
             rows = queries.inbox(conn, me.login, queries.grants_of(conn, me.login), self.views.policy_of,
                                  self.offset(), keep)
@@ -116,13 +116,13 @@ class Reads:
         """The cases `login` is the subject of or opened, most recently changed first."""
         from ..projections import queries
 
-        me = self.app.actor(login)
+        me = self.store.actor(login)
         with self._read() as conn:
             rows = queries.mine(conn, self.offset(), me.login)
         return self._listed(cast("list[CaseRow]", self._open(rows)))
 
     def _listed(self, rows: list[CaseRow]) -> CaseList:
-        labels = {kind: wf.label for kind, wf in self.app.policy().workflows.items()}
+        labels = {kind: wf.label for kind, wf in self.store.policy().workflows.items()}
         labels |= {r["kind"]: r["kind"] for r in rows if r["kind"] not in labels}
         counts: dict[str, int] = {}
         for row in rows:
@@ -134,9 +134,7 @@ class Reads:
 
     def case_view(self, ref: str, reader: str | None, as_of: str | None = None) -> CaseView:
         """What a case page shows: fields, pipeline, history, the reader's actions now."""
-        from .caseview import CaseViews
-
-        return CaseViews(self.app).case_view(ref, reader, as_of)
+        return self.case_views.case_view(ref, reader, as_of)
 
     def cases(self, kind: str | None = None, state: str | None = None,
               period: str | None = None, unit: str | None = None, limit: int | None = None,
@@ -152,7 +150,7 @@ class Reads:
     def _keep(self, login: str | None) -> Keep | None:
         from .readers import reader
 
-        who = reader(self.app, login)
+        who = reader(self.store, login)
         return who.row if who else None
 
     def case_counts(self) -> dict[str, int]:
@@ -161,11 +159,12 @@ class Reads:
 
     def show(self, ref: str, as_of: str | None = None,
              reader: str | None = None) -> dict[str, Any]:
-        return self.app.cases.show(ref, as_of, reader)
+        """A case as it stands (or stood at `as_of`), from its own events."""
+        return self.case_views.show(ref, as_of, reader)
 
     def history(self, ref: str, as_of: str | None = None,
                 reader: str | None = None) -> list[dict[str, Any]]:
-        return self.app.cases.history(ref, as_of, reader)
+        return self.case_views.history(ref, as_of, reader)
 
     def audit(self, actor: str | None = None, case: str | None = None,
               since: str | None = None, until: str | None = None, limit: int | None = None,
@@ -224,12 +223,12 @@ class Reads:
 
     def policy_view(self, version: int | None = None, unit: str | None = None) -> PolicyView:
         """The store's policy (or an adopted `version`), as refined for `unit` if given."""
-        inst = self.app.institution()
+        inst = self.store.institution()
         record = inst.policy_record(version)
-        refinement = inst.refinement_for(self.app.unit(unit).path) if unit else 0
+        refinement = inst.refinement_for(self.store.unit(unit).path) if unit else 0
         from .policyview import policy_view  # only `policy show` needs it
 
-        view = policy_view(self.app.policy(record["version"], inst, refinement))
+        view = policy_view(self.store.policy(record["version"], inst, refinement))
         view |= {"version": record["version"], "digest": record["digest"],
                  "refinement": refinement or None}
         return view
@@ -240,10 +239,42 @@ class Reads:
         """(advisor, class, unit) for every advisor appointed at some time in the period."""
         from ..projections import queries
 
-        start, end = period_range(parse_period(period, self.app.policy().period),
-                                  self.app.calendar())
+        start, end = period_range(parse_period(period, self.store.policy().period),
+                                  self.store.calendar())
         with self._read() as conn:
             return queries.appointed_in(conn, start, end)
+
+    def appraisal_targets(self, period: str, advisors: Sequence[str] = ()) -> list[Target]:
+        """Whom `appraisals.open_appraisals` would open for: the named advisors (from their
+        aggregates), or every advisor appointed at some time in the period (from the views)."""
+        from . import targets
+
+        if advisors:
+            return targets.named(self.store, advisors)
+        return targets.everyone(self.store, self.appointed_in(period), self.users())
+
+    def grade_places(self, period: str, unit: str | None = None) -> dict[str, Any] | None:
+        """Where the policy caps a grade (Suzhou's 15 % of 优秀): the period's roster, the places
+        it gives, and the results holding them; None where the policy caps no grade (or caps it
+        per unit and no unit is named)."""
+        from ..domain.periods import parse_period
+        from ..domain.quota import PlacesQuota
+        from ..domain.roster import roster_size
+        from .appraisal_effects import appraisal_roster, grade_places_id, grade_quota_of
+
+        policy = self.store.policy()
+        rule = grade_quota_of(policy)
+        if rule is None or (rule.scope == "unit" and not unit):
+            return None
+        canonical = parse_period(period, policy.period)
+        scope = rule.scope_of(unit or "")
+        roster = roster_size(appraisal_roster(self.store, canonical), scope)
+        quota: PlacesQuota | None = self.store.find(grade_places_id(rule, canonical, scope))
+        taken = quota.taken if quota is not None else {}
+        return {"grade": rule.grade, "period": canonical, "scope": scope,
+                "share": float(rule.share), "rounding": rule.rounding, "roster": roster,
+                "places": rule.places(roster), "taken": sorted(taken, key=_ref_order),
+                "step": rule.step}
 
     def results(self, period: str, unit: str | None = None) -> Results:
         """A period's results, with the seal digest of the position they reflect."""
@@ -256,13 +287,19 @@ class Reads:
 
         return Results(cast("list[ResultRow]", self._open(rows)), self.seal.digest_at(position))
 
-    def ranked_results(self, period: str, unit: str | None = None) -> dict[str, Any]:
+    def ranked_results(self, period: str, unit: str | None = None,
+                       reader: str | None = None) -> dict[str, Any]:
         """The period's results ranked by total for the office deciding its 审定, each marked
-        with whether it holds a place of the policy's grade quota, and that quota's count."""
+        with whether it holds a place of the policy's grade quota, and that quota's count. A
+        `reader` who holds no role of the appraisal is refused (signing.may_read_results)."""
         from ..domain.appraisal_rules import ranked
 
+        if reader is not None:
+            me, wf = self.store.user(reader), self.store.policy().workflows.get("appraisal")
+            if not may_read_results(me.grants, wf):
+                raise results_refusal(me.login, wf)
         found = self.results(period, unit)
-        places = self.app.appraisals.grade_places(period, unit)
+        places = self.grade_places(period, unit)
         holding = set(places["taken"]) if places else set()
         rows = [r | {"holds_place": r["case"] in holding} for r in ranked([dict(r) for r in found.rows])]
         return {"period": places["period"] if places else period, "ranked": rows,
@@ -287,15 +324,28 @@ class Reads:
         """Write an award case's recommendation form (.docx or .xlsx), sealed to now; an
         existing `out` is replaced only with `force` (see exports.safe)."""
         from ..exports.recommendation import write_docx, write_xlsx
-        from ..exports.safe import check_out, write_out
+        from ..exports.safe import write_out
 
-        kind = form_format(out, fmt)
-        check_out(out, self.app.location, force)
-        model = self.app.awards.recommendation_form(ref)
+        kind = form_format(out, fmt, self.store.location, force)
+        model = self.recommendation_form(ref)
         model["position"], model["head"] = self.seal.head()
         writer = write_docx if kind == "docx" else write_xlsx
-        write_out(out, lambda path: writer(model, path), self.app.location, force)
+        write_out(out, lambda path: writer(model, path), self.store.location, force)
         return {"case": model["case"], "file": out, "format": kind}
+
+    def recommendation_form(self, ref: str) -> dict[str, Any]:
+        """The filled-in 推荐表 of an award case: fields at nomination, each level's opinion."""
+        from ..exports.recommendation import form_model
+        from .render import case_dict
+
+        case = self.store.case(ref)
+        if case.kind != "award":
+            raise BadInput("{ref} is a {kind} case; forms are for award cases", ref=case.ref,
+                           kind=case.kind)
+        policy = self.store.case_policy(case)
+        history = self.case_views.history(case.ref)
+        names = {h["actor"]: self.store.user(h["actor"]).name for h in history if h["actor"]}
+        return form_model(case_dict(case, policy), history, policy, names)
 
     # -- allowance and work ---------------------------------------------------------------
 
@@ -304,33 +354,31 @@ class Reads:
         """A month's allowance sheet as of now (or an event `position`), with its seal digest;
         also written to `out` (.csv or .xlsx) if given, replacing a file only with `force`."""
         from ..exports.allowance_sheet import write_csv, write_xlsx
-        from ..exports.safe import check_out, write_out
+        from ..exports.safe import write_out
         from ..projections import queries
 
-        kind = sheet_format(month, out)
-        if out:
-            check_out(out, self.app.location, force)
-        policy = self.app.policy()
+        kind = sheet_format(month, out, self.store.location, force)
+        policy = self.store.policy()
         if policy.allowance is None:
             raise BadInput("policy {id} sets no allowance ([allowance] section)", id=policy.id)
         with self._read(position=position) as conn:
             sheet = self._open(queries.allowance(conn, policy.allowance, month, policy.period,
-                                                 self.app.calendar()))
+                                                 self.store.calendar()))
         sheet["head"] = self.seal.digest_at(sheet["position"])
         if out:
             writer = write_csv if kind == ".csv" else write_xlsx
-            write_out(out, lambda path: writer(sheet, path), self.app.location, force)
+            write_out(out, lambda path: writer(sheet, path), self.store.location, force)
         return cast("AllowanceSheet", sheet)
 
     def norms(self, advisor: str, period: str, role: str | None = None) -> dict[str, Any]:
         """Each work norm per window of the period: met, or short by how much."""
-        return self.app.worklog.norms_report(advisor, period, role)
+        return self._norms.report(advisor, period, role)
 
     def activities(self) -> list[Activity]:
         """What may be logged under the policy in force."""
         from .worklog import activities
 
-        return [{"activity": k, "label": v} for k, v in activities(self.app.policy()).items()]
+        return [{"activity": k, "label": v} for k, v in activities(self.store.policy()).items()]
 
     # -- maintenance ----------------------------------------------------------------------
 
@@ -346,7 +394,7 @@ class Reads:
         a link, and each checkpoint file's position must still hold its digest. The last run
         is remembered by this process (for the integrity page), never written to the store."""
         wanted = check_digest(head) if head else None
-        started = self.app.clock().isoformat()
+        started = self.store.clock().isoformat()
         try:
             result = cast("Verified", self.seal.verify(wanted, checkpoints))
         except IntegrityFailure as exc:
@@ -361,7 +409,7 @@ class Reads:
 
     def integrity(self) -> Integrity:
         """The chain's head now and when verify last ran here (in the institution's time)."""
-        self.app.institution()
+        self.store.institution()
         position, head = self.seal.head()
         run = None if self._last_run is None else cast("VerifyRun", dict(self._last_run))
         if run is not None:
@@ -371,9 +419,11 @@ class Reads:
         return Integrity(position, head, run)
 
 
-def form_format(out: str, fmt: str | None) -> str:
+def form_format(out: str, fmt: str | None, location: Location | None = None,
+                force: bool = False) -> str:
     """`docx` or `xlsx`: the form's format, from --format or the file's ending, into an
-    existing folder (checked before any store is opened)."""
+    existing folder; with the store's `location`, also a file `exports.safe.check_out` allows
+    (not the store's, no link, replaced only with `force`). Checked before any store is opened."""
     from pathlib import Path
 
     kind = fmt or Path(out).suffix.lstrip(".").lower()
@@ -381,24 +431,41 @@ def form_format(out: str, fmt: str | None) -> str:
         raise BadInput("--out {out}: give a .docx or .xlsx file, or --format", out=out)
     if not Path(out).resolve().parent.is_dir():
         raise BadInput("--out {out}: the folder does not exist", out=out)
+    _check_out(out, location, force)
     return kind
 
 
-def sheet_format(month: str, out: str | None) -> str:
-    """A valid month, and `.csv`, `.xlsx` or "" (no file): checked before any store is opened."""
+def sheet_format(month: str, out: str | None, location: Location | None = None,
+                 force: bool = False) -> str:
+    """A valid month, and `.csv`, `.xlsx` or "" (no file), as `form_format` checks a file:
+    checked before any store is opened."""
     from pathlib import Path
 
     month_range(month)
     kind = Path(out).suffix.lower() if out else ""
     if out and (kind not in (".csv", ".xlsx") or not Path(out).resolve().parent.is_dir()):
         raise BadInput("--out {out}: give a .csv or .xlsx file in an existing folder", out=out)
+    if out:
+        _check_out(out, location, force)
     return kind
 
 
-def views_of(app: WorkflowApp) -> Views:
+def _check_out(out: str, location: Location | None, force: bool) -> None:
+    if location is not None:
+        from ..exports.safe import check_out
+
+        check_out(out, location, force)
+
+
+class ViewSource(Protocol):
+    def new_views(self) -> Views: ...
+
+
+def views_of(app: ViewSource) -> Views:
     """A second, private set of views over `app`'s store (tests and the bench; commands read
     through `app.reads`, which keeps its own)."""
-    from ..adapters.eventlog import StoreLog
-    from ..projections import Views
+    return app.new_views()
 
-    return Views(StoreLog(app, app.location), app.policies.policy_of)
+
+def _ref_order(ref: str) -> int:
+    return int(ref.rsplit("-", 1)[1])

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..domain.errors import BadInput
 from ..adapters.personal import open_value, seal_value
+from .ports import Store
 from .text import checked, checked_name
 
-if TYPE_CHECKING:
-    from .app import WorkflowApp
 
 NUMBER = re.compile(r"^[\w\-]{1,40}$")
 PREFIX = "student:"
@@ -38,32 +37,42 @@ def checked_student(name: str | None, number: str | None, need_number: bool) -> 
     return clean, num
 
 
-def sealed(app: WorkflowApp, name: str, number: str = "",
+def sealed(store: Store, name: str, number: str = "",
            keys: dict[str, bytes] | None = None) -> dict[str, str]:
     """What is stored: the number and the key's id in clear, the name sealed under that key.
     `keys` caches the keys one command has already fetched (a log import names many students)."""
     ref = key_id(name, number)
     keys = {} if keys is None else keys
     if ref not in keys:
-        keys[ref] = app.person_keys.key_for_writing(ref)
+        keys[ref] = store.person_keys.key_for_writing(ref)
     key = keys[ref]
     return {"name": seal_value(key, name), "number": number, "ref": ref}
 
 
-def keys_for(app: WorkflowApp, refs: set[str]) -> dict[str, bytes]:
+def keys_for(store: Store, refs: set[str]) -> dict[str, bytes]:
     """The keys of many students at once, made where missing, in one transaction (a log import
     naming 500 students would otherwise commit 500 times); wrapped under the store key like
     every person's (personal.PersonKeys)."""
-    return app.person_keys.keys.ensure_many(sorted(refs))
+    return store.person_keys.keys.ensure_many(sorted(refs))
 
 
-def sealed_name(app: WorkflowApp, name: str, keys: dict[str, bytes]) -> dict[str, str]:
+def sealed_name(store: Store, name: str, keys: dict[str, bytes]) -> dict[str, str]:
     """A work-log entry's student: {student: sealed name, student_ref: its key's id}."""
-    stored = sealed(app, name, "", keys)
+    stored = sealed(store, name, "", keys)
     return {"student": stored["name"], "student_ref": stored["ref"]}
 
 
-def opened(app: WorkflowApp, stored: dict[str, Any]) -> dict[str, Any]:
+def opened(store: Store, stored: dict[str, Any]) -> dict[str, Any]:
     """The student as shown: the name in clear, or （已删除） once their key is destroyed."""
-    key = app.person_keys.key(str(stored.get("ref", "")))
+    key = store.person_keys.key(str(stored.get("ref", "")))
     return {"name": open_value(key, stored.get("name")), "number": stored.get("number") or None}
+
+
+def with_student(store: Store, shown: dict[str, Any]) -> dict[str, Any]:
+    """A case as people read it: a student it names shown as `student: {name, number}`."""
+    stored = shown["data"].get("student")
+    if isinstance(stored, dict):
+        student = opened(store, stored)
+        shown["data"] = {**shown["data"], "student": student}
+        shown["student"] = student
+    return shown

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..domain.errors import BadInput
+from ..domain.logins import fold
 
 MAX_TEXT = 4000
 MAX_NAME = 200
@@ -31,3 +32,9 @@ def checked_name(value: str | None, what: str) -> str:
         raise BadInput("{what} must be one line of 1-{MAX_NAME} characters", what=what,
                        MAX_NAME=MAX_NAME)
     return text
+
+
+def typed_login(text: str) -> str:
+    """A login as typed (`--as ADMIN`, `ａｄｍｉｎ`) in its one stored form: NFKC, case-folded
+    (domain/logins); what the faces use before a store is open to ask (`app.user`)."""
+    return fold(text)

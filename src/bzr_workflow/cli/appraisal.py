@@ -51,7 +51,7 @@ def appraisal_open(ctx: Ctx, period: str, advisors: tuple[str, ...], everyone: b
     if bool(advisors) == everyone:
         raise BadInput("give either --advisor USER (repeatable) or --all")
     appraisals = ctx.app().appraisals
-    targets = appraisals.targets(period, advisors)
+    targets = ctx.app().reads.appraisal_targets(period, advisors)  # read first, then opened
     if len(targets) < BAR_FROM:
         opened = appraisals.open_appraisals(period, targets, ctx.actor, bool(advisors), early=early)
     else:

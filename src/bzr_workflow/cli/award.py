@@ -43,10 +43,8 @@ def award_form(ctx: Ctx, ref: str, out: str, fmt: str | None, force: bool) -> No
     --out is written whole (a temporary file, then renamed); never the store's own file, a
     symbolic link or a folder."""
     from ..application.reads import form_format
-    from ..exports.safe import check_out
 
-    form_format(out, fmt)  # a bad file is named before the store is opened
-    check_out(out, ctx.location, force)
+    form_format(out, fmt, ctx.location, force)  # a bad file is named before the store is opened
     ctx.emit(ctx.app().reads.award_form(ref, out, fmt, force))
 
 

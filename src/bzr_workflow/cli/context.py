@@ -48,8 +48,8 @@ class Ctx:
 
             path = click.get_current_context(silent=True)
             name = path.command_path.partition(" ")[2] if path else "this command"
-            raise BadInput(f"`{name}` is not offered by the server's API: run it where the"
-                           " store is (--db), or on the web")
+            raise BadInput("`{name}` is not offered by the server's API: run it where the store "
+                           "is (--db), or on the web", name=name)
 
     @property
     def db(self) -> str | None:
@@ -64,14 +64,14 @@ class Ctx:
             return self._actor
         if self._resolved:
             return self._resolved
-        from ..domain.logins import fold
+        from ..application.text import typed_login
 
         if self._app is None:
-            return fold(self._actor)
+            return typed_login(self._actor)
         try:
             self._resolved = self._app.user(self._actor).login
         except Exception:  # noqa: BLE001 - unknown or unreadable: the command itself says so
-            self._resolved = fold(self._actor)
+            self._resolved = typed_login(self._actor)
         return self._resolved
 
     @property
@@ -107,8 +107,8 @@ class Ctx:
             from ..domain.errors import BadInput
 
             flag = "--" + given[0].replace("_", "-")
-            raise BadInput(f"{flag} is not offered through --server; run it where the store"
-                           " is (--db)")
+            raise BadInput("{flag} is not offered through --server; run it where the store is "
+                           "(--db)", flag=flag)
 
     def emit(self, data: Any, human: Callable[[Any], str] | None = None) -> None:
         if self.as_json and _lazy(data):

@@ -115,7 +115,7 @@ def policy_diff(ctx: Ctx, a: str, b: str) -> None:
     """What changed between two policies: adopted version numbers, built-in ids or files."""
     from ..application.organisation import policy_diff
 
-    result = policy_diff(a, b, ctx.app)
+    result = policy_diff(a, b, lambda: ctx.app().org)
     ctx.emit(result, lambda r: "(identical)" if r["identical"] else "\n".join(r["diff"]))
 
 

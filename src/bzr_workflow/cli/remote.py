@@ -21,11 +21,12 @@ class Remote:
     def __init__(self, server: str, token: str) -> None:
         parts = urllib.parse.urlsplit(server)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise BadInput(f"--server {server!r} must be the web server's address, like"
-                           " https://bzr.example.edu.cn")
+            raise BadInput("--server {server} must be the web server's address, like "
+                           "https://bzr.example.edu.cn", server=server)
         if not token:
-            raise BadInput(f"--server needs the API token in {TOKEN_ENV}: the server acts as"
-                           " the token's owner (an administrator issues one with `user token`)")
+            raise BadInput("--server needs the API token in {TOKEN_ENV}: the server acts as the "
+                           "token's owner (an administrator issues one with `user token`)",
+                           TOKEN_ENV=TOKEN_ENV)
         self.base = server.rstrip("/") + "/api/v1"
         self.token = token
 

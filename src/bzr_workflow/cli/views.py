@@ -137,11 +137,8 @@ def allowance(ctx: Ctx, month: str, position: int | None, out: str | None, force
     --out is written whole (a temporary file, then renamed); never the store's own file, a
     symbolic link or a folder."""
     from ..application.reads import sheet_format
-    from ..exports.safe import check_out
 
-    sheet_format(month, out)  # a bad month or file is named before the store is opened
-    if out:
-        check_out(out, ctx.location, force)
+    sheet_format(month, out, ctx.location, force)  # named before the store is opened
     ctx.emit(ctx.app().reads.allowance(month, position, out, force), _allowance_text)
 
 

@@ -92,7 +92,8 @@ class AwardRules:
     consecutive_years: int = 1
     """The award's own rule needs an eligible grade this many school years running."""
     quota_share: Decimal | None = None
-    """The 15 % quota (Suzhou): a share of `quota_basis`, rounded per `rounding`."""
+    """The award's places as a share of `quota_basis`, rounded per `rounding` (Aksu's 十佳 by
+    share; a grade's share, Suzhou's 15 % of 优秀, is `appraisal_rules.GradeQuota`)."""
     quota_places: int | None = None
     quota_basis: str = "appraised"
     """What the share is taken of: "appraised" = advisors appraised in the period and scope."""

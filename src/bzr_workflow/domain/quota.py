@@ -1,4 +1,4 @@
-"""Places of an award or a grade in a period, taken atomically with the approving case (Suzhou's 15 %)."""
+"""Places in a period, taken atomically with the approving case: an award's (Aksu's 十佳) or a grade's (Suzhou's 15 % of 优秀)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,13 @@ from .ids import key_id
 from .periods import id_key, upcast
 
 
-class AwardQuota(Aggregate):
+class PlacesQuota(Aggregate):
+    """The places of one award or one grade in a period and scope, and the cases holding them.
+
+    Stored since the first release under the topics `bzr.quota.*` (the class was `AwardQuota`,
+    the name is all that changed); its first event's field `award` names what is counted,
+    `award:KEY` or `grade:GRADE` (`of_award`, `of_grade`), and is part of the id."""
+
     TOPIC = "bzr.quota"
     class_version = 1
 
@@ -41,6 +47,16 @@ class AwardQuota(Aggregate):
         TOPIC = "bzr.quota.place_released"
         class_version = 1
         case: str
+
+    @staticmethod
+    def of_award(kind: str, distinction: str, period: str, scope: str) -> dict[str, str]:
+        """The natural keys of an award's places (`award:` + the distinction's key)."""
+        return {"award": f"{kind}:{distinction}", "period": period, "scope": scope}
+
+    @staticmethod
+    def of_grade(grade: str, period: str, scope: str) -> dict[str, str]:
+        """The natural keys of a grade's places (`grade:优秀`), apart from any award's."""
+        return {"award": f"grade:{grade}", "period": period, "scope": scope}
 
     @staticmethod
     def create_id(award: str, period: str, scope: str, *_: Any, **__: Any) -> UUID:

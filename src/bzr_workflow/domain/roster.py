@@ -11,6 +11,15 @@ from .ids import key_id
 from .periods import id_key, upcast
 
 
+def roster_size(roster: PeriodRoster, scope: str) -> int:
+    """A quota's basis: the advisors on the roster (withdrawn ones are delisted), in the whole
+    institution ("*") or in one unit; the grade's share (Suzhou) and an award's (Aksu) both
+    count it."""
+    if scope == "*":
+        return len(roster.cases)
+    return sum(1 for a in roster.cases if roster.units.get(a) == scope)
+
+
 class PeriodRoster(Aggregate):
     TOPIC = "bzr.roster"
     class_version = 1

@@ -33,12 +33,17 @@ def may_open(wf: Workflow, grants: Grants, unit_path: Sequence[str]) -> bool:
     """Whether these grants open a case of `wf` in the unit on `unit_path`: an administrator
     there, or a holder of the workflow's opening role (a candidate applying for themselves is
     the caller's other case)."""
-    return covers(grants, ADMIN, unit_path) or covers(grants, wf.opened_by, unit_path)
+    return is_admin(grants) or covers(grants, wf.opened_by, unit_path)
+
+
+def is_admin(grants: Grants) -> bool:
+    """Whether these grants hold the administrator's role (institution-wide: it names no unit)."""
+    return covers(grants, ADMIN, ())
 
 
 def sees_everything(grants: Grants) -> bool:
     """Administrators and auditors read every case (both roles are institution-wide)."""
-    return covers(grants, ADMIN, ()) or covers(grants, AUDITOR, ())
+    return is_admin(grants) or covers(grants, AUDITOR, ())
 
 
 def may_read(case: Sheet, login: str, grants: Grants, wf: Workflow) -> bool:
@@ -56,6 +61,24 @@ def reading_refusal(ref: str, login: str, unit_path: Sequence[str]) -> NotPermit
     return NotPermitted("{login} may not read {ref}: it is read by its subject, its opener, "
                         "holders of its workflow's roles{unit}, administrators and auditors",
                         login=login, ref=ref, unit=unit)
+
+
+def results_readers(wf: Workflow | None) -> set[str]:
+    """Who reads a period's appraisal results: the roles of the appraisal workflow (its opener
+    and every signing step), the administrator and the auditor."""
+    return {ADMIN, AUDITOR} | ({wf.opened_by, *(s.role for s in wf.steps)} if wf else set())
+
+
+def may_read_results(grants: Grants, wf: Workflow | None) -> bool:
+    """Whether these grants read a period's ranked results (`wf`: the appraisal workflow, if
+    the policy has one); an advisor sees their own result on their case instead."""
+    roles = results_readers(wf)
+    return any(role in roles for role, _ in grants)
+
+
+def results_refusal(login: str, wf: Workflow | None) -> NotPermitted:
+    return NotPermitted("{login} holds no role of the appraisal; results are read by {roles}",
+                        login=login, roles=', '.join(sorted(results_readers(wf))))
 
 
 class Sheet(NamedTuple):

@@ -1,0 +1,74 @@
+"""The norms report: each work norm of an advisor's roles, per window of a period, met or short, against the work log (a read: an appraisal shows it as evidence)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from ..domain.norms import answered
+from ..domain.periods import parse, period_range
+from ..domain.policy import Policy
+from ..domain.user import User
+from ..domain.worklog import WorkLog
+from .ports import Store
+from .students import PREFIX as STUDENT_KEY, opened
+
+Serving = Callable[[str], Sequence[Mapping[str, Any]]]
+"""An advisor's appointments (`start`, `end`): when they served, so no norm is due before."""
+
+
+class NormsReports:
+    """Work norms against the log, over the store; when each advisor served is asked of
+    `serving` (the appointments view, wired in the composition root)."""
+
+    def __init__(self, store: Store, serving: Serving) -> None:
+        self.store, self.serving = store, serving
+
+    def report(self, advisor: str, period: str, role: str | None = None) -> dict[str, Any]:
+        """Each norm of the advisor's roles, per window of the period: met, or short by how much."""
+        user, policy = self.store.user(advisor), self.store.policy()
+        canonical = parse(period).key  # a school year or a semester, whatever the policy's period
+        calendar = self.store.calendar()
+        first, last = (date.fromisoformat(d) for d in period_range(canonical, calendar))
+        roles = [role] if role else _roles(user, policy)
+        entries = self._entries(advisor, first, last)
+        today = date.fromisoformat(self.store.today(policy))
+        serving = [(date.fromisoformat(a["start"]),
+                    date.fromisoformat(a["end"]) if a["end"] else None)
+                   for a in self.serving(advisor) if a["start"]]
+        norms = [n.evaluate(entries, first, last, calendar, today, serving)
+                 for n in policy.norms if n.role in roles]
+        report = {"advisor": advisor, "period": canonical, "roles": roles, "norms": norms,
+                  "entries": len(entries)}
+        if policy.contact_triggers:
+            report["triggers"] = [self._named(t) for t in
+                                  answered(policy.contact_triggers, entries)]
+        return report
+
+    def _named(self, trigger: dict[str, Any]) -> dict[str, Any]:
+        """A trigger as shown: the student's name in clear (or erased), not their key's id."""
+        ref = trigger.pop("student_ref")
+        name = trigger["student"]
+        trigger["student"] = opened(self.store, {"name": name, "ref": ref})["name"] \
+            if str(ref).startswith(STUDENT_KEY) else name
+        return trigger
+
+    def _entries(self, advisor: str, first: date, last: date) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        year, month = first.year, first.month
+        while (year, month) <= (last.year, last.month):
+            log: WorkLog | None = self.store.find(
+                WorkLog.create_id(advisor, f"{year}-{month:02d}"))
+            if log is not None:
+                out += log.entries
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return out
+
+
+def _roles(user: User, policy: Policy) -> list[str]:
+    """The roles whose norms apply: those granted, or the advisor's role for one who advises."""
+    granted = sorted({r for r, _ in user.grants if r in policy.roles})
+    if granted or not user.classes:
+        return granted
+    return [r.id for r in policy.roles.values() if r.label == "班主任"]
