@@ -16,6 +16,7 @@ from ..domain.quota import AwardQuota
 from .appraisal_effects import (KIND, appraisal_roster, grade_quota_key, grade_quota_of,
                                 roster_size)
 from .cases import run_decision
+from .readers import refuse_unreadable
 from .effects import Decided, effects_of
 from .opening import counter, new_case
 from .render import SiblingDicts, case_dict
@@ -165,7 +166,8 @@ class Appraisals(Service):
         text = checked(text, "the self-summary")
 
         def command() -> dict[str, Any]:
-            me, case = self.app.actor(actor), self._appraisal(ref)
+            me = self.app.actor(actor)
+            case = self._appraisal(ref, me)
             case.submit_summary(me.login, text)
             self.app.save(case)
             return case_dict(case, self.app.case_policy(case))
@@ -178,7 +180,8 @@ class Appraisals(Service):
             raise BadInput("give at least one --item KEY=VALUE (or --bonus KEY=VALUE)")
 
         def command() -> dict[str, Any]:
-            me, case = self.app.actor(actor), self._appraisal(ref)
+            me = self.app.actor(actor)
+            case = self._appraisal(ref, me)
             policy, wf, _ = self.app.cases.context(case)
             run_decision(case, me.grants, policy,
                          lambda: case.score(me.login, me.grants, policy, wf, scores, extra))
@@ -191,7 +194,8 @@ class Appraisals(Service):
         reason = checked(reason, "--reason")
 
         def command() -> dict[str, Any]:
-            me, case = self.app.actor(actor), self._appraisal(ref)
+            me = self.app.actor(actor)
+            case = self._appraisal(ref, me)
             policy, wf, _ = self.app.cases.context(case)
             case.flag_veto(me.login, me.grants, policy, wf, item, reason, self.app.today(policy), clear)
             self.app.save(case)
@@ -202,7 +206,8 @@ class Appraisals(Service):
         reason = checked(reason, "--reason")
 
         def command() -> dict[str, Any]:
-            me, case = self.app.actor(actor), self._appraisal(ref)
+            me = self.app.actor(actor)
+            case = self._appraisal(ref, me)
             policy = self.app.case_policy(case)
             case.lodge_objection(me.login, reason, self.app.today(policy))
             self.app.save(case)
@@ -214,7 +219,8 @@ class Appraisals(Service):
         comment = checked(comment, "--comment")
 
         def command() -> dict[str, Any]:
-            me, case = self.app.actor(actor), self._appraisal(ref)
+            me = self.app.actor(actor)
+            case = self._appraisal(ref, me)
             policy, wf, _ = self.app.cases.context(case)
             case.resolve_objection(me.login, me.grants, policy, wf, number, upheld, comment)
             moved = effects_of(case.kind).run("on_ended", self.app,
@@ -226,7 +232,8 @@ class Appraisals(Service):
 
     def finalise(self, ref: str, actor: str | None) -> dict[str, Any]:
         def command() -> dict[str, Any]:
-            me, case = self.app.actor(actor), self._appraisal(ref)
+            me = self.app.actor(actor)
+            case = self._appraisal(ref, me)
             policy, wf, _ = self.app.cases.context(case)
             case.finalise(me.login, me.grants, policy, wf, self.app.today(policy))
             moved = effects_of(case.kind).run("on_final", self.app, Decided(case, policy, wf,
@@ -266,8 +273,11 @@ class Appraisals(Service):
                 "places": rule.places(roster), "taken": sorted(taken, key=_ref_order),
                 "step": rule.step}
 
-    def _appraisal(self, ref: str) -> Case:
+    def _appraisal(self, ref: str, me: User) -> Case:
+        """The appraisal `ref`, for `me` to act on: a case they may not read is refused so
+        before anything else about it (even its kind) is said."""
         case = self.app.case(ref)
+        refuse_unreadable(self.app, case, me.login, me.grants)
         if case.kind != KIND:
             raise BadInput(f"{case.ref} is a {case.kind} case, not an appraisal")
         return case

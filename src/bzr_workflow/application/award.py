@@ -7,6 +7,7 @@ from typing import Any
 from ..domain.errors import BadInput, RuleRefused
 from ..exports.recommendation import form_model
 from .award_effects import KIND
+from .readers import require_readable
 from .render import case_dict
 from .service import Service
 from .text import checked
@@ -33,8 +34,10 @@ class Awards(Service):
         return self.app.cases.open_case(KIND, user.login, klass.code, period, "", actor, data,
                                         early=early)
 
-    def recommendation_form(self, ref: str) -> dict[str, Any]:
-        """The filled-in 推荐表 of an award case: fields at nomination, each level's opinion."""
+    def recommendation_form(self, ref: str, reader: str | None = None) -> dict[str, Any]:
+        """The filled-in 推荐表 of an award case: fields at nomination, each level's opinion.
+        A `reader` who may not read the case is refused so before its kind is looked at."""
+        require_readable(self.app, ref, reader)
         case = self.app.case(ref)
         if case.kind != KIND:
             raise BadInput(f"{case.ref} is a {case.kind} case; forms are for award cases")

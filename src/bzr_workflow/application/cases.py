@@ -22,7 +22,7 @@ from ..domain.years import year_duties, year_entry
 from .effects import Decided, Opening, effects_of
 from ..adapters.es_fastpath import fold
 from .opening import counter, new_case
-from .readers import require_readable
+from .readers import refuse_unreadable, require_readable
 from .render import case_dict
 from .service import Service
 from .students import checked_student, opened, sealed
@@ -115,6 +115,7 @@ class Cases(Service):
 
         def command() -> dict[str, Any]:
             me, case = app.actor(actor), app.case(ref)
+            refuse_unreadable(app, case, me.login, me.grants)
             policy, wf, machine = self.context(case)
             if returned_only:
                 _require_returned(case, wf)
@@ -170,6 +171,7 @@ class Cases(Service):
 
         def command() -> dict[str, Any]:
             me, case = app.actor(actor), app.case(ref)
+            refuse_unreadable(app, case, me.login, me.grants)
             policy, wf, machine = self.context(case)
             decide(case, me, policy, wf, machine)
             moved = effects_of(case.kind).run("on_ended", app, Decided(case, policy, wf,
@@ -251,7 +253,12 @@ class Cases(Service):
 
 
 def _expect(case: Case, pinned: PinnedStep, policy: Policy) -> None:
-    """Pin the step the user meant to sign; if it moved on meanwhile, say who signed it."""
+    """Pin the step the user meant to sign; if it moved on meanwhile, say who signed it. A
+    step the case's workflow does not have is bad input naming the ones it has."""
+    ids = policy.workflow(case.kind).step_ids()
+    if pinned.step and pinned.step not in ids:
+        raise BadInput("unknown step (--step): a {kind} case's steps are {steps}".format(
+            kind=case.kind, steps=", ".join(ids)))
     if pinned.step is None:
         pinned.step = case.step if case.state == "open" else ""
     elif case.step != pinned.step:

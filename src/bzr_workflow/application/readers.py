@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..domain.access import Grants
 from ..domain.case import Case
 from ..domain.policy import Policy
 from ..domain.signing import Sheet, may_read, reading_refusal, sees_everything
@@ -41,6 +42,17 @@ def reader(app: WorkflowApp, login: str | None) -> Reader | None:
         return None
     grants = app.user(login).grants
     return None if sees_everything(grants) else Reader(login, grants, app.policies.policy_of)
+
+
+def refuse_unreadable(app: WorkflowApp, case: Case, login: str, grants: Grants) -> None:
+    """The reading rule before any other: a command on a case its actor may not read is refused
+    "may not read" before anything looks at the case's state, so a refusal tells a stranger
+    nothing about the case (its subject, state, step, last signer or time)."""
+    if sees_everything(grants):
+        return
+    wf = app.policies.policy_of(case.policy_version, case.refinement).workflow(case.kind)
+    if not may_read(case.sheet(), login, grants, wf):
+        raise reading_refusal(case.ref, login, case.unit_path)
 
 
 def require_readable(app: WorkflowApp, ref: str, login: str | None) -> None:

@@ -283,7 +283,7 @@ class Reads:
         return cast("list[AwardRow]", self._open(rows))
 
     def award_form(self, ref: str, out: str, fmt: str | None = None,
-                   force: bool = False) -> FormWritten:
+                   force: bool = False, reader: str | None = None) -> FormWritten:
         """Write an award case's recommendation form (.docx or .xlsx), sealed to now; an
         existing `out` is replaced only with `force` (see exports.safe)."""
         from ..exports.recommendation import write_docx, write_xlsx
@@ -291,7 +291,7 @@ class Reads:
 
         kind = form_format(out, fmt)
         check_out(out, self.app.location, force)
-        model = self.app.awards.recommendation_form(ref)
+        model = self.app.awards.recommendation_form(ref, reader)
         model["position"], model["head"] = self.seal.head()
         writer = write_docx if kind == "docx" else write_xlsx
         write_out(out, lambda path: writer(model, path), self.app.location, force)

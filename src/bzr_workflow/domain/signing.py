@@ -52,9 +52,11 @@ def may_read(case: Sheet, login: str, grants: Grants, wf: Workflow) -> bool:
 
 
 def reading_refusal(ref: str, login: str, unit_path: Sequence[str]) -> NotPermitted:
-    unit = f" in {unit_path[-1]} (or a unit above it)" if unit_path else ""
+    """The refusal names the case the caller gave and nothing they could not know: not its
+    unit, state or people (`unit_path` is kept for callers, never shown)."""
     return NotPermitted(f"{login} may not read {ref}: it is read by its subject, its opener,"
-                        f" holders of its workflow's roles{unit}, administrators and auditors")
+                        " holders of its workflow's roles in its unit or above, administrators"
+                        " and auditors")
 
 
 class Sheet(NamedTuple):
