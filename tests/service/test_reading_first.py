@@ -79,3 +79,13 @@ def test_an_unknown_step_is_bad_input_naming_the_step_ids(sqlite_app: WorkflowAp
     with pytest.raises(BadInput) as caught:
         sqlite_app.cases.approve(case, "zhang", step="<b>college</b>")
     assert "site_review, college_approval" in str(caught.value) and "<b>" not in str(caught.value)
+
+
+def test_applying_on_behalf_of_a_login_that_exists_or_not_is_refused_in_the_same_words(
+        sqlite_app: WorkflowApp) -> None:
+    said = []
+    for candidate in ("liu", "nobody-here"):
+        with pytest.raises(WorkflowError) as caught:
+            sqlite_app.cases.recruit_apply("kj1", candidate, None, "", "chen")
+        said.append((type(caught.value), str(caught.value)))
+    assert said[0] == said[1] and said[0][0] is NotPermitted

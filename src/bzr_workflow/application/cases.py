@@ -13,6 +13,7 @@ from ..domain.case import Case
 from ..domain.errors import AlreadySigned, BadInput, NotFound, NotPermitted, StepNotAllowed
 from ..domain.history import audit_entry
 from ..domain.ids import case_id, normalise_ref
+from ..domain.logins import fold as fold_login
 from ..domain.pipeline import PUBLISHED
 from ..domain.signing import may_open
 from ..domain.policy import ADMIN, Policy, Workflow
@@ -76,6 +77,7 @@ class Cases(Service):
             if student:
                 name, number = checked_student(student.get("name"), student.get("number"),
                                                "student" in wf.requires)
+            _refuse_on_behalf(wf, me, who, path)  # before the subject is looked up
             if who:
                 who = app.user(who).login  # as stored: `--subject ZHANG` is zhang
             _require_opener(wf, policy, me.login, me.grants, who, path)
@@ -314,6 +316,16 @@ def _require_fields(wf: Workflow, subject: str, class_code: str | None,
     for need in wf.requires:
         if not given[need]:
             raise BadInput(f"a {wf.kind} case needs {flag[need]}")
+
+
+def _refuse_on_behalf(wf: Workflow, me: User, subject: str, path: list[str]) -> None:
+    """A candidate applies for themselves: applying for anyone else is refused in the same
+    words whether that login exists or not, so the refusal tells no one who is registered."""
+    if not subject or not wf.opened_by_candidate or covers(me.grants, ADMIN, path):
+        return
+    if fold_login(subject) != fold_login(me.login):
+        raise NotPermitted("{label}: candidates apply for themselves; {login} may not apply on"
+                           " behalf of someone else".format(label=wf.open_label, login=me.login))
 
 
 def _require_opener(wf: Workflow, policy: Policy, login: str, grants: Grants, subject: str,
