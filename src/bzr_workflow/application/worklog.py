@@ -184,7 +184,7 @@ def _stored(app: WorkflowApp, entry: dict[str, Any], keys: dict[str, bytes]) -> 
 
 def _count(value: str | None, where: str) -> int:
     text = (value or "1").strip()
-    if not re.fullmatch(r"\d{1,4}", text) or not 1 <= int(text) <= MAX_COUNT:
+    if not re.fullmatch(r"\d{1,4}", text, re.ASCII) or not 1 <= int(text) <= MAX_COUNT:
         raise BadInput(f"{where}: count {text!r} must be a whole number 1-{MAX_COUNT}")
     return int(text)
 

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ..application import Location, WorkflowApp, open_app
 from . import api, errors, pages
+from .boundary import Boundary
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 
@@ -36,6 +37,7 @@ def create_app(location: Location, door: WorkflowApp | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(Boundary)  # framing and caching headers, bodies that are UTF-8
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
