@@ -149,6 +149,13 @@ class Reads:
                                  parse(period).key if period else period, unit, limit, keep)
         return cast("list[CaseRow]", self._open(rows))
 
+    def _readable_refs(self, reader: str | None, period: str,
+                       unit: str | None) -> set[str] | None:
+        """The appraisal cases of the period `reader` may read; None when they read all."""
+        if self._keep(reader) is None:
+            return None
+        return {r["id"] for r in self.cases("appraisal", None, period, unit, reader=reader)}
+
     def _keep(self, login: str | None) -> Keep | None:
         from .readers import reader
 
@@ -245,25 +252,36 @@ class Reads:
         with self._read() as conn:
             return queries.appointed_in(conn, start, end)
 
-    def results(self, period: str, unit: str | None = None) -> Results:
-        """A period's results, with the seal digest of the position they reflect."""
+    def results(self, period: str, unit: str | None = None,
+                reader: str | None = None) -> Results:
+        """A period's results, with the seal digest of the position they reflect; with a
+        `reader`, only the results of cases they may read (a site head: their own unit's)."""
         from ..projections import queries
 
         with self._read() as conn:
             rows = queries.results(conn, parse(period).key, unit)
             position = queries.view_position(conn)
+        readable = self._readable_refs(reader, period, unit)
+        if readable is not None:
+            rows = [r for r in rows if r["case"] in readable]
         from .readmodels import Results
 
         return Results(cast("list[ResultRow]", self._open(rows)), self.seal.digest_at(position))
 
-    def ranked_results(self, period: str, unit: str | None = None) -> dict[str, Any]:
+    def ranked_results(self, period: str, unit: str | None = None,
+                       reader: str | None = None) -> dict[str, Any]:
         """The period's results ranked by total for the office deciding its 审定, each marked
-        with whether it holds a place of the policy's grade quota, and that quota's count."""
+        with whether it holds a place of the policy's grade quota, and that quota's count.
+        With a `reader`, only what they may read is ranked and named (the quota's counts,
+        which name no one, stay whole)."""
         from ..domain.appraisal_rules import ranked
 
-        found = self.results(period, unit)
+        found = self.results(period, unit, reader)
         places = self.app.appraisals.grade_places(period, unit)
         holding = set(places["taken"]) if places else set()
+        readable = self._readable_refs(reader, period, unit)
+        if places and readable is not None:
+            places["taken"] = [ref for ref in places["taken"] if ref in readable]
         rows = [r | {"holds_place": r["case"] in holding} for r in ranked([dict(r) for r in found.rows])]
         return {"period": places["period"] if places else period, "ranked": rows,
                 "grade_quota": places, "seal": found.head}

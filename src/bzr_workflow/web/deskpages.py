@@ -71,7 +71,7 @@ async def results(request: Request, period: str = "", unit: str = "") -> Respons
     ranked = None
     if period:
         require_results_reader(app, who.login)
-        ranked = app.reads.ranked_results(period, unit or None)
+        ranked = app.reads.ranked_results(period, unit or None, reader=who.login)
     return render(request, "results.html", who=who, ranked=ranked,
                   form={"period": period, "unit": unit})
 
