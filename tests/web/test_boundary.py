@@ -159,3 +159,21 @@ def test_an_unknown_step_is_400_naming_the_step_ids(api: TestClient, store: Work
                             headers=headers), 400, 2)
     assert "site_review" in body["error"] and "<i>" not in body["error"]
     assert decisions(store, ref) == ["applied"]
+
+
+def test_addresses_and_sessions_are_for_administrators_and_auditors_only(
+        api: TestClient, store: WorkflowApp) -> None:
+    ref = applied(store)
+    headers = session(api, "zhang")
+    assert api.post(f"/api/v1/cases/{ref}/approve", json={}, headers=headers).status_code == 200
+    store.org.add_user("audit", "审计", ["auditor"], "admin")
+    store.credentials.set_password("audit", password("audit"), "admin")
+    seen = {}
+    for login in ("chen", "zhang", "admin", "audit"):
+        api.cookies.clear()
+        session(api, login)
+        rows = api.get("/api/v1/audit", params={"case": ref}).json()
+        signed = [r for r in rows if r["actor"] == "zhang"][0]
+        seen[login] = (signed["address"], signed["session"] is not None)
+    assert seen["chen"] == seen["zhang"] == (None, False)
+    assert seen["admin"] == seen["audit"] == ("testclient", True)

@@ -183,6 +183,9 @@ class Reads:
         ref, keep = normalise_ref(case) if case else None, self._keep(reader)
         with self._read(as_of) as conn:
             rows = queries.audit(conn, self.offset(), actor, ref, start, end, limit, keep)
+        if keep is not None:  # where and in which session each signer acted: for
+            for row in rows:  # administrators and auditors (and the operator) only
+                row["session"] = row["address"] = None
         return cast("list[AuditRow]", self._open(rows))
 
     def audit_sheet(self, fmt: str, actor: str | None = None, case: str | None = None,
