@@ -177,3 +177,25 @@ def test_addresses_and_sessions_are_for_administrators_and_auditors_only(
         seen[login] = (signed["address"], signed["session"] is not None)
     assert seen["chen"] == seen["zhang"] == (None, False)
     assert seen["admin"] == seen["audit"] == ("testclient", True)
+
+
+def test_the_openapi_document_has_the_bearer_scheme_the_error_schema_and_no_422_detail(
+        api: TestClient) -> None:
+    doc = api.get("/api/v1/openapi.json").json()
+    assert doc["components"]["securitySchemes"]["bearer"] == {
+        "type": "http", "scheme": "bearer", "description": doc["components"][
+            "securitySchemes"]["bearer"]["description"]}
+    assert {"session", "csrf"} <= set(doc["components"]["securitySchemes"])
+    assert doc["components"]["schemas"]["Error"]["required"] == ["error", "code"]
+    assert "HTTPValidationError" not in doc["components"]["schemas"]
+    assert "detail" not in api.get("/api/v1/openapi.json").text
+    approve = doc["paths"]["/api/v1/cases/{ref}/approve"]["post"]
+    assert {"200", "400", "401", "403", "404", "409", "422"} <= set(approve["responses"])
+    for status, answer in approve["responses"].items():
+        if status != "200":
+            assert answer["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/Error"}
+    assert {"bearer": []} in approve["security"] and \
+        {"session": [], "csrf": []} in approve["security"]
+    assert doc["paths"]["/api/v1/session"]["post"]["security"] == []
+    assert "423" in doc["paths"]["/api/v1/session"]["post"]["responses"]
