@@ -206,10 +206,12 @@ class Appraisals(Service):
         reason = checked(reason, "--reason")
 
         def command() -> dict[str, Any]:
-            me = self.app.actor(actor)
-            case = self._appraisal(ref, me)
+            me, case = self.app.actor(actor), self.app.case(ref)
             policy = self.app.case_policy(case)
-            case.lodge_objection(me.login, reason, self.app.today(policy))
+            today = self.app.today(policy)
+            if not _announced(case, today):  # 公示 makes a case public: anyone may object
+                self._acted_on(case, me)
+            case.lodge_objection(me.login, reason, today)
             self.app.save(case)
             return case_dict(case, policy)
         return self.app.attempt(command)
@@ -276,11 +278,22 @@ class Appraisals(Service):
     def _appraisal(self, ref: str, me: User) -> Case:
         """The appraisal `ref`, for `me` to act on: a case they may not read is refused so
         before anything else about it (even its kind) is said."""
-        case = self.app.case(ref)
+        return self._acted_on(self.app.case(ref), me)
+
+    def _acted_on(self, case: Case, me: User) -> Case:
         refuse_unreadable(self.app, case, me.login, me.grants)
         if case.kind != KIND:
             raise BadInput(f"{case.ref} is a {case.kind} case, not an appraisal")
         return case
+
+
+def _announced(case: Case, today: str) -> bool:
+    """Whether the case is under public announcement (公示) today: published, not final, its
+    announcement running. Such a case is shown to all, and anyone may object to it; of any
+    other case, a stranger is told only that they may not read it."""
+    notice = case.announcement
+    return (case.kind == KIND and case.state == "published" and not case.final
+            and bool(notice) and today <= str(notice["until"]))
 
 
 def _ref_order(ref: str) -> int:

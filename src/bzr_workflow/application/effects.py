@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import Aggregate
 
 from ..domain.case import Case
+from ..domain.errors import AlreadyExists
 from ..domain.periods import parse
 from ..domain.pipeline import OPEN, PUBLISHED
 from ..domain.policy import Policy, Workflow
+from ..domain.roster import PeriodRoster
 from . import appraisal_effects, award_effects, dismissal_effects
 
 if TYPE_CHECKING:
@@ -114,7 +116,44 @@ def dismiss(app: WorkflowApp, d: Decided) -> list[Aggregate]:
     return [*moved, advisor] if held or graded else moved
 
 
-STAFFING = KindEffects(on_signed=(check_vacancy,), on_published=(appoint_or_dismiss,))
+def list_application(app: WorkflowApp, d: Decided) -> list[Aggregate]:
+    """One open application per candidate and class: an appointing case joins the class's
+    roster of open applications (saved with the case, so two at once cannot both join)."""
+    case = d.case
+    if d.wf.on_publish != "appoint" or not case.class_code or not case.subject:
+        return []
+    roster = _applications(app, case.kind, case.class_code)
+    if case.subject in roster.cases:
+        raise AlreadyExists(f"{case.subject} already has an open {d.wf.label} for class"
+                            f" {case.class_code} ({roster.cases[case.subject]}); withdraw it or"
+                            " wait for its outcome before applying again")
+    roster.list_cases({case.subject: case.ref})
+    return [roster]
+
+
+def delist_application(app: WorkflowApp, d: Decided) -> list[Aggregate]:
+    """An application published, vetoed or withdrawn is no longer open: its candidate may
+    apply to the class again (a returned one is still open, awaiting its candidate)."""
+    case = d.case
+    if d.wf.on_publish != "appoint" or not case.class_code or case.state == OPEN:
+        return []
+    roster = _applications(app, case.kind, case.class_code)
+    if roster.cases.get(case.subject) != case.ref:
+        return []  # opened before the roster kept open applications
+    roster.delist(case.subject)
+    return [roster]
+
+
+def _applications(app: WorkflowApp, kind: str, class_code: str) -> PeriodRoster:
+    return app.load_or_start(PeriodRoster, kind=f"{kind}:{class_code}", period=OPEN_APPLICATIONS)
+
+
+OPEN_APPLICATIONS = "open"
+"""The roster of a class's open applications is keyed by this in place of a period."""
+
+STAFFING = KindEffects(on_open=(list_application,), on_signed=(check_vacancy,),
+                       on_published=(appoint_or_dismiss, delist_application),
+                       on_ended=(delist_application,))
 """Every kind's effects start from these: a policy may make any declared kind appoint or dismiss."""
 
 EFFECTS: dict[str, KindEffects] = {
