@@ -199,3 +199,13 @@ def test_the_openapi_document_has_the_bearer_scheme_the_error_schema_and_no_422_
         {"session": [], "csrf": []} in approve["security"]
     assert doc["paths"]["/api/v1/session"]["post"]["security"] == []
     assert "423" in doc["paths"]["/api/v1/session"]["post"]["responses"]
+
+
+def test_a_second_open_application_through_the_api_is_422(api: TestClient,
+                                                           store: WorkflowApp) -> None:
+    headers = session(api, "chen")
+    first = api.post("/api/v1/recruitment", json={"class": "kj1"}, headers=headers)
+    assert first.status_code == 201
+    again = api.post("/api/v1/recruitment", json={"class": "kj1"}, headers=headers)
+    assert first.json()["id"] in refusal(again, 422, 1)["error"]
+    assert len(store.reads.cases(kind="recruitment")) == 1
