@@ -209,3 +209,9 @@ def test_a_second_open_application_through_the_api_is_422(api: TestClient,
     again = api.post("/api/v1/recruitment", json={"class": "kj1"}, headers=headers)
     assert first.json()["id"] in refusal(again, 422, 1)["error"]
     assert len(store.reads.cases(kind="recruitment")) == 1
+
+
+def test_a_query_value_that_is_not_utf8_is_400(api: TestClient) -> None:
+    session(api, "zhang")
+    refusal(api.get("/api/v1/audit?actor=%FF%FE"), 400, 2)
+    assert api.get("/api/v1/audit?actor=%E5%BC%A0").status_code == 200

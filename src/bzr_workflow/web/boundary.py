@@ -29,8 +29,8 @@ WRITES = ("POST", "PUT", "PATCH", "DELETE")
 class Boundary:
     """An ASGI middleware: adds the framing headers to every answer and `Cache-Control:
     no-store` to every answer given to a signed-in request (a session cookie or an API token)
-    or that sets a cookie; refuses (400, code 2) a form or JSON body that is not UTF-8, or
-    whose percent-escapes are not, before Starlette would read it with U+FFFD in its place."""
+    or that sets a cookie; refuses (400, code 2) a query, form or JSON body that is not UTF-8,
+    or whose percent-escapes are not, before Starlette would read it with U+FFFD in its place."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -53,6 +53,9 @@ class Boundary:
                 message["headers"] = given + added
             await send(message)
 
+        if not _utf8_query(scope.get("query_string", b"")):
+            await _refuse("a query value is not UTF-8", sending)
+            return
         kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower().decode("latin-1")
         if scope.get("method") not in WRITES or kind not in CHECKED_BODIES:
             await self.app(scope, receive, sending)
@@ -99,6 +102,17 @@ def _not_utf8(body: bytes, kind: str) -> str:
     except UnicodeDecodeError:
         return "a form field is not UTF-8 (check the page's encoding)"
     return ""
+
+
+def _utf8_query(raw: bytes) -> bool:
+    """Whether a query string and its percent-escapes are UTF-8 (Starlette would read them
+    with U+FFFD in place of what is not)."""
+    try:
+        parse_qsl(raw.decode("utf-8"), keep_blank_values=True, encoding="utf-8",
+                  errors="strict")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _lone_surrogate(value: Any) -> bool:
