@@ -60,3 +60,11 @@ def test_four_applications_at_once_open_one_case(sqlite_app: WorkflowApp,
                          for n in range(4)])
     assert [code for _, code, _ in outcomes] == [0, 1, 1, 1], outcomes
     assert len(sqlite_app.reads.cases(kind="recruitment")) == 1
+
+
+def test_four_applications_at_once_open_one_case_on_either_store(app: WorkflowApp,
+                                                                 db_url: str) -> None:
+    outcomes = race(db_url, [(f"p{n}", "cases.recruit_apply", ("kj2", None, None, f"{n}", "liu"))
+                             for n in range(4)])
+    assert [code for _, code, _ in outcomes] == [0, 1, 1, 1], outcomes
+    assert len(app.reads.cases(kind="recruitment")) == 1
