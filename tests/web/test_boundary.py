@@ -215,3 +215,12 @@ def test_a_query_value_that_is_not_utf8_is_400(api: TestClient) -> None:
     session(api, "zhang")
     refusal(api.get("/api/v1/audit?actor=%FF%FE"), 400, 2)
     assert api.get("/api/v1/audit?actor=%E5%BC%A0").status_code == 200
+
+
+def test_a_json_body_above_one_mib_is_413_and_not_read_whole(api: TestClient,
+                                                              store: WorkflowApp) -> None:
+    ref = applied(store)
+    headers = session(api, "zhang") | {"Content-Type": "application/json"}
+    body = b'{"comment": "' + b"x" * (1024 * 1024 + 1) + b'"}'
+    refusal(api.post(f"/api/v1/cases/{ref}/approve", content=body, headers=headers), 413, 2)
+    assert decisions(store, ref) == ["applied"]

@@ -22,6 +22,8 @@ FRAMING = [(b"x-frame-options", b"DENY"),
 form cannot be laid under a decoy; and no answer is sniffed as another type."""
 
 NO_STORE = (b"cache-control", b"no-store")
+MAX_BODY = 1024 * 1024
+"""A form or JSON body is read whole to check it: above this (WEB.md's cap) it is 413."""
 CHECKED_BODIES = ("application/x-www-form-urlencoded", "application/json")
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -68,6 +70,10 @@ class Boundary:
                 return
             body += message.get("body", b"")
             more = message.get("more_body", False)
+            if len(body) > MAX_BODY:  # never held whole: WEB.md's cap, refused as it comes
+                await _refuse(f"the request body is above {MAX_BODY // 1024 // 1024} MiB",
+                              sending, 413)
+                return
         problem = _not_utf8(body, kind)
         if problem:
             await _refuse(problem, sending)
@@ -140,9 +146,9 @@ def _replay(body: bytes, receive: Receive, last: Message | None = None) -> Recei
     return replayed
 
 
-async def _refuse(problem: str, send: Send) -> None:
+async def _refuse(problem: str, send: Send, status: int = 400) -> None:
     body = json.dumps({"error": problem, "code": BadInput.exit_code}).encode("utf-8")
-    await send({"type": "http.response.start", "status": 400,
+    await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(body)).encode("ascii"))]})
     await send({"type": "http.response.body", "body": body})
