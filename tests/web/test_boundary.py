@@ -224,3 +224,9 @@ def test_a_json_body_above_one_mib_is_413_and_not_read_whole(api: TestClient,
     body = b'{"comment": "' + b"x" * (1024 * 1024 + 1) + b'"}'
     refusal(api.post(f"/api/v1/cases/{ref}/approve", content=body, headers=headers), 413, 2)
     assert decisions(store, ref) == ["applied"]
+
+
+def test_the_shared_stylesheet_may_be_cached_but_not_framed(browser: Browser) -> None:
+    answer = browser("zhang").get("/static/site.css")
+    assert answer.status_code == 200 and answer.headers.get("cache-control") != "no-store"
+    assert answer.headers["x-frame-options"] == "DENY"

@@ -30,9 +30,10 @@ WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 class Boundary:
     """An ASGI middleware: adds the framing headers to every answer and `Cache-Control:
-    no-store` to every answer given to a signed-in request (a session cookie or an API token)
-    or that sets a cookie; refuses (400, code 2) a query, form or JSON body that is not UTF-8,
-    or whose percent-escapes are not, before Starlette would read it with U+FFFD in its place."""
+    no-store` to every answer given to a signed-in request (a session cookie or an API token;
+    the shared assets under /static/ aside) or that sets a cookie; refuses (400, code 2) a
+    query, form or JSON body that is not UTF-8, or whose percent-escapes are not, before
+    Starlette would read it with U+FFFD in its place."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -42,7 +43,7 @@ class Boundary:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        private = _signed_in(headers)
+        private = _signed_in(headers) and not str(scope.get("path", "")).startswith("/static/")
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
