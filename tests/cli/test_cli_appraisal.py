@@ -96,7 +96,11 @@ def test_appraisal_refusals_have_their_exit_codes_and_write_nothing(sqlite_url: 
     refused(db, 2, "appraisal", "open", "--period", "2026", "--all", actor="li")
     refused(db, 3, "appraisal", "open", "--period", "2026-2027-2", "--advisor", "chen",
             actor="zhang")
-    refused(db, 1, "appraisal", "object", ref, "--reason", "x", actor="liu")
+    refused(db, 1, "appraisal", "object", ref, "--reason", "x", actor="chen")
+    # not under announcement (公示), so not public: a stranger learns only that they may not
+    # read it (issue 20 item 6)
+    assert "may not read" in refused(db, 3, "appraisal", "object", ref, "--reason", "x",
+                                     actor="liu")
     assert len(ok(db, "audit")) == before
 
 

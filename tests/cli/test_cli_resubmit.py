@@ -35,7 +35,18 @@ def test_resubmit_of_a_case_that_was_not_returned_is_refused(sqlite_url: str) ->
 def test_only_the_applicant_may_resubmit(sqlite_url: str) -> None:
     organise(sqlite_url)
     ref = returned(sqlite_url)
-    assert "only they may re-submit" in refused(sqlite_url, 3, "resubmit", ref, actor="liu")
+    assert "only they may re-submit" in refused(sqlite_url, 3, "resubmit", ref, actor="li")
+
+
+def test_a_stranger_resubmitting_or_approving_is_told_only_that_they_may_not_read_it(
+        sqlite_url: str) -> None:
+    """Issue 20 item 6, the CLI's twin of the web's: nothing about the case (returned, to
+    whom) is said to someone who may not read it."""
+    organise(sqlite_url)
+    ref = returned(sqlite_url)
+    for command in ("resubmit", "approve", "withdraw"):
+        line = refused(sqlite_url, 3, command, ref, actor="liu")
+        assert "may not read" in line and "chen" not in line and "returned" not in line
 
 
 def test_approve_still_resubmits_a_returned_case(sqlite_url: str) -> None:

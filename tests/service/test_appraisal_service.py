@@ -239,6 +239,8 @@ def test_objections_are_lodged_only_during_the_announcement(suzhou: WorkflowApp)
     ref = published(suzhou)
     later(suzhou, 6)
     with pytest.raises(StepNotAllowed, match="ended"):
+        suzhou.appraisals.lodge_objection(ref, "o1", "太晚了")
+    with pytest.raises(NotPermitted, match="may not read"):  # no longer public (issue 20)
         suzhou.appraisals.lodge_objection(ref, "student", "太晚了")
 
 

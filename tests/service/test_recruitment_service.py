@@ -50,8 +50,9 @@ def test_second_candidate_for_a_class_is_stopped_once_the_first_is_published(
 
 
 def test_head_of_another_site_is_not_permitted(app: WorkflowApp) -> None:
+    """Another site's head may not read the case, and is told that first (issue 20 item 6)."""
     ref = app.cases.recruit_apply("kj1", None, None, "", "chen")["id"]
-    with pytest.raises(NotPermitted, match="site_head"):
+    with pytest.raises(NotPermitted, match="may not read"):
         app.cases.approve(ref, "huang", "")
 
 

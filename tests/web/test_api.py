@@ -101,8 +101,8 @@ def test_refusals_carry_the_clis_exit_code_and_their_status(api: TestClient,
     headers = session(api, "li")
     refusal(api.post(f"/api/v1/cases/{ref}/approve", json={}, headers=headers), 403, 3)
     refusal(api.get("/api/v1/cases/R-999"), 404, 2)
-    refusal(api.post(f"/api/v1/cases/{ref}/veto", json={"reason": "x", "step": "college"},
-                     headers=headers), 422, 1)
+    refusal(api.post(f"/api/v1/cases/{ref}/veto",
+                     json={"reason": "x", "step": "college_approval"}, headers=headers), 422, 1)
 
 
 def test_another_sites_head_may_not_read_the_case_and_lists_leave_it_out(

@@ -73,3 +73,19 @@ def test_the_office_sees_the_candidates_ranked_with_the_places_taken(
 def test_an_advisor_may_not_read_the_ranking(browser: Callable[[str], TestClient]) -> None:
     page = browser("a00").get("/results", params={"period": "2026-2027"})
     assert "A-2" not in page.text and page.status_code == 403
+
+
+def test_a_school_head_of_another_unit_sees_none_of_this_units_results(
+        suzhou: WorkflowApp, browser: Callable[[str], TestClient]) -> None:
+    """Issue 20 item 6: /results keeps to what the reader may read (it showed every unit's
+    totals and grades to any head who holds a role of the appraisal)."""
+    suzhou.org.add_unit("ee", "电子学院", "", "admin")
+    suzhou.org.add_user("h2", "h2", ["school@ee"], "admin")
+    suzhou.credentials.set_password("h2", password("h2"), "admin")
+    page = browser("h2").get("/results", params={"period": "2026-2027"})
+    assert page.status_code == 200
+    assert "A-1" not in page.text and "A-2" not in page.text and "a00" not in page.text
+    assert [r["case"] for r in suzhou.reads.ranked_results("2026-2027", reader="h2")[
+        "ranked"]] == []
+    assert suzhou.reads.ranked_results("2026-2027", reader="h2")["grade_quota"]["taken"] == []
+    assert len(suzhou.reads.ranked_results("2026-2027", reader="s1")["ranked"]) == 7

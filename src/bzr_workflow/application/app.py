@@ -190,6 +190,7 @@ class WorkflowApp(Application[UUID]):
 
     def load(self, aggregate_id: UUID, missing: WorkflowError) -> Any:
         """The aggregate, or the refusal `missing` says when it was never recorded."""
+        self.look_for_erasures()  # an aggregate cached decoded must not outlive an erasure
         try:
             return self.repository.get(aggregate_id)
         except AggregateNotFoundError:
@@ -235,19 +236,28 @@ class WorkflowApp(Application[UUID]):
         """Forget the person keys fetched so far; and, at most every `erasure_check_seconds`,
         drop the cached aggregates if anyone was erased since the last look."""
         self.person_keys.forget()
+        self.look_for_erasures()
+
+    def look_for_erasures(self) -> None:
+        """At most every `erasure_check_seconds` (every load and read asks): if anyone was
+        erased since the last look, drop the cached aggregates and the person keys. The first
+        look drops them too, whatever this process read before it, since it cannot know what
+        was erased before then: so an erased name is gone within the interval, whichever read
+        came first."""
         now = time.monotonic()
         if now - self._erasures_checked < self.erasure_check_seconds:
             return
         try:
             head = self.recorder.max_notification_id() or 0
             seen = self._erasures_at
-            erased = seen is not None and head > seen and bool(self.recorder.select_notifications(
+            erased = seen is None or (head > seen and bool(self.recorder.select_notifications(
                 start=seen, limit=head - seen, stop=head, topics=[User.PersonErased.TOPIC],
-                inclusive_of_start=False))
+                inclusive_of_start=False)))
         except (PersistenceError, MapperDeserialisationError):
             return  # no store, or unreachable: the command itself says so, in its own words
         self._erasures_checked, self._erasures_at = now, head
         if erased:
+            self.person_keys.forget()
             self.forget_cached()
 
     def forget_cached(self) -> None:

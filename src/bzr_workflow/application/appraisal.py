@@ -16,6 +16,7 @@ from .appraisal_effects import KIND, appraisal_roster
 from .cases import run_decision
 from .effects import effects_of, run
 from .hooks import Decided
+from .readers import refuse_unreadable
 from .opening import counter, new_case
 from .render import SiblingDicts, case_dict
 from .service import Service
@@ -129,7 +130,8 @@ class Appraisals(Service):
         text = checked(text, "the self-summary")
 
         def command() -> dict[str, Any]:
-            me, case = self.store.actor(actor), self._appraisal(ref)
+            me = self.store.actor(actor)
+            case = self._appraisal(ref, me)
             case.submit_summary(me.login, text)
             self.store.save(case)
             return case_dict(case, self.store.case_policy(case))
@@ -142,7 +144,8 @@ class Appraisals(Service):
             raise BadInput("give at least one --item KEY=VALUE (or --bonus KEY=VALUE)")
 
         def command() -> dict[str, Any]:
-            me, case = self.store.actor(actor), self._appraisal(ref)
+            me = self.store.actor(actor)
+            case = self._appraisal(ref, me)
             policy, wf, _ = self.store.case_rules(case)
             run_decision(case, me.grants, policy,
                          lambda: case.score(me.login, me.grants, policy, wf, scores, extra))
@@ -155,7 +158,8 @@ class Appraisals(Service):
         reason = checked(reason, "--reason")
 
         def command() -> dict[str, Any]:
-            me, case = self.store.actor(actor), self._appraisal(ref)
+            me = self.store.actor(actor)
+            case = self._appraisal(ref, me)
             policy, wf, _ = self.store.case_rules(case)
             case.flag_veto(me.login, me.grants, policy, wf, item, reason, self.store.today(policy), clear)
             self.store.save(case)
@@ -166,9 +170,12 @@ class Appraisals(Service):
         reason = checked(reason, "--reason")
 
         def command() -> dict[str, Any]:
-            me, case = self.store.actor(actor), self._appraisal(ref)
+            me, case = self.store.actor(actor), self.store.case(ref)
             policy = self.store.case_policy(case)
-            case.lodge_objection(me.login, reason, self.store.today(policy))
+            today = self.store.today(policy)
+            if not _announced(case, today):  # 公示 makes a case public: anyone may object
+                self._acted_on(case, me)
+            case.lodge_objection(me.login, reason, today)
             self.store.save(case)
             return case_dict(case, policy)
         return self.store.attempt(command)
@@ -178,7 +185,8 @@ class Appraisals(Service):
         comment = checked(comment, "--comment")
 
         def command() -> dict[str, Any]:
-            me, case = self.store.actor(actor), self._appraisal(ref)
+            me = self.store.actor(actor)
+            case = self._appraisal(ref, me)
             policy, wf, _ = self.store.case_rules(case)
             case.resolve_objection(me.login, me.grants, policy, wf, number, upheld, comment)
             moved = run(effects_of(case.kind).on_ended, self.store,
@@ -190,7 +198,8 @@ class Appraisals(Service):
 
     def finalise(self, ref: str, actor: str | None) -> dict[str, Any]:
         def command() -> dict[str, Any]:
-            me, case = self.store.actor(actor), self._appraisal(ref)
+            me = self.store.actor(actor)
+            case = self._appraisal(ref, me)
             policy, wf, _ = self.store.case_rules(case)
             case.finalise(me.login, me.grants, policy, wf, self.store.today(policy))
             moved = run(effects_of(case.kind).on_final, self.store, Decided(case, policy, wf,
@@ -211,12 +220,26 @@ class Appraisals(Service):
                 waiting[ref] = str(exc)
         return {"period": canonical, "finalised": done, "not_finalised": waiting}
 
-    def _appraisal(self, ref: str) -> Case:
-        case = self.store.case(ref)
+    def _appraisal(self, ref: str, me: User) -> Case:
+        """The appraisal `ref`, for `me` to act on: a case they may not read is refused so
+        before anything else about it (even its kind) is said."""
+        return self._acted_on(self.store.case(ref), me)
+
+    def _acted_on(self, case: Case, me: User) -> Case:
+        refuse_unreadable(self.store, case, me.login, me.grants)
         if case.kind != KIND:
             raise BadInput("{ref} is a {kind} case, not an appraisal", ref=case.ref,
                            kind=case.kind)
         return case
+
+
+def _announced(case: Case, today: str) -> bool:
+    """Whether the case is under public announcement (公示) today: published, not final, its
+    announcement running. Such a case is shown to all, and anyone may object to it; of any
+    other case, a stranger is told only that they may not read it."""
+    notice = case.announcement
+    return (case.kind == KIND and case.state == "published" and not case.final
+            and bool(notice) and today <= str(notice["until"]))
 
 
 def _ref_order(ref: str) -> int:

@@ -11,6 +11,7 @@ from transitions import Machine
 from ..domain.access import Grants, covers
 from ..domain.case import Case
 from ..domain.errors import AlreadySigned, BadInput, NotPermitted, Phrase, StepNotAllowed
+from ..domain.logins import fold as fold_login
 from ..domain.pipeline import PUBLISHED
 from ..domain.signing import is_admin, may_open
 from ..domain.policy import Policy, Workflow
@@ -19,6 +20,7 @@ from ..domain.user import User
 from .effects import effects_of, run
 from .hooks import Decided, Opening
 from .opening import counter, new_case
+from .readers import refuse_unreadable
 from .render import case_dict
 from .service import Service
 from .students import checked_student, sealed, with_student
@@ -73,6 +75,7 @@ class Cases(Service):
             if student:
                 name, number = checked_student(student.get("name"), student.get("number"),
                                                "student" in wf.requires)
+            _refuse_on_behalf(wf, me, who, path)  # before the subject is looked up
             if who:
                 who = store.user(who).login  # as stored: `--subject ZHANG` is zhang
             _require_opener(wf, policy, me.login, me.grants, who, path)
@@ -106,6 +109,7 @@ class Cases(Service):
 
         def command() -> dict[str, Any]:
             me, case = store.actor(actor), store.case(ref)
+            refuse_unreadable(store, case, me.login, me.grants)
             policy, wf, machine = store.case_rules(case)
             if returned_only:
                 _require_returned(case, wf)
@@ -161,6 +165,7 @@ class Cases(Service):
 
         def command() -> dict[str, Any]:
             me, case = store.actor(actor), store.case(ref)
+            refuse_unreadable(store, case, me.login, me.grants)
             policy, wf, machine = store.case_rules(case)
             decide(case, me, policy, wf, machine)
             moved = run(effects_of(case.kind).on_ended, store, Decided(case, policy, wf,
@@ -171,7 +176,12 @@ class Cases(Service):
 
 
 def _expect(case: Case, pinned: PinnedStep, policy: Policy) -> None:
-    """Pin the step the user meant to sign; if it moved on meanwhile, say who signed it."""
+    """Pin the step the user meant to sign; if it moved on meanwhile, say who signed it. A
+    step the case's workflow does not have is bad input naming the ones it has."""
+    ids = policy.workflow(case.kind).step_ids()
+    if pinned.step and pinned.step not in ids:
+        raise BadInput("unknown step (--step): a {kind} case's steps are {steps}".format(
+            kind=case.kind, steps=", ".join(ids)))
     if pinned.step is None:
         pinned.step = case.step if case.state == "open" else ""
     elif case.step != pinned.step:
@@ -229,6 +239,16 @@ def _require_fields(wf: Workflow, subject: str, class_code: str | None,
     for need in wf.requires:
         if not given[need]:
             raise BadInput("a {kind} case needs {need}", kind=wf.kind, need=flag[need])
+
+
+def _refuse_on_behalf(wf: Workflow, me: User, subject: str, path: list[str]) -> None:
+    """A candidate applies for themselves: applying for anyone else is refused in the same
+    words whether that login exists or not, so the refusal tells no one who is registered."""
+    if not subject or not wf.opened_by_candidate or is_admin(me.grants):
+        return
+    if fold_login(subject) != fold_login(me.login):
+        raise NotPermitted("{label}: candidates apply for themselves; {login} may not apply on "
+                           "behalf of someone else", label=wf.open_label, login=me.login)
 
 
 def _require_opener(wf: Workflow, policy: Policy, login: str, grants: Grants, subject: str,

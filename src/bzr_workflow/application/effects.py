@@ -12,8 +12,12 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
+from ..domain.case import Case
+from ..domain.errors import AlreadyExists
 from ..domain.periods import parse
 from ..domain.pipeline import OPEN, PUBLISHED
+from ..domain.policy import Policy, Workflow
+from ..domain.roster import PeriodRoster
 from . import appraisal_effects, award_effects, dismissal_effects
 from .hooks import Decided, Hook, Opening, Prepare
 from .ports import Store
@@ -88,7 +92,45 @@ def dismiss(store: Store, d: Decided) -> list[Aggregate]:
     return [*moved, advisor] if held or graded else moved
 
 
-STAFFING = KindEffects(on_signed=(check_vacancy,), on_published=(appoint_or_dismiss,))
+def list_application(store: Store, d: Decided) -> list[Aggregate]:
+    """One open application per candidate and class: an appointing case joins the class's
+    roster of open applications (saved with the case, so two at once cannot both join)."""
+    case = d.case
+    if d.wf.on_publish != "appoint" or not case.class_code or not case.subject:
+        return []
+    roster = _applications(store, case.kind, case.class_code)
+    if case.subject in roster.cases:
+        raise AlreadyExists("{subject} already has an open {label} for class {code} ({case}); "
+                            "withdraw it or wait for its outcome before applying again",
+                            subject=case.subject, label=d.wf.label, code=case.class_code,
+                            case=roster.cases[case.subject])
+    roster.list_cases({case.subject: case.ref})
+    return [roster]
+
+
+def delist_application(store: Store, d: Decided) -> list[Aggregate]:
+    """An application published, vetoed or withdrawn is no longer open: its candidate may
+    apply to the class again (a returned one is still open, awaiting its candidate)."""
+    case = d.case
+    if d.wf.on_publish != "appoint" or not case.class_code or case.state == OPEN:
+        return []
+    roster = _applications(store, case.kind, case.class_code)
+    if roster.cases.get(case.subject) != case.ref:
+        return []  # opened before the roster kept open applications
+    roster.delist(case.subject)
+    return [roster]
+
+
+def _applications(store: Store, kind: str, class_code: str) -> PeriodRoster:
+    return store.load_or_start(PeriodRoster, kind=f"{kind}:{class_code}", period=OPEN_APPLICATIONS)
+
+
+OPEN_APPLICATIONS = "open"
+"""The roster of a class's open applications is keyed by this in place of a period."""
+
+STAFFING = KindEffects(on_open=(list_application,), on_signed=(check_vacancy,),
+                       on_published=(appoint_or_dismiss, delist_application),
+                       on_ended=(delist_application,))
 """Every kind's effects start from these: a policy may make any declared kind appoint or dismiss."""
 
 EFFECTS: dict[str, KindEffects] = {

@@ -94,7 +94,7 @@ class Imports(Service):
             code = check_code(row["class"], "class")
             name = checked_name(row["name"], "name")
             self.store.unit(row["unit"])
-            students = int(row["students"]) if row["students"].isdigit() else -1
+            students = int(row["students"]) if _ascii_digits(row["students"]) else -1
             if not 0 <= students <= MAX_STUDENTS:
                 raise BadInput("students {students!r} must be 0-{MAX_STUDENTS}",
                                students=row['students'], MAX_STUDENTS=MAX_STUDENTS)
@@ -116,7 +116,12 @@ def _year(text: str) -> int | None:
     """A year of study as the column writes it (1, 2 …), None when empty."""
     if not text:
         return None
-    if not text.isdigit() or not 1 <= int(text) <= 20:
+    if not _ascii_digits(text) or not 1 <= int(text) <= 20:
         raise BadInput("year_of_study {text!r} must be a year of study such as 1, 2, 3, 4",
                        text=text)
     return int(text)
+
+
+def _ascii_digits(text: str) -> bool:
+    """0-9 only: str.isdigit() also holds for "²" and "٣", which int() refuses or misreads."""
+    return text.isascii() and text.isdigit() and len(text) <= 9

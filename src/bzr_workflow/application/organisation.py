@@ -77,7 +77,7 @@ def check_init(policy_ref: str, admin: str) -> None:
 
 def policy_diff(a: str, b: str, org: Callable[[], Organisation]) -> dict[str, Any]:
     """A diff of two policies; the store is opened only when a side is an adopted version."""
-    if a.isdigit() or b.isdigit():
+    if (a.isascii() and a.isdigit()) or (b.isascii() and b.isdigit()):
         return org().policy_diff(a, b)
     return diff_policies(read_policy(a), read_policy(b))
 
@@ -235,7 +235,7 @@ class Organisation(Service):
         return diff_policies(self._policy_text(a), self._policy_text(b))
 
     def _policy_text(self, ref: str) -> tuple[str, str]:
-        if ref.isdigit():
+        if ref.isascii() and ref.isdigit():
             record = self.store.institution().policy_record(int(ref))
             return str(record["text"]), f"version {ref} ({record['policy_id']})"
         return read_policy(ref)

@@ -147,6 +147,13 @@ class Reads:
                                  parse(period).key if period else period, unit, limit, keep)
         return cast("list[CaseRow]", self._open(rows))
 
+    def _readable_refs(self, reader: str | None, period: str,
+                       unit: str | None) -> set[str] | None:
+        """The appraisal cases of the period `reader` may read; None when they read all."""
+        if self._keep(reader) is None:
+            return None
+        return {r["id"] for r in self.cases("appraisal", None, period, unit, reader=reader)}
+
     def _keep(self, login: str | None) -> Keep | None:
         from .readers import reader
 
@@ -175,6 +182,9 @@ class Reads:
         ref, keep = normalise_ref(case) if case else None, self._keep(reader)
         with self._read(as_of) as conn:
             rows = queries.audit(conn, self.offset(), actor, ref, start, end, limit, keep)
+        if keep is not None:  # where and in which session each signer acted: for
+            for row in rows:  # administrators and auditors (and the operator) only
+                row["session"] = row["address"] = None
         return cast("list[AuditRow]", self._open(rows))
 
     def audit_sheet(self, fmt: str, actor: str | None = None, case: str | None = None,
@@ -276,13 +286,18 @@ class Reads:
                 "places": rule.places(roster), "taken": sorted(taken, key=_ref_order),
                 "step": rule.step}
 
-    def results(self, period: str, unit: str | None = None) -> Results:
-        """A period's results, with the seal digest of the position they reflect."""
+    def results(self, period: str, unit: str | None = None,
+                reader: str | None = None) -> Results:
+        """A period's results, with the seal digest of the position they reflect; with a
+        `reader`, only the results of cases they may read (a site head: their own unit's)."""
         from ..projections import queries
 
         with self._read() as conn:
             rows = queries.results(conn, parse(period).key, unit)
             position = queries.view_position(conn)
+        readable = self._readable_refs(reader, period, unit)
+        if readable is not None:
+            rows = [r for r in rows if r["case"] in readable]
         from .readmodels import Results
 
         return Results(cast("list[ResultRow]", self._open(rows)), self.seal.digest_at(position))
@@ -291,16 +306,21 @@ class Reads:
                        reader: str | None = None) -> dict[str, Any]:
         """The period's results ranked by total for the office deciding its 审定, each marked
         with whether it holds a place of the policy's grade quota, and that quota's count. A
-        `reader` who holds no role of the appraisal is refused (signing.may_read_results)."""
+        `reader` who holds no role of the appraisal is refused (signing.may_read_results); one
+        who may, ranks and sees named only what they may read (the quota's counts, which name
+        no one, stay whole)."""
         from ..domain.appraisal_rules import ranked
 
         if reader is not None:
             me, wf = self.store.user(reader), self.store.policy().workflows.get("appraisal")
             if not may_read_results(me.grants, wf):
                 raise results_refusal(me.login, wf)
-        found = self.results(period, unit)
+        found = self.results(period, unit, reader)
         places = self.grade_places(period, unit)
         holding = set(places["taken"]) if places else set()
+        readable = self._readable_refs(reader, period, unit)
+        if places and readable is not None:
+            places["taken"] = [ref for ref in places["taken"] if ref in readable]
         rows = [r | {"holds_place": r["case"] in holding} for r in ranked([dict(r) for r in found.rows])]
         return {"period": places["period"] if places else period, "ranked": rows,
                 "grade_quota": places, "seal": found.head}
@@ -320,24 +340,27 @@ class Reads:
         return cast("list[AwardRow]", self._open(rows))
 
     def award_form(self, ref: str, out: str, fmt: str | None = None,
-                   force: bool = False) -> FormWritten:
+                   force: bool = False, reader: str | None = None) -> FormWritten:
         """Write an award case's recommendation form (.docx or .xlsx), sealed to now; an
         existing `out` is replaced only with `force` (see exports.safe)."""
         from ..exports.recommendation import write_docx, write_xlsx
         from ..exports.safe import write_out
 
         kind = form_format(out, fmt, self.store.location, force)
-        model = self.recommendation_form(ref)
+        model = self.recommendation_form(ref, reader)
         model["position"], model["head"] = self.seal.head()
         writer = write_docx if kind == "docx" else write_xlsx
         write_out(out, lambda path: writer(model, path), self.store.location, force)
         return {"case": model["case"], "file": out, "format": kind}
 
-    def recommendation_form(self, ref: str) -> dict[str, Any]:
-        """The filled-in 推荐表 of an award case: fields at nomination, each level's opinion."""
+    def recommendation_form(self, ref: str, reader: str | None = None) -> dict[str, Any]:
+        """The filled-in 推荐表 of an award case: fields at nomination, each level's opinion.
+        A `reader` who may not read the case is refused so before its kind is looked at."""
         from ..exports.recommendation import form_model
+        from .readers import require_readable
         from .render import case_dict
 
+        require_readable(self.store, ref, reader)
         case = self.store.case(ref)
         if case.kind != "award":
             raise BadInput("{ref} is a {kind} case; forms are for award cases", ref=case.ref,

@@ -138,7 +138,7 @@ def _stored(store: Store, entry: dict[str, Any], keys: dict[str, bytes]) -> dict
 
 def _count(value: str | None, where: Phrase) -> int:
     text = (value or "1").strip()
-    if not re.fullmatch(r"\d{1,4}", text) or not 1 <= int(text) <= MAX_COUNT:
+    if not re.fullmatch(r"\d{1,4}", text, re.ASCII) or not 1 <= int(text) <= MAX_COUNT:
         raise BadInput("{where}: count {text!r} must be a whole number 1-{MAX_COUNT}",
                        where=where, text=text, MAX_COUNT=MAX_COUNT)
     return int(text)

@@ -19,9 +19,13 @@ from .context import Ctx, pass_ctx
                    " keep DIR on another machine or medium.")
 @click.option("--checkpoint-every", metavar="SECONDS", default=3600, show_default=True,
               type=click.IntRange(1, None), help="How often to write a checkpoint.")
+@click.option("--trusted-proxy", metavar="ADDR", envvar="BZR_WORKFLOW_TRUSTED_PROXY",
+              help="The address of the reverse proxy in front of the server: only a request"
+                   " from it has its X-Forwarded-For (and X-Forwarded-Proto) believed. Without"
+                   " it the address recorded with a decision is the connection's own.")
 @pass_ctx
 def serve(ctx: Ctx, host: str, port: int, workers: int, checkpoint_dir: str | None,
-          checkpoint_every: int) -> None:
+          checkpoint_every: int, trusted_proxy: str | None) -> None:
     """Serve the web pages and the JSON API until Ctrl-C; prints `serving http://HOST:PORT`."""
     ctx.app().institution()  # no store, or a broken one: say so now, not on the first request
     ctx.close()  # the server opens its own, and what it records comes from the web
@@ -31,7 +35,7 @@ def serve(ctx: Ctx, host: str, port: int, workers: int, checkpoint_dir: str | No
         Checkpointer(ctx.location, checkpoint_dir, checkpoint_every).start()
     from ..web.serve import run  # the web stack, only for this command
 
-    run(ctx.db or "", host, port, workers)
+    run(ctx.db or "", host, port, workers, trusted_proxy)
 
 
 COMMANDS = [serve]

@@ -12,7 +12,7 @@ from .errors import BadInput, Phrase
 
 Section = dict[str, Any]
 OVERALL = "overall"
-NUMBER = re.compile(r"^\d{1,4}(\.\d{1,2})?$")
+NUMBER = re.compile(r"^\d{1,4}(\.\d{1,2})?$", re.ASCII)
 
 
 def _plain(value: Decimal) -> str:

@@ -8,7 +8,7 @@ from uuid import UUID, uuid5
 from .errors import BadInput
 
 NAMESPACE = UUID("6f1d2c0e-3b7a-5e29-9c41-0b2d7a8e4f10")
-REF_PATTERN = re.compile(r"^([A-Za-z]+)-?(\d+)$")
+REF_PATTERN = re.compile(r"^([A-Za-z]+)-?(\d+)$", re.ASCII)
 
 
 def key_id(kind: str, key: str) -> UUID:

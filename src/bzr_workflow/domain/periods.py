@@ -18,11 +18,11 @@ from datetime import date, timedelta
 
 from .errors import BadInput
 
-SEMESTER = re.compile(r"^(\d{4})-(\d{4})-([12])$")
-SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
-YEAR = re.compile(r"^(\d{4})$")
+SEMESTER = re.compile(r"^(\d{4})-(\d{4})-([12])$", re.ASCII)
+SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$", re.ASCII)
+YEAR = re.compile(r"^(\d{4})$", re.ASCII)
 """The legacy form: a bare year, read as the school year that begins in it."""
-_LONG = re.compile(r"^(\d{4})-(\d{4})学年(?:第([一二12])学期)?$")
+_LONG = re.compile(r"^(\d{4})-(\d{4})学年(?:第([一二12])学期)?$", re.ASCII)
 _TERMS = {"一": 1, "二": 2, "1": 1, "2": 2}
 
 YEAR_FORM = "2026-2027 (or 2026-2027学年)"

@@ -57,10 +57,11 @@ def may_read(case: Sheet, login: str, grants: Grants, wf: Workflow) -> bool:
 
 
 def reading_refusal(ref: str, login: str, unit_path: Sequence[str]) -> NotPermitted:
-    unit = Phrase(" in {unit} (or a unit above it)", unit=unit_path[-1]) if unit_path else ""
+    """The refusal names the case the caller gave and nothing they could not know: not its
+    unit, state or people (`unit_path` is kept for callers, never shown)."""
     return NotPermitted("{login} may not read {ref}: it is read by its subject, its opener, "
-                        "holders of its workflow's roles{unit}, administrators and auditors",
-                        login=login, ref=ref, unit=unit)
+                        "holders of its workflow's roles in its unit or above, administrators "
+                        "and auditors", login=login, ref=ref)
 
 
 def results_readers(wf: Workflow | None) -> set[str]:

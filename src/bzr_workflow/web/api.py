@@ -77,7 +77,10 @@ def writer(request: Request) -> Caller:
 def limit_of(value: str | None) -> int | None:
     if value is None:
         return None
-    if not value.isdigit() or not 1 <= int(value) <= 100_000:
+    # ASCII digits only: str.isdigit() also holds for "²" and "٣", which int() then refuses
+    # (a 500) or reads as a number nobody typed
+    if not (value.isascii() and value.isdigit() and len(value) <= 6) \
+            or not 1 <= int(value) <= 100_000:
         raise BadInput("limit {value!r} must be a whole number 1-100000", value=value)
     return int(value)
 

@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from ..application import Location, WorkflowApp, open_app
-from . import api, errors, pages
+from . import api, errors, openapi, pages
+from .boundary import Boundary
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 
@@ -33,9 +34,11 @@ def create_app(location: Location, door: WorkflowApp | None = None) -> FastAPI:
     app = FastAPI(title="bzr-workflow", version="1", lifespan=lifespan,
                   openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
     errors.install(app)
+    openapi.install(app)  # WEB.md's statuses and schemes, not FastAPI's 422 {detail}
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(Boundary)  # framing and caching headers, bodies that are UTF-8
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:

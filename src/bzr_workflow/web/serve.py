@@ -40,13 +40,16 @@ class _Announcing(uvicorn.Server):
         self._captured_signals.clear()
 
 
-def run(db: str, host: str, port: int, workers: int) -> None:
+def run(db: str, host: str, port: int, workers: int, trusted_proxy: str | None = None) -> None:
     """Serve the store `db` until SIGINT or SIGTERM; with `workers` > 1, that many processes
-    share the one listening socket."""
+    share the one listening socket. X-Forwarded-For is believed from `trusted_proxy` alone
+    (uvicorn otherwise believes it from 127.0.0.1, so any local client could name any
+    address); without one the address is the connection's peer."""
     os.environ[DB_ENV] = db
     config = uvicorn.Config("bzr_workflow.web.serve:factory", factory=True, host=host, port=port,
                             workers=workers, log_level="warning", access_log=False,
-                            timeout_graceful_shutdown=5, proxy_headers=True)
+                            timeout_graceful_shutdown=5, proxy_headers=bool(trusted_proxy),
+                            forwarded_allow_ips=trusted_proxy or "")
     sock = config.bind_socket()
     # uvicorn binds with proto 0, so asyncio skips TCP_NODELAY on what it accepts and every
     # answer after the first on a kept-alive connection waits ~40 ms for a delayed ACK (uvicorn
