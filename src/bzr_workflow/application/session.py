@@ -11,7 +11,8 @@ from .app import WorkflowApp
 from ..adapters.credstore import CredentialTables
 from ..adapters.personal import PersonKeys
 from ..adapters.seal import Seal
-from ..adapters.store import Location, StoreMissing, StoreUnavailable, ddl_lock, reachable
+from ..adapters.store import (Location, StoreMissing, StoreUnavailable, ddl_lock, owner_only,
+                              reachable)
 
 
 def open_app(location: Location, create: bool = False) -> WorkflowApp:
@@ -49,6 +50,7 @@ def _open_sqlite(location: Location, create: bool) -> WorkflowApp:
     empty = location.exists() and os.path.getsize(location.path) == 0
     if not create and (not location.exists() or empty):
         raise StoreMissing(f"no store at {location.path}; create one with `bzr-workflow init`")
+    owner_only(location.path)  # made 0600 when new; said when others may read it
     try:
         app = WorkflowApp(location, create_tables=create)
         if create:
