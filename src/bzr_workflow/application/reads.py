@@ -169,12 +169,15 @@ class Reads:
 
     def audit(self, actor: str | None = None, case: str | None = None,
               since: str | None = None, until: str | None = None, limit: int | None = None,
-              as_of: str | None = None, reader: str | None = None) -> list[AuditRow]:
+              as_of: str | None = None, reader: str | None = None,
+              position: int | None = None) -> list[AuditRow]:
+        """The decisions asked for; with `position`, projected afresh from the events up to
+        it (not read from the stored views, which an insider could edit)."""
         from ..projections import queries
 
         start, end = self.instant(since, end=False), self.instant(until)
         ref, keep = normalise_ref(case) if case else None, self._keep(reader)
-        with self._read(as_of) as conn:
+        with self._read(as_of, position) as conn:
             rows = queries.audit(conn, self.offset(), actor, ref, start, end, limit, keep)
         return cast("list[AuditRow]", self._open(rows))
 
@@ -182,15 +185,18 @@ class Reads:
                     since: str | None = None, until: str | None = None,
                     reader: str | None = None) -> bytes:
         """The audit search (as `reader` may read it) as a `csv` or `xlsx` file's bytes, with
-        the seal digest it reflects."""
+        the seal digest it reflects. Its rows are projected from the events up to that digest's
+        position, not read from the stored views: the digest vouches for what the sheet says.
+        Where the key file is at hand, the head is signed (Ed25519) and the public key printed."""
         from ..exports import audit_sheet
 
         if fmt not in ("csv", "xlsx"):
             raise BadInput(f"format {fmt!r}: csv or xlsx")
-        found = self.audit(actor, case, since, until, reader=reader)
         position, head = self.seal.head()
+        found = self.audit(actor, case, since, until, reader=reader, position=position)
         table = audit_sheet.rows(found, {"actor": actor, "case": case, "since": since,
-                                         "until": until}, head, position)
+                                         "until": until}, head, position,
+                                 self.seal.head_statement(position, head))
         return (audit_sheet.csv_bytes if fmt == "csv" else audit_sheet.xlsx_bytes)(table)
 
     def appointments(self, advisor: str | None = None,
