@@ -305,3 +305,64 @@ def test_a_store_others_may_read_is_said_on_stderr(sqlite_url: str) -> None:
     assert result.exit_code == 0
     warned = [line for line in result.stderr.splitlines() if "may be read by others" in line]
     assert len(warned) == 1, result.stderr
+
+
+# -- 4. what auditors read is sealed ------------------------------------------------------------
+
+
+def test_an_edited_decision_in_the_views_is_found_by_verify_naming_its_row(store: str) -> None:
+    ok(store, "audit")  # the views made and caught up
+    code, said = verify(store)
+    assert code == 0 and json.loads(said)["views"] == "verified", said
+    with Raw(store) as raw:
+        position = raw.run("SELECT position FROM bzr_decisions WHERE actor = 'zhang'"
+                           " ORDER BY position DESC LIMIT 1").fetchone()[0]
+        raw.run("UPDATE bzr_decisions SET actor = 'wang' WHERE position = ?", position)
+    assert any(row["actor"] == "wang" for row in ok(store, "audit"))  # the audit reads it
+    said = tampered(store)
+    assert "bzr_decisions" in said and f"position={position}" in said and "actor" in said
+
+
+def test_a_deleted_and_an_added_view_row_are_found_by_verify(store: str) -> None:
+    ok(store, "audit")
+    with Raw(store) as raw:
+        raw.run("DELETE FROM bzr_decisions WHERE position = (SELECT min(position) FROM"
+                " bzr_decisions)")
+    assert "is missing" in tampered(store)
+
+
+def test_an_audit_sheet_prints_what_the_events_say_not_an_edited_view(store: str) -> None:
+    import csv
+    import io
+
+    ok(store, "audit")
+    with Raw(store) as raw:
+        raw.run("UPDATE bzr_decisions SET actor = 'wang' WHERE actor = 'zhang'")
+    app = open_app(parse_location(store))
+    try:
+        sheet = app.reads.audit_sheet("csv").decode("utf-8-sig")
+    finally:
+        app.close()
+    actors = [row[1] for row in list(csv.reader(io.StringIO(sheet)))[2:]]
+    assert "zhang" in actors and "wang" not in actors
+
+
+def test_verify_checks_the_views_of_a_read_only_copy_and_writes_nothing_beside_it(
+        sqlite_url: str, tmp_path: Path) -> None:
+    import shutil
+
+    organise(sqlite_url)
+    ok(sqlite_url, "audit")
+    folder = tmp_path / "copy"
+    folder.mkdir()
+    copy = folder / "store.db"
+    shutil.copy(sqlite_url, copy)
+    copy.chmod(0o400)
+    folder.chmod(0o500)
+    try:
+        code, said = verify(str(copy), env={"BZR_WORKFLOW_SEAL_KEY": key_path(
+            parse_location(sqlite_url))})
+        assert code == 0 and json.loads(said)["views"] == "verified", said
+        assert sorted(os.listdir(folder)) == ["store.db"]
+    finally:
+        folder.chmod(0o700)

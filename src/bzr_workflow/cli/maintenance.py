@@ -64,7 +64,9 @@ def verify(ctx: Ctx, head: str | None, checkpoints: tuple[str, ...], public: str
     will do; no cipher key needed; the seal key file is). Exit 5 naming the first position or
     checkpoint that does not match: an event without its link, a changed event or link, a
     deleted or missing seal, a damaged file, a log that no longer reaches a checkpoint, an
-    unkeyed link after where the key file says keys began."""
+    unkeyed link after where the key file says keys began. Then the views (what `audit`, lists
+    and sheets read) are projected afresh from the events and compared row by row: the first
+    row that differs is exit 5, named (an encrypted store's need BZR_WORKFLOW_CIPHER_KEY)."""
     from ..adapters.seal import Seal, check_digest
 
     if head:
@@ -72,6 +74,10 @@ def verify(ctx: Ctx, head: str | None, checkpoints: tuple[str, ...], public: str
     seal = Seal(ctx.location)  # not the application: opening it would write (views, pragmas)
     result = seal.verify(check_digest(head) if head else None, list(checkpoints),
                          public=public or None)
+    if result.get("links_recomputed", True):  # the events vouched for: now the views by them
+        from ..application.viewcheck import check_views
+
+        result |= check_views(ctx.location)
     if head:
         result["head_checked"] = check_digest(head)
     wanted = result.get("head_checked")
