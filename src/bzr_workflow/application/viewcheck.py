@@ -20,45 +20,57 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from ..adapters.seal import read_only
+from ..adapters.rawdb import table
+from ..adapters.seal import read_only, tables
 from ..adapters.store import Location
 from ..domain.errors import IntegrityFailure
 
 
 def check_views(location: Location) -> dict[str, Any]:
-    """{"views": "verified", "position": P, "rows": N}; or {"views": "not made yet"}; or,
-    for an encrypted store without its cipher key, {"views": "not checked: ..."}."""
+    """{"views": "verified", "views_position": P, "view_rows": N}; or {"views": "not made
+    yet"}; or, for an encrypted store without its cipher key, {"views": "not checked: ..."}."""
     with _scratch(location) as copy:
-        from sqlalchemy import select
-
+        position, encrypted = _state(copy)
+        if position is None:
+            return {"views": "not made yet"}
+        if encrypted and not copy.cipher_key:
+            return {"views": "not checked: the events are encrypted; set"
+                             " BZR_WORKFLOW_CIPHER_KEY to check them"}
+        from ..adapters.eventlog import StoreLog
         from ..projections import catchup, tables as t
         from .app import WorkflowApp
-        from ..adapters.eventlog import StoreLog
 
         app = WorkflowApp(copy)
+        fresh = catchup.make_engine("sqlite://")
         try:
+            catchup.create_views(fresh)
+            if position:
+                catchup.catch_up(StoreLog(app, copy), fresh, app.policies.policy_of,
+                                 upto=position)
             engine = app.reads.views.engine
-            with engine.connect().execution_options(read_only=True) as conn:
-                if not engine.dialect.has_table(conn, t.position.name):
-                    return {"views": "not made yet"}
-                position = conn.execute(select(t.position.c.position).where(
-                    t.position.c.name == catchup.VIEWS)).scalar()
-                if position is None:
-                    return {"views": "not made yet"}
-                if not copy.cipher_key and _encrypted(conn):
-                    return {"views": "not checked: the events are encrypted; set"
-                                     " BZR_WORKFLOW_CIPHER_KEY to check them"}
-                fresh = catchup.views_as_of(StoreLog(app, copy), app.policies.policy_of,
-                                            upto=int(position))
-                try:
-                    with fresh.connect() as made:
-                        count = sum(_compare(table, conn, made) for table in
-                                    t.metadata.sorted_tables if table is not t.position)
-                finally:
-                    fresh.dispose()
-            return {"views": "verified", "views_position": int(position), "view_rows": count}
+            with engine.connect().execution_options(read_only=True) as conn, \
+                    fresh.connect() as made:
+                count = sum(_compare(table, conn, made) for table in t.metadata.sorted_tables
+                            if table is not t.position)
         finally:
+            fresh.dispose()
             app.close()
+        return {"views": "verified", "views_position": position, "view_rows": count}
+
+
+def _state(location: Location) -> tuple[int | None, bool]:
+    """The position the stored views reflect (None: no views yet), and whether the events
+    are encrypted at rest."""
+    events, _, _ = tables(location)
+    with read_only(location) as conn:
+        try:
+            row = conn.execute(f"SELECT position FROM {table(location, 'bzr_view_position')}"
+                               " WHERE name = 'views'").fetchone()
+        except Exception:  # noqa: BLE001 - no view table: a store never read
+            return None, False
+        state = conn.execute(f"SELECT state FROM {events} LIMIT 1").fetchone()
+    encrypted = state is not None and not bytes(state[0]).lstrip().startswith(b"{")
+    return (None if row is None else int(row[0])), encrypted
 
 
 @contextmanager
@@ -79,14 +91,6 @@ def _scratch(location: Location) -> Iterator[Location]:
             finally:
                 target.close()
         yield replace(location, path=path)
-
-
-def _encrypted(conn: Any) -> bool:
-    from sqlalchemy import text
-
-    events = "stored_events" if conn.dialect.name == "sqlite" else "bzrworkflow_events"
-    row = conn.execute(text(f"SELECT state FROM {events} LIMIT 1")).first()
-    return row is not None and not bytes(row[0]).lstrip().startswith(b"{")
 
 
 def _compare(table: Any, stored: Any, made: Any) -> int:
