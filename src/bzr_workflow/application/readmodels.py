@@ -85,6 +85,10 @@ class Verified(TypedDict):
     verified: bool
     head_checked: NotRequired[str]
     checkpoints: NotRequired[list[str]]
+    links_recomputed: NotRequired[bool]  # False: checked with the public key alone
+    views: NotRequired[str]  # "verified", "not made yet" or "not checked: ..."
+    views_position: NotRequired[int]
+    view_rows: NotRequired[int]
 
 
 class PolicyView(TypedDict):

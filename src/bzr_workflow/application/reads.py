@@ -349,12 +349,16 @@ class Reads:
 
     def verify(self, head: str | None = None, checkpoints: list[str] | None = None) -> Verified:
         """Recompute the seal over every stored event, reading only; `head`, if given, must be
-        a link, and each checkpoint file's position must still hold its digest. The last run
+        a link, and each checkpoint file's position must still hold its digest; then the views
+        must be what the events make (viewcheck). The last run
         is remembered by this process (for the integrity page), never written to the store."""
         wanted = check_digest(head) if head else None
         started = self.app.clock().isoformat()
         try:
             result = cast("Verified", self.seal.verify(wanted, checkpoints))
+            from .viewcheck import check_views
+
+            result.update(cast("Verified", check_views(self.app.location)))
         except IntegrityFailure as exc:
             self._last_run = {"at": started, "events": 0, "head": "", "verified": False,
                               "detail": str(exc)}
