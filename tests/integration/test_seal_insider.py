@@ -366,3 +366,21 @@ def test_verify_checks_the_views_of_a_read_only_copy_and_writes_nothing_beside_i
         assert sorted(os.listdir(folder)) == ["store.db"]
     finally:
         folder.chmod(0o700)
+
+
+def test_a_key_file_made_by_hand_takes_where_keys_begin_from_the_first_write_or_the_upgrade(
+        store: str, sqlite_url: str, tmp_path: Path) -> None:
+    from test_seal_hostile import make_legacy
+
+    make_legacy(store)
+    ok(store, "seal", "key", "create")  # before the upgrade: it does not say keys began at 0
+    assert load(key_path(parse_location(store))).anchor is None
+    ok(store, "seal", "upgrade", actor="admin")
+    assert load(key_path(parse_location(store))).anchor is not None
+    ok(store, "recruit", "apply", "--class", "kj2", actor="liu")
+    assert verify(store)[0] == 0
+    fresh = str(tmp_path / "fresh.db")
+    ok(fresh, "seal", "key", "create")
+    organise(fresh)
+    assert load(key_path(parse_location(fresh))).anchor == (0, "0" * 64)
+    assert verify(fresh)[0] == 0

@@ -113,11 +113,14 @@ class Sealer:
         """The links of `rows` (in position order) after `head`, as (position, digest, key id)."""
         position, digest, key_id = head or (0, GENESIS, None)
         ring = self._ring(head)
-        if ring.anchor is None:  # a key file from before anchors: recorded now, once
-            if key_id is None:
+        if ring.anchor is None:  # `seal key create`, or a key file from before anchors
+            if head is None:
+                ring = self.source.anchored((0, GENESIS))
+            elif key_id is None:
                 raise IntegrityFailure(self._unkeyed(position, "the key file does not say"
                                                      " where keys began"))
-            ring = self.source.anchored(anchor_of())
+            else:
+                ring = self.source.anchored(anchor_of())
         anchor = ring.anchor
         assert anchor is not None
         if key_id is None and (position, digest) != anchor:

@@ -128,11 +128,11 @@ def seal_key_public(ctx: Ctx) -> None:
 @seal_key.command("create")
 @pass_ctx
 def seal_key_create(ctx: Ctx) -> None:
-    """Make this store's seal key file (mode 0600), for a store with no events yet; refused if
-    it exists. (A store sealed before keys gets its key file from `seal upgrade`.)"""
+    """Make this store's seal key file (mode 0600); refused if it exists. Where keys begin is
+    recorded by the first write (a new store) or by `seal upgrade` (a store sealed before keys)."""
     from ..adapters import sealkey
 
-    ring = sealkey.create(sealkey.key_path(ctx.location))
+    ring = sealkey.create(sealkey.key_path(ctx.location), anchor=None)
     ctx.emit({"key_file": ring.path, "key": ring.active.id, "public_key": ring.public()})
 
 
