@@ -70,6 +70,7 @@ class AllowanceSheet(TypedDict):
     payers: dict[str, float]
     note: str
     head: str
+    signed: NotRequired[dict[str, str] | None]  # the head signed: store, public_key, signature
 
 
 class FormWritten(TypedDict):

@@ -299,6 +299,7 @@ class Reads:
         check_out(out, self.app.location, force)
         model = self.app.awards.recommendation_form(ref)
         model["position"], model["head"] = self.seal.head()
+        model["signed"] = self.seal.head_statement(model["position"], model["head"])
         writer = write_docx if kind == "docx" else write_xlsx
         write_out(out, lambda path: writer(model, path), self.app.location, force)
         return {"case": model["case"], "file": out, "format": kind}
@@ -323,6 +324,7 @@ class Reads:
             sheet = self._open(queries.allowance(conn, policy.allowance, month, policy.period,
                                                  self.app.calendar()))
         sheet["head"] = self.seal.digest_at(sheet["position"])
+        sheet["signed"] = self.seal.head_statement(sheet["position"], sheet["head"])
         if out:
             writer = write_csv if kind == ".csv" else write_xlsx
             write_out(out, lambda path: writer(sheet, path), self.app.location, force)
