@@ -36,6 +36,8 @@ def check_views(location: Location) -> dict[str, Any]:
         if encrypted and not copy.cipher_key:
             return {"views": "not checked: the events are encrypted; set"
                              " BZR_WORKFLOW_CIPHER_KEY to check them"}
+        from sqlalchemy import select
+
         from ..adapters.eventlog import StoreLog
         from ..projections import catchup, tables as t
         from .app import WorkflowApp
@@ -43,15 +45,21 @@ def check_views(location: Location) -> dict[str, Any]:
         app = WorkflowApp(copy)
         fresh = catchup.make_engine("sqlite://")
         try:
-            catchup.create_views(fresh)
-            if position:
-                catchup.catch_up(StoreLog(app, copy), fresh, app.policies.policy_of,
-                                 upto=position)
             engine = app.reads.views.engine
-            with engine.connect().execution_options(read_only=True) as conn, \
-                    fresh.connect() as made:
-                count = sum(_compare(table, conn, made) for table in t.metadata.sorted_tables
-                            if table is not t.position)
+            options: dict[str, Any] = {"read_only": True}
+            if engine.dialect.name == "postgresql":  # one snapshot: the rows and their position
+                options["isolation_level"] = "REPEATABLE READ"
+            with engine.connect().execution_options(**options) as conn:
+                conn.begin()
+                position = int(conn.execute(select(t.position.c.position).where(
+                    t.position.c.name == catchup.VIEWS)).scalar_one())
+                catchup.create_views(fresh)
+                if position:
+                    catchup.catch_up(StoreLog(app, copy), fresh, app.policies.policy_of,
+                                     upto=position)
+                with fresh.connect() as made:
+                    count = sum(_compare(table, conn, made) for table in
+                                t.metadata.sorted_tables if table is not t.position)
         finally:
             fresh.dispose()
             app.close()
