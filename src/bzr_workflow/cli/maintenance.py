@@ -83,7 +83,9 @@ def verify(ctx: Ctx, head: str | None, checkpoints: tuple[str, ...], public: str
     wanted = result.get("head_checked")
     ctx.emit(result, lambda r: f"verified: {r['events']} events, head {r['head']}"
              + (f"; {wanted} is a link of the chain" if wanted else "")
-             + (f"; the log extends {len(checkpoints)} checkpoint(s)" if checkpoints else ""))
+             + (f"; the log extends {len(checkpoints)} checkpoint(s)" if checkpoints else "")
+             + ("; links not recomputed (public key only)" if r.get("links_recomputed") is False
+                else f"; views: {r['views']}" if r.get("views") else ""))
 
 
 @click.group()
