@@ -384,3 +384,28 @@ def test_a_key_file_made_by_hand_takes_where_keys_begin_from_the_first_write_or_
     organise(fresh)
     assert load(key_path(parse_location(fresh))).anchor == (0, "0" * 64)
     assert verify(fresh)[0] == 0
+
+
+def test_a_key_file_of_the_version_before_is_told_where_keys_began_by_the_next_write(
+        store: str) -> None:
+    """Key files made before `keyed_from` existed get it once, from the keyed chain's start;
+    an unkeyed head on such a file is refused all the same."""
+    path = key_path(parse_location(store))
+    data = json.loads(Path(path).read_text())
+    data.pop("keyed_from")
+    data.pop("signing")
+    Path(path).write_text(json.dumps(data))
+    assert load(path).anchor is None
+    ok(store, "recruit", "apply", "--class", "kj2", actor="liu")
+    assert load(path).anchor == (0, "0" * 64)
+    assert ok(store, "seal", "key", "rotate")["keys"] == 2  # and a signing key with it
+    assert len(ok(store, "seal", "key", "public")["public_key"]) == 64
+    assert verify(store)[0] == 0
+    data = json.loads(Path(path).read_text())
+    data.pop("keyed_from")
+    Path(path).write_text(json.dumps(data))
+    with Raw(store) as raw:
+        raw.drop_guards()
+        refill_unkeyed(raw)
+    refused = invoke(store, "recruit", "apply", "--class", "tm1", actor="sun")
+    assert refused.exit_code == 5 and "refusing to write" in refused.stderr, refused.stderr
