@@ -164,7 +164,8 @@ def test_dropped_triggers_an_edit_and_an_emptied_seal_are_exit_5(store: str) -> 
     said = tampered(store)
     assert "position 1:" in said and "no seal link" in said
     assert tampered(store) == said  # nothing re-sealed by the first run
-    ok(store, "recruit", "apply", "--class", "tm1", actor="sun")  # a writer after it
+    refused = invoke(store, "recruit", "apply", "--class", "tm1", actor="sun")  # a writer after it
+    assert refused.exit_code == 5 and "refusing to write" in refused.stderr  # vouches for nothing
     assert "position 1:" in tampered(store)
 
 

@@ -409,3 +409,17 @@ def test_a_key_file_of_the_version_before_is_told_where_keys_began_by_the_next_w
         refill_unkeyed(raw)
     refused = invoke(store, "recruit", "apply", "--class", "tm1", actor="sun")
     assert refused.exit_code == 5 and "refusing to write" in refused.stderr, refused.stderr
+
+
+def test_a_write_after_an_event_stored_by_hand_is_refused(store: str) -> None:
+    """The writer's head must be the link of the last stored event: an event inserted by hand
+    (its link missing) is not buried under the next write's links."""
+    with Raw(store) as raw:
+        originator, version, topic, state = raw.run(
+            f"SELECT originator_id, originator_version, topic, state FROM {raw.events}"
+            f" ORDER BY {raw.pos} DESC LIMIT 1").fetchone()
+        raw.run(f"INSERT INTO {raw.events} (originator_id, originator_version, topic, state)"
+                " VALUES (?, ?, ?, ?)", originator, version + 1, topic, state)
+    refused = invoke(store, "recruit", "apply", "--class", "kj2", actor="liu")
+    assert refused.exit_code == 5 and "refusing to write" in refused.stderr, refused.stderr
+    assert "no seal link" in tampered(store)

@@ -49,6 +49,8 @@ class OrderedPostgresRecorder(PostgresApplicationRecorder):
             " SELECT e.originator_id, e.originator_version, e.topic, e.state FROM unnest(%s) e"
             " RETURNING notification_id, originator_id, originator_version").format(
             schema=schema, table=table)
+        self.sql_before = SQL("SELECT max(notification_id) AS before FROM {schema}.{table}"
+                              " WHERE notification_id < %s").format(schema=schema, table=table)
         self.sql_link = SQL("INSERT INTO {seal} (position, digest, key_id)"
                             " VALUES (%s, %s, %s)").format(seal=seal)
         self._seal_ready = False
@@ -88,7 +90,10 @@ class OrderedPostgresRecorder(PostgresApplicationRecorder):
             found = curs.fetchone()
             return (int(found["position"]), str(found["digest"])) if found else (0, "0" * 64)
 
-        curs.executemany(self.sql_link, self.sealer.extend(head, rows, anchor_of))
+        curs.execute(self.sql_before, (rows[0][0],), prepare=True)
+        found = curs.fetchone()
+        before = None if found is None else found["before"]
+        curs.executemany(self.sql_link, self.sealer.extend(head, rows, anchor_of, before))
         return positions
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)

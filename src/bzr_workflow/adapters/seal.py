@@ -108,10 +108,17 @@ class Sealer:
         self.location = location
         self.source = KeySource(location)
 
-    def extend(self, head: Head | None, rows: list[Row],
-               anchor_of: Callable[[], tuple[int, str]]) -> list[tuple[int, str, str]]:
-        """The links of `rows` (in position order) after `head`, as (position, digest, key id)."""
+    def extend(self, head: Head | None, rows: list[Row], anchor_of: Callable[[], tuple[int, str]],
+               before: int | None = None) -> list[tuple[int, str, str]]:
+        """The links of `rows` (in position order) after `head`, as (position, digest, key id).
+        `before`: the last event's position before `rows`, which `head` must be the link of
+        (an event stored without its link, or a link deleted, is refused here too)."""
         position, digest, key_id = head or (0, GENESIS, None)
+        if (before or 0) != position:
+            raise IntegrityFailure(f"refusing to write: the last stored event is at position"
+                                   f" {before or 0} but the seal's last link at {position}:"
+                                   " events were stored outside the writer, or links deleted;"
+                                   " run `bzr-workflow verify`")
         ring = self._ring(head)
         if ring.anchor is None:  # `seal key create`, or a key file from before anchors
             if head is None:
@@ -181,8 +188,10 @@ class Sealer:
 
         rows = [(p, s.originator_id, s.originator_version, s.topic, s.state)
                 for p, s in zip(positions, stored, strict=True)]
+        cursor.execute("SELECT max(rowid) FROM stored_events WHERE rowid < ?", (min(positions),))
+        before = cursor.fetchone()[0]
         cursor.executemany("INSERT INTO bzr_seal (position, digest, key_id) VALUES (?, ?, ?)",
-                           self.extend(head, rows, anchor_of))
+                           self.extend(head, rows, anchor_of, before))
 
 
 # -- reading: read-only connections -----------------------------------------------------
