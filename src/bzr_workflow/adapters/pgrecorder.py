@@ -38,8 +38,11 @@ class OrderedPostgresRecorder(PostgresApplicationRecorder):
                 seal=seal)]
         index = self.create_insert_function_statement_index
         self.sql_create_statements[index:index + 1] = self.sql_create_seal
-        self.sql_head = SQL("SELECT position, digest, key_id FROM {seal}"
-                            " ORDER BY position DESC LIMIT 1").format(seal=seal)
+        self.sql_head = SQL(  # under the lock: the last event's position, the seal's last link
+            "SELECT (SELECT max(notification_id) FROM {schema}.{table}) AS before,"
+            " h.position, h.digest, h.key_id FROM (SELECT 1) AS one LEFT JOIN"
+            " (SELECT position, digest, key_id FROM {seal} ORDER BY position DESC LIMIT 1) AS h"
+            " ON true").format(schema=schema, table=table, seal=seal)
         self.sql_anchor = SQL(  # seal.ANCHOR_SQL
             "SELECT position, digest FROM {seal} WHERE key_id IS NULL AND position <"
             " (SELECT min(position) FROM {seal} WHERE key_id IS NOT NULL)"
@@ -49,8 +52,6 @@ class OrderedPostgresRecorder(PostgresApplicationRecorder):
             " SELECT e.originator_id, e.originator_version, e.topic, e.state FROM unnest(%s) e"
             " RETURNING notification_id, originator_id, originator_version").format(
             schema=schema, table=table)
-        self.sql_before = SQL("SELECT max(notification_id) AS before FROM {schema}.{table}"
-                              " WHERE notification_id < %s").format(schema=schema, table=table)
         self.sql_link = SQL("INSERT INTO {seal} (position, digest, key_id)"
                             " VALUES (%s, %s, %s)").format(seal=seal)
         self._seal_ready = False
@@ -65,22 +66,36 @@ class OrderedPostgresRecorder(PostgresApplicationRecorder):
         self._seal_ready = True
 
     def _write(self, curs: Any, stored_events: Sequence[StoredEvent]) -> list[int]:
-        """Under the table lock: the head, the events, their links (one transaction: `curs`'s)."""
+        """Under the table lock: the head, the events, their links (one transaction: `curs`'s).
+        Lock, notify, head and insert go in one pipeline (one round trip), the links in one
+        more."""
         if self.sealer is None:
             raise RuntimeError("this recorder has no seal key: events are not stored unsealed")
         if not stored_events:
             return []
-        self._lock_table(curs)
-        self._notify_channel(curs)
-        curs.execute(self.sql_head, prepare=True)
-        row = curs.fetchone()
-        head = None if row is None else (int(row["position"]), str(row["digest"]),
-                                         row["key_id"])
-        curs.execute(self.sql_insert, ([self.construct_pg_stored_event(
-            e.originator_id, e.originator_version, e.topic, e.state) for e in stored_events],),
-            prepare=True)
+        conn = curs.connection
+        events = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic,
+                                                 e.state) for e in stored_events]
+        failed: Exception | None = None
+        with conn.cursor() as heads, conn.cursor() as inserted:
+            with conn.pipeline() as pipeline:
+                self._lock_table(curs)
+                self._notify_channel(curs)
+                heads.execute(self.sql_head, prepare=True)
+                inserted.execute(self.sql_insert, (events,), prepare=True)
+                try:
+                    pipeline.sync()
+                    row = heads.fetchone()
+                    returned = inserted.fetchall()
+                except Exception as exc:  # raised after the pipeline ends (as eventsourcing does)
+                    failed = exc
+            if failed is not None:
+                raise failed
+        head = None if row is None or row["position"] is None else (
+            int(row["position"]), str(row["digest"]), row["key_id"])
+        before = None if row is None else row["before"]
         at = {(str(r["originator_id"]), int(r["originator_version"])): int(r["notification_id"])
-              for r in curs.fetchall()}
+              for r in returned}
         positions = [at[(str(e.originator_id), int(e.originator_version))] for e in stored_events]
         rows = sorted((p, e.originator_id, e.originator_version, e.topic, e.state)
                       for p, e in zip(positions, stored_events, strict=True))
@@ -90,9 +105,6 @@ class OrderedPostgresRecorder(PostgresApplicationRecorder):
             found = curs.fetchone()
             return (int(found["position"]), str(found["digest"])) if found else (0, "0" * 64)
 
-        curs.execute(self.sql_before, (rows[0][0],), prepare=True)
-        found = curs.fetchone()
-        before = None if found is None else found["before"]
         curs.executemany(self.sql_link, self.sealer.extend(head, rows, anchor_of, before))
         return positions
 
