@@ -67,9 +67,12 @@ def test_the_csv_sheet_is_excel_friendly_and_names_its_position(sqlite_url: str,
     sheet = ok(db, "allowance", "--month", "2026-10", "--out", str(out))
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(out.open(encoding="utf-8-sig")))
+    signed = sheet["signed"]  # the head signed with the seal's Ed25519 key (docs/security.md)
     assert rows[0] == ["月份", "2026-10", "事件位置", str(sheet["position"]), "封印摘要",
-                       sheet["head"]]
+                       sheet["head"], "库标识", signed["store"], "公钥", signed["public_key"],
+                       "签名", signed["signature"]]
     assert len(sheet["head"]) == 64
+    assert signed["public_key"] == ok(db, "seal", "key", "public")["public_key"]
     assert rows[2][:3] == ["adv", "c1", "480.00"] and ["合计", "", "700.00"] in rows
 
 

@@ -160,9 +160,8 @@ def test_a_save_in_flight_holds_back_every_other_save_until_it_commits(
 
     writer = threading.Thread(target=later_writer)
     with recorder.datastore.transaction(commit=True) as curs:
-        curs.execute(recorder.sql_invoke_pg_function_insert_events, recorder.arguments(
-            [StoredEvent(originator_id=uuid4(), **probe)]))
-        positions["earlier"] = next(iter(curs.fetchone().values()))
+        positions["earlier"] = recorder._write(  # noqa: SLF001 - one save, held open
+            curs, [StoredEvent(originator_id=uuid4(), **probe)])[0]
         writer.start()
         assert not committed.wait(1.0), "a later save committed while an earlier one was open"
     writer.join(timeout=15)
@@ -170,25 +169,25 @@ def test_a_save_in_flight_holds_back_every_other_save_until_it_commits(
     assert Seal(pg_app.location).verify()["verified"] and unsealed(pg_app) == 0
 
 
-def test_a_store_made_before_the_ordered_insert_function_gets_it(pg_app: WorkflowApp) -> None:
+def test_a_store_with_the_old_sealing_function_never_calls_it(pg_app: WorkflowApp) -> None:
+    """The function of before, given HMAC's padded keys with every write, is left alone by
+    this version's writer (it computes the links itself): one that refuses changes nothing."""
     app = pg_app
-    recruit(app)
-    function = f"{app.recorder.pg_function_name_insert_events}"  # type: ignore[attr-defined]
     with raw(app) as conn:
-        conn.execute(f'DROP FUNCTION "{function}"')
+        conn.execute("CREATE FUNCTION bzrworkflow_events_insert_sealed(events"
+                     " bzrworkflow_events[], p_inner bytea, p_outer bytea, p_key text)"
+                     " RETURNS SETOF bigint LANGUAGE plpgsql AS"
+                     " $$ BEGIN RAISE EXCEPTION 'called with the key'; END $$")
     recruit(app)
-    with raw(app) as conn:
-        assert conn.execute("SELECT count(*) FROM pg_proc WHERE proname = %s",
-                            (function,)).fetchone()[0] == 1
-        conn.execute(f'DROP FUNCTION "{function}"')
     opened = app.appraisals.open_appraisals("2026-2027-1", [("a1", "kj1", "nanning")], "li", False)
-    assert len(opened) == 1  # bulk opening's one transaction makes it too
-    assert Seal(app.location).verify()["verified"]
+    assert len(opened) == 1  # bulk opening's one transaction too
+    assert Seal(app.location).verify()["verified"] and unsealed(app) == 0
 
 
 def test_a_store_in_its_own_postgresql_schema_keeps_its_functions_there(pg_url: str) -> None:
-    """`?schema=NAME`: events, seal, the ordered insert and the append-only guard all live in
-    that schema, and tampering is refused there as in `public`."""
+    """`?schema=NAME`: events, seal and the append-only guard all live in that schema (the
+    only function: the writer links events itself), and tampering is refused there as in
+    `public`."""
     import psycopg
 
     with psycopg.connect(parse_location(pg_url).libpq_conninfo(), autocommit=True) as admin:
@@ -204,7 +203,7 @@ def test_a_store_in_its_own_postgresql_schema_keeps_its_functions_there(pg_url: 
                 "SELECT proname, nspname FROM pg_proc p JOIN pg_namespace n"
                 " ON n.oid = p.pronamespace WHERE proname LIKE 'bzr%'").fetchall())
             assert set(homes.values()) == {"tenant1"}, homes
-            assert {"bzr_append_only", "bzrworkflow_events_insert_sealed"} <= set(homes)
+            assert set(homes) == {"bzr_append_only"}
             with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
                 conn.execute(f"DELETE FROM {events_table(app)}")
     finally:

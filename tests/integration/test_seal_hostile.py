@@ -164,7 +164,8 @@ def test_dropped_triggers_an_edit_and_an_emptied_seal_are_exit_5(store: str) -> 
     said = tampered(store)
     assert "position 1:" in said and "no seal link" in said
     assert tampered(store) == said  # nothing re-sealed by the first run
-    ok(store, "recruit", "apply", "--class", "tm1", actor="sun")  # a writer after it
+    refused = invoke(store, "recruit", "apply", "--class", "tm1", actor="sun")  # a writer after it
+    assert refused.exit_code == 5 and "refusing to write" in refused.stderr  # vouches for nothing
     assert "position 1:" in tampered(store)
 
 
@@ -395,10 +396,12 @@ def test_an_audit_sheet_carries_the_head_it_was_made_at(store: str) -> None:
 
 
 def make_legacy(db: str, unsealed_tail: int = 0) -> None:
-    """Turn the store's seal into what the version before seal keys left: plain SHA-256 links
-    with no key id, the last `unsealed_tail` events not yet sealed (it sealed after commits)."""
+    """Turn the store into what the version before seal keys left: plain SHA-256 links with no
+    key id, the last `unsealed_tail` events not yet sealed (it sealed after commits), and no
+    seal key file."""
     from bzr_workflow.adapters.seal import GENESIS, link
 
+    os.unlink(key_path(parse_location(db)))
     with Raw(db) as raw:
         raw.drop_guards()
         raw.run("DELETE FROM bzr_seal")
@@ -412,8 +415,8 @@ def make_legacy(db: str, unsealed_tail: int = 0) -> None:
 
 def test_a_store_sealed_before_keys_is_upgraded_once_and_then_verifies(store: str) -> None:
     make_legacy(store, unsealed_tail=2)
-    said = tampered(store)
-    assert "no seal link" in said  # the tail the old version left unsealed
+    code, said = verify(store)
+    assert code == 2 and "no seal key file" in said  # no key yet: nothing keyed to check
     upgraded = ok(store, "seal", "upgrade", actor="admin")
     assert upgraded["sealed"] == 2
     assert verify(store)[0] == 0
@@ -424,7 +427,7 @@ def test_a_store_sealed_before_keys_is_upgraded_once_and_then_verifies(store: st
 
 def test_an_old_chain_with_nothing_left_unsealed_ends_keyed_after_upgrade(store: str) -> None:
     make_legacy(store)
-    assert "ends in an unkeyed link" in tampered(store)  # anyone could have recomputed it
+    assert verify(store)[0] == 2  # no key file yet
     upgraded = ok(store, "seal", "upgrade", actor="admin")
     assert upgraded["sealed"] == 0  # a command recorded instead, its link keyed
     assert verify(store)[0] == 0
@@ -449,14 +452,17 @@ def test_unkeyed_links_after_keyed_ones_are_exit_5(store: str) -> None:
     assert "unkeyed link after keyed" in tampered(store)
 
 
-def test_the_first_write_on_an_old_store_continues_its_chain_keyed(store: str) -> None:
-    """The old seal table has no key_id column and (PostgreSQL) no sealing insert function:
-    the first write adds both and its links follow the old ones."""
+def test_the_first_write_on_an_old_store_is_sent_to_seal_upgrade_after_which_it_is_keyed(
+        store: str) -> None:
+    """The old seal table has no key_id column and there is no key file: an ordinary write is
+    refused (only `seal upgrade` takes an unkeyed chain on, once); after it, writes are keyed."""
     make_legacy(store)
     with Raw(store) as raw:
         raw.run("ALTER TABLE bzr_seal DROP COLUMN key_id")
-        if not raw.sqlite:
-            raw.run("DROP FUNCTION bzrworkflow_events_insert_sealed")
+    refused = invoke(store, "recruit", "apply", "--class", "tm1", actor="sun")
+    assert refused.exit_code == 2 and "seal upgrade" in refused.stderr, refused.stderr
+    assert not os.path.exists(key_path(parse_location(store)))
+    ok(store, "seal", "upgrade", actor="admin")
     ok(store, "recruit", "apply", "--class", "tm1", actor="sun")
     code, said = verify(store)
     assert code == 0, said
@@ -480,14 +486,14 @@ def test_a_store_a_writer_opens_while_verify_reads_it_immutable_is_read_again_th
     seal, reads, writers = Seal(location), [], []
     first_read = seal._verify_once  # noqa: SLF001
 
-    def torn_by_a_writer(head: Any, points: Any, upgrading: bool, live: bool) -> Any:
+    def torn_by_a_writer(head: Any, points: Any, upgrading: bool, public: Any, live: bool) -> Any:
         reads.append(live)
         if not live:  # a writer comes while the immutable read is under way
             writer = open_app(location)
             writer.org.add_unit("nanning", "南宁教学点", "", "admin")
             writers.append(writer)
             raise IntegrityFailure("position 3: the stored event does not match its seal")
-        return first_read(head, points, upgrading, live)
+        return first_read(head, points, upgrading, public, live)
 
     seal._verify_once = torn_by_a_writer  # type: ignore[method-assign]  # noqa: SLF001
     try:

@@ -1,4 +1,4 @@
-"""PostgreSQL event recorder: one round trip per save, with positions committed in their order."""
+"""PostgreSQL event recorder: events and their seal links in one transaction, positions committed in their order."""
 
 from __future__ import annotations
 
@@ -6,126 +6,120 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import psycopg
-from eventsourcing.persistence import (InterfaceError, OperationalError, ProgrammingError,
-                                       StoredEvent)
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 
 
 class OrderedPostgresRecorder(PostgresApplicationRecorder):
-    """eventsourcing 9.5's insert function (POSTGRES_ENABLE_DB_FUNCTIONS) does not take the
-    EXCLUSIVE table lock that its ordinary insert path takes. Without it two writers can commit
-    their `notification_id`s out of order: B commits 220 while A's 219 is still in flight, and
-    every reader that resumes "after the last position it saw" (the views' catch-up) passes
-    over 219 for good. This recorder's function takes the lock first, so the sequence is handed
-    out and committed by one writer at a time, and keeps the single round trip.
+    """Every write is one transaction that takes the EXCLUSIVE table lock first (so positions,
+    `notification_id`s, are handed out and committed by one writer at a time: a reader resuming
+    "after the last position it saw" never passes over one committed later), reads the seal's
+    last link, inserts the events, and inserts the links the application made for them
+    (seal.Sealer, in Python). So an event is committed with its link or not at all, and the key
+    never reaches the database: no statement carries it or anything made from it but the links
+    themselves (the database role, its logs and functions see events and digests only).
 
-    Under that lock the same function also links each inserted event into the seal (seal.py):
-    HMAC-SHA256 computed in SQL as sha256(outer || sha256(inner || message)) from the seal key's
-    padded forms, passed with the call (the key is never stored in the database). So an event
-    is committed with its link or not at all. `sealer` (seal.Sealer) is set by the application;
-    a recorder without one refuses to write.
-
-    The function has its own name, so a store made before it existed gets it (and the seal's
-    key_id column) on its first save rather than keep the old one."""
+    `sealer` (seal.Sealer) is set by the application; a recorder without one refuses to write.
+    eventsourcing's insert function (POSTGRES_ENABLE_DB_FUNCTIONS) is not used: its create
+    statement is replaced by the seal table's."""
 
     sealer: Any = None
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
-        name = f"{events_table_name}_insert_sealed"
-        self.check_identifier_length(name)
-        self.pg_function_name_insert_events = name
         schema, table = Identifier(datastore.schema), Identifier(events_table_name)
         seal = SQL("{schema}.bzr_seal").format(schema=schema)
-        self.sql_invoke_pg_function_insert_events = SQL(
-            "SELECT * FROM {schema}.{function}(%s, %s, %s, %s)").format(
-            schema=schema, function=Identifier(name))
-        self.sql_create_seal = [
+        self.sql_create_seal: list[Composed] = [
             SQL("CREATE TABLE IF NOT EXISTS {seal} (position BIGINT PRIMARY KEY,"
                 " digest CHAR(64) NOT NULL, key_id VARCHAR(40))").format(seal=seal),
             SQL("ALTER TABLE {seal} ADD COLUMN IF NOT EXISTS key_id VARCHAR(40)").format(
                 seal=seal)]
-        self.sql_create_pg_function_insert_events = SQL(
-            "CREATE OR REPLACE FUNCTION {schema}.{function}(events {schema}.{event}[],"
-            " p_inner bytea, p_outer bytea, p_key text) "
-            "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$"
-            " DECLARE head text; r record; BEGIN"
-            " SET LOCAL lock_timeout = '{lock_timeout}s';"
-            " LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE;"
-            " NOTIFY {channel};"
-            " SELECT s.digest INTO head FROM {seal} s ORDER BY s.position DESC LIMIT 1;"
-            " IF NOT FOUND THEN head := '{genesis}'; END IF;"
-            " FOR r IN WITH ins AS (INSERT INTO {schema}.{table} AS t"
-            " (originator_id, originator_version, topic, state)"
-            " SELECT e.originator_id, e.originator_version, e.topic, e.state FROM unnest(events) e"
-            " RETURNING t.notification_id, t.originator_id, t.originator_version, t.topic, t.state)"
-            " SELECT * FROM ins ORDER BY ins.notification_id LOOP"
-            "  head := encode(sha256(p_outer || sha256(p_inner || convert_to(head || '|'"
-            " || r.notification_id || '|' || r.originator_id || '|' || r.originator_version"
-            " || '|' || r.topic || '|', 'UTF8') || r.state)), 'hex');"
-            "  INSERT INTO {seal} (position, digest, key_id) VALUES (r.notification_id, head, p_key);"
-            "  RETURN NEXT r.notification_id;"
-            " END LOOP;"
-            " END; $BODY$").format(
-            schema=schema, function=Identifier(name), table=table, seal=seal,
-            event=Identifier(self.stored_event_type_name), channel=Identifier(self.channel_name),
-            lock_timeout=datastore.lock_timeout, genesis=SQL("0" * 64))
-        self.sql_create_statements[self.create_insert_function_statement_index] = (
-            self.sql_create_pg_function_insert_events)
-        self.sql_create_statements[self.create_insert_function_statement_index:
-                                   self.create_insert_function_statement_index] = (
-            self.sql_create_seal)
+        index = self.create_insert_function_statement_index
+        self.sql_create_statements[index:index + 1] = self.sql_create_seal
+        self.sql_head = SQL(  # under the lock: the last event's position, the seal's last link
+            "SELECT (SELECT max(notification_id) FROM {schema}.{table}) AS before,"
+            " h.position, h.digest, h.key_id FROM (SELECT 1) AS one LEFT JOIN"
+            " (SELECT position, digest, key_id FROM {seal} ORDER BY position DESC LIMIT 1) AS h"
+            " ON true").format(schema=schema, table=table, seal=seal)
+        self.sql_anchor = SQL(  # seal.ANCHOR_SQL
+            "SELECT position, digest FROM {seal} WHERE key_id IS NULL AND position <"
+            " (SELECT min(position) FROM {seal} WHERE key_id IS NOT NULL)"
+            " ORDER BY position DESC LIMIT 1").format(seal=seal)
+        self.sql_insert = SQL(
+            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state)"
+            " SELECT e.originator_id, e.originator_version, e.topic, e.state FROM unnest(%s) e"
+            " RETURNING notification_id, originator_id, originator_version").format(
+            schema=schema, table=table)
+        self.sql_link = SQL("INSERT INTO {seal} (position, digest, key_id)"
+                            " VALUES (%s, %s, %s)").format(seal=seal)
+        self._seal_ready = False
 
-    def arguments(self, stored_events: Sequence[StoredEvent]) -> tuple[Any, ...]:
+    def _ensure_seal(self) -> None:
+        """A store made before the seal had a key column gets it on this process's first write."""
+        if self._seal_ready:
+            return
+        with self.datastore.transaction(commit=True) as curs:
+            for statement in self.sql_create_seal:
+                curs.execute(statement, prepare=False)
+        self._seal_ready = True
+
+    def _write(self, curs: Any, stored_events: Sequence[StoredEvent]) -> list[int]:
+        """Under the table lock: the head, the events, their links (one transaction: `curs`'s).
+        Lock, notify, head and insert go in one pipeline (one round trip), the links in one
+        more."""
         if self.sealer is None:
             raise RuntimeError("this recorder has no seal key: events are not stored unsealed")
-        key = self.sealer.pg_key()
-        inner, outer = key.pads()
-        return ([self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic,
-                                                e.state) for e in stored_events],
-                inner, outer, key.id)
+        if not stored_events:
+            return []
+        conn = curs.connection
+        events = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic,
+                                                 e.state) for e in stored_events]
+        failed: Exception | None = None
+        with conn.cursor() as heads, conn.cursor() as inserted:
+            with conn.pipeline() as pipeline:
+                self._lock_table(curs)
+                self._notify_channel(curs)
+                heads.execute(self.sql_head, prepare=True)
+                inserted.execute(self.sql_insert, (events,), prepare=True)
+                try:
+                    pipeline.sync()
+                    row = heads.fetchone()
+                    returned = inserted.fetchall()
+                except Exception as exc:  # raised after the pipeline ends (as eventsourcing does)
+                    failed = exc
+            if failed is not None:
+                raise failed
+        head = None if row is None or row["position"] is None else (
+            int(row["position"]), str(row["digest"]), row["key_id"])
+        before = None if row is None else row["before"]
+        at = {(str(r["originator_id"]), int(r["originator_version"])): int(r["notification_id"])
+              for r in returned}
+        positions = [at[(str(e.originator_id), int(e.originator_version))] for e in stored_events]
+        rows = sorted((p, e.originator_id, e.originator_version, e.topic, e.state)
+                      for p, e in zip(positions, stored_events, strict=True))
 
-    def _create_function(self, curs: Any) -> None:
-        for statement in self.sql_create_seal:
-            curs.execute(statement, prepare=False)
-        curs.execute(self.sql_create_pg_function_insert_events, prepare=False)
+        def anchor_of() -> tuple[int, str]:
+            curs.execute(self.sql_anchor)
+            found = curs.fetchone()
+            return (int(found["position"]), str(found["digest"])) if found else (0, "0" * 64)
+
+        curs.executemany(self.sql_link, self.sealer.extend(head, rows, anchor_of, before))
+        return positions
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def _insert_sealed(self, stored_events: Sequence[StoredEvent]) -> Sequence[int]:
-        arguments = self.arguments(stored_events)
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(self.sql_invoke_pg_function_insert_events, arguments, prepare=True)
-            return [r[self.pg_function_name_insert_events] for r in curs.fetchall()]
-
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any
                       ) -> Sequence[int] | None:
         if not stored_events:
             return []
-        ids: Sequence[int]
-        try:
-            ids = self._insert_sealed(stored_events)  # untyped: under @retry
-        except ProgrammingError as exc:
-            if not isinstance(exc.__cause__, psycopg.errors.UndefinedFunction):
-                raise
-            with self.datastore.transaction(commit=True) as curs:  # a store older than it
-                self._create_function(curs)
-            ids = self._insert_sealed(stored_events)
-        return ids
+        self._ensure_seal()
+        with self.datastore.transaction(commit=True) as curs:
+            return self._write(curs, stored_events)
 
     @contextmanager
     def stream(self) -> Iterator[Callable[[Sequence[StoredEvent]], object]]:
-        """Inserts through the ordered, sealing function into one transaction (streamsave)."""
+        """Inserts, each with its links, into one transaction (streamsave)."""
+        self._ensure_seal()
         with self.datastore.transaction(commit=True) as curs:
-            qualified = f'"{self.datastore.schema}"."{self.pg_function_name_insert_events}"'
-            if curs.execute("SELECT to_regproc(%s) AS found",
-                            (qualified,)).fetchone()["found"] is None:  # type: ignore[index]
-                self._create_function(curs)
-
-            def insert(events: Sequence[StoredEvent]) -> None:
-                if events:
-                    curs.execute(self.sql_invoke_pg_function_insert_events,
-                                 self.arguments(events), prepare=True)
-            yield insert
+            yield lambda events: self._write(curs, events)

@@ -2,11 +2,15 @@
 
 Each link is HMAC-SHA256 under a seal key kept outside the database (sealkey.py) over the
 previous link and the event's position, identity, version, topic and stored bytes. The writer
-makes its events' links in the same transaction as the events (SQLite: es_fastpath's recorder;
-PostgreSQL: pgrecorder's insert function, given HMAC's padded keys, never the key), so an event
+makes its events' links in the same transaction as the events, in the application, under the
+write lock (SQLite: es_fastpath's recorder; PostgreSQL: pgrecorder's, under the EXCLUSIVE table
+lock: the database never sees the key nor anything made from it but the links), so an event
 without its link was stored by someone else. `verify` only reads: it never seals, never writes,
 and opens an SQLite file read-only. Links made before keys (plain SHA-256, key id NULL) verify
-as legacy links, but only before the first keyed one, and the chain must end in a keyed link.
+as legacy links, but only up to where the key file says keys began, and the chain must end in a
+keyed link. Checkpoints are signed with the key file's Ed25519 key: `verify --checkpoint` with
+only its public key (`--public-key`) proves a checkpoint genuine and that the log still holds it,
+without the power to make one.
 """
 
 from __future__ import annotations
@@ -34,7 +38,9 @@ from .store import APP_NAME, Location, StoreUnavailable
 GENESIS = "0" * 64
 PAGE = 2000  # events read at a time when verifying
 MESSAGE = "stored events are append-only"
-CHECKPOINT = "bzr-workflow checkpoint 1"
+CHECKPOINT = "bzr-workflow checkpoint 2"  # signed with Ed25519
+HMAC_CHECKPOINT = "bzr-workflow checkpoint 1"  # before: signed with the seal's HMAC key
+PUBLIC_ENV = "BZR_WORKFLOW_SEAL_PUBLIC_KEY"
 
 CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -75,72 +81,119 @@ def seal_ddl(location: Location) -> list[str]:
     return [create, f"ALTER TABLE {seal} ADD COLUMN IF NOT EXISTS key_id VARCHAR(40)"]
 
 
+Head = tuple[int, str, "str | None"]
+"""The chain's last link as the writer reads it under its lock: (position, digest, key id)."""
+Row = tuple[int, Any, int, str, Any]
+"""An event as linked: (position, originator id, version, topic, stored bytes)."""
+ANCHOR_SQL = ("SELECT position, digest FROM {seal} WHERE key_id IS NULL AND position <"
+              " (SELECT min(position) FROM {seal} WHERE key_id IS NOT NULL)"
+              " ORDER BY position DESC LIMIT 1")
+"""The last link before the first keyed one: where keys began (for a key file that predates
+recording it)."""
+
+
 class Sealer:
-    """The writer's side: which key new links are made with. A store with no key file gets one
-    on its first write only when its chain holds no keyed link yet (new, or sealed before keys);
-    otherwise the write is refused, rather than sealed with a key nobody can verify against."""
+    """The writer's side, called under the write lock (SQLite's, PostgreSQL's EXCLUSIVE table
+    lock) with the chain's head and the events just inserted: checks that the head may be
+    extended and makes the keyed links. A head may be extended when it is keyed with a key of
+    the key file, or when it is exactly where the key file says keys began (an empty chain, or
+    the end of a chain sealed before keys that `seal upgrade` took on). An unkeyed head anywhere
+    else is a chain rewritten without the key: refused, so no write ever vouches for it.
+
+    A store with no key file gets one on its first write only when its chain is empty; a chain
+    with keyed links and no key file is refused (rather than sealed with a key nobody can verify
+    against), one sealed before keys is sent to `seal upgrade`."""
 
     def __init__(self, location: Location) -> None:
         self.location = location
         self.source = KeySource(location)
 
-    def key(self, has_keyed_links: Callable[[], bool]) -> SealKey:
-        if not self.source.exists():
-            # re-looked at after the query: another writer may have made the file and committed
-            # its first keyed links between the two looks (processes initialising at once)
-            if has_keyed_links() and not self.source.exists():
+    def extend(self, head: Head | None, rows: list[Row], anchor_of: Callable[[], tuple[int, str]],
+               before: int | None = None) -> list[tuple[int, str, str]]:
+        """The links of `rows` (in position order) after `head`, as (position, digest, key id).
+        `before`: the last event's position before `rows`, which `head` must be the link of
+        (an event stored without its link, or a link deleted, is refused here too)."""
+        position, digest, key_id = head or (0, GENESIS, None)
+        if (before or 0) != position:
+            raise IntegrityFailure("refusing to write: the last stored event is at position "
+                                   "{anchor} but the seal's last link at {position}: events were "
+                                   "stored outside the writer, or links deleted; run "
+                                   "`bzr-workflow verify`", anchor=before or 0, position=position)
+        ring = self._ring(head)
+        if ring.anchor is None:  # `seal key create`, or a key file from before anchors
+            if head is None:
+                ring = self.source.anchored((0, GENESIS))
+            elif key_id is None:
+                raise IntegrityFailure(self._unkeyed(position, "the key file does not say"
+                                                     " where keys began"))
+            else:
+                ring = self.source.anchored(anchor_of())
+        anchor = ring.anchor
+        assert anchor is not None
+        if key_id is None and (position, digest) != anchor:
+            raise IntegrityFailure(self._unkeyed(position, f"keys began at position {anchor[0]}"
+                                                 f" (the seal key file {ring.path})"))
+        if key_id is not None and (ring.get(str(key_id)) is None or position <= anchor[0]):
+            raise IntegrityFailure("refusing to write: the seal's last link (position "
+                                   "{position}) was made with key {key_id}, which the seal key "
+                                   "file {path} does not hold after position {anchor}; run "
+                                   "`bzr-workflow verify`", position=position, key_id=key_id,
+                                   path=ring.path, anchor=anchor[0])
+        key = ring.active
+        links = []
+        for at, originator, version, topic, state in rows:
+            digest = link(digest, at, originator, version, topic, state, key)
+            links.append((at, digest, key.id))
+        return links
+
+    @staticmethod
+    def _unkeyed(position: int, why: str) -> str:
+        return (f"refusing to write: the seal's last link (position {position}) is unkeyed and"
+                f" {why}: the seal was rewritten without the key, or the store was sealed before"
+                " keys (then run `bzr-workflow seal upgrade` once); run `bzr-workflow verify`")
+
+    def _ring(self, head: Head | None) -> Keyring:
+        if self.source.exists():
+            return self.source.ring()
+        if head is not None:
+            if head[2] is not None:
                 raise BadInput("no seal key file at {path}, and this store's links are keyed: "
                                "set {KEY_ENV} to its key file", path=self.source.path,
                                KEY_ENV=sealkey.KEY_ENV)
-            try:
-                return self.source.create().active
-            except BadInput:
-                if not self.source.exists():  # not another writer making it a moment ago
-                    raise
-        return self.source.ring().active
+            raise BadInput("no seal key file at {path}, and this store was sealed before seal "
+                           "keys: run `bzr-workflow seal upgrade` once", path=self.source.path)
+        try:
+            return self.source.create((0, GENESIS))
+        except BadInput:
+            if not self.source.exists():  # not another writer making it a moment ago
+                raise
+            return self.source.ring()
 
     def seal_sqlite(self, cursor: Any, positions: list[int], stored: list[Any]) -> None:
         """Link the rows just inserted on `cursor` (SQLite holds the write lock from the first
         insert to the commit, so the last link read here is the one these follow)."""
-        def keyed() -> bool:
-            try:
-                cursor.execute("SELECT 1 FROM bzr_seal WHERE key_id IS NOT NULL LIMIT 1")
-            except sqlite3.OperationalError:  # an older store: no key ids yet
-                return False
-            return cursor.fetchone() is not None
-
-        key = self.key(keyed)
-        cursor.execute("SELECT digest FROM bzr_seal ORDER BY position DESC LIMIT 1")
-        row = cursor.fetchone()
-        digest = str(row[0]) if row else GENESIS
-        links = []
-        for position, s in zip(positions, stored, strict=True):
-            digest = link(digest, position, s.originator_id, s.originator_version, s.topic,
-                          s.state, key)
-            links.append((position, digest, key.id))
         try:
-            cursor.executemany("INSERT INTO bzr_seal (position, digest, key_id)"
-                               " VALUES (?, ?, ?)", links)
-        except sqlite3.OperationalError as exc:
+            cursor.execute("SELECT position, digest, key_id FROM bzr_seal"
+                           " ORDER BY position DESC LIMIT 1")
+        except sqlite3.OperationalError as exc:  # a store sealed before keys: no key ids
             if "key_id" not in str(exc):
                 raise
-            cursor.execute("ALTER TABLE bzr_seal ADD COLUMN key_id VARCHAR(40)")  # an older store
-            cursor.executemany("INSERT INTO bzr_seal (position, digest, key_id)"
-                               " VALUES (?, ?, ?)", links)
+            raise BadInput("this store was sealed before seal keys: run `bzr-workflow seal"
+                           " upgrade` once") from None
+        row = cursor.fetchone()
+        head = None if row is None else (int(row[0]), str(row[1]), row[2])
 
-    def pg_key(self) -> SealKey:
-        def keyed() -> bool:
-            import psycopg
+        def anchor_of() -> tuple[int, str]:
+            cursor.execute(ANCHOR_SQL.format(seal="bzr_seal"))
+            found = cursor.fetchone()
+            return (int(found[0]), str(found[1])) if found else (0, GENESIS)
 
-            _, seal, _ = tables(self.location)
-            with psycopg.connect(self.location.libpq_conninfo()) as conn:
-                try:
-                    return conn.execute(f"SELECT 1 FROM {seal} WHERE key_id IS NOT NULL"
-                                        " LIMIT 1").fetchone() is not None
-                except psycopg.errors.UndefinedColumn:
-                    return False
-
-        return self.key(keyed)
+        rows = [(p, s.originator_id, s.originator_version, s.topic, s.state)
+                for p, s in zip(positions, stored, strict=True)]
+        cursor.execute("SELECT max(rowid) FROM stored_events WHERE rowid < ?", (min(positions),))
+        before = cursor.fetchone()[0]
+        cursor.executemany("INSERT INTO bzr_seal (position, digest, key_id) VALUES (?, ?, ?)",
+                           self.extend(head, rows, anchor_of, before))
 
 
 # -- reading: read-only connections -----------------------------------------------------
@@ -209,8 +262,19 @@ class Checkpoint:
     head: str
     at: str
     key: str
+    """Format 2: the signer's Ed25519 public key (hex); format 1: the HMAC key's id."""
     signature: str
     data: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    @property
+    def hmac(self) -> bool:
+        return self.data.get("format") == HMAC_CHECKPOINT
+
+    @property
+    def keyed_from(self) -> tuple[int, str] | None:
+        found = self.data.get("keyed_from")
+        return None if not isinstance(found, dict) else (int(found["position"]),
+                                                         str(found["digest"]))
 
 
 def _signed_part(data: dict[str, Any]) -> bytes:
@@ -222,10 +286,13 @@ def read_checkpoint(path: str) -> Checkpoint:
     try:
         with open(path, encoding="utf-8") as f:
             data = json.loads(f.read(1_000_000))
-        if not isinstance(data, dict) or data.get("format") != CHECKPOINT:
+        if not isinstance(data, dict) or data.get("format") not in (CHECKPOINT, HMAC_CHECKPOINT):
             raise ValueError("not a checkpoint")
-        return Checkpoint(path, str(data["store"]), int(data["position"]), str(data["head"]),
-                          str(data["at"]), str(data["key"]), str(data["signature"]), data)
+        key = data["key"] if data["format"] == HMAC_CHECKPOINT else data["public_key"]
+        point = Checkpoint(path, str(data["store"]), int(data["position"]), str(data["head"]),
+                           str(data["at"]), str(key), str(data["signature"]), data)
+        _ = point.keyed_from  # readable
+        return point
     except OSError as exc:
         raise BadInput("--checkpoint {path}: {strerror}",
                        path=path, strerror=exc.strerror) from None
@@ -331,29 +398,68 @@ class Seal:
     # -- checkpoints ------------------------------------------------------------------------
 
     def checkpoint(self, now: datetime | None = None) -> dict[str, Any]:
-        """A statement of the head, signed with the active seal key (HMAC-SHA256)."""
+        """A statement of the head and of where keys began, signed with the key file's Ed25519
+        key; it carries the public key (auditors compare it with the one they were given)."""
         with read_only(self.location) as conn:  # no store here: said before the key file
-            key = sealkey.load(sealkey.key_path(self.location)).active
+            ring = sealkey.load(sealkey.key_path(self.location))
             row = conn.execute(f"SELECT position, digest FROM {self.table}"
                                " ORDER BY position DESC LIMIT 1").fetchone()
             if row is None:
                 raise BadInput("the log is empty: nothing to checkpoint yet")
             store = self.identity(conn)
-        data: dict[str, Any] = {
+        return self.signed(ring, {
             "format": CHECKPOINT, "store": store, "position": int(row[0]), "head": str(row[1]),
-            "at": (now or datetime.now(UTC)).isoformat(timespec="seconds"), "key": key.id}
-        data["signature"] = key.mac(_signed_part(data))
+            "at": (now or datetime.now(UTC)).isoformat(timespec="seconds")})
+
+    def signed(self, ring: Keyring, data: dict[str, Any]) -> dict[str, Any]:
+        """`data` with where keys began, the public key, and the signature over all of it."""
+        if ring.anchor is not None:
+            data["keyed_from"] = {"position": ring.anchor[0], "digest": ring.anchor[1]}
+        data["public_key"] = ring.public()
+        data["signature"] = ring.sign(_signed_part(data))
         return data
 
-    def _check_signature(self, point: Checkpoint, ring: Keyring) -> None:
-        key = ring.get(point.key)
-        if key is None:
-            raise IntegrityFailure("checkpoint {file}: signed with key {key}, which is not in "
-                                   "the seal key file {path}", file=point.file, key=point.key,
-                                   path=ring.path)
-        if not hmac.compare_digest(key.mac(_signed_part(point.data)), point.signature):
-            raise IntegrityFailure("checkpoint {file}: its signature does not match (the file "
-                                   "was altered, or signed with another key)", file=point.file)
+    def head_statement(self, position: int, head: str) -> dict[str, str] | None:
+        """What a document prints beside its head: the public key and a signature over the
+        store, position and head (None when the key file cannot be read here: the document
+        then carries the head alone)."""
+        try:
+            ring = sealkey.load(sealkey.key_path(self.location))
+            public = ring.public()
+        except BadInput:
+            return None
+        with self._reader() as conn:
+            store = self.identity(conn)
+        text = f"{CHECKPOINT}|{store}|{position}|{head}".encode()
+        return {"store": store, "public_key": public, "signature": ring.sign(text)}
+
+    def _check_signature(self, point: Checkpoint, ring: Keyring | None,
+                         public: str | None) -> None:
+        if point.hmac:
+            if ring is None:
+                raise BadInput("checkpoint {file} is signed with the seal's secret key (made "
+                               "before public-key signatures): verifying it needs the seal key "
+                               "file", file=point.file)
+            key = ring.get(point.key)
+            if key is None:
+                raise IntegrityFailure("checkpoint {file}: signed with key {key}, which is not "
+                                       "in the seal key file {path}", file=point.file,
+                                       key=point.key, path=ring.path)
+            if not hmac.compare_digest(key.mac(_signed_part(point.data)), point.signature):
+                raise IntegrityFailure("checkpoint {file}: its signature does not match (the "
+                                       "file was altered, or signed with another key)",
+                                       file=point.file)
+            return
+        trusted = public or (ring.public() if ring is not None else None)
+        if trusted is None:
+            raise BadInput("checking checkpoint {file} needs the seal's public key: give "
+                           "--public-key (or {PUBLIC_ENV}), or the seal key file",
+                           file=point.file, PUBLIC_ENV=PUBLIC_ENV)
+        if point.key.lower() != trusted.lower() or not sealkey.signed_by(
+                sealkey.check_public(trusted), point.signature, _signed_part(point.data)):
+            raise IntegrityFailure("checkpoint {file}: its signature does not match the seal's "
+                                   "public key (the file was altered, or signed with another "
+                                   "key)", file=point.file)
 
     # -- verify -----------------------------------------------------------------------------
 
@@ -371,31 +477,38 @@ class Seal:
             after = int(page[-1][0])
 
     def verify(self, head: str | None = None, checkpoints: list[str] | None = None,
-               upgrading: bool = False) -> dict[str, Any]:
+               upgrading: bool = False, public: str | None = None) -> dict[str, Any]:
         """Recompute the chain from the stored events, reading only; exit 5 (IntegrityFailure)
         naming the first position that does not match, or the checkpoint the log no longer
         extends. Events and links are read a page at a time: memory stays flat. `upgrading`
         (seal upgrade, on a store sealed before keys): an unsealed tail and an unkeyed end pass,
-        and the result says where the tail starts."""
+        and the result says where the tail starts. `public`: the seal's public key (hex), which
+        checks checkpoints without the key file; with no key file, the links are then not
+        recomputed (that needs the secret key), only checked against the checkpoints."""
+        if public:
+            sealkey.check_public(public)
         points = [read_checkpoint(path) for path in checkpoints or []]
         before = sqlite_stamp(self.location) if self.location.is_sqlite else None
         try:
-            return self._verify_once(head, points, upgrading, live=False)
+            return self._verify_once(head, points, upgrading, public, live=False)
         except IntegrityFailure:
             # Read as immutable (no writer had it open), a store a writer opened meanwhile can
             # look damaged: read it again through its WAL before saying so
             if before is None or before[0] or sqlite_stamp(self.location) == before:
                 raise
-            return self._verify_once(head, points, upgrading, live=True)
+            return self._verify_once(head, points, upgrading, public, live=True)
 
     def _verify_once(self, head: str | None, points: list[Any], upgrading: bool,
-                     live: bool) -> dict[str, Any]:
+                     public: str | None, live: bool) -> dict[str, Any]:
         try:
             with read_only(self.location, live) as conn:
                 self._tables_present(conn)  # no store here: said before the key file is looked for
-                ring = sealkey.load(sealkey.key_path(self.location))
+                path = sealkey.key_path(self.location)
+                ring = None
+                if os.path.exists(path) or not (upgrading or (public and points)):
+                    ring = sealkey.load(path)
                 for point in points:
-                    self._check_signature(point, ring)
+                    self._check_signature(point, ring, public)
                 return self._verify(conn, ring, head, points, upgrading)
         except (sqlite3.DatabaseError, _pg_error()) as exc:
             if _missing(exc):
@@ -424,9 +537,13 @@ class Seal:
                 raise IntegrityFailure("the table {needed} is missing: the seal or the events "
                                        "were dropped", needed=needed)
 
-    def _verify(self, conn: Any, ring: Keyring, head: str | None,
+    def _verify(self, conn: Any, ring: Keyring | None, head: str | None,
                 points: list[Checkpoint], upgrading: bool = False) -> dict[str, Any]:
+        """With no key file (`ring` None: public-key checking, or upgrading a store sealed
+        before keys) the keyed links are taken as stored, not recomputed."""
         wanted = None if head is None else head.strip().lower()
+        anchor = ring.anchor if ring is not None else next(
+            (p.keyed_from for p in points if p.keyed_from is not None), None)
         at = {p.position: p for p in points}
         found = wanted == GENESIS
         mark = self._mark()
@@ -457,17 +574,28 @@ class Seal:
                         raise IntegrityFailure("position {position}: an unkeyed link after "
                                                "keyed ones (the seal was rewritten)",
                                                position=position)
+                    if anchor is not None and position > anchor[0]:
+                        raise IntegrityFailure("position {position}: an unkeyed link after "
+                                               "position {anchor}, where keys began (the seal "
+                                               "key file says so): the seal was rewritten "
+                                               "without the key", position=position,
+                                               anchor=anchor[0])
                     key = None
                 else:
                     keyed = True
-                    key = ring.get(str(key_id))
-                    if key is None:
+                    if anchor is not None and position <= anchor[0]:
+                        raise IntegrityFailure("position {position}: a keyed link before "
+                                               "position {anchor}, where keys began",
+                                               position=position, anchor=anchor[0])
+                    key = None if ring is None else ring.get(str(key_id))
+                    if key is None and ring is not None:
                         raise IntegrityFailure(
                             "position {position}: sealed with key {key_id}, which is not in the "
                             "seal key file {path}", position=position, key_id=key_id,
                             path=ring.path)
                 try:
-                    digest = link(digest, position, originator, version, topic, state, key)
+                    digest = (str(link_digest) if ring is None and key_id is not None else
+                              link(digest, position, originator, version, topic, state, key))
                 except (ValueError, TypeError):
                     raise IntegrityFailure("position {position}: the stored event is garbled "
                                            "(originator {originator!r})", position=position,
@@ -477,6 +605,10 @@ class Seal:
                                            "match its seal link (the event or the link was "
                                            "changed)", position=position)
                 count += 1
+                if anchor is not None and position == anchor[0] and digest != anchor[1]:
+                    raise IntegrityFailure("position {position}: the link where keys began is "
+                                           "not the one the seal key file names (the seal was "
+                                           "rewritten)", position=position)
                 found = found or digest == wanted
                 point = at.get(position)
                 if point is not None:
@@ -502,6 +634,10 @@ class Seal:
                                    "links rewritten without the key, or a store sealed before "
                                    "seal keys (then run `bzr-workflow seal upgrade` once, on "
                                    "the store as the old version left it)", position=position)
+        if anchor is not None and anchor[0] > position:
+            raise IntegrityFailure("the log ends at position {position}, before position "
+                                   "{anchor} where keys began: events were removed",
+                                   position=position, anchor=anchor[0])
         identity = self.identity(conn)
         for point in points:
             if point.position > position:
@@ -520,6 +656,8 @@ class Seal:
             raise IntegrityFailure("{head} is not a link of this store's chain", head=head)
         result: dict[str, Any] = {"head": digest, "position": position, "events": count,
                                   "verified": True}
+        if ring is None and not upgrading:
+            result["links_recomputed"] = False  # no secret key here: checked with the public one
         if upgrading:
             result |= {"keyed": keyed, "unsealed_from": tail}
         if points:
@@ -557,6 +695,22 @@ def write_checkpoint(data: dict[str, Any], path: str) -> None:
         raise BadInput("--out {path}: {strerror}", path=path, strerror=exc.strerror) from None
 
 
+def _anchor_upgrade(sealer: Sealer, anchor: tuple[int, str]) -> SealKey:
+    """The key file, saying keys begin after `anchor` (the old chain's last link): made, or an
+    older key file given its anchor. A key file that says keys began elsewhere is refused: its
+    store was keyed, so an unkeyed chain now is one rewritten without the key."""
+    source = sealer.source
+    if not source.exists():
+        return source.create(anchor).active
+    ring = source.ring()
+    if ring.anchor is not None and ring.anchor != anchor:
+        raise IntegrityFailure("the seal key file {path} says keys began at position {anchor}: "
+                               "this store's chain was keyed, and is unkeyed now: it was "
+                               "rewritten without the key (`seal upgrade` is for a store sealed "
+                               "before keys, once)", path=ring.path, anchor=ring.anchor[0])
+    return source.anchored(anchor).active
+
+
 def upgrade(location: Location, sealer: Sealer, record: Callable[[], object]) -> dict[str, Any]:
     """Bring a store sealed before seal keys under its key: link its unsealed tail (the old
     version sealed after each commit, so a tail may be left), then, if the chain still ends in
@@ -581,10 +735,10 @@ def upgrade(location: Location, sealer: Sealer, record: Callable[[], object]) ->
         if conn.execute(f"SELECT 1 FROM {table_name} WHERE key_id IS NOT NULL"
                         " LIMIT 1").fetchone() is not None:
             raise BadInput("another writer keyed the chain meanwhile: run verify instead")
-        key = sealer.key(lambda: False)
         row = conn.execute(f"SELECT position, digest, key_id FROM {table_name}"
                            " ORDER BY position DESC LIMIT 1").fetchone()
         last, digest = (int(row[0]), str(row[1])) if row else (0, GENESIS)
+        key = _anchor_upgrade(sealer, (last, digest))
         tail = conn.execute(f"SELECT {position}, originator_id, originator_version, topic, state"
                             f" FROM {events} WHERE {position} > {mark} ORDER BY {position}",
                             (last,)).fetchall()

@@ -171,3 +171,35 @@ def ddl_lock(location: Location) -> Iterator[None]:
             yield
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (DDL_LOCK,))
+
+
+# -- the store's files: for their owner only ----------------------------------------------------
+
+_warned: set[str] = set()
+
+
+def owner_only(path: str) -> None:
+    """Make an SQLite store's file, if it is not there yet, readable by its owner only (0600):
+    SQLite gives the -wal and -shm it makes beside it the same mode. One that is there and
+    that others may read is said once on stderr (it holds every person's data and hashes)."""
+    import stat
+    import sys
+
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    except OSError:
+        return  # said by the open that follows
+    else:
+        os.close(fd)
+        return
+    for name in (path, path + "-wal", path + "-shm"):
+        try:
+            mode = stat.S_IMODE(os.stat(name).st_mode)
+        except OSError:
+            continue
+        if mode & 0o077 and name not in _warned:
+            _warned.add(name)
+            print(f"warning: {name} may be read by others (mode {mode:04o}): run"
+                  f" `chmod 600 {name}`", file=sys.stderr, flush=True)

@@ -134,7 +134,7 @@ class WorkflowApp(Application[UUID]):
     @cached_property
     def reads(self) -> Reads:
         from .reads import Reads  # lazily: the views bring SQLAlchemy, which commands never need
-        return Reads(self, self.new_views, self.case_views, self.norms)
+        return Reads(self, self.new_views, self.case_views, self.norms, WorkflowApp)
 
     def new_views(self) -> Views:
         """A set of views over this store (`reads` keeps one; tests and the bench make more)."""

@@ -71,6 +71,7 @@ class AllowanceSheet(TypedDict):
     payers: dict[str, float]
     note: str
     head: str
+    signed: NotRequired[dict[str, str] | None]  # the head signed: store, public_key, signature
 
 
 class FormWritten(TypedDict):
@@ -86,6 +87,10 @@ class Verified(TypedDict):
     verified: bool
     head_checked: NotRequired[str]
     checkpoints: NotRequired[list[str]]
+    links_recomputed: NotRequired[bool]  # False: checked with the public key alone
+    views: NotRequired[str]  # "verified", "not made yet" or "not checked: ..."
+    views_position: NotRequired[int]
+    view_rows: NotRequired[int]
 
 
 class PolicyView(TypedDict):

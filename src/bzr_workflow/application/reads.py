@@ -40,8 +40,8 @@ class Reads:
     `norms`), and the seal for the digest a sheet reflects. It calls no command service."""
 
     def __init__(self, store: Store, make_views: Callable[[], Views], case_views: CaseViews,
-                 norms: NormsReports) -> None:
-        self.store, self._make_views = store, make_views
+                 norms: NormsReports, open_copy: Callable[[Location], Any]) -> None:
+        self.store, self._make_views, self._open_copy = store, make_views, open_copy
         self.case_views, self._norms = case_views, norms
         self._views: Views | None = None
         self._seal: Seal | None = None
@@ -175,12 +175,15 @@ class Reads:
 
     def audit(self, actor: str | None = None, case: str | None = None,
               since: str | None = None, until: str | None = None, limit: int | None = None,
-              as_of: str | None = None, reader: str | None = None) -> list[AuditRow]:
+              as_of: str | None = None, reader: str | None = None,
+              position: int | None = None) -> list[AuditRow]:
+        """The decisions asked for; with `position`, projected afresh from the events up to
+        it (not read from the stored views, which an insider could edit)."""
         from ..projections import queries
 
         start, end = self.instant(since, end=False), self.instant(until)
         ref, keep = normalise_ref(case) if case else None, self._keep(reader)
-        with self._read(as_of) as conn:
+        with self._read(as_of, position) as conn:
             rows = queries.audit(conn, self.offset(), actor, ref, start, end, limit, keep)
         if keep is not None:  # where and in which session each signer acted: for
             for row in rows:  # administrators and auditors (and the operator) only
@@ -191,15 +194,18 @@ class Reads:
                     since: str | None = None, until: str | None = None,
                     reader: str | None = None) -> bytes:
         """The audit search (as `reader` may read it) as a `csv` or `xlsx` file's bytes, with
-        the seal digest it reflects."""
+        the seal digest it reflects. Its rows are projected from the events up to that digest's
+        position, not read from the stored views: the digest vouches for what the sheet says.
+        Where the key file is at hand, the head is signed (Ed25519) and the public key printed."""
         from ..exports import audit_sheet
 
         if fmt not in ("csv", "xlsx"):
             raise BadInput("format {fmt!r}: csv or xlsx", fmt=fmt)
-        found = self.audit(actor, case, since, until, reader=reader)
         position, head = self.seal.head()
+        found = self.audit(actor, case, since, until, reader=reader, position=position)
         table = audit_sheet.rows(found, {"actor": actor, "case": case, "since": since,
-                                         "until": until}, head, position)
+                                         "until": until}, head, position,
+                                 self.seal.head_statement(position, head))
         return (audit_sheet.csv_bytes if fmt == "csv" else audit_sheet.xlsx_bytes)(table)
 
     def appointments(self, advisor: str | None = None,
@@ -349,6 +355,7 @@ class Reads:
         kind = form_format(out, fmt, self.store.location, force)
         model = self.recommendation_form(ref, reader)
         model["position"], model["head"] = self.seal.head()
+        model["signed"] = self.seal.head_statement(model["position"], model["head"])
         writer = write_docx if kind == "docx" else write_xlsx
         write_out(out, lambda path: writer(model, path), self.store.location, force)
         return {"case": model["case"], "file": out, "format": kind}
@@ -388,6 +395,7 @@ class Reads:
             sheet = self._open(queries.allowance(conn, policy.allowance, month, policy.period,
                                                  self.store.calendar()))
         sheet["head"] = self.seal.digest_at(sheet["position"])
+        sheet["signed"] = self.seal.head_statement(sheet["position"], sheet["head"])
         if out:
             writer = write_csv if kind == ".csv" else write_xlsx
             write_out(out, lambda path: writer(sheet, path), self.store.location, force)
@@ -414,12 +422,16 @@ class Reads:
 
     def verify(self, head: str | None = None, checkpoints: list[str] | None = None) -> Verified:
         """Recompute the seal over every stored event, reading only; `head`, if given, must be
-        a link, and each checkpoint file's position must still hold its digest. The last run
+        a link, and each checkpoint file's position must still hold its digest; then the views
+        must be what the events make (viewcheck). The last run
         is remembered by this process (for the integrity page), never written to the store."""
         wanted = check_digest(head) if head else None
         started = self.store.clock().isoformat()
         try:
             result = cast("Verified", self.seal.verify(wanted, checkpoints))
+            from .viewcheck import check_views
+
+            result.update(cast("Verified", check_views(self.store.location, self._open_copy)))
         except IntegrityFailure as exc:
             self._last_run = {"at": started, "events": 0, "head": "", "verified": False,
                               "detail": str(exc)}

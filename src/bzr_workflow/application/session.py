@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from eventsourcing.persistence import PersistenceError
 
@@ -11,7 +12,8 @@ from .app import WorkflowApp
 from ..adapters.credstore import CredentialTables
 from ..adapters.personal import PersonKeys
 from ..adapters.seal import Seal
-from ..adapters.store import Location, StoreMissing, StoreUnavailable, ddl_lock, reachable
+from ..adapters.store import (Location, StoreMissing, StoreUnavailable, ddl_lock, owner_only,
+                              reachable)
 
 
 def open_app(location: Location, create: bool = False) -> WorkflowApp:
@@ -52,6 +54,7 @@ def _open_sqlite(location: Location, create: bool) -> WorkflowApp:
     if not create and (not location.exists() or empty):
         raise StoreMissing("no store at {path}; create one with `bzr-workflow init`",
                            path=location.path)
+    owner_only(location.path)  # made 0600 when new; said when others may read it
     try:
         app = WorkflowApp(location, create_tables=create)
         if create:
@@ -60,3 +63,11 @@ def _open_sqlite(location: Location, create: bool) -> WorkflowApp:
     except PersistenceError as exc:
         raise StoreUnavailable("cannot open {where}: {reason}", where=location.describe(),
                                reason=str(exc).splitlines()[0]) from None
+
+
+def check_store_views(location: Location) -> dict[str, Any]:
+    """verify's view check over a store no application has open (viewcheck.check_views, with
+    the application the root builds over its scratch copy)."""
+    from .viewcheck import check_views
+
+    return check_views(location, WorkflowApp)

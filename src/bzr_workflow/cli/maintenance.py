@@ -55,24 +55,37 @@ def demo(ctx: Ctx) -> None:
 @click.option("--checkpoint", "checkpoints", metavar="FILE", multiple=True,
               help="A checkpoint file (`seal checkpoint`): check its signature and that the log"
                    " still holds its position with its digest. Repeatable.")
+@click.option("--public-key", "public", metavar="HEX", envvar="BZR_WORKFLOW_SEAL_PUBLIC_KEY",
+              help="The seal's public key (`seal key public`): checks checkpoints without the"
+                   " seal key file (then the links are checked against them, not recomputed).")
 @pass_ctx
-def verify(ctx: Ctx, head: str | None, checkpoints: tuple[str, ...]) -> None:
+def verify(ctx: Ctx, head: str | None, checkpoints: tuple[str, ...], public: str | None) -> None:
     """Recompute the keyed hash chain over every stored event, reading only (a read-only copy
     will do; no cipher key needed; the seal key file is). Exit 5 naming the first position or
     checkpoint that does not match: an event without its link, a changed event or link, a
-    deleted or missing seal, a damaged file, a log that no longer reaches a checkpoint."""
+    deleted or missing seal, a damaged file, a log that no longer reaches a checkpoint, an
+    unkeyed link after where the key file says keys began. Then the views (what `audit`, lists
+    and sheets read) are projected afresh from the events and compared row by row: the first
+    row that differs is exit 5, named (an encrypted store's need BZR_WORKFLOW_CIPHER_KEY)."""
     from ..adapters.seal import Seal, check_digest
 
     if head:
         check_digest(head)  # a bad digest is named before the store is opened
     seal = Seal(ctx.location)  # not the application: opening it would write (views, pragmas)
-    result = seal.verify(check_digest(head) if head else None, list(checkpoints))
+    result = seal.verify(check_digest(head) if head else None, list(checkpoints),
+                         public=public or None)
+    if result.get("links_recomputed", True):  # the events vouched for: now the views by them
+        from ..application.session import check_store_views
+
+        result |= check_store_views(ctx.location)
     if head:
         result["head_checked"] = check_digest(head)
     wanted = result.get("head_checked")
     ctx.emit(result, lambda r: f"verified: {r['events']} events, head {r['head']}"
              + (f"; {wanted} is a link of the chain" if wanted else "")
-             + (f"; the log extends {len(checkpoints)} checkpoint(s)" if checkpoints else ""))
+             + (f"; the log extends {len(checkpoints)} checkpoint(s)" if checkpoints else "")
+             + ("; links not recomputed (public key only)" if r.get("links_recomputed") is False
+                else f"; views: {r['views']}" if r.get("views") else ""))
 
 
 @click.group()
@@ -100,17 +113,29 @@ def seal() -> None:
 
 @seal.group("key")
 def seal_key() -> None:
-    """Create or rotate the seal key file."""
+    """Create or rotate the seal key file, or print its public key."""
+
+
+@seal_key.command("public")
+@pass_ctx
+def seal_key_public(ctx: Ctx) -> None:
+    """Print the public key checkpoints and documents are signed under (64 hex digits): give it
+    to auditors, who check with `verify --checkpoint FILE --public-key HEX` and cannot sign."""
+    from ..adapters import sealkey
+
+    ring = sealkey.load(sealkey.key_path(ctx.location))
+    ctx.emit({"public_key": ring.public(), "key_file": ring.path}, lambda r: r["public_key"])
 
 
 @seal_key.command("create")
 @pass_ctx
 def seal_key_create(ctx: Ctx) -> None:
-    """Make this store's seal key file (mode 0600); refused if it exists."""
+    """Make this store's seal key file (mode 0600); refused if it exists. Where keys begin is
+    recorded by the first write (a new store) or by `seal upgrade` (a store sealed before keys)."""
     from ..adapters import sealkey
 
-    ring = sealkey.create(sealkey.key_path(ctx.location))
-    ctx.emit({"key_file": ring.path, "key": ring.active.id})
+    ring = sealkey.create(sealkey.key_path(ctx.location), anchor=None)
+    ctx.emit({"key_file": ring.path, "key": ring.active.id, "public_key": ring.public()})
 
 
 @seal_key.command("rotate")
@@ -127,8 +152,9 @@ def seal_key_rotate(ctx: Ctx) -> None:
 @click.option("--out", metavar="FILE", help="Write it to FILE (a new file) instead of stdout.")
 @pass_ctx
 def seal_checkpoint(ctx: Ctx, out: str | None) -> None:
-    """A signed statement of the head (position, digest, time), to keep outside the store;
-    `verify --checkpoint FILE` later proves the log still extends it."""
+    """A statement of the head (position, digest, time), signed with the seal's Ed25519 key, to
+    keep outside the store; `verify --checkpoint FILE` (with the key file, or only the public
+    key: `--public-key`) later proves the log still extends it."""
     from ..adapters.seal import Seal, write_checkpoint
 
     data = Seal(ctx.location).checkpoint()

@@ -13,8 +13,11 @@ HEADER = ["班主任", "班级", "金额（元）", "依据", "任职（案件�
 
 def rows(sheet: dict[str, Any]) -> list[list[Any]]:
     """The sheet's rows: which month and event position it reflects, the lines, the totals."""
+    signed = sheet.get("signed")  # the head signed with the seal's Ed25519 key (security.md)
     out: list[list[Any]] = [["月份", sheet["month"], "事件位置", sheet["position"],
-                             "封印摘要", sheet.get("head", "")], HEADER]
+                             "封印摘要", sheet.get("head", ""),
+                             *(["库标识", signed["store"], "公钥", signed["public_key"],
+                                "签名", signed["signature"]] if signed else [])], HEADER]
     for line in sheet["lines"]:
         funding = "; ".join(f"{f['payer']} {f['amount']:.2f}" for f in line["funding"])
         out.append([line["advisor"], line["class"], f"{line['amount']:.2f}", line["rule"],

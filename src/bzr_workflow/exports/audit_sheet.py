@@ -15,12 +15,16 @@ KEYS = ["at", "actor", "action", "case", "target", "step", "step_label", "to_ste
 
 
 def rows(found: Sequence[Mapping[str, Any]], query: Mapping[str, str | None],
-         head: str, position: int | None = None) -> list[list[Any]]:
-    """What was asked, the seal head the sheet reflects (its position and digest), then one
-    row per decision."""
+         head: str, position: int | None = None,
+         signed: Mapping[str, str] | None = None) -> list[list[Any]]:
+    """What was asked, the seal head the sheet reflects (its position and digest; `signed`:
+    the store's identity, the seal's public key and its Ed25519 signature over
+    "bzr-workflow checkpoint 2|store|position|head"), then one row per decision."""
     asked = [f"{k}={v}" for k, v in query.items() if v]
     out: list[list[Any]] = [["审计查询", " ".join(asked) or "全部", "封印摘要", head,
-                             *(["事件位置", position] if position is not None else [])], HEADER]
+                             *(["事件位置", position] if position is not None else []),
+                             *(["库标识", signed["store"], "公钥", signed["public_key"],
+                                "签名", signed["signature"]] if signed else [])], HEADER]
     out += [[row[k] if row[k] is not None else "" for k in KEYS] for row in found]
     return out
 

@@ -51,6 +51,10 @@ def write_docx(model: dict[str, Any], path: str) -> None:
                        f"负责人签字（盖章）：{opinion['signer']}\n{_date(opinion['date'])}")
     doc.add_paragraph(f"{model['case']} · {model['period']} · 事件位置 {model.get('position', '')}"
                       f" · 封印摘要 {model.get('head', '')}")
+    signed = model.get("signed")  # the head signed with the seal's Ed25519 key (security.md)
+    if signed:
+        doc.add_paragraph(f"库标识 {signed['store']} · 公钥 {signed['public_key']}"
+                          f" · 签名 {signed['signature']}")
     doc.save(path)
 
 
@@ -62,8 +66,11 @@ def write_xlsx(model: dict[str, Any], path: str) -> None:
     sheet = book.active
     sheet.title = "推荐表"
     xlsx_append(sheet, [model["title"]])
+    signed = model.get("signed")
     xlsx_append(sheet, ["案件", model["case"], "期间", model["period"], "封印摘要",
-                        model.get("head", ""), "事件位置", model.get("position", "")])
+                        model.get("head", ""), "事件位置", model.get("position", ""),
+                        *(["库标识", signed["store"], "公钥", signed["public_key"],
+                           "签名", signed["signature"]] if signed else [])])
     for label, value in model["fields"].items():
         xlsx_append(sheet, [label, value])
     xlsx_append(sheet, ["主要事迹", model["deeds"]])
