@@ -169,25 +169,30 @@ class Reads:
 
     def audit(self, actor: str | None = None, case: str | None = None,
               since: str | None = None, until: str | None = None, limit: int | None = None,
-              as_of: str | None = None, reader: str | None = None) -> list[AuditRow]:
+              as_of: str | None = None, reader: str | None = None,
+              after: int | None = None) -> list[AuditRow]:
+        """Decisions in the order recorded; with `after`, those after that event position."""
         from ..projections import queries
 
         start, end = self.instant(since, end=False), self.instant(until)
         ref, keep = normalise_ref(case) if case else None, self._keep(reader)
         with self._read(as_of) as conn:
-            rows = queries.audit(conn, self.offset(), actor, ref, start, end, limit, keep)
+            rows = queries.audit(conn, self.offset(), actor, ref, start, end, limit, keep, after)
         return cast("list[AuditRow]", self._open(rows))
 
     def audit_sheet(self, fmt: str, actor: str | None = None, case: str | None = None,
                     since: str | None = None, until: str | None = None,
-                    reader: str | None = None) -> bytes:
+                    reader: str | None = None, cap: int | None = None) -> bytes:
         """The audit search (as `reader` may read it) as a `csv` or `xlsx` file's bytes, with
-        the seal digest it reflects."""
+        the seal digest it reflects; a search matching more than `cap` rows is refused."""
         from ..exports import audit_sheet
 
         if fmt not in ("csv", "xlsx"):
             raise BadInput(f"format {fmt!r}: csv or xlsx")
-        found = self.audit(actor, case, since, until, reader=reader)
+        found = self.audit(actor, case, since, until, cap + 1 if cap else None, reader=reader)
+        if cap and len(found) > cap:
+            raise BadInput(f"the search matches more than {cap} rows; narrow it (since, until,"
+                           " actor or case) and download each part")
         position, head = self.seal.head()
         table = audit_sheet.rows(found, {"actor": actor, "case": case, "since": since,
                                          "until": until}, head, position)

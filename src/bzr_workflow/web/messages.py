@@ -27,6 +27,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "login.failed": ("账号或密码错误。", "Wrong user or password."),
     "login.locked": ("登录失败次数过多，该账号已锁定15分钟。",
                      "Too many failed sign-ins: this account is locked for 15 minutes."),
+    "login.throttled": ("该网络地址登录失败次数过多，请15分钟后再试。",
+                        "Too many failed sign-ins from this address: try again in 15 minutes."),
     "inbox.title": ("待办", "Awaiting you"),
     "inbox.empty": ("没有待办事项。", "Nothing awaits you."),
     "inbox.returned": ("退回理由", "Returned because"),

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import hmac
-import secrets
-
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ..domain.errors import AccountLocked, SignInFailed
 from . import accountpages, casepages, deskpages
-from .auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, address, caller, check_csrf, door, secure
-from .render import page, reader, render, to_login
+from .auth import SESSION_COOKIE, address, check_csrf
+from .deps import (LOGIN_TOKEN, Asking, Door, LoginSubmitted, Reader, end_session,
+                   start_session)
+from .errors import TooManySignIns
+from .render import render, to_login
 
 router = APIRouter(include_in_schema=False)
 router.include_router(casepages.router)
@@ -20,48 +20,39 @@ router.include_router(accountpages.router)
 
 
 @router.get("/login")
-async def login_form(request: Request) -> Response:
-    token = secrets.token_urlsafe(24)
-    response = render(request, "login.html", csrf=token)
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="lax",
-                        secure=secure(request), path="/login")
-    return response
+def login_form(request: Request) -> Response:
+    token = LOGIN_TOKEN.new()
+    return LOGIN_TOKEN.issue(request, render(request, "login.html", csrf=token), token)
 
 
 @router.post("/login")
-async def login(request: Request, user: str = Form(""), password: str = Form(""),
-                csrf: str = Form("")) -> Response:
-    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not expected or not hmac.compare_digest(csrf, expected):
-        return render(request, "login.html", 401, csrf=expected or "", error="login.failed")
+def login(request: Request, app: Door, submitted: LoginSubmitted, user: str = Form(""),
+          password: str = Form("")) -> Response:
+    if not submitted.matches:
+        return render(request, "login.html", 401, csrf=submitted.expected, error="login.failed")
     try:
-        done = door(request).credentials.sign_in(user, password, address(request))
+        with request.app.state.signin_limit.attempt(address(request)):
+            done = app.credentials.sign_in(user, password, address(request))
+    except TooManySignIns:
+        return render(request, "login.html", 429, csrf=submitted.expected,
+                      error="login.throttled", user=user)
     except (SignInFailed, AccountLocked) as exc:
         locked = isinstance(exc, AccountLocked)
-        return render(request, "login.html", 423 if locked else 401, csrf=expected,
+        return render(request, "login.html", 423 if locked else 401, csrf=submitted.expected,
                       error="login.locked" if locked else "login.failed", user=user)
-    response = RedirectResponse("/", status_code=303)
-    response.set_cookie(SESSION_COOKIE, done.session_id, httponly=True, samesite="lax",
-                        secure=secure(request), path="/")
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
-    return response
+    response = start_session(request, RedirectResponse("/", status_code=303), done.session_id)
+    return LOGIN_TOKEN.clear(response)
 
 
 @router.post("/logout")
-async def logout(request: Request, csrf: str = Form("")) -> Response:
-    who = caller(request)
+def logout(request: Request, app: Door, who: Asking, csrf: str = Form("")) -> Response:
     if who is None:
         return to_login()
     check_csrf(who, csrf)
-    door(request).credentials.sign_out(request.cookies.get(SESSION_COOKIE, ""))
-    response = to_login()
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
+    app.credentials.sign_out(request.cookies.get(SESSION_COOKIE, ""))
+    return end_session(to_login())
 
 
 @router.get("/")
-@page
-async def inbox(request: Request) -> Response:
-    who = reader(request)
-    found = door(request).reads.inbox_page(who.login)
-    return render(request, "inbox.html", who=who, inbox=found)
+def inbox(request: Request, app: Door, who: Reader) -> Response:
+    return render(request, "inbox.html", who=who, inbox=app.reads.inbox_page(who.login))
