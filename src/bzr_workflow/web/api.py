@@ -8,9 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..application.app import WorkflowApp
+from ..application.credentials import SignedIn
 from ..domain.errors import BadInput
 from .auth import SESSION_COOKIE, address
-from .deps import Door, SignedIn, Writer, end_session, start_session
+from .deps import Door, ApiCaller, Writer, end_session, start_session
+from .limits import checking_password
 
 router = APIRouter(prefix="/api/v1")
 
@@ -96,15 +99,20 @@ def position_of(value: str | None) -> int | None:
 # -- signing in ----------------------------------------------------------------------------
 
 @router.post("/session")
-def sign_in(body: Credentials, request: Request, app: Door) -> Response:
+async def sign_in(body: Credentials, request: Request, app: Door) -> Response:
     """Sign in; the answer carries the CSRF token every write made with the cookie needs.
-    An address with more than 50 failures in 15 minutes is refused (429) before any check."""
+    An address with more than 50 failures in 15 minutes is refused (429) before any check;
+    the check itself runs in a worker thread among at most PASSWORD_CHECKS."""
     only(request)
+    done, name = await checking_password(request, _sign_in, request, app, body)
+    response = Json({"user": done.login, "name": name, "csrf": done.csrf})
+    return start_session(request, response, done.session_id)
+
+
+def _sign_in(request: Request, app: WorkflowApp, body: Credentials) -> tuple[SignedIn, str]:
     with request.app.state.signin_limit.attempt(address(request)):
         done = app.credentials.sign_in(body.user, body.password, address(request))
-    user = app.user(done.login)
-    response = Json({"user": done.login, "name": user.name, "csrf": done.csrf})
-    return start_session(request, response, done.session_id)
+    return done, app.user(done.login).name
 
 
 @router.delete("/session", status_code=204)
@@ -115,7 +123,7 @@ def sign_out(request: Request, app: Door, who: Writer) -> Response:
 
 
 @router.get("/me")
-def me(request: Request, app: Door, who: SignedIn) -> Response:
+def me(request: Request, app: Door, who: ApiCaller) -> Response:
     only(request)
     user = app.user(who.login)
     return Json({"user": user.login, "name": user.name,
@@ -125,13 +133,13 @@ def me(request: Request, app: Door, who: SignedIn) -> Response:
 # -- reading -------------------------------------------------------------------------------
 
 @router.get("/inbox")
-def inbox(request: Request, app: Door, who: SignedIn) -> Response:
+def inbox(request: Request, app: Door, who: ApiCaller) -> Response:
     only(request)
     return Json(app.reads.inbox(who.login))
 
 
 @router.get("/cases")
-def cases(request: Request, app: Door, who: SignedIn, kind: str | None = None,
+def cases(request: Request, app: Door, who: ApiCaller, kind: str | None = None,
           state: str | None = None, period: str | None = None, unit: str | None = None,
           limit: str | None = None) -> Response:
     only(request, "kind", "state", "period", "unit", "limit")
@@ -141,20 +149,20 @@ def cases(request: Request, app: Door, who: SignedIn, kind: str | None = None,
 
 
 @router.get("/cases/{ref}")
-def show(ref: str, request: Request, app: Door, who: SignedIn,
+def show(ref: str, request: Request, app: Door, who: ApiCaller,
          as_of: str | None = None) -> Response:
     only(request, "as_of")
     return Json(app.reads.show(ref, as_of, reader=who.login))
 
 
 @router.get("/cases/{ref}/history")
-def history(ref: str, request: Request, app: Door, who: SignedIn) -> Response:
+def history(ref: str, request: Request, app: Door, who: ApiCaller) -> Response:
     only(request)
     return Json(app.reads.history(ref, reader=who.login))
 
 
 @router.get("/audit")
-def audit(request: Request, app: Door, who: SignedIn, actor: str | None = None,
+def audit(request: Request, app: Door, who: ApiCaller, actor: str | None = None,
           case: str | None = None, since: str | None = None, until: str | None = None,
           limit: str | None = None, after: str | None = None) -> Response:
     """A page of the decisions in the order they were recorded: `limit` rows (1000 by default,

@@ -6,8 +6,11 @@ How requests share the process (no request waits on another):
   `/healthz`, the static files, the body cap (limits.BodyCap), the dependencies that only
   check what is already known. Every handler that calls the door (argon2, the store, the
   views, a file export) is a plain `def`, which FastAPI runs in its threadpool (anyio's, 40
-  threads); so is the dependency that looks up the session (deps._identify). A password
-  check, a slow query or an export holds its own thread, never the loop.
+  threads); so is the dependency that looks up the session (deps._identify). A slow query
+  or an export holds its own thread, never the loop. Sign-ins (argon2id, 64 MiB each) are
+  handed to worker threads explicitly through their own limiter (limits.checking_password:
+  half the cores at once), so a storm of them waits as coroutines and holds neither the loop
+  nor the threadpool the other requests use.
 - The door (one WorkflowApp and its services) is shared by those threads. It is safe for
   that: eventsourcing's repository locks its cache and fast-forwards one aggregate at a time;
   the store's connections are per thread (eventsourcing's pool, the key and credential
@@ -43,7 +46,7 @@ from ..application import Location, WorkflowApp, open_app
 from ..domain.errors import WorkflowError
 from . import api, errors, pages
 from .deps import SignInFirst
-from .limits import BodyCap, SignInLimit
+from .limits import BodyCap, SignInLimit, password_checks
 from .render import refused, to_login
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
@@ -57,6 +60,7 @@ def create_app(location: Location, door: WorkflowApp | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         opened = door is None
         app.state.door = door or open_app(location)
+        app.state.password_checks = password_checks()
         try:
             await run_in_threadpool(warm, app.state.door)
             yield

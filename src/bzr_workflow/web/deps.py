@@ -51,11 +51,11 @@ async def _signed_in(who: Asking) -> Caller:
     return who
 
 
-SignedIn = Annotated[Caller, Depends(_signed_in)]
+ApiCaller = Annotated[Caller, Depends(_signed_in)]
 """The API's caller (401 when nobody is signed in)."""
 
 
-async def _writer(request: Request, who: SignedIn) -> Caller:
+async def _writer(request: Request, who: ApiCaller) -> Caller:
     check_csrf(who, request.headers.get("x-csrf-token"))
     return who
 

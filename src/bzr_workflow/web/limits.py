@@ -3,11 +3,17 @@ limit on failed sign-ins (before the password is checked), one verify at a time.
 
 from __future__ import annotations
 
+import functools
+import os
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import anyio
+from fastapi import Request
 
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
@@ -19,6 +25,9 @@ from .errors import TooManySignIns
 MAX_BODY = 1 << 20  # WEB.md: a request body above 1 MiB is 413 (file uploads get their own cap)
 FAILURES, WINDOW = 50, 15 * 60.0  # WEB.md: a per-address limit starts above 50 in 15 minutes
 TRACKED = 100_000  # addresses remembered at most (the oldest are forgotten first)
+PASSWORD_CHECKS = max(1, (os.cpu_count() or 2) // 2)
+"""Sign-ins checked at once (argon2id: 64 MiB and up to 4 lanes each); the rest wait their turn."""
+T = TypeVar("T")
 
 TOO_LARGE = "the request body is above {limit} bytes; nothing was read or written"
 
@@ -64,6 +73,19 @@ class BodyCap:
             return message
 
         await self.app(scope, counted, send)
+
+
+def password_checks() -> anyio.CapacityLimiter:
+    """The limiter of sign-ins (made in the application's lifespan, inside the event loop)."""
+    return anyio.CapacityLimiter(PASSWORD_CHECKS)
+
+
+async def checking_password(request: Request, fn: Callable[..., T], *args: Any) -> T:
+    """Run a sign-in `fn(*args)` in a worker thread, at most PASSWORD_CHECKS at once. A storm of
+    sign-ins waits here, as coroutines: it holds neither the event loop nor the threadpool that
+    serves every other request, and argon2's memory stays bounded."""
+    limiter: anyio.CapacityLimiter = request.app.state.password_checks
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args), limiter=limiter)
 
 
 class SignInLimit:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from ..application.app import WorkflowApp
 from ..domain.errors import AccountLocked, SignInFailed
 from . import accountpages, casepages, deskpages
 from .auth import SESSION_COOKIE, address, check_csrf
 from .deps import (LOGIN_TOKEN, Asking, Door, LoginSubmitted, Reader, end_session,
                    start_session)
 from .errors import TooManySignIns
+from .limits import checking_password
 from .render import render, to_login
 
 router = APIRouter(include_in_schema=False)
@@ -26,19 +28,24 @@ def login_form(request: Request) -> Response:
 
 
 @router.post("/login")
-def login(request: Request, app: Door, submitted: LoginSubmitted, user: str = Form(""),
-          password: str = Form("")) -> Response:
+async def login(request: Request, app: Door, submitted: LoginSubmitted, user: str = Form(""),
+                password: str = Form("")) -> Response:
+    """Sign in from the form: the check runs in a worker thread among at most PASSWORD_CHECKS."""
     if not submitted.matches:
         return render(request, "login.html", 401, csrf=submitted.expected, error="login.failed")
+    return await checking_password(request, _login, request, app, submitted.expected, user,
+                                   password)
+
+
+def _login(request: Request, app: WorkflowApp, csrf: str, user: str, password: str) -> Response:
     try:
         with request.app.state.signin_limit.attempt(address(request)):
             done = app.credentials.sign_in(user, password, address(request))
     except TooManySignIns:
-        return render(request, "login.html", 429, csrf=submitted.expected,
-                      error="login.throttled", user=user)
+        return render(request, "login.html", 429, csrf=csrf, error="login.throttled", user=user)
     except (SignInFailed, AccountLocked) as exc:
         locked = isinstance(exc, AccountLocked)
-        return render(request, "login.html", 423 if locked else 401, csrf=submitted.expected,
+        return render(request, "login.html", 423 if locked else 401, csrf=csrf,
                       error="login.locked" if locked else "login.failed", user=user)
     response = start_session(request, RedirectResponse("/", status_code=303), done.session_id)
     return LOGIN_TOKEN.clear(response)
