@@ -190,11 +190,36 @@ def test_verify_from_the_web_is_refused_to_one_who_is_not_an_administrator_or_au
         client.close()
 
 
-def signed_in_browser(url: str, login: str) -> Any:
+def signed_in_browser(url: str, login: str, address: str = "127.0.0.1") -> Any:
     import httpx
 
     client = httpx.Client(base_url=url, timeout=60)
-    status = client.post("/api/v1/session", json={"user": login, "password": PASSWORD})
+    status = client.post("/api/v1/session", json={"user": login, "password": PASSWORD},
+                         headers={"X-Forwarded-For": address})
     assert status.status_code == 200, status.text
     client.csrf = status.json()["csrf"]  # type: ignore[attr-defined]
     return client
+
+
+def test_what_a_served_request_records_carries_its_provenance(guilin_served: Any) -> None:
+    """Handlers run in the threadpool; the provenance set once per request (deps.asking) still
+    reaches what they record: `api` and the token for a bearer, `web`, the session and the
+    address for a cookie, through the API and through a page's form."""
+    import hashlib
+
+    served, db = guilin_served
+    chen = {"Authorization": f"Bearer {issue_token(db, 'chen')}", "X-Forwarded-For": "10.4.4.4"}
+    status, opened = http("POST", served.url + "/api/v1/recruitment",
+                          {"class": "kj1", "note": "本人申请"}, chen)
+    assert status == 201, opened
+    ref = opened["id"]
+    client = signed_in_browser(served.url, "zhang", "10.5.5.5")
+    answer = client.post(f"/cases/{ref}/approve", data={"comment": "同意", "csrf": client.csrf},
+                         headers={"X-Forwarded-For": "10.5.5.5"}, follow_redirects=False)
+    assert answer.status_code == 303, answer.text[:300]
+    session = hashlib.sha256(client.cookies["bzr_session"].encode()).hexdigest()[:16]
+    client.close()
+    status, rows = http("GET", served.url + f"/api/v1/audit?case={ref}", headers=chen)
+    assert status == 200
+    assert [(r["actor"], r["via"], r["session"], r["address"]) for r in rows] == [
+        ("chen", "api", "token", "10.4.4.4"), ("zhang", "web", session, "10.5.5.5")]
