@@ -22,8 +22,8 @@ def require_web_stack() -> None:
                if not any(importlib.util.find_spec(m) for m in modules)]
     if missing:
         names = " ".join(missing)
-        raise BadInput(f"serve needs {names}, which are not installed: run"
-                       f" `pip install {names}` (or `pip install 'bzr-workflow[web]'`)")
+        raise BadInput(f"serve needs {names} (not installed here): run `pip install {names}`"
+                       " or `pip install 'bzr-workflow[web]'`")
 
 
 @click.command()
