@@ -1,6 +1,8 @@
-"""Who is asking, as FastAPI dependencies: the caller of the API and the reader of a page (each with
-its CSRF-checked twin for writes), the provenance set once per request, the session cookie, and the
-double-submit token of the forms posted before a session exists (sign-in, invitation)."""
+"""Who is asking, as FastAPI dependencies (with the CSRF checks and the cookies that go with them).
+
+The caller of the API and the reader of a page, each with its CSRF-checked twin for writes; the
+provenance set once per request; the session cookie; the double-submit token of the forms posted
+before a session exists (sign-in, invitation)."""
 
 from __future__ import annotations
 

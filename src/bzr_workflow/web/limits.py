@@ -1,5 +1,7 @@
-"""What one request may cost the others: the body cap (before anything is read), the per-address
-limit on failed sign-ins (before the password is checked), one verify at a time."""
+"""What one request may cost the others: the body cap, the sign-in limits, one verify at a time.
+
+The body cap acts before anything is read; the per-address limit on failed sign-ins before the
+password is checked; password checks run on their own few worker threads."""
 
 from __future__ import annotations
 
