@@ -642,7 +642,8 @@ STORM_PACE = 0.1
 STORM_PROBE = 0.02  # /healthz asked this often (one request at a time)
 
 
-def storm(folder: str, per_phase: int, storms: tuple[int, ...] = (0, 20, 12)) -> list[dict[str, Any]]:
+def storm(folder: str, per_phase: int,
+          storms: tuple[int, ...] = (0, 20, 12)) -> list[dict[str, Any]]:
     """/healthz and sign-off latency (p50, p99) while `n` wrong-password sign-ins run at once,
     beside the same with none (n = 0, idle), on SQLite with 1 worker (issue 19, item 2). Each
     storm thread signs in again as soon as it is answered, each time as a new unknown name

@@ -9,12 +9,15 @@ import json
 import socket
 import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from bzr_workflow.application import open_app, parse_location
-from webrun import PASSWORD, Served, guilin_served, http, issue_token  # noqa: F401 - fixture
+from webrun import (PASSWORD, Served, guilin_served, guilin_store, http,  # noqa: F401
+                    issue_token, set_password)
 
 LIMIT = 1 << 20
 
@@ -78,8 +81,6 @@ def sign_in(url: str, user: str, password: str, address: str) -> tuple[int, Any]
 
 def test_51_failures_from_one_address_then_429_while_other_addresses_still_sign_in(
         tmp_path: Any) -> None:
-    from webrun import guilin_store
-
     served = Served(guilin_store(str(tmp_path / "store.db")))
     try:
         url = served.url
@@ -100,8 +101,6 @@ def test_51_failures_from_one_address_then_429_while_other_addresses_still_sign_
 
 def page_login(url: str, user: str, password: str, address: str) -> tuple[int, str]:
     """GET /login for its token and cookie, then POST /login from `address`."""
-    import urllib.request
-
     with urllib.request.urlopen(urllib.request.Request(
             url + "/login", headers={"X-Forwarded-For": address}), timeout=30) as got:
         page, cookie = got.read().decode(), got.headers["set-cookie"].split(";")[0]
@@ -155,8 +154,6 @@ def test_the_audit_api_pages_with_limit_and_after(guilin_served: Any) -> None:
     got: list[Any] = []
     path = "/api/v1/audit?limit=3"
     while path:
-        import urllib.request
-
         with urllib.request.urlopen(urllib.request.Request(served.url + path, headers=bearer),
                                     timeout=30) as answer:
             page = json.loads(answer.read())
@@ -175,8 +172,6 @@ def test_the_audit_api_pages_with_limit_and_after(guilin_served: Any) -> None:
 
 def test_verify_from_the_web_is_refused_to_one_who_is_not_an_administrator_or_auditor(
         guilin_served: Any) -> None:
-    from webrun import set_password
-
     served, db = guilin_served
     set_password(db, "admin")
     for login, allowed in (("zhang", False), ("admin", True)):
