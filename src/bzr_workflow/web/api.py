@@ -12,7 +12,7 @@ from ..application.app import WorkflowApp
 from ..application.credentials import SignedIn
 from ..domain.errors import BadInput
 from .auth import SESSION_COOKIE, address
-from .deps import Door, ApiCaller, Writer, end_session, start_session
+from .deps import ApiCaller, Door, Writer, end_session, start_session
 from .limits import checking_password
 
 router = APIRouter(prefix="/api/v1")
@@ -104,6 +104,7 @@ async def sign_in(body: Credentials, request: Request, app: Door) -> Response:
     An address with more than 50 failures in 15 minutes is refused (429) before any check;
     the check itself runs in a worker thread among at most PASSWORD_CHECKS."""
     only(request)
+    request.app.state.signin_limit.refuse_blocked(address(request))
     done, name = await checking_password(request, _sign_in, request, app, body)
     response = Json({"user": done.login, "name": name, "csrf": done.csrf})
     return start_session(request, response, done.session_id)

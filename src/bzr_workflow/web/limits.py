@@ -127,12 +127,17 @@ class SignInLimit:
                 times = self._seen[address] = deque(maxlen=self.failures + 1)
             times.append(now)
 
-    @contextmanager
-    def attempt(self, address: str) -> Iterator[None]:
-        """Refuse a blocked address at once; count the sign-in if it fails."""
+    def refuse_blocked(self, address: str) -> None:
+        """TooManySignIns for an address over the limit (asked before a sign-in waits its turn,
+        and again when its turn comes)."""
         if self.blocked(address):
             raise TooManySignIns("too many failed sign-ins from this address; try again in"
                                  " 15 minutes")
+
+    @contextmanager
+    def attempt(self, address: str) -> Iterator[None]:
+        """Refuse a blocked address at once; count the sign-in if it fails."""
+        self.refuse_blocked(address)
         try:
             yield
         except (SignInFailed, AccountLocked):

@@ -33,6 +33,9 @@ async def login(request: Request, app: Door, submitted: LoginSubmitted, user: st
     """Sign in from the form: the check runs in a worker thread among at most PASSWORD_CHECKS."""
     if not submitted.matches:
         return render(request, "login.html", 401, csrf=submitted.expected, error="login.failed")
+    if request.app.state.signin_limit.blocked(address(request)):  # not even a turn in the queue
+        return render(request, "login.html", 429, csrf=submitted.expected,
+                      error="login.throttled", user=user)
     return await checking_password(request, _login, request, app, submitted.expected, user,
                                    password)
 
