@@ -16,7 +16,10 @@ options (bench/scale.py, bench/pg.py, bench/memory.py):
                                                        sign-offs over HTTP by 20 sessions (SQLite,
                                                        1 worker; PostgreSQL, 2 workers, with --pg),
                                                        the inbox page at scale, the in-process
-                                                       sign-off; each beside its target
+                                                       sign-off; /healthz and sign-off p50/p99
+                                                       idle and under 20 and 12 wrong-password
+                                                       sign-ins at once; each beside its target
+                                                       (--web-parts storm: only the last)
     --skip base                                        leave out a section (base,scale,pg,memory,web)
 
 For example, everything at full size:
@@ -282,6 +285,11 @@ def main() -> None:
                           " --scale-cases, 100000)")
     webs.add_argument("--web-calls", type=int, default=30, metavar="N",
                      help="requests of the inbox page timed (default 30)")
+    webs.add_argument("--web-parts", default="signoff,inbox,storm", metavar="PARTS",
+                      help="which parts to run (default signoff,inbox,storm; storm: /healthz"
+                           " and sign-offs under 20 and 12 wrong-password sign-ins at once)")
+    webs.add_argument("--web-storm-signoffs", type=int, default=40, metavar="N",
+                      help="sign-offs per session in each storm phase (default 40; 8 sessions)")
     args = parser.parse_args()
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     rows: list[dict[str, Any]] = []
@@ -316,7 +324,9 @@ def main() -> None:
                 os.path.join(folder, f"web-scale-{cases}.db")  # never rebuild --scale-db smaller
             rows += web(folder, args.web_runs or min(args.repeats, 3), args.web_signoffs,
                         args.web_seconds, args.web_inproc, args.pg, scale_db, cases,
-                        args.web_calls, args.web_profile, args.web_nodelay)
+                        args.web_calls, args.web_profile, args.web_nodelay,
+                        tuple(p.strip() for p in args.web_parts.split(",") if p.strip()),
+                        args.web_storm_signoffs)
     Path(args.out).write_text(json.dumps({"python": sys.version.split()[0],
                                           "cpus": os.cpu_count(), "figures": rows},
                                          ensure_ascii=False, indent=2), "utf-8")

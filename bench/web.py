@@ -60,9 +60,13 @@ PASSWORD = "bench-password-2026"
 HEADS = 20
 COMMENT = "同意"
 
+PARTS = ("signoff", "inbox", "storm")
+"""The sections of this bench: sign-off load with the in-process sign-off, the inbox page at
+scale, /healthz and sign-offs under a storm of wrong-password sign-ins."""
+
 TARGETS = {  # issue 13, item 8: on this 2-core machine
     "p50": 15.0, "p99": 100.0, "sqlite_rate": 200.0, "pg_rate": 300.0, "inbox_page": 50.0,
-    "in_process": 0.8,
+    "in_process": 0.8, "healthz_storm": 50.0,
 }
 
 
@@ -631,18 +635,154 @@ def _pages(db: str, rows_in: int, meta: dict[str, Any], reads: list[float], call
     return out
 
 
+# -- a storm of wrong passwords -------------------------------------------------------------------
+
+STORM_HEADS = 8  # sessions signing off, each one sign-off every STORM_PACE seconds
+STORM_PACE = 0.1
+STORM_PROBE = 0.02  # /healthz asked this often (one request at a time)
+
+
+def storm(folder: str, per_phase: int,
+          storms: tuple[int, ...] = (0, 20, 12)) -> list[dict[str, Any]]:
+    """/healthz and sign-off latency (p50, p99) while `n` wrong-password sign-ins run at once,
+    beside the same with none (n = 0, idle), on SQLite with 1 worker (issue 19, item 2). Each
+    storm thread signs in again as soon as it is answered, each time as a new unknown name
+    (argon2 against the dummy hash, a failure counted in the store) from a new address (sent as
+    X-Forwarded-For, which the server trusts from 127.0.0.1: so neither the account lockout nor
+    the per-address limit cuts the storm short). Meanwhile STORM_HEADS site heads sign off
+    their own cases, one every STORM_PACE s each, and one client asks /healthz every
+    STORM_PROBE s; latencies client side, from when each request was sent."""
+    db = os.path.join(folder, "web-storm.db")
+    refs = signoff_store(db, per_phase * len(storms) + 1)
+    heads = list(refs)[:STORM_HEADS]
+    rows: list[dict[str, Any]] = []
+    print(f"-- web: /healthz and sign-off under a storm of wrong-password sign-ins (SQLite,"
+          f" 1 worker; {len(heads)} sessions signing one every {STORM_PACE:g} s each)",
+          flush=True)
+    with server(db, 1, folder) as port:
+        clients = {head: Client(port, head) for head in heads}
+        for head, client in clients.items():
+            client.sign_in()
+            status, body = client.approve(refs[head][0])
+            if status != 200:
+                raise RuntimeError(f"warm-up sign-off by {head}: {status} {body[:300]!r}")
+        for phase, storming in enumerate(storms):
+            mine = {head: refs[head][1 + phase * per_phase:1 + (phase + 1) * per_phase]
+                    for head in heads}
+            rows += _storm_phase(port, clients, mine, storming, phase)
+        for client in clients.values():
+            client.close()
+    return rows
+
+
+def _storm_phase(port: int, clients: dict[str, Client], mine: dict[str, list[str]],
+                 storming: int, phase: int) -> list[dict[str, Any]]:
+    done = threading.Event()
+    answered: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def storm_worker(t: int) -> None:
+        client, n = Client(port, f"storm{t}"), 0
+        while not done.is_set():
+            n += 1
+            address = f"10.{100 + phase}.{t}.{n % 250 + 1}" if n < 250 else \
+                f"10.{phase}.{n // 250 % 250}.{(t * 7 + n) % 250 + 1}"
+            try:
+                status, _, _ = client.call("POST", "/api/v1/session",
+                                           {"user": f"storm-{phase}-{t}-{n}",
+                                            "password": "wrong-password"},
+                                           {"X-Forwarded-For": address})
+            except OSError as exc:
+                status = type(exc).__name__  # type: ignore[assignment]
+            with lock:
+                answered[str(status)] += 1
+        client.close()
+
+    health: list[float] = []
+
+    def probe() -> None:
+        client = Client(port, "probe")
+        while not done.is_set():
+            began = time.perf_counter()
+            status, _, _ = client.call("GET", "/healthz")
+            if status == 200:
+                health.append((time.perf_counter() - began) * 1000)
+            time.sleep(STORM_PROBE)
+        client.close()
+
+    signoffs: list[float] = []
+    refused: Counter[str] = Counter()
+
+    def signer(i: int, client: Client, refs: list[str]) -> None:
+        time.sleep(STORM_PACE * i / len(clients))
+        for ref in refs:
+            began = time.perf_counter()
+            status, _ = client.approve(ref)
+            took = (time.perf_counter() - began) * 1000
+            with lock:
+                if status == 200:
+                    signoffs.append(took)
+                else:
+                    refused[str(status)] += 1
+            time.sleep(max(0.0, STORM_PACE - took / 1000))
+
+    stormers = [threading.Thread(target=storm_worker, args=(t,), daemon=True)
+                for t in range(storming)]
+    for thread in stormers:
+        thread.start()
+    time.sleep(1.0 if storming else 0.0)  # the storm under way
+    started = time.perf_counter()
+    prober = threading.Thread(target=probe, daemon=True)
+    prober.start()
+    signers = [threading.Thread(target=signer, args=(i, client, mine[head]), daemon=True)
+               for i, (head, client) in enumerate(clients.items())]
+    for thread in signers:
+        thread.start()
+    for thread in signers:
+        thread.join(600)
+    wall = time.perf_counter() - started
+    done.set()
+    for thread in [prober, *stormers]:
+        thread.join(120)
+    label = f"{storming} wrong-password sign-ins at once" if storming else "idle (no sign-ins)"
+    out = []
+    for name, samples in (("/healthz", health), ("sign-off", signoffs)):
+        p50, p99 = percentile(samples, 0.5), percentile(samples, 0.99)
+        print(f"{name + ', ' + label:<60} p50 {p50:8.1f} ms   p99 {p99:8.1f} ms"
+              f"   ({len(samples)} requests)", flush=True)
+        out.append({"figure": f"{name}, {label}", "unit": "ms", "median": round(p50, 2),
+                    "p50": round(p50, 2), "p99": round(p99, 2), "runs": len(samples),
+                    "storm": storming, "sign_ins_answered": dict(answered),
+                    "sign_ins_per_s": round(sum(answered.values()) / wall, 1),
+                    "signoffs_refused": dict(refused)})
+    if storming:
+        print(f"{'':<4}sign-ins answered meanwhile: {dict(answered)}"
+              f" ({sum(answered.values()) / wall:.1f}/s)", flush=True)
+        if storming == 12:
+            target(out[0], out[0]["p50"], TARGETS["healthz_storm"])
+    if refused:
+        print(f"{'':<4}sign-offs refused: {dict(refused)}", flush=True)
+    return out
+
+
 # -- the section -----------------------------------------------------------------------------------
 
 def web(folder: str, runs: int, per_session: int, seconds: float, inproc: int, pg_url: str | None,
         scale_db: str, scale_cases: int, calls: int, profile: bool,
-        nodelay: bool = False) -> list[dict[str, Any]]:
+        nodelay: bool = False, parts: tuple[str, ...] = PARTS,
+        storm_signoffs: int = 40) -> list[dict[str, Any]]:
     """`nodelay` adds, beside each HTTP figure, the same with TCP_NODELAY forced on the server's
-    connections (a diagnostic: see NODELAY)."""
+    connections (a diagnostic: see NODELAY). `parts`: which of PARTS to run."""
+    rows: list[dict[str, Any]] = []
+    if "storm" in parts:
+        rows += storm(folder, storm_signoffs)
+    if "signoff" not in parts:
+        return rows + (inbox_page(scale_db, scale_cases, calls, folder) if "inbox" in parts
+                       else [])
     variants = (False, True) if nodelay else (False,)
     print(f"-- web: {HEADS} sessions x {per_session} sign-offs x {runs} run(s), at most"
           f" {seconds:g} s a run; client: one keep-alive http.client connection per thread",
           flush=True)
-    rows: list[dict[str, Any]] = []
     db = os.path.join(folder, "web-signoff.db")
     modes = [(forced, pace) for forced in variants for pace in (0, 1)]
     used = len(modes) * runs * (per_session + 1)
@@ -664,5 +804,6 @@ def web(folder: str, runs: int, per_session: int, seconds: float, inproc: int, p
                                       plans[n * runs:(n + 1) * runs], seconds,
                                       TARGETS["pg_rate"], folder, forced,
                                       TARGETS["pg_rate"] * paced)
-    rows += inbox_page(scale_db, scale_cases, calls, folder, variants)
+    if "inbox" in parts:
+        rows += inbox_page(scale_db, scale_cases, calls, folder, variants)
     return rows

@@ -79,7 +79,8 @@ class PersonKeys:
         self._made = False
         self._lite = threading.local()  # SQLite: a connection kept for reading keys
         self._opened: list[sqlite3.Connection] = []
-        self._pg: Any = None  # PostgreSQL: one connection kept, not one per key looked up
+        self._pg = threading.local()  # PostgreSQL: a connection kept per thread, not one per key
+        self._pg_opened: list[Any] = []
 
     @contextmanager
     def _transaction(self, read: bool = False) -> Iterator[Any]:
@@ -103,7 +104,7 @@ class PersonKeys:
                     except Exception as exc:  # noqa: BLE001 - a dropped connection: once more
                         if not _unreachable(exc):
                             raise
-                        self.close()
+                        self._drop_connection()
                         conn = stack.enter_context(transaction(self.location, KEYS_LOCK,
                                                                self._connection()))
                 yield conn
@@ -115,20 +116,31 @@ class PersonKeys:
             raise
 
     def _connection(self) -> Any:
-        if self._pg is None or self._pg.closed or self._pg.broken:
+        conn = getattr(self._pg, "conn", None)
+        if conn is None or conn.closed or conn.broken:
             import psycopg
 
-            self._pg = psycopg.connect(self.location.libpq_conninfo(), autocommit=True)
-        return self._pg
+            conn = self._pg.conn = psycopg.connect(self.location.libpq_conninfo(),
+                                                   autocommit=True)
+            self._pg_opened.append(conn)
+        return conn
+
+    def _drop_connection(self) -> None:
+        """This thread's PostgreSQL connection, which the server dropped: the next makes one."""
+        conn = getattr(self._pg, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._pg.conn = None
 
     def close(self) -> None:
         for conn in self._opened:
             conn.close()
         self._opened.clear()
         self._lite = threading.local()
-        if self._pg is not None:
-            self._pg.close()
-            self._pg = None
+        for conn in self._pg_opened:
+            conn.close()
+        self._pg_opened.clear()
+        self._pg = threading.local()
 
     def create(self) -> None:
         if self._made:
@@ -302,7 +314,15 @@ class KeyRing:
 
     def __init__(self, location: Location) -> None:
         self.keys = PersonKeys(location)
-        self._cache: dict[str, bytes | None] = {}
+        self._local = threading.local()  # each thread's own: the web runs commands in a pool
+
+    @property
+    def _cache(self) -> dict[str, bytes | None]:
+        """The keys this thread's command or read fetched so far."""
+        cache: dict[str, bytes | None] | None = getattr(self._local, "cache", None)
+        if cache is None:
+            cache = self._local.cache = {}
+        return cache
 
     def forget(self) -> None:
         self._cache.clear()

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from ..domain.allowance import month_range
-from ..domain.errors import BadInput, IntegrityFailure
+from ..domain.errors import BadInput, IntegrityFailure, NotPermitted
 from ..domain.ids import normalise_ref
 from ..domain.periods import parse, parse_period, period_range
 from ..domain.timefmt import local_iso, parse_instant
@@ -176,15 +176,16 @@ class Reads:
     def audit(self, actor: str | None = None, case: str | None = None,
               since: str | None = None, until: str | None = None, limit: int | None = None,
               as_of: str | None = None, reader: str | None = None,
-              position: int | None = None) -> list[AuditRow]:
-        """The decisions asked for; with `position`, projected afresh from the events up to
-        it (not read from the stored views, which an insider could edit)."""
+              position: int | None = None, after: int | None = None) -> list[AuditRow]:
+        """The decisions asked for, in the order recorded; with `after`, those after that event
+        position; with `position`, projected afresh from the events up to it (not read from the
+        stored views, which an insider could edit)."""
         from ..projections import queries
 
         start, end = self.instant(since, end=False), self.instant(until)
         ref, keep = normalise_ref(case) if case else None, self._keep(reader)
         with self._read(as_of, position) as conn:
-            rows = queries.audit(conn, self.offset(), actor, ref, start, end, limit, keep)
+            rows = queries.audit(conn, self.offset(), actor, ref, start, end, limit, keep, after)
         if keep is not None:  # where and in which session each signer acted: for
             for row in rows:  # administrators and auditors (and the operator) only
                 row["session"] = row["address"] = None
@@ -192,17 +193,22 @@ class Reads:
 
     def audit_sheet(self, fmt: str, actor: str | None = None, case: str | None = None,
                     since: str | None = None, until: str | None = None,
-                    reader: str | None = None) -> bytes:
+                    reader: str | None = None, cap: int | None = None) -> bytes:
         """The audit search (as `reader` may read it) as a `csv` or `xlsx` file's bytes, with
         the seal digest it reflects. Its rows are projected from the events up to that digest's
         position, not read from the stored views: the digest vouches for what the sheet says.
-        Where the key file is at hand, the head is signed (Ed25519) and the public key printed."""
+        Where the key file is at hand, the head is signed (Ed25519) and the public key printed.
+        A search matching more than `cap` rows is refused."""
         from ..exports import audit_sheet
 
         if fmt not in ("csv", "xlsx"):
             raise BadInput("format {fmt!r}: csv or xlsx", fmt=fmt)
         position, head = self.seal.head()
-        found = self.audit(actor, case, since, until, reader=reader, position=position)
+        found = self.audit(actor, case, since, until, cap + 1 if cap else None, reader=reader,
+                           position=position)
+        if cap and len(found) > cap:
+            raise BadInput("the search matches more than {cap} rows; narrow it (since, until, "
+                           "actor or case) and download each part", cap=cap)
         table = audit_sheet.rows(found, {"actor": actor, "case": case, "since": since,
                                          "until": until}, head, position,
                                  self.seal.head_statement(position, head))
@@ -419,6 +425,17 @@ class Reads:
     def rebuild(self) -> int:
         """Drop every view and project it again from the events; returns the event count."""
         return self.views.rebuild()
+
+    def may_verify(self, login: str) -> bool:
+        """Verifying from the web reads every event: administrators and auditors may ask."""
+        from ..domain.signing import sees_everything
+
+        return sees_everything(self.store.user(login).grants)
+
+    def require_verifier(self, login: str) -> None:
+        if not self.may_verify(login):
+            raise NotPermitted("{login} may not run verify from the web; administrators and "
+                               "auditors may", login=login)
 
     def verify(self, head: str | None = None, checkpoints: list[str] | None = None) -> Verified:
         """Recompute the seal over every stored event, reading only; `head`, if given, must be

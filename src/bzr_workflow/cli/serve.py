@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import click
 
+from ..domain.errors import BadInput
 from .context import Ctx, pass_ctx
+
+WEB_STACK = {"fastapi": ("fastapi",), "uvicorn": ("uvicorn",), "jinja2": ("jinja2",),
+             "python-multipart": ("python_multipart", "multipart")}
+"""What `serve` needs (distribution: the modules it may be imported as); dependencies of the
+package, checked before any store is opened so that a broken install is one line, not an
+internal error."""
+
+
+def require_web_stack() -> None:
+    """Exit 2 with one line saying how to install what is missing."""
+    missing = [dist for dist, modules in WEB_STACK.items()
+               if not any(importlib.util.find_spec(m) for m in modules)]
+    if missing:
+        names = " ".join(missing)
+        raise BadInput("serve needs {names} (not installed here): run `pip install {names}` or "
+                       "`pip install 'bzr-workflow[web]'`", names=names)
 
 
 @click.command()
@@ -27,13 +46,19 @@ from .context import Ctx, pass_ctx
 def serve(ctx: Ctx, host: str, port: int, workers: int, checkpoint_dir: str | None,
           checkpoint_every: int, trusted_proxy: str | None) -> None:
     """Serve the web pages and the JSON API until Ctrl-C; prints `serving http://HOST:PORT`."""
+    require_web_stack()
     ctx.app().institution()  # no store, or a broken one: say so now, not on the first request
     ctx.close()  # the server opens its own, and what it records comes from the web
     if checkpoint_dir:
         from ..adapters.seal import Checkpointer
 
         Checkpointer(ctx.location, checkpoint_dir, checkpoint_every).start()
-    from ..web.serve import run  # the web stack, only for this command
+    try:
+        from ..web.serve import run  # the web stack, only for this command
+    except ModuleNotFoundError as exc:  # a dependency of the web stack itself is missing
+        module = exc.name
+        raise BadInput("serve cannot start: the module {module} is not installed; run `pip "
+                       "install --force-reinstall bzr-workflow`", module=module) from None
 
     run(ctx.db or "", host, port, workers, trusted_proxy)
 

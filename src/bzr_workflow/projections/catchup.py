@@ -109,9 +109,26 @@ def _lock_position(conn: Connection) -> int:
     return int(conn.execute(query).scalar_one())
 
 
+def behind(log: EventLog, engine: Engine) -> bool:
+    """Whether the log holds an event after the views' position, asked without any write
+    lock: the position read in a read-only transaction (SQLite: a plain BEGIN; PostgreSQL: no
+    FOR UPDATE), then the log's next notification after it, if any."""
+    with engine.connect().execution_options(read_only=True) as conn, conn.begin():
+        position = conn.execute(select(t.position.c.position)
+                                .where(t.position.c.name == VIEWS)).scalar()
+    if position is None:
+        return True
+    return bool(log.select_notifications(start=int(position), limit=1,
+                                         inclusive_of_start=False))
+
+
 def catch_up(log: EventLog, engine: Engine, policy_of: PolicyOf, until: datetime | None = None,
              batch: int = BATCH, upto: int | None = None) -> int:
-    """Project every event after the recorded position, a batch per transaction; returns the count."""
+    """Project every event after the recorded position, a batch per transaction; returns the
+    count. The write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: the position row FOR UPDATE) is
+    taken only when the views are behind: a read with nothing new takes none."""
+    if not behind(log, engine):
+        return 0
     done, projector = 0, Projector(None, policy_of)
     while True:
         with engine.begin() as conn:

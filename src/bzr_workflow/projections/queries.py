@@ -145,11 +145,15 @@ def mine(conn: Connection, offset: str, login: str) -> list[dict[str, Any]]:
 
 def audit(conn: Connection, offset: str, actor: str | None = None, case: str | None = None,
           since: datetime | None = None, until: datetime | None = None,
-          limit: int | None = None, keep: Keep | None = None) -> list[dict[str, Any]]:
-    """Decisions in the order they were recorded; with `limit`, the first so many; with
-    `keep`, only decisions on cases it keeps (not those on users, units or classes)."""
+          limit: int | None = None, keep: Keep | None = None,
+          after: int | None = None) -> list[dict[str, Any]]:
+    """Decisions in the order they were recorded; with `limit`, the first so many (after the
+    event position `after`, if given); with `keep`, only decisions on cases it keeps (not those
+    on users, units or classes), read as they stream so a page stops at `limit`."""
     d = t.decisions.c
     query = select(t.decisions)
+    if after is not None:
+        query = query.where(d.position > after)
     if actor:
         query = query.where(d.actor == actor)
     if case:
@@ -158,9 +162,10 @@ def audit(conn: Connection, offset: str, actor: str | None = None, case: str | N
         query = query.where(d.at >= _param(conn, since))
     if until:
         query = query.where(d.at <= _param(conn, until))
-    rows: Iterable[Row[Any]] = conn.execute(
-        query.order_by(d.position).limit(None if keep else limit)).all()
-    if keep is not None:
+    if keep is None:
+        rows: Iterable[Row[Any]] = conn.execute(query.order_by(d.position).limit(limit)).all()
+    else:
+        rows = conn.execute(query.order_by(d.position).execution_options(yield_per=500))
         memo: dict[str, bool] = {}
         rows = islice((r for r in rows if _keeps_case(conn, keep, r.case_ref, memo)), limit)
     return [{"at": local_iso(_utc(r.at), offset), "actor": r.actor, "action": r.action,

@@ -8,9 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..application.app import WorkflowApp
+from ..application.credentials import SignedIn
 from ..domain.errors import BadInput
-from .auth import (SESSION_COOKIE, Caller, address, check_csrf, cookie, door, drop_cookie,
-                   put_cookie, signed_in)
+from .auth import SESSION_COOKIE, address, cookie
+from .deps import ApiCaller, Door, Writer, end_session, start_session
+from .limits import checking_password
 
 router = APIRouter(prefix="/api/v1")
 
@@ -67,13 +70,6 @@ def only(request: Request, *names: str) -> None:
                        unknown=unknown[0], allowed=allowed)
 
 
-def writer(request: Request) -> Caller:
-    """The signed-in caller of a write: with a session cookie, the X-CSRF-Token must match."""
-    who = signed_in(request)
-    check_csrf(who, request.headers.get("x-csrf-token"))
-    return who
-
-
 def limit_of(value: str | None) -> int | None:
     if value is None:
         return None
@@ -85,33 +81,56 @@ def limit_of(value: str | None) -> int | None:
     return int(value)
 
 
+AUDIT_PAGE, AUDIT_PAGE_MAX = 1000, 10_000  # rows of /api/v1/audit: by default, at most
+
+
+def page_of(value: str | None, default: int, most: int) -> int:
+    if value is None:
+        return default
+    if not value.isdigit() or not 1 <= int(value) <= most:
+        raise BadInput("limit {value!r} must be a whole number 1-{most}", value=value, most=most)
+    return int(value)
+
+
+def position_of(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit() or len(value) > 18:
+        raise BadInput("after {value!r} must be an event position (a whole number)", value=value)
+    return int(value)
+
+
 # -- signing in ----------------------------------------------------------------------------
 
 @router.post("/session")
-async def sign_in(body: Credentials, request: Request) -> Response:
-    """Sign in; the answer carries the CSRF token every write made with the cookie needs."""
+async def sign_in(body: Credentials, request: Request, app: Door) -> Response:
+    """Sign in; the answer carries the CSRF token every write made with the cookie needs.
+    An address with more than 50 failures in 15 minutes is refused (429) before any check;
+    the check itself runs in a worker thread among at most PASSWORD_CHECKS."""
     only(request)
-    done = door(request).credentials.sign_in(body.user, body.password, address(request))
-    user = door(request).user(done.login)
-    response = Json({"user": done.login, "name": user.name, "csrf": done.csrf})
-    put_cookie(response, request, SESSION_COOKIE, done.session_id)
-    return response
+    request.app.state.signin_limit.refuse_blocked(address(request))
+    done, name = await checking_password(request, _sign_in, request, app, body)
+    response = Json({"user": done.login, "name": name, "csrf": done.csrf})
+    return start_session(request, response, done.session_id)
+
+
+def _sign_in(request: Request, app: WorkflowApp, body: Credentials) -> tuple[SignedIn, str]:
+    with request.app.state.signin_limit.attempt(address(request)):
+        done = app.credentials.sign_in(body.user, body.password, address(request))
+    return done, app.user(done.login).name
 
 
 @router.delete("/session", status_code=204)
-async def sign_out(request: Request) -> Response:
+def sign_out(request: Request, app: Door, who: Writer) -> Response:
     only(request)
-    writer(request)
-    door(request).credentials.sign_out(cookie(request, SESSION_COOKIE))
-    response = Response(status_code=204)
-    drop_cookie(response, request, SESSION_COOKIE)
-    return response
+    app.credentials.sign_out(cookie(request, SESSION_COOKIE))
+    return end_session(request, Response(status_code=204))
 
 
 @router.get("/me")
-async def me(request: Request) -> Response:
+def me(request: Request, app: Door, who: ApiCaller) -> Response:
     only(request)
-    user = door(request).user(signed_in(request).login)
+    user = app.user(who.login)
     return Json({"user": user.login, "name": user.name,
                  "roles": [f"{r}@{u}" if u else r for r, u in user.grants]})
 
@@ -119,82 +138,83 @@ async def me(request: Request) -> Response:
 # -- reading -------------------------------------------------------------------------------
 
 @router.get("/inbox")
-async def inbox(request: Request) -> Response:
+def inbox(request: Request, app: Door, who: ApiCaller) -> Response:
     only(request)
-    return Json(door(request).reads.inbox(signed_in(request).login))
+    return Json(app.reads.inbox(who.login))
 
 
 @router.get("/cases")
-async def cases(request: Request, kind: str | None = None, state: str | None = None,
-                period: str | None = None, unit: str | None = None,
-                limit: str | None = None) -> Response:
+def cases(request: Request, app: Door, who: ApiCaller, kind: str | None = None,
+          state: str | None = None, period: str | None = None, unit: str | None = None,
+          limit: str | None = None) -> Response:
     only(request, "kind", "state", "period", "unit", "limit")
-    who = signed_in(request)
     if state is not None and state not in ("open", "published", "vetoed", "withdrawn"):
         raise BadInput("state {state!r} must be open, published, vetoed or withdrawn",
                        state=state)
-    return Json(door(request).reads.cases(kind, state, period, unit, limit_of(limit),
-                                          reader=who.login))
+    return Json(app.reads.cases(kind, state, period, unit, limit_of(limit), reader=who.login))
 
 
 @router.get("/cases/{ref}")
-async def show(ref: str, request: Request, as_of: str | None = None) -> Response:
+def show(ref: str, request: Request, app: Door, who: ApiCaller,
+         as_of: str | None = None) -> Response:
     only(request, "as_of")
-    who = signed_in(request)
-    return Json(door(request).reads.show(ref, as_of, reader=who.login))
+    return Json(app.reads.show(ref, as_of, reader=who.login))
 
 
 @router.get("/cases/{ref}/history")
-async def history(ref: str, request: Request) -> Response:
+def history(ref: str, request: Request, app: Door, who: ApiCaller) -> Response:
     only(request)
-    who = signed_in(request)
-    return Json(door(request).reads.history(ref, reader=who.login))
+    return Json(app.reads.history(ref, reader=who.login))
 
 
 @router.get("/audit")
-async def audit(request: Request, actor: str | None = None, case: str | None = None,
-                since: str | None = None, until: str | None = None,
-                limit: str | None = None) -> Response:
-    only(request, "actor", "case", "since", "until", "limit")
-    who = signed_in(request)
-    return Json(door(request).reads.audit(actor, case, since, until, limit_of(limit),
-                                          reader=who.login))
+def audit(request: Request, app: Door, who: ApiCaller, actor: str | None = None,
+          case: str | None = None, since: str | None = None, until: str | None = None,
+          limit: str | None = None, after: str | None = None) -> Response:
+    """A page of the decisions in the order they were recorded: `limit` rows (1000 by default,
+    at most 10000) after the event position `after`. When the page is full, the header
+    `Link: <...&after=P>; rel="next"` names the next one (P: the last row's `position`)."""
+    only(request, "actor", "case", "since", "until", "limit", "after")
+    size = page_of(limit, AUDIT_PAGE, AUDIT_PAGE_MAX)
+    rows = app.reads.audit(actor, case, since, until, size, reader=who.login,
+                           after=position_of(after))
+    response = Json(rows)
+    if len(rows) == size:
+        following = request.url.include_query_params(after=rows[-1]["position"], limit=size)
+        response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
+    return response
 
 
 # -- signing off ---------------------------------------------------------------------------
 
 @router.post("/cases/{ref}/approve")
-async def approve(ref: str, body: Approval, request: Request) -> Response:
+def approve(ref: str, body: Approval, request: Request, app: Door, who: Writer) -> Response:
     only(request)
-    who = writer(request)
-    return Json(door(request).cases.approve(ref, who.login, body.comment, body.step))
+    return Json(app.cases.approve(ref, who.login, body.comment, body.step))
 
 
 @router.post("/cases/{ref}/veto")
-async def veto(ref: str, body: Reasoned, request: Request) -> Response:
+def veto(ref: str, body: Reasoned, request: Request, app: Door, who: Writer) -> Response:
     only(request)
-    who = writer(request)
-    return Json(door(request).cases.veto(ref, who.login, body.reason, body.step))
+    return Json(app.cases.veto(ref, who.login, body.reason, body.step))
 
 
 @router.post("/cases/{ref}/return")
-async def return_case(ref: str, body: Reasoned, request: Request) -> Response:
+def return_case(ref: str, body: Reasoned, request: Request, app: Door,
+                who: Writer) -> Response:
     only(request)
-    who = writer(request)
-    return Json(door(request).cases.return_case(ref, who.login, body.reason, body.step))
+    return Json(app.cases.return_case(ref, who.login, body.reason, body.step))
 
 
 @router.post("/cases/{ref}/withdraw")
-async def withdraw(ref: str, body: Withdrawal, request: Request) -> Response:
+def withdraw(ref: str, body: Withdrawal, request: Request, app: Door, who: Writer) -> Response:
     only(request)
-    who = writer(request)
-    return Json(door(request).cases.withdraw(ref, who.login, body.reason))
+    return Json(app.cases.withdraw(ref, who.login, body.reason))
 
 
 @router.post("/recruitment", status_code=201)
-async def recruitment(body: Application, request: Request) -> Response:
+def recruitment(body: Application, request: Request, app: Door, who: Writer) -> Response:
     only(request)
-    who = writer(request)
-    opened = door(request).cases.recruit_apply(body.class_, body.candidate, body.start,
-                                               body.note, who.login)
+    opened = app.cases.recruit_apply(body.class_, body.candidate, body.start, body.note,
+                                     who.login)
     return Json(opened, status_code=201)

@@ -1,4 +1,5 @@
-"""Who is asking: the signed-in user from the session cookie or an API token, and the CSRF check."""
+"""Who is asking: the signed-in user from the session cookie or an API token, and the CSRF check
+(deps.py makes them FastAPI dependencies)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,10 @@ from dataclasses import dataclass
 
 from fastapi import Request, Response
 
-from ..adapters import origin
 from ..application.app import WorkflowApp
-from ..adapters.origin import Origin
 from .errors import NotSignedIn
 
 SESSION_COOKIE = "bzr_session"
-LOGIN_CSRF_COOKIE = "bzr_login_csrf"
 
 
 @dataclass(frozen=True)
@@ -37,16 +35,9 @@ def address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def caller(request: Request) -> Caller | None:
-    """The signed-in user, or None; never a name the client states. What the request then
-    records says it came from this caller's session (or token) and address."""
-    who = _identified(request)
-    if who is not None:
-        origin.use(Origin(who.via, who.session, who.address))
-    return who
-
-
-def _identified(request: Request) -> Caller | None:
+def identified(request: Request) -> Caller | None:
+    """The signed-in user from the session cookie or the API token, or None (deps.py makes it
+    a dependency and sets the request's provenance from it)."""
     creds = door(request).credentials
     sid = cookie(request, SESSION_COOKIE)
     if sid:
@@ -61,19 +52,11 @@ def _identified(request: Request) -> Caller | None:
     return None
 
 
-def signed_in(request: Request) -> Caller:
-    """The caller, or 401."""
-    who = caller(request)
-    if who is None:
-        raise NotSignedIn("not signed in: sign in at /login, or send Authorization: Bearer TOKEN")
-    return who
-
-
 def check_csrf(who: Caller, given: str | None) -> None:
     """A write made with the session cookie carries the session's own CSRF token."""
     if who.via != "web":
         return
-    if not given or not hmac.compare_digest(given, who.csrf):
+    if not given or not hmac.compare_digest(given.encode(), who.csrf.encode()):
         raise NotSignedIn("missing or wrong CSRF token: reload the page and try again")
 
 

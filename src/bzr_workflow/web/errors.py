@@ -20,6 +20,10 @@ class NotSignedIn(NotPermitted):
     """No session, a dead one, a bad API token, or a missing or wrong CSRF token (HTTP 401)."""
 
 
+class TooManySignIns(NotPermitted):
+    """Too many failed sign-ins from one address lately (HTTP 429, code 3)."""
+
+
 class Forbidden(NotPermitted):
     """Signed in, but not permitted (HTTP 403)."""
 
@@ -28,6 +32,8 @@ def status_of(exc: WorkflowError) -> int:
     """WEB.md's table: the HTTP status for a refusal (its `code` is the CLI's exit code)."""
     if isinstance(exc, AccountLocked):
         return 423
+    if isinstance(exc, TooManySignIns):
+        return 429
     if isinstance(exc, (NotSignedIn, SignInFailed)):
         return 401
     if isinstance(exc, NotPermitted):

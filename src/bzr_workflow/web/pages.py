@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import hmac
-import secrets
-
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from ..application.app import WorkflowApp
 from ..domain.errors import AccountLocked, SignInFailed
 from . import accountpages, casepages, deskpages
-from .auth import (LOGIN_CSRF_COOKIE, SESSION_COOKIE, address, caller, check_csrf, cookie, door,
-                   drop_cookie, put_cookie)
-from .render import page, reader, render, to_login
+from .auth import SESSION_COOKIE, address, check_csrf, cookie
+from .deps import (LOGIN_TOKEN, Asking, Door, LoginSubmitted, Reader, end_session,
+                   start_session)
+from .errors import TooManySignIns
+from .limits import checking_password
+from .render import render, to_login
 
 router = APIRouter(include_in_schema=False)
 router.include_router(casepages.router)
@@ -21,46 +22,47 @@ router.include_router(accountpages.router)
 
 
 @router.get("/login")
-async def login_form(request: Request) -> Response:
-    token = secrets.token_urlsafe(24)
-    response = render(request, "login.html", csrf=token)
-    put_cookie(response, request, LOGIN_CSRF_COOKIE, token, path="/login")
-    return response
+def login_form(request: Request) -> Response:
+    token = LOGIN_TOKEN.new()
+    return LOGIN_TOKEN.issue(request, render(request, "login.html", csrf=token), token)
 
 
 @router.post("/login")
-async def login(request: Request, user: str = Form(""), password: str = Form(""),
-                csrf: str = Form("")) -> Response:
-    expected = cookie(request, LOGIN_CSRF_COOKIE)
-    if not expected or not hmac.compare_digest(csrf, expected):
-        return render(request, "login.html", 401, csrf=expected or "", error="login.failed")
+async def login(request: Request, app: Door, submitted: LoginSubmitted, user: str = Form(""),
+                password: str = Form("")) -> Response:
+    """Sign in from the form: the check runs in a worker thread among at most PASSWORD_CHECKS."""
+    if not submitted.matches:
+        return render(request, "login.html", 401, csrf=submitted.expected, error="login.failed")
+    if request.app.state.signin_limit.blocked(address(request)):  # not even a turn in the queue
+        return render(request, "login.html", 429, csrf=submitted.expected,
+                      error="login.throttled", user=user)
+    return await checking_password(request, _login, request, app, submitted.expected, user,
+                                   password)
+
+
+def _login(request: Request, app: WorkflowApp, csrf: str, user: str, password: str) -> Response:
     try:
-        done = door(request).credentials.sign_in(user, password, address(request))
+        with request.app.state.signin_limit.attempt(address(request)):
+            done = app.credentials.sign_in(user, password, address(request))
+    except TooManySignIns:
+        return render(request, "login.html", 429, csrf=csrf, error="login.throttled", user=user)
     except (SignInFailed, AccountLocked) as exc:
         locked = isinstance(exc, AccountLocked)
-        return render(request, "login.html", 423 if locked else 401, csrf=expected,
+        return render(request, "login.html", 423 if locked else 401, csrf=csrf,
                       error="login.locked" if locked else "login.failed", user=user)
-    response = RedirectResponse("/", status_code=303)
-    put_cookie(response, request, SESSION_COOKIE, done.session_id)
-    drop_cookie(response, request, LOGIN_CSRF_COOKIE, path="/login")
-    return response
+    response = start_session(request, RedirectResponse("/", status_code=303), done.session_id)
+    return LOGIN_TOKEN.clear(request, response)
 
 
 @router.post("/logout")
-async def logout(request: Request, csrf: str = Form("")) -> Response:
-    who = caller(request)
+def logout(request: Request, app: Door, who: Asking, csrf: str = Form("")) -> Response:
     if who is None:
         return to_login()
     check_csrf(who, csrf)
-    door(request).credentials.sign_out(cookie(request, SESSION_COOKIE))
-    response = to_login()
-    drop_cookie(response, request, SESSION_COOKIE)
-    return response
+    app.credentials.sign_out(cookie(request, SESSION_COOKIE))
+    return end_session(request, to_login())
 
 
 @router.get("/")
-@page
-async def inbox(request: Request) -> Response:
-    who = reader(request)
-    found = door(request).reads.inbox_page(who.login)
-    return render(request, "inbox.html", who=who, inbox=found)
+def inbox(request: Request, app: Door, who: Reader) -> Response:
+    return render(request, "inbox.html", who=who, inbox=app.reads.inbox_page(who.login))

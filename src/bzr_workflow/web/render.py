@@ -1,25 +1,22 @@
-"""Rendering a page: templates in the reader's language, the signed-in reader, refusals as pages."""
+"""Rendering a page: templates in the reader's language, refusals as pages."""
 
 from __future__ import annotations
 
-import functools
 import os
-from collections.abc import Awaitable, Callable
-from typing import Any, ParamSpec
+from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from ..domain.errors import WorkflowError
-from .auth import Caller, caller, check_csrf, door, secure
-from .errors import NotSignedIn, status_of
+from .auth import Caller, door, secure
+from .errors import status_of
 from .. import catalogue
 from .messages import LANG_COOKIE, LANGS, headline, language, say, translator
 
 templates = Jinja2Templates(directory=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                    "templates"))
-P = ParamSpec("P")
 
 
 def when(value: str | None) -> str:
@@ -55,25 +52,6 @@ def _name_of(request: Request, login: str) -> str:
         return login
 
 
-class SignInFirst(Exception):
-    """A page asked for without a live session: answered 303 to /login."""
-
-
-def reader(request: Request) -> Caller:
-    """The signed-in reader of a page, or SignInFirst."""
-    who = caller(request)
-    if who is None:
-        raise SignInFirst()
-    return who
-
-
-def poster(request: Request, csrf: str) -> Caller:
-    """The signed-in sender of a form, whose hidden `csrf` must be the session's own."""
-    who = reader(request)
-    check_csrf(who, csrf)
-    return who
-
-
 def to_login() -> RedirectResponse:
     return RedirectResponse("/login", status_code=303)
 
@@ -82,9 +60,11 @@ def see(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
-def refused(request: Request, exc: WorkflowError, who: Caller | None = None) -> HTMLResponse:
-    """A refusal as a page of its own: headline in the reader's language, the engine's line."""
-    return render(request, "refused.html", status_of(exc), who=who or caller(request),
+def refused(request: Request, exc: WorkflowError) -> HTMLResponse:
+    """A refusal as a page of its own: headline in the reader's language, the engine's line
+    (the signed-in reader, if any, as the request's dependencies found them)."""
+    who = getattr(request.state, "who", None)
+    return render(request, "refused.html", status_of(exc), who=who,
                   refusal=refusal_of(exc, language(request)))
 
 
@@ -92,22 +72,3 @@ def refusal_of(exc: WorkflowError, lang: str = "en") -> dict[str, str]:
     """What a refusal box shows: a headline key and the engine's one line, both in the
     reader's language (`detail_lang`)."""
     return {"headline": headline(exc), "detail": catalogue.say(exc, lang), "detail_lang": lang}
-
-
-def page(handler: Callable[P, Awaitable[Response]]) -> Callable[P, Awaitable[Response]]:
-    """A page handler: not signed in is 303 to /login, a refusal is a page saying so (never
-    the API's JSON). The handler takes `request` by name."""
-
-    @functools.wraps(handler)
-    async def wrapped(*args: P.args, **kwargs: P.kwargs) -> Response:
-        request = kwargs["request"]
-        assert isinstance(request, Request)
-        try:
-            return await handler(*args, **kwargs)
-        except SignInFirst:
-            return to_login()
-        except NotSignedIn as exc:  # a missing or forged CSRF token: nothing was written
-            return refused(request, exc)
-        except WorkflowError as exc:
-            return refused(request, exc)
-    return wrapped
