@@ -62,13 +62,14 @@ def test_lc_all_wins_over_lang_and_every_exit_code_stays(vetoed: tuple[str, str]
     assert "未知事项 R-99" in error_line(in_locale(db, zh, "show", "R-99", actor="wang"))
 
 
-def test_a_missing_role_names_the_role_in_chinese(sqlite_url: str) -> None:
+def test_a_stranger_is_refused_the_case_in_chinese_before_anything_about_it(
+        sqlite_url: str) -> None:
     organise(sqlite_url)
     ref = str(ok(sqlite_url, "recruit", "apply", "--class", "kj1", actor="chen")["id"])
     result = in_locale(sqlite_url, {"LANG": "zh_CN.UTF-8"}, "approve", ref, actor="liu")
     assert result.exit_code == 3
-    assert error_line(result) == (f"error: {ref} 等待「推荐单位审核」，应由nanning（或其上级单位）的"
-                                  "校外教学点负责人（site_head）办理；liu 的角色：无角色")
+    assert error_line(result) == (f"error: liu 无权查看 {ref}：该事项仅供其对象、发起人、所在单位或"
+                                  "上级单位中该流程的角色、管理员和审计人员查看")
 
 
 def test_the_installed_script_speaks_chinese_in_a_real_process(

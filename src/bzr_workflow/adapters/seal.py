@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
-from ..domain.errors import BadInput, IntegrityFailure
+from ..domain.errors import BadInput, IntegrityFailure, Phrase
 from . import sealkey
 from .rawdb import table
 from .sealkey import Keyring, KeySource, SealKey
@@ -116,23 +116,24 @@ class Sealer:
         position, digest, key_id = head or (0, GENESIS, None)
         if (before or 0) != position:
             raise IntegrityFailure("refusing to write: the last stored event is at position "
-                                   "{anchor} but the seal's last link at {position}: events were "
+                                   "{last} but the seal's last link at {position}: events were "
                                    "stored outside the writer, or links deleted; run "
-                                   "`bzr-workflow verify`", anchor=before or 0, position=position)
+                                   "`bzr-workflow verify`", last=before or 0, position=position)
         ring = self._ring(head)
         if ring.anchor is None:  # `seal key create`, or a key file from before anchors
             if head is None:
                 ring = self.source.anchored((0, GENESIS))
             elif key_id is None:
-                raise IntegrityFailure(self._unkeyed(position, "the key file does not say"
-                                                     " where keys began"))
+                raise self._unkeyed(position, Phrase(
+                    "the key file does not say where keys began"))
             else:
                 ring = self.source.anchored(anchor_of())
         anchor = ring.anchor
         assert anchor is not None
         if key_id is None and (position, digest) != anchor:
-            raise IntegrityFailure(self._unkeyed(position, f"keys began at position {anchor[0]}"
-                                                 f" (the seal key file {ring.path})"))
+            raise self._unkeyed(position, Phrase(
+                "keys began at position {anchor} (the seal key file {path})", anchor=anchor[0],
+                path=ring.path))
         if key_id is not None and (ring.get(str(key_id)) is None or position <= anchor[0]):
             raise IntegrityFailure("refusing to write: the seal's last link (position "
                                    "{position}) was made with key {key_id}, which the seal key "
@@ -147,10 +148,12 @@ class Sealer:
         return links
 
     @staticmethod
-    def _unkeyed(position: int, why: str) -> str:
-        return (f"refusing to write: the seal's last link (position {position}) is unkeyed and"
-                f" {why}: the seal was rewritten without the key, or the store was sealed before"
-                " keys (then run `bzr-workflow seal upgrade` once); run `bzr-workflow verify`")
+    def _unkeyed(position: int, why: Phrase) -> IntegrityFailure:
+        return IntegrityFailure("refusing to write: the seal's last link (position {position}) "
+                                "is unkeyed and {why}: the seal was rewritten without the key, "
+                                "or the store was sealed before keys (then run `bzr-workflow "
+                                "seal upgrade` once); run `bzr-workflow verify`",
+                                position=position, why=why)
 
     def _ring(self, head: Head | None) -> Keyring:
         if self.source.exists():

@@ -180,8 +180,8 @@ def _expect(case: Case, pinned: PinnedStep, policy: Policy) -> None:
     step the case's workflow does not have is bad input naming the ones it has."""
     ids = policy.workflow(case.kind).step_ids()
     if pinned.step and pinned.step not in ids:
-        raise BadInput("unknown step (--step): a {kind} case's steps are {steps}".format(
-            kind=case.kind, steps=", ".join(ids)))
+        raise BadInput("unknown step (--step): a {kind} case's steps are {steps}",
+                       kind=case.kind, steps=", ".join(ids))
     if pinned.step is None:
         pinned.step = case.step if case.state == "open" else ""
     elif case.step != pinned.step:

@@ -74,6 +74,7 @@ LABELS = (
     # login
     N_("login.failed"),
     N_("login.locked"),
+    N_("login.throttled"),
     # outcome
     N_("outcome.dismissed"),
     N_("outcome.upheld"),

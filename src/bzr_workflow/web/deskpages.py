@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from ..domain.errors import WorkflowError
+from ..domain.errors import Conflict, WorkflowError
 from .deps import Door, Poster, Reader
 from .errors import status_of
 from .limits import OneAtATime
@@ -15,7 +15,8 @@ from .render import refusal_of, render, see
 router = APIRouter(include_in_schema=False)
 AUDIT_ROWS = 1000  # the page shows the first so many; the downloads hold every match up to:
 AUDIT_SHEET_ROWS = 100_000  # a download's rows at most (a larger search is refused: narrow it)
-VERIFYING = OneAtATime("a verify is already running; reload the page in a minute to see it")
+VERIFYING = OneAtATime(Conflict("a verify is already running; reload the page in a minute to "
+                                "see it"))
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -131,8 +131,8 @@ class SignInLimit:
         """TooManySignIns for an address over the limit (asked before a sign-in waits its turn,
         and again when its turn comes)."""
         if self.blocked(address):
-            raise TooManySignIns("too many failed sign-ins from this address; try again in"
-                                 " 15 minutes")
+            raise TooManySignIns("too many failed sign-ins from this address; try again in "
+                                 "15 minutes")
 
     @contextmanager
     def attempt(self, address: str) -> Iterator[None]:
@@ -149,14 +149,14 @@ class OneAtATime:
     """A long read (verify) that one request at a time may run; a second meanwhile is a
     Conflict (409, code 4) at once rather than a queue of them."""
 
-    def __init__(self, busy: str) -> None:
+    def __init__(self, busy: Conflict) -> None:
         self.busy = busy
         self._lock = threading.Lock()
 
     @contextmanager
     def running(self) -> Iterator[None]:
         if not self._lock.acquire(blocking=False):
-            raise Conflict(self.busy)
+            raise self.busy
         try:
             yield
         finally:
