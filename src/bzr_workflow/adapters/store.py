@@ -194,6 +194,12 @@ def owner_only(path: str) -> None:
     else:
         os.close(fd)
         return
+    try:
+        with open(path, "rb") as head:
+            if head.read(16) != b"SQLite format 3\x00":
+                return  # not a store: the open that follows says so, in one line
+    except OSError:
+        return
     for name in (path, path + "-wal", path + "-shm"):
         try:
             mode = stat.S_IMODE(os.stat(name).st_mode)
