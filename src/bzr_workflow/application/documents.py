@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..domain.access import covers
 from ..domain.errors import BadInput, NotPermitted
 from ..domain.signing import may_read_results, results_refusal, sees_everything
+from ..domain.timefmt import local_iso
 
 if TYPE_CHECKING:
     from .reads import Reads
@@ -73,7 +74,7 @@ def _frame(reads: Reads, name: str, asked: Asked, scope: str) -> dict[str, Any]:
     unit = f"{units.get(asked.unit, asked.unit)}（{asked.unit}）" if asked.unit else ""
     return {"name": name, "title": DOCUMENTS[name].title,
             "institution": reads.store.institution().name, "scope": scope, "unit": unit,
-            "made_at": reads.store.clock().isoformat(timespec="seconds"),
+            "made_at": local_iso(reads.store.clock(), reads.offset())[:16].replace("T", " "),
             "sections": [], "totals": [], "notes": [], "signatures": list(SIGNATURES)}
 
 
@@ -157,7 +158,13 @@ def announcement(reads: Reads, asked: Asked) -> dict[str, Any]:
     doc["totals"] = [["公示人数", len(rows)]]
     ends = sorted({r["announcement_until"] for r in rows})
     if ends:
-        doc["notes"].append(f"公示期：至 {ends[-1]} 止。")
+        from datetime import date, timedelta
+
+        from ..domain.appraisal_rules import rules_of
+
+        days = rules_of(reads.store.policy()).announcement_days
+        first = (date.fromisoformat(ends[0]) - timedelta(days=days)).isoformat()
+        doc["notes"].append(f"公示期：{first} 至 {ends[-1]}（{days} 天）。")
     doc["notes"].append("如有异议，请在公示期内登录系统，在本人可见的公示页面（/announcements?period="
                         f"{asked.period}）提出书面异议，或向{_office(reads)}反映。")
     return doc
