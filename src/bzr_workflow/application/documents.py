@@ -338,8 +338,11 @@ def _unit_filter(reads: Reads, login: str | None,
 
 
 def _indicator_head(indicator: dict[str, Any]) -> str:
-    most = indicator.get("max", indicator.get("weight"))
-    return f"{indicator['label']}（{_plain(most)}）" if most is not None else indicator["label"]
+    if indicator.get("max") is not None:
+        return f"{indicator['label']}（满分{_plain(indicator['max'])}）"
+    if indicator.get("weight") is not None:
+        return f"{indicator['label']}（权重{_plain(indicator['weight'])}%）"
+    return str(indicator["label"])
 
 
 def _plain(value: Any) -> str:

@@ -493,6 +493,20 @@ class Reads:
         doc = self.document(name, period, month, unit, reader, advisor)
         return (xlsx_bytes if fmt == "xlsx" else html_bytes)(doc)
 
+    def result_figures(self, period: str, unit: str | None = None,
+                       reader: str | None = None) -> dict[str, Any]:
+        """The results page's figures: grades per unit, indicator averages, the quota's places
+        (application/figures.py), only what `reader` may read."""
+        from .figures import result_figures
+
+        return result_figures(self, period, unit, reader)
+
+    def allowance_figures(self, months: list[str], reader: str | None = None) -> dict[str, Any]:
+        """Each month's allowance total per unit, for the allowance page."""
+        from .figures import allowance_figures
+
+        return allowance_figures(self, months, reader)
+
     def export(self, name: str, out: str, period: str | None = None, month: str | None = None,
                unit: str | None = None, force: bool = False,
                advisor: str | None = None) -> dict[str, Any]:
