@@ -117,7 +117,8 @@ def appraisal_summary(reads: Reads, asked: Asked) -> dict[str, Any]:
                "否决项", "状态"]
     everyone: dict[str, int] = {}
     for unit, found in _by_unit(rows, units).items():
-        lines, counts = [], {}
+        lines: list[list[Any]] = []
+        counts: dict[str, int] = {}
         for row in found:
             scores = reads.store.case(row["case"]).scores
             lines.append([person(people, row["advisor"]), row["case"],
@@ -156,7 +157,7 @@ def announcement(reads: Reads, asked: Asked) -> dict[str, Any]:
         doc["sections"].append({"heading": unit, "columns": columns, "rows": lines,
                                 "totals": [["人数", len(found)]]})
     doc["totals"] = [["公示人数", len(rows)]]
-    ends = sorted({r["announcement_until"] for r in rows})
+    ends = sorted({str(r["announcement_until"]) for r in rows})
     if ends:
         from datetime import date, timedelta
 
@@ -366,7 +367,7 @@ def _state(row: dict[str, Any]) -> str:
         return "已定"
     if row["state"] == "published" and row["announcement_until"]:
         return "公示中"
-    return row["step_label"] or row["state"]
+    return str(row["step_label"] or row["state"])
 
 
 def _in_order(counts: dict[str, int], grades: list[str]) -> list[tuple[str, int]]:

@@ -32,8 +32,8 @@ def result_figures(reads: Reads, period: str, unit: str | None = None,
     indicators = []
     scored = [reads.store.case(r["case"]).scores for r in rows]
     for item in appraisal.get("indicators", []):
-        numbers = [_float(s[item["key"]]) for s in scored if item["key"] in s]
-        numbers = [n for n in numbers if n is not None]
+        found = [_float(s[item["key"]]) for s in scored if item["key"] in s]
+        numbers = [n for n in found if n is not None]
         most = item.get("max") if item.get("max") is not None else scale
         indicators.append({"key": item["key"], "label": item["label"], "max": float(most),
                            "weight": item.get("weight"), "count": len(numbers),
