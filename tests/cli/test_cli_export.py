@@ -158,3 +158,35 @@ def test_export_refusals_are_one_line_with_exit_2(db: str, tmp_path: Path) -> No
     not_yet = invoke(db, "export", "advisor-record", "--period", PERIOD, "--out",
                      str(tmp_path / "r.xlsx"))
     assert not_yet.exit_code == 2 and "not available" in not_yet.stderr
+
+
+def test_the_award_list_sums_the_rewards_awards_prints_and_a_unit_keeps_to_itself(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Suzhou rewards every final 优秀 with 1500 元 and a certificate (第十条 二、2): after the
+    公示, 周杰's reward is on the 评优名单 as a number; `--unit me` leaves 计算机学院 out."""
+    from datetime import UTC, datetime, timedelta
+
+    from bzr_workflow.application import app as app_module
+    from bzr_workflow.application import open_app, parse_location
+    from suzhou_year import make_year
+
+    db = str(tmp_path / "year.db")
+    make_year(open_app(parse_location(db), create=True)).close()
+    moment = datetime.now(UTC) + timedelta(days=6)
+    monkeypatch.setattr(app_module.WorkflowApp, "clock", lambda self: moment)
+    ok(db, "appraisal", "finalise", "A-1", actor="o2")
+    awards = ok(db, "awards", "--period", PERIOD)
+    done, out = export(db, tmp_path, "award-list", "--period", PERIOD)
+    rows = cells(out)
+    header = next(r for r in rows if r[0] == "序号")
+    money = header.index("奖励金额（元）")
+    listed = [r for r in rows if isinstance(r[0], int)]
+    assert [r[1] for r in listed] == ["周杰（zhou）"] and listed[0][header.index("证书")] == "是"
+    assert sum(r[money] for r in listed) == sum(a["amount"] for a in awards) == 1500
+    assert next(r for r in rows if r[0] == "奖励金额合计")[1] == 1500
+    assert done["head"] in flat(rows)
+    _, mine = export(db, tmp_path, "appraisal-summary", "--period", PERIOD, "--unit", "me")
+    values = flat(cells(mine))
+    assert "吴敏（wu）" in values and "周杰（zhou）" not in values
+    assert invoke(db, "export", "audit", "--period", PERIOD, "--unit", "nowhere", "--out",
+                  str(tmp_path / "n.xlsx")).exit_code == 2

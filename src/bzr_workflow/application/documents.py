@@ -36,8 +36,10 @@ class Asked:
 @dataclass(frozen=True)
 class Document:
     title: str
-    needs: str  # "period" or "month": which of --period / --month it takes
+    needs: str  # "period", "month" or "advisor": which of --period / --month / --advisor
     build: Callable[[Reads, Asked], dict[str, Any]]
+    writer: str = "documents"
+    """The module of exports/ whose `xlsx_bytes(model)` and `html_bytes(model)` write it."""
 
 
 def names(reads: Reads) -> tuple[dict[str, str], dict[str, str], dict[str, dict[str, Any]]]:
@@ -198,7 +200,7 @@ def award_list(reads: Reads, asked: Asked) -> dict[str, Any]:
             subtotal += amount
             lines.append([number, person(people, row["advisor"]), row["distinction"] or "",
                           row["case"] or row["result"] or "", row["step_label"] or row["state"],
-                          amount, row["certificate"] or ""])
+                          amount, _certificate(row["certificate"])])
         money += subtotal
         doc["sections"].append({"heading": unit, "columns": columns, "rows": lines,
                                 "totals": [["人数", len(found)], ["金额合计", round(subtotal, 2)]]})
@@ -243,7 +245,7 @@ def allowance_sheet(reads: Reads, asked: Asked) -> dict[str, Any]:
     for label, lines in grouped.items():
         sums = [round(sum(row[6 + i] for row in lines), 2) for i in range(len(payers))]
         doc["sections"].append({"heading": label, "columns": columns, "rows": lines,
-                                "totals": [["人数", len(lines)],
+                                "totals": [["人次", len(lines)],
                                            ["金额合计", round(unit_totals[label], 2)],
                                            *[[p, s] for p, s in zip(payers, sums)]]})
     doc["totals"] = [["合计金额", round(total, 2)],
@@ -288,7 +290,9 @@ DOCUMENTS: dict[str, Document] = {
     "award-list": Document("评优名单", "period", award_list),
     "audit": Document("审计记录", "period", audit),
 }
-"""Every document `export` writes; `advisor-record` (业务档案) joins with one row here."""
+"""Every document `export` writes. `advisor-record` (业务档案) joins with one row, e.g.
+`"advisor-record": Document("业务档案", "advisor", lambda reads, asked: reads.advisor_record(
+asked.advisor, reader=asked.reader), "advisor_record")`, and leaves KNOWN_NOT_YET."""
 KNOWN_NOT_YET = ("advisor-record",)
 """Documents CLI.md names that this build does not write yet."""
 
@@ -308,6 +312,8 @@ def check_asked(name: str, asked: Asked) -> Document:
                        name=name)
     if spec.needs == "month" and (not asked.month or asked.period):
         raise BadInput("export {name} takes --month (YYYY-MM), not --period", name=name)
+    if spec.needs == "advisor" and not asked.advisor:
+        raise BadInput("export {name} takes --advisor USER", name=name)
     if asked.month:
         from ..domain.allowance import month_range
 
@@ -320,7 +326,7 @@ def document(reads: Reads, name: str, asked: Asked) -> dict[str, Any]:
     spec = check_asked(name, asked)
     if asked.unit:
         reads.store.unit(asked.unit)  # an unknown unit is refused, not an empty document
-    return spec.build(reads, asked)
+    return spec.build(reads, asked) | {"writer": spec.writer}
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -360,6 +366,12 @@ def _number(value: Any) -> Any:
     except (TypeError, ValueError):
         return str(value)
     return int(number) if number.is_integer() else number
+
+
+def _certificate(value: Any) -> str:
+    if value is True:
+        return "是"
+    return str(value) if value else ""
 
 
 def _state(row: dict[str, Any]) -> str:

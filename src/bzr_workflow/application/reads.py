@@ -486,12 +486,9 @@ class Reads:
                        month: str | None = None, unit: str | None = None,
                        reader: str | None = None, advisor: str | None = None) -> bytes:
         """The document as an `xlsx` workbook or a printable `html` page."""
-        from ..exports.documents import html_bytes, xlsx_bytes
-
         if fmt not in ("xlsx", "html"):
             raise BadInput("format {fmt!r}: xlsx or html", fmt=fmt)
-        doc = self.document(name, period, month, unit, reader, advisor)
-        return (xlsx_bytes if fmt == "xlsx" else html_bytes)(doc)
+        return _written(self.document(name, period, month, unit, reader, advisor), fmt)
 
     def result_figures(self, period: str, unit: str | None = None,
                        reader: str | None = None) -> dict[str, Any]:
@@ -512,12 +509,11 @@ class Reads:
                advisor: str | None = None) -> dict[str, Any]:
         """Write the document to `out` (.xlsx or .html), whole or not at all, never over the
         store or an existing file without `force` (exports.safe)."""
-        from ..exports.documents import html_bytes, xlsx_bytes
         from ..exports.safe import write_out
 
         fmt = export_format(out, self.store.location, force)
         doc = self.document(name, period, month, unit, None, advisor)
-        body = (xlsx_bytes if fmt == "xlsx" else html_bytes)(doc)
+        body = _written(doc, fmt)
 
         def write(path: str) -> None:
             with open(path, "wb") as handle:
@@ -542,6 +538,14 @@ def form_format(out: str, fmt: str | None, location: Location | None = None,
         raise BadInput("--out {out}: the folder does not exist", out=out)
     _check_out(out, location, force)
     return kind
+
+
+def _written(doc: dict[str, Any], fmt: str) -> bytes:
+    """The document's bytes, by the exports/ module its table row names."""
+    from importlib import import_module
+
+    writer = import_module(f"bzr_workflow.exports.{doc['writer']}")
+    return cast(bytes, (writer.xlsx_bytes if fmt == "xlsx" else writer.html_bytes)(doc))
 
 
 def export_format(out: str, location: Location | None = None, force: bool = False) -> str:
