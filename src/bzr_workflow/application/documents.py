@@ -17,6 +17,8 @@ from ..domain.timefmt import local_iso
 if TYPE_CHECKING:
     from .reads import Reads
 
+AUDIT_ROWS = 100_000
+"""The audit document's rows at most (as the audit downloads): a larger period is refused."""
 SIGNATURES = ["审核人", "负责人", "单位盖章", "日期"]
 """The signature block the office's paper has (审核人, 负责人, the unit's seal, the date)."""
 
@@ -267,7 +269,10 @@ def audit(reads: Reads, asked: Asked) -> dict[str, Any]:
     start, end = period_range(parse_period(asked.period, reads.store.policy().period),
                               reads.store.calendar())
     position, head = reads.seal.head()
-    rows = reads.audit(since=start, until=end, position=position)
+    rows = reads.audit(since=start, until=end, limit=AUDIT_ROWS + 1, position=position)
+    if len(rows) > AUDIT_ROWS:
+        raise BadInput("the period has more than {cap} decisions; export the audit by "
+                       "`audit --since --until` in parts", cap=AUDIT_ROWS)
     people, _, _ = names(reads)
     doc = _frame(reads, "audit", asked, asked.period)
     doc |= {"position": position, "head": head,
