@@ -17,7 +17,7 @@ from ..domain.signing import may_read_results, results_refusal
 from .failures import storage_errors
 from .ports import Store
 
-__all__ = ["Reads", "check_digest", "form_format", "sheet_format"]
+__all__ = ["Reads", "check_digest", "export_format", "form_format", "sheet_format"]
 
 if TYPE_CHECKING:  # the row types only type (defining ~20 TypedDicts costs a command ~1 ms)
     from .readmodels import (Activity, AllowanceSheet, AppointmentRow, AuditRow, AwardRow,
@@ -470,6 +470,59 @@ class Reads:
 
         return Integrity(position, head, run)
 
+    # -- office documents (application/documents.py; written by exports/documents.py) ------
+
+    def document(self, name: str, period: str | None = None, month: str | None = None,
+                 unit: str | None = None, reader: str | None = None,
+                 advisor: str | None = None) -> dict[str, Any]:
+        """The office document `name` (公示名单, 考核汇总表, 津贴发放表, 评优名单, audit) as plain
+        rows with the log position and seal digest it was made at; `reader` sees only what
+        they may read."""
+        from .documents import Asked, document
+
+        return document(self, name, Asked(period, month, unit, advisor, reader))
+
+    def document_bytes(self, name: str, fmt: str, period: str | None = None,
+                       month: str | None = None, unit: str | None = None,
+                       reader: str | None = None, advisor: str | None = None) -> bytes:
+        """The document as an `xlsx` workbook or a printable `html` page."""
+        if fmt not in ("xlsx", "html"):
+            raise BadInput("format {fmt!r}: xlsx or html", fmt=fmt)
+        return _written(self.document(name, period, month, unit, reader, advisor), fmt)
+
+    def result_figures(self, period: str, unit: str | None = None,
+                       reader: str | None = None) -> dict[str, Any]:
+        """The results page's figures: grades per unit, indicator averages, the quota's places
+        (application/figures.py), only what `reader` may read."""
+        from .figures import result_figures
+
+        return result_figures(self, period, unit, reader)
+
+    def allowance_figures(self, months: list[str], reader: str | None = None) -> dict[str, Any]:
+        """Each month's allowance total per unit, for the allowance page."""
+        from .figures import allowance_figures
+
+        return allowance_figures(self, months, reader)
+
+    def export(self, name: str, out: str, period: str | None = None, month: str | None = None,
+               unit: str | None = None, force: bool = False,
+               advisor: str | None = None) -> dict[str, Any]:
+        """Write the document to `out` (.xlsx or .html), whole or not at all, never over the
+        store or an existing file without `force` (exports.safe)."""
+        from ..exports.safe import write_out
+
+        fmt = export_format(out, self.store.location, force)
+        doc = self.document(name, period, month, unit, None, advisor)
+        body = _written(doc, fmt)
+
+        def write(path: str) -> None:
+            with open(path, "wb") as handle:
+                handle.write(body)
+        write_out(out, write, self.store.location, force)
+        return {"document": name, "title": doc["title"], "file": out, "format": fmt,
+                "scope": doc["scope"], "position": doc["position"], "head": doc["head"],
+                "totals": {label: value for label, value in doc["totals"]}}
+
 
 def form_format(out: str, fmt: str | None, location: Location | None = None,
                 force: bool = False) -> str:
@@ -481,6 +534,27 @@ def form_format(out: str, fmt: str | None, location: Location | None = None,
     kind = fmt or Path(out).suffix.lstrip(".").lower()
     if kind not in ("docx", "xlsx"):
         raise BadInput("--out {out}: give a .docx or .xlsx file, or --format", out=out)
+    if not Path(out).resolve().parent.is_dir():
+        raise BadInput("--out {out}: the folder does not exist", out=out)
+    _check_out(out, location, force)
+    return kind
+
+
+def _written(doc: dict[str, Any], fmt: str) -> bytes:
+    """The document's bytes, by the exports/ module its table row names."""
+    from importlib import import_module
+
+    writer = import_module(f"bzr_workflow.exports.{doc['writer']}")
+    return cast(bytes, (writer.xlsx_bytes if fmt == "xlsx" else writer.html_bytes)(doc))
+
+
+def export_format(out: str, location: Location | None = None, force: bool = False) -> str:
+    """`xlsx` or `html`, from the file's ending, checked as `form_format` checks a file."""
+    from pathlib import Path
+
+    kind = Path(out).suffix.lstrip(".").lower()
+    if kind not in ("xlsx", "html"):
+        raise BadInput("--out {out}: give a .xlsx or .html file", out=out)
     if not Path(out).resolve().parent.is_dir():
         raise BadInput("--out {out}: the folder does not exist", out=out)
     _check_out(out, location, force)

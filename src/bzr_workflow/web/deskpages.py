@@ -6,6 +6,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from ..domain.errors import Conflict, WorkflowError
+from . import charts
 from .deps import Door, Poster, Reader
 from .errors import status_of
 from .limits import OneAtATime
@@ -59,8 +60,10 @@ def results(request: Request, app: Door, who: Reader, period: str = "",
     15 % of 优秀), for those who run or sign its appraisals."""
     ranked = app.reads.ranked_results(period, unit or None, reader=who.login) \
         if period else None
-    return render(request, "results.html", who=who, ranked=ranked,
-                  form={"period": period, "unit": unit})
+    figures = app.reads.result_figures(period, unit or None, reader=who.login) \
+        if period else None  # drawn by web/charts.py, in _figures.html
+    return render(request, "results.html", who=who, ranked=ranked, figures=figures,
+                  charts=charts, form={"period": period, "unit": unit})
 
 
 SHEETS = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}

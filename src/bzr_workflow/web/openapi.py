@@ -37,12 +37,16 @@ REASONS = {
 }
 
 
+READ_RULED = ("/api/v1/exports/",)
+"""GET paths the reading rule may refuse (403) though they name no case: the documents."""
+
+
 def _statuses(method: str, path: str) -> list[str]:
     """The refusals an operation can answer (WEB.md's table, by what the operation does)."""
     if path == "/api/v1/session" and method == "post":
         return ["400", "401", "423", "500"]
     found = ["400", "401", "500"]
-    if "{ref}" in path or method != "get":
+    if "{ref}" in path or method != "get" or path.startswith(READ_RULED):
         found += ["403"]
     if "{ref}" in path:
         found += ["404"]
