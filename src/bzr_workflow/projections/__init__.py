@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..domain.errors import Conflict
 from . import queries
 from .catchup import EventLog, catch_up, create_views, make_engine, rebuild, views_as_of
-from .projector import PolicyOf
+from .policyof import PolicyOf
 
 __all__ = ["EventLog", "PolicyOf", "ViewConnection", "Views", "ViewsUnavailable", "queries"]
 

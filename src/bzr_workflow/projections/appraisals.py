@@ -10,7 +10,7 @@ from .batch import BatchWriter, Kept
 from .cases import CaseProjection, Handlers
 
 if TYPE_CHECKING:
-    from .projector import PolicyOf
+    from .policyof import PolicyOf
 
 
 def kept() -> Kept:

@@ -11,7 +11,7 @@ from . import tables as t
 from .batch import BatchWriter, Kept
 
 if TYPE_CHECKING:
-    from .projector import PolicyOf
+    from .policyof import PolicyOf
 
 
 def kept() -> Kept:

@@ -14,7 +14,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, insert, select,
 from sqlalchemy.pool import StaticPool
 
 from . import tables as t
-from .projector import PolicyOf, Projector
+from .policyof import PolicyOf
+from .projector import Projector
 
 VIEWS = "views"
 # raise SCHEMA when tables.py changes, or what a view holds (7: periods as school years,

@@ -13,7 +13,7 @@ from .batch import BatchWriter
 from .cases import CASE_EVENTS, CaseProjection
 
 if TYPE_CHECKING:
-    from .projector import PolicyOf
+    from .policyof import PolicyOf
 
 
 class DecisionProjection:

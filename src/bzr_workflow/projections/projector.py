@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from ..domain.policy import Policy
 from . import appraisals, cases
 from .appraisals import AppraisalProjection
 from .awards import AwardProjection
@@ -15,8 +14,7 @@ from .batch import BatchWriter
 from .cases import CASE_EVENTS, CaseProjection
 from .decisions import DecisionProjection
 from .organisation import OrganisationProjection
-
-PolicyOf = Callable[[int, int], Policy]
+from .policyof import PolicyOf
 
 __all__ = ["CASE_EVENTS", "PolicyOf", "Projector"]
 

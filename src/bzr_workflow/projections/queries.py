@@ -19,7 +19,7 @@ from ..domain.signing import Sheet, signing_refusal
 from ..domain.timefmt import local_iso
 from . import tables as t
 from .catchup import VIEWS
-from .projector import PolicyOf
+from .policyof import PolicyOf
 
 
 def _utc(value: datetime) -> datetime:

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from ..domain.errors import IntegrityFailure
 from . import catchup, tables as t
 from .catchup import EventLog
-from .projector import PolicyOf
+from .policyof import PolicyOf
 
 
 def compare_views(engine: Engine, log: EventLog, policy_of: PolicyOf) -> tuple[int, int]:
