@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 
 from ..application.app import WorkflowApp
 from ..application.credentials import SignedIn
@@ -222,8 +222,7 @@ def recruitment(body: Application, request: Request, app: Door, who: Writer) -> 
 
 # -- appraisal and its 公示 (issue 21 items 1-2) -------------------------------------------
 
-KEY = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$"  # an indicator's or bonus item's key
-Score = str | int | float
+Score = StrictStr | StrictInt | StrictFloat  # true/false is no score
 
 
 class Opening(Body):
@@ -257,21 +256,11 @@ class Resolution(Body):
     comment: str = Field(max_length=10_000)
 
 
-def pairs(values: dict[str, Score] | None, what: str) -> list[str]:
-    """A JSON object of scores as the door takes them (KEY=VALUE); a key that is not a plain
-    key is bad input, as a number that is not finite is."""
-    import re
-
-    out = []
-    for key, value in (values or {}).items():
-        if not re.match(KEY, key):
-            raise BadInput("{what} key {key!r} is not an item's key", what=what, key=key[:64])
-        if isinstance(value, bool):
-            raise BadInput("{what} {key}: give a number or a grade, not true/false", what=what,
-                           key=key)
-        text = repr(value) if isinstance(value, float) else str(value)
-        out.append(f"{key}={text}")
-    return out
+def pairs(values: dict[str, Score] | None) -> list[str]:
+    """A JSON object of scores as the door takes them (KEY=VALUE pairs, judged by the door
+    after the reading rule)."""
+    return [f"{key}={value!r}" if isinstance(value, float) else f"{key}={value}"
+            for key, value in (values or {}).items()]
 
 
 @router.post("/appraisals", status_code=201)
@@ -296,8 +285,8 @@ def summary(ref: str, body: Summary, request: Request, app: Door, who: Writer) -
 @router.post("/cases/{ref}/scores")
 def scores(ref: str, body: Scores, request: Request, app: Door, who: Writer) -> Response:
     only(request)
-    return Json(app.appraisals.score(ref, who.login, pairs(body.items, "items"),
-                                     pairs(body.bonus, "bonus")))
+    return Json(app.appraisals.score(ref, who.login, pairs(body.items),
+                                     pairs(body.bonus)))
 
 
 @router.post("/cases/{ref}/veto-items")
