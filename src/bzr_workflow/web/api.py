@@ -310,8 +310,13 @@ def resolve(ref: str, body: Resolution, request: Request, app: Door, who: Writer
                                                  bool(body.upheld), body.comment))
 
 
+class Nothing(Body):
+    """A body with no fields: any field sent is refused (400)."""
+
+
 @router.post("/cases/{ref}/finalise")
-def finalise(ref: str, request: Request, app: Door, who: Writer) -> Response:
+def finalise(ref: str, request: Request, app: Door, who: Writer,
+             body: Nothing | None = None) -> Response:
     only(request)
     return Json(app.appraisals.finalise(ref, who.login))
 
