@@ -248,3 +248,15 @@ def test_results_answer_what_the_reader_may_read_final_and_provisional_apart(
     client, _ = suzhou_api("o1")  # signed in again: six days on, the session has lapsed
     counts = client.get("/api/v1/results", params={"period": "2026-2027", "counts": "true"})
     assert counts.json() == {"final": {"*": {"合格": 1}, "cs": {"合格": 1}}, "provisional": {}}
+
+
+def test_the_openapi_document_lists_the_appraisal_endpoints_with_their_statuses(
+        guilin_api: Api) -> None:
+    client, _ = guilin_api("li")
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert set(paths["/api/v1/appraisals"]["post"]["responses"]) == {
+        "201", "400", "401", "403", "404", "409", "422", "500"}
+    for path in ("summary", "scores", "veto-items", "objections", "resolve", "finalise"):
+        answers = paths[f"/api/v1/cases/{{ref}}/{path}"]["post"]["responses"]
+        assert {"200", "400", "401", "403", "404", "409", "422"} <= set(answers), path
+    assert {"200", "400", "401"} <= set(paths["/api/v1/results"]["get"]["responses"])
