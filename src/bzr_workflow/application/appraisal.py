@@ -139,13 +139,12 @@ class Appraisals(Service):
 
     def score(self, ref: str, actor: str | None, items: Sequence[str],
               bonus: Sequence[str] = ()) -> dict[str, Any]:
-        scores, extra = parse_items(items, "--item"), parse_items(bonus, "--bonus")
-        if not scores and not extra:
-            raise BadInput("give at least one --item KEY=VALUE (or --bonus KEY=VALUE)")
-
         def command() -> dict[str, Any]:
             me = self.store.actor(actor)
-            case = self._appraisal(ref, me)
+            case = self._appraisal(ref, me)  # the reading rule before the scores are judged
+            scores, extra = parse_items(items, "--item"), parse_items(bonus, "--bonus")
+            if not scores and not extra:
+                raise BadInput("give at least one --item KEY=VALUE (or --bonus KEY=VALUE)")
             policy, wf, _ = self.store.case_rules(case)
             run_decision(case, me.grants, policy,
                          lambda: case.score(me.login, me.grants, policy, wf, scores, extra))

@@ -523,6 +523,35 @@ class Reads:
                 "scope": doc["scope"], "position": doc["position"], "head": doc["head"],
                 "totals": {label: value for label, value in doc["totals"]}}
 
+    # -- the appraisal pages (issue 21 items 1-2) -------------------------------------------
+
+    def scoring_form(self, ref: str, reader: str,
+                     entered: dict[str, str] | None = None) -> dict[str, Any] | None:
+        """The scoring form of the case's step now for `reader` (None: nothing for them to
+        score); `entered` previews a total and grade without writing anything."""
+        from .appraisalview import AppraisalViews
+
+        return AppraisalViews(self.store).scoring_form(ref, reader, entered)
+
+    def announcements(self, period: str, reader: str) -> dict[str, Any]:
+        """The period's 公示: public to every signed-in person; objectors for the office."""
+        from .appraisalview import AppraisalViews
+
+        return AppraisalViews(self.store).announcements(period, reader)
+
+    def readable_result_counts(self, period: str, unit: str | None,
+                               reader: str | None) -> dict[str, dict[str, dict[str, int]]]:
+        """Counts per grade, per unit and for all ('*'), of the results `reader` may read:
+        final results and provisional ones (not yet final) apart."""
+        counts: dict[str, dict[str, dict[str, int]]] = {"final": {}, "provisional": {}}
+        for row in self.results(period, unit, reader).rows:
+            side = counts["final" if row["final"] else "provisional"]
+            for key in ("*", row["unit"] or "-"):
+                bucket = side.setdefault(key, {})
+                grade = row["grade"] or "-"
+                bucket[grade] = bucket.get(grade, 0) + 1
+        return counts
+
 
 def form_format(out: str, fmt: str | None, location: Location | None = None,
                 force: bool = False) -> str:

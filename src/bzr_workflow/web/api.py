@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 
 from ..application.app import WorkflowApp
 from ..application.credentials import SignedIn
@@ -218,3 +218,119 @@ def recruitment(body: Application, request: Request, app: Door, who: Writer) -> 
     opened = app.cases.recruit_apply(body.class_, body.candidate, body.start, body.note,
                                      who.login)
     return Json(opened, status_code=201)
+
+
+# -- appraisal and its 公示 (issue 21 items 1-2) -------------------------------------------
+
+Score = StrictStr | StrictInt | StrictFloat  # true/false is no score
+
+
+class Opening(Body):
+    period: str = Field(min_length=1, max_length=32)
+    advisors: list[str] | None = Field(default=None, max_length=10_000)
+    all: bool | None = None
+
+
+class Summary(Body):
+    summary: str = Field(max_length=100_000)
+
+
+class Scores(Body):
+    items: dict[str, Score] = Field(max_length=200)
+    bonus: dict[str, Score] | None = Field(default=None, max_length=200)
+
+
+class VetoItem(Body):
+    item: str = Field(min_length=1, max_length=64)
+    reason: str = Field(max_length=10_000)
+
+
+class Objection(Body):
+    reason: str = Field(max_length=10_000)
+
+
+class Resolution(Body):
+    objection: int = Field(ge=1, le=1_000_000)
+    upheld: bool | None = None
+    dismissed: bool | None = None
+    comment: str = Field(max_length=10_000)
+
+
+def pairs(values: dict[str, Score] | None) -> list[str]:
+    """A JSON object of scores as the door takes them (KEY=VALUE pairs, judged by the door
+    after the reading rule)."""
+    return [f"{key}={value!r}" if isinstance(value, float) else f"{key}={value}"
+            for key, value in (values or {}).items()]
+
+
+@router.post("/appraisals", status_code=201)
+def open_appraisals(body: Opening, request: Request, app: Door, who: Writer) -> Response:
+    """`appraisal open`: the period's appraisals for the named advisors or for all (one case
+    each, all in one transaction); those who have one already are skipped."""
+    only(request)
+    if bool(body.advisors) == bool(body.all):
+        raise BadInput("give either advisors (a list of users) or all: true")
+    targets = app.reads.appraisal_targets(body.period, body.advisors or ())
+    opened = app.appraisals.open_appraisals(body.period, targets, who.login,
+                                            bool(body.advisors))
+    return Json(list(opened), status_code=201)
+
+
+@router.post("/cases/{ref}/summary")
+def summary(ref: str, body: Summary, request: Request, app: Door, who: Writer) -> Response:
+    only(request)
+    return Json(app.appraisals.submit_summary(ref, who.login, body.summary))
+
+
+@router.post("/cases/{ref}/scores")
+def scores(ref: str, body: Scores, request: Request, app: Door, who: Writer) -> Response:
+    only(request)
+    return Json(app.appraisals.score(ref, who.login, pairs(body.items),
+                                     pairs(body.bonus)))
+
+
+@router.post("/cases/{ref}/veto-items")
+def veto_item(ref: str, body: VetoItem, request: Request, app: Door, who: Writer) -> Response:
+    only(request)
+    return Json(app.appraisals.flag_veto(ref, who.login, body.item, body.reason))
+
+
+@router.post("/cases/{ref}/objections")
+def objection(ref: str, body: Objection, request: Request, app: Door, who: Writer) -> Response:
+    only(request)
+    return Json(app.appraisals.lodge_objection(ref, who.login, body.reason))
+
+
+@router.post("/cases/{ref}/resolve")
+def resolve(ref: str, body: Resolution, request: Request, app: Door, who: Writer) -> Response:
+    only(request)
+    if bool(body.upheld) == bool(body.dismissed):
+        raise BadInput('give either "upheld": true or "dismissed": true')
+    return Json(app.appraisals.resolve_objection(ref, who.login, body.objection,
+                                                 bool(body.upheld), body.comment))
+
+
+class Nothing(Body):
+    """A body with no fields: any field sent is refused (400)."""
+
+
+@router.post("/cases/{ref}/finalise")
+def finalise(ref: str, request: Request, app: Door, who: Writer,
+             body: Nothing | None = None) -> Response:
+    only(request)
+    return Json(app.appraisals.finalise(ref, who.login))
+
+
+@router.get("/results")
+def results(request: Request, app: Door, who: ApiCaller, period: str | None = None,
+            unit: str | None = None, counts: str | None = None) -> Response:
+    """`results --json`: the period's results the caller may read; with `counts=true`, how
+    many of each grade per unit ('*': all), final and provisional apart."""
+    only(request, "period", "unit", "counts")
+    if not period:
+        raise BadInput("give period, e.g. ?period=2026-2027")
+    if counts not in (None, "true", "false", "1", "0"):
+        raise BadInput("counts {value!r} must be true or false", value=counts)
+    if counts in ("true", "1"):
+        return Json(app.reads.readable_result_counts(period, unit or None, who.login))
+    return Json(app.reads.results(period, unit or None, who.login).rows)

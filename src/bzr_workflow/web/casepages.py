@@ -23,7 +23,14 @@ router = APIRouter(include_in_schema=False)
 def case_page(ref: str, request: Request, app: Door, who: Reader,
               as_of: str | None = None) -> Response:
     view = app.reads.case_view(ref, who.login, as_of or None)
-    return render(request, "case.html", who=who, view=view)
+    return render(request, "case.html", who=who, view=view, **extras(app, who, view))
+
+
+def extras(app: WorkflowApp, who: Caller, view: Any) -> dict[str, Any]:
+    """What a kind's own pages add to the case page (an appraisal's forms)."""
+    from .appraisalpages import appraisal_context
+
+    return appraisal_context(app, who, view)
 
 
 def acted(request: Request, app: WorkflowApp, who: Caller, ref: str,
@@ -34,7 +41,7 @@ def acted(request: Request, app: WorkflowApp, who: Caller, ref: str,
     except WorkflowError as exc:
         view = app.reads.case_view(ref, who.login)
         return render(request, "case.html", status_of(exc), who=who, view=view,
-                      refusal=refusal_of(exc, language(request)))
+                      refusal=refusal_of(exc, language(request)), **extras(app, who, view))
     return see(f"/cases/{done['id']}")
 
 

@@ -29,7 +29,7 @@ REASONS = {
            " that is not UTF-8.",
     "401": "Not signed in, a dead session or token, or a missing or wrong CSRF token (code 3).",
     "403": "Signed in but not permitted, or the case may not be read by the caller (code 3).",
-    "404": "No such case (code 2).",
+    "404": "No such case, user or class (code 2).",
     "409": "Another writer changed the record first; nothing was written (code 4).",
     "422": "Refused by a rule of the policy or the workflow (code 1).",
     "423": "Too many failed sign-ins: the name is locked for a while (code 3).",
@@ -39,6 +39,7 @@ REASONS = {
 
 READ_RULED = ("/api/v1/exports/",)
 """GET paths the reading rule may refuse (403) though they name no case: the documents."""
+NAMING = {"/api/v1/appraisals"}  # bodies that name people or classes who may not exist (404)
 
 
 def _statuses(method: str, path: str) -> list[str]:
@@ -48,7 +49,7 @@ def _statuses(method: str, path: str) -> list[str]:
     found = ["400", "401", "500"]
     if "{ref}" in path or method != "get" or path.startswith(READ_RULED):
         found += ["403"]
-    if "{ref}" in path:
+    if "{ref}" in path or path in NAMING:
         found += ["404"]
     if method in ("post", "put", "patch", "delete") and path != "/api/v1/session":
         found += ["409", "422"]
