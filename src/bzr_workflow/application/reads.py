@@ -218,8 +218,10 @@ class Reads:
                      as_of: str | None = None) -> list[AppointmentRow]:
         from ..projections import queries
 
+        policy = self.store.policy()
+        today = as_of[:10] if as_of else self.store.today(policy)
         with self._read(as_of) as conn:
-            rows = queries.appointments(conn, advisor)
+            rows = queries.appointments(conn, advisor, today, policy.staffing.term_years)
         return cast("list[AppointmentRow]", self._open(rows))
 
     # -- organisation ---------------------------------------------------------------------
@@ -399,7 +401,8 @@ class Reads:
             raise BadInput("policy {id} sets no allowance ([allowance] section)", id=policy.id)
         with self._read(position=position) as conn:
             sheet = self._open(queries.allowance(conn, policy.allowance, month, policy.period,
-                                                 self.store.calendar()))
+                                                 self.store.calendar(),
+                                                 policy.staffing.term_years))
         sheet["head"] = self.seal.digest_at(sheet["position"])
         sheet["signed"] = self.seal.head_statement(sheet["position"], sheet["head"])
         if out:

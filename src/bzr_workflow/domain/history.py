@@ -86,7 +86,9 @@ _ENTRIES: dict[type, Any] = {
     SchoolClass.AdvisorAppointed: lambda e: _e(e.actor, "appointed", f"class:{e.code}",
                                                comment=f"{e.advisor} from {e.start} ({e.case})"),
     SchoolClass.AdvisorReleased: lambda e: _e(e.actor, "released", f"class:{e.code}",
-                                              comment=f"{e.advisor} until {e.end} ({e.case})"),
+                                              comment=f"{e.advisor} until {e.end} ({e.case})"
+                                              + (f": {e.cause}" if e.cause else "")
+                                              + (f", {e.reason}" if e.reason else "")),
 }
 BOOKKEEPING = (CaseCounter.Started, CaseCounter.Allocated, User.ClassTaken, User.ClassReleased,
                Case.AnnouncementOpened, PeriodRoster.Started, PeriodRoster.Listed,

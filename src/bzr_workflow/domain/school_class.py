@@ -64,13 +64,23 @@ class SchoolClass(Aggregate):
         actor: str
 
     class AdvisorReleased(Aggregate.Event):
+        """An appointment ended: `end` is its last day (paid), `cause` why (tenure: dismissal,
+        graduation, term, ended) and `reason` in words."""
+
         TOPIC = "bzr.class.advisor_released"
-        class_version = 1
+        class_version = 2
         code: str
         advisor: str
         end: str
         case: str
         actor: str
+        cause: str
+        reason: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["cause"] = "dismissal" if state["case"].startswith("D") else "ended"
+            state["reason"] = ""
 
     @staticmethod
     def create_id(code: str, *_: Any, **__: Any) -> UUID:
@@ -128,10 +138,20 @@ class SchoolClass(Aggregate):
             raise RuleRefused("{advisor} does not advise class {code} (advised by {current})",
                               advisor=advisor, code=self.code, current=current)
 
-    def release(self, advisor: str, end: str, case: str, actor: str) -> None:
+    def release(self, advisor: str, end: str, case: str, actor: str, cause: str = "ended",
+                reason: str = "") -> None:
+        """End `advisor`'s appointment to this class with `end` its last day; the class is free
+        for a new advisor at once."""
         self.check_advised_by(advisor)
-        self._released(code=self.code, advisor=advisor, end=end, case=case, actor=actor)
+        self._released(code=self.code, advisor=advisor, end=end, case=case, actor=actor,
+                       cause=cause, reason=reason)
+
+    def appointment_of(self, advisor: str) -> dict[str, str]:
+        """The advisor's running appointment to this class (refused when they hold none)."""
+        self.check_advised_by(advisor)
+        return next(a for a in self.advisors if a["advisor"] == advisor)
 
     @event(AdvisorReleased)
-    def _released(self, code: str, advisor: str, end: str, case: str, actor: str) -> None:
+    def _released(self, code: str, advisor: str, end: str, case: str, actor: str, cause: str,
+                  reason: str) -> None:
         self.advisors = [a for a in self.advisors if a["advisor"] != advisor]

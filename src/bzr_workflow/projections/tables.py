@@ -72,6 +72,9 @@ appointments = Table(
     Column("end", String(10)),
     Column("state", String(16), nullable=False),
     Column("appointed_by", String(64), nullable=False),
+    Column("end_cause", String(16)),
+    Column("end_reason", String(1000)),
+    Column("ended_by", String(64)),
     Index("ix_bzr_appointments_advisor", "advisor"),
 )
 
