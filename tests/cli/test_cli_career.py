@@ -75,6 +75,8 @@ def test_a_suzhou_dismissal_ends_the_appointment_and_frees_the_class(
     assert (december["days"], december["amount"]) == (10, round(600 * 0.8 * 10 / 31, 2))
     assert lines_of(db, "2027-01", "wu") == []
     appoint(db, "zhao", "c1", "2026-12-11")
+    assert appointment(db, "zhao", "c1")["state"] == "upcoming"  # from tomorrow
+    on_day(monkeypatch, "2026-12-11")
     assert appointment(db, "zhao", "c1")["state"] == "active"
     assert ok(db, "class", "list")[0]["advisors"] == ["zhao"]
     released = [e for e in ok(db, "audit", "--actor", "o1") if e["action"] == "released"]
@@ -186,7 +188,7 @@ def test_a_hefei_dismissal_ends_the_appointment_and_frees_the_class(
         "ended", "2026-12-10", f"解聘（{ref}）：不胜任")
     assert [line["days"] for line in lines_of(db, "2026-12", "wu")] == [10]
     assert lines_of(db, "2027-01", "wu") == []
-    hefei_appoint("zhao", "2026-12-11")
+    hefei_appoint("zhao", "2026-12-10")
     assert appointment(db, "zhao", "m1")["state"] == "active"
 
 
@@ -226,10 +228,10 @@ def test_an_aksu_appointment_from_2023_09_01_is_not_active_after_its_term(
             ended["full_term"]) == ("ended", "2026-08-31", "term", "任期届满（3年）", True)
     assert [line["amount"] for line in lines_of(db, "2026-08", "tian")] == [440.0]
     assert lines_of(db, "2026-09", "tian") == []
-    aksu_appoint(db, "2026-12-11")  # renewable by a new appointment
+    aksu_appoint(db, "2026-12-10")  # renewable by a new appointment
     rows = [a for a in ok(db, "appointments") if a["advisor"] == "tian"]
     assert [(a["start"], a["end"], a["state"]) for a in rows] == [
-        ("2023-09-01", "2026-08-31", "ended"), ("2026-12-11", "2029-12-10", "active")]
+        ("2023-09-01", "2026-08-31", "ended"), ("2026-12-10", "2029-12-09", "active")]
     released = [e for e in ok(db, "audit") if e["action"] == "released"]
     assert [e["actor"] for e in released] == ["@rule"]
 

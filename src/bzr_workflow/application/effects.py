@@ -54,7 +54,9 @@ def run(hook: Hook, store: Store, decided: Decided) -> list[Aggregate]:
 def check_vacancy(store: Store, d: Decided) -> list[Aggregate]:
     """An appointing case still open must still have a place to fill."""
     if d.wf.on_publish == "appoint" and d.case.class_code and d.case.state == OPEN:
-        store.school_class(d.case.class_code).check_vacancy(d.policy.staffing.advisors_per_class)
+        start = d.case.data.get("start") or store.today(d.policy)
+        store.school_class(d.case.class_code).check_vacancy(
+            d.policy.staffing.advisors_per_class, start, d.policy.staffing.term_years)
     return []
 
 
