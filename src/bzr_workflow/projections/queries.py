@@ -197,7 +197,7 @@ def _keeps_case(conn: Connection, keep: Keep, ref: str | None, memo: dict[str, b
 def appointments(conn: Connection, advisor: str | None = None, today: str = "",
                  term_years: int = 0) -> list[dict[str, Any]]:
     """CLI.md's appointments, each in its state on `today` (tenure.state_on): `end` is the last
-    day (recorded, or the term's where the policy sets one and it comes first), `end_reason` and
+    day (recorded, or the term's once it ran out; `term_end` the term's last day), `end_reason` and
     `end_cause` why it ended, `full_term` whether it served its whole term (null while it runs)."""
     a = t.appointments.c
     query = select(t.appointments).order_by(a.class_code, a.start)
@@ -211,7 +211,8 @@ def appointments(conn: Connection, advisor: str | None = None, today: str = "",
         state = tenure.state_on(r.start, last, today) if today else r.state
         ended = state == tenure.ENDED
         reason = (f"任期届满（{term_years}年）" if by_term else r.end_reason) if ended else None
-        rows.append({"advisor": r.advisor, "class": r.class_code, "start": r.start, "end": last,
+        rows.append({"advisor": r.advisor, "class": r.class_code, "start": r.start,
+                     "end": last if ended else r.end,
                      "state": state, "case": r.case_ref, "appointed_by": r.appointed_by,
                      "end_reason": reason, "end_cause": cause if ended else None,
                      "ended_by": (RULE if by_term else r.ended_by) if ended else None,
