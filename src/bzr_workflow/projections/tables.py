@@ -94,6 +94,8 @@ appraisals = Table(
     Column("announcement_until", String(10)),
     Column("objections_open", Integer, nullable=False),
     Column("final", Boolean, nullable=False),
+    Column("capped_grade", String(32)),
+    Column("capped_reason", Text),
     Index("ix_bzr_appraisals_period", "period", "unit"),
 )
 
