@@ -133,7 +133,7 @@ def appraisal_decide(ctx: Ctx, period: str, comment: str) -> None:
         [f"{r['case']}  {r['advisor']}  {r['total']}  {r['grade']}" for r in d["results"]]
         + [f"refused {r['case']}: {r['error']}" for r in d["refused"]]))
     if done["refused"]:
-        raise click.exceptions.Exit(max(r["code"] for r in done["refused"]))
+        sys.exit(max(r["code"] for r in done["refused"]))  # click's Exit would be lost
 
 
 @appraisal.command("finalise")
