@@ -228,6 +228,7 @@ def test_an_aksu_appointment_from_2023_09_01_is_not_active_after_its_term(
             ended["full_term"]) == ("ended", "2026-08-31", "term", "任期届满（3年）", True)
     assert [line["amount"] for line in lines_of(db, "2026-08", "tian")] == [440.0]
     assert lines_of(db, "2026-09", "tian") == []
+    assert ok(db, "class", "list")[0]["advisors"] == []  # the class is free
     aksu_appoint(db, "2026-12-10")  # renewable by a new appointment
     rows = [a for a in ok(db, "appointments") if a["advisor"] == "tian"]
     assert [(a["start"], a["end"], a["state"]) for a in rows] == [

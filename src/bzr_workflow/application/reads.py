@@ -242,8 +242,10 @@ class Reads:
     def classes(self) -> list[ClassRow]:
         from ..projections import queries
 
+        policy = self.store.policy()
         with self._read() as conn:
-            return cast("list[ClassRow]", queries.classes(conn))
+            return cast("list[ClassRow]", queries.classes(
+                conn, self.store.today(policy), policy.staffing.term_years))
 
     def policy_view(self, version: int | None = None, unit: str | None = None) -> PolicyView:
         """The store's policy (or an adopted `version`), as refined for `unit` if given."""

@@ -230,10 +230,14 @@ def users(conn: Connection) -> list[dict[str, Any]]:
             for u in conn.execute(select(t.users).order_by(t.users.c.login))]
 
 
-def classes(conn: Connection) -> list[dict[str, Any]]:
+def classes(conn: Connection, today: str = "", term_years: int = 0) -> list[dict[str, Any]]:
+    """Every class with the advisors appointed to it (not those whose term ran out before
+    `today`)."""
     advisors: dict[str, list[str]] = {}
     for a in conn.execute(select(t.appointments).where(t.appointments.c.state == "active")):
-        advisors.setdefault(a.class_code, []).append(a.advisor)
+        last = tenure.term_end(a.start, term_years)
+        if not (today and last and last < today):
+            advisors.setdefault(a.class_code, []).append(a.advisor)
     return [{"class": r.code, "name": r.name, "unit": r.unit, "students": r.students,
              "level": r.level, "graduating": r.graduating, "year_of_study": r.year_of_study,
              "advisors": advisors.get(r.code, [])}
