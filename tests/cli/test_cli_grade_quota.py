@@ -50,25 +50,26 @@ def to_approval(db: str, ref: str, advisor: str, value: int) -> None:
     ok(db, "approve", ref, actor="s2")
 
 
-def test_the_third_excellent_of_nineteen_is_refused_and_the_office_sees_the_ranking(
+def test_the_third_excellent_of_nineteen_goes_on_as_qualified_and_the_office_sees_the_ranking(
         sqlite_url: str) -> None:
-    """优秀班主任的比例为15%: of 19, 2 places (rounded down); the third 审定 is exit 1."""
+    """优秀班主任的比例为15%: of 19, 2 places (rounded down); the third 优秀 at 审定 is signed
+    (exit 0) and goes on as 合格 with its 94 and the reason, never refused into a re-score."""
     db = sqlite_url
     refs = organised(db)
     for ref, advisor, value in zip(refs, ADVISORS, (96, 95, 94, 70)):
         to_approval(db, ref, advisor, value)
     ok(db, "approve", refs[0], actor="o1")
     ok(db, "approve", refs[1], actor="o1")
-    refused = invoke(db, "approve", refs[2], actor="o1")
-    assert refused.exit_code == 1 and refused.stdout == ""
-    [line] = refused.stderr.strip().splitlines()
-    assert f"2 of 2 优秀 places for {PERIOD} taken" in line
+    third = ok(db, "approve", refs[2], actor="o1")
+    assert (third["grade"], third["total"], third["step"]) == ("合格", "94", "announce")
+    [entry] = [h for h in ok(db, "history", refs[2]) if h["action"] == "regraded"]
+    assert entry["comment"] == "优秀名额已满：第 3 名，名额 2 个"
     ok(db, "approve", refs[3], actor="o1")  # 合格 needs no place
 
     ranked = ok(db, "results", "--period", PERIOD, "--rank")
     top = [(r["rank"], r["case"], r["grade"], r["holds_place"]) for r in ranked["ranked"][:4]]
     assert top == [(1, refs[0], "优秀", True), (2, refs[1], "优秀", True),
-                   (3, refs[2], "优秀", False), (4, refs[3], "合格", False)]
+                   (3, refs[2], "合格", False), (4, refs[3], "合格", False)]
     quota = ranked["grade_quota"]
     assert (quota["roster"], quota["places"], quota["taken"]) == (19, 2, refs[:2])
     text = invoke(db, "results", "--period", PERIOD, "--rank", as_json=False)

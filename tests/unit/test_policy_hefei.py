@@ -33,9 +33,13 @@ WORKFLOWS = {
                   "record", ("subject", "period")),
     "award": ("优秀班主任（班导师）", "W", "student_work_head", "nominate", "评优", "nominated",
               "record", ("subject", "period")),
+    # 三、4 不胜任者应及时解聘; 三、1 聘任…和调整等工作由学院统一负责
+    "dismissal": ("解聘", "D", "student_work_head", "propose", "提出解聘", "proposed", "dismiss",
+                  ("subject", "class")),
 }
 STEPS = {  # kind: [(id, label, role, action, returnable, return_to)]
     "recruitment": [("appoint", "聘任", "college", "appointed", True, "")],
+    "dismissal": [("dismiss", "解聘", "college", "dismissed", True, "")],
     "appraisal": [
         ("hear_students", "听取学生意见", "student_work_head", "reviewed", True, ""),
         ("grade", "评定考核等级", "college", "graded", True, "hear_students"),
@@ -45,7 +49,8 @@ STEPS = {  # kind: [(id, label, role, action, returnable, return_to)]
         ("commend", "进行表彰", "university_office", "commended", True, ""),
     ],
 }
-CHOSEN_LABELS = ["提名"]  # the seed names no opening step for recruitment: the policy's own word
+CHOSEN_LABELS = ["提名", "提出解聘"]  # the seed names no opening step for recruitment or
+# dismissal (三、4 只说应及时解聘): the policy's own words
 
 INDICATORS = [  # (key, number, group, label, description), 二、工作职责
     ("y1_major", "二(一年级)1", "一年级班主任工作职责", "专业思想教育",
@@ -156,7 +161,7 @@ def test_the_policy_sets_no_staffing_the_seed_does_not_fix(policy: Policy) -> No
 # -- workflows --------------------------------------------------------------------------------
 
 def test_the_workflows_are_recruitment_appraisal_and_award(policy: Policy) -> None:
-    assert sorted(policy.workflows) == ["appraisal", "award", "recruitment"]
+    assert sorted(policy.workflows) == ["appraisal", "award", "dismissal", "recruitment"]
 
 
 @pytest.mark.parametrize("kind", sorted(WORKFLOWS))

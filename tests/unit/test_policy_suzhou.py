@@ -21,9 +21,12 @@ ROLES = [("school", "学院（部）", True), ("ce_office", "继续教育处", F
 OPENINGS = {  # kind: (opened_by, open_label, open_action, on_publish, requires)
     "recruitment": ("school", "班主任的选聘", "nominated", "appoint", ("subject", "class")),
     "appraisal": ("school", "年度考核", "opened", "record", ("subject", "period")),
+    # 第二条 学校有权适时予以解聘: the school proposes, the office decides for the 学校
+    "dismissal": ("school", "解聘", "proposed", "dismiss", ("subject", "class")),
 }  # no award workflow: 第十条 二、2 rewards every 优秀班主任, the seed names no nomination
 STEPS = {  # kind: [(id, label, role, action, returnable, return_to)]
     "recruitment": [("ce_filing", "结果报继续教育处备案", "ce_office", "filed", True, "")],
+    "dismissal": [("ce_decision", "予以解聘", "ce_office", "dismissed", True, "")],
     "appraisal": [  # 第八条 (2)-(4); (1) is the advisor's own summary, not a step
         ("school_appraisal", "学院对班主任进行考核", "school", "appraised", True, ""),
         ("school_opinion", "学院签署意见", "school", "signed", True, "school_appraisal"),
@@ -137,7 +140,7 @@ def test_one_person_signs_at_most_one_level(policy: Policy, kind: str) -> None:
 
 def test_the_prefixes_are_unique(policy: Policy) -> None:
     prefixes = [wf.prefix for wf in policy.workflows.values()]
-    assert sorted(prefixes) == ["A", "R"]
+    assert sorted(prefixes) == ["A", "D", "R"]
 
 
 def test_the_appraisal_steps_follow_article_8_in_order(policy: Policy, seed: str) -> None:

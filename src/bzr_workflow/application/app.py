@@ -44,6 +44,8 @@ from .caseview import CaseViews
 from .imports import Imports
 from .norms import NormsReports
 from .organisation import Organisation
+from .ranking import Ranking
+from .tenure import Tenure
 from .worklog import Worklog
 
 if TYPE_CHECKING:
@@ -96,6 +98,16 @@ class WorkflowApp(Application[UUID]):
     @cached_property
     def org(self) -> Organisation:
         return Organisation(self)
+
+    @cached_property
+    def tenure(self) -> Tenure:
+        """Appointments ending outside a dismissal: graduation, `appointment end`."""
+        return Tenure(self)
+
+    @cached_property
+    def ranking(self) -> Ranking:
+        """A period's results decided at a grade quota's step at once, best first."""
+        return Ranking(self, self.cases)
 
     @cached_property
     def cases(self) -> Cases:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from ..domain.appraisal_rules import GradeQuota
+from ..domain.appraisal_rules import GradeQuota, Standing, grade_below, place_decision
+from ..domain.pipeline import OPEN
 from ..domain.case import Case
 from ..domain.consequences import Due
 from ..domain.errors import AlreadyExists
@@ -52,18 +54,68 @@ def grade_places_id(rule: GradeQuota, period: str, scope: str) -> UUID:
 
 
 def take_grade_place(store: Store, d: Decided) -> list[Aggregate]:
-    """Signing the grade quota's step on a result of its grade takes one of the period's
-    places (refused when all are taken); signing it on another grade gives a place back."""
+    """Places by rank (Suzhou 第十条 二、2: 优秀班主任的比例为15%). Signing the grade quota's step on
+    a result of its grade takes one of the period's places only if the places already given,
+    with the undecided results of that grade waiting at the step that rank above it, leave one;
+    otherwise the result is published as the grade below with its total kept and the reason
+    recorded ("优秀名额已满：第 4 名，名额 3 个"). Never refused: a result is not re-scored to fit.
+    An undecided result of equal total does not rank above: the office's order breaks the tie,
+    and the reason says so. Signing the step on another grade gives a place back."""
     rule, case = grade_quota_of(d.policy), d.case
     if rule is None or case.last["step"] != rule.step:
         return []
-    if case.outcome(d.policy)["grade"] != rule.grade:
+    scored = case.scored_outcome(d.policy)
+    if scored["grade"] != rule.grade:
         return give_grade_place_back(store, d)
     quota = store.load_or_start(PlacesQuota, **PlacesQuota.of_grade(
         rule.grade, case.period, rule.scope_of(case.unit)))
-    places = rule.places(roster_size(appraisal_roster(store, case.period), quota.scope))
-    quota.take(case.ref, case.subject, places, rule.grade, grade=True)
+    if case.ref in quota.taken:
+        return []
+    roster = appraisal_roster(store, case.period)
+    places = rule.places(roster_size(roster, quota.scope))
+    total = Decimal(str(scored["total"] or 0))
+    given = [Standing(ref, _total(store, d.policy, ref)) for ref in quota.taken]
+    undecided = _waiting(store, d.policy, rule, roster, quota, case.ref)
+    placed, rank, tied = place_decision(case.ref, total, given, undecided, places)
+    step = d.wf.step(rule.step).label
+    ties = [s.case for s in given if s.total == total]
+    if placed:
+        quota.take(case.ref, case.subject, places, rule.grade, grade=True)
+        reason = f"{rule.grade}名额：第 {rank} 名，名额 {places} 个"
+        if tied:
+            reason += f"；与 {'、'.join(tied)} 同分（{total}），按{step}的先后先得名额"
+        case.decide_place(d.actor, rule.step, True, rule.grade, reason)
+    else:
+        quota.pass_over(case.ref, case.subject, places, rank)
+        reason = f"{rule.grade}名额已满：第 {rank} 名，名额 {places} 个"
+        if ties:
+            reason += f"；与 {'、'.join(ties)} 同分（{total}），按{step}的先后在后"
+        rules = d.policy.appraisal
+        below = grade_below(rules.grades, rule.grade) if rules else rule.grade
+        case.decide_place(d.actor, rule.step, False, below, reason)
     return [quota]
+
+
+def _total(store: Store, policy: Policy, ref: str) -> Decimal:
+    return Decimal(str(store.case(ref).scored_outcome(policy)["total"] or 0))
+
+
+def _waiting(store: Store, policy: Policy, rule: GradeQuota, roster: PeriodRoster,
+             quota: PlacesQuota, ref: str) -> list[Standing]:
+    """The period's results of the quota's grade, in its scope, waiting at its step."""
+    waiting = []
+    for advisor, other in roster.cases.items():
+        if other == ref or other in quota.taken:
+            continue
+        if quota.scope != "*" and roster.units.get(advisor) != quota.scope:
+            continue
+        found = store.case(other)
+        if found.state != OPEN or found.step != rule.step:
+            continue
+        result = found.scored_outcome(policy)
+        if result["grade"] == rule.grade:
+            waiting.append(Standing(other, Decimal(str(result["total"] or 0))))
+    return waiting
 
 
 def give_grade_place_back(store: Store, d: Decided) -> list[Aggregate]:

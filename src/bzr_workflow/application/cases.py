@@ -80,8 +80,11 @@ class Cases(Service):
                 who = store.user(who).login  # as stored: `--subject ZHANG` is zhang
             _require_opener(wf, policy, me.login, me.grants, who, path)
             if wf.on_publish == "appoint" and klass:
-                klass.check_vacancy(policy.staffing.advisors_per_class)
-                store.user(who).check_can_take(klass.code, policy.staffing.max_classes_per_advisor)
+                start = str(given.get("start") or store.today(policy))
+                term = policy.staffing.term_years
+                klass.check_vacancy(policy.staffing.advisors_per_class, start, term)
+                store.user(who).check_can_take(klass.code, policy.staffing.max_classes_per_advisor,
+                                               klass.term_over(who, start, term))
             if wf.on_publish == "dismiss" and klass:
                 klass.check_advised_by(who)
             effects = effects_of(kind)

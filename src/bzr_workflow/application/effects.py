@@ -18,7 +18,8 @@ from ..domain.periods import parse
 from ..domain.pipeline import OPEN, PUBLISHED
 from ..domain.policy import Policy, Workflow
 from ..domain.roster import PeriodRoster
-from . import appraisal_effects, award_effects, dismissal_effects
+from ..domain.tenure import DISMISSAL
+from . import appraisal_effects, award_effects, dismissal_effects, tenure
 from .hooks import Decided, Hook, Opening, Prepare
 from .ports import Store
 
@@ -53,7 +54,9 @@ def run(hook: Hook, store: Store, decided: Decided) -> list[Aggregate]:
 def check_vacancy(store: Store, d: Decided) -> list[Aggregate]:
     """An appointing case still open must still have a place to fill."""
     if d.wf.on_publish == "appoint" and d.case.class_code and d.case.state == OPEN:
-        store.school_class(d.case.class_code).check_vacancy(d.policy.staffing.advisors_per_class)
+        start = d.case.data.get("start") or store.today(d.policy)
+        store.school_class(d.case.class_code).check_vacancy(
+            d.policy.staffing.advisors_per_class, start, d.policy.staffing.term_years)
     return []
 
 
@@ -70,9 +73,11 @@ def appoint_or_dismiss(store: Store, d: Decided) -> list[Aggregate]:
         return []
     klass, advisor = store.school_class(case.class_code), store.user(case.subject)
     start = case.data.get("start") or store.today(d.policy)
+    users = {advisor.login: advisor}
+    expired = tenure.expire_terms(store, klass, d.policy, start, users)  # a term ran out: free
     klass.appoint(case.subject, start, case.ref, d.actor, d.policy.staffing.advisors_per_class)
     advisor.take_class(klass.code, case.ref, d.policy.staffing.max_classes_per_advisor)
-    return [klass, advisor]
+    return [klass, *users.values()] if expired else [klass, advisor]
 
 
 def dismiss(store: Store, d: Decided) -> list[Aggregate]:
@@ -80,12 +85,15 @@ def dismiss(store: Store, d: Decided) -> list[Aggregate]:
     fixes the year's result records it."""
     case, today = d.case, store.today(d.policy)
     advisor = store.user(case.subject)
+    trigger = d.policy.trigger(str(case.data.get("ground", "")))
+    ground = trigger.label if trigger else str(case.data.get("consequence", ""))
+    reason = f"{d.wf.label}（{case.ref}）" + (f"：{ground}" if ground else "")
     moved: list[Aggregate] = []
     held = list(advisor.classes)
     for code in held:
         klass = store.school_class(code)
         if any(a["advisor"] == case.subject for a in klass.advisors):
-            klass.release(case.subject, today, case.ref, d.actor)
+            klass.release(case.subject, today, case.ref, d.actor, DISMISSAL, reason)
             moved.append(klass)
         advisor.release_class(code, case.ref)
     graded = dismissal_effects.set_year_result(store, d, advisor)

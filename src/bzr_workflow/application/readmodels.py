@@ -24,7 +24,9 @@ or api; the web's session and address; the CLI's operating-system account and ho
 
 AppointmentRow = TypedDict("AppointmentRow", {
     "advisor": str, "class": str, "start": str, "end": str | None, "state": str,
-    "case": str | None, "appointed_by": str | None})
+    "case": str | None, "appointed_by": str | None, "end_reason": str | None,
+    "end_cause": str | None, "ended_by": str | None, "term_end": str | None,
+    "full_term": bool | None})
 
 UserRow = TypedDict("UserRow", {"user": str, "name": str, "roles": list[str]})
 

@@ -218,8 +218,10 @@ class Reads:
                      as_of: str | None = None) -> list[AppointmentRow]:
         from ..projections import queries
 
+        policy = self.store.policy()
+        today = as_of[:10] if as_of else self.store.today(policy)
         with self._read(as_of) as conn:
-            rows = queries.appointments(conn, advisor)
+            rows = queries.appointments(conn, advisor, today, policy.staffing.term_years)
         return cast("list[AppointmentRow]", self._open(rows))
 
     # -- organisation ---------------------------------------------------------------------
@@ -240,8 +242,10 @@ class Reads:
     def classes(self) -> list[ClassRow]:
         from ..projections import queries
 
+        policy = self.store.policy()
         with self._read() as conn:
-            return cast("list[ClassRow]", queries.classes(conn))
+            return cast("list[ClassRow]", queries.classes(
+                conn, self.store.today(policy), policy.staffing.term_years))
 
     def policy_view(self, version: int | None = None, unit: str | None = None) -> PolicyView:
         """The store's policy (or an adopted `version`), as refined for `unit` if given."""
@@ -399,7 +403,8 @@ class Reads:
             raise BadInput("policy {id} sets no allowance ([allowance] section)", id=policy.id)
         with self._read(position=position) as conn:
             sheet = self._open(queries.allowance(conn, policy.allowance, month, policy.period,
-                                                 self.store.calendar()))
+                                                 self.store.calendar(),
+                                                 policy.staffing.term_years))
         sheet["head"] = self.seal.digest_at(sheet["position"])
         sheet["signed"] = self.seal.head_statement(sheet["position"], sheet["head"])
         if out:

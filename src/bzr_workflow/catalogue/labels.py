@@ -92,4 +92,6 @@ LABELS = (
     N_("step.pending"),
     N_("step.skipped"),
     N_("step.stopped"),
+    N_("action.placed"),
+    N_("action.regraded"),
 )

@@ -117,6 +117,25 @@ def appraisal_resolve(ctx: Ctx, ref: str, number: int, upheld: bool, comment: st
     ctx.emit(ctx.app().appraisals.resolve_objection(ref, ctx.actor, number, upheld, comment), appraisal_line)
 
 
+@appraisal.command("decide")
+@click.option("--period", required=True, help="Sign every result of the period waiting at the"
+              " grade quota's step (Suzhou: 报继续教育处审定), best first.")
+@click.option("--comment", default="", help="Recorded with each signature.")
+@pass_ctx
+def appraisal_decide(ctx: Ctx, period: str, comment: str) -> None:
+    """The office decides a whole period at once: each result waiting at the quota's step is
+    signed in rank order (highest total first; equal totals in the order the cases were
+    opened), each as if alone. A result of the capped grade beyond the places is published
+    as the grade below with its total kept and the reason recorded. Exit 0 when every one was
+    signed, otherwise the highest code among the refusals (what was signed stays signed)."""
+    done = ctx.app().ranking.decide(period, ctx.actor, comment)
+    ctx.emit(done, lambda d: "\n".join(
+        [f"{r['case']}  {r['advisor']}  {r['total']}  {r['grade']}" for r in d["results"]]
+        + [f"refused {r['case']}: {r['error']}" for r in d["refused"]]))
+    if done["refused"]:
+        sys.exit(max(r["code"] for r in done["refused"]))  # click's Exit would be lost
+
+
 @appraisal.command("finalise")
 @click.argument("ref", metavar="[CASE]", required=False)
 @click.option("--period", help="Finalise every appraisal of the period that is due.")

@@ -276,12 +276,23 @@ def class_add(ctx: Ctx, code: str, name: str, unit: str, students: int, level: s
 @click.option("--year-of-study", "year_of_study", type=int, metavar="N",
               help="New year of study (where the policy declares years of study).")
 @click.option("--effective", metavar="DATE", help="When the change takes effect (YYYY-MM-DD).")
+@click.option("--graduated", metavar="DATE",
+              help="The class graduated on DATE: its appointments end that day (paid to it).")
 @pass_ctx
 def class_update(ctx: Ctx, code: str, students: int | None, graduating: bool | None,
-                 level: str | None, year_of_study: int | None, effective: str | None) -> None:
-    """Change a class's head count, graduating mark, level or year of study."""
-    ctx.emit(ctx.app().org.update_class(code, students, graduating, effective, ctx.actor,
-                                        level, year_of_study))
+                 level: str | None, year_of_study: int | None, effective: str | None,
+                 graduated: str | None) -> None:
+    """Change a class's head count, graduating mark, level or year of study; --graduated ends
+    its appointments on the day it graduated."""
+    app = ctx.app()
+    changes = (students, graduating, level, year_of_study, effective)
+    shown: dict[str, Any] = {}
+    if graduated is None or any(c is not None for c in changes):
+        shown = app.org.update_class(code, students, graduating, effective, ctx.actor, level,
+                                     year_of_study)
+    if graduated is not None:
+        shown = {**shown, **app.tenure.graduate(code, graduated, ctx.actor)}
+    ctx.emit(shown)
 
 
 @class_.command("list")

@@ -118,8 +118,10 @@ def audit(ctx: Ctx, actor: str | None, case_ref: str | None, since: str | None,
 @AS_OF
 @pass_ctx
 def appointments(ctx: Ctx, advisor: str | None, as_of: str | None) -> None:
-    """Advisors appointed to classes."""
-    ctx.emit_rows(ctx.app().reads.appointments(advisor, as_of), ["advisor", "class", "start", "end", "state", "case"])
+    """Advisors appointed to classes: upcoming (starts later), active, or ended (with its last
+    day and why; full_term in JSON says whether it served its whole term)."""
+    ctx.emit_rows(ctx.app().reads.appointments(advisor, as_of),
+                  ["advisor", "class", "start", "end", "state", "end_reason", "case"])
 
 
 COMMANDS = [inbox, cases, show, history, audit, appointments]

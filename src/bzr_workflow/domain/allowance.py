@@ -20,6 +20,7 @@ class Appointment:
     class_code: str
     start: str
     end: str | None
+    """The last day served (paid), None while it runs."""
     case: str
 
 
@@ -51,7 +52,7 @@ def in_force(history: list[ClassState], day: date) -> ClassState:
 
 def _days(appt: Appointment, first: date, last: date) -> int:
     start = max(date.fromisoformat(appt.start), first)
-    end = min(date.fromisoformat(appt.end) - timedelta(days=1) if appt.end else last, last)
+    end = min(date.fromisoformat(appt.end) if appt.end else last, last)
     return max((end - start).days + 1, 0)
 
 

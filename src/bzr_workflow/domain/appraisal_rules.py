@@ -9,7 +9,7 @@ from typing import Any
 
 from .award_rules import share_of
 from .errors import BadInput, Phrase, StepNotAllowed
-from .grading import OVERALL, Grading, dec, grading_parts
+from .grading import OVERALL, Grade, Grading, dec, grading_parts
 from .policy import Policy, Workflow
 
 Section = dict[str, Any]
@@ -36,6 +36,41 @@ class GradeQuota:
     def scope_of(self, unit: str) -> str:
         """The quota's scope for a case in `unit`: that unit, or "*" for the institution."""
         return (unit or "*") if self.scope == "unit" else "*"
+
+
+def grade_below(grades: tuple[Grade, ...], grade: str) -> str:
+    """The grade a result of `grade` beyond its places is published as: the next grade down
+    by minimum (Suzhou: 优秀 → 合格), or by the policy's order where grades have no minimum."""
+    labels = [g.label for g in grades]
+    given = next(g for g in grades if g.label == grade)
+    if given.min is not None:
+        lower = [g for g in grades if g.min is not None and g.min < given.min]
+        if lower:
+            return max(lower, key=lambda g: g.min or 0).label
+    at = labels.index(grade)
+    return labels[at - 1] if at else grade
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A result of the capped grade as the quota's step ranks it: its case, total and whether it
+    has been decided (holds a place) or not yet (awaits the step)."""
+
+    case: str
+    total: Decimal
+
+
+def place_decision(case: str, total: Decimal, given: list[Standing],
+                   undecided: list[Standing], places: int) -> tuple[bool, int, list[str]]:
+    """Places by rank (Suzhou 第十条 二、2, 优秀班主任的比例为15%): the result `case` of `total`
+    takes a place only if the places already given, with the undecided results at the step
+    that rank strictly above it, leave one. Whether it takes one, its rank (1 + those counted
+    above it), and the undecided cases of equal total it was decided before (the office's
+    order breaks the tie: the one signed first is decided first)."""
+    above = [s for s in undecided if s.total > total and s.case != case]
+    tied = [s.case for s in undecided if s.total == total and s.case != case]
+    rank = 1 + len(given) + len(above)
+    return rank <= places, rank, tied
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -157,6 +157,20 @@ class Case(Aggregate):
         amount: str
         certificate: bool
 
+    class PlaceDecided(Aggregate.Event):
+        """A result of a capped grade at the quota's step (Suzhou's 15 % of 优秀): `placed` it
+        holds one of the period's places and keeps its grade; otherwise it is published as
+        `grade` (the next one down) with its total kept. `reason` says why, in the office's
+        words ("优秀名额已满：第 4 名，名额 3 个"), and names any tie the office's order broke."""
+
+        TOPIC = "bzr.case.place_decided"
+        class_version = 1
+        actor: str
+        step: str
+        placed: bool
+        grade: str
+        reason: str
+
     class Rewarded(Aggregate.Event):
         """The reward that follows a final grade by itself (Suzhou 第十条 二、2), recorded by
         the engine (actor RULE) with no nomination."""
@@ -204,6 +218,8 @@ class Case(Aggregate):
         self.announcement: dict[str, Any] = {}
         self.final = False
         self.award: dict[str, Any] = {}
+        self.capped: dict[str, str] = {}
+        """The grade a full quota published this result as, and why (empty: as scored)."""
         self.last: dict[str, str] = {"actor": opener, "action": action, "step": ""}
 
     # -- decisions: public methods check and decide; @event methods only assign -------------
@@ -236,7 +252,26 @@ class Case(Aggregate):
     # -- appraisal ------------------------------------------------------------------------
 
     def outcome(self, policy: Policy) -> dict[str, Any]:
+        """Total, grade and why: the scores' grade, or the one a full quota published it as."""
+        result = self.scored_outcome(policy)
+        capped: dict[str, str] = getattr(self, "capped", {})
+        if capped and result["grade"] is not None:
+            result = {**result, "grade": capped["grade"],
+                      "explanation": f"{result['explanation']}; {capped['reason']}"}
+        return result
+
+    def scored_outcome(self, policy: Policy) -> dict[str, Any]:
+        """What the scores alone give, before any quota's decision."""
         return rules_of(policy).outcome(self.scores, self.bonus, self.flags)
+
+    def decide_place(self, actor: str, step: str, placed: bool, grade: str, reason: str) -> None:
+        """Record the quota step's decision on this result (see PlaceDecided)."""
+        self._place_decided(actor=actor, step=step, placed=placed, grade=grade, reason=reason)
+
+    @event(PlaceDecided)
+    def _place_decided(self, actor: str, step: str, placed: bool, grade: str,
+                       reason: str) -> None:
+        self.capped = {} if placed else {"grade": grade, "reason": reason}
 
     def submit_summary(self, actor: str, text: str) -> None:
         self._require_open()
@@ -358,6 +393,7 @@ class Case(Aggregate):
         move = signing.reopened(actor, outcome, to_step)
         if to_step:
             self.state, self.step, self.announcement = move.state, move.step, {}
+            self.capped = {}  # re-opened: decided again at the quota's step
         self.last = move.last
 
     def finalise(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
@@ -490,6 +526,7 @@ class Case(Aggregate):
     @event(Returned)
     def _returned(self, actor: str, step: str, to_step: str, reason: str) -> None:
         self._move(signing.returned(actor, step, to_step))
+        self.capped = {}  # re-scored and decided again
 
     @event(Withdrawn)
     def _withdrawn(self, actor: str, step: str, reason: str) -> None:

@@ -46,6 +46,8 @@ _ENTRIES: dict[type, Any] = {
                                  comment=" ".join(x for x in (e.grade, e.total) if x)),
     Case.AwardGranted: lambda e: _e("", "granted", "", comment=_granted(e)),
     Case.Rewarded: lambda e: _e(e.actor, "rewarded", "", comment=f"{e.grade}: {_granted(e)}"),
+    Case.PlaceDecided: lambda e: _e(e.actor, "placed" if e.placed else "regraded", "", e.step,
+                                    comment=e.reason),
     User.ProfileUpdated: lambda e: _e(e.actor, "updated", f"user:{e.login}",
                                       comment=", ".join(sorted(e.fields))),
     User.PersonErased: lambda e: _e(e.actor, "erased", f"user:{e.login}",
@@ -86,7 +88,9 @@ _ENTRIES: dict[type, Any] = {
     SchoolClass.AdvisorAppointed: lambda e: _e(e.actor, "appointed", f"class:{e.code}",
                                                comment=f"{e.advisor} from {e.start} ({e.case})"),
     SchoolClass.AdvisorReleased: lambda e: _e(e.actor, "released", f"class:{e.code}",
-                                              comment=f"{e.advisor} until {e.end} ({e.case})"),
+                                              comment=f"{e.advisor} until {e.end} ({e.case})"
+                                              + (f": {e.cause}" if e.cause else "")
+                                              + (f", {e.reason}" if e.reason else "")),
 }
 BOOKKEEPING = (CaseCounter.Started, CaseCounter.Allocated, User.ClassTaken, User.ClassReleased,
                Case.AnnouncementOpened, PeriodRoster.Started, PeriodRoster.Listed,

@@ -101,9 +101,13 @@ class Staffing:
     max_classes_per_advisor: int = 0
     """0 = no limit."""
     term_years: int = 0
-    """Documentary: the term of office the regulation sets (Aksu: 3); shown, not enforced."""
+    """The term of office the regulation sets (Aksu 第十二条: 3): an appointment ends after it
+    (tenure.term_end) unless its class graduates first; 0 = no term."""
     students_per_advisor: int = 0
     """Documentary: the ratio the regulation sets (Suzhou: 60); not enforced."""
+    ends_by: str = ""
+    """The role that ends an appointment by `appointment end` (resignation, transfer, an office's
+    act); "" = an administrator."""
 
 
 @dataclass(frozen=True)

@@ -227,6 +227,11 @@ def _rules(data: dict[str, Any]) -> Iterator[Problem]:
             if role not in role_ids:
                 yield f"parent_contact_triggers[{i}].roles[{j}]", f"undeclared role {role!r}"
     yield from _year_rules(data, role_ids)
+    ends_by = data.get("staffing", {}).get("ends_by")
+    if ends_by and ends_by not in role_ids:
+        yield "staffing.ends_by", f"undeclared role {ends_by!r}"
+    if data.get("staffing", {}).get("term_years", 0) < 0:
+        yield "staffing.term_years", "a term counts whole years from 0 (no term)"
 
 
 def _year_rules(data: dict[str, Any], role_ids: set[str]) -> Iterator[Problem]:
@@ -416,7 +421,8 @@ def _build(data: dict[str, Any]) -> Policy:
     roles.setdefault(AUDITOR, Role(AUDITOR, "审计员", False))
     st = data.get("staffing", {})
     staffing = Staffing(st.get("advisors_per_class", 1), st.get("max_classes_per_advisor", 0),
-                        st.get("term_years", 0), st.get("students_per_advisor", 0))
+                        st.get("term_years", 0), st.get("students_per_advisor", 0),
+                        st.get("ends_by", ""))
     workflows = {k: _workflow(k, wf) for k, wf in data["workflows"].items()}
     written: dict[str, Any] = {k: data[k] for k in ("appraisal", "award", "allowance", "norms",
                                                     "dismissal_triggers", "years_of_study",

@@ -128,8 +128,8 @@ POLICY_HEAD = Table({
 
 STAFFING = Table({
     "advisors_per_class": Key(int), "max_classes_per_advisor": Key(int),
-    "term_years": Key(int, documentary=True), "students_per_advisor": Key(int, documentary=True),
-    "note": NOTE,
+    "term_years": Key(int), "students_per_advisor": Key(int, documentary=True),
+    "ends_by": Key(str), "note": NOTE,
 })
 
 CONTACT_TRIGGER = Table({"key": ID, "label": LABEL, "roles": ArrayOf(Key(str), required=True)})

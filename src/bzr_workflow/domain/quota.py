@@ -48,6 +48,17 @@ class PlacesQuota(Aggregate):
         class_version = 1
         case: str
 
+    class PassedOver(Aggregate.Event):
+        """A result of the grade ranked beyond the places (`rank` of `places`): it holds none.
+        Recorded on the quota so that decisions on the same places are taken one at a time."""
+
+        TOPIC = "bzr.quota.passed_over"
+        class_version = 1
+        case: str
+        advisor: str
+        places: int
+        rank: int
+
     @staticmethod
     def of_award(kind: str, distinction: str, period: str, scope: str) -> dict[str, str]:
         """The natural keys of an award's places (`award:` + the distinction's key)."""
@@ -85,6 +96,14 @@ class PlacesQuota(Aggregate):
     @event(PlaceTaken)
     def _taken(self, case: str, advisor: str, places: int) -> None:
         self.taken[case] = advisor
+
+    def pass_over(self, case: str, advisor: str, places: int, rank: int) -> None:
+        """Record that `case` ranked beyond the places (see PassedOver)."""
+        self._passed_over(case=case, advisor=advisor, places=places, rank=rank)
+
+    @event(PassedOver)
+    def _passed_over(self, case: str, advisor: str, places: int, rank: int) -> None:
+        self.taken.pop(case, None)
 
     def release(self, case: str) -> None:
         if case in self.taken:

@@ -9,6 +9,7 @@ from eventsourcing.domain import Aggregate, event
 
 from .errors import LimitReached, RuleRefused
 from .ids import key_id
+from .tenure import term_end
 
 
 class SchoolClass(Aggregate):
@@ -64,13 +65,23 @@ class SchoolClass(Aggregate):
         actor: str
 
     class AdvisorReleased(Aggregate.Event):
+        """An appointment ended: `end` is its last day (paid), `cause` why (tenure: dismissal,
+        graduation, term, ended) and `reason` in words."""
+
         TOPIC = "bzr.class.advisor_released"
-        class_version = 1
+        class_version = 2
         code: str
         advisor: str
         end: str
         case: str
         actor: str
+        cause: str
+        reason: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["cause"] = "dismissal" if state["case"].startswith("D") else "ended"
+            state["reason"] = ""
 
     @staticmethod
     def create_id(code: str, *_: Any, **__: Any) -> UUID:
@@ -106,12 +117,25 @@ class SchoolClass(Aggregate):
     def _updated(self, code: str, students: int, graduating: bool, effective: str, actor: str) -> None:
         self.students, self.graduating = students, graduating
 
-    def check_vacancy(self, limit: int) -> None:
-        if len(self.advisors) >= limit:
-            names = ", ".join(f"{a['advisor']} since {a['start']}" for a in self.advisors)
+    def running(self, on: str, term_years: int) -> list[dict[str, str]]:
+        """The appointments that still hold the class on `on`: one whose term (the policy's
+        term_years, Aksu 第十二条) ran out before it no longer does, released or not yet."""
+        return [a for a in self.advisors
+                if not ((last := term_end(a["start"], term_years)) and last < on)]
+
+    def term_over(self, advisor: str, on: str, term_years: int) -> bool:
+        """Whether `advisor` holds this class only by a term that ran out before `on`."""
+        return any(a["advisor"] == advisor for a in self.advisors) and not any(
+            a["advisor"] == advisor for a in self.running(on, term_years))
+
+    def check_vacancy(self, limit: int, on: str = "", term_years: int = 0) -> None:
+        """Refused when `limit` appointments hold the class (on `on`, counting terms)."""
+        held = self.running(on, term_years) if on else self.advisors
+        if len(held) >= limit:
+            names = ", ".join(f"{a['advisor']} since {a['start']}" for a in held)
             raise LimitReached(
                 "class {code} already has {n_advisors} active advisor(s) ({names}); the policy "
-                "allows {limit}", code=self.code, n_advisors=len(self.advisors), names=names,
+                "allows {limit}", code=self.code, n_advisors=len(held), names=names,
                 limit=limit)
 
     def appoint(self, advisor: str, start: str, case: str, actor: str, limit: int) -> None:
@@ -128,10 +152,20 @@ class SchoolClass(Aggregate):
             raise RuleRefused("{advisor} does not advise class {code} (advised by {current})",
                               advisor=advisor, code=self.code, current=current)
 
-    def release(self, advisor: str, end: str, case: str, actor: str) -> None:
+    def release(self, advisor: str, end: str, case: str, actor: str, cause: str = "ended",
+                reason: str = "") -> None:
+        """End `advisor`'s appointment to this class with `end` its last day; the class is free
+        for a new advisor at once."""
         self.check_advised_by(advisor)
-        self._released(code=self.code, advisor=advisor, end=end, case=case, actor=actor)
+        self._released(code=self.code, advisor=advisor, end=end, case=case, actor=actor,
+                       cause=cause, reason=reason)
+
+    def appointment_of(self, advisor: str) -> dict[str, str]:
+        """The advisor's running appointment to this class (refused when they hold none)."""
+        self.check_advised_by(advisor)
+        return next(a for a in self.advisors if a["advisor"] == advisor)
 
     @event(AdvisorReleased)
-    def _released(self, code: str, advisor: str, end: str, case: str, actor: str) -> None:
+    def _released(self, code: str, advisor: str, end: str, case: str, actor: str, cause: str,
+                  reason: str) -> None:
         self.advisors = [a for a in self.advisors if a["advisor"] != advisor]

@@ -197,11 +197,13 @@ class User(Aggregate):
     def _revoked(self, login: str, role: str, unit: str, actor: str) -> None:
         self.grants.remove([role, unit])
 
-    def check_can_take(self, class_code: str, limit: int) -> None:
-        if class_code in self.classes:
+    def check_can_take(self, class_code: str, limit: int, renewing: bool = False) -> None:
+        """Refused when the advisor holds the class already or `limit` classes; `renewing`: their
+        appointment to this class is one whose term ran out, and a new one renews it."""
+        if class_code in self.classes and not renewing:
             raise LimitReached("{login} already advises class {class_code}", login=self.login,
                                class_code=class_code)
-        if limit and len(self.classes) >= limit:
+        if limit and len(self.classes) - renewing >= limit:
             raise LimitReached(
                 "{login} already advises {n_classes} classes ({classes}); the policy allows at "
                 "most {limit}", login=self.login, n_classes=len(self.classes),

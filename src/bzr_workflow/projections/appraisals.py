@@ -17,7 +17,7 @@ def kept() -> Kept:
     """The appraisal rows a batch keeps (a fresh holder per projector)."""
     return Kept(t.appraisals, "ref", ("scores", "bonus", "flags", "total", "grade", "explanation",
                                       "vetoed_items", "announcement_until", "objections_open",
-                                      "final"),
+                                      "final", "capped_grade", "capped_reason"),
                 {"scores": False, "bonus": False, "flags": False, "vetoed_items": True})
 
 
@@ -32,7 +32,8 @@ class AppraisalProjection:
         return {Case.Opened: self.opened, Case.Scored: self.scored,
                 Case.VetoFlagged: self.veto_flagged, Case.VetoCleared: self.veto_cleared,
                 Case.AnnouncementOpened: self.announced, Case.ObjectionLodged: self.objected,
-                Case.ObjectionResolved: self.objection_resolved, Case.Finalised: self.finalised}
+                Case.ObjectionResolved: self.objection_resolved, Case.Finalised: self.finalised,
+                Case.PlaceDecided: self.place_decided, Case.Returned: self.returned}
 
     def prefetch(self, case_rows: list[dict[str, Any]]) -> None:
         refs = [r["ref"] for r in case_rows if r["kind"] == "appraisal"]
@@ -48,6 +49,9 @@ class AppraisalProjection:
                 else {"total": None, "grade": None, "explanation": "", "vetoed_items": []}
             row.update(total=result["total"], grade=result["grade"],
                        explanation=result["explanation"], vetoed_items=result["vetoed_items"])
+            if row.get("capped_grade") and result["grade"] is not None:  # a full quota's
+                row.update(grade=row["capped_grade"],
+                           explanation=f"{result['explanation']}; {row['capped_reason']}")
         self._regrade_due.clear()
 
     def opened(self, ev: Case.Opened, position: int) -> None:
@@ -56,7 +60,8 @@ class AppraisalProjection:
         self.writer.add(t.appraisals, dict(
             ref=ev.ref, advisor=ev.subject, period=ev.period, unit=ev.unit or None,
             scores={}, bonus={}, flags={}, total=None, grade=None, explanation="",
-            vetoed_items=[], announcement_until=None, objections_open=0, final=False))
+            vetoed_items=[], announcement_until=None, objections_open=0, final=False,
+            capped_grade=None, capped_reason=None))
         self._regrade_due.add(ev.ref)
 
     def _row(self, case_id: Any) -> dict[str, Any]:
@@ -84,10 +89,22 @@ class AppraisalProjection:
     def objected(self, ev: Case.ObjectionLodged, position: int) -> None:
         self._row(ev.originator_id)["objections_open"] += 1
 
+    def place_decided(self, ev: Case.PlaceDecided, position: int) -> None:
+        """Case.PlaceDecided: placed, the scores' grade; beyond the places, the grade below."""
+        self._rescore(ev).update(capped_grade=None if ev.placed else ev.grade,
+                                 capped_reason=None if ev.placed else ev.reason)
+
+    def returned(self, ev: Case.Returned, position: int) -> None:
+        """A returned appraisal is decided again at the quota's step (Case._returned)."""
+        if self.cases.row(ev.originator_id)["kind"] == "appraisal":
+            self._rescore(ev).update(capped_grade=None, capped_reason=None)
+
     def objection_resolved(self, ev: Case.ObjectionResolved, position: int) -> None:
         row = self._row(ev.originator_id)
         if ev.to_step:
-            row.update(objections_open=0, announcement_until=None)
+            self._regrade_due.add(row["ref"])
+            row.update(objections_open=0, announcement_until=None, capped_grade=None,
+                       capped_reason=None)
         else:
             row["objections_open"] -= 1
 

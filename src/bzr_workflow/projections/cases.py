@@ -106,4 +106,4 @@ class CaseProjection:
 CASE_EVENTS = (Case.Opened, Case.Signed, Case.Vetoed, Case.Returned, Case.Withdrawn,
                Case.SummarySubmitted, Case.Scored, Case.VetoFlagged, Case.VetoCleared,
                Case.ObjectionLodged, Case.ObjectionResolved, Case.Finalised, Case.AwardGranted,
-               Case.Rewarded)
+               Case.Rewarded, Case.PlaceDecided)

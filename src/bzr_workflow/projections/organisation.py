@@ -90,4 +90,5 @@ class OrganisationProjection:
         self.writer.write(update(t.appointments)
                           .where(a.class_code == ev.code, a.advisor == ev.advisor,
                                  a.state == "active")
-                          .values(end=ev.end, state="ended"))
+                          .values(end=ev.end, state="ended", end_cause=ev.cause,
+                                  end_reason=ev.reason, ended_by=ev.actor))

@@ -16,6 +16,7 @@ from ..domain.periods import Calendar, period_of_day
 from ..domain.policy import APPLICANT
 from ..domain.policy import RULE
 from ..domain.signing import Sheet, signing_refusal
+from ..domain import tenure
 from ..domain.timefmt import local_iso
 from . import tables as t
 from .catchup import VIEWS
@@ -193,14 +194,32 @@ def _keeps_case(conn: Connection, keep: Keep, ref: str | None, memo: dict[str, b
     return memo[ref]
 
 
-def appointments(conn: Connection, advisor: str | None = None) -> list[dict[str, Any]]:
+def appointments(conn: Connection, advisor: str | None = None, today: str = "",
+                 term_years: int = 0) -> list[dict[str, Any]]:
+    """CLI.md's appointments, each in its state on `today` (tenure.state_on): `end` is the last
+    day (recorded, or the term's once it ran out; `term_end` the term's last day), `end_reason` and
+    `end_cause` why it ended, `full_term` whether it served its whole term (null while it runs)."""
     a = t.appointments.c
     query = select(t.appointments).order_by(a.class_code, a.start)
     if advisor:
         query = query.where(a.advisor == advisor)
-    return [{"advisor": r.advisor, "class": r.class_code, "start": r.start, "end": r.end,
-             "state": r.state, "case": r.case_ref, "appointed_by": r.appointed_by}
-            for r in conn.execute(query)]
+    rows = []
+    for r in conn.execute(query):
+        last = tenure.last_day(r.start, r.end, term_years)
+        by_term = last is not None and last != r.end
+        cause = tenure.TERM if by_term else (r.end_cause or None)
+        state = tenure.state_on(r.start, last, today) if today else r.state
+        ended = state == tenure.ENDED
+        reason = (f"任期届满（{term_years}年）" if by_term else r.end_reason) if ended else None
+        rows.append({"advisor": r.advisor, "class": r.class_code, "start": r.start,
+                     "end": last if ended else r.end,
+                     "state": state, "case": r.case_ref, "appointed_by": r.appointed_by,
+                     "end_reason": reason, "end_cause": cause if ended else None,
+                     "ended_by": (RULE if by_term else r.ended_by) if ended else None,
+                     "term_end": tenure.term_end(r.start, term_years),
+                     "full_term": tenure.full_term(r.start, last, cause or "", term_years)
+                     if ended else None})
+    return rows
 
 
 def users(conn: Connection) -> list[dict[str, Any]]:
@@ -211,10 +230,14 @@ def users(conn: Connection) -> list[dict[str, Any]]:
             for u in conn.execute(select(t.users).order_by(t.users.c.login))]
 
 
-def classes(conn: Connection) -> list[dict[str, Any]]:
+def classes(conn: Connection, today: str = "", term_years: int = 0) -> list[dict[str, Any]]:
+    """Every class with the advisors appointed to it (not those whose term ran out before
+    `today`)."""
     advisors: dict[str, list[str]] = {}
     for a in conn.execute(select(t.appointments).where(t.appointments.c.state == "active")):
-        advisors.setdefault(a.class_code, []).append(a.advisor)
+        last = tenure.term_end(a.start, term_years)
+        if not (today and last and last < today):
+            advisors.setdefault(a.class_code, []).append(a.advisor)
     return [{"class": r.code, "name": r.name, "unit": r.unit, "students": r.students,
              "level": r.level, "graduating": r.graduating, "year_of_study": r.year_of_study,
              "advisors": advisors.get(r.code, [])}
@@ -292,10 +315,13 @@ def view_position(conn: Connection) -> int:
 
 
 def allowance(conn: Connection, rules: AllowanceRules, month: str,
-              period_kind: str, calendar: Calendar | None = None) -> dict[str, Any]:
-    """CLI.md's {month, lines, total}, each line with its provenance, and the event position."""
+              period_kind: str, calendar: Calendar | None = None,
+              term_years: int = 0) -> dict[str, Any]:
+    """CLI.md's {month, lines, total}, each line with its provenance, and the event position.
+    An appointment is paid to its last day: its recorded end, or its term's last day."""
     h = t.class_history.c
-    appts = [Appointment(r.advisor, r.class_code, r.start, r.end, r.case_ref)
+    appts = [Appointment(r.advisor, r.class_code, r.start,
+                         tenure.last_day(r.start, r.end, term_years), r.case_ref)
              for r in conn.execute(select(t.appointments))]
     histories: dict[str, list[ClassState]] = {}
     for r in conn.execute(select(t.class_history).order_by(h.code, h.position)):

@@ -72,6 +72,9 @@ appointments = Table(
     Column("end", String(10)),
     Column("state", String(16), nullable=False),
     Column("appointed_by", String(64), nullable=False),
+    Column("end_cause", String(16)),
+    Column("end_reason", String(1000)),
+    Column("ended_by", String(64)),
     Index("ix_bzr_appointments_advisor", "advisor"),
 )
 
@@ -91,6 +94,8 @@ appraisals = Table(
     Column("announcement_until", String(10)),
     Column("objections_open", Integer, nullable=False),
     Column("final", Boolean, nullable=False),
+    Column("capped_grade", String(32)),
+    Column("capped_reason", Text),
     Index("ix_bzr_appraisals_period", "period", "unit"),
 )
 
