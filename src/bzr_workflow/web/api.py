@@ -71,32 +71,29 @@ def only(request: Request, *names: str) -> None:
 
 
 def limit_of(value: str | None) -> int | None:
-    if value is None:
-        return None
-    # ASCII digits only: str.isdigit() also holds for "²" and "٣", which int() then refuses
-    # (a 500) or reads as a number nobody typed
-    if not (value.isascii() and value.isdigit() and len(value) <= 6) \
-            or not 1 <= int(value) <= 100_000:
-        raise BadInput("limit {value!r} must be a whole number 1-100000", value=value)
-    return int(value)
+    return None if value is None else _number(value, "limit", 100_000)
 
 
 AUDIT_PAGE, AUDIT_PAGE_MAX = 1000, 10_000  # rows of /api/v1/audit: by default, at most
 
 
 def page_of(value: str | None, default: int, most: int) -> int:
-    if value is None:
-        return default
-    if not value.isdigit() or not 1 <= int(value) <= most:
-        raise BadInput("limit {value!r} must be a whole number 1-{most}", value=value, most=most)
-    return int(value)
+    return default if value is None else _number(value, "limit", most)
 
 
 def position_of(value: str | None) -> int | None:
     if value is None:
         return None
-    if not value.isdigit() or len(value) > 18:
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
         raise BadInput("after {value!r} must be an event position (a whole number)", value=value)
+    return int(value)
+
+
+def _number(value: str, name: str, most: int) -> int:
+    """A whole number 1-`most` in ASCII digits only: str.isdigit() also holds for "²" and "٣",
+    which int() then refuses (a 500) or reads as a number nobody typed."""
+    if not (value.isascii() and value.isdigit() and len(value) <= 6) or not 1 <= int(value) <= most:
+        raise BadInput("limit {value!r} must be a whole number 1-{most}", value=value, most=most)
     return int(value)
 
 

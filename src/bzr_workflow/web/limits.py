@@ -74,7 +74,22 @@ class BodyCap:
                     raise BodyTooLarge(limit)
             return message
 
-        await self.app(scope, counted, send)
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, sending)
+        except BodyTooLarge:  # raised where no handler of the app's sees it (another middleware)
+            if started:
+                raise
+            answer = JSONResponse({"error": TOO_LARGE.format(limit=limit),
+                                   "code": BadInput.exit_code}, status_code=413,
+                                  headers={"Connection": "close"})
+            await answer(scope, receive, send)
 
 
 def password_checks() -> anyio.CapacityLimiter:
