@@ -37,6 +37,12 @@ REASONS = {
 }
 
 
+FINDING = {"/api/v1/awards", "/api/v1/cases"}
+"""Paths whose writes name a person or class that may not exist (404)."""
+OFFICE_READS = {"/api/v1/allowance"}
+"""Reads refused to some signed-in callers (the allowance is the office's)."""
+
+
 def _statuses(method: str, path: str) -> list[str]:
     """The refusals an operation can answer (WEB.md's table, by what the operation does)."""
     if path == "/api/v1/session" and method == "post":
@@ -44,8 +50,10 @@ def _statuses(method: str, path: str) -> list[str]:
     found = ["400", "401", "500"]
     if "{ref}" in path or method != "get":
         found += ["403"]
-    if "{ref}" in path:
+    if "{ref}" in path or (path in FINDING and method == "post"):
         found += ["404"]
+    if path in OFFICE_READS and method == "get":
+        found += ["403"]
     if method in ("post", "put", "patch", "delete") and path != "/api/v1/session":
         found += ["409", "422"]
     return sorted(found)
