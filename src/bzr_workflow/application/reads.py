@@ -491,9 +491,9 @@ class Reads:
         import tempfile
         from pathlib import Path
 
+        self.recommendation_form(ref, reader)  # the reading rule first, then an award case
         if fmt not in ("docx", "xlsx"):
             raise BadInput("format {fmt!r} must be docx or xlsx", fmt=fmt)
-        self.recommendation_form(ref, reader)  # the reading rule, and an award case
         with tempfile.TemporaryDirectory(prefix="bzr-form-") as folder:
             out = str(Path(folder) / f"form.{fmt}")
             self.award_form(ref, out, fmt, reader=reader)
@@ -512,19 +512,32 @@ class Reads:
                 raise office_refusal(me.login, Phrase("the allowance sheet"))
         return self.allowance(month)
 
+    def allowance_xlsx(self, month: str, reader: str | None) -> bytes:
+        """The month's sheet as the bytes of `allowance --out FILE.xlsx` (amounts as number
+        cells), for the office; the reading rule first."""
+        import tempfile
+        from pathlib import Path
+
+        self.allowance_for(month, reader)
+        with tempfile.TemporaryDirectory(prefix="bzr-sheet-") as folder:
+            out = str(Path(folder) / f"allowance-{month}.xlsx")
+            self.allowance(month, out=out)
+            return Path(out).read_bytes()
+
     def allowance_desk(self, month: str, reader: str) -> dict[str, Any]:
         """The allowance page: the month's lines with names, class and unit names and the rule
         that computed each, and the totals per unit."""
-        sheet = dict(self.allowance_for(month, reader))
+        sheet: dict[str, Any] = dict(self.allowance_for(month, reader))
         names = {u["user"]: u["name"] for u in self.users()}
         classes = {c["class"]: c for c in self.classes()}
         units = {u["unit"]: u["name"] for u in self.units()}
         totals: dict[str, float] = {}
         lines = []
         for line in sheet["lines"]:
-            unit = classes[line["class"]]["unit"] if line["class"] in classes else ""
+            known = classes.get(line["class"])
+            unit = known["unit"] if known else ""
             lines.append(line | {"advisor_name": names.get(line["advisor"], line["advisor"]),
-                                 "class_name": classes.get(line["class"], {}).get("name", ""),
+                                 "class_name": known["name"] if known else line["class"],
                                  "unit": unit, "unit_name": units.get(unit, unit)})
             totals[unit] = round(totals.get(unit, 0.0) + line["amount"], 2)
         sheet["lines"] = lines

@@ -90,6 +90,14 @@ def allowance(request: Request, app: Door, who: Reader, month: str = "") -> Resp
     return render(request, "allowance.html", who=who, sheet=sheet, month=month)
 
 
+@router.get("/allowance.xlsx")
+def allowance_xlsx(app: Door, who: Reader, month: str = "") -> Response:
+    """The month's sheet as the XLSX `allowance --out` writes (amounts as number cells)."""
+    return Response(app.reads.allowance_xlsx(month, who.login), media_type=FORMS["xlsx"],
+                    headers={"Content-Disposition":
+                             f'attachment; filename="allowance-{month}.xlsx"'})
+
+
 @router.get("/log")
 def log_page(request: Request, app: Door, who: Reader) -> Response:
     """The phone-sized form advisors log a talk, a visit or a meeting with (`log add`)."""
