@@ -48,3 +48,14 @@ def aksu(store: WorkflowApp) -> None:
         ref = store.cases.open_case("recruitment", advisor, klass, None, "", "ma")["id"]
         store.cases.approve(ref, "xue")
         store.cases.approve(ref, "yuan")
+
+
+def jiyuan(store: WorkflowApp) -> None:
+    """Jiyuan's 信息工程系 with its counsellor, who opens discipline cases (tests/cli/test_cli_jiyuan.py)."""
+    store.org.init("jiyuan-vtc-2018", "admin", "", None)
+    store.org.add_unit("xx", "信息工程系", "", "admin")
+    for login, name, role in (("bzr", "班主任甲", "advisor@xx"), ("fdy", "辅导员乙", "counsellor@xx"),
+                              ("lg", "组长", "dept_leading_group@xx"),
+                              ("xgc", "主管", "college_authority")):
+        store.org.add_user(login, name, [role], "admin")
+    store.org.add_class("xx1", "信息1班", "xx", 40, "", False, "admin")
