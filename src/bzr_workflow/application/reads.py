@@ -513,18 +513,13 @@ class Reads:
         return self.allowance(month)
 
     def allowance_xlsx(self, month: str, reader: str | None) -> bytes:
-        """The month's sheet as the bytes of `allowance --out FILE.xlsx` (amounts as number
-        cells), for the office; the reading rule first."""
-        import tempfile
-        from pathlib import Path
+        """The allowance page's download (exports.allowance_book): the lines by name, amounts
+        as number cells, totals per unit and funder, the seal digest; for the office."""
+        from ..exports.allowance_book import xlsx_bytes
 
-        self.allowance_for(month, reader)
-        with tempfile.TemporaryDirectory(prefix="bzr-sheet-") as folder:
-            out = str(Path(folder) / f"allowance-{month}.xlsx")
-            self.allowance(month, out=out)
-            return Path(out).read_bytes()
+        return xlsx_bytes(self.allowance_desk(month, reader))
 
-    def allowance_desk(self, month: str, reader: str) -> dict[str, Any]:
+    def allowance_desk(self, month: str, reader: str | None) -> dict[str, Any]:
         """The allowance page: the month's lines with names, class and unit names and the rule
         that computed each, and the totals per unit."""
         sheet: dict[str, Any] = dict(self.allowance_for(month, reader))
