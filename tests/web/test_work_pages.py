@@ -149,3 +149,34 @@ def test_a_counsellor_opens_jiyuans_discipline_case_naming_the_student(other: An
     assert shown["student"] == {"name": "王小明", "number": "20260315"}
     missing = fdy.post("/open", data={"kind": "discipline", "class": "xx1", "csrf": csrf_of(page)})
     assert missing.status_code == 400 and 'role="alert"' in missing.text
+
+
+def test_the_norms_page_counts_no_week_before_the_appointment_or_ahead_as_short(
+        other: Any) -> None:
+    app, as_ = other(aksu, ["xue", "tian", "zhuan"])
+    report = app.reads.norms("tian", PERIOD)
+    windows = [w for n in report["norms"] for w in n["windows"]]
+    assert windows and not any(w["short"] for w in windows if w.get("not_due"))
+    page = as_("xue").get("/norms", params={"period": PERIOD, "advisor": "tian"})
+    assert page.status_code == 200 and "田老师" in page.text
+    for n in report["norms"]:
+        assert n["label"] in page.text
+    assert page.text.count('class="not-due"') == sum(1 for w in windows if w.get("not_due"))
+    assert page.text.count('class="short"') == sum(1 for w in windows if w["short"]
+                                                   and not w.get("not_due"))
+    mine = as_("tian").get("/norms", params={"period": PERIOD})
+    assert mine.status_code == 200 and "深入学生宿舍" in mine.text
+    assert as_("zhuan").get("/norms", params={"period": PERIOD,
+                                              "advisor": "tian"}).status_code == 403
+
+
+def test_aksus_awards_page_shows_the_places_left_of_its_top_ten(other: Any) -> None:
+    app, as_ = other(aksu, ["ma"])
+    assert app.reads.award_places("2026-2027") == [
+        {"distinction": "top_ten", "label": "十佳班主任", "period": "2026-2027", "places": 10,
+         "taken": [], "left": 10}]
+    page = as_("ma").get("/awards", params={"period": "2026-2027"}).text
+    assert "十佳班主任 2026-2027" in page and "<strong>10</strong>" in page
+    assert 'name="distinction" required' in page and "年度考核连续三年优秀" in page
+    semester = as_("ma").get("/awards", params={"period": "2026-2027-1"})
+    assert semester.status_code == 400 and "2026-2027" in semester.text

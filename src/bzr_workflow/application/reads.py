@@ -550,7 +550,7 @@ class Reads:
                 raise NotPermitted("{login} may read only their own work log and norms, "
                                    "not {advisor}'s", login=me.login, advisor=whose.login)
             advisor = whose.login
-        return self.norms(advisor, period)
+        return self.norms(advisor, period) | {"advisor_name": self.store.user(advisor).name}
 
     def log_form(self, reader: str) -> dict[str, Any]:
         """What the work-log form offers: the policy's activities, the reader's classes, the

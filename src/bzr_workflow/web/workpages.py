@@ -21,6 +21,12 @@ from .workapi import FORMS, case_data
 
 router = APIRouter(include_in_schema=False)
 
+NOT_DUE = {"before the appointment": "norms.before_appointment",
+           "after the appointment": "norms.after_appointment",
+           "not over yet": "norms.not_over", "still ahead": "norms.ahead",
+           "holiday": "norms.holiday", "between terms": "norms.between_terms"}
+"""Why a window is not held to its norm (domain/norms.not_due), as the page's keys."""
+
 
 def _posted(request: Request, act: Callable[[], dict[str, Any]],
             again: Callable[[], Response]) -> Response:
@@ -134,7 +140,7 @@ def norms(request: Request, app: Door, who: Reader, period: str = "",
     """Compliance with each work norm per week, month or semester; windows outside the
     appointment or still ahead are not due, never short."""
     report = app.reads.norms_for(advisor or who.login, period, who.login) if period else None
-    return render(request, "norms.html", who=who, report=report,
+    return render(request, "norms.html", who=who, report=report, not_due=NOT_DUE,
                   form={"period": period, "advisor": advisor})
 
 
