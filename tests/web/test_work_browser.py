@@ -180,3 +180,29 @@ def test_an_advisor_logs_a_talk_on_a_phone(chromium_browser: Browser, tmp_path: 
         looked_at(chen, 375, "norms")
     finally:
         server.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_department_opens_a_dismissal_choosing_the_ground_by_its_label(
+        chromium_browser: Browser, tmp_path: Path, width: int) -> None:
+    db = str(tmp_path / "aksu.db")
+    server = served(db, aksu, ["ma"])
+    try:
+        ma = person(chromium_browser, server.url, "ma", width)
+        ma.goto("/open")
+        form = ma.locator("form[action='/open']")
+        form.locator("[name=kind]").select_option(label="解聘")
+        form.locator("[name=subject]").select_option(label="田老师（tian）")
+        form.locator("[name=class]").select_option(label="机电1班")
+        form.locator("[name=ground]").select_option(label="触犯法律受到处罚者")
+        form.locator("[name=note]").fill("经查属实")
+        looked_at(ma, width, "open-dismissal")
+        with ma.expect_navigation():
+            form.locator("[type=submit]").click()
+        ref = ma.url.rsplit("/", 1)[1]
+        shown = json.loads(cli_ok(db, "--json", "show", ref))
+        assert (shown["kind"], shown["subject"], shown["data"]["ground"]) == (
+            "dismissal", "tian", "legal_punishment")
+        looked_at(ma, width, "open-dismissal-case")
+    finally:
+        server.close()

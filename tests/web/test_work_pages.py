@@ -127,6 +127,7 @@ def test_a_department_opens_a_dismissal_with_its_ground_chosen_by_label(other: A
     page = ma.get("/open").text
     assert "解聘" in page and "选聘" in page and "触犯法律受到处罚者" in page and "田老师（tian）" in page
     assert "连续两学期工作考核不合格者" not in page  # automatic: opened by the rule itself
+    assert 'name="student_number"' not in page  # no kind of Aksu's names a student
     posted = ma.post("/open", data={"kind": "dismissal", "subject": "tian", "class": "jd1",
                                     "ground": "legal_punishment", "csrf": csrf_of(page)})
     assert posted.status_code == 303
@@ -140,7 +141,7 @@ def test_a_counsellor_opens_jiyuans_discipline_case_naming_the_student(other: An
     app, as_ = other(jiyuan, ["fdy", "bzr"])
     fdy = as_("fdy")
     page = fdy.get("/open").text
-    assert "对违纪学生的处理" in page
+    assert "对违纪学生的处理" in page and 'name="student_number"' in page
     posted = fdy.post("/open", data={"kind": "discipline", "class": "xx1", "student": "王小明",
                                      "student_number": "20260315", "note": "旷课",
                                      "csrf": csrf_of(page)})

@@ -572,7 +572,9 @@ class Reads:
         forms choose from: people by name, classes, the policy's dismissal grounds."""
         policy = self.store.policy()
         kinds = self._openable(self.store.user(reader).grants)
-        return {"kinds": [{"kind": k, "label": policy.workflows[k].label} for k in kinds],
+        return {"kinds": [{"kind": k, "label": policy.workflows[k].label,
+                           "requires": list(policy.workflows[k].requires)} for k in kinds],
+                "student": any("student" in policy.workflows[k].requires for k in kinds),
                 "people": self.users(), "classes": self.classes(),
                 "grounds": [{"key": g.key, "label": g.label}
                             for g in policy.dismissal_triggers if not g.automatic],
