@@ -105,6 +105,8 @@ def test_the_form_of_a_case_the_caller_may_not_read_is_refused_before_anything_e
     for ending in ("docx", "xlsx", "pdf"):
         refusal(api.get(f"/api/v1/cases/{ref}/form.{ending}"), 403, 3, "may not read")
     assert api.get(f"/api/v1/awards?period={PERIOD}").json() == []
+    refusal(api.get("/api/v1/awards"), 400, 2)
+    refusal(api.get("/api/v1/awards?period=someday"), 400, 2)
     session(api, "li")
     refusal(api.get(f"/api/v1/cases/{ref}/form.pdf"), 400, 2)
     refusal(api.get("/api/v1/cases/W-99/form.docx"), 404, 2)
