@@ -17,7 +17,7 @@ def test_a_second_verify_while_one_runs_is_409_and_the_first_one_s_end_frees_it(
     token = csrf_of(admin.get("/integrity").text)
     with VERIFYING.running():  # a verify under way (another request's)
         busy = admin.post("/integrity/verify", data={"csrf": token})
-    assert busy.status_code == 409 and "verify is already running" in busy.text
+    assert busy.status_code == 409 and "完整性校验正在进行" in busy.text  # "a verify is already running"
     assert admin.post("/integrity/verify", data={"csrf": token}).status_code == 303
 
 

@@ -422,6 +422,169 @@ class Reads:
 
         return [{"activity": k, "label": v} for k, v in activities(self.store.policy()).items()]
 
+    # -- the desk pages and their API (issue 21 items 3-5): the reading rule first ---------
+
+    def awards_for(self, period: str, reader: str | None) -> list[AwardRow]:
+        """`awards` as `reader` may see it: the rows whose award case (or, for a reward that
+        follows a grade, whose appraisal) they may read; all for the CLI (None)."""
+        rows = self.awards(period)
+        if self._keep(reader) is None:
+            return rows
+        readable = {r["id"] for r in self.cases(reader=reader)}
+        return [r for r in rows if (r["case"] or r["result"]) in readable]
+
+    def award_places(self, period: str) -> list[dict[str, Any]]:
+        """Where a quota binds an award (Aksu's 十佳: ten; a share of the appraised): each
+        honour's places, the cases holding them and the places left, from the quota aggregate
+        the signatures take places in (award_effects.take_place). A quota per unit is not
+        listed (its places depend on the unit)."""
+        from ..domain.quota import PlacesQuota
+        from ..domain.roster import roster_size
+        from .appraisal_effects import appraisal_roster
+        from .award_effects import KIND, _period, rules_of
+
+        policy = self.store.policy()
+        if KIND not in policy.workflows:
+            return []
+        award = rules_of(policy)
+        rules = ([award.rule()] if award.eligible_grades or not award.distinctions else []) \
+            + list(award.distinctions)
+        found = []
+        for rule in rules:
+            if award.quota_scope == "unit":
+                continue
+            canonical = _period(period, award.period_kind(policy.period), rule.label)
+            scope = award.scope("")
+            limit = award.places(rule, roster_size(appraisal_roster(self.store, canonical),
+                                                   scope))
+            if limit is None:
+                continue
+            quota: PlacesQuota | None = self.store.find(PlacesQuota.create_id(
+                **PlacesQuota.of_award(KIND, rule.key, canonical, scope)))
+            taken = sorted(quota.taken if quota is not None else {}, key=_ref_order)
+            found.append({"distinction": rule.key, "label": rule.label, "period": canonical,
+                          "places": limit, "taken": taken, "left": max(limit - len(taken), 0)})
+        return found
+
+    def award_desk(self, period: str, reader: str) -> dict[str, Any]:
+        """The awards page: the period's awards `reader` may read (with names), the places
+        left where a quota binds, and what a nomination form offers (advisors serving now, the
+        policy's honours)."""
+        from .award_effects import KIND, rules_of
+
+        policy = self.store.policy()
+        names = {u["user"]: u["name"] for u in self.users()}
+        units = {u["unit"]: u["name"] for u in self.units()}
+        rows = [dict(r) | {"advisor_name": names.get(r["advisor"], r["advisor"]),
+                           "unit_name": units.get(r["unit"] or "", r["unit"] or "")}
+                for r in self.awards_for(period, reader)] if period else []
+        serving = sorted({a for c in self.classes() for a in c["advisors"]})
+        award = rules_of(policy) if KIND in policy.workflows else None
+        me = self.store.user(reader)
+        return {"period": period, "awards": rows,
+                "places": self.award_places(period) if period else [],
+                "may_nominate": KIND in policy.workflows and KIND in self._openable(me.grants),
+                "advisors": [{"user": a, "name": names.get(a, a)} for a in serving],
+                "distinctions": [{"key": d.key, "label": d.label}
+                                 for d in (award.distinctions if award else ())],
+                "needs_distinction": bool(award and award.distinctions
+                                          and not award.eligible_grades)}
+
+    def award_sheet(self, ref: str, fmt: str, reader: str) -> bytes:
+        """An award case's 推荐表 as the bytes of a .docx or .xlsx (`award form`, for a
+        download), sealed to now; the reading rule first."""
+        import tempfile
+        from pathlib import Path
+
+        self.recommendation_form(ref, reader)  # the reading rule first, then an award case
+        if fmt not in ("docx", "xlsx"):
+            raise BadInput("format {fmt!r} must be docx or xlsx", fmt=fmt)
+        with tempfile.TemporaryDirectory(prefix="bzr-form-") as folder:
+            out = str(Path(folder) / f"form.{fmt}")
+            self.award_form(ref, out, fmt, reader=reader)
+            return Path(out).read_bytes()
+
+    def allowance_for(self, month: str, reader: str | None) -> AllowanceSheet:
+        """`allowance` for the office (signing.may_read_office): every advisor's pay is not
+        for every reader."""
+        from ..domain.errors import Phrase
+        from ..domain.signing import may_read_office, office_refusal
+
+        month_range(month)
+        if reader is not None:
+            me = self.store.user(reader)
+            if not may_read_office(me.grants, self.store.policy()):
+                raise office_refusal(me.login, Phrase("the allowance sheet"))
+        return self.allowance(month)
+
+    def allowance_xlsx(self, month: str, reader: str | None) -> bytes:
+        """The allowance page's download (exports.allowance_book): the lines by name, amounts
+        as number cells, totals per unit and funder, the seal digest; for the office."""
+        from ..exports.allowance_book import xlsx_bytes
+
+        return xlsx_bytes(self.allowance_desk(month, reader))
+
+    def allowance_desk(self, month: str, reader: str | None) -> dict[str, Any]:
+        """The allowance page: the month's lines with names, class and unit names and the rule
+        that computed each, and the totals per unit."""
+        sheet: dict[str, Any] = dict(self.allowance_for(month, reader))
+        names = {u["user"]: u["name"] for u in self.users()}
+        classes = {c["class"]: c for c in self.classes()}
+        units = {u["unit"]: u["name"] for u in self.units()}
+        totals: dict[str, float] = {}
+        lines = []
+        for line in sheet["lines"]:
+            known = classes.get(line["class"])
+            unit = known["unit"] if known else ""
+            lines.append(line | {"advisor_name": names.get(line["advisor"], line["advisor"]),
+                                 "class_name": known["name"] if known else line["class"],
+                                 "unit": unit, "unit_name": units.get(unit, unit)})
+            totals[unit] = round(totals.get(unit, 0.0) + line["amount"], 2)
+        sheet["lines"] = lines
+        sheet["units"] = [{"unit": u, "name": units.get(u, u), "total": v}
+                          for u, v in sorted(totals.items())]
+        return sheet
+
+    def norms_for(self, advisor: str, period: str, reader: str | None) -> dict[str, Any]:
+        """`norms` for the advisor themself or the office (signing.may_read_work)."""
+        from ..domain.signing import may_read_work
+
+        if reader is not None:
+            me, whose = self.store.user(reader), self.store.user(advisor)
+            if not may_read_work(me.login, me.grants, whose.login, self.store.policy()):
+                raise NotPermitted("{login} may read only their own work log and norms, "
+                                   "not {advisor}'s", login=me.login, advisor=whose.login)
+            advisor = whose.login
+        return self.norms(advisor, period) | {"advisor_name": self.store.user(advisor).name}
+
+    def log_form(self, reader: str) -> dict[str, Any]:
+        """What the work-log form offers: the policy's activities, the reader's classes, the
+        parent-contact triggers where the policy lists them."""
+        me = self.store.user(reader)
+        policy = self.store.policy()
+        mine = [c for c in self.classes() if me.login in c["advisors"]]
+        return {"activities": self.activities(), "classes": mine,
+                "triggers": [{"key": t.key, "label": t.label} for t in policy.contact_triggers]}
+
+    def _openable(self, grants: Any) -> list[str]:
+        from ..domain.signing import openable
+
+        paths = [()] + [tuple(self.store.unit(u["unit"]).path) for u in self.units()]
+        return openable(self.store.policy(), grants, paths)
+
+    def open_desk(self, reader: str) -> dict[str, Any]:
+        """The `/open` page: the kinds `reader` may open (signing.may_open), with what their
+        forms choose from: people by name, classes, the policy's dismissal grounds."""
+        policy = self.store.policy()
+        kinds = self._openable(self.store.user(reader).grants)
+        return {"kinds": [{"kind": k, "label": policy.workflows[k].label,
+                           "requires": list(policy.workflows[k].requires)} for k in kinds],
+                "student": any("student" in policy.workflows[k].requires for k in kinds),
+                "people": self.users(), "classes": self.classes(),
+                "grounds": [{"key": g.key, "label": g.label}
+                            for g in policy.dismissal_triggers if not g.automatic],
+                "period": policy.period}
+
     # -- maintenance ----------------------------------------------------------------------
 
     def create_views(self) -> None:

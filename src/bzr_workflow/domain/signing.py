@@ -206,3 +206,34 @@ def withdrawn(actor: str, step: str) -> Move:
 def reopened(actor: str, outcome: str, to_step: str) -> Move:
     """An upheld objection sends a published appraisal back to `to_step`."""
     return Move(OPEN, to_step, f"objection {outcome}", actor, "")
+
+
+def officers(policy: Policy) -> set[str]:
+    """The office's roles: the administrator, the auditor, and every role that opens or signs a
+    workflow of the policy (a plain advisor holds none of them)."""
+    return {ADMIN, AUDITOR} | {r for wf in policy.workflows.values()
+                               for r in (wf.opened_by, *(s.role for s in wf.steps))}
+
+
+def may_read_office(grants: Grants, policy: Policy) -> bool:
+    """Whether these grants read the office's sheets (a month's allowance for every advisor)."""
+    roles = officers(policy)
+    return any(role in roles for role, _ in grants)
+
+
+def office_refusal(login: str, what: Phrase) -> NotPermitted:
+    return NotPermitted("{login} holds no office role; {what} is read by the office, "
+                        "administrators and auditors", login=login, what=what)
+
+
+def may_read_work(login: str, grants: Grants, advisor: str, policy: Policy) -> bool:
+    """Whether `login` reads `advisor`'s work log and norms: their own, or the office's."""
+    return login.casefold() == advisor.casefold() or may_read_office(grants, policy)
+
+
+def openable(policy: Policy, grants: Grants, unit_paths: Sequence[Sequence[str]]) -> list[str]:
+    """The workflow kinds these grants may open somewhere (`unit_paths`: the institution's
+    units' paths, and the root `()`), by `may_open`; a candidate's own application
+    (recruitment opened by the candidate) is `/apply`'s, not listed here."""
+    return [kind for kind, wf in policy.workflows.items()
+            if any(may_open(wf, grants, path) for path in unit_paths)]

@@ -40,6 +40,10 @@ REASONS = {
 READ_RULED = ("/api/v1/exports/",)
 """GET paths the reading rule may refuse (403) though they name no case: the documents."""
 NAMING = {"/api/v1/appraisals"}  # bodies that name people or classes who may not exist (404)
+FINDING = {"/api/v1/awards", "/api/v1/cases"}
+"""Paths whose writes name a person or class that may not exist (404)."""
+OFFICE_READS = {"/api/v1/allowance"}
+"""Reads refused to some signed-in callers (the allowance is the office's)."""
 
 
 def _statuses(method: str, path: str) -> list[str]:
@@ -49,8 +53,10 @@ def _statuses(method: str, path: str) -> list[str]:
     found = ["400", "401", "500"]
     if "{ref}" in path or method != "get" or path.startswith(READ_RULED):
         found += ["403"]
-    if "{ref}" in path or path in NAMING:
+    if "{ref}" in path or path in NAMING or (path in FINDING and method == "post"):
         found += ["404"]
+    if path in OFFICE_READS and method == "get":
+        found += ["403"]
     if method in ("post", "put", "patch", "delete") and path != "/api/v1/session":
         found += ["409", "422"]
     return sorted(found)
