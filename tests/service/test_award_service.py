@@ -286,3 +286,20 @@ def test_top_ten_has_ten_places_each_school_year(aksu: WorkflowApp) -> None:
     next_year = aksu.awards.nominate(logins[10], "2026-2027", "", "top_ten", "ma")["id"]
     aksu.cases.approve(next_year, "xue", "")
     assert aksu.cases.approve(next_year, "yuan", "")["state"] == "published"
+
+
+def test_the_three_years_reward_is_published_with_its_certificate(aksu: WorkflowApp) -> None:
+    """第三十二条: 年度考核连续三年优秀，学院给予一定的物质奖励，颁发荣誉证书 — the seed gives a
+    certificate, the amount stays unfixed; 十佳 (第三十三条) names none."""
+    for year in (2023, 2024, 2025):
+        for term in (1, 2):
+            given_results(aksu, f"{year}-{year + 1}-{term}", {"tian": "优秀"})
+    aksu.org.add_user("sa", "学工", ["student_affairs"], "admin")
+    aksu.org.add_user("col", "院长", ["college"], "admin")
+    reward = aksu.awards.nominate("tian", "2025-2026", "", "material_reward", "ma")["id"]
+    top = aksu.awards.nominate("tian", "2025-2026", "", "top_ten", "ma")["id"]
+    for ref in (reward, top):
+        aksu.cases.approve(ref, "sa")
+        aksu.cases.approve(ref, "col")
+    assert aksu.case(reward).award == {"amount": "", "certificate": True}
+    assert aksu.case(top).award == {"amount": "", "certificate": False}

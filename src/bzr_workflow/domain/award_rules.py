@@ -41,6 +41,8 @@ class AwardRule(GradeRun):
     label: str
     places: int | None = None
     """A distinction's own number of places; None = no limit of its own."""
+    certificate: bool = False
+    """The distinction gives a certificate (Aksu 第三十二条 颁发荣誉证书)."""
 
     def check_eligible(self, results: Results, period: str, who: str) -> list[str]:
         """The results that make `who` eligible; a refusal names the rule and the result that
@@ -151,9 +153,11 @@ class AwardRules:
         """The quota's scope for a case in `unit`: that unit, or "*" for the institution."""
         return (unit or "*") if self.quota_scope == "unit" else "*"
 
-    def granted(self) -> tuple[str, bool]:
-        """What publication gives: the amount as text ("" = none) and whether a certificate."""
-        return (str(self.amount) if self.amount is not None else "", self.certificate)
+    def granted(self, distinction: str = "") -> tuple[str, bool]:
+        """What publication gives: the amount as text ("" = none) and whether a certificate;
+        a distinction's own certificate counts (Aksu 第三十二条 颁发荣誉证书)."""
+        own = any(d.certificate for d in self.distinctions if distinction and d.key == distinction)
+        return (str(self.amount) if self.amount is not None else "", self.certificate or own)
 
     @property
     def title(self) -> str:
@@ -165,7 +169,8 @@ def distinction_of(table: Mapping[str, Any], results_by: str = "") -> AwardRule:
     return AwardRule(key=table["key"], label=table["label"], results_by=results_by,
                      grades=tuple(table["eligible_grades"]),
                      consecutive=int(table.get("consecutive", 1)), unit=table.get("unit", ""),
-                     places=int(table["places"]) if table.get("places") else None)
+                     places=int(table["places"]) if table.get("places") else None,
+                     certificate=bool(table.get("certificate")))
 
 
 def award_of(table: Mapping[str, Any], final_step: str, results_by: str = "") -> AwardRules:

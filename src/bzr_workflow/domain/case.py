@@ -227,7 +227,9 @@ class Case(Aggregate):
         if done and self.kind == "appraisal":
             self._publish_result(actor, policy, today)
         if done and self.kind == "award" and not self.award:
-            self._award_granted(*(policy.award.granted() if policy.award else ("", False)))
+            distinction = str(self.data.get("distinction") or "")
+            self._award_granted(*(policy.award.granted(distinction) if policy.award
+                                  else ("", False)))
 
     @event(AwardGranted)
     def _award_granted(self, amount: str, certificate: bool) -> None:

@@ -84,7 +84,8 @@ APPRAISAL = Table({
 DISTINCTION = Table({
     "key": ID, "label": LABEL, "eligible_grades": ArrayOf(Key(str), required=True),
     "consecutive": Key(int), "unit": Key(str, choices=("semester", "year")),
-    "reward": Key(str, documentary=True), "places": Key(int), "note": NOTE,
+    "reward": Key(str, documentary=True), "places": Key(int), "certificate": Key(bool),
+    "note": NOTE,
 })
 AWARD = Table({
     "label": Key(str), "period": Key(str, choices=("semester", "year")),
