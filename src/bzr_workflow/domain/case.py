@@ -256,9 +256,11 @@ class Case(Aggregate):
               items: dict[str, str], bonus: dict[str, str]) -> None:
         rules = rules_of(policy)
         step = self._signable(actor, grants, policy, wf)
-        rules.check_scorable(wf, step.id, list(items), bool(bonus), self.ref)
+        # an item the policy does not have is bad input (exit 2) before any step question
         new = {k: rules.normalise(k, v) for k, v in items.items()}
         extra = {k: rules.normalise(k, v, bonus=True) for k, v in bonus.items()}
+        rules.check_scorable(wf, step.id, list(items), bool(bonus), self.ref)
+        rules.check_bonus(self.bonus | extra)
         changes = {k: [self.scores.get(k), v] for k, v in new.items() if self.scores.get(k) != v}
         extra_changes = {k: [self.bonus.get(k), v] for k, v in extra.items()
                          if self.bonus.get(k) != v}

@@ -60,6 +60,9 @@ class Grading:
     bonus_items: tuple[Item, ...] = ()
     veto_items: tuple[VetoItem, ...] = ()
     bonus_cap: Decimal | None = None
+    """The most the bonus items may add together (each item's own max defaults to it)."""
+    ceiling: Decimal | None = None
+    """The most a total may be, bonus included (Suzhou: 100); None = no ceiling."""
 
     def grade_labels(self) -> list[str]:
         return [g.label for g in self.grades]
@@ -132,7 +135,19 @@ class Grading:
         extra = sum((Decimal(v) for v in bonus.values()), Decimal(0))
         if self.bonus_cap is not None:
             extra = min(extra, self.bonus_cap)
-        return (base + extra).quantize(Decimal("0.01"))
+        total = base + extra
+        if self.ceiling is not None:
+            total = min(total, self.ceiling)
+        return total.quantize(Decimal("0.01"))
+
+    def check_bonus(self, bonus: dict[str, str]) -> None:
+        """The bonus items together stay within the policy's cap (refused, never cut silently)."""
+        if self.bonus_cap is None:
+            return
+        given = sum((Decimal(v) for v in bonus.values()), Decimal(0))
+        if given > self.bonus_cap:
+            raise BadInput("the bonus items add up to {given}, above the policy's cap of {cap}",
+                           given=_plain(given), cap=_plain(self.bonus_cap))
 
     def band(self, total: Decimal) -> tuple[str, str]:
         """The grade whose band holds `total`, and the band in words."""
@@ -179,4 +194,5 @@ def grading_parts(table: Mapping[str, Any]) -> dict[str, Any]:
                            g.get("unqualified", False)) for g in table["grades"]),
         bonus_items=tuple(item_of(i) for i in table.get("bonus_items", [])),
         veto_items=tuple(VetoItem(v["key"], v["label"]) for v in table.get("veto_items", [])),
-        bonus_cap=dec(table["bonus_cap"]) if "bonus_cap" in table else None)
+        bonus_cap=dec(table["bonus_cap"]) if "bonus_cap" in table else None,
+        ceiling=dec(table["ceiling"]) if "ceiling" in table else None)

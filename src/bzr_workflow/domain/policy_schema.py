@@ -75,7 +75,7 @@ APPRAISAL = Table({
     "scoring": Key(str, True, ("points", "weights", "grades")),
     "period": Key(str, choices=("semester", "year"), documentary=True),
     "total": Key(NUMBER), "announcement_days": Key(int), "bonus_cap": Key(NUMBER), "note": NOTE,
-    "score_step": Key(str), "self_summary": Key(bool),
+    "ceiling": Key(NUMBER), "score_step": Key(str), "self_summary": Key(bool),
     "indicators": ArrayOf(INDICATOR, required=True), "bonus_items": ArrayOf(INDICATOR),
     "veto_items": ArrayOf(VETO_ITEM), "grades": ArrayOf(GRADE, required=True),
     "consequences": ArrayOf(CONSEQUENCE), "grade_quota": GRADE_QUOTA,
