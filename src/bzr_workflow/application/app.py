@@ -125,7 +125,7 @@ class WorkflowApp(Application[UUID]):
     @cached_property
     def norms(self) -> NormsReports:
         """Work norms against the log; when an advisor served comes from the views."""
-        return NormsReports(self, serving=lambda advisor: self.reads.appointments(advisor))
+        return NormsReports(self, serving=lambda advisor, as_of=None: self.reads.appointments(advisor, as_of))
 
     @cached_property
     def case_views(self) -> CaseViews:

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from datetime import date
-from typing import Any
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
 
 from ..domain.norms import answered
 from ..domain.periods import parse, period_range
 from ..domain.policy import Policy
+from ..domain.timefmt import zone
 from ..domain.user import User
 from ..domain.worklog import WorkLog
 from .ports import Store
 from .students import PREFIX as STUDENT_KEY, opened
 
-Serving = Callable[[str], Sequence[Mapping[str, Any]]]
-"""An advisor's appointments (`start`, `end`): when they served, so no norm is due before."""
+
+
+class Serving(Protocol):
+    """An advisor's appointments (`start`, `end`), as they stood at `as_of` (an ISO instant;
+    None: now): when they served, so no norm is due before."""
+
+    def __call__(self, advisor: str, as_of: str | None = None) -> Sequence[Mapping[str, Any]]: ...
 
 
 class NormsReports:
@@ -25,18 +31,22 @@ class NormsReports:
     def __init__(self, store: Store, serving: Serving) -> None:
         self.store, self.serving = store, serving
 
-    def report(self, advisor: str, period: str, role: str | None = None) -> dict[str, Any]:
-        """Each norm of the advisor's roles, per window of the period: met, or short by how much."""
+    def report(self, advisor: str, period: str, role: str | None = None,
+               until: datetime | None = None) -> dict[str, Any]:
+        """Each norm of the advisor's roles, per window of the period: met, or short by how
+        much; with `until`, against the log as it stood at that instant, judged on its day."""
         user, policy = self.store.user(advisor), self.store.policy()
         canonical = parse(period).key  # a school year or a semester, whatever the policy's period
         calendar = self.store.calendar()
         first, last = (date.fromisoformat(d) for d in period_range(canonical, calendar))
         roles = [role] if role else _roles(user, policy)
-        entries = self._entries(advisor, first, last)
-        today = date.fromisoformat(self.store.today(policy))
+        entries = self._entries(advisor, first, last, until)
+        today = date.fromisoformat(self.store.today(policy)) if until is None else \
+            until.astimezone(zone(policy.utc_offset)).date()
         serving = [(date.fromisoformat(a["start"]),
                     date.fromisoformat(a["end"]) if a["end"] else None)
-                   for a in self.serving(advisor) if a["start"]]
+                   for a in self.serving(advisor, until.isoformat() if until else None)
+                   if a["start"]]
         norms = [n.evaluate(entries, first, last, calendar, today, serving)
                  for n in policy.norms if n.role in roles]
         report = {"advisor": advisor, "period": canonical, "roles": roles, "norms": norms,
@@ -54,16 +64,27 @@ class NormsReports:
             if str(ref).startswith(STUDENT_KEY) else name
         return trigger
 
-    def _entries(self, advisor: str, first: date, last: date) -> list[dict[str, Any]]:
+    def _entries(self, advisor: str, first: date, last: date,
+                 until: datetime | None = None) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         year, month = first.year, first.month
         while (year, month) <= (last.year, last.month):
-            log: WorkLog | None = self.store.find(
-                WorkLog.create_id(advisor, f"{year}-{month:02d}"))
+            log: WorkLog | None = self._log(WorkLog.create_id(advisor, f"{year}-{month:02d}"),
+                                            until)
             if log is not None:
                 out += log.entries
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return out
+
+    def _log(self, log_id: Any, until: datetime | None) -> WorkLog | None:
+        """A month's log as it stands, or as it stood at `until` (replayed from its events)."""
+        if until is None:
+            found: WorkLog | None = self.store.find(log_id)
+            return found
+        from ..adapters.es_fastpath import fold
+
+        events = [e for e in self.store.events_of(log_id) if e.timestamp <= until]
+        return fold(None, iter(events)) if events else None
 
 
 def _roles(user: User, policy: Policy) -> list[str]:

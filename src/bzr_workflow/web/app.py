@@ -44,7 +44,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..application import Location, WorkflowApp, open_app
 from ..domain.errors import WorkflowError
-from . import api, errors, openapi, pages
+from . import api, errors, history_api, openapi, pages
 from .boundary import Boundary
 from .deps import SignInFirst
 from .limits import BodyCap, SignInLimit, password_checks
@@ -88,6 +88,7 @@ def create_app(location: Location, door: WorkflowApp | None = None) -> FastAPI:
 
     openapi.install(app)  # WEB.md's statuses and schemes, not FastAPI's 422 {detail}
     app.include_router(api.router)
+    app.include_router(history_api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(Boundary)  # framing and caching headers, bodies that are UTF-8
