@@ -468,6 +468,13 @@ class Reads:
         names = {h["actor"]: self.store.user(h["actor"]).name for h in history if h["actor"]}
         return form_model(case_dict(case, policy), history, policy, names)
 
+    def advisor_record(self, advisor: str, as_of: str | None = None,
+                       reader: str | None = None) -> dict[str, Any]:
+        """One advisor's record (考核登记表 / 业务档案): see application/advisor_record.py."""
+        from .advisor_record import advisor_record
+
+        return advisor_record(self, advisor, as_of, reader)
+
     # -- allowance and work ---------------------------------------------------------------
 
     def allowance(self, month: str, position: int | None = None,

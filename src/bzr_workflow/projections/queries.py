@@ -333,3 +333,27 @@ def _payer_totals(lines: list[dict[str, Any]]) -> dict[str, float]:
         for f in line["funding"]:
             totals[f["payer"]] = totals.get(f["payer"], Decimal(0)) + f["amount"]
     return {payer: float(amount) for payer, amount in totals.items()}
+
+
+def awards_of(conn: Connection, advisor: str) -> list[dict[str, Any]]:
+    """One advisor's awards in every period (the advisor record), oldest period first: the
+    rows `awards` lists for a period."""
+    w, c = t.awards.c, t.cases.c
+    query = (select(t.awards, c.state, c.step_label, c.kind).join(t.cases, c.ref == w.ref)
+             .where(w.advisor == advisor).order_by(w.period, w.ref))
+    return [{"advisor": r.advisor, "period": r.period,
+             "case": None if r.kind == "appraisal" else r.ref,
+             "result": r.ref if r.kind == "appraisal" else None, "unit": r.unit,
+             "distinction": r.distinction or None, "state": r.state, "step_label": r.step_label,
+             "amount": float(r.amount) if r.amount else None, "certificate": r.certificate}
+            for r in conn.execute(query)]
+
+
+def cases_about(conn: Connection, offset: str, subject: str,
+                kind: str | None = None) -> list[dict[str, Any]]:
+    """The cases whose subject is `subject` (of one kind), in the order they were opened."""
+    c = t.cases.c
+    query = select(t.cases).where(c.subject == subject)
+    if kind:
+        query = query.where(c.kind == kind)
+    return [case_row(r, offset) for r in conn.execute(query.order_by(c.opened_at, c.ref))]
