@@ -180,6 +180,8 @@ def _award(row: dict[str, Any], policy: Any, names: _Names) -> dict[str, Any]:
                       if d.key == row["distinction"]), None)
     elif policy.award is not None:
         label = policy.award.label
+    if label is None and "award" in policy.workflows:
+        label = policy.workflows["award"].label
     return row | {"label": label, "unit_name": names.unit(row["unit"])}
 
 
