@@ -151,3 +151,35 @@ def test_policy_show_lists_the_triggers_by_role(sqlite_url: str) -> None:
                         "falling_grades": ["advisor"], "honours": ["counsellor", "advisor"]}
     text = invoke(db, "policy", "show", as_json=False).stdout
     assert "Parent-contact triggers" in text and "学生学习成绩下滑、受到学业警告时" in text
+
+
+# -- 四、评选优秀辅导员 -----------------------------------------------------------------------
+
+SEED_4 = "执行工作质量考评，考核结果作为系部评选优秀辅导员的依据"
+
+
+def test_a_counsellor_is_nominated_on_their_role_and_result(sqlite_url: str) -> None:
+    """四: "考核结果作为系部评选优秀辅导员的依据" — a counsellor advises no class: nominated in the
+    department where they hold the role, once the period's result is final; 班主任 are not
+    辅导员."""
+    assert "评选优秀辅导员" in SEED_4
+    db = sqlite_url
+    jiyuan(db)
+    ok(db, "user", "add", "xb", "--name", "系部主任", "--role", "department@xx", actor="admin")
+    refused = invoke(db, "award", "nominate", "--advisor", "fdy", "--period", "2026-2027-1",
+                     actor="g1")
+    assert refused.exit_code == 1 and "no final appraisal result for 2026-2027-1" in refused.stderr
+    opened = ok(db, "appraisal", "open", "--period", "2026-2027-1", "--all", actor="g1")
+    ref = next(c["id"] for c in opened if c["subject"] == "fdy")
+    ok(db, "appraisal", "score", ref, "--item", "general_norms=优秀", "--item", "work_systems=合格",
+       "--item", "plans_and_summary=优秀", "--item", "overall=优秀", actor="g2")
+    ok(db, "approve", ref, actor="g2")
+    case = ok(db, "award", "nominate", "--advisor", "fdy", "--period", "2026-2027-1",
+              actor="g1")
+    assert (case["subject"], case["unit"], case["class"] or None) == ("fdy", "xx", None)
+    done = ok(db, "approve", case["id"], actor="xb")
+    assert done["state"] == "published"
+    not_counsellor = invoke(db, "award", "nominate", "--advisor", "bzr", "--period",
+                            "2026-2027-1", actor="g1")
+    assert not_counsellor.exit_code == 1 and "bzr is not a 辅导员: 优秀辅导员 is for 辅导员" in \
+        not_counsellor.stderr

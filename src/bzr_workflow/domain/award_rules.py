@@ -111,6 +111,19 @@ class AwardRules:
     """The award follows the grade by itself (Suzhou 第十条 二、2): every final result with an
     eligible grade is rewarded by the engine when it becomes final, with no nomination."""
     distinctions: tuple[AwardRule, ...] = ()
+    roles: tuple[str, ...] = ()
+    """The award is for holders of these roles (Jiyuan 优秀辅导员: counsellor), nominated in
+    the unit where they hold it, with or without a class; () = for advisors of a class."""
+    requires_result: bool = False
+    """A nomination needs the nominee's final appraisal result in the period, whatever its
+    grade (Jiyuan 四: 考核结果作为系部评选优秀辅导员的依据)."""
+
+    def check_result(self, results: Results, period: str, who: str) -> None:
+        """Where the award is chosen on the appraisal result, the period's result exists."""
+        if self.requires_result and period not in results:
+            raise NotEligible("{who} has no final appraisal result for {period}: {label} is "
+                              "selected on it", who=who, period=period,
+                              label=self.label or Phrase("the award"))
 
     def rule(self, distinction: str = "") -> AwardRule:
         """The eligibility rule: the award's own, or one of its distinctions (Aksu's 十佳)."""
@@ -191,4 +204,5 @@ def award_of(table: Mapping[str, Any], final_step: str, results_by: str = "") ->
         certificate=bool(table.get("certificate")),
         form_fields=tuple(table.get("form_fields") or ()), form_title=table.get("form_title", ""),
         follows_grade=bool(table.get("follows_grade")),
-        distinctions=tuple(distinction_of(d, results_by) for d in table.get("distinctions", [])))
+        distinctions=tuple(distinction_of(d, results_by) for d in table.get("distinctions", [])),
+        roles=tuple(table.get("roles", [])), requires_result=bool(table.get("requires_result")))

@@ -96,6 +96,7 @@ AWARD = Table({
     "rounding": Key(str, choices=("floor", "round", "ceil")),
     "amount": Key(NUMBER), "certificate": Key(bool), "form_fields": ArrayOf(Key(str)),
     "form_title": Key(str), "follows_grade": Key(bool),
+    "roles": ArrayOf(Key(str)), "requires_result": Key(bool),
     "distinctions": ArrayOf(DISTINCTION), "note": NOTE,
 })
 
