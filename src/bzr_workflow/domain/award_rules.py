@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .consequences import NO_RESULT, GradeRun
+from .periods import SEMESTER, previous, year_of
 from .errors import BadInput, Phrase, RuleRefused
 from .grading import dec
 
@@ -44,11 +45,21 @@ class AwardRule(GradeRun):
     certificate: bool = False
     """The distinction gives a certificate (Aksu 第三十二条 颁发荣誉证书)."""
 
+    def result_period(self, results: Results, period: str) -> str:
+        """The period whose result a nomination reads: itself, or, for a semester's award
+        where results are yearly (Hefei 评优 each semester on a yearly appraisal), the latest
+        school year's result then: the semester's own year if it is out, else the year before."""
+        if self.results_by != "year" or not SEMESTER.match(period) or self.consecutive > 1:
+            return period
+        year = year_of(period)
+        return year if year in results or previous(year) not in results else previous(year)
+
     def check_eligible(self, results: Results, period: str, who: str) -> list[str]:
         """The results that make `who` eligible; a refusal names the rule and the result that
         failed."""
         if not self.grades:
             return []
+        period = self.result_period(results, period)
         causes = self.qualifying(results, period)
         if causes:
             return causes
@@ -140,9 +151,9 @@ class AwardRules:
                           distinction=distinction, keys=keys)
 
     def period_kind(self, appraisal_period: str) -> str:
-        """What a nomination's period is: a school year where the award is yearly, otherwise
-        the appraisal's period."""
-        return "year" if self.period == "year" else appraisal_period
+        """What a nomination's period is: the award's own (a school year for Aksu, a semester
+        for Hefei's 每学期评优), otherwise the appraisal's period."""
+        return self.period or appraisal_period
 
     def require_distinction(self, distinction: str) -> None:
         """Where the policy defines only distinctions (Aksu), a nomination names one."""
