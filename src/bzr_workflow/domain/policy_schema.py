@@ -101,7 +101,7 @@ AWARD = Table({
 })
 
 TIER = Table({"min_students": Key(int, True), "coefficient": Key(NUMBER, True)})
-FUNDING = Table({"payer": Key(str, True), "share": Key(NUMBER, True)})
+FUNDING = Table({"payer": Key(str, True), "share": Key(NUMBER, True), "per_unit": Key(bool)})
 ALLOWANCE = Table({
     "formula": Key(str, True, ("tiered", "per_student", "none")), "base": Key(NUMBER),
     "per": Key(str, choices=("month",), documentary=True), "tiers": ArrayOf(TIER),

@@ -302,9 +302,12 @@ def allowance(conn: Connection, rules: AllowanceRules, month: str,
         histories.setdefault(r.code, []).append(ClassState(r.effective, r.students, r.graduating,
                                                            r.level))
     kinds = {r.login: r.employment for r in conn.execute(select(t.users)) if r.employment}
+    units = {r.code: (r.unit, r.unit_name) for r in conn.execute(
+        select(t.classes.c.code, t.classes.c.unit, t.units.c.name.label("unit_name"))
+        .join(t.units, t.units.c.code == t.classes.c.unit))}
     lines = rules.month_lines(month, appts, histories, kinds,
                               _withheld(conn, rules.withhold_grades, month, period_kind,
-                                        calendar))
+                                        calendar), units)
     total = sum((line["amount"] for line in lines), Decimal(0))
     return {"month": month, "lines": [_plain_line(line) for line in lines],
             "total": float(total), "position": view_position(conn),
@@ -323,8 +326,7 @@ def _withheld(conn: Connection, grades: tuple[str, ...], month: str,
 
 def _plain_line(line: dict[str, Any]) -> dict[str, Any]:
     return line | {"amount": float(line["amount"]),
-                   "funding": [{"payer": f["payer"], "amount": float(f["amount"])}
-                               for f in line["funding"]]}
+                   "funding": [f | {"amount": float(f["amount"])} for f in line["funding"]]}
 
 
 def _payer_totals(lines: list[dict[str, Any]]) -> dict[str, float]:
