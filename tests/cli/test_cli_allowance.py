@@ -121,6 +121,8 @@ def test_aksu_pays_per_student_and_not_full_time_advisors(sqlite_url: str) -> No
         ok(db, "class", "add", klass, "--name", klass, "--unit", "jd", "--students", "40",
            "--level", level, actor="admin")
     for advisor, klass in (("tian", "jd1"), ("zhuan", "jd2")):
+        ok(db, "training", "record", "--advisor", advisor, "--date", "2026-01-01",
+           actor="xue")  # 第二十四条 岗前培训
         ref = ok(db, "case", "open", "recruitment", "--subject", advisor, "--class", klass,
                  actor="ma")["id"]
         ok(db, "approve", ref, actor="xue")

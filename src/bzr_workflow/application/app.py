@@ -43,6 +43,7 @@ from .cases import Cases
 from .caseview import CaseViews
 from .imports import Imports
 from .norms import NormsReports
+from .training import Trainings
 from .organisation import Organisation
 from .worklog import Worklog
 
@@ -108,6 +109,10 @@ class WorkflowApp(Application[UUID]):
     @cached_property
     def awards(self) -> Awards:
         return Awards(self, self.cases)
+
+    @cached_property
+    def trainings(self) -> Trainings:
+        return Trainings(self)
 
     @cached_property
     def worklog(self) -> Worklog:

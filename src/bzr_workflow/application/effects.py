@@ -19,6 +19,7 @@ from ..domain.pipeline import OPEN, PUBLISHED
 from ..domain.policy import Policy, Workflow
 from ..domain.roster import PeriodRoster
 from . import appraisal_effects, award_effects, dismissal_effects
+from .training import require_training
 from .hooks import Decided, Hook, Opening, Prepare
 from .ports import Store
 
@@ -69,6 +70,7 @@ def appoint_or_dismiss(store: Store, d: Decided) -> list[Aggregate]:
     if not case.class_code:
         return []
     klass, advisor = store.school_class(case.class_code), store.user(case.subject)
+    require_training(d.policy, case.kind, advisor)
     start = case.data.get("start") or store.today(d.policy)
     klass.appoint(case.subject, start, case.ref, d.actor, d.policy.staffing.advisors_per_class)
     advisor.take_class(klass.code, case.ref, d.policy.staffing.max_classes_per_advisor)

@@ -18,7 +18,8 @@ from .appraisal_rules import appraisal_of
 from .award_rules import award_of
 from .consequences import consequences_of
 from .norms import contact_trigger_of, norm_of
-from .policy import ADMIN, APPLICANT, AUDITOR, ENGINE_ROLES, Policy, Role, Staffing, Step, Trigger, Workflow
+from .policy import (ADMIN, APPLICANT, AUDITOR, ENGINE_ROLES, Policy, Role, Staffing, Step,
+                     Training, Trigger, Workflow)
 
 Problem = tuple[str, str]
 
@@ -226,6 +227,11 @@ def _rules(data: dict[str, Any]) -> Iterator[Problem]:
         for j, role in enumerate(trigger["roles"]):
             if role not in role_ids:
                 yield f"parent_contact_triggers[{i}].roles[{j}]", f"undeclared role {role!r}"
+    training = data.get("training")
+    if training and training["recorded_by"] not in role_ids:
+        yield "training.recorded_by", f"undeclared role {training['recorded_by']!r}"
+    if training and training["required_for"] not in data["workflows"]:
+        yield "training.required_for", f"{training['required_for']!r} is not a declared workflow"
     yield from _year_rules(data, role_ids)
 
 
@@ -420,7 +426,8 @@ def _build(data: dict[str, Any]) -> Policy:
     workflows = {k: _workflow(k, wf) for k, wf in data["workflows"].items()}
     written: dict[str, Any] = {k: data[k] for k in ("appraisal", "award", "allowance", "norms",
                                                     "dismissal_triggers", "years_of_study",
-                                                    "parent_contact_triggers") if k in data}
+                                                    "parent_contact_triggers", "training")
+                               if k in data}
     ap, aw = data.get("appraisal"), data.get("award")
     return Policy(
         id=head["id"], name=head["name"], source=head.get("source", ""),
@@ -439,6 +446,9 @@ def _build(data: dict[str, Any]) -> Policy:
         years_of_study=years_of(data.get("years_of_study", [])),
         contact_triggers=tuple(contact_trigger_of(t)
                                for t in data.get("parent_contact_triggers", [])),
+        training=Training(**{k: data["training"][k] for k in ("label", "recorded_by",
+                                                               "required_for")})
+        if "training" in data else None,
         written=written,
     )
 

@@ -134,6 +134,9 @@ STAFFING = Table({
     "note": NOTE,
 })
 
+TRAINING = Table({"label": LABEL, "recorded_by": Key(str, True), "required_for": Key(str, True),
+                  "note": NOTE})
+
 CONTACT_TRIGGER = Table({"key": ID, "label": LABEL, "roles": ArrayOf(Key(str), required=True)})
 
 POLICY = Table({
@@ -142,6 +145,6 @@ POLICY = Table({
     "appraisal": APPRAISAL, "award": AWARD, "allowance": ALLOWANCE,
     "norms": ArrayOf(NORM), "dismissal_triggers": ArrayOf(TRIGGER),
     "years_of_study": ArrayOf(YEAR_OF_STUDY),
-    "parent_contact_triggers": ArrayOf(CONTACT_TRIGGER),
+    "parent_contact_triggers": ArrayOf(CONTACT_TRIGGER), "training": TRAINING,
 })
 REQUIRED_TOP = ("policy", "workflows")  # roles: the schema marks it required itself
