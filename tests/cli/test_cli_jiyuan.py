@@ -183,3 +183,43 @@ def test_a_counsellor_is_nominated_on_their_role_and_result(sqlite_url: str) -> 
                             "2026-2027-1", actor="g1")
     assert not_counsellor.exit_code == 1 and "bzr is not a 辅导员: 优秀辅导员 is for 辅导员" in \
         not_counsellor.stderr
+
+
+SEED_5 = ("1.辅导员要在学生思想状况出现重大变化，要及时与家长联系", "2.班主任要在学生生病、意外伤害（身体或"
+          "心理原因）住院，要及时与家长联系")
+
+
+def test_a_trigger_is_logged_only_by_the_role_the_seed_names(sqlite_url: str) -> None:
+    """二(五)1 names 辅导员 for a student's 思想状况 changing, 二(五)2 班主任 for illness: a 班主任
+    does not log the first, a 辅导员 not the second."""
+    assert "辅导员要在学生思想状况" in SEED_5[0] and "班主任要在学生生病" in SEED_5[1]
+    db = sqlite_url
+    jiyuan(db)
+    refused = invoke(db, "log", "add", "--activity", "trigger", "--trigger", "thinking_change",
+                     "--student", "张三", "--date", "2026-10-08", actor="bzr")
+    assert refused.exit_code == 1 and "thinking_change (学生思想状况出现重大变化) is for 辅导员" in \
+        refused.stderr
+    refused = invoke(db, "log", "add", "--activity", "trigger", "--trigger", "illness_injury",
+                     "--student", "张三", "--date", "2026-10-08", actor="fdy")
+    assert refused.exit_code == 1 and "is for 班主任" in refused.stderr
+    ok(db, "log", "add", "--activity", "trigger", "--trigger", "thinking_change", "--student",
+       "张三", "--date", "2026-10-08", actor="fdy")
+
+
+def test_a_trigger_unanswered_past_its_days_is_listed_overdue(sqlite_url: str) -> None:
+    """及时 (chosen: three days): a contact on the 3rd day answers in time, one after is late,
+    none at all is listed as unanswered."""
+    db = sqlite_url
+    jiyuan(db)
+    for day, student in (("2026-10-08", "张三"), ("2026-10-12", "李四"), ("2026-10-20", "王五")):
+        ok(db, "log", "add", "--activity", "trigger", "--trigger", "illness_injury", "--student",
+           student, "--date", day, actor="bzr")
+    ok(db, "log", "add", "--activity", "parent_contact", "--student", "张三", "--date",
+       "2026-10-11", actor="bzr")
+    ok(db, "log", "add", "--activity", "parent_contact", "--student", "李四", "--date",
+       "2026-10-16", actor="bzr")
+    report = ok(db, "norms", "--advisor", "bzr", "--period", "2026-2027-1")
+    assert [(t["student"], t["due"], t["overdue"], t["late"]) for t in report["triggers"]] == [
+        ("张三", "2026-10-11", False, False), ("李四", "2026-10-15", False, True),
+        ("王五", "2026-10-23", True, False)]
+    assert [t["student"] for t in report["unanswered"]] == ["王五"]

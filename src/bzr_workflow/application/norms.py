@@ -49,11 +49,12 @@ class NormsReports:
                    if a["start"]]
         norms = [n.evaluate(entries, first, last, calendar, today, serving)
                  for n in policy.norms if n.role in roles]
-        report = {"advisor": advisor, "period": canonical, "roles": roles, "norms": norms,
+        report: dict[str, Any] = {"advisor": advisor, "period": canonical, "roles": roles, "norms": norms,
                   "entries": len(entries)}
         if policy.contact_triggers:
-            report["triggers"] = [self._named(t) for t in
-                                  answered(policy.contact_triggers, entries)]
+            triggers = [self._named(t) for t in answered(policy.contact_triggers, entries, today)]
+            report["triggers"] = triggers
+            report["unanswered"] = [t for t in triggers if t["overdue"]]
         return report
 
     def _named(self, trigger: dict[str, Any]) -> dict[str, Any]:
@@ -85,6 +86,11 @@ class NormsReports:
 
         events = [e for e in self.store.events_of(log_id) if e.timestamp <= until]
         return fold(None, iter(events)) if events else None
+
+
+def roles_of(user: User, policy: Policy) -> list[str]:
+    """The roles a person works in, as the norms and the parent-contact triggers read them."""
+    return _roles(user, policy)
 
 
 def _roles(user: User, policy: Policy) -> list[str]:

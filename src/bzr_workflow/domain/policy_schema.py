@@ -137,7 +137,8 @@ STAFFING = Table({
 TRAINING = Table({"label": LABEL, "recorded_by": Key(str, True), "required_for": Key(str, True),
                   "note": NOTE})
 
-CONTACT_TRIGGER = Table({"key": ID, "label": LABEL, "roles": ArrayOf(Key(str), required=True)})
+CONTACT_TRIGGER = Table({"key": ID, "label": LABEL, "roles": ArrayOf(Key(str), required=True),
+                         "due_days": Key(int)})
 
 POLICY = Table({
     "policy": POLICY_HEAD, "roles": ArrayOf(ROLE, required=True), "staffing": STAFFING,
