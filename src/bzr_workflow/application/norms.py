@@ -49,8 +49,9 @@ class NormsReports:
                    if a["start"]]
         norms = [n.evaluate(entries, first, last, calendar, today, serving)
                  for n in policy.norms if n.role in roles]
-        report: dict[str, Any] = {"advisor": advisor, "period": canonical, "roles": roles, "norms": norms,
-                  "entries": len(entries)}
+        report: dict[str, Any] = {"advisor": advisor, "period": canonical, "roles": roles,
+                                  "norms": norms, "entries": len(entries),
+                                  "activities": _counted(entries, policy)}
         if policy.contact_triggers:
             triggers = [self._named(t) for t in answered(policy.contact_triggers, entries, today)]
             report["triggers"] = triggers
@@ -86,6 +87,23 @@ class NormsReports:
 
         events = [e for e in self.store.events_of(log_id) if e.timestamp <= until]
         return fold(None, iter(events)) if events else None
+
+
+def _counted(entries: list[dict[str, Any]], policy: Policy) -> list[dict[str, Any]]:
+    """The period's log by activity (平时考核, Guilin 第十四条): how many entries, how many
+    times (their counts) and hours, labelled by the policy."""
+    from .worklog import activities
+
+    labels = activities(policy)
+    out: dict[str, dict[str, Any]] = {}
+    for e in entries:
+        row = out.setdefault(e["activity"], {"activity": e["activity"],
+                                             "label": labels.get(e["activity"], e["activity"]),
+                                             "entries": 0, "count": 0, "hours": 0.0})
+        row["entries"] += 1
+        row["count"] += int(e.get("count") or 1)
+        row["hours"] += float(e.get("hours") or 0)
+    return sorted(out.values(), key=lambda r: str(r["activity"]))
 
 
 def roles_of(user: User, policy: Policy) -> list[str]:
