@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from ..domain.norms import answered
+from ..domain.norms import answered, working_roles
 from ..domain.periods import parse, period_range
 from ..domain.policy import Policy
 from ..domain.timefmt import zone
@@ -106,14 +106,6 @@ def _counted(entries: list[dict[str, Any]], policy: Policy) -> list[dict[str, An
     return sorted(out.values(), key=lambda r: str(r["activity"]))
 
 
-def roles_of(user: User, policy: Policy) -> list[str]:
-    """The roles a person works in, as the norms and the parent-contact triggers read them."""
-    return _roles(user, policy)
-
-
 def _roles(user: User, policy: Policy) -> list[str]:
     """The roles whose norms apply: those granted, or the advisor's role for one who advises."""
-    granted = sorted({r for r, _ in user.grants if r in policy.roles})
-    if granted or not user.classes:
-        return granted
-    return [r.id for r in policy.roles.values() if r.label == "班主任"]
+    return working_roles(user.grants, bool(user.classes), policy.roles)

@@ -12,7 +12,7 @@ from ..domain.logins import fold
 from ..domain.policy import Policy
 from ..domain.signing import is_admin
 from ..domain.timefmt import parse_date
-from ..domain.norms import TRIGGER_ACTIVITY
+from ..domain.norms import TRIGGER_ACTIVITY, working_roles
 from ..domain.worklog import ACTIVITIES, WorkLog
 from .ports import Store
 from .service import Service
@@ -97,14 +97,13 @@ class Worklog(Service):
 def _check_trigger_roles(store: Store, policy: Policy, entries: list[dict[str, Any]]) -> None:
     """A parent-contact trigger is logged by one whose duty it is (Jiyuan 二(五): 辅导员要……,
     班主任要……): the roles the policy names for it."""
-    from .norms import roles_of
-
     by_key = {t.key: t for t in policy.contact_triggers}
     for e in entries:
         trigger = by_key.get(e.get("trigger") or "") if e["activity"] == TRIGGER_ACTIVITY else None
         if trigger is None:
             continue
-        held = roles_of(store.user(e["advisor"]), policy)
+        person = store.user(e["advisor"])
+        held = working_roles(person.grants, bool(person.classes), policy.roles)
         if not set(held) & set(trigger.roles):
             raise RuleRefused("{trigger} ({label}) is for {roles} to answer; {advisor} is not one",
                               trigger=trigger.key, label=trigger.label,

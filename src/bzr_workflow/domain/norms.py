@@ -119,6 +119,16 @@ class ContactTrigger:
     """Days after the trigger by which a parent contact answers it (及时); 0 = no deadline."""
 
 
+def working_roles(grants: Sequence[Sequence[str]], advises: bool,
+                  roles: Mapping[str, Any]) -> list[str]:
+    """The roles a person works in (whose norms and parent-contact triggers are theirs): those
+    granted, or, for one who advises a class with no grant, the role labelled 班主任."""
+    granted = sorted({r for r, _ in grants if r in roles})
+    if granted or not advises:
+        return granted
+    return [key for key, role in roles.items() if role.label == "班主任"]
+
+
 def contact_trigger_of(table: Mapping[str, Any]) -> ContactTrigger:
     return ContactTrigger(table["key"], table["label"], tuple(table["roles"]),
                           int(table.get("due_days", 0)))
