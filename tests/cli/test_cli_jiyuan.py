@@ -223,3 +223,32 @@ def test_a_trigger_unanswered_past_its_days_is_listed_overdue(sqlite_url: str) -
         ("张三", "2026-10-11", False, False), ("李四", "2026-10-15", False, True),
         ("王五", "2026-10-23", True, False)]
     assert [t["student"] for t in report["unanswered"]] == ["王五"]
+
+
+SEED_1_10 = "（十）班级没有配备班主任情况下，班主任工作由辅导员完成。"
+
+
+def test_a_counsellor_does_the_work_of_a_class_without_an_advisor(sqlite_url: str,
+                                                                   tmp_path: Path) -> None:
+    """一(十): while 信息1班 has no advisor, the 辅导员 of 信息工程系 is held to the 班主任's norms
+    over the work logged for that class; once it has one, no longer."""
+    assert "班主任工作由辅导员完成" in SEED_1_10
+    db = sqlite_url
+    jiyuan(db)
+    for day in ("2026-09-07", "2026-09-08"):
+        ok(db, "log", "add", "--activity", "individual_talks", "--date", day, "--class", "xx1",
+           "--student", "学生", actor="fdy")
+    report = ok(db, "norms", "--advisor", "fdy", "--period", "2026-2027-1")
+    assert report["covering"] == [{"class": "xx1", "name": "信息1班", "unit": "xx"}]
+    own = [n for n in report["norms"] if n["activity"] == "individual_talks" and
+           "covering" not in n]
+    covered = [n for n in report["norms"] if n["activity"] == "individual_talks" and
+               n.get("covering") == ["xx1"]]
+    assert [n["min"] for n in own] == [5] and [n["min"] for n in covered] == [2]
+    week = next(w for w in covered[0]["windows"] if w["from"] == "2026-09-07")
+    assert week["short"] == 0  # the class's two talks meet the 班主任's 2 a week
+    appointments = tmp_path / "appointments.csv"
+    appointments.write_text("advisor,class,start,end\nbzr,xx1,2026-09-01,\n", encoding="utf-8")
+    ok(db, "import", "appointments", str(appointments), actor="admin")
+    after = ok(db, "norms", "--advisor", "fdy", "--period", "2026-2027-1")
+    assert "covering" not in after and not any("covering" in n for n in after["norms"])

@@ -130,7 +130,8 @@ class WorkflowApp(Application[UUID]):
     @cached_property
     def norms(self) -> NormsReports:
         """Work norms against the log; when an advisor served comes from the views."""
-        return NormsReports(self, serving=lambda advisor, as_of=None: self.reads.appointments(advisor, as_of))
+        return NormsReports(self, serving=lambda advisor, as_of=None: self.reads.appointments(advisor, as_of),
+                            classes=lambda: self.reads.classes())
 
     @cached_property
     def case_views(self) -> CaseViews:

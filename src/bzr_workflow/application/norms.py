@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -28,8 +28,9 @@ class NormsReports:
     """Work norms against the log, over the store; when each advisor served is asked of
     `serving` (the appointments view, wired in the composition root)."""
 
-    def __init__(self, store: Store, serving: Serving) -> None:
-        self.store, self.serving = store, serving
+    def __init__(self, store: Store, serving: Serving,
+                 classes: Callable[[], Sequence[Mapping[str, Any]]] | None = None) -> None:
+        self.store, self.serving, self.classes = store, serving, classes
 
     def report(self, advisor: str, period: str, role: str | None = None,
                until: datetime | None = None) -> dict[str, Any]:
@@ -49,14 +50,43 @@ class NormsReports:
                    if a["start"]]
         norms = [n.evaluate(entries, first, last, calendar, today, serving)
                  for n in policy.norms if n.role in roles]
+        covering = self._covering(user, policy, role)
+        if covering and policy.cover is not None:
+            # 一(十): the classes without an advisor whose work this counsellor does, judged by
+            # the 班主任's norms over the work logged for those classes
+            codes = {c["class"] for c in covering}
+            theirs = [e for e in entries if e.get("class") in codes]
+            norms += [n.evaluate(theirs, first, last, calendar, today, serving)
+                      | {"covering": sorted(codes)}
+                      for n in policy.norms if n.role == policy.cover.for_role]
         report: dict[str, Any] = {"advisor": advisor, "period": canonical, "roles": roles,
                                   "norms": norms, "entries": len(entries),
                                   "activities": _counted(entries, policy)}
+        if covering:
+            report["covering"] = covering
         if policy.contact_triggers:
             triggers = [self._named(t) for t in answered(policy.contact_triggers, entries, today)]
             report["triggers"] = triggers
             report["unanswered"] = [t for t in triggers if t["overdue"]]
         return report
+
+    def _covering(self, user: User, policy: Policy, role: str | None) -> list[dict[str, Any]]:
+        """The classes with no advisor now in a unit where `user` holds the policy's covering
+        role (Jiyuan 一(十)); none where the policy names no [cover] or `role` is another."""
+        cover = policy.cover
+        if cover is None or self.classes is None or (role and role != cover.role):
+            return []
+        units = [unit for r, unit in user.grants if r == cover.role]
+        if not units:
+            return []
+        out = []
+        for row in self.classes():
+            if row["advisors"]:
+                continue
+            path = self.store.unit(row["unit"]).path if row["unit"] else []
+            if any(not unit or unit in path for unit in units):
+                out.append({"class": row["class"], "name": row["name"], "unit": row["unit"]})
+        return out
 
     def _named(self, trigger: dict[str, Any]) -> dict[str, Any]:
         """A trigger as shown: the student's name in clear (or erased), not their key's id."""

@@ -107,6 +107,16 @@ class Training:
 
 
 @dataclass(frozen=True)
+class Cover:
+    """Who does the work of a class that has no advisor (Jiyuan 一(十) 班级没有配备班主任情况下，
+    班主任工作由辅导员完成): holders of `role` in the class's unit take on `for_role`'s duties
+    for it."""
+
+    role: str
+    for_role: str
+
+
+@dataclass(frozen=True)
 class Staffing:
     advisors_per_class: int = 1
     max_classes_per_advisor: int = 0
@@ -151,6 +161,8 @@ class Policy:
     """[[years_of_study]]: a class's year names its advisor's title and duties (Hefei)."""
     contact_triggers: tuple[ContactTrigger, ...] = ()
     """parent_contact_triggers: events that call for contacting a student's parents (Jiyuan)."""
+    cover: Cover | None = None
+    """[cover]: who does the work of a class without an advisor (Jiyuan 一(十))."""
     training: Training | None = None
     """[training]: a recorded training an appointing workflow requires (Aksu 第二十四条)."""
     written: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)

@@ -134,6 +134,8 @@ STAFFING = Table({
     "note": NOTE,
 })
 
+COVER = Table({"role": Key(str, True), "for_role": Key(str, True), "note": NOTE})
+
 TRAINING = Table({"label": LABEL, "recorded_by": Key(str, True), "required_for": Key(str, True),
                   "note": NOTE})
 
@@ -147,5 +149,6 @@ POLICY = Table({
     "norms": ArrayOf(NORM), "dismissal_triggers": ArrayOf(TRIGGER),
     "years_of_study": ArrayOf(YEAR_OF_STUDY),
     "parent_contact_triggers": ArrayOf(CONTACT_TRIGGER), "training": TRAINING,
+    "cover": COVER,
 })
 REQUIRED_TOP = ("policy", "workflows")  # roles: the schema marks it required itself
