@@ -79,6 +79,8 @@ APPRAISAL = Table({
     "indicators": ArrayOf(INDICATOR, required=True), "bonus_items": ArrayOf(INDICATOR),
     "veto_items": ArrayOf(VETO_ITEM), "grades": ArrayOf(GRADE, required=True),
     "consequences": ArrayOf(CONSEQUENCE), "grade_quota": GRADE_QUOTA,
+    "student_evaluation": Table({"label": LABEL, "step": Key(str), "max": Key(NUMBER, True),
+                                 "note": NOTE}),
 })
 
 DISTINCTION = Table({
