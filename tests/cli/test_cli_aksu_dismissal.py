@@ -17,6 +17,8 @@ def aksu(db: str) -> None:
                         ("tian", "")):
         ok(db, "user", "add", login, "--name", login, *(["--role", role] if role else []),
            actor="admin")
+    ok(db, "training", "record", "--advisor", "tian", "--date", "2026-01-01",
+       actor="xue")  # 第二十四条 岗前培训
     for code in ("jd1", "jd2"):
         ok(db, "class", "add", code, "--name", code, "--unit", "jd", "--students", "40",
            "--level", "高职", actor="admin")

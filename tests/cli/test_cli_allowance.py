@@ -37,7 +37,28 @@ def test_a_months_lines_carry_their_rule_and_the_funding_split(db_url: str) -> N
     c1 = next(line for line in sheet["lines"] if line["class"] == "c1")
     assert (c1["advisor"], c1["rule"], c1["appointed_from"]) == ("adv", "600 × 0.8 (45 students)",
                                                                 "2026-09-01")
-    assert sheet["payers"] == {"学校": 350.0, "各二级学院继续教育专户": 350.0}
+    assert sheet["payers"] == {"学校": 350.0, "计算机学院（各二级学院继续教育专户）": 350.0}
+
+
+def test_the_college_half_is_paid_by_each_classs_own_school(sqlite_url: str) -> None:
+    """第十条 一: "50%的费用由学校承担，50%的费用由各二级学院继续教育专户中支出" — each 二级学院
+    (the class's unit) pays the half of its own classes, and has its own total."""
+    db = sqlite_url
+    suzhou(db)
+    ok(db, "unit", "add", "jg", "--name", "经济管理学院", actor="admin")
+    ok(db, "user", "add", "s2", "--name", "s2", "--role", "school@jg", actor="admin")
+    ok(db, "user", "add", "eco", "--name", "eco", actor="admin")
+    ok(db, "class", "add", "e1", "--name", "会计1班", "--unit", "jg", "--students", "60",
+       actor="admin")
+    ref = ok(db, "recruit", "apply", "--class", "e1", "--candidate", "eco", "--start",
+             "2026-09-01", actor="s2")["id"]
+    ok(db, "approve", ref, actor="o1")
+    sheet = ok(db, "allowance", "--month", "2026-10")
+    assert sheet["payers"] == {"学校": 650.0, "计算机学院（各二级学院继续教育专户）": 350.0,
+                               "经济管理学院（各二级学院继续教育专户）": 300.0}
+    e1 = next(line for line in sheet["lines"] if line["class"] == "e1")
+    assert e1["funding"][1] == {"payer": "经济管理学院（各二级学院继续教育专户）", "amount": 300.0,
+                                "unit": "jg"}
 
 
 def test_a_head_count_change_applies_from_its_effective_month(sqlite_url: str) -> None:
@@ -100,6 +121,8 @@ def test_aksu_pays_per_student_and_not_full_time_advisors(sqlite_url: str) -> No
         ok(db, "class", "add", klass, "--name", klass, "--unit", "jd", "--students", "40",
            "--level", level, actor="admin")
     for advisor, klass in (("tian", "jd1"), ("zhuan", "jd2")):
+        ok(db, "training", "record", "--advisor", advisor, "--date", "2026-01-01",
+           actor="xue")  # 第二十四条 岗前培训
         ref = ok(db, "case", "open", "recruitment", "--subject", advisor, "--class", klass,
                  actor="ma")["id"]
         ok(db, "approve", ref, actor="xue")

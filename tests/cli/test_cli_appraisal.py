@@ -89,6 +89,12 @@ def test_appraisal_refusals_have_their_exit_codes_and_write_nothing(sqlite_url: 
     assert "0-20" in refused(db, 2, "appraisal", "score", ref, "--item", "political=21",
                              actor="zhang")
     refused(db, 2, "appraisal", "score", ref, "--item", "political", actor="zhang")
+    # an indicator the policy does not have is bad input (2), not a step refusal (1)
+    assert "unknown indicator 'charisma'" in refused(db, 2, "appraisal", "score", ref, "--item",
+                                                     "charisma=10", actor="zhang")
+    # one the policy has, scored at another step, stays a refusal of the step (1)
+    assert "not scored here" in refused(db, 1, "appraisal", "score", ref, "--item",
+                                        "college_evaluation=10", actor="zhang")
     refused(db, 3, "appraisal", "score", ref, "--item", "political=10", actor="huang")
     assert "score political" in refused(db, 1, "approve", ref, actor="zhang")
     refused(db, 2, "appraisal", "veto", ref, "--item", "ethics", actor="zhang")

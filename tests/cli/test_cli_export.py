@@ -155,9 +155,9 @@ def test_export_refusals_are_one_line_with_exit_2(db: str, tmp_path: Path) -> No
     assert len(again.stderr.strip().splitlines()) == 1 and out.read_bytes() == b"kept"
     ok(db, "export", "audit", "--period", PERIOD, "--out", str(out), "--force")
     assert out.read_bytes().startswith(b"PK")
-    not_yet = invoke(db, "export", "advisor-record", "--period", PERIOD, "--out",
-                     str(tmp_path / "r.xlsx"))
-    assert not_yet.exit_code == 2 and "not available" in not_yet.stderr
+    whose = invoke(db, "export", "advisor-record", "--period", PERIOD, "--out",
+                   str(tmp_path / "r.xlsx"))
+    assert whose.exit_code == 2 and "--advisor" in whose.stderr
 
 
 def test_the_award_list_sums_the_rewards_awards_prints_and_a_unit_keeps_to_itself(

@@ -151,3 +151,104 @@ def test_policy_show_lists_the_triggers_by_role(sqlite_url: str) -> None:
                         "falling_grades": ["advisor"], "honours": ["counsellor", "advisor"]}
     text = invoke(db, "policy", "show", as_json=False).stdout
     assert "Parent-contact triggers" in text and "学生学习成绩下滑、受到学业警告时" in text
+
+
+# -- 四、评选优秀辅导员 -----------------------------------------------------------------------
+
+SEED_4 = "执行工作质量考评，考核结果作为系部评选优秀辅导员的依据"
+
+
+def test_a_counsellor_is_nominated_on_their_role_and_result(sqlite_url: str) -> None:
+    """四: "考核结果作为系部评选优秀辅导员的依据" — a counsellor advises no class: nominated in the
+    department where they hold the role, once the period's result is final; 班主任 are not
+    辅导员."""
+    assert "评选优秀辅导员" in SEED_4
+    db = sqlite_url
+    jiyuan(db)
+    ok(db, "user", "add", "xb", "--name", "系部主任", "--role", "department@xx", actor="admin")
+    refused = invoke(db, "award", "nominate", "--advisor", "fdy", "--period", "2026-2027-1",
+                     actor="g1")
+    assert refused.exit_code == 1 and "no final appraisal result for 2026-2027-1" in refused.stderr
+    opened = ok(db, "appraisal", "open", "--period", "2026-2027-1", "--all", actor="g1")
+    ref = next(c["id"] for c in opened if c["subject"] == "fdy")
+    ok(db, "appraisal", "score", ref, "--item", "general_norms=优秀", "--item", "work_systems=合格",
+       "--item", "plans_and_summary=优秀", "--item", "overall=优秀", actor="g2")
+    ok(db, "approve", ref, actor="g2")
+    case = ok(db, "award", "nominate", "--advisor", "fdy", "--period", "2026-2027-1",
+              actor="g1")
+    assert (case["subject"], case["unit"], case["class"] or None) == ("fdy", "xx", None)
+    done = ok(db, "approve", case["id"], actor="xb")
+    assert done["state"] == "published"
+    not_counsellor = invoke(db, "award", "nominate", "--advisor", "bzr", "--period",
+                            "2026-2027-1", actor="g1")
+    assert not_counsellor.exit_code == 1 and "bzr is not a 辅导员: 优秀辅导员 is for 辅导员" in \
+        not_counsellor.stderr
+
+
+SEED_5 = ("1.辅导员要在学生思想状况出现重大变化，要及时与家长联系", "2.班主任要在学生生病、意外伤害（身体或"
+          "心理原因）住院，要及时与家长联系")
+
+
+def test_a_trigger_is_logged_only_by_the_role_the_seed_names(sqlite_url: str) -> None:
+    """二(五)1 names 辅导员 for a student's 思想状况 changing, 二(五)2 班主任 for illness: a 班主任
+    does not log the first, a 辅导员 not the second."""
+    assert "辅导员要在学生思想状况" in SEED_5[0] and "班主任要在学生生病" in SEED_5[1]
+    db = sqlite_url
+    jiyuan(db)
+    refused = invoke(db, "log", "add", "--activity", "trigger", "--trigger", "thinking_change",
+                     "--student", "张三", "--date", "2026-10-08", actor="bzr")
+    assert refused.exit_code == 1 and "thinking_change (学生思想状况出现重大变化) is for 辅导员" in \
+        refused.stderr
+    refused = invoke(db, "log", "add", "--activity", "trigger", "--trigger", "illness_injury",
+                     "--student", "张三", "--date", "2026-10-08", actor="fdy")
+    assert refused.exit_code == 1 and "is for 班主任" in refused.stderr
+    ok(db, "log", "add", "--activity", "trigger", "--trigger", "thinking_change", "--student",
+       "张三", "--date", "2026-10-08", actor="fdy")
+
+
+def test_a_trigger_unanswered_past_its_days_is_listed_overdue(sqlite_url: str) -> None:
+    """及时 (chosen: three days): a contact on the 3rd day answers in time, one after is late,
+    none at all is listed as unanswered."""
+    db = sqlite_url
+    jiyuan(db)
+    for day, student in (("2026-10-08", "张三"), ("2026-10-12", "李四"), ("2026-10-20", "王五")):
+        ok(db, "log", "add", "--activity", "trigger", "--trigger", "illness_injury", "--student",
+           student, "--date", day, actor="bzr")
+    ok(db, "log", "add", "--activity", "parent_contact", "--student", "张三", "--date",
+       "2026-10-11", actor="bzr")
+    ok(db, "log", "add", "--activity", "parent_contact", "--student", "李四", "--date",
+       "2026-10-16", actor="bzr")
+    report = ok(db, "norms", "--advisor", "bzr", "--period", "2026-2027-1")
+    assert [(t["student"], t["due"], t["overdue"], t["late"]) for t in report["triggers"]] == [
+        ("张三", "2026-10-11", False, False), ("李四", "2026-10-15", False, True),
+        ("王五", "2026-10-23", True, False)]
+    assert [t["student"] for t in report["unanswered"]] == ["王五"]
+
+
+SEED_1_10 = "（十）班级没有配备班主任情况下，班主任工作由辅导员完成。"
+
+
+def test_a_counsellor_does_the_work_of_a_class_without_an_advisor(sqlite_url: str,
+                                                                   tmp_path: Path) -> None:
+    """一(十): while 信息1班 has no advisor, the 辅导员 of 信息工程系 is held to the 班主任's norms
+    over the work logged for that class; once it has one, no longer."""
+    assert "班主任工作由辅导员完成" in SEED_1_10
+    db = sqlite_url
+    jiyuan(db)
+    for day in ("2026-09-07", "2026-09-08"):
+        ok(db, "log", "add", "--activity", "individual_talks", "--date", day, "--class", "xx1",
+           "--student", "学生", actor="fdy")
+    report = ok(db, "norms", "--advisor", "fdy", "--period", "2026-2027-1")
+    assert report["covering"] == [{"class": "xx1", "name": "信息1班", "unit": "xx"}]
+    own = [n for n in report["norms"] if n["activity"] == "individual_talks" and
+           "covering" not in n]
+    covered = [n for n in report["norms"] if n["activity"] == "individual_talks" and
+               n.get("covering") == ["xx1"]]
+    assert [n["min"] for n in own] == [5] and [n["min"] for n in covered] == [2]
+    week = next(w for w in covered[0]["windows"] if w["from"] == "2026-09-07")
+    assert week["short"] == 0  # the class's two talks meet the 班主任's 2 a week
+    appointments = tmp_path / "appointments.csv"
+    appointments.write_text("advisor,class,start,end\nbzr,xx1,2026-09-01,\n", encoding="utf-8")
+    ok(db, "import", "appointments", str(appointments), actor="admin")
+    after = ok(db, "norms", "--advisor", "fdy", "--period", "2026-2027-1")
+    assert "covering" not in after and not any("covering" in n for n in after["norms"])

@@ -24,6 +24,8 @@ def aksu(db: str) -> None:
            *[a for r in roles for a in ("--role", r)], actor="admin")
     ok(db, "class", "add", "jd1", "--name", "机电1班", "--unit", "jd", "--students", "40",
        "--level", "高职", actor="admin")
+    ok(db, "training", "record", "--advisor", "tian", "--date", "2026-01-01",
+       actor="xue")  # 第二十四条 岗前培训
     ref = ok(db, "case", "open", "recruitment", "--subject", "tian", "--class", "jd1",
              actor="ma")["id"]
     ok(db, "approve", ref, actor="xue")

@@ -29,6 +29,7 @@ def aksu(db_url: str) -> Iterator[WorkflowApp]:
     for login, roles in (("ma", ["dept@jd"]), ("niu", ["dept@jd"]), ("xue", ["student_affairs"]),
                          ("yuan", ["college"]), ("tian", [])):
         app.org.add_user(login, login, roles, "admin")
+    app.trainings.record("tian", "2026-01-01", None, "xue")  # 第二十四条 岗前培训
     for code in ("jd1", "jd2"):
         app.org.add_class(code, code, "jd", 40, "高职", False, "admin")
         ref = str(app.cases.open_case("recruitment", "tian", code, None, "", "ma",

@@ -278,6 +278,7 @@ def aksu(db_url: str) -> Iterator[WorkflowApp]:
                          ("yuan", ["college"]), ("tian", [])):
         app.org.add_user(login, login, roles, "admin")
     app.org.add_class("jd1", "机电1班", "jd", 40, "高职", False, "admin")
+    app.trainings.record("tian", "2026-01-01", None, "xue")  # 第二十四条 岗前培训
     ref = str(app.cases.open_case("recruitment", "tian", "jd1", None, "", "ma")["id"])
     app.cases.approve(ref, "xue", "")
     app.cases.approve(ref, "yuan", "")

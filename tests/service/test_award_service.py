@@ -286,3 +286,55 @@ def test_top_ten_has_ten_places_each_school_year(aksu: WorkflowApp) -> None:
     next_year = aksu.awards.nominate(logins[10], "2026-2027", "", "top_ten", "ma")["id"]
     aksu.cases.approve(next_year, "xue", "")
     assert aksu.cases.approve(next_year, "yuan", "")["state"] == "published"
+
+
+def test_the_three_years_reward_is_published_with_its_certificate(aksu: WorkflowApp) -> None:
+    """第三十二条: 年度考核连续三年优秀，学院给予一定的物质奖励，颁发荣誉证书 — the seed gives a
+    certificate, the amount stays unfixed; 十佳 (第三十三条) names none."""
+    for year in (2023, 2024, 2025):
+        for term in (1, 2):
+            given_results(aksu, f"{year}-{year + 1}-{term}", {"tian": "优秀"})
+    aksu.org.add_user("sa", "学工", ["student_affairs"], "admin")
+    aksu.org.add_user("col", "院长", ["college"], "admin")
+    reward = aksu.awards.nominate("tian", "2025-2026", "", "material_reward", "ma")["id"]
+    top = aksu.awards.nominate("tian", "2025-2026", "", "top_ten", "ma")["id"]
+    for ref in (reward, top):
+        aksu.cases.approve(ref, "sa")
+        aksu.cases.approve(ref, "col")
+    assert aksu.case(reward).award == {"amount": "", "certificate": True}
+    assert aksu.case(top).award == {"amount": "", "certificate": False}
+
+
+# -- Hefei: 评优 each semester on the yearly appraisal ----------------------------------------
+
+HEFEI_EACH_SEMESTER = "学院每学期至少召开一次班主任（班导师）工作研讨会或经验交流会，并开展评优工作"
+
+
+@pytest.fixture
+def hefei(sqlite_url: str) -> Iterator[WorkflowApp]:
+    app = open_app(parse_location(sqlite_url), create=True)
+    app.org.init("hfut-math", "admin", "", None)
+    app.org.add_unit("math", "数学学院", "", "admin")
+    app.org.add_user("head", "学工负责人", ["student_work_head"], "admin")
+    app.org.add_user("tang", "唐老师", [], "admin")
+    app.org.add_class("m1", "数学1班", "math", 30, "本科", False, "admin", 1)
+    advisor = app.user("tang")
+    advisor.take_class("m1", "R-0", 0)
+    app.save(advisor)
+    yield app
+    app.close()
+
+
+def test_hefei_nominates_each_semester_on_the_latest_yearly_result(hefei: WorkflowApp) -> None:
+    """三、管理与考核 1: "…每学期…开展评优工作" — a semester's 评优 reads the latest yearly result
+    (the appraisal is yearly): 2025-2026's 优秀 while 2026-2027's is not out."""
+    assert "每学期" in HEFEI_EACH_SEMESTER
+    given_results(hefei, "2025-2026", {"tang": "优秀"})
+    first = hefei.awards.nominate("tang", "2026-2027-1", "", None, "head")
+    second = hefei.awards.nominate("tang", "2026-2027-2", "", None, "head", early=True)
+    assert (first["period"], second["period"]) == ("2026-2027-1", "2026-2027-2")
+    with pytest.raises(AlreadyExists, match="already nominated"):
+        hefei.awards.nominate("tang", "2026-2027学年第一学期", "", None, "head")
+    given_results(hefei, "2026-2027", {"tang": "合格"})
+    with pytest.raises(NotEligible, match=r"needs 优秀 in 2026-2027; 2026-2027: 合格"):
+        hefei.awards.nominate("tang", "2027-2028-1", "", None, "head", early=True)

@@ -27,6 +27,8 @@ def aksu(db_url: str) -> Iterator[WorkflowApp]:
 
 
 def appoint(app: WorkflowApp, klass: str, advisor: str = "tian") -> str:
+    if not app.user(advisor).trainings:  # 第二十四条 新任班主任上岗前必须参加……培训
+        app.trainings.record(advisor, "2026-01-01", None, "xue")
     ref = str(app.cases.open_case("recruitment", advisor, klass, None, "系部推荐", "ma")["id"])
     app.cases.approve(ref, "xue", "同意")
     app.cases.approve(ref, "yuan", "批准")

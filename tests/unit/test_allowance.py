@@ -61,6 +61,14 @@ def test_suzhou_funding_is_split_half_and_half() -> None:
         ("学校", Decimal("240.00")), ("各二级学院继续教育专户", Decimal("240.00"))]
 
 
+def test_suzhou_names_the_classs_school_for_its_half() -> None:
+    """第十条 一: 50%的费用由各二级学院继续教育专户中支出 — the class's unit pays it."""
+    [line] = allowance_of(SUZHOU).month_lines("2026-10", [SERVING], {"c1": students(45)}, {}, {},
+                                             {"c1": ("cs", "计算机学院")})
+    assert line["funding"][1] == {"payer": "计算机学院（各二级学院继续教育专户）",
+                                  "amount": Decimal("240.00"), "unit": "cs"}
+
+
 @pytest.mark.parametrize("level, rate", [("高职", 11), ("中职", 13)])
 def test_aksu_pays_per_student_by_level(level: str, rate: int) -> None:
     assert one(AKSU, students(40, level=level))["amount"] == Decimal(rate * 40)

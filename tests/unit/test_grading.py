@@ -112,6 +112,25 @@ def test_bonus_items_add_to_the_total() -> None:
     assert result["total"] == "82.5"
 
 
+def test_a_suzhou_total_is_never_above_the_policys_ceiling() -> None:
+    """Suzhou 五、加分项目 on top of a full 100: the total stays at the ceiling (100), not 110."""
+    scores = {i["key"]: "100" for i in SUZHOU["indicators"]}
+    bonus = {b["key"]: "2" for b in SUZHOU["bonus_items"]}
+    result = outcome(SUZHOU, scores, bonus, {})
+    assert (result["total"], result["grade"]) == ("100", "优秀")
+
+
+def test_suzhou_bonus_items_together_are_refused_above_the_cap() -> None:
+    grading = Grading(**grading_parts(SUZHOU))
+    keys = [b["key"] for b in SUZHOU["bonus_items"]]
+    with pytest.raises(BadInput, match="add up to 12, above the policy's cap of 10") as refused:
+        grading.check_bonus({keys[0]: "6", keys[1]: "6"})
+    assert refused.value.exit_code == 2
+    grading.check_bonus({keys[0]: "4", keys[1]: "6"})
+    with pytest.raises(BadInput, match="0-10"):
+        grading.normalise(keys[0], "30", bonus=True)
+
+
 def test_bonus_is_capped_where_the_policy_caps_it() -> None:
     capped = dict(SUZHOU, bonus_cap=3)
     scores = {i["key"]: "80" for i in SUZHOU["indicators"]}

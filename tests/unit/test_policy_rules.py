@@ -82,7 +82,9 @@ def test_appraisal_rules_know_their_steps_and_grade_like_the_section() -> None:
     assert rules is not None and rules.score_step == "site_appraisal"
     later = {i.step for i in rules.indicators if i.step} - {rules.score_step}
     keys = rules.items_at("site_appraisal") + [k for s in sorted(later) for k in rules.items_at(s)]
-    assert sorted(keys) == sorted(rules.required()) and rules.items_at("elsewhere") == []
+    # every required score, and the optional students' evaluation (第十四条 尊重学生评价)
+    assert sorted(keys) == sorted([*rules.required(), "student_evaluation"])
+    assert rules.items_at("elsewhere") == []
     scores = {k: "10" for k in keys}
     assert rules.outcome(scores, {}, {}) == Grading(
         **grading_parts(GUILIN.written["appraisal"])).outcome(scores, {}, {})

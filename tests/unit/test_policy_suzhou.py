@@ -202,7 +202,14 @@ def test_the_bonus_items_are_the_five_of_item_5_without_amounts(appraisal: dict[
     items = appraisal["bonus_items"]
     assert [b["label"] for b in items] == BONUS_ITEMS
     assert [b["number"] for b in items] == [f"五.{n}" for n in range(1, 6)]
-    assert not any("max" in b or "weight" in b for b in items) and "bonus_cap" not in appraisal
+    assert not any("max" in b or "weight" in b for b in items)
+
+
+def test_the_bonus_is_capped_and_the_total_never_above_100_as_chosen(
+        appraisal: dict[str, Any]) -> None:
+    """五、班主任工作考核加分项目 gives no amount; the chosen cap (10) and ceiling (100, the seed's
+    percent system) are declared in the policy, marked CHOSEN."""
+    assert (appraisal["bonus_cap"], appraisal["ceiling"], appraisal["total"]) == (10, 100, 100)
 
 
 def test_the_seed_has_no_veto_items(appraisal: dict[str, Any]) -> None:

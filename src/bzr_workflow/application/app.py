@@ -43,6 +43,7 @@ from .cases import Cases
 from .caseview import CaseViews
 from .imports import Imports
 from .norms import NormsReports
+from .training import Trainings
 from .organisation import Organisation
 from .ranking import Ranking
 from .tenure import Tenure
@@ -122,6 +123,10 @@ class WorkflowApp(Application[UUID]):
         return Awards(self, self.cases)
 
     @cached_property
+    def trainings(self) -> Trainings:
+        return Trainings(self)
+
+    @cached_property
     def worklog(self) -> Worklog:
         return Worklog(self)
 
@@ -137,7 +142,8 @@ class WorkflowApp(Application[UUID]):
     @cached_property
     def norms(self) -> NormsReports:
         """Work norms against the log; when an advisor served comes from the views."""
-        return NormsReports(self, serving=lambda advisor: self.reads.appointments(advisor))
+        return NormsReports(self, serving=lambda advisor, as_of=None: self.reads.appointments(advisor, as_of),
+                            classes=lambda: self.reads.classes())
 
     @cached_property
     def case_views(self) -> CaseViews:

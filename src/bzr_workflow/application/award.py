@@ -31,10 +31,20 @@ class Awards(Service):
                               "(see awards --period)", award=policy.award.label or Phrase("the award"),
                               id=policy.id, grades=grades)
         user = self.store.user(advisor)
+        data = {"deeds": checked(deeds, "--deeds"), "distinction": distinction or ""}
+        if policy.award and policy.award.roles:
+            # an award for a role (Jiyuan 优秀辅导员): nominated where they hold it, no class
+            units = [unit for role, unit in user.grants if role in policy.award.roles]
+            if not units:
+                labels = "、".join(policy.role_label(r) for r in policy.award.roles)
+                raise RuleRefused("{advisor} is not a {labels}: {award} is for {labels}",
+                                  advisor=user.login, labels=labels,
+                                  award=policy.award.label or Phrase("the award"))
+            return self.cases.open_case(KIND, user.login, None, period, "", actor, data,
+                                        unit=units[0] or None, early=early)
         if not user.classes:
             raise RuleRefused("{advisor} advises no class now; awards go to serving advisors",
                               advisor=advisor)
         klass = self.store.school_class(user.classes[0])
-        data = {"deeds": checked(deeds, "--deeds"), "distinction": distinction or ""}
         return self.cases.open_case(KIND, user.login, klass.code, period, "", actor, data,
                                         early=early)

@@ -35,6 +35,7 @@ def prepare(store: Store, o: Opening) -> tuple[str, dict[str, Any]]:
     period = _period(o.period, award.period_kind(o.policy.period), rule.label)
     advisor = store.user(o.subject)
     rule.check_eligible(advisor.results, period, advisor.login)
+    award.check_result(advisor.results, period, advisor.login)
     roster = _roster(store, rule.key, period)
     if o.subject in roster.cases:
         raise AlreadyExists("{subject} is already nominated for {label} {period} ({case})",

@@ -128,6 +128,9 @@ class CaseViews(Service):
             report = self.norms.report(shown["subject"], shown["period"])
             shown["norms"] = [{k: n[k] for k in ("activity", "label", "per", "min", "met", "of")}
                               for n in report["norms"]]
+            # 平时考核 (Guilin 第十四条 平时考核与学期考核相结合): the period's work log beside the scores
+            shown["work_log"] = {"entries": report["entries"],
+                                 "activities": report["activities"]}
         return shown
 
     def _as_of(self, case: Case, as_of: str) -> Case:

@@ -298,14 +298,22 @@ DOCUMENTS: dict[str, Document] = {
 """Every document `export` writes. `advisor-record` (业务档案) joins with one row, e.g.
 `"advisor-record": Document("业务档案", "advisor", lambda reads, asked: reads.advisor_record(
 asked.advisor, reader=asked.reader), "advisor_record")`, and leaves KNOWN_NOT_YET."""
-KNOWN_NOT_YET = ("advisor-record",)
+KNOWN_NOT_YET: tuple[str, ...] = ()
 """Documents CLI.md names that this build does not write yet."""
 
 
-def check_asked(name: str, asked: Asked) -> Document:
+OWN_SHAPE = ("advisor-record",)
+"""Documents of a shape of their own (application/advisor_record.py), beside DOCUMENTS."""
+
+
+def check_asked(name: str, asked: Asked) -> Document | None:
     """The document `name`, refused (exit 2) when unknown, not built yet, or asked with the
     wrong one of period and month: checked before any store is opened."""
     spec = DOCUMENTS.get(name)
+    if name in OWN_SHAPE:
+        if not asked.advisor:
+            raise BadInput("export advisor-record takes --advisor (advisor=USER)")
+        return None
     if spec is None:
         if name in KNOWN_NOT_YET:
             raise BadInput("export {name}: not available in this version yet; the documents are: "
@@ -329,6 +337,8 @@ def check_asked(name: str, asked: Asked) -> Document:
 def document(reads: Reads, name: str, asked: Asked) -> dict[str, Any]:
     """The document `name` as plain rows (see check_asked); the reading rule first."""
     spec = check_asked(name, asked)
+    if spec is None:  # a shape of its own: reads.advisor_record, reads.advisor_record_bytes
+        raise BadInput("export {name} is written by its own writer; ask for its file", name=name)
     if asked.unit:
         reads.store.unit(asked.unit)  # an unknown unit is refused, not an empty document
     return spec.build(reads, asked) | {"writer": spec.writer}

@@ -20,6 +20,7 @@ from ..domain.policy import Policy, Workflow
 from ..domain.roster import PeriodRoster
 from ..domain.tenure import DISMISSAL
 from . import appraisal_effects, award_effects, dismissal_effects, tenure
+from .training import require_training
 from .hooks import Decided, Hook, Opening, Prepare
 from .ports import Store
 
@@ -72,6 +73,7 @@ def appoint_or_dismiss(store: Store, d: Decided) -> list[Aggregate]:
     if not case.class_code:
         return []
     klass, advisor = store.school_class(case.class_code), store.user(case.subject)
+    require_training(d.policy, case.kind, advisor)
     start = case.data.get("start") or store.today(d.policy)
     users = {advisor.login: advisor}
     expired = tenure.expire_terms(store, klass, d.policy, start, users)  # a term ran out: free

@@ -40,8 +40,9 @@ ResultRow = TypedDict("ResultRow", {
     "advisor": str, "period": str, "total": float | None, "grade": str | None,
     "vetoed_items": list[str], "state": str, "final": bool, "case": str, "unit": str | None,
     "step_label": str | None, "announcement_until": str | None, "objections_open": int,
-    "explanation": str | None})
-"""One appraisal result of a period."""
+    "explanation": str | None, "imported": bool, "digest": str | None})
+"""One appraisal result of a period; an imported one (`import results`) has no case of its own
+(`case` is import:DIGEST12) and names the file's SHA-256 `digest`."""
 
 AwardRow = TypedDict("AwardRow", {
     "advisor": str, "period": str, "case": str | None, "result": str | None, "unit": str | None,

@@ -13,7 +13,7 @@ from ..domain.ids import normalise_ref
 from ..domain.periods import parse, parse_period, period_range
 from ..domain.timefmt import local_iso, parse_instant
 from ..adapters.seal import Seal, check_digest
-from ..domain.signing import may_read_results, results_refusal
+from ..domain.signing import may_read_advisor, may_read_results, results_refusal
 from .failures import storage_errors
 from .ports import Store
 
@@ -148,11 +148,12 @@ class Reads:
         return cast("list[CaseRow]", self._open(rows))
 
     def _readable_refs(self, reader: str | None, period: str,
-                       unit: str | None) -> set[str] | None:
+                       unit: str | None, as_of: str | None = None) -> set[str] | None:
         """The appraisal cases of the period `reader` may read; None when they read all."""
         if self._keep(reader) is None:
             return None
-        return {r["id"] for r in self.cases("appraisal", None, period, unit, reader=reader)}
+        return {r["id"] for r in self.cases("appraisal", None, period, unit, as_of=as_of,
+                                            reader=reader)}
 
     def _keep(self, login: str | None) -> Keep | None:
         from .readers import reader
@@ -279,7 +280,18 @@ class Reads:
             return targets.named(self.store, advisors)
         return targets.everyone(self.store, self.appointed_in(period), self.users())
 
-    def grade_places(self, period: str, unit: str | None = None) -> dict[str, Any] | None:
+    def _as_of(self, aggregate_id: Any, until: datetime | None) -> Any | None:
+        """The aggregate as it stood at `until` (None: as it stands), replayed from its events;
+        None where it did not exist yet."""
+        if until is None:
+            return self.store.find(aggregate_id)
+        from ..adapters.es_fastpath import fold
+
+        events = [e for e in self.store.events_of(aggregate_id) if e.timestamp <= until]
+        return fold(None, iter(events)) if events else None
+
+    def grade_places(self, period: str, unit: str | None = None,
+                     as_of: str | None = None) -> dict[str, Any] | None:
         """Where the policy caps a grade (Suzhou's 15 % of 优秀): the period's roster, the places
         it gives, and the results holding them; None where the policy caps no grade (or caps it
         per unit and no unit is named)."""
@@ -294,8 +306,16 @@ class Reads:
             return None
         canonical = parse_period(period, policy.period)
         scope = rule.scope_of(unit or "")
-        roster = roster_size(appraisal_roster(self.store, canonical), scope)
-        quota: PlacesQuota | None = self.store.find(grade_places_id(rule, canonical, scope))
+        until = self.instant(as_of)
+        if until is None:
+            roster = roster_size(appraisal_roster(self.store, canonical), scope)
+        else:
+            from ..domain.roster import PeriodRoster
+            from .appraisal_effects import KIND
+
+            then = self._as_of(PeriodRoster.create_id(kind=KIND, period=canonical), until)
+            roster = roster_size(then, scope) if then is not None else 0
+        quota: PlacesQuota | None = self._as_of(grade_places_id(rule, canonical, scope), until)
         taken = quota.taken if quota is not None else {}
         return {"grade": rule.grade, "period": canonical, "scope": scope,
                 "share": float(rule.share), "rounding": rule.rounding, "roster": roster,
@@ -303,23 +323,71 @@ class Reads:
                 "step": rule.step}
 
     def results(self, period: str, unit: str | None = None,
-                reader: str | None = None) -> Results:
-        """A period's results, with the seal digest of the position they reflect; with a
-        `reader`, only the results of cases they may read (a site head: their own unit's)."""
+                reader: str | None = None, as_of: str | None = None) -> Results:
+        """A period's results (as the office saw them at `as_of`), with the seal digest of the
+        position they reflect; with a `reader`, only the results of cases they may read (a site
+        head: their own unit's). Past results brought in by `import results` are listed too,
+        marked `imported` with the file's digest (see `imported_results`)."""
         from ..projections import queries
 
-        with self._read() as conn:
-            rows = queries.results(conn, parse(period).key, unit)
+        with self._read(as_of) as conn:
+            rows = [r | {"imported": False, "digest": None}
+                    for r in queries.results(conn, parse(period).key, unit)]
             position = queries.view_position(conn)
-        readable = self._readable_refs(reader, period, unit)
+        readable = self._readable_refs(reader, period, unit, as_of)
         if readable is not None:
             rows = [r for r in rows if r["case"] in readable]
+        rows += self.imported_results(period, unit, reader, as_of)
         from .readmodels import Results
 
         return Results(cast("list[ResultRow]", self._open(rows)), self.seal.digest_at(position))
 
+    def imported_results(self, period: str, unit: str | None = None,
+                         reader: str | None = None,
+                         as_of: str | None = None) -> list[dict[str, Any]]:
+        """The period's results imported from files (`import results`, adopting mid-career),
+        read from their events (recorded by `as_of`): final and published, with no case; the
+        unit is that of the class the advisor was appointed to in the period, if any. A reader
+        bound to units sees those of their units; the advisor sees their own."""
+        from ..domain.user import User
+        from .readers import reader as reader_of
+
+        key = parse(period).key
+        until = self.instant(as_of)
+        found = [ev for ev in cast("Iterator[User.ResultImported]",
+                                   self.store.events_with([User.ResultImported.TOPIC]))
+                 if ev.period == key and (until is None or ev.timestamp <= until)]
+        if not found:
+            return []
+        units = {advisor: u for advisor, _klass, u in self._appointed(key, as_of)}
+        who = reader_of(self.store, reader)
+        appraisal = self.store.policy().workflows.get("appraisal")
+        rows: list[dict[str, Any]] = []
+        for ev in found:
+            where = units.get(ev.login)
+            path = self.store.unit(where).path if where else []
+            if unit and unit not in path:
+                continue
+            if who is not None and not may_read_advisor(ev.login, [path], who.login, who.grants,
+                                                        appraisal):
+                continue
+            rows.append({"advisor": ev.login, "period": key,
+                         "total": ev.total or None, "grade": ev.grade, "vetoed_items": [],
+                         "state": "published", "final": True, "case": f"import:{ev.digest[:12]}",
+                         "unit": where, "step_label": None, "announcement_until": None,
+                         "objections_open": 0, "explanation": None, "imported": True,
+                         "digest": ev.digest})
+        return sorted(rows, key=lambda r: (r["unit"] or "", r["advisor"]))
+
+    def _appointed(self, period: str, as_of: str | None = None) -> list[Target]:
+        from ..projections import queries
+
+        start, end = period_range(period, self.store.calendar())
+        with self._read(as_of) as conn:
+            return queries.appointed_in(conn, start, end)
+
     def ranked_results(self, period: str, unit: str | None = None,
-                       reader: str | None = None) -> dict[str, Any]:
+                       reader: str | None = None, as_of: str | None = None) -> dict[str, Any]:
         """The period's results ranked by total for the office deciding its 审定, each marked
         with whether it holds a place of the policy's grade quota, and that quota's count. A
         `reader` who holds no role of the appraisal is refused (signing.may_read_results); one
@@ -331,8 +399,8 @@ class Reads:
             me, wf = self.store.user(reader), self.store.policy().workflows.get("appraisal")
             if not may_read_results(me.grants, wf):
                 raise results_refusal(me.login, wf)
-        found = self.results(period, unit, reader)
-        places = self.grade_places(period, unit)
+        found = self.results(period, unit, reader, as_of)
+        places = self.grade_places(period, unit, as_of)
         holding = set(places["taken"]) if places else set()
         readable = self._readable_refs(reader, period, unit)
         if places and readable is not None:
@@ -341,17 +409,34 @@ class Reads:
         return {"period": places["period"] if places else period, "ranked": rows,
                 "grade_quota": places, "seal": found.head}
 
-    def result_counts(self, period: str, unit: str | None = None) -> GradeCounts:
-        """Counted by the database, not from the listed rows."""
+    def result_counts(self, period: str, unit: str | None = None,
+                      as_of: str | None = None) -> GradeCounts:
+        """Counted by the database, not from the listed rows; imported results count as the
+        live ones do (under the unit of the class the advisor had in the period, or '-')."""
         from ..projections import queries
 
-        with self._read() as conn:
-            return queries.result_counts(conn, parse(period).key, unit)
+        with self._read(as_of) as conn:
+            counts = queries.result_counts(conn, parse(period).key, unit)
+        for row in self.imported_results(period, unit, as_of=as_of):
+            for key in ("*", row["unit"] or "-"):
+                bucket = counts.setdefault(key, {})
+                bucket[row["grade"]] = bucket.get(row["grade"], 0) + 1
+        return counts
 
-    def awards(self, period: str) -> list[AwardRow]:
+    def counts_for(self, reader: str, period: str, unit: str | None = None,
+                   as_of: str | None = None) -> GradeCounts:
+        """`result_counts` for a signed-in `reader`: counts name no one, but are read only by
+        those who read a period's results (signing.may_read_results)."""
+        me, wf = self.store.user(reader), self.store.policy().workflows.get("appraisal")
+        if not may_read_results(me.grants, wf):
+            raise results_refusal(me.login, wf)
+        return self.result_counts(period, unit, as_of)
+
+    def awards(self, period: str, as_of: str | None = None) -> list[AwardRow]:
+        """A period's awards (as they stood at `as_of`)."""
         from ..projections import queries
 
-        with self._read() as conn:
+        with self._read(as_of) as conn:
             rows = queries.awards(conn, parse(period).key)
         return cast("list[AwardRow]", self._open(rows))
 
@@ -387,6 +472,13 @@ class Reads:
         names = {h["actor"]: self.store.user(h["actor"]).name for h in history if h["actor"]}
         return form_model(case_dict(case, policy), history, policy, names)
 
+    def advisor_record(self, advisor: str, as_of: str | None = None,
+                       reader: str | None = None) -> dict[str, Any]:
+        """One advisor's record (考核登记表 / 业务档案): see application/advisor_record.py."""
+        from .advisor_record import advisor_record
+
+        return advisor_record(self, advisor, as_of, reader)
+
     # -- allowance and work ---------------------------------------------------------------
 
     def allowance(self, month: str, position: int | None = None,
@@ -412,9 +504,11 @@ class Reads:
             write_out(out, lambda path: writer(sheet, path), self.store.location, force)
         return cast("AllowanceSheet", sheet)
 
-    def norms(self, advisor: str, period: str, role: str | None = None) -> dict[str, Any]:
-        """Each work norm per window of the period: met, or short by how much."""
-        return self._norms.report(advisor, period, role)
+    def norms(self, advisor: str, period: str, role: str | None = None,
+              as_of: str | None = None) -> dict[str, Any]:
+        """Each work norm per window of the period: met, or short by how much (with `as_of`,
+        against the log as it stood then, on that day)."""
+        return self._norms.report(advisor, period, role, self.instant(as_of))
 
     def activities(self) -> list[Activity]:
         """What may be logged under the policy in force."""
@@ -656,7 +750,31 @@ class Reads:
         """The document as an `xlsx` workbook or a printable `html` page."""
         if fmt not in ("xlsx", "html"):
             raise BadInput("format {fmt!r}: xlsx or html", fmt=fmt)
+        if name == "advisor-record":  # one advisor's file: a document of its own shape
+            return self.advisor_record_bytes(advisor, fmt, reader)
         return _written(self.document(name, period, month, unit, reader, advisor), fmt)
+
+    def advisor_record_bytes(self, advisor: str | None, fmt: str,
+                             reader: str | None = None) -> bytes:
+        """One advisor's record (考核登记表 / 业务档案) as a workbook or a printable page."""
+        import os
+        import tempfile
+
+        from ..exports.advisor_record import html_text, write_xlsx
+        from .advisor_record import advisor_record
+
+        if not advisor:
+            raise BadInput("export advisor-record takes --advisor (advisor=USER)")
+        record = advisor_record(self, advisor, None, reader)
+        if fmt == "html":
+            return html_text(record).encode("utf-8")
+        folder = os.path.dirname(os.path.abspath(self.store.location.path)) \
+            if self.store.location.is_sqlite else None
+        with tempfile.TemporaryDirectory(prefix=".bzr-record-", dir=folder) as scratch:
+            path = os.path.join(scratch, "record.xlsx")
+            write_xlsx(record, path)
+            with open(path, "rb") as handle:
+                return handle.read()
 
     def result_figures(self, period: str, unit: str | None = None,
                        reader: str | None = None) -> dict[str, Any]:

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ..domain.errors import BadInput, NotPermitted, Phrase
+from ..domain.errors import BadInput, NotPermitted, Phrase, RuleRefused
 from ..domain.logins import fold
 from ..domain.policy import Policy
 from ..domain.signing import is_admin
 from ..domain.timefmt import parse_date
-from ..domain.norms import TRIGGER_ACTIVITY
+from ..domain.norms import TRIGGER_ACTIVITY, working_roles
 from ..domain.worklog import ACTIVITIES, WorkLog
 from .ports import Store
 from .service import Service
@@ -61,6 +61,7 @@ class Worklog(Service):
             logins = {who: self.store.user(who).login for who in {e["advisor"] for e in entries}}
             for e in entries:  # as stored: `ZHANG` is zhang (domain/logins)
                 e["advisor"] = logins[e["advisor"]]
+            _check_trigger_roles(self.store, policy, entries)
             logs: dict[tuple[str, str], WorkLog] = {}
             for e in entries:
                 key = (e["advisor"], e["date"][:7])
@@ -91,6 +92,23 @@ class Worklog(Service):
 
     def _worklog(self, advisor: str, month: str) -> WorkLog:
         return self.store.load_or_start(WorkLog, advisor=advisor, month=month)
+
+
+def _check_trigger_roles(store: Store, policy: Policy, entries: list[dict[str, Any]]) -> None:
+    """A parent-contact trigger is logged by one whose duty it is (Jiyuan 二(五): 辅导员要……,
+    班主任要……): the roles the policy names for it."""
+    by_key = {t.key: t for t in policy.contact_triggers}
+    for e in entries:
+        trigger = by_key.get(e.get("trigger") or "") if e["activity"] == TRIGGER_ACTIVITY else None
+        if trigger is None:
+            continue
+        person = store.user(e["advisor"])
+        held = working_roles(person.grants, bool(person.classes), policy.roles)
+        if not set(held) & set(trigger.roles):
+            raise RuleRefused("{trigger} ({label}) is for {roles} to answer; {advisor} is not one",
+                              trigger=trigger.key, label=trigger.label,
+                              roles="、".join(policy.role_label(r) for r in trigger.roles),
+                              advisor=e["advisor"])
 
 
 def _entry(row: dict[str, str], known: dict[str, str], kinds: dict[str, str], advisor: str,

@@ -106,4 +106,7 @@ LABELS = (
     N_("norms.per_two_weeks"),
     N_("norms.per_week"),
     N_("norms.per_year"),
+    N_("advisor.state_active"),
+    N_("advisor.state_ended"),
+    N_("advisor.state_upcoming"),
 )

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from .context import Ctx, pass_ctx
+from .views import AS_OF
 from .output import table
 from .workflow import case_line
 
@@ -161,22 +162,26 @@ def appraisal_finalise(ctx: Ctx, ref: str | None, period: str | None) -> None:
 @click.option("--rank", is_flag=True,
               help="Ranked by total, highest first, with the places of the policy's grade quota"
                    " (Suzhou: at most 15 % 优秀) and which results hold them.")
+@AS_OF
 @pass_ctx
-def results(ctx: Ctx, period: str, unit: str | None, counts: bool, rank: bool) -> None:
-    """Appraisal results of a period: total, grade, veto items, state."""
+def results(ctx: Ctx, period: str, unit: str | None, counts: bool, rank: bool,
+            as_of: str | None) -> None:
+    """Appraisal results of a period: total, grade, veto items, state; past results imported
+    from a file (`import results`) are listed too, marked imported with the file's digest."""
     reads = ctx.app().reads
     if counts and rank:
         from ..domain.errors import BadInput
 
         raise BadInput("give --counts or --rank, not both")
     if rank:
-        ctx.emit(reads.ranked_results(period, unit), _ranked_text)
+        ctx.emit(reads.ranked_results(period, unit, as_of=as_of), _ranked_text)
         return
     if counts:
-        ctx.emit(reads.result_counts(period, unit), _counts_text)
+        ctx.emit(reads.result_counts(period, unit, as_of), _counts_text)
         return
-    found = reads.results(period, unit)
-    columns = ["advisor", "case", "unit", "total", "grade", "vetoed_items", "state", "final"]
+    found = reads.results(period, unit, as_of=as_of)
+    columns = ["advisor", "case", "unit", "total", "grade", "vetoed_items", "state", "final",
+               "imported"]
     ctx.emit(found.rows, lambda r: (table(r, columns) if r else f"(no appraisals for {period})")
              + f"\nseal {found.head}")
 

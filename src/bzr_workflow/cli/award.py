@@ -6,6 +6,7 @@ import click
 
 from .appraisal import text_or_file
 from .context import Ctx, pass_ctx
+from .views import AS_OF
 from .workflow import case_line
 
 
@@ -50,11 +51,12 @@ def award_form(ctx: Ctx, ref: str, out: str, fmt: str | None, force: bool) -> No
 
 @click.command()
 @click.option("--period", required=True, help="The period: 2026-2027 or 2026-2027-1 (long forms accepted).")
+@AS_OF
 @pass_ctx
-def awards(ctx: Ctx, period: str) -> None:
+def awards(ctx: Ctx, period: str, as_of: str | None) -> None:
     """Award cases of a period and how they ended, and the rewards that follow a final grade
     (no award case: `case` is empty, `result` names the appraisal)."""
-    ctx.emit_rows(ctx.app().reads.awards(period), ["advisor", "case", "result", "unit",
+    ctx.emit_rows(ctx.app().reads.awards(period, as_of), ["advisor", "case", "result", "unit",
                                                    "distinction", "state", "amount",
                                                    "certificate"],
                   empty=f"(no awards for {period})")

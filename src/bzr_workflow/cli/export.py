@@ -22,7 +22,8 @@ from .context import Ctx, pass_ctx
 def export(ctx: Ctx, name: str, period: str | None, month: str | None, unit: str | None,
            advisor: str | None, out: str, force: bool) -> None:
     """Write an office document: announcement (公示名单), appraisal-summary (考核汇总表),
-    allowance-sheet (津贴发放表), award-list (评优名单) or audit (a period's decisions), as
+    allowance-sheet (津贴发放表), award-list (评优名单), audit (a period's decisions) or
+    advisor-record --advisor USER (考核登记表 / 业务档案: one advisor's whole career), as
     .xlsx or a printable A4 .html page. Names, not logins; numbers as numbers; the log
     position and seal digest it was made at (check a printed copy with `verify --head`).
     --out is written whole; never the store's own file, a symbolic link or a folder, nor an
@@ -30,8 +31,14 @@ def export(ctx: Ctx, name: str, period: str | None, month: str | None, unit: str
     from ..application.documents import Asked, check_asked
     from ..application.reads import export_format
 
-    check_asked(name, Asked(period, month, unit, advisor))  # before the store is opened
-    export_format(out, ctx.location, force)
+    if check_asked(name, Asked(period, month, unit, advisor)) is None:  # advisor-record
+        from ..application.advisor_record import advisor_record_export, record_format
+
+        record_format(out, ctx.location, force)  # a bad file is named before the store opens
+        written = advisor_record_export(ctx.app(), str(advisor), out, force)
+        ctx.emit(written, lambda w: f"wrote {w['file']} ({w['name']}, seal {w['head']})")
+        return
+    export_format(out, ctx.location, force)  # before the store is opened
     ctx.emit(ctx.app().reads.export(name, out, period, month, unit, force, advisor), _said)
 
 

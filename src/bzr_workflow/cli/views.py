@@ -62,6 +62,12 @@ def _show_text(case: dict[str, Any]) -> str:
     lines += [f"  {k:<15} {v}" for k, v in case.get("data", {}).items()]
     lines += [f"  {'to judge':<15} {i.get('number', '')} {i['label']}".rstrip()
               for i in case.get("indicators_to_judge", [])]
+    log = case.get("work_log")
+    if log is not None:
+        done = ", ".join(f"{a['label']} {a['count']}" for a in log["activities"])
+        met = ", ".join(f"{n['label']} {n['met']}/{n['of']}" for n in case.get("norms", []))
+        lines.append(f"  {'work log':<15} {log['entries']} entries" + (f": {done}" if done else "")
+                     + (f"; norms met {met}" if met else ""))
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from .context import Ctx, pass_ctx
+from .views import AS_OF
 from .output import table
 
 
@@ -66,13 +67,14 @@ def log_activities(ctx: Ctx) -> None:
 @click.option("--period", required=True,
               help="A school year 2026-2027 or a semester 2026-2027-1 (long forms accepted).")
 @click.option("--role", help="Only this role's norms (default: the advisor's roles).")
+@AS_OF
 @pass_ctx
-def norms(ctx: Ctx, advisor: str, period: str, role: str | None) -> None:
+def norms(ctx: Ctx, advisor: str, period: str, role: str | None, as_of: str | None) -> None:
     """Each work norm per week, month, semester or school year of the period: met, short by how
     much, or not due (before the appointment, not over yet, a holiday, between terms); and, where
     the policy lists parent-contact triggers, each trigger with the contact that answered it, or
     none."""
-    ctx.emit(ctx.app().reads.norms(advisor, period, role), _norms_text)
+    ctx.emit(ctx.app().reads.norms(advisor, period, role, as_of), _norms_text)
 
 
 def _norms_text(report: dict[str, Any]) -> str:

@@ -67,6 +67,9 @@ class Funding:
     payer: str
     share: Decimal
     """Per cent of each line this payer bears."""
+    per_unit: bool = False
+    """Borne by the class's own unit (Suzhou 第十条 一 各二级学院继续教育专户): each line names
+    the unit that pays, so each 二级学院 has its total."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -140,17 +143,24 @@ class AllowanceRules:
             return Decimal(0), f"{rule}; not paid: served {days} of {month_days} days"
         return amount, rule
 
-    def split(self, amount: Decimal) -> list[dict[str, Any]]:
-        """Who pays what of `amount`."""
-        return [{"payer": f.payer,
-                 "amount": (amount * f.share / 100).quantize(CENT, ROUND_HALF_UP)}
-                for f in self.funding]
+    def split(self, amount: Decimal, unit: tuple[str, str] | None = None) -> list[dict[str, Any]]:
+        """Who pays what of `amount`; a share borne per unit names the class's `unit` (code,
+        name): "计算机学院（各二级学院继续教育专户）"."""
+        out = []
+        for f in self.funding:
+            share = {"payer": f.payer,
+                     "amount": (amount * f.share / 100).quantize(CENT, ROUND_HALF_UP)}
+            if f.per_unit and unit:
+                share |= {"payer": f"{unit[1]}（{f.payer}）", "unit": unit[0]}
+            out.append(share)
+        return out
 
     def month_lines(self, month: str, appointments: list[Appointment],
                     histories: dict[str, list[ClassState]], kinds: dict[str, str],
-                    withheld: dict[str, str]) -> list[dict[str, Any]]:
+                    withheld: dict[str, str],
+                    units: Mapping[str, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
         """Every appointment that served in the month gets a line (excluded ones at 0, saying
-        why)."""
+        why); `units` gives each class's unit (code, name) for the shares borne per unit."""
         first, last = month_range(month)
         lines = []
         for appt in sorted(appointments, key=lambda a: (a.class_code, a.advisor, a.start)):
@@ -166,7 +176,9 @@ class AllowanceRules:
                           "amount": amount.quantize(CENT, ROUND_HALF_UP), "rule": rule,
                           "appointment": appt.case, "appointed_from": appt.start,
                           "students": state.students, "students_since": state.effective or None,
-                          "days": days, "funding": self.split(amount), **extra})
+                          "days": days,
+                          "funding": self.split(amount, (units or {}).get(appt.class_code)),
+                          **extra})
         return lines
 
 
@@ -178,6 +190,7 @@ def allowance_of(table: Mapping[str, Any]) -> AllowanceRules:
         graduating_rate=dec(table["graduating_rate"]) if "graduating_rate" in table else None,
         rates=tuple((level, dec(rate)) for level, rate in table.get("rates", {}).items()),
         excluded_kinds=tuple(table.get("excluded_kinds", [])),
-        funding=tuple(Funding(f["payer"], dec(f["share"])) for f in table.get("funding", [])),
+        funding=tuple(Funding(f["payer"], dec(f["share"]), bool(f.get("per_unit")))
+                      for f in table.get("funding", [])),
         part_month=table.get("part_month", "full"),
         withhold_grades=tuple(table.get("withhold_grades", [])), note=table.get("note", ""))

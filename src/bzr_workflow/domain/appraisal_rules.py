@@ -94,6 +94,9 @@ class AppraisalRules(Grading):
         keys = [i.key for i in self.indicators if (i.step or self.score_step) == step]
         if self.scoring == "grades" and step == self.score_step:
             keys.append(OVERALL)
+        evaluation = self.student_evaluation
+        if evaluation is not None and (evaluation.step or self.score_step) == step:
+            keys.append(evaluation.key)
         return keys
 
     def check_scorable(self, wf: Workflow, step: str, keys: list[str], bonus: bool,

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .consequences import NO_RESULT, GradeRun
+from .periods import SEMESTER, previous, year_of
 from .errors import BadInput, Phrase, RuleRefused
 from .grading import dec
 
@@ -41,12 +42,24 @@ class AwardRule(GradeRun):
     label: str
     places: int | None = None
     """A distinction's own number of places; None = no limit of its own."""
+    certificate: bool = False
+    """The distinction gives a certificate (Aksu 第三十二条 颁发荣誉证书)."""
+
+    def result_period(self, results: Results, period: str) -> str:
+        """The period whose result a nomination reads: itself, or, for a semester's award
+        where results are yearly (Hefei 评优 each semester on a yearly appraisal), the latest
+        school year's result then: the semester's own year if it is out, else the year before."""
+        if self.results_by != "year" or not SEMESTER.match(period) or self.consecutive > 1:
+            return period
+        year = year_of(period)
+        return year if year in results or previous(year) not in results else previous(year)
 
     def check_eligible(self, results: Results, period: str, who: str) -> list[str]:
         """The results that make `who` eligible; a refusal names the rule and the result that
         failed."""
         if not self.grades:
             return []
+        period = self.result_period(results, period)
         causes = self.qualifying(results, period)
         if causes:
             return causes
@@ -109,6 +122,19 @@ class AwardRules:
     """The award follows the grade by itself (Suzhou 第十条 二、2): every final result with an
     eligible grade is rewarded by the engine when it becomes final, with no nomination."""
     distinctions: tuple[AwardRule, ...] = ()
+    roles: tuple[str, ...] = ()
+    """The award is for holders of these roles (Jiyuan 优秀辅导员: counsellor), nominated in
+    the unit where they hold it, with or without a class; () = for advisors of a class."""
+    requires_result: bool = False
+    """A nomination needs the nominee's final appraisal result in the period, whatever its
+    grade (Jiyuan 四: 考核结果作为系部评选优秀辅导员的依据)."""
+
+    def check_result(self, results: Results, period: str, who: str) -> None:
+        """Where the award is chosen on the appraisal result, the period's result exists."""
+        if self.requires_result and period not in results:
+            raise NotEligible("{who} has no final appraisal result for {period}: {label} is "
+                              "selected on it", who=who, period=period,
+                              label=self.label or Phrase("the award"))
 
     def rule(self, distinction: str = "") -> AwardRule:
         """The eligibility rule: the award's own, or one of its distinctions (Aksu's 十佳)."""
@@ -125,9 +151,9 @@ class AwardRules:
                           distinction=distinction, keys=keys)
 
     def period_kind(self, appraisal_period: str) -> str:
-        """What a nomination's period is: a school year where the award is yearly, otherwise
-        the appraisal's period."""
-        return "year" if self.period == "year" else appraisal_period
+        """What a nomination's period is: the award's own (a school year for Aksu, a semester
+        for Hefei's 每学期评优), otherwise the appraisal's period."""
+        return self.period or appraisal_period
 
     def require_distinction(self, distinction: str) -> None:
         """Where the policy defines only distinctions (Aksu), a nomination names one."""
@@ -151,9 +177,11 @@ class AwardRules:
         """The quota's scope for a case in `unit`: that unit, or "*" for the institution."""
         return (unit or "*") if self.quota_scope == "unit" else "*"
 
-    def granted(self) -> tuple[str, bool]:
-        """What publication gives: the amount as text ("" = none) and whether a certificate."""
-        return (str(self.amount) if self.amount is not None else "", self.certificate)
+    def granted(self, distinction: str = "") -> tuple[str, bool]:
+        """What publication gives: the amount as text ("" = none) and whether a certificate;
+        a distinction's own certificate counts (Aksu 第三十二条 颁发荣誉证书)."""
+        own = any(d.certificate for d in self.distinctions if distinction and d.key == distinction)
+        return (str(self.amount) if self.amount is not None else "", self.certificate or own)
 
     @property
     def title(self) -> str:
@@ -165,7 +193,8 @@ def distinction_of(table: Mapping[str, Any], results_by: str = "") -> AwardRule:
     return AwardRule(key=table["key"], label=table["label"], results_by=results_by,
                      grades=tuple(table["eligible_grades"]),
                      consecutive=int(table.get("consecutive", 1)), unit=table.get("unit", ""),
-                     places=int(table["places"]) if table.get("places") else None)
+                     places=int(table["places"]) if table.get("places") else None,
+                     certificate=bool(table.get("certificate")))
 
 
 def award_of(table: Mapping[str, Any], final_step: str, results_by: str = "") -> AwardRules:
@@ -186,4 +215,5 @@ def award_of(table: Mapping[str, Any], final_step: str, results_by: str = "") ->
         certificate=bool(table.get("certificate")),
         form_fields=tuple(table.get("form_fields") or ()), form_title=table.get("form_title", ""),
         follows_grade=bool(table.get("follows_grade")),
-        distinctions=tuple(distinction_of(d, results_by) for d in table.get("distinctions", [])))
+        distinctions=tuple(distinction_of(d, results_by) for d in table.get("distinctions", [])),
+        roles=tuple(table.get("roles", [])), requires_result=bool(table.get("requires_result")))

@@ -243,7 +243,9 @@ class Case(Aggregate):
         if done and self.kind == "appraisal":
             self._publish_result(actor, policy, today)
         if done and self.kind == "award" and not self.award:
-            self._award_granted(*(policy.award.granted() if policy.award else ("", False)))
+            distinction = str(self.data.get("distinction") or "")
+            self._award_granted(*(policy.award.granted(distinction) if policy.award
+                                  else ("", False)))
 
     @event(AwardGranted)
     def _award_granted(self, amount: str, certificate: bool) -> None:
@@ -289,9 +291,11 @@ class Case(Aggregate):
               items: dict[str, str], bonus: dict[str, str]) -> None:
         rules = rules_of(policy)
         step = self._signable(actor, grants, policy, wf)
-        rules.check_scorable(wf, step.id, list(items), bool(bonus), self.ref)
+        # an item the policy does not have is bad input (exit 2) before any step question
         new = {k: rules.normalise(k, v) for k, v in items.items()}
         extra = {k: rules.normalise(k, v, bonus=True) for k, v in bonus.items()}
+        rules.check_scorable(wf, step.id, list(items), bool(bonus), self.ref)
+        rules.check_bonus(self.bonus | extra)
         changes = {k: [self.scores.get(k), v] for k, v in new.items() if self.scores.get(k) != v}
         extra_changes = {k: [self.bonus.get(k), v] for k, v in extra.items()
                          if self.bonus.get(k) != v}

@@ -37,6 +37,10 @@ class Item:
     """The appraisal step that scores it ("" = the score step)."""
 
 
+STUDENT_EVALUATION = "student_evaluation"
+"""The key the students' evaluation is entered under (appraisal score --item student_evaluation=N)."""
+
+
 @dataclass(frozen=True)
 class Grade:
     label: str
@@ -60,12 +64,21 @@ class Grading:
     bonus_items: tuple[Item, ...] = ()
     veto_items: tuple[VetoItem, ...] = ()
     bonus_cap: Decimal | None = None
+    """The most the bonus items may add together (each item's own max defaults to it)."""
+    ceiling: Decimal | None = None
+    """The most a total may be, bonus included (Suzhou: 100); None = no ceiling."""
+    student_evaluation: Item | None = None
+    """The students' evaluation (Guilin 第十四条 尊重学生评价): a score entered with the others,
+    out of its own max, shown beside them, never added to the total."""
 
     def grade_labels(self) -> list[str]:
         return [g.label for g in self.grades]
 
     def _items(self, bonus: bool) -> dict[str, Item]:
-        return {i.key: i for i in (self.bonus_items if bonus else self.indicators)}
+        items = {i.key: i for i in (self.bonus_items if bonus else self.indicators)}
+        if self.student_evaluation is not None and not bonus:
+            items[STUDENT_EVALUATION] = self.student_evaluation
+        return items
 
     def normalise(self, key: str, value: str, bonus: bool = False) -> str:
         """The score as stored (plain decimal text, or a grade label); refuse what the policy
@@ -76,7 +89,7 @@ class Grading:
             raise BadInput("unknown {kind} {key!r}; the policy has: {items}", kind=kind, key=key,
                            items=', '.join(items) or Phrase("none"))
         value = value.strip()
-        if self.scoring == "grades" and not bonus:
+        if self.scoring == "grades" and not bonus and key != STUDENT_EVALUATION:
             if value not in self.grade_labels():
                 raise BadInput("{key}={value!r}: give one of {grades}", key=key, value=value,
                                grades=', '.join(self.grade_labels()))
@@ -99,7 +112,7 @@ class Grading:
         grade (a dimension may not apply to everyone: Hefei grades each year's duties)."""
         if self.scoring == "grades":
             return [OVERALL]
-        return list(self._items(False))
+        return [i.key for i in self.indicators]
 
     def veto_keys(self) -> list[str]:
         return [v.key for v in self.veto_items]
@@ -132,7 +145,19 @@ class Grading:
         extra = sum((Decimal(v) for v in bonus.values()), Decimal(0))
         if self.bonus_cap is not None:
             extra = min(extra, self.bonus_cap)
-        return (base + extra).quantize(Decimal("0.01"))
+        total = base + extra
+        if self.ceiling is not None:
+            total = min(total, self.ceiling)
+        return total.quantize(Decimal("0.01"))
+
+    def check_bonus(self, bonus: dict[str, str]) -> None:
+        """The bonus items together stay within the policy's cap (refused, never cut silently)."""
+        if self.bonus_cap is None:
+            return
+        given = sum((Decimal(v) for v in bonus.values()), Decimal(0))
+        if given > self.bonus_cap:
+            raise BadInput("the bonus items add up to {given}, above the policy's cap of {cap}",
+                           given=_plain(given), cap=_plain(self.bonus_cap))
 
     def band(self, total: Decimal) -> tuple[str, str]:
         """The grade whose band holds `total`, and the band in words."""
@@ -179,4 +204,8 @@ def grading_parts(table: Mapping[str, Any]) -> dict[str, Any]:
                            g.get("unqualified", False)) for g in table["grades"]),
         bonus_items=tuple(item_of(i) for i in table.get("bonus_items", [])),
         veto_items=tuple(VetoItem(v["key"], v["label"]) for v in table.get("veto_items", [])),
-        bonus_cap=dec(table["bonus_cap"]) if "bonus_cap" in table else None)
+        bonus_cap=dec(table["bonus_cap"]) if "bonus_cap" in table else None,
+        ceiling=dec(table["ceiling"]) if "ceiling" in table else None,
+        student_evaluation=Item(key=STUDENT_EVALUATION, label=se["label"], max=dec(se["max"]),
+                                step=se.get("step", "")) if (se := table.get("student_evaluation"))
+        else None)

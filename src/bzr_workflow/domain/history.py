@@ -56,6 +56,8 @@ _ENTRIES: dict[type, Any] = {
                                       comment=f"{e.period} {e.grade} ({e.case})"),
     User.ResultImported: lambda e: _e(e.actor, "result imported", f"user:{e.login}",
                                       comment=f"{e.period} {e.grade} (sha256 {e.digest})"),
+    User.TrainingRecorded: lambda e: _e(e.actor, "training recorded", f"user:{e.login}",
+                                        comment=f"{e.training} {e.on}"),
     User.ConsequenceRecorded: lambda e: _e(e.actor, "consequence", f"user:{e.login}",
                                            comment=_consequence(e)),
     User.PasswordSet: lambda e: _e(e.actor, f"password {e.how}", f"user:{e.login}"),

@@ -115,18 +115,34 @@ class ContactTrigger:
     key: str
     label: str
     roles: tuple[str, ...]
+    due_days: int = 0
+    """Days after the trigger by which a parent contact answers it (及时); 0 = no deadline."""
+
+
+def working_roles(grants: Sequence[Sequence[str]], advises: bool,
+                  roles: Mapping[str, Any]) -> list[str]:
+    """The roles a person works in (whose norms and parent-contact triggers are theirs): those
+    granted, or, for one who advises a class with no grant, the role labelled 班主任."""
+    granted = sorted({r for r, _ in grants if r in roles})
+    if granted or not advises:
+        return granted
+    return [key for key, role in roles.items() if role.label == "班主任"]
 
 
 def contact_trigger_of(table: Mapping[str, Any]) -> ContactTrigger:
-    return ContactTrigger(table["key"], table["label"], tuple(table["roles"]))
+    return ContactTrigger(table["key"], table["label"], tuple(table["roles"]),
+                          int(table.get("due_days", 0)))
 
 
 def answered(triggers: tuple[ContactTrigger, ...],
-             entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+             entries: list[dict[str, Any]], today: date | None = None) -> list[dict[str, Any]]:
     """Each trigger logged, in date order, with the parent contact that answered it: the first
     contact about the same student on or after its date that answers no earlier trigger (None
-    when there is none). Students are matched by `student_ref`, not by their (sealed) name."""
+    when there is none). Students are matched by `student_ref`, not by their (sealed) name.
+    Where the trigger has a deadline, `due` is its last day; `overdue` says it went unanswered
+    past it (by `today`), `late` that the contact came after it."""
     labels = {t.key: t.label for t in triggers}
+    days = {t.key: t.due_days for t in triggers}
     logged = sorted((e for e in entries if e["activity"] == TRIGGER_ACTIVITY),
                     key=lambda e: e["date"])
     contacts = sorted((e for e in entries if e["activity"] == CONTACT_ACTIVITY),
@@ -141,11 +157,17 @@ def answered(triggers: tuple[ContactTrigger, ...],
         if found is not None:
             used.add(found)
         contact = contacts[found] if found is not None else None
+        due = (date.fromisoformat(t["date"]) + timedelta(days=days[t["trigger"]])).isoformat() \
+            if days.get(t["trigger"]) else None
         out.append({"date": t["date"], "trigger": t["trigger"],
                     "label": labels.get(t["trigger"], t["trigger"]), "student": t.get("student"),
                     "student_ref": ref,
                     "contact": {"date": contact["date"], "note": contact.get("note", "")}
-                    if contact else None})
+                    if contact else None,
+                    "due": due,
+                    "overdue": bool(due and contact is None and today is not None
+                                    and today.isoformat() > due),
+                    "late": bool(due and contact is not None and contact["date"] > due)})
     return out
 
 

@@ -96,6 +96,27 @@ class Workflow:
 
 
 @dataclass(frozen=True)
+class Training:
+    """A training a workflow requires before its subject takes the post (Aksu 第二十四条 新任班主任
+    上岗前必须参加学工部组织的班主任培训): recorded by `recorded_by`, required when a case of
+    `required_for` appoints."""
+
+    label: str
+    recorded_by: str
+    required_for: str
+
+
+@dataclass(frozen=True)
+class Cover:
+    """Who does the work of a class that has no advisor (Jiyuan 一(十) 班级没有配备班主任情况下，
+    班主任工作由辅导员完成): holders of `role` in the class's unit take on `for_role`'s duties
+    for it."""
+
+    role: str
+    for_role: str
+
+
+@dataclass(frozen=True)
 class Staffing:
     advisors_per_class: int = 1
     max_classes_per_advisor: int = 0
@@ -144,6 +165,10 @@ class Policy:
     """[[years_of_study]]: a class's year names its advisor's title and duties (Hefei)."""
     contact_triggers: tuple[ContactTrigger, ...] = ()
     """parent_contact_triggers: events that call for contacting a student's parents (Jiyuan)."""
+    cover: Cover | None = None
+    """[cover]: who does the work of a class without an advisor (Jiyuan 一(十))."""
+    training: Training | None = None
+    """[training]: a recorded training an appointing workflow requires (Aksu 第二十四条)."""
     written: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The rule sections as the file wrote them (appraisal, award, allowance, norms,
     dismissal_triggers), for `policy show` to print; rules read the typed fields above."""

@@ -18,7 +18,9 @@ from .appraisal_rules import appraisal_of
 from .award_rules import award_of
 from .consequences import consequences_of
 from .norms import contact_trigger_of, norm_of
-from .policy import ADMIN, APPLICANT, AUDITOR, ENGINE_ROLES, Policy, Role, Staffing, Step, Trigger, Workflow
+from .policy import (ADMIN, APPLICANT, AUDITOR, ENGINE_ROLES, Policy, Role, Staffing, Step,
+                     Training, Trigger, Workflow)
+from .policy import Cover
 
 Problem = tuple[str, str]
 
@@ -226,6 +228,14 @@ def _rules(data: dict[str, Any]) -> Iterator[Problem]:
         for j, role in enumerate(trigger["roles"]):
             if role not in role_ids:
                 yield f"parent_contact_triggers[{i}].roles[{j}]", f"undeclared role {role!r}"
+    for key in ("role", "for_role"):
+        if "cover" in data and data["cover"][key] not in role_ids:
+            yield f"cover.{key}", f"undeclared role {data['cover'][key]!r}"
+    training = data.get("training")
+    if training and training["recorded_by"] not in role_ids:
+        yield "training.recorded_by", f"undeclared role {training['recorded_by']!r}"
+    if training and training["required_for"] not in data["workflows"]:
+        yield "training.required_for", f"{training['required_for']!r} is not a declared workflow"
     yield from _year_rules(data, role_ids)
     ends_by = data.get("staffing", {}).get("ends_by")
     if ends_by and ends_by not in role_ids:
@@ -426,7 +436,9 @@ def _build(data: dict[str, Any]) -> Policy:
     workflows = {k: _workflow(k, wf) for k, wf in data["workflows"].items()}
     written: dict[str, Any] = {k: data[k] for k in ("appraisal", "award", "allowance", "norms",
                                                     "dismissal_triggers", "years_of_study",
-                                                    "parent_contact_triggers") if k in data}
+                                                    "parent_contact_triggers", "training",
+                                                    "cover")
+                               if k in data}
     ap, aw = data.get("appraisal"), data.get("award")
     return Policy(
         id=head["id"], name=head["name"], source=head.get("source", ""),
@@ -445,6 +457,11 @@ def _build(data: dict[str, Any]) -> Policy:
         years_of_study=years_of(data.get("years_of_study", [])),
         contact_triggers=tuple(contact_trigger_of(t)
                                for t in data.get("parent_contact_triggers", [])),
+        cover=Cover(data["cover"]["role"], data["cover"]["for_role"]) if "cover" in data
+        else None,
+        training=Training(**{k: data["training"][k] for k in ("label", "recorded_by",
+                                                               "required_for")})
+        if "training" in data else None,
         written=written,
     )
 

@@ -75,16 +75,19 @@ APPRAISAL = Table({
     "scoring": Key(str, True, ("points", "weights", "grades")),
     "period": Key(str, choices=("semester", "year"), documentary=True),
     "total": Key(NUMBER), "announcement_days": Key(int), "bonus_cap": Key(NUMBER), "note": NOTE,
-    "score_step": Key(str), "self_summary": Key(bool),
+    "ceiling": Key(NUMBER), "score_step": Key(str), "self_summary": Key(bool),
     "indicators": ArrayOf(INDICATOR, required=True), "bonus_items": ArrayOf(INDICATOR),
     "veto_items": ArrayOf(VETO_ITEM), "grades": ArrayOf(GRADE, required=True),
     "consequences": ArrayOf(CONSEQUENCE), "grade_quota": GRADE_QUOTA,
+    "student_evaluation": Table({"label": LABEL, "step": Key(str), "max": Key(NUMBER, True),
+                                 "note": NOTE}),
 })
 
 DISTINCTION = Table({
     "key": ID, "label": LABEL, "eligible_grades": ArrayOf(Key(str), required=True),
     "consecutive": Key(int), "unit": Key(str, choices=("semester", "year")),
-    "reward": Key(str, documentary=True), "places": Key(int), "note": NOTE,
+    "reward": Key(str, documentary=True), "places": Key(int), "certificate": Key(bool),
+    "note": NOTE,
 })
 AWARD = Table({
     "label": Key(str), "period": Key(str, choices=("semester", "year")),
@@ -95,11 +98,12 @@ AWARD = Table({
     "rounding": Key(str, choices=("floor", "round", "ceil")),
     "amount": Key(NUMBER), "certificate": Key(bool), "form_fields": ArrayOf(Key(str)),
     "form_title": Key(str), "follows_grade": Key(bool),
+    "roles": ArrayOf(Key(str)), "requires_result": Key(bool),
     "distinctions": ArrayOf(DISTINCTION), "note": NOTE,
 })
 
 TIER = Table({"min_students": Key(int, True), "coefficient": Key(NUMBER, True)})
-FUNDING = Table({"payer": Key(str, True), "share": Key(NUMBER, True)})
+FUNDING = Table({"payer": Key(str, True), "share": Key(NUMBER, True), "per_unit": Key(bool)})
 ALLOWANCE = Table({
     "formula": Key(str, True, ("tiered", "per_student", "none")), "base": Key(NUMBER),
     "per": Key(str, choices=("month",), documentary=True), "tiers": ArrayOf(TIER),
@@ -132,7 +136,13 @@ STAFFING = Table({
     "ends_by": Key(str), "note": NOTE,
 })
 
-CONTACT_TRIGGER = Table({"key": ID, "label": LABEL, "roles": ArrayOf(Key(str), required=True)})
+COVER = Table({"role": Key(str, True), "for_role": Key(str, True), "note": NOTE})
+
+TRAINING = Table({"label": LABEL, "recorded_by": Key(str, True), "required_for": Key(str, True),
+                  "note": NOTE})
+
+CONTACT_TRIGGER = Table({"key": ID, "label": LABEL, "roles": ArrayOf(Key(str), required=True),
+                         "due_days": Key(int)})
 
 POLICY = Table({
     "policy": POLICY_HEAD, "roles": ArrayOf(ROLE, required=True), "staffing": STAFFING,
@@ -140,6 +150,7 @@ POLICY = Table({
     "appraisal": APPRAISAL, "award": AWARD, "allowance": ALLOWANCE,
     "norms": ArrayOf(NORM), "dismissal_triggers": ArrayOf(TRIGGER),
     "years_of_study": ArrayOf(YEAR_OF_STUDY),
-    "parent_contact_triggers": ArrayOf(CONTACT_TRIGGER),
+    "parent_contact_triggers": ArrayOf(CONTACT_TRIGGER), "training": TRAINING,
+    "cover": COVER,
 })
 REQUIRED_TOP = ("policy", "workflows")  # roles: the schema marks it required itself

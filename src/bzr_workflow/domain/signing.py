@@ -56,6 +56,26 @@ def may_read(case: Sheet, login: str, grants: Grants, wf: Workflow) -> bool:
     return any(covers(grants, role, case.unit_path) for role in roles)
 
 
+def may_read_advisor(advisor: str, unit_paths: Sequence[Sequence[str]], login: str,
+                     grants: Grants, wf: Workflow | None) -> bool:
+    """Whether `login` may read an advisor's own record (the advisor page, the 考核登记表 /
+    业务档案, a result imported with no case): the advisor, an administrator or an auditor,
+    and the holders of the appraisal workflow's roles (`wf`: its opener and every signing step)
+    in one of the units the advisor served in, or above. Nobody else."""
+    if login == advisor or sees_everything(grants):
+        return True
+    if wf is None:
+        return False
+    roles = {wf.opened_by, *(s.role for s in wf.steps)}
+    return any(covers(grants, role, path) for role in roles for path in unit_paths)
+
+
+def advisor_refusal(login: str, advisor: str) -> NotPermitted:
+    return NotPermitted("{login} may not read the record of {advisor}: it is read by the advisor, "
+                        "those who appraise them in their unit or above, administrators and "
+                        "auditors", login=login, advisor=advisor)
+
+
 def reading_refusal(ref: str, login: str, unit_path: Sequence[str]) -> NotPermitted:
     """The refusal names the case the caller gave and nothing they could not know: not its
     unit, state or people (`unit_path` is kept for callers, never shown)."""

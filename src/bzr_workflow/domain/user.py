@@ -42,6 +42,18 @@ class User(Aggregate):
         unit: str
         actor: str
 
+    class TrainingRecorded(Aggregate.Event):
+        """A training the person attended (Aksu 第二十四条 新任班主任上岗前必须参加学工部组织的班主任
+        培训), recorded by the role the policy names; `on` is the day it was held."""
+
+        TOPIC = "bzr.user.training_recorded"
+        class_version = 1
+        login: str
+        actor: str
+        training: str
+        on: str
+        note: str
+
     class ClassTaken(Aggregate.Event):
         """The advisor's side of an appointment, kept so per-advisor limits hold atomically."""
 
@@ -258,6 +270,19 @@ class User(Aggregate):
     def _imported(self, login: str, actor: str, period: str, grade: str, total: str,
                   digest: str) -> None:
         self.results[period] = {"grade": grade, "total": total, "case": f"import:{digest[:12]}"}
+
+    @property
+    def trainings(self) -> list[dict[str, str]]:
+        """The trainings recorded for this person, oldest first."""
+        return list(getattr(self, "_trainings", []))
+
+    def record_training(self, training: str, on: str, note: str, actor: str) -> None:
+        self._trained(login=self.login, actor=actor, training=training, on=on, note=note)
+
+    @event(TrainingRecorded)
+    def _trained(self, login: str, actor: str, training: str, on: str, note: str) -> None:
+        self._trainings = [*getattr(self, "_trainings", []),
+                           {"training": training, "on": on, "note": note, "actor": actor}]
 
     def record_consequence(self, key: str, label: str, then: str, period: str,
                            caused_by: list[str], actor: str, opened: str = "") -> None:

@@ -328,9 +328,12 @@ def allowance(conn: Connection, rules: AllowanceRules, month: str,
         histories.setdefault(r.code, []).append(ClassState(r.effective, r.students, r.graduating,
                                                            r.level))
     kinds = {r.login: r.employment for r in conn.execute(select(t.users)) if r.employment}
+    units = {r.code: (r.unit, r.unit_name) for r in conn.execute(
+        select(t.classes.c.code, t.classes.c.unit, t.units.c.name.label("unit_name"))
+        .join(t.units, t.units.c.code == t.classes.c.unit))}
     lines = rules.month_lines(month, appts, histories, kinds,
                               _withheld(conn, rules.withhold_grades, month, period_kind,
-                                        calendar))
+                                        calendar), units)
     total = sum((line["amount"] for line in lines), Decimal(0))
     return {"month": month, "lines": [_plain_line(line) for line in lines],
             "total": float(total), "position": view_position(conn),
@@ -349,8 +352,7 @@ def _withheld(conn: Connection, grades: tuple[str, ...], month: str,
 
 def _plain_line(line: dict[str, Any]) -> dict[str, Any]:
     return line | {"amount": float(line["amount"]),
-                   "funding": [{"payer": f["payer"], "amount": float(f["amount"])}
-                               for f in line["funding"]]}
+                   "funding": [f | {"amount": float(f["amount"])} for f in line["funding"]]}
 
 
 def _payer_totals(lines: list[dict[str, Any]]) -> dict[str, float]:
@@ -359,3 +361,27 @@ def _payer_totals(lines: list[dict[str, Any]]) -> dict[str, float]:
         for f in line["funding"]:
             totals[f["payer"]] = totals.get(f["payer"], Decimal(0)) + f["amount"]
     return {payer: float(amount) for payer, amount in totals.items()}
+
+
+def awards_of(conn: Connection, advisor: str) -> list[dict[str, Any]]:
+    """One advisor's awards in every period (the advisor record), oldest period first: the
+    rows `awards` lists for a period."""
+    w, c = t.awards.c, t.cases.c
+    query = (select(t.awards, c.state, c.step_label, c.kind).join(t.cases, c.ref == w.ref)
+             .where(w.advisor == advisor).order_by(w.period, w.ref))
+    return [{"advisor": r.advisor, "period": r.period,
+             "case": None if r.kind == "appraisal" else r.ref,
+             "result": r.ref if r.kind == "appraisal" else None, "unit": r.unit,
+             "distinction": r.distinction or None, "state": r.state, "step_label": r.step_label,
+             "amount": float(r.amount) if r.amount else None, "certificate": r.certificate}
+            for r in conn.execute(query)]
+
+
+def cases_about(conn: Connection, offset: str, subject: str,
+                kind: str | None = None) -> list[dict[str, Any]]:
+    """The cases whose subject is `subject` (of one kind), in the order they were opened."""
+    c = t.cases.c
+    query = select(t.cases).where(c.subject == subject)
+    if kind:
+        query = query.where(c.kind == kind)
+    return [case_row(r, offset) for r in conn.execute(query.order_by(c.opened_at, c.ref))]
