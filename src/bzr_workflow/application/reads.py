@@ -106,6 +106,7 @@ class Reads:
         with self._read(as_of) as conn:
             rows = queries.inbox(conn, me.login, queries.grants_of(conn, me.login), self.views.policy_of,
                                  self.offset(), keep)
+            rows = queries.with_names(conn, rows)
         return cast("list[CaseRow]", self._open(rows))
 
     def inbox_page(self, actor: str) -> CaseList:
@@ -118,7 +119,7 @@ class Reads:
 
         me = self.store.actor(login)
         with self._read() as conn:
-            rows = queries.mine(conn, self.offset(), me.login)
+            rows = queries.with_names(conn, queries.mine(conn, self.offset(), me.login))
         return self._listed(cast("list[CaseRow]", self._open(rows)))
 
     def _listed(self, rows: list[CaseRow]) -> CaseList:
@@ -145,6 +146,7 @@ class Reads:
         with self._read(as_of) as conn:
             rows = queries.cases(conn, self.offset(), kind, state,
                                  parse(period).key if period else period, unit, limit, keep)
+            rows = queries.with_names(conn, rows)
         return cast("list[CaseRow]", self._open(rows))
 
     def _readable_refs(self, reader: str | None, period: str,
@@ -186,6 +188,7 @@ class Reads:
         ref, keep = normalise_ref(case) if case else None, self._keep(reader)
         with self._read(as_of, position) as conn:
             rows = queries.audit(conn, self.offset(), actor, ref, start, end, limit, keep, after)
+            rows = queries.with_names(conn, rows)
         if keep is not None:  # where and in which session each signer acted: for
             for row in rows:  # administrators and auditors (and the operator) only
                 row["session"] = row["address"] = None
@@ -219,7 +222,7 @@ class Reads:
         from ..projections import queries
 
         with self._read(as_of) as conn:
-            rows = queries.appointments(conn, advisor)
+            rows = queries.with_names(conn, queries.appointments(conn, advisor))
         return cast("list[AppointmentRow]", self._open(rows))
 
     # -- organisation ---------------------------------------------------------------------
@@ -228,7 +231,10 @@ class Reads:
         from ..projections import queries
 
         with self._read() as conn:
-            return cast("list[UnitRow]", queries.units(conn))
+            rows = queries.units(conn)
+            names = {r["unit"]: r["name"] for r in rows}
+        return cast("list[UnitRow]", [r | {"parent_name": names.get(r["parent"] or "")}
+                                      for r in rows])
 
     def users(self) -> list[UserRow]:
         from ..projections import queries
@@ -241,7 +247,13 @@ class Reads:
         from ..projections import queries
 
         with self._read() as conn:
-            return cast("list[ClassRow]", queries.classes(conn))
+            rows = queries.with_names(conn, queries.classes(conn))
+            people = queries.with_names(conn, [{"advisor": a} for r in rows
+                                               for a in r["advisors"]])
+        named = {p["advisor"]: p["advisor_name"] for p in people}
+        for row in rows:
+            row["advisor_names"] = [named.get(a) or a for a in row["advisors"]]
+        return cast("list[ClassRow]", self._open(rows))
 
     def policy_view(self, version: int | None = None, unit: str | None = None) -> PolicyView:
         """The store's policy (or an adopted `version`), as refined for `unit` if given."""
@@ -305,7 +317,7 @@ class Reads:
         from ..projections import queries
 
         with self._read() as conn:
-            rows = queries.results(conn, parse(period).key, unit)
+            rows = queries.with_names(conn, queries.results(conn, parse(period).key, unit))
             position = queries.view_position(conn)
         readable = self._readable_refs(reader, period, unit)
         if readable is not None:
@@ -348,7 +360,7 @@ class Reads:
         from ..projections import queries
 
         with self._read() as conn:
-            rows = queries.awards(conn, parse(period).key)
+            rows = queries.with_names(conn, queries.awards(conn, parse(period).key))
         return cast("list[AwardRow]", self._open(rows))
 
     def award_form(self, ref: str, out: str, fmt: str | None = None,
