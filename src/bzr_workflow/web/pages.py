@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from ..application.app import WorkflowApp
 from ..domain.errors import AccountLocked, SignInFailed
-from . import accountpages, casepages, deskpages
+from . import accountpages, adminpages, casepages, deskpages
 from .auth import SESSION_COOKIE, address, check_csrf, cookie
 from .deps import (LOGIN_TOKEN, Asking, Door, LoginSubmitted, Reader, end_session,
                    start_session)
@@ -19,6 +19,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(casepages.router)
 router.include_router(deskpages.router)
 router.include_router(accountpages.router)
+router.include_router(adminpages.router)
 
 
 @router.get("/login")
