@@ -349,12 +349,16 @@ class Reads:
         return {"period": places["period"] if places else period, "ranked": rows,
                 "grade_quota": places, "seal": found.head}
 
-    def result_counts(self, period: str, unit: str | None = None) -> GradeCounts:
-        """Counted by the database, not from the listed rows."""
+    def result_counts(self, period: str, unit: str | None = None) -> dict[str, GradeCounts]:
+        """The final results counted per grade and unit (`final`), the provisional ones apart
+        (`provisional`: not final yet, their grade may still change). Counted by the database,
+        not from the listed rows."""
         from ..projections import queries
 
+        key = parse(period).key
         with self._read() as conn:
-            return queries.result_counts(conn, parse(period).key, unit)
+            return {"final": queries.result_counts(conn, key, unit, final=True),
+                    "provisional": queries.result_counts(conn, key, unit, final=False)}
 
     def awards(self, period: str) -> list[AwardRow]:
         from ..projections import queries

@@ -241,13 +241,16 @@ def results(conn: Connection, period: str, unit: str | None = None) -> list[dict
             for r in conn.execute(query.order_by(a.unit, a.advisor))]
 
 
-def result_counts(conn: Connection, period: str,
-                  unit: str | None = None) -> dict[str, dict[str, int]]:
-    """How many results of each grade, per unit and for all ('*'); ungraded count as '-'.
-    Counted by the database: the same as counting `results(conn, period, unit)`."""
+def result_counts(conn: Connection, period: str, unit: str | None = None,
+                  final: bool | None = None) -> dict[str, dict[str, int]]:
+    """How many results of each grade, per unit and for all ('*'); ungraded count as '-';
+    with `final`, only the final (True) or the provisional (False) ones. Counted by the
+    database: the same as counting `results(conn, period, unit)`."""
     a, c = t.appraisals.c, t.cases.c
     query = (select(a.unit, a.grade, func.count()).join(t.cases, c.ref == a.ref)
              .where(a.period == period).group_by(a.unit, a.grade))
+    if final is not None:
+        query = query.where(a.final.is_(final))
     if unit:
         query = query.where(c.unit_path.contains(f"/{unit}/"))
     counts: dict[str, dict[str, int]] = {}
