@@ -67,3 +67,16 @@ def test_results_name_the_advisor_and_unit_and_translate_the_state(
 def test_classes_name_their_unit_and_advisors(store: WorkflowApp) -> None:
     row = next(c for c in store.reads.classes() if c["class"] == "tm1")
     assert (row["name"], row["unit_name"]) == ("土木1班", "柳州助学单位")
+
+
+def test_a_case_and_its_history_from_the_api_carry_the_names(store: WorkflowApp,
+                                                             browser: Browser) -> None:
+    ref = applied(store)
+    store.cases.approve(ref, "zhang", "同意推荐")
+    head = browser("zhang")
+    shown = head.get(f"/api/v1/cases/{ref}").json()
+    assert (shown["subject"], shown["subject_name"], shown["class_name"],
+            shown["unit_name"]) == ("chen", "陈晓明", "会计1班", "南宁校外教学点")
+    history = head.get(f"/api/v1/cases/{ref}/history").json()
+    assert [(e["actor"], e["actor_name"]) for e in history] == [("chen", "陈晓明"),
+                                                               ("zhang", "张建国")]
