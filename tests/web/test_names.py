@@ -80,3 +80,16 @@ def test_a_case_and_its_history_from_the_api_carry_the_names(store: WorkflowApp,
     history = head.get(f"/api/v1/cases/{ref}/history").json()
     assert [(e["actor"], e["actor_name"]) for e in history] == [("chen", "陈晓明"),
                                                                ("zhang", "张建国")]
+
+
+def test_the_audit_download_names_who_acted_in_its_last_column(store: WorkflowApp,
+                                                                browser: Browser) -> None:
+    import csv
+    import io
+
+    ref = applied(store)
+    store.cases.approve(ref, "zhang", "同意推荐")
+    body = browser("admin").get("/audit.csv", params={"case": ref}).content
+    header, *rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))[1:]
+    assert header[-1] == "办理人姓名"
+    assert [(r[1], r[-1]) for r in rows] == [("chen", "陈晓明"), ("zhang", "张建国")]
