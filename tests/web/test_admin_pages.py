@@ -243,3 +243,12 @@ def test_an_upload_has_its_own_cap_above_the_body_cap(store: WorkflowApp,
     assert answer.status_code == 303, answer.text[:500]
     too_big = upload(admin, "users", "huge.csv", b"x" * (6 << 20))
     assert too_big.status_code == 413
+
+
+def test_an_empty_row_keeps_the_numbering_of_the_rows_after_it(store: WorkflowApp,
+                                                                browser: Browser) -> None:
+    body = "user,name,roles\nsun,孙婷,\n\n,,\nma,马明,site_head@nowhere\n".encode("utf-8")
+    answer = upload(browser("admin"), "users", "people.csv", body)
+    assert answer.status_code == 400, answer.text[:500]
+    assert "people.csv：第 5 行" in answer.text, answer.text[-1500:]
+    assert all(u["user"] != "sun" for u in store.reads.users())

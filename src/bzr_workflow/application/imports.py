@@ -12,7 +12,7 @@ from ..domain.accounts import Accounts
 from .accounts import accounts
 from .organisation import MAX_STUDENTS, Organisation, check_code, new_login
 from .ports import Store
-from ..adapters.tabular import pick, read_rows
+from ..adapters.tabular import pick, read_numbered_rows
 from .text import checked, checked_name
 from .service import Service
 
@@ -61,7 +61,7 @@ class Imports(Service):
                 actor: str | None, shown: str | None = None) -> list[Any]:
         """Build an aggregate per row (rows numbered as the spreadsheet numbers them), then save
         them all in one transaction: all rows or none."""
-        rows = [pick(r, columns) for r in read_rows(path)]
+        rows = [(n, pick(r, columns)) for n, r in read_numbered_rows(path)]
 
         def command() -> list[Any]:
             self.store.require_admin(actor)
@@ -70,7 +70,7 @@ class Imports(Service):
             built = [build(row, Phrase("{path}: row {n}", path=shown or path, n=n), seen,
                            str(actor),
                            registry)
-                     for n, row in enumerate(rows, 2)]
+                     for n, row in rows]
             self.store.save(*built, *([registry] if registry else []))
             return built
         return self.store.attempt(command)
