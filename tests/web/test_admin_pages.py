@@ -252,3 +252,25 @@ def test_an_empty_row_keeps_the_numbering_of_the_rows_after_it(store: WorkflowAp
     assert answer.status_code == 400, answer.text[:500]
     assert "people.csv：第 5 行" in answer.text, answer.text[-1500:]
     assert all(u["user"] != "sun" for u in store.reads.users())
+
+
+ACTIONS = [("/admin/units", {"code": "x9", "name": "某单位"}),
+           ("/admin/people/zhang/grant", {"grant": "admin"}),
+           ("/admin/people/zhang/revoke", {"grant": "site_head@nanning"}),
+           ("/admin/people/zhang/profile", {"name": "某人"}),
+           ("/admin/people/zhang/password", {"password": "x" * 12, "confirm": "x" * 12}),
+           ("/admin/people/zhang/invite", {"hours": "1"}),
+           ("/admin/people/zhang/tokens/revoke", {"name": "mine"}),
+           ("/admin/classes", {"code": "x9", "name": "某班", "unit": "nanning",
+                               "students": "1", "level": "专升本"}),
+           ("/admin/classes/update", {"code": "kj1", "students": "1"})]
+
+
+@pytest.mark.parametrize(("action", "fields"), ACTIONS, ids=[a for a, _ in ACTIONS])
+def test_every_admin_form_posted_by_someone_else_with_their_csrf_is_403_and_writes_nothing(
+        store: WorkflowApp, browser: Browser, action: str, fields: dict[str, str]) -> None:
+    store.credentials.issue_token("zhang", "mine", "zhang")
+    before = len(store.reads.audit())
+    answer = post_form(browser("zhang"), "/", action, **fields)
+    assert answer.status_code == 403, answer.text[:500]
+    assert len(store.reads.audit()) == before

@@ -132,6 +132,7 @@ def invite(login: str, request: Request, app: Door, who: Poster, hours: Text = "
 
 @router.post("/people/{login}/tokens/revoke")
 def revoke_token(login: str, app: Door, who: Poster, name: Text = "") -> Response:
+    app.require_admin(who.login)  # one's own token too: the CLI's `user token --revoke` for that
     app.credentials.revoke_token(login, name, who.login)
     return see(f"/admin/people/{login}")
 
