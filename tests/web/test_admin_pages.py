@@ -178,10 +178,11 @@ def test_policy_versions_and_their_diff_are_shown(store: WorkflowApp, tmp_path: 
     assert text is not None
     changed = tmp_path / "guilin2.toml"
     changed.write_text(text.replace('name = "', 'name = "新 ', 1), encoding="utf-8")
+    store.org.update_user("admin", {"name": "系统管理员甲"}, "admin")
     store.org.adopt_policy(str(changed), "admin")
     admin = browser("admin")
     page = admin.get("/admin/policy").text
-    assert "guilin-ut-ce-2024" in page
+    assert "guilin-ut-ce-2024" in page and "系统管理员甲" in page
     diff = admin.get("/admin/policy?a=1&b=2").text
     added = diff.split('class="diff-added">', 1)[1].split("</span>", 1)[0]
     assert added.startswith("+") and "新 " in added

@@ -91,7 +91,8 @@ class AdminViews:
 
     def policy_history(self, admin: str) -> list[dict[str, Any]]:
         self._require(admin)
-        return self.org.policy_history()
+        names = {u["user"]: u["name"] for u in self.reads.users()}
+        return [row | {"by_name": names.get(row["by"])} for row in self.org.policy_history()]
 
     def policy_diff(self, a: str, b: str, admin: str) -> dict[str, Any]:
         """`policy diff A B` of two adopted versions, each line marked for the page."""
