@@ -38,10 +38,12 @@ def test_a_guilin_appraisal_from_opening_to_results(db_url: str) -> None:
         "period": "2026-2027-1", "total": "89", "grade": "优秀", "vetoed_items": [],
         "state": "published"}
     counts = ok(db, "results", "--period", "2026-2027-1", "--counts")
-    assert counts == {"*": {"优秀": 1, "-": 1}, "nanning": {"优秀": 1}, "liuzhou": {"-": 1}}
+    assert counts == {"final": {"*": {"优秀": 1}, "nanning": {"优秀": 1}},
+                      "provisional": {"*": {"-": 1}, "liuzhou": {"-": 1}}}
     assert ok(db, "results", "--period", "2026-2027-1", "--counts", "--unit", "liuzhou") == {
-        "*": {"-": 1}, "liuzhou": {"-": 1}}
-    assert ok(db, "results", "--period", "2030-2031-1", "--counts") == {}
+        "final": {}, "provisional": {"*": {"-": 1}, "liuzhou": {"-": 1}}}
+    assert ok(db, "results", "--period", "2030-2031-1", "--counts") == {"final": {},
+                                                                        "provisional": {}}
 
 
 def test_history_names_scoring_and_flagging(sqlite_url: str) -> None:

@@ -95,6 +95,14 @@ def shoot(page: Page, name: str, *shown: str) -> None:
     page.screenshot(path=str(SHOTS / f"guide-{name}.png"), full_page=True)
 
 
+def named(page: Page, ref: str, *codes: str) -> None:
+    """The case's row shows names: none of `codes` (a login, a class or unit code) alone."""
+    row = page.locator("table.cases tr", has=page.locator(f"a[href='/cases/{ref}']"))
+    cells = [c.strip() for c in row.locator("td").all_inner_texts()]
+    assert not [c for c in cells for code in codes if c == code or c.endswith(code)
+                and c.isascii()], cells
+
+
 def pending_of(db: str, subject: str) -> str:
     cases = json.loads(cli_ok(db, "--json", "cases", "--state", "open", actor=None))
     return next(c["id"] for c in cases
@@ -121,7 +129,8 @@ def test_the_guides_pages_are_captured_as_each_role_sees_them(
     # 教学点负责人: 张建国 finds 周杰's application in 待办 and recommends it
     ref = pending_of(db, "zhou")
     head = person(chromium_browser, url, "zhang.nn")
-    shoot(head, "inbox", "张建国", ref, "推荐单位审核")
+    shoot(head, "inbox", "张建国", ref, "推荐单位审核", "周杰", "电子商务", "南宁校外教学点")
+    named(head, ref, "zhou", "-dz", "nanning")
     phone = person(chromium_browser, url, "zhang.nn", width=375)
     phone.goto(f"/cases/{ref}")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
@@ -143,12 +152,14 @@ def test_the_guides_pages_are_captured_as_each_role_sees_them(
     act(publisher, ref, "approve", "comment", "已向班级公布")
     shoot(publisher, "case-published", "已向班级公布", "王海燕", "李志强", "张建国")
     office.goto(f"/results?period={PERIOD}")
-    shoot(office, "results", "A-1", "优秀")  # 陈晓明, 91 points
+    shoot(office, "results", "A-1", "优秀", "陈晓明")  # 91 points
+    assert "chen" not in office.inner_text("table.results")
 
     # 班主任: 周杰 sees the result in 我的; 孙婷 applies again, 黄丽华 returns it, she re-submits
     advisor = person(chromium_browser, url, "zhou")
     advisor.goto("/mine")
-    shoot(advisor, "mine", ref)
+    shoot(advisor, "mine", ref, "周杰", "电子商务", "南宁校外教学点")
+    named(advisor, ref, "zhou", "-dz", "nanning")
     appraised = person(chromium_browser, url, "chen")
     appraised.goto("/mine")
     with appraised.expect_navigation():
@@ -178,7 +189,8 @@ def test_the_guides_pages_are_captured_as_each_role_sees_them(
     # 审计: 吴敏 searches the record of the case and checks the chain
     auditor = person(chromium_browser, url, "wu.audit")
     auditor.goto(f"/audit?case={ref}")
-    shoot(auditor, "audit", ref, "zhang.nn")  # the audit rows name logins (张建国 is zhang.nn)
+    shoot(auditor, "audit", ref, "张建国", "周杰")  # names, not zhang.nn and zhou
+    assert "zhang.nn" not in auditor.inner_text("table.history")
     auditor.goto("/integrity")
     with auditor.expect_navigation():
         auditor.click("form[action='/integrity/verify'] [type=submit]")

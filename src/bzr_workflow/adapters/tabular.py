@@ -15,6 +15,12 @@ MAX_BYTES = 20 * 1024 * 1024
 
 def read_rows(path: str) -> list[dict[str, str]]:
     """Each data row as {header: text}; the first row is the header."""
+    return [row for _, row in read_numbered_rows(path)]
+
+
+def read_numbered_rows(path: str) -> list[tuple[int, dict[str, str]]]:
+    """Each data row with its number as the spreadsheet shows it (the header is row 1; an
+    empty row is skipped but keeps its number)."""
     file = Path(path)
     raw = read_capped(path, MAX_BYTES)  # a regular file, not too large, read once
     table = _xlsx(file, raw) if file.suffix.lower() == ".xlsx" else _csv(file, raw)
@@ -23,8 +29,8 @@ def read_rows(path: str) -> list[dict[str, str]]:
     header = [h.strip() for h in table[0]]
     if len(set(header)) != len(header) or not all(header):
         raise BadInput("{path}: the header row needs distinct, non-empty column names", path=path)
-    return [dict(zip(header, (c.strip() for c in row), strict=False)) for row in table[1:]
-            if any(c.strip() for c in row)]
+    return [(n, dict(zip(header, (c.strip() for c in row), strict=False)))
+            for n, row in enumerate(table[1:], 2) if any(c.strip() for c in row)]
 
 
 def pick(row: dict[str, str], columns: dict[str, tuple[str, ...]]) -> dict[str, str]:

@@ -51,6 +51,7 @@ from .worklog import Worklog
 
 if TYPE_CHECKING:
     from ..projections import Views
+    from .adminview import AdminViews
     from .credentials import Credentials
     from .reads import Reads
 
@@ -153,6 +154,12 @@ class WorkflowApp(Application[UUID]):
     def reads(self) -> Reads:
         from .reads import Reads  # lazily: the views bring SQLAlchemy, which commands never need
         return Reads(self, self.new_views, self.case_views, self.norms, WorkflowApp)
+
+    @cached_property
+    def admin_views(self) -> AdminViews:
+        """What the administration pages read (administrators only)."""
+        from .adminview import AdminViews
+        return AdminViews(self, self.reads, self.org, self.credentials)
 
     def new_views(self) -> Views:
         """A set of views over this store (`reads` keeps one; tests and the bench make more)."""

@@ -76,11 +76,29 @@ class CaseViews(Service):
         """A case as it stands (or stood); an appraisal also shows its advisor's norm
         compliance as evidence."""
         case = self._readable(ref, reader)
-        return self._shown(self._as_of(case, as_of) if as_of else case)
+        shown = self._shown(self._as_of(case, as_of) if as_of else case)
+        return shown | self._named(shown)
 
     def history(self, ref: str, as_of: str | None = None,
                 reader: str | None = None) -> list[dict[str, Any]]:
-        return self._history(self._readable(ref, reader), as_of)
+        """Every decision, each with `actor_name` beside its `actor`."""
+        entries = self._history(self._readable(ref, reader), as_of)
+        names = self._names([e.get("actor") for e in entries])
+        return [e | {"actor_name": names.get(e["actor"]) if e.get("actor") else None}
+                for e in entries]
+
+    def _named(self, shown: dict[str, Any]) -> dict[str, Any]:
+        """The names beside a case's logins and codes: `subject_name`, `opener_name`,
+        `class_name`, `unit_name` (None where nothing of that code is registered)."""
+        people = self._names([shown.get("subject"), shown.get("opener")])
+        named: dict[str, Any] = {f"{k}_name": people.get(shown[k]) if shown.get(k) else None
+                                 for k in ("subject", "opener")}
+        for key, load in (("class", self.store.school_class), ("unit", self.store.unit)):
+            try:
+                named[f"{key}_name"] = load(shown[key]).name if shown.get(key) else None
+            except NotFound:
+                named[f"{key}_name"] = None
+        return named
 
     def case_view(self, ref: str, reader: str | None, as_of: str | None = None) -> CaseView:
         """What a case page shows: fields, pipeline, history, the reader's actions now."""

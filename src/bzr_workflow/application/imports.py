@@ -12,7 +12,7 @@ from ..domain.accounts import Accounts
 from .accounts import accounts
 from .organisation import MAX_STUDENTS, Organisation, check_code, new_login
 from .ports import Store
-from ..adapters.tabular import pick, read_rows
+from ..adapters.tabular import pick, read_numbered_rows
 from .text import checked, checked_name
 from .service import Service
 
@@ -33,12 +33,16 @@ class Imports(Service):
         super().__init__(store)
         self.org = org
 
-    def import_users(self, path: str, actor: str | None) -> dict[str, Any]:
-        users = self._import(path, USER_COLUMNS, self._import_user, actor)
+    def import_users(self, path: str, actor: str | None,
+                     shown: str | None = None) -> dict[str, Any]:
+        """`shown`: the file's name as its refusals name it (an upload's own name, not the
+        path it was spooled to)."""
+        users = self._import(path, USER_COLUMNS, self._import_user, actor, shown)
         return {"imported": len(users), "users": [u.login for u in users]}
 
-    def import_classes(self, path: str, actor: str | None) -> dict[str, Any]:
-        classes = self._import(path, CLASS_COLUMNS, self._import_class, actor)
+    def import_classes(self, path: str, actor: str | None,
+                       shown: str | None = None) -> dict[str, Any]:
+        classes = self._import(path, CLASS_COLUMNS, self._import_class, actor, shown)
         return {"imported": len(classes), "classes": [c.code for c in classes]}
 
     def import_results(self, path: str, actor: str | None) -> dict[str, Any]:
@@ -54,18 +58,19 @@ class Imports(Service):
         return Adopting(self.store).import_appointments(path, actor)
 
     def _import(self, path: str, columns: dict[str, tuple[str, ...]], build: Callable[..., Any],
-                actor: str | None) -> list[Any]:
+                actor: str | None, shown: str | None = None) -> list[Any]:
         """Build an aggregate per row (rows numbered as the spreadsheet numbers them), then save
         them all in one transaction: all rows or none."""
-        rows = [pick(r, columns) for r in read_rows(path)]
+        rows = [(n, pick(r, columns)) for n, r in read_numbered_rows(path)]
 
         def command() -> list[Any]:
             self.store.require_admin(actor)
             seen: set[str] = set()
             registry = accounts(self.store) if columns is USER_COLUMNS else None
-            built = [build(row, Phrase("{path}: row {n}", path=path, n=n), seen, str(actor),
+            built = [build(row, Phrase("{path}: row {n}", path=shown or path, n=n), seen,
+                           str(actor),
                            registry)
-                     for n, row in enumerate(rows, 2)]
+                     for n, row in rows]
             self.store.save(*built, *([registry] if registry else []))
             return built
         return self.store.attempt(command)

@@ -10,15 +10,19 @@ CaseRow = TypedDict("CaseRow", {
     "role": str | None, "subject": str | None, "opener": str | None, "period": str | None,
     "class": str | None, "unit": str | None, "policy_version": int,
     "last_action": str | None, "last_actor": str | None, "opened_at": str, "updated_at": str,
-    "returned_reason": NotRequired[str | None]})
+    "returned_reason": NotRequired[str | None],
+    "subject_name": NotRequired[str | None], "opener_name": NotRequired[str | None],
+    "last_actor_name": NotRequired[str | None], "class_name": NotRequired[str | None],
+    "unit_name": NotRequired[str | None]})
 """A case as the views list it (inbox, cases); an inbox row also says why a returned case came
-back (`returned_reason`)."""
+back (`returned_reason`). Beside each login and code, its name (`subject_name`, `class_name`,
+`unit_name` ...; None where none is registered)."""
 
 AuditRow = TypedDict("AuditRow", {
     "at": str, "actor": str, "action": str, "case": str | None, "target": str | None,
     "step": str | None, "step_label": str | None, "to_step": str | None, "comment": str | None,
     "position": int, "via": str | None, "session": str | None, "address": str | None,
-    "os_user": str | None, "host": str | None})
+    "os_user": str | None, "host": str | None, "actor_name": NotRequired[str | None]})
 """One recorded decision or organisation change, and where the command came from (cli, web
 or api; the web's session and address; the CLI's operating-system account and host)."""
 
@@ -26,28 +30,33 @@ AppointmentRow = TypedDict("AppointmentRow", {
     "advisor": str, "class": str, "start": str, "end": str | None, "state": str,
     "case": str | None, "appointed_by": str | None, "end_reason": str | None,
     "end_cause": str | None, "ended_by": str | None, "term_end": str | None,
-    "full_term": bool | None})
+    "full_term": bool | None, "advisor_name": NotRequired[str | None],
+    "class_name": NotRequired[str | None]})
 
 UserRow = TypedDict("UserRow", {"user": str, "name": str, "roles": list[str]})
 
 ClassRow = TypedDict("ClassRow", {
     "class": str, "name": str, "unit": str, "students": int, "level": str, "graduating": bool,
-    "year_of_study": int | None, "advisors": list[str]})
+    "year_of_study": int | None, "advisors": list[str], "unit_name": NotRequired[str | None],
+    "advisor_names": NotRequired[list[str]]})
 
-UnitRow = TypedDict("UnitRow", {"unit": str, "name": str, "parent": str | None, "path": str})
+UnitRow = TypedDict("UnitRow", {"unit": str, "name": str, "parent": str | None, "path": str,
+                                "parent_name": NotRequired[str | None]})
 
 ResultRow = TypedDict("ResultRow", {
     "advisor": str, "period": str, "total": float | None, "grade": str | None,
     "vetoed_items": list[str], "state": str, "final": bool, "case": str, "unit": str | None,
     "step_label": str | None, "announcement_until": str | None, "objections_open": int,
-    "explanation": str | None, "imported": bool, "digest": str | None})
+    "explanation": str | None, "imported": bool, "digest": str | None,
+    "advisor_name": NotRequired[str | None], "unit_name": NotRequired[str | None]})
 """One appraisal result of a period; an imported one (`import results`) has no case of its own
 (`case` is import:DIGEST12) and names the file's SHA-256 `digest`."""
 
 AwardRow = TypedDict("AwardRow", {
     "advisor": str, "period": str, "case": str | None, "result": str | None, "unit": str | None,
     "distinction": str | None,
-    "state": str, "step_label": str | None, "amount": float | None, "certificate": str | None})
+    "state": str, "step_label": str | None, "amount": float | None, "certificate": str | None,
+    "advisor_name": NotRequired[str | None], "unit_name": NotRequired[str | None]})
 
 GradeCounts = dict[str, dict[str, int]]
 """Results per grade, per unit and for all ('*'); ungraded count as '-'."""

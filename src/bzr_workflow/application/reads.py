@@ -106,6 +106,7 @@ class Reads:
         with self._read(as_of) as conn:
             rows = queries.inbox(conn, me.login, queries.grants_of(conn, me.login), self.views.policy_of,
                                  self.offset(), keep)
+            rows = queries.with_names(conn, rows)
         return cast("list[CaseRow]", self._open(rows))
 
     def inbox_page(self, actor: str) -> CaseList:
@@ -118,7 +119,7 @@ class Reads:
 
         me = self.store.actor(login)
         with self._read() as conn:
-            rows = queries.mine(conn, self.offset(), me.login)
+            rows = queries.with_names(conn, queries.mine(conn, self.offset(), me.login))
         return self._listed(cast("list[CaseRow]", self._open(rows)))
 
     def _listed(self, rows: list[CaseRow]) -> CaseList:
@@ -145,6 +146,7 @@ class Reads:
         with self._read(as_of) as conn:
             rows = queries.cases(conn, self.offset(), kind, state,
                                  parse(period).key if period else period, unit, limit, keep)
+            rows = queries.with_names(conn, rows)
         return cast("list[CaseRow]", self._open(rows))
 
     def _readable_refs(self, reader: str | None, period: str,
@@ -187,6 +189,7 @@ class Reads:
         ref, keep = normalise_ref(case) if case else None, self._keep(reader)
         with self._read(as_of, position) as conn:
             rows = queries.audit(conn, self.offset(), actor, ref, start, end, limit, keep, after)
+            rows = queries.with_names(conn, rows)
         if keep is not None:  # where and in which session each signer acted: for
             for row in rows:  # administrators and auditors (and the operator) only
                 row["session"] = row["address"] = None
@@ -222,7 +225,8 @@ class Reads:
         policy = self.store.policy()
         today = as_of[:10] if as_of else self.store.today(policy)
         with self._read(as_of) as conn:
-            rows = queries.appointments(conn, advisor, today, policy.staffing.term_years)
+            rows = queries.with_names(conn, queries.appointments(conn, advisor, today,
+                                                                 policy.staffing.term_years))
         return cast("list[AppointmentRow]", self._open(rows))
 
     # -- organisation ---------------------------------------------------------------------
@@ -231,7 +235,10 @@ class Reads:
         from ..projections import queries
 
         with self._read() as conn:
-            return cast("list[UnitRow]", queries.units(conn))
+            rows = queries.units(conn)
+            names = {r["unit"]: r["name"] for r in rows}
+        return cast("list[UnitRow]", [r | {"parent_name": names.get(r["parent"] or "")}
+                                      for r in rows])
 
     def users(self) -> list[UserRow]:
         from ..projections import queries
@@ -245,8 +252,14 @@ class Reads:
 
         policy = self.store.policy()
         with self._read() as conn:
-            return cast("list[ClassRow]", queries.classes(
+            rows = queries.with_names(conn, queries.classes(
                 conn, self.store.today(policy), policy.staffing.term_years))
+            people = queries.with_names(conn, [{"advisor": a} for r in rows
+                                               for a in r["advisors"]])
+        named = {p["advisor"]: p["advisor_name"] for p in people}
+        for row in rows:
+            row["advisor_names"] = [named.get(a) or a for a in row["advisors"]]
+        return cast("list[ClassRow]", self._open(rows))
 
     def policy_view(self, version: int | None = None, unit: str | None = None) -> PolicyView:
         """The store's policy (or an adopted `version`), as refined for `unit` if given."""
@@ -331,8 +344,9 @@ class Reads:
         from ..projections import queries
 
         with self._read(as_of) as conn:
-            rows = [r | {"imported": False, "digest": None}
-                    for r in queries.results(conn, parse(period).key, unit)]
+            rows = queries.with_names(conn, [r | {"imported": False, "digest": None}
+                                             for r in queries.results(conn, parse(period).key,
+                                                                      unit)])
             position = queries.view_position(conn)
         readable = self._readable_refs(reader, period, unit, as_of)
         if readable is not None:
@@ -410,21 +424,25 @@ class Reads:
                 "grade_quota": places, "seal": found.head}
 
     def result_counts(self, period: str, unit: str | None = None,
-                      as_of: str | None = None) -> GradeCounts:
-        """Counted by the database, not from the listed rows; imported results count as the
-        live ones do (under the unit of the class the advisor had in the period, or '-')."""
+                      as_of: str | None = None) -> dict[str, GradeCounts]:
+        """The final results counted per grade and unit (`final`), the provisional ones apart
+        (`provisional`: not final yet, their grade may still change). Counted by the database,
+        not from the listed rows; imported results count as final ones (under the unit of the
+        class the advisor had in the period, or '-')."""
         from ..projections import queries
 
+        key = parse(period).key
         with self._read(as_of) as conn:
-            counts = queries.result_counts(conn, parse(period).key, unit)
+            counts = {"final": queries.result_counts(conn, key, unit, final=True),
+                      "provisional": queries.result_counts(conn, key, unit, final=False)}
         for row in self.imported_results(period, unit, as_of=as_of):
-            for key in ("*", row["unit"] or "-"):
-                bucket = counts.setdefault(key, {})
+            for place in ("*", row["unit"] or "-"):
+                bucket = counts["final"].setdefault(place, {})
                 bucket[row["grade"]] = bucket.get(row["grade"], 0) + 1
         return counts
 
     def counts_for(self, reader: str, period: str, unit: str | None = None,
-                   as_of: str | None = None) -> GradeCounts:
+                   as_of: str | None = None) -> dict[str, GradeCounts]:
         """`result_counts` for a signed-in `reader`: counts name no one, but are read only by
         those who read a period's results (signing.may_read_results)."""
         me, wf = self.store.user(reader), self.store.policy().workflows.get("appraisal")
@@ -437,7 +455,7 @@ class Reads:
         from ..projections import queries
 
         with self._read(as_of) as conn:
-            rows = queries.awards(conn, parse(period).key)
+            rows = queries.with_names(conn, queries.awards(conn, parse(period).key))
         return cast("list[AwardRow]", self._open(rows))
 
     def award_form(self, ref: str, out: str, fmt: str | None = None,
@@ -824,19 +842,6 @@ class Reads:
         from .appraisalview import AppraisalViews
 
         return AppraisalViews(self.store).announcements(period, reader)
-
-    def readable_result_counts(self, period: str, unit: str | None,
-                               reader: str | None) -> dict[str, dict[str, dict[str, int]]]:
-        """Counts per grade, per unit and for all ('*'), of the results `reader` may read:
-        final results and provisional ones (not yet final) apart."""
-        counts: dict[str, dict[str, dict[str, int]]] = {"final": {}, "provisional": {}}
-        for row in self.results(period, unit, reader).rows:
-            side = counts["final" if row["final"] else "provisional"]
-            for key in ("*", row["unit"] or "-"):
-                bucket = side.setdefault(key, {})
-                grade = row["grade"] or "-"
-                bucket[grade] = bucket.get(grade, 0) + 1
-        return counts
 
 
 def form_format(out: str, fmt: str | None, location: Location | None = None,

@@ -158,7 +158,9 @@ def appraisal_finalise(ctx: Ctx, ref: str | None, period: str | None) -> None:
 @click.command()
 @click.option("--period", required=True, help="The appraisal period: 2026-2027 or 2026-2027-1 (long forms accepted).")
 @click.option("--unit", metavar="UNIT", help="Only this unit and the units under it.")
-@click.option("--counts", is_flag=True, help="Counts per grade, per unit, instead of the list.")
+@click.option("--counts", is_flag=True,
+              help="Counts per grade, per unit, of the final results (the provisional apart),"
+                   " instead of the list.")
 @click.option("--rank", is_flag=True,
               help="Ranked by total, highest first, with the places of the policy's grade quota"
                    " (Suzhou: at most 15 % 优秀) and which results hold them.")
@@ -199,10 +201,16 @@ def _ranked_text(found: dict[str, Any]) -> str:
     return "\n".join(lines + [f"seal {found['seal']}"])
 
 
-def _counts_text(counts: dict[str, dict[str, int]]) -> str:
-    grades = sorted({g for bucket in counts.values() for g in bucket})
-    rows = [{"unit": "all" if u == "*" else u, **bucket} for u, bucket in counts.items()]
-    return table(rows, ["unit", *grades]) if rows else "(none)"
+def _counts_text(counts: dict[str, dict[str, dict[str, int]]]) -> str:
+    """The final results' counts; the provisional ones apart, below."""
+    def one(part: dict[str, dict[str, int]]) -> str:
+        grades = sorted({g for bucket in part.values() for g in bucket})
+        rows = [{"unit": "all" if u == "*" else u, **bucket} for u, bucket in part.items()]
+        return table(rows, ["unit", *grades]) if rows else "(none)"
+    lines = ["final:", one(counts["final"])]
+    if counts["provisional"]:
+        lines += ["provisional (not final yet):", one(counts["provisional"])]
+    return "\n".join(lines)
 
 
 COMMANDS = [appraisal, results]

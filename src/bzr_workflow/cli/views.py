@@ -68,7 +68,23 @@ def _show_text(case: dict[str, Any]) -> str:
         met = ", ".join(f"{n['label']} {n['met']}/{n['of']}" for n in case.get("norms", []))
         lines.append(f"  {'work log':<15} {log['entries']} entries" + (f": {done}" if done else "")
                      + (f"; norms met {met}" if met else ""))
-    return "\n".join(lines)
+    return "\n".join(lines + _result_lines(case))
+
+
+def _result_lines(case: dict[str, Any]) -> list[str]:
+    """An appraisal's result as it stands: total, grade, each score, bonus and veto items, and
+    the explanation of the grade (or of what it still awaits)."""
+    if case.get("kind") != "appraisal" and "scores" not in case:
+        return []
+    lines = [f"  {k:<15} {case[k]}" for k in ("total", "grade") if case.get(k) is not None]
+    lines += [f"  {'score':<15} {key} = {value}" for key, value in (case.get("scores") or {}).items()]
+    lines += [f"  {'bonus':<15} {key} = {value}" for key, value in (case.get("bonus") or {}).items()]
+    lines += [f"  {'veto item':<15} {item}" for item in case.get("vetoed_items") or []]
+    if case.get("explanation"):
+        lines.append(f"  {'explanation':<15} {case['explanation']}")
+    if "final" in case:
+        lines.append(f"  {'final':<15} {'yes' if case['final'] else 'no (provisional)'}")
+    return lines
 
 
 @click.command()

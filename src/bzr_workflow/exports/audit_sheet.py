@@ -9,9 +9,10 @@ from typing import Any
 
 from .safe import csv_rows, xlsx_cell
 
-HEADER = ["时间", "办理人", "操作", "案件", "对象", "环节", "环节名称", "转至", "意见", "事件位置"]
+HEADER = ["时间", "办理人", "操作", "案件", "对象", "环节", "环节名称", "转至", "意见", "事件位置",
+          "办理人姓名"]
 KEYS = ["at", "actor", "action", "case", "target", "step", "step_label", "to_step", "comment",
-        "position"]
+        "position", "actor_name"]  # the name last: the columns before keep their places
 
 
 def rows(found: Sequence[Mapping[str, Any]], query: Mapping[str, str | None],
@@ -25,7 +26,7 @@ def rows(found: Sequence[Mapping[str, Any]], query: Mapping[str, str | None],
                              *(["事件位置", position] if position is not None else []),
                              *(["库标识", signed["store"], "公钥", signed["public_key"],
                                 "签名", signed["signature"]] if signed else [])], HEADER]
-    out += [[row[k] if row[k] is not None else "" for k in KEYS] for row in found]
+    out += [[row.get(k) if row.get(k) is not None else "" for k in KEYS] for row in found]
     return out
 
 

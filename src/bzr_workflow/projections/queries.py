@@ -264,13 +264,16 @@ def results(conn: Connection, period: str, unit: str | None = None) -> list[dict
             for r in conn.execute(query.order_by(a.unit, a.advisor))]
 
 
-def result_counts(conn: Connection, period: str,
-                  unit: str | None = None) -> dict[str, dict[str, int]]:
-    """How many results of each grade, per unit and for all ('*'); ungraded count as '-'.
-    Counted by the database: the same as counting `results(conn, period, unit)`."""
+def result_counts(conn: Connection, period: str, unit: str | None = None,
+                  final: bool | None = None) -> dict[str, dict[str, int]]:
+    """How many results of each grade, per unit and for all ('*'); ungraded count as '-';
+    with `final`, only the final (True) or the provisional (False) ones. Counted by the
+    database: the same as counting `results(conn, period, unit)`."""
     a, c = t.appraisals.c, t.cases.c
     query = (select(a.unit, a.grade, func.count()).join(t.cases, c.ref == a.ref)
              .where(a.period == period).group_by(a.unit, a.grade))
+    if final is not None:
+        query = query.where(a.final.is_(final))
     if unit:
         query = query.where(c.unit_path.contains(f"/{unit}/"))
     counts: dict[str, dict[str, int]] = {}
@@ -385,3 +388,38 @@ def cases_about(conn: Connection, offset: str, subject: str,
     if kind:
         query = query.where(c.kind == kind)
     return [case_row(r, offset) for r in conn.execute(query.order_by(c.opened_at, c.ref))]
+PEOPLE_NAMES = {"subject": "subject_name", "opener": "opener_name",
+                "last_actor": "last_actor_name", "actor": "actor_name",
+                "advisor": "advisor_name"}
+"""The name key added beside each login key a row may have (its value sealed until opened)."""
+
+
+def with_names(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each row with the names beside its logins and codes, as the views hold them (a person's
+    name sealed under their key, opened by the door): `subject_name`, `opener_name`,
+    `last_actor_name`, `actor_name`, `advisor_name` beside the logins, `class_name` beside
+    `class`, `unit_name` beside `unit`; None where nothing of that code is registered."""
+    logins = {r[k] for r in rows for k in PEOPLE_NAMES if r.get(k)}
+    codes = {r["class"] for r in rows if r.get("class")}
+    units_ = {r["unit"] for r in rows if r.get("unit")}
+    people = _names(conn, t.users.c.login, t.users.c.name, logins)
+    klasses = _names(conn, t.classes.c.code, t.classes.c.name, codes)
+    places = _names(conn, t.units.c.code, t.units.c.name, units_)
+    for row in rows:
+        for key, named in PEOPLE_NAMES.items():
+            if key in row:
+                row[named] = people.get(row[key]) if row[key] else None
+        if "class" in row:
+            row["class_name"] = klasses.get(row["class"]) if row["class"] else None
+        if "unit" in row:
+            row["unit_name"] = places.get(row["unit"]) if row["unit"] else None
+    return rows
+
+
+def _names(conn: Connection, key: Any, name: Any, wanted: set[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), 500):  # bound the IN list
+        chunk = ordered[start:start + 500]
+        found.update({k: v for k, v in conn.execute(select(key, name).where(key.in_(chunk)))})
+    return found

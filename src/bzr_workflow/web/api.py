@@ -320,14 +320,16 @@ def finalise(ref: str, request: Request, app: Door, who: Writer,
 
 @router.get("/results")
 def results(request: Request, app: Door, who: ApiCaller, period: str | None = None,
-            unit: str | None = None, counts: str | None = None) -> Response:
-    """`results --json`: the period's results the caller may read; with `counts=true`, how
-    many of each grade per unit ('*': all), final and provisional apart."""
-    only(request, "period", "unit", "counts")
+            unit: str | None = None, counts: str | None = None,
+            as_of: str | None = None) -> Response:
+    """`results --json`: the period's results the caller may read, imported ones among them,
+    as they stood at `as_of` (what `--as-of` takes); with `counts=true`, how many of each grade
+    per unit ('*': all), final and provisional apart, for those who read a period's results."""
+    only(request, "period", "unit", "counts", "as_of")
     if not period:
         raise BadInput("give period, e.g. ?period=2026-2027")
-    if counts not in (None, "true", "false", "1", "0"):
+    if counts not in (None, "", "true", "false", "1", "0"):
         raise BadInput("counts {value!r} must be true or false", value=counts)
     if counts in ("true", "1"):
-        return Json(app.reads.readable_result_counts(period, unit or None, who.login))
-    return Json(app.reads.results(period, unit or None, who.login).rows)
+        return Json(app.reads.counts_for(who.login, period, unit or None, as_of))
+    return Json(app.reads.results(period, unit or None, who.login, as_of).rows)

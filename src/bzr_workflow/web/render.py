@@ -37,7 +37,9 @@ def render(request: Request, name_of_template: str, status: int = 200,
     response = templates.TemplateResponse(
         request, name_of_template, {"t": translator(lang), "say": say(lang), "lang": lang,
                                     "who": who,
-                                    "who_name": name, "switch": switch, **context},
+                                    "who_name": name, "switch": switch,
+                                    "is_admin": who is not None and _admin(request, who.login),
+                                    **context},
         status_code=status)
     if request.query_params.get("lang") in LANGS:
         response.set_cookie(LANG_COOKIE, lang, samesite="lax", secure=secure(request))
@@ -50,6 +52,15 @@ def _name_of(request: Request, login: str) -> str:
         return str(door(request).user(login).name)
     except WorkflowError:
         return login
+
+
+def _admin(request: Request, login: str) -> bool:
+    """Whether the signed-in person is an administrator (the header links /admin for them)."""
+    try:
+        door(request).require_admin(login)
+    except WorkflowError:
+        return False
+    return True
 
 
 def to_login() -> RedirectResponse:
