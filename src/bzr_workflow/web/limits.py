@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import threading
 import time
 from collections import deque
@@ -21,6 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..adapters.files import REQUEST_CAP
 from ..domain.errors import AccountLocked, BadInput, Conflict, SignInFailed
 from .errors import TooManySignIns
 
@@ -30,6 +32,11 @@ TRACKED = 100_000  # addresses remembered at most (the oldest are forgotten firs
 PASSWORD_CHECKS = max(1, (os.cpu_count() or 2) // 2)
 """Sign-ins checked at once (argon2id: 64 MiB and up to 4 lanes each); the rest wait their turn."""
 T = TypeVar("T")
+
+UPLOAD_PATH = re.compile(r"/(api/v1/)?cases/[^/]+/summary")
+"""Where a multipart body may carry attached files: the upload caps (web/uploads.py,
+adapters/files.py) apply there instead of MAX_BODY."""
+UPLOAD_BODY = REQUEST_CAP + (2 << 20)  # the files, their text fields and the multipart framing
 
 TOO_LARGE = "the request body is above {limit} bytes; nothing was read or written"
 
@@ -49,21 +56,31 @@ class BodyCap:
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
         self.app, self.limit = app, limit
 
+    def limit_of(self, scope: Scope) -> int:
+        """MAX_BODY, or UPLOAD_BODY for a multipart POST to an upload path (whose files are
+        counted again, each against its own cap, as they stream: web/uploads.py)."""
+        if scope.get("method") == "POST" and UPLOAD_PATH.fullmatch(scope.get("path", "")):
+            kind = next((v for k, v in scope["headers"] if k == b"content-type"), b"")
+            if kind.lower().startswith(b"multipart/form-data"):
+                return max(self.limit, UPLOAD_BODY)
+        return self.limit
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
+        limit = self.limit_of(scope)
         if declared is not None and (not declared.strip().isdigit()
-                                     or int(declared) > self.limit):
+                                     or int(declared) > limit):
             bad = not declared.strip().isdigit()
-            text = "Content-Length is not a number" if bad else TOO_LARGE.format(limit=self.limit)
+            text = "Content-Length is not a number" if bad else TOO_LARGE.format(limit=limit)
             answer = JSONResponse({"error": text, "code": BadInput.exit_code},
                                   status_code=400 if bad else 413,
                                   headers={"Connection": "close"})
             await answer(scope, receive, send)
             return
-        limit, seen = self.limit, 0
+        seen = 0
 
         async def counted() -> Message:
             nonlocal seen
