@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.exceptions import RequestValidationError
 from pydantic import (BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr,
                       ValidationError)
 from starlette.concurrency import run_in_threadpool
@@ -299,11 +300,8 @@ async def summary(ref: str, request: Request, app: Door, who: Writer) -> Respons
     if not is_multipart(request):
         try:
             body = Summary.model_validate_json(await request.body())
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise BadInput("{where}: {problem}", where=where or "body",
-                           problem=str(first["msg"])) from None
+        except ValidationError as exc:  # as FastAPI's own body models answer (errors.py)
+            raise RequestValidationError(exc.errors(), body=None) from None
         return Json(await run_in_threadpool(app.appraisals.submit_summary, ref, who.login,
                                             body.summary))
     await run_in_threadpool(app.appraisals.may_attach, ref, who.login)
