@@ -302,3 +302,14 @@ def test_the_attachments_replay_after_reopening_and_their_names_are_sealed(
     with sqlite3.connect(path) as raw:
         blobs = b"".join(bytes(row[0]) for row in raw.execute("SELECT state FROM stored_events"))
     assert "陈晓明的总结".encode() not in blobs  # the name is sealed under chen's key
+
+
+def test_the_openapi_document_offers_json_or_multipart_for_the_summary(
+        guilin: WorkflowApp, web: TestClient) -> None:
+    operation = web.get("/api/v1/openapi.json").json()["paths"][
+        "/api/v1/cases/{ref}/summary"]["post"]
+    assert set(operation["requestBody"]["content"]) == {"application/json",
+                                                        "multipart/form-data"}
+    assert {"200", "400", "401", "403", "404", "409", "413", "422"} <= set(operation["responses"])
+    assert "/api/v1/cases/{ref}/attachments/{digest}" in web.get("/api/v1/openapi.json").json()[
+        "paths"]
