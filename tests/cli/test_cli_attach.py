@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from clirun import invoke, ok, organise
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
@@ -61,3 +63,21 @@ def test_a_file_that_is_not_what_its_name_says_is_refused_and_nothing_is_stored(
     assert folder.exit_code == 2, folder.stderr
     assert files(db) == []
     assert ok(db, "show", ref, actor="chen")["summary"] is None
+
+
+def test_on_postgresql_files_go_to_the_folder_named_and_without_one_the_upload_is_refused(
+        pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ref = appraisal(pg_url)
+    (tmp_path / "总结.pdf").write_bytes(PDF)
+    monkeypatch.delenv("BZR_WORKFLOW_FILES", raising=False)
+    refused = invoke(pg_url, "appraisal", "submit", ref, "--summary", "总结",
+                     "--attach", str(tmp_path / "总结.pdf"), actor="chen")
+    assert refused.exit_code == 2 and "BZR_WORKFLOW_FILES" in refused.stderr, refused.stderr
+    assert len([line for line in refused.stderr.splitlines() if line.strip()]) == 1
+    monkeypatch.setenv("BZR_WORKFLOW_FILES", str(tmp_path / "files"))
+    shown = ok(pg_url, "appraisal", "submit", ref, "--summary", "总结",
+               "--attach", str(tmp_path / "总结.pdf"), actor="chen")
+    pdf = hashlib.sha256(PDF).hexdigest()
+    assert [a["digest"] for a in shown["attachments"]] == [pdf]
+    assert (tmp_path / "files" / pdf[:2] / pdf[2:]).read_bytes() == PDF
+    assert ok(pg_url, "show", ref, actor="zhang")["attachments"] == shown["attachments"]
