@@ -313,3 +313,20 @@ def test_the_openapi_document_offers_json_or_multipart_for_the_summary(
     assert {"200", "400", "401", "403", "404", "409", "413", "422"} <= set(operation["responses"])
     assert "/api/v1/cases/{ref}/attachments/{digest}" in web.get("/api/v1/openapi.json").json()[
         "paths"]
+
+
+def test_a_file_name_that_is_not_utf8_is_refused_400_and_nothing_is_stored(
+        guilin: WorkflowApp) -> None:
+    ref = opened(guilin)
+    client, headers = as_api(guilin, "chen")
+    body = (b"--b\r\nContent-Disposition: form-data; name=\"summary\"\r\n\r\nx\r\n"
+            b"--b\r\nContent-Disposition: form-data; name=\"attachments\"; "
+            b"filename=\"\xd7\xdc\xbd\xe1.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+            + PDF + b"\r\n--b--\r\n")
+    refusal(client.post(f"/api/v1/cases/{ref}/summary", content=body,
+                        headers={**headers, "Content-Type": "multipart/form-data; boundary=b"}),
+            400, 2)
+    refusal(client.post(f"/api/v1/cases/{ref}/summary", content=b"--b\r\ngarbage",
+                        headers={**headers, "Content-Type": "multipart/form-data; boundary=b"}),
+            400, 2)
+    assert stored(guilin) == []

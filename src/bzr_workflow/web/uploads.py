@@ -76,7 +76,7 @@ class _Receiver:
         _, options = parse_options_header(self.part.headers.get(b"content-disposition", b""))
         if b"name" not in options:
             raise BadInput("a multipart part without a name")
-        self.part.name = options[b"name"].decode("utf-8", "replace")
+        self.part.name = _text(options[b"name"])
         if b"filename" not in options:
             if len(self.fields) >= FIELDS_MAX:
                 raise BadInput("more than {count} fields", count=FIELDS_MAX)
@@ -85,7 +85,7 @@ class _Receiver:
         if self.part.name != FILE_FIELD:
             raise BadInput("unknown file field {field!r}; files come as {expected}",
                            field=self.part.name[:64], expected=FILE_FIELD)
-        filename = options[b"filename"].decode("utf-8", "replace")
+        filename = _text(options[b"filename"])
         if not filename:  # a file input left empty
             self.part.skipped = True
             return
@@ -111,7 +111,15 @@ class _Receiver:
             if not self.part.skipped:
                 self.batch.end()
             return
-        self.fields[self.part.name] = self.part.data.decode("utf-8", "replace")
+        self.fields[self.part.name] = _text(bytes(self.part.data))
+
+
+def _text(raw: bytes) -> str:
+    """A field's name, value or file name: UTF-8, as every other body must be (boundary.py)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadInput("a form field or file name is not UTF-8; nothing was stored") from None
 
 
 async def receive(request: Request, batch: Batch, csrf_of: Caller | None = None
