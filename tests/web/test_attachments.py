@@ -330,3 +330,14 @@ def test_a_file_name_that_is_not_utf8_is_refused_400_and_nothing_is_stored(
                         headers={**headers, "Content-Type": "multipart/form-data; boundary=b"}),
             400, 2)
     assert stored(guilin) == []
+
+
+def test_a_part_header_beyond_8_kib_is_refused_400(guilin: WorkflowApp) -> None:
+    ref = opened(guilin)
+    client, headers = as_api(guilin, "chen")
+    body = (b"--b\r\nContent-Disposition: form-data; name=\"summary\"\r\nX-Pad: "
+            + b"a" * 9000 + b"\r\n\r\nx\r\n--b--\r\n")
+    refusal(client.post(f"/api/v1/cases/{ref}/summary", content=body,
+                        headers={**headers, "Content-Type": "multipart/form-data; boundary=b"}),
+            400, 2)
+    assert guilin.reads.show(ref)["summary"] is None

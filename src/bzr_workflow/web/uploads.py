@@ -63,7 +63,7 @@ class _Receiver:
         self.part = _Part()
 
     def on_header_field(self, data: bytes, start: int, end: int) -> None:
-        self.header_name += data[start:end]
+        self.header_name += data[start:end]  # python-multipart caps a part's header size
 
     def on_header_value(self, data: bytes, start: int, end: int) -> None:
         self.header_value += data[start:end]
