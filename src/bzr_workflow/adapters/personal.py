@@ -45,6 +45,10 @@ CLEAR_DATA = frozenset({"distinction", "start"})
 CLEAR_PROFILE = frozenset({"employment"})
 """Profile fields the allowance rules compute from (专职/兼职): not personal, kept in clear."""
 
+ATTACHED_CLEAR = frozenset({"digest", "type", "size"})
+"""An attached file's digest, type and size: not personal; its name (often the advisor's own,
+or a student's) is sealed under the advisor's key like the summary's text."""
+
 Owned = tuple[str, str, frozenset[str]]
 OWNED: dict[type, tuple[Owned, ...]] = {
     # (field, the field naming whose key it is under, keys of a dict field left in clear)
@@ -55,7 +59,8 @@ OWNED: dict[type, tuple[Owned, ...]] = {
     Case.Vetoed: (("reason", "actor", frozenset()),),
     Case.Returned: (("reason", "actor", frozenset()),),
     Case.Withdrawn: (("reason", "actor", frozenset()),),
-    Case.SummarySubmitted: (("text", "actor", frozenset()),),
+    Case.SummarySubmitted: (("text", "actor", frozenset()),
+                            ("attachments", "actor", ATTACHED_CLEAR)),
     Case.VetoFlagged: (("reason", "actor", frozenset()),),
     Case.VetoCleared: (("reason", "actor", frozenset()),),
     Case.ObjectionLodged: (("reason", "actor", frozenset()),),

@@ -31,6 +31,7 @@ from ..domain.timefmt import local_iso
 from ..domain.unit import Unit
 from ..domain.user import User
 from ..adapters import es_fastpath, origin
+from ..adapters.files import FileStore, files_root
 from .accounts import legacy_login
 from ..adapters.personal import KeyRing, PersonalMapper
 from .policybook import PolicyBook
@@ -117,7 +118,7 @@ class WorkflowApp(Application[UUID]):
 
     @cached_property
     def appraisals(self) -> Appraisals:
-        return Appraisals(self)
+        return Appraisals(self, FileStore(files_root(self.location)))
 
     @cached_property
     def awards(self) -> Awards:

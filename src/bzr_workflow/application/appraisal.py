@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ..domain.case import Case
-from ..domain.errors import BadInput, NotPermitted, Phrase, RuleRefused
+from ..adapters.files import Batch, FileStore
+from ..domain.errors import BadInput, NotFound, NotPermitted, Phrase, RuleRefused
 from ..domain.institution import Institution
 from ..domain.periods import parse_period
 from ..domain.roster import PeriodRoster
@@ -19,6 +20,7 @@ from .hooks import Decided
 from .readers import refuse_unreadable
 from .opening import counter, new_case
 from .render import SiblingDicts, case_dict
+from .ports import Store
 from .service import Service
 from .targets import Target
 from .text import checked
@@ -40,7 +42,12 @@ def parse_items(pairs: Sequence[str], what: str) -> dict[str, str]:
 
 class Appraisals(Service):
     """Appraisal commands: opening a period's cases (for targets the caller read first:
-    `reads.appraisal_targets`), summaries, scores, veto items, 公示, finalising."""
+    `reads.appraisal_targets`), summaries (with their attached files, kept in `files`),
+    scores, veto items, 公示, finalising."""
+
+    def __init__(self, store: Store, files: FileStore) -> None:
+        super().__init__(store)
+        self.files = files
 
     def open_appraisals(self, period: str, targets: Sequence[Target], actor: str | None,
                         explicit: bool, progress: Progress | None = None, early: bool = False
@@ -126,16 +133,43 @@ class Appraisals(Service):
             progress(len(todo) % 100)
         return shown
 
-    def submit_summary(self, ref: str, actor: str | None, text: str) -> dict[str, Any]:
+    def submit_summary(self, ref: str, actor: str | None, text: str,
+                       attachments: Batch | None = None) -> dict[str, Any]:
+        """The self-summary; `attachments`, files already streamed in and checked, are moved
+        into the store's folder once the summary is decided, just before it is saved."""
         text = checked(text, "the self-summary")
 
         def command() -> dict[str, Any]:
             me = self.store.actor(actor)
             case = self._appraisal(ref, me)
-            case.submit_summary(me.login, text)
+            case.may_submit_summary(me.login)
+            records = attachments.place() if attachments is not None and len(attachments) \
+                else []
+            case.submit_summary(me.login, text, records)
             self.store.save(case)
             return case_dict(case, self.store.case_policy(case))
-        return self.store.attempt(command)
+        try:
+            return self.store.attempt(command)
+        finally:
+            if attachments is not None:
+                attachments.discard()
+
+    def may_attach(self, ref: str, actor: str | None) -> None:
+        """Refuse, before an upload is read, whoever may not submit the self-summary of `ref`
+        now (the reading rule first: a stranger is told only that they may not read it)."""
+        me = self.store.actor(actor)
+        self._appraisal(ref, me).may_submit_summary(me.login)
+
+    def attachment(self, ref: str, actor: str | None, digest: str) -> tuple[str, dict[str, Any]]:
+        """The stored file `digest` attached to `ref` and what the summary says of it (name,
+        type, size), for a reader of the case."""
+        me = self.store.actor(actor)
+        case = self.store.case(ref)
+        refuse_unreadable(self.store, case, me.login, me.grants)
+        for record in case.attachments:
+            if record["digest"] == digest:
+                return self.files.existing(digest), dict(record)
+        raise NotFound("{ref} has no attached file {digest}", ref=case.ref, digest=digest[:80])
 
     def score(self, ref: str, actor: str | None, items: Sequence[str],
               bonus: Sequence[str] = ()) -> dict[str, Any]:

@@ -92,5 +92,6 @@ def appraisal_fields(case: Case, policy: Policy) -> dict[str, Any]:
             "vetoed_items": result.get("vetoed_items", []),
             "scores": dict(case.scores), "bonus": dict(case.bonus),
             "veto_flags": {k: dict(v) for k, v in case.flags.items()},
-            "summary": case.summary or None, "announcement": case.announcement or None,
+            "summary": case.summary or None, "attachments": [dict(a) for a in case.attachments],
+            "announcement": case.announcement or None,
             "final": case.final}

@@ -14,7 +14,8 @@ REFUSALS = {"WorkflowError", "RuleRefused", "StepNotAllowed", "AlreadySigned",
             "SeparationOfDuties", "LimitReached", "AlreadyExists", "BadInput", "NotFound",
             "NotPermitted", "SignInFailed", "AccountLocked", "Conflict", "IntegrityFailure",
             "StoreMissing", "StoreUnavailable", "NotEligible", "PolicyInvalid", "NotSignedIn",
-            "Forbidden", "ViewsUnavailable", "TooManySignIns", "Phrase", "type()", "__init__"}
+            "Forbidden", "ViewsUnavailable", "TooManySignIns", "TooLarge", "Phrase", "type()",
+            "__init__"}
 MARKS = {"N_", "t"}
 Found = tuple[int, str | None, str, list[str]]  # (line, function: None, msgid, comments)
 

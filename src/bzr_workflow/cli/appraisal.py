@@ -69,10 +69,22 @@ def appraisal_open(ctx: Ctx, period: str, advisors: tuple[str, ...], everyone: b
 @click.argument("ref", metavar="CASE")
 @click.option("--summary", required=True, metavar="TEXT|@FILE",
               help="The self-summary; @FILE: a file of at most 1 MiB, UTF-8 or GBK.")
+@click.option("--attach", "attach", multiple=True, metavar="FILE",
+              help="A file attached to it: PDF, PNG, JPEG or Word (.docx, .doc), at most 10 "
+                   "MiB each, 25 MiB and 10 files together; checked by its content. Repeatable.")
 @pass_ctx
-def appraisal_submit(ctx: Ctx, ref: str, summary: str) -> None:
-    """The advisor's written self-summary (个人书面总结)."""
-    ctx.emit(ctx.app().appraisals.submit_summary(ref, ctx.actor, text_or_file(summary)), appraisal_line)
+def appraisal_submit(ctx: Ctx, ref: str, summary: str, attach: tuple[str, ...]) -> None:
+    """The advisor's written self-summary (个人书面总结), with files attached."""
+    appraisals = ctx.app().appraisals
+    text = text_or_file(summary)
+    if not attach:
+        ctx.emit(appraisals.submit_summary(ref, ctx.actor, text), appraisal_line)
+        return
+    appraisals.may_attach(ref, ctx.actor)  # the reading rule before a file is read
+    with appraisals.files.batch() as batch:
+        for path in attach:
+            batch.add_path(path)
+        ctx.emit(appraisals.submit_summary(ref, ctx.actor, text, batch), appraisal_line)
 
 
 @appraisal.command("score")

@@ -93,10 +93,18 @@ class Case(Aggregate):
         reason: str
 
     class SummarySubmitted(Aggregate.Event):
+        """The self-summary, with the files attached with it: `{digest, name, type, size}`
+        each (the file itself is stored by its SHA-256 beside the store, adapters/files.py)."""
+
         TOPIC = "bzr.case.summary_submitted"
-        class_version = 1
+        class_version = 2
         actor: str
         text: str
+        attachments: list[dict[str, Any]]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["attachments"] = []  # before attachments, a summary was text alone
 
     class Scored(Aggregate.Event):
         """Scores entered or revised: each changed item keeps [old, new] (old None the first time)."""
@@ -212,6 +220,7 @@ class Case(Aggregate):
         self.signers = signing.signers_at_opening(open_step, opener, subject, opener_signs)
         self.applicant = opener  # who lodged the case: re-submits it after a return
         self.summary = ""
+        self.attachments: list[dict[str, Any]] = []
         self.scores: dict[str, str] = {}
         self.bonus: dict[str, str] = {}
         self.flags: dict[str, dict[str, str]] = {}
@@ -275,17 +284,28 @@ class Case(Aggregate):
                        reason: str) -> None:
         self.capped = {} if placed else {"grade": grade, "reason": reason}
 
-    def submit_summary(self, actor: str, text: str) -> None:
+    def may_submit_summary(self, actor: str) -> None:
+        """Refuse anyone but the advisor, or a case no longer open (asked before an upload is
+        read, and again when the summary is submitted)."""
         self._require_open()
         if actor != self.subject:
             raise NotPermitted("only {subject}, whose appraisal {ref} is, submits its "
                                "self-summary", subject=self.subject, ref=self.ref)
+
+    def submit_summary(self, actor: str, text: str,
+                       attachments: list[dict[str, Any]] | None = None) -> None:
+        """The text replaces the earlier summary; the files are added to those attached
+        before (a file already attached, by its digest, is not added twice)."""
+        self.may_submit_summary(actor)
         _need_reason(text, Phrase("self-summary"))
-        self._summary(actor=actor, text=text)
+        known = {a["digest"] for a in self.attachments}
+        new = [dict(a) for a in attachments or () if a["digest"] not in known]
+        self._summary(actor=actor, text=text, attachments=new)
 
     @event(SummarySubmitted)
-    def _summary(self, actor: str, text: str) -> None:
+    def _summary(self, actor: str, text: str, attachments: list[dict[str, Any]]) -> None:
         self.summary = text
+        self.attachments = [*self.attachments, *attachments]
 
     def score(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
               items: dict[str, str], bonus: dict[str, str]) -> None:

@@ -105,3 +105,7 @@ class IntegrityFailure(WorkflowError):
     """Stored history does not match its seal."""
 
     exit_code = 5
+
+
+class TooLarge(BadInput):
+    """An upload above its cap (a file, or a request's files together): HTTP 413, exit 2."""

@@ -6,7 +6,10 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
+from fastapi.exceptions import RequestValidationError
+from pydantic import (BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr,
+                      ValidationError)
+from starlette.concurrency import run_in_threadpool
 
 from ..application.app import WorkflowApp
 from ..application.credentials import SignedIn
@@ -14,6 +17,7 @@ from ..domain.errors import BadInput
 from .auth import SESSION_COOKIE, address, cookie
 from .deps import ApiCaller, Door, Writer, end_session, start_session
 from .limits import checking_password
+from .uploads import download, is_multipart, receive
 
 router = APIRouter(prefix="/api/v1")
 
@@ -273,10 +277,48 @@ def open_appraisals(body: Opening, request: Request, app: Door, who: Writer) -> 
     return Json(list(opened), status_code=201)
 
 
-@router.post("/cases/{ref}/summary")
-def summary(ref: str, body: Summary, request: Request, app: Door, who: Writer) -> Response:
+SUMMARY_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": {"type": "object", "additionalProperties": False,
+                                    "required": ["summary"],
+                                    "properties": {"summary": {"type": "string",
+                                                               "maxLength": 100_000}}}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["summary"], "properties": {
+        "summary": {"type": "string", "maxLength": 100_000},
+        "attachments": {"type": "array", "maxItems": 10,
+                        "items": {"type": "string", "format": "binary"}}}}}}}}
+
+
+@router.post("/cases/{ref}/summary", openapi_extra=SUMMARY_BODY)
+async def summary(ref: str, request: Request, app: Door, who: Writer) -> Response:
+    """`appraisal submit`: JSON `{"summary"}`, or multipart with `summary` and files in
+    `attachments` (PDF, PNG, JPEG, Word; each checked by its content, streamed under the upload
+    caps into the store's folder only after the reading rule and the right to submit)."""
     only(request)
-    return Json(app.appraisals.submit_summary(ref, who.login, body.summary))
+    if not is_multipart(request):
+        try:
+            body = Summary.model_validate_json(await request.body())
+        except ValidationError as exc:  # as FastAPI's own body models answer (errors.py)
+            raise RequestValidationError(exc.errors(), body=None) from None
+        return Json(await run_in_threadpool(app.appraisals.submit_summary, ref, who.login,
+                                            body.summary))
+    await run_in_threadpool(app.appraisals.may_attach, ref, who.login)
+    batch = app.appraisals.files.batch()
+    fields = await receive(request, batch)
+    unknown = sorted(set(fields) - {"summary"})
+    if unknown:
+        await run_in_threadpool(batch.discard)
+        raise BadInput("unknown field {field!r}; this endpoint takes summary and attachments",
+                       field=unknown[0][:64])
+    return Json(await run_in_threadpool(app.appraisals.submit_summary, ref, who.login,
+                                        fields.get("summary", ""), batch))
+
+
+@router.get("/cases/{ref}/attachments/{digest}")
+def attachment(ref: str, digest: str, request: Request, app: Door,
+               who: ApiCaller) -> Response:
+    """A file attached to the self-summary, for a reader of the case."""
+    only(request)
+    return download(*app.appraisals.attachment(ref, who.login, digest))
 
 
 @router.post("/cases/{ref}/scores")

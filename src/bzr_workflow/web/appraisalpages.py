@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from ..application import WorkflowApp
 from ..application.caseview import CaseView
 from ..domain.errors import BadInput, WorkflowError
-from .auth import Caller
+from .auth import Caller, check_csrf
 from .casepages import acted
 from .deps import Door, Poster, Reader
-from .errors import status_of
+from .errors import NotSignedIn, status_of
 from .messages import language
 from .render import refusal_of, render, see
+from .uploads import download, is_multipart, receive
 
 router = APIRouter(include_in_schema=False)
 FIELDS_MAX = 400  # inputs a scoring form may post
@@ -89,10 +92,46 @@ def _names(app: WorkflowApp) -> dict[str, str]:
 # -- the case page's appraisal forms --------------------------------------------------------
 
 @router.post("/cases/{ref}/summary")
-def summary(ref: str, request: Request, app: Door, who: Poster,
-            summary: str = Form("")) -> Response:
-    return acted(request, app, who, ref,
-                 lambda: app.appraisals.submit_summary(ref, who.login, summary))
+async def summary(ref: str, request: Request, app: Door, who: Reader) -> Response:
+    """The self-summary form (`multipart/form-data`: `csrf`, `summary`, files in
+    `attachments`; a plain form without files is taken as well). Whoever may not submit it is
+    refused before the body is read; the files stream into the store's folder under the upload
+    caps (web/uploads.py); 303 back to the case page, or the page again with the refusal."""
+    if not is_multipart(request):
+        form = await request.form(max_files=0, max_fields=FIELDS_MAX)
+        check_csrf(who, str(form.get("csrf") or ""))
+        text = str(form.get("summary") or "")
+        return await run_in_threadpool(
+            acted, request, app, who, ref,
+            lambda: app.appraisals.submit_summary(ref, who.login, text))
+    try:
+        await run_in_threadpool(app.appraisals.may_attach, ref, who.login)
+    except NotSignedIn:
+        raise
+    except WorkflowError as exc:
+        return await run_in_threadpool(acted, request, app, who, ref, _raising(exc))
+    batch = app.appraisals.files.batch()
+    try:
+        fields = await receive(request, batch, csrf_of=who)
+    except NotSignedIn:
+        raise
+    except WorkflowError as exc:
+        return await run_in_threadpool(acted, request, app, who, ref, _raising(exc))
+    return await run_in_threadpool(
+        acted, request, app, who, ref,
+        lambda: app.appraisals.submit_summary(ref, who.login, fields.get("summary", ""), batch))
+
+
+def _raising(exc: WorkflowError) -> Callable[[], dict[str, Any]]:
+    def again() -> dict[str, Any]:
+        raise exc
+    return again
+
+
+@router.get("/cases/{ref}/attachments/{digest}")
+def attachment(ref: str, digest: str, request: Request, app: Door, who: Reader) -> Response:
+    """A file attached to the self-summary, downloaded by a reader of the case."""
+    return download(*app.appraisals.attachment(ref, who.login, digest))
 
 
 @router.post("/cases/{ref}/scores")

@@ -13,7 +13,7 @@ from .. import catalogue
 from ..application.app import translate_storage_error
 from .messages import language
 from ..domain.errors import (AccountLocked, BadInput, Conflict, IntegrityFailure, NotFound,
-                             NotPermitted, SignInFailed, WorkflowError)
+                             NotPermitted, SignInFailed, TooLarge, WorkflowError)
 
 
 class NotSignedIn(NotPermitted):
@@ -40,6 +40,8 @@ def status_of(exc: WorkflowError) -> int:
         return 403
     if isinstance(exc, NotFound):
         return 404
+    if isinstance(exc, TooLarge):
+        return 413
     if isinstance(exc, BadInput):
         return 400
     if isinstance(exc, Conflict):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import threading
 import time
 from collections import deque
@@ -21,6 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..adapters.files import REQUEST_CAP
 from ..domain.errors import AccountLocked, BadInput, Conflict, SignInFailed
 from .errors import TooManySignIns
 
@@ -32,6 +34,11 @@ TRACKED = 100_000  # addresses remembered at most (the oldest are forgotten firs
 PASSWORD_CHECKS = max(1, (os.cpu_count() or 2) // 2)
 """Sign-ins checked at once (argon2id: 64 MiB and up to 4 lanes each); the rest wait their turn."""
 T = TypeVar("T")
+
+UPLOAD_PATH = re.compile(r"/(api/v1/)?cases/[^/]+/summary")
+"""Where a multipart body may carry attached files: the upload caps (web/uploads.py,
+adapters/files.py) apply there instead of MAX_BODY."""
+UPLOAD_BODY = REQUEST_CAP + (2 << 20)  # the files, their text fields and the multipart framing
 
 TOO_LARGE = "the request body is above {limit} bytes; nothing was read or written"
 
@@ -52,9 +59,17 @@ class BodyCap:
         self.app, self.limit, self.upload_limit = app, limit, upload_limit
 
     def limit_of(self, scope: Scope) -> int:
-        """The cap of this request: an upload's own, or the body cap."""
-        uploading = scope.get("method") == "POST" and str(scope.get("path", "")).startswith(UPLOADS)
-        return self.upload_limit if uploading else self.limit
+        """The cap of this request: an administrator's import upload its own (MAX_UPLOAD), a
+        multipart POST of a self-summary's attachments UPLOAD_BODY (whose files are counted
+        again, each against its own cap, as they stream: web/uploads.py), else the body cap."""
+        path = str(scope.get("path", ""))
+        if scope.get("method") == "POST" and path.startswith(UPLOADS):
+            return self.upload_limit
+        if scope.get("method") == "POST" and UPLOAD_PATH.fullmatch(path):
+            kind = next((v for k, v in scope["headers"] if k == b"content-type"), b"")
+            if kind.lower().startswith(b"multipart/form-data"):
+                return max(self.limit, UPLOAD_BODY)
+        return self.limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

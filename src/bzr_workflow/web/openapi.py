@@ -32,6 +32,8 @@ REASONS = {
     "404": "No such case, user or class (code 2).",
     "409": "Another writer changed the record first; nothing was written (code 4).",
     "422": "Refused by a rule of the policy or the workflow (code 1).",
+    "413": "A body above 1 MiB, or attached files above their caps (10 MiB a file, 25 MiB a"
+           " request) (code 2).",
     "423": "Too many failed sign-ins: the name is locked for a while (code 3).",
     "500": "The store failed its integrity check or could not be reached (code 5 or 1).",
 }
@@ -39,6 +41,7 @@ REASONS = {
 
 READ_RULED = ("/api/v1/exports/",)
 """GET paths the reading rule may refuse (403) though they name no case: the documents."""
+UPLOADS = {"/api/v1/cases/{ref}/summary"}  # multipart bodies with files: their own caps (413)
 NAMING = {"/api/v1/appraisals"}  # bodies that name people or classes who may not exist (404)
 FINDING = {"/api/v1/awards", "/api/v1/cases"}
 """Paths whose writes name a person or class that may not exist (404)."""
@@ -59,6 +62,8 @@ def _statuses(method: str, path: str) -> list[str]:
         found += ["403"]
     if method in ("post", "put", "patch", "delete") and path != "/api/v1/session":
         found += ["409", "422"]
+    if method == "post" and path in UPLOADS:
+        found += ["413"]
     return sorted(found)
 
 
