@@ -300,15 +300,8 @@ def appointed_in(conn: Connection, start: str, end: str) -> list[tuple[str, str,
 def awards(conn: Connection, period: str) -> list[dict[str, Any]]:
     """Award cases of a period: who, where, which honour, how it ended, what it gave; and the
     rewards that follow a final grade, with no award case (`case` None, `result` the appraisal)."""
-    w, c = t.awards.c, t.cases.c
-    query = (select(t.awards, c.state, c.step_label, c.kind).join(t.cases, c.ref == w.ref)
-             .where(w.period == period).order_by(w.unit, w.advisor))
-    return [{"advisor": r.advisor, "period": r.period,
-             "case": None if r.kind == "appraisal" else r.ref,
-             "result": r.ref if r.kind == "appraisal" else None, "unit": r.unit,
-             "distinction": r.distinction or None, "state": r.state, "step_label": r.step_label,
-             "amount": float(r.amount) if r.amount else None, "certificate": r.certificate}
-            for r in conn.execute(query)]
+    w = t.awards.c
+    return _awards(conn, w.period == period, (w.unit, w.advisor))
 
 
 def view_position(conn: Connection) -> int:
@@ -369,9 +362,15 @@ def _payer_totals(lines: list[dict[str, Any]]) -> dict[str, float]:
 def awards_of(conn: Connection, advisor: str) -> list[dict[str, Any]]:
     """One advisor's awards in every period (the advisor record), oldest period first: the
     rows `awards` lists for a period."""
+    w = t.awards.c
+    return _awards(conn, w.advisor == advisor, (w.period, w.ref))
+
+
+def _awards(conn: Connection, where: Any, order: tuple[Any, ...]) -> list[dict[str, Any]]:
+    """The award rows `where` selects, in `order`, with how each case stands."""
     w, c = t.awards.c, t.cases.c
     query = (select(t.awards, c.state, c.step_label, c.kind).join(t.cases, c.ref == w.ref)
-             .where(w.advisor == advisor).order_by(w.period, w.ref))
+             .where(where).order_by(*order))
     return [{"advisor": r.advisor, "period": r.period,
              "case": None if r.kind == "appraisal" else r.ref,
              "result": r.ref if r.kind == "appraisal" else None, "unit": r.unit,
