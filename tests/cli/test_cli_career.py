@@ -203,6 +203,8 @@ def aksu(db: str) -> None:
            actor="admin")
     ok(db, "class", "add", "jd1", "--name", "机电1班", "--unit", "jd", "--students", "40",
        "--level", "高职", actor="admin")
+    ok(db, "training", "record", "--advisor", "tian", "--date", "2023-08-20",
+       actor="xue")  # 第二十四条 岗前培训, before the post
 
 
 def aksu_appoint(db: str, start: str) -> None:

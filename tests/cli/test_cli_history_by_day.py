@@ -39,7 +39,7 @@ def test_results_as_of_an_earlier_instant_show_the_result_as_it_stood(sqlite_url
         None, None, "open", False)
     assert then["step_label"] and then["step_label"] != now["step_label"]
     assert ok(db, "results", "--period", "2026-2027-1", "--counts", "--as-of",
-              scored_by_site) == {"*": {"-": 1}, "nanning": {"-": 1}}
+              scored_by_site) == {"final": {}, "provisional": {"*": {"-": 1}, "nanning": {"-": 1}}}
     assert ok(db, "results", "--period", "2026-2027-1", "--as-of", "2000-01-01") == []
     ranked = ok(db, "results", "--period", "2026-2027-1", "--rank", "--as-of", scored_by_site)
     assert [r["grade"] for r in ranked["ranked"]] == [None]
@@ -85,7 +85,7 @@ def test_an_imported_result_is_listed_marked_with_its_files_digest_and_counted(
         "advisor": "liu", "grade": "合格", "total": "75", "state": "published", "final": True,
         "imported": True, "digest": digest, "case": f"import:{digest[:12]}"}
     assert ok(db, "results", "--period", "2025-2026-2", "--counts") == {
-        "*": {"合格": 1}, "-": {"合格": 1}}
+        "final": {"*": {"合格": 1}, "-": {"合格": 1}}, "provisional": {}}  # imported: final
     assert ok(db, "results", "--period", "2025-2026-2", "--as-of", before) == []
     text = invoke(db, "results", "--period", "2025-2026-2", as_json=False).stdout
     assert "liu" in text and "import:" in text

@@ -29,6 +29,8 @@ def aksu(db_url: str) -> Iterator[WorkflowApp]:
                          ("yuan", ["college"]), ("tian", []), ("gu", [])):
         app.org.add_user(login, login, roles, "admin")
     app.org.add_class("jd1", "机电1班", "jd", 40, "高职", False, "admin")
+    for advisor in ("tian", "gu"):  # 第二十四条 岗前培训, before the post
+        app.trainings.record(advisor, "2023-08-20", None, "xue")
     yield app
     app.close()
 

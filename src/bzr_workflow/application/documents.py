@@ -221,7 +221,8 @@ def allowance_sheet(reads: Reads, asked: Asked) -> dict[str, Any]:
     keep = _unit_filter(reads, asked.reader, paths)
     doc = _frame(reads, "allowance-sheet", asked, asked.month)
     doc |= {"position": sheet["position"], "head": sheet["head"], "signed": sheet.get("signed")}
-    payers = [f.get("payer") for f in (sheet["lines"][0]["funding"] if sheet["lines"] else [])]
+    payers = list(dict.fromkeys(f["payer"] for line in sheet["lines"]  # Suzhou: each 二级学院
+                                for f in line["funding"]))         # pays its own half
     columns = ["班主任", "班级", "人数", "依据", "天数", "金额（元）", *payers]
     grouped: dict[str, list[list[Any]]] = {}
     unit_totals: dict[str, float] = {}
