@@ -58,7 +58,8 @@ def test_a_site_head_signs_off_through_the_api_with_the_csrf_header(
     headers = session(api, "zhang")
     assert [r["id"] for r in api.get("/api/v1/inbox").json()] == [ref]
     answer = api.post(f"/api/v1/cases/{ref}/approve", json={"comment": "同意"}, headers=headers)
-    assert answer.status_code == 200 and answer.json() == store.reads.show(ref)
+    assert answer.status_code == 200
+    assert answer.json().items() <= store.reads.show(ref).items()  # show adds the names
 
 
 def test_a_write_with_the_cookie_but_no_csrf_header_is_refused_and_writes_nothing(

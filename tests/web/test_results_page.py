@@ -66,8 +66,10 @@ def test_the_office_sees_the_candidates_ranked_with_the_places_taken(
     rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
     first, second = rows[0], rows[1]
     assert ">1<" in first and "A-2" in first and "97" in first and "✓" not in first
-    assert ">2<" in second and "A-1" in second and "92" in second and "✓" in second
-    assert "优秀 名额已占: 1 / 1 (2026-2027, 15 % × 7, floor)" in page
+    # places by rank (issue 22): 97 waits at 审定 above 92, so 92 went on as 合格, placeless
+    assert ">2<" in second and "A-1" in second and "92" in second and "✓" not in second
+    assert "合格" in second
+    assert "优秀 名额已占: 0 / 1 (2026-2027, 15 % × 7, floor)" in page
 
 
 def test_an_advisor_may_not_read_the_ranking(browser: Callable[[str], TestClient]) -> None:

@@ -45,6 +45,7 @@ def aksu(store: WorkflowApp) -> None:
     for klass, name, level in (("jd1", "机电1班", "高职"), ("jd2", "机电2班", "中职")):
         store.org.add_class(klass, name, "jd", 40, level, False, "admin")
     for advisor, klass in (("tian", "jd1"), ("zhuan", "jd2")):
+        store.trainings.record(advisor, "2026-01-01", None, "xue")  # 第二十四条 岗前培训
         ref = store.cases.open_case("recruitment", advisor, klass, None, "", "ma")["id"]
         store.cases.approve(ref, "xue")
         store.cases.approve(ref, "yuan")

@@ -10,7 +10,7 @@ from ..domain.access import role_refusal
 from ..domain.appraisal_rules import AppraisalRules
 from ..domain.case import Case
 from ..domain.errors import BadInput, NotFound
-from ..domain.grading import NUMBER, OVERALL, Item
+from ..domain.grading import NUMBER, OVERALL, STUDENT_EVALUATION, Item
 from ..domain.periods import parse_period
 from ..domain.policy import Policy
 from ..domain.signing import signing_refusal
@@ -73,8 +73,11 @@ class AppraisalViews(Service):
         if key == OVERALL:
             return {"key": OVERALL, "number": "", "group": "", "label": "", "max": None,
                     "weight": None, "value": value, "choices": rules.grade_labels()}
-        item = {i.key: i for i in rules.indicators}[key]
-        top = None if rules.scoring == "weights" else item.max
+        known = {i.key: i for i in rules.indicators}
+        if rules.student_evaluation is not None:  # Guilin 第十四条 尊重学生评价: out of its own max
+            known[STUDENT_EVALUATION] = rules.student_evaluation
+        item = known[key]
+        top = item.max if key == STUDENT_EVALUATION or rules.scoring != "weights" else None
         return _row(item, written.get(("item", key), {}), value, top, rules.scoring) | {
             "choices": rules.grade_labels() if rules.scoring == "grades" else None}
 

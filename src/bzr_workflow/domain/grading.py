@@ -85,7 +85,7 @@ class Grading:
         would not."""
         items = self._items(bonus)
         if key not in items and not (key == OVERALL and self.scoring == "grades" and not bonus):
-            kind = "bonus item" if bonus else "indicator"
+            kind = Phrase("bonus item") if bonus else Phrase("indicator")
             raise BadInput("unknown {kind} {key!r}; the policy has: {items}", kind=kind, key=key,
                            items=', '.join(items) or Phrase("none"))
         value = value.strip()
