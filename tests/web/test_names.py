@@ -34,6 +34,15 @@ def test_the_inbox_and_mine_pages_show_names_not_logins(store: WorkflowApp,
         assert ">chen<" not in row and ">kj1<" not in row and ">nanning<" not in row
 
 
+def test_the_case_page_names_the_class_and_unit_beside_their_codes(store: WorkflowApp,
+                                                                  browser: Browser) -> None:
+    ref = applied(store)
+    text = browser("zhang").get(f"/cases/{ref}").text
+    fields = text.split('<dl class="fields">', 1)[1].split("</dl>", 1)[0]
+    assert "会计1班" in fields and "南宁校外教学点" in fields and "陈晓明" in fields
+    assert "<dd>kj1</dd>" not in fields and "<dd>nanning</dd>" not in fields
+
+
 def test_the_audit_names_who_acted(store: WorkflowApp, browser: Browser) -> None:
     ref = applied(store)
     store.cases.approve(ref, "zhang", "同意推荐")

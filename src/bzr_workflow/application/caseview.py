@@ -104,6 +104,7 @@ class CaseViews(Service):
         """What a case page shows: fields, pipeline, history, the reader's actions now."""
         case = self._readable(ref, reader)
         shown = self._shown(self._as_of(case, as_of) if as_of else case)
+        shown |= self._named(shown)
         history = self._history(case, as_of)
         policy, wf, machine = self.store.case_rules(case)
         steps = pipeline(wf, policy, shown, history)
