@@ -176,6 +176,7 @@ def ddl_lock(location: Location) -> Iterator[None]:
 # -- the store's files: for their owner only ----------------------------------------------------
 
 _warned: set[str] = set()
+_looked: dict[str, bool] = {}
 
 
 def owner_only(path: str) -> None:
@@ -185,21 +186,13 @@ def owner_only(path: str) -> None:
     import stat
     import sys
 
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    except OSError:
-        return  # said by the open that follows
-    else:
-        os.close(fd)
-        return
-    try:
-        with open(path, "rb") as head:
-            if head.read(16) != b"SQLite format 3\x00":
-                return  # not a store: the open that follows says so, in one line
-    except OSError:
-        return
+    key = os.path.abspath(path)
+    if key not in _looked:
+        # Looked at once per process, before any connection of ours has the file open: closing
+        # another descriptor of an SQLite file drops the POSIX locks SQLite holds on it.
+        _looked[key] = _made_or_sqlite(path)
+    if not _looked[key]:
+        return  # not a store: the open that follows says so, in one line
     for name in (path, path + "-wal", path + "-shm"):
         try:
             mode = stat.S_IMODE(os.stat(name).st_mode)
@@ -209,3 +202,22 @@ def owner_only(path: str) -> None:
             _warned.add(name)
             print(f"warning: {name} may be read by others (mode {mode:04o}): run"
                   f" `chmod 600 {name}`", file=sys.stderr, flush=True)
+
+
+def _made_or_sqlite(path: str) -> bool:
+    """Make the file 0600 if it is not there (True: ours, and a store to be); else whether it
+    is an SQLite database (its header), so a file that is not one gets no warning first."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    except OSError:
+        return False  # said by the open that follows
+    else:
+        os.close(fd)
+        return True
+    try:
+        with open(path, "rb") as head:
+            return head.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
