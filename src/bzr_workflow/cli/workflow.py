@@ -28,6 +28,18 @@ def case_line(case: dict[str, Any]) -> str:
         params = {"head": head, "label": case["step_label"], "step": case["step"],
                   "role": case["role"]}
     lang = cli_language()
+    progress = case.get("countersign")
+    if case["state"] == "open" and progress:  # 会签 / 或签: who signed, who may still sign
+        line, params = N_("{line}; countersign: signed by {signed}, {needed} more needed of "
+                          "{awaited}"), {
+            "line": _said(line, params, lang),
+            "signed": ", ".join(p["name"] for p in progress["signed"]) or "-",
+            "needed": progress["needed"],
+            "awaited": ", ".join(p["name"] for p in progress["awaited"]) or "-"}
+    return _said(line, params, lang)
+
+
+def _said(line: str, params: dict[str, Any], lang: str) -> str:
     if lang == "en":
         return line.format(**params)
     from ..catalogue import render
