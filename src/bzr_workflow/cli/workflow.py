@@ -114,7 +114,9 @@ STEP = click.option("--step", metavar="STEP",
 @STEP
 @pass_ctx
 def approve(ctx: Ctx, ref: str, comment: str, step: str | None) -> None:
-    """Sign off the step now pending (recommend, review, approve, publish ...)."""
+    """Sign off the step now pending (recommend, review, approve, publish ...). At a
+    countersign step (会签 / 或签: the policy's `countersign`) each holder signs once and the
+    last signature needed moves it on; the answer says who signed and who is awaited."""
     if ctx.remote:
         ctx.emit(ctx.remote.post(f"/cases/{quoted(ref)}/approve",
                                  {"comment": comment, "step": step}), case_line)
