@@ -56,6 +56,7 @@ OWNED: dict[type, tuple[Owned, ...]] = {
     User.ProfileUpdated: (("fields", "login", CLEAR_PROFILE),),
     Case.Opened: (("note", "opener", frozenset()), ("data", "subject", CLEAR_DATA)),
     Case.Signed: (("comment", "actor", frozenset()),),
+    Case.Countersigned: (("comment", "actor", frozenset()),),
     Case.Vetoed: (("reason", "actor", frozenset()),),
     Case.Returned: (("reason", "actor", frozenset()),),
     Case.Withdrawn: (("reason", "actor", frozenset()),),

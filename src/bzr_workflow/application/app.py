@@ -114,7 +114,7 @@ class WorkflowApp(Application[UUID]):
 
     @cached_property
     def cases(self) -> Cases:
-        return Cases(self)
+        return Cases(self, holders=lambda role, path: self.reads.holders(role, path))
 
     @cached_property
     def appraisals(self) -> Appraisals:
@@ -149,7 +149,8 @@ class WorkflowApp(Application[UUID]):
 
     @cached_property
     def case_views(self) -> CaseViews:
-        return CaseViews(self, self.norms)
+        return CaseViews(self, self.norms,
+                         holders=lambda role, path: self.reads.holders(role, path))
 
     @cached_property
     def reads(self) -> Reads:

@@ -17,11 +17,13 @@ from ..domain.signing import is_admin, may_open
 from ..domain.policy import Policy, Workflow
 from ..domain.timefmt import local_short, parse_date
 from ..domain.user import User
+from .countersign import Holders, progress, step_holders
 from .effects import effects_of, run
 from .hooks import Decided, Opening
 from .opening import counter, new_case
 from .readers import refuse_unreadable
 from .render import case_dict
+from .ports import Store
 from .service import Service
 from .students import checked_student, sealed, with_student
 from .text import checked
@@ -36,7 +38,12 @@ class PinnedStep:
 
 
 class Cases(Service):
-    """Opening cases of any kind, and the decisions every kind shares."""
+    """Opening cases of any kind, and the decisions every kind shares. `holders` reads who
+    holds a role in a unit (the users view) for a countersign step (会签 / 或签) alone."""
+
+    def __init__(self, store: Store, holders: Holders) -> None:
+        super().__init__(store)
+        self.holders = holders
 
     # -- opening ------------------------------------------------------------------------
 
@@ -117,9 +124,15 @@ class Cases(Service):
             if returned_only:
                 _require_returned(case, wf)
             _expect(case, pinned, policy)
+            holders = step_holders(case, wf, self.holders)
+            at = case.step
             run_decision(case, me.grants, policy,
                     lambda: case.approve(me.login, me.grants, policy, wf, machine, comment,
-                                         store.today(policy)))
+                                         store.today(policy), holders or ()))
+            if case.state == "open" and case.step == at and case.last["action"] == \
+                    "countersigned":  # one more signature gathered: the step has not moved
+                store.save(case)
+                return self._shown(case, policy, wf)
             effects, decided = effects_of(case.kind), Decided(case, policy, wf, me.login)
             moved = run(effects.on_signed, store, decided)
             if case.state == PUBLISHED:
@@ -127,8 +140,16 @@ class Cases(Service):
             if case.final:
                 moved += run(effects.on_final, store, decided)
             store.save(case, *moved)
-            return case_dict(case, policy)
+            return self._shown(case, policy, wf)
         return store.attempt(command)
+
+    def _shown(self, case: Case, policy: Policy, wf: Workflow) -> dict[str, Any]:
+        """The case as a decision answers it; at a countersign step with its progress."""
+        shown = case_dict(case, policy)
+        holders = step_holders(case, wf, self.holders)
+        if holders is not None:
+            shown["countersign"] = progress(self.store, case, wf, holders)
+        return shown
 
     def resubmit(self, ref: str, actor: str | None, comment: str | None = None) -> dict[str, Any]:
         """The applicant re-submits a case that was returned to them for amendment."""
@@ -174,7 +195,7 @@ class Cases(Service):
             moved = run(effects_of(case.kind).on_ended, store, Decided(case, policy, wf,
                                                                         me.login))
             store.save(case, *moved)
-            return case_dict(case, policy)
+            return self._shown(case, policy, wf)
         return store.attempt(command)
 
 

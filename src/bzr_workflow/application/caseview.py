@@ -15,6 +15,7 @@ from ..domain.policy import Policy, Workflow
 from ..domain.signing import reading_refusal
 from ..domain.timefmt import local_iso, parse_instant
 from ..domain.years import year_duties, year_entry
+from .countersign import Holders, progress, step_holders
 from .norms import NormsReports
 from .ports import Store
 from .readers import reader as reader_of
@@ -67,9 +68,9 @@ class CaseViews(Service):
     and norms an appraisal shows, and the case page, each from one load of the case. A
     `reader` who may not read the case is refused (None, the operator's CLI, reads all)."""
 
-    def __init__(self, store: Store, norms: NormsReports) -> None:
+    def __init__(self, store: Store, norms: NormsReports, holders: Holders) -> None:
         super().__init__(store)
-        self.norms = norms
+        self.norms, self.holders = norms, holders
 
     def show(self, ref: str, as_of: str | None = None,
              reader: str | None = None) -> dict[str, Any]:
@@ -77,7 +78,18 @@ class CaseViews(Service):
         compliance as evidence."""
         case = self._readable(ref, reader)
         shown = self._shown(self._as_of(case, as_of) if as_of else case)
+        if as_of is None:  # the holders are today's: a past day's show leaves them out
+            shown |= self._countersign(case)[1]
         return shown | self._named(shown)
+
+    def _countersign(self, case: Case) -> tuple[list[str] | None, dict[str, Any]]:
+        """The pending countersign step's holders now (None: no such step) and, if so, the
+        case's `countersign` progress: who signed, who is awaited (names beside logins)."""
+        wf = self.store.case_policy(case).workflow(case.kind)
+        holders = step_holders(case, wf, self.holders)
+        if holders is None:
+            return None, {}
+        return holders, {"countersign": progress(self.store, case, wf, holders)}
 
     def history(self, ref: str, as_of: str | None = None,
                 reader: str | None = None) -> list[dict[str, Any]]:
@@ -107,13 +119,16 @@ class CaseViews(Service):
         shown |= self._named(shown)
         history = self._history(case, as_of)
         policy, wf, machine = self.store.case_rules(case)
+        holders, signing_now = self._countersign(case)
+        if not as_of:
+            shown |= signing_now
         steps = pipeline(wf, policy, shown, history)
         names = self._names([shown.get("subject"), shown.get("opener"),
                              *(h.get("actor") for h in history)])
         if as_of or reader is None:
             return CaseView(shown, steps, history, (), False, None, as_of, names)
         me = self.store.actor(reader)
-        refusals = case.refusals(me.login, me.grants, policy, wf, machine)
+        refusals = case.refusals(me.login, me.grants, policy, wf, machine, holders)
         actions = tuple(a for a in ACTIONS if refusals[a] is None)
         sign = refusals["approve"]
         waiting = sign if sign is not None and case.state == "open" else None

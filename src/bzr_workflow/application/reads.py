@@ -247,6 +247,14 @@ class Reads:
             rows = queries.users(conn)
         return cast("list[UserRow]", self._open(rows))
 
+    def holders(self, role: str, unit_path: Sequence[str]) -> list[str]:
+        """The logins holding `role` in a unit on `unit_path` or institution-wide, as the
+        users view has them now: a countersign step's holders (domain.signing.Countersign)."""
+        from ..projections import queries
+
+        with self._read() as conn:
+            return queries.holders(conn, role, unit_path)
+
     def classes(self) -> list[ClassRow]:
         from ..projections import queries
 

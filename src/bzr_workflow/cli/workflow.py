@@ -28,6 +28,18 @@ def case_line(case: dict[str, Any]) -> str:
         params = {"head": head, "label": case["step_label"], "step": case["step"],
                   "role": case["role"]}
     lang = cli_language()
+    progress = case.get("countersign")
+    if case["state"] == "open" and progress:  # 会签 / 或签: who signed, who may still sign
+        line, params = N_("{line}; countersign: signed by {signed}, {needed} more needed of "
+                          "{awaited}"), {
+            "line": _said(line, params, lang),
+            "signed": ", ".join(p["name"] for p in progress["signed"]) or "-",
+            "needed": progress["needed"],
+            "awaited": ", ".join(p["name"] for p in progress["awaited"]) or "-"}
+    return _said(line, params, lang)
+
+
+def _said(line: str, params: dict[str, Any], lang: str) -> str:
     if lang == "en":
         return line.format(**params)
     from ..catalogue import render
@@ -102,7 +114,9 @@ STEP = click.option("--step", metavar="STEP",
 @STEP
 @pass_ctx
 def approve(ctx: Ctx, ref: str, comment: str, step: str | None) -> None:
-    """Sign off the step now pending (recommend, review, approve, publish ...)."""
+    """Sign off the step now pending (recommend, review, approve, publish ...). At a
+    countersign step (会签 / 或签: the policy's `countersign`) each holder signs once and the
+    last signature needed moves it on; the answer says who signed and who is awaited."""
     if ctx.remote:
         ctx.emit(ctx.remote.post(f"/cases/{quoted(ref)}/approve",
                                  {"comment": comment, "step": step}), case_line)

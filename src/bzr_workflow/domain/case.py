@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -69,6 +70,18 @@ class Case(Aggregate):
         to_step: str
         to_state: str
         comment: str
+
+    class Countersigned(Aggregate.Event):
+        """One holder's signature at a countersign step (会签 / 或签) that does not yet move it
+        on; the signature that does is a Signed, as a single sign-off is. `on_behalf_of`: the
+        holder a deputy signed for ("" when none), whose signature it counts as."""
+
+        TOPIC = "bzr.case.countersigned"
+        class_version = 1
+        actor: str
+        step: str
+        comment: str
+        on_behalf_of: str
 
     class Vetoed(Aggregate.Event):
         TOPIC = "bzr.case.vetoed"
@@ -234,8 +247,13 @@ class Case(Aggregate):
     # -- decisions: public methods check and decide; @event methods only assign -------------
 
     def approve(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
-                machine: Machine, comment: str, today: str = "") -> None:
-        step = self._signable(actor, grants, policy, wf)
+                machine: Machine, comment: str, today: str = "",
+                holders: Sequence[str] = ()) -> None:
+        """Sign the pending step. At a countersign step `holders` are the users holding its
+        role in the case's unit or above now (the application reads them): a signature that
+        leaves others needed is recorded as Countersigned, the one that completes it moves the
+        case on as a single sign-off does."""
+        step = self._signable(actor, grants, policy, wf, holders)
         if step.id == wf.open_step:
             self._signed(actor=actor, step=step.id, action="resubmitted",
                          to_step=wf.first_step.id, to_state=OPEN, comment=comment)
@@ -243,6 +261,9 @@ class Case(Aggregate):
         if self.kind == "appraisal":
             rules_of(policy).ready_to_sign(wf, step.id, self.scores, self.summary,
                                            bool(self.flags), self.ref)
+        if not signing.completes(self.sheet(), wf, holders, actor):
+            self._countersigned(actor=actor, step=step.id, comment=comment, on_behalf_of="")
+            return
         to = destination(machine, "approve", step.id)
         assert to is not None, f"{step.id} has no approve transition"
         done = to == PUBLISHED
@@ -255,6 +276,11 @@ class Case(Aggregate):
             distinction = str(self.data.get("distinction") or "")
             self._award_granted(*(policy.award.granted(distinction) if policy.award
                                   else ("", False)))
+
+    @event(Countersigned)
+    def _countersigned(self, actor: str, step: str, comment: str, on_behalf_of: str) -> None:
+        self.signers = signing.countersigned(self.signers, step, on_behalf_of or actor)
+        self.last = {"actor": actor, "action": "countersigned", "step": step}
 
     @event(AwardGranted)
     def _award_granted(self, amount: str, certificate: bool) -> None:
@@ -472,9 +498,12 @@ class Case(Aggregate):
     # -- what may be done now: the commands raise these, a case page asks them ------------
 
     def refusals(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
-                 machine: Machine) -> dict[str, WorkflowError | None]:
-        """Why `actor` may not approve, veto, return or withdraw the case now (None: they may)."""
-        return {"approve": signing.signing_refusal(self.sheet(), actor, grants, policy, wf),
+                 machine: Machine,
+                 holders: Sequence[str] | None = None) -> dict[str, WorkflowError | None]:
+        """Why `actor` may not approve, veto, return or withdraw the case now (None: they may);
+        `holders`: the pending countersign step's holders now, if it is one."""
+        return {"approve": signing.signing_refusal(self.sheet(), actor, grants, policy, wf,
+                                                   holders),
                 "veto": self.veto_refusal(actor, grants, policy, wf),
                 "return": self.return_refusal(actor, grants, policy, wf, machine),
                 "withdraw": self.withdraw_refusal(actor, wf, machine)}
@@ -532,8 +561,9 @@ class Case(Aggregate):
                              self.unit_path, self.signers, self.last["action"],
                              self.last["actor"])
 
-    def _signable(self, actor: str, grants: Grants, policy: Policy, wf: Workflow) -> Step:
-        _refuse(signing.signing_refusal(self.sheet(), actor, grants, policy, wf))
+    def _signable(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
+                  holders: Sequence[str] | None = None) -> Step:
+        _refuse(signing.signing_refusal(self.sheet(), actor, grants, policy, wf, holders))
         return wf.step(self.step)
 
     # -- evolution ----------------------------------------------------------------------
@@ -558,8 +588,7 @@ class Case(Aggregate):
 
     def _move(self, move: signing.Move) -> None:
         self.state, self.step, self.last = move.state, move.step, move.last
-        if move.signs:
-            self.signers[move.at] = move.actor
+        self.signers = move.signers(self.signers)
 
 
 def _refuse(refused: WorkflowError | None) -> None:

@@ -31,6 +31,7 @@ def _e(actor: str, action: str, target: str, step: str = "", to_step: str = "",
 _ENTRIES: dict[type, Any] = {
     Case.Opened: lambda e: _e(e.opener, e.action, "", e.open_step, e.step, e.note),
     Case.Signed: lambda e: _e(e.actor, e.action, "", e.step, e.to_step, e.comment),
+    Case.Countersigned: lambda e: _e(e.actor, "countersigned", "", e.step, "", e.comment),
     Case.Vetoed: lambda e: _e(e.actor, "vetoed", "", e.step, "", e.reason),
     Case.Returned: lambda e: _e(e.actor, "returned", "", e.step, e.to_step, e.reason),
     Case.Withdrawn: lambda e: _e(e.actor, "withdrawn", "", e.step, "", e.reason),

@@ -53,6 +53,10 @@ class Step:
     """A clerical act (公布, 归档): whoever signed another level may sign it too, for the
     one-level rule holds decisions, and a small office has one officer to publish what it
     approved."""
+    countersign: int | str | None = None
+    """会签 / 或签 (`countersign = "all"` or `= N`): the step moves on once every holder of its
+    role covering the case's unit has signed ("all"), or any N of them; None (no key): the
+    first holder's signature moves it on, as 1 does. See signing.countersign_needed."""
 
 
 @dataclass(frozen=True)

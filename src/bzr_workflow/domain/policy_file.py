@@ -277,11 +277,21 @@ def _workflow_rules(kind: str, wf: dict[str, Any], role_ids: set[str]) -> Iterat
             yield (f"{path}.steps[{i}].return_to",
                    f"{target!r} is not an earlier step (one of: {', '.join(earlier)})")
         earlier.append(step["id"])
+        yield from _countersign_rules(f"{path}.steps[{i}].countersign", step)
     if steps and not _reaches_publication(kind, wf):
         yield f"{path}.steps", "the pipeline cannot reach publication"
 
 
 S_CLOSED = ("published", "vetoed", "withdrawn")
+
+
+def _countersign_rules(path: str, step: dict[str, Any]) -> Iterator[Problem]:
+    """`countersign` is "all" (会签) or how many holders must sign (或签 at 1), at least 1."""
+    value = step.get("countersign")
+    if isinstance(value, str) and value != "all":
+        yield path, f'must be "all" or a whole number of holders (1 or more), not {value!r}'
+    elif isinstance(value, int) and value < 1:
+        yield path, f'must be "all" or a whole number of holders (1 or more), not {value!r}'
 
 
 def _reaches_publication(kind: str, wf: dict[str, Any]) -> bool:
@@ -413,7 +423,7 @@ def _allowance_rules(al: dict[str, Any]) -> Iterator[Problem]:
 def _workflow(kind: str, wf: dict[str, Any]) -> Workflow:
     steps = tuple(Step(s["id"], s["label"], s["role"], s["action"],
                        s.get("returnable", True), s.get("return_to", ""),
-                       s.get("clerical", False)) for s in wf["steps"])
+                       s.get("clerical", False), s.get("countersign")) for s in wf["steps"])
     return Workflow(
         kind=kind, label=wf["label"], prefix=wf["prefix"], opened_by=wf["opened_by"],
         open_step=wf.get("open_step", "open"), open_label=wf["open_label"],

@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from .access import Grants, covers, role_refusal
-from .errors import NotPermitted, Phrase, SeparationOfDuties, StepNotAllowed, WorkflowError
+from .errors import (AlreadySigned, NotPermitted, Phrase, SeparationOfDuties, StepNotAllowed,
+                     WorkflowError)
 from .pipeline import OPEN, VETOED, WITHDRAWN
 from .policy import ADMIN, AUDITOR, RULE, Policy, Step, Workflow
 
@@ -117,13 +118,16 @@ class Sheet(NamedTuple):
 
 
 def signing_refusal(sheet: Sheet, actor: str, grants: Grants, policy: Policy,
-                    wf: Workflow) -> WorkflowError | None:
+                    wf: Workflow, holders: Sequence[str] | None = None) -> WorkflowError | None:
     """Why `actor` may not sign the pending step of the case, or None when they may.
 
     The case must be open. A case back at its open step waits for its applicant alone. Any
     other step needs its role held in the case's unit or above, and the signer may be neither
     the case's subject nor (unless the workflow allows it) someone who signed another level;
-    a step the policy marks clerical (公布, 归档) counts as no level for that rule."""
+    a step the policy marks clerical (公布, 归档) counts as no level for that rule. At a
+    countersign step (会签 / 或签) a holder signs once: a second signature is refused, unless
+    (`holders` given: the step's holders now) nobody else is awaited, when it moves the step
+    on (see `countersign_state`)."""
     if sheet.state != OPEN:
         return StepNotAllowed("{ref} is {state} ({last_action} by {last_actor}); nothing is "
                               "pending", ref=sheet.ref, state=sheet.state,
@@ -143,15 +147,22 @@ def signing_refusal(sheet: Sheet, actor: str, grants: Grants, policy: Policy,
     if actor == sheet.subject:
         return SeparationOfDuties("{actor} is the subject of {ref} and may not sign it",
                                   actor=actor, ref=sheet.ref)
-    if not wf.signer_may_sign_twice and not step.clerical:
-        other = [level_of(s) for s, who in sheet.signers.items()
-                 if who == actor and level_of(s) != step.id and not _clerical(wf, level_of(s))]
-        if other:
-            return SeparationOfDuties(
-                "{actor} already acted at {other} of {ref}; one person signs at most one level "
-                "of a case under this policy", actor=actor, other=step_label(wf, other[0]),
-                ref=sheet.ref)
-    return None
+    other = _other_levels(sheet, actor, step, wf)
+    if other:
+        return SeparationOfDuties(
+            "{actor} already acted at {other} of {ref}; one person signs at most one level "
+            "of a case under this policy", actor=actor, other=step_label(wf, other[0]),
+            ref=sheet.ref)
+    return _countersign_refusal(sheet, actor, step, wf, holders)
+
+
+def _other_levels(sheet: Sheet, actor: str, step: Step, wf: Workflow) -> list[str]:
+    """The other levels of the case `actor` acted at, which bar them from `step` (none when
+    the workflow lets a signer sign twice or `step` is clerical)."""
+    if wf.signer_may_sign_twice or step.clerical:
+        return []
+    return [level_of(s) for s, who in sheet.signers.items()
+            if who == actor and level_of(s) != step.id and not _clerical(wf, level_of(s))]
 
 
 def _clerical(wf: Workflow, step_id: str) -> bool:
@@ -170,7 +181,84 @@ def acted_at(signers: Mapping[str, str], step: str, actor: str) -> dict[str, str
 
 def level_of(key: str) -> str:
     """The step a signers key is about (a signature's key is the step itself)."""
-    return key.split(ACTED, 1)[0]
+    return key.split(ACTED, 1)[0].split(COUNTERSIGNED, 1)[0]
+
+
+# -- countersign (会签 / 或签) ----------------------------------------------------------------
+
+COUNTERSIGNED = "+"
+"""A signers key `STEP+LOGIN`: LOGIN countersigned STEP, which still gathers signatures. When
+the case leaves the step (its last signature, a veto, a return) every such key becomes
+`STEP~LOGIN` (`settled`): they acted at that level, which the one-level rule keeps counting,
+and a later round at the same step (after a return) gathers its signatures afresh. Logins are
+codes ([\\w.-]), so neither "+" nor "~" is ever part of one."""
+
+
+def countersigned(signers: Mapping[str, str], step: str, who: str) -> dict[str, str]:
+    """The signers once `who` (the holder: a deputy signs in their name) countersigned `step`."""
+    return {**signers, f"{step}{COUNTERSIGNED}{who}": who}
+
+
+def gathered(signers: Mapping[str, str], step: str) -> list[str]:
+    """Who has countersigned `step` in the round now open, in the order they signed."""
+    return [who for key, who in signers.items() if key == f"{step}{COUNTERSIGNED}{who}"]
+
+
+def settled(signers: Mapping[str, str]) -> dict[str, str]:
+    """The signers once the case left the step it was at: gathered countersignatures become
+    acts at their level (see COUNTERSIGNED)."""
+    return {key.replace(COUNTERSIGNED, ACTED, 1): who for key, who in signers.items()}
+
+
+class Countersign(NamedTuple):
+    """Where a countersign step stands: its rule ("all" or N), who signed (this round), who
+    may still sign, and how many more signatures move it on."""
+
+    rule: int | str
+    signed: list[str]
+    awaited: list[str]
+    needed: int
+
+
+def countersign_state(sheet: Sheet, wf: Workflow,
+                      holders: Sequence[str]) -> Countersign | None:
+    """The countersign progress of the pending step, or None when it is no countersign step.
+
+    `holders` are the users holding the step's role in the case's unit or above NOW (the
+    application reads them at each signature: a holder granted meanwhile is awaited too, one
+    revoked is no longer awaited, and a signature once given stands). Awaited are the holders
+    who may sign it (not the subject, not someone who acted at another level) and have not.
+    "all" (会签) needs every awaited holder; N (或签 at 1) needs N signatures in all; if fewer
+    holders than N may sign, the step waits for a holder to be granted."""
+    if sheet.state != OPEN or not sheet.step or sheet.step == wf.open_step:
+        return None
+    step = wf.step(sheet.step)
+    if step.countersign is None:
+        return None
+    signed = gathered(sheet.signers, step.id)
+    awaited = [h for h in dict.fromkeys(holders) if h not in signed and h != sheet.subject
+               and not _other_levels(sheet, h, step, wf)]
+    needed = len(awaited) if step.countersign == "all" \
+        else max(0, int(step.countersign) - len(signed))
+    return Countersign(step.countersign, signed, awaited, needed)
+
+
+def completes(sheet: Sheet, wf: Workflow, holders: Sequence[str], who: str) -> bool:
+    """Whether `who`'s signature moves a countersign step on (a plain step: always)."""
+    after = sheet._replace(signers=countersigned(sheet.signers, sheet.step, who))
+    state = countersign_state(after, wf, holders)
+    return state is None or state.needed == 0
+
+
+def _countersign_refusal(sheet: Sheet, actor: str, step: Step, wf: Workflow,
+                         holders: Sequence[str] | None) -> WorkflowError | None:
+    if step.countersign is None or actor not in gathered(sheet.signers, step.id):
+        return None
+    state = countersign_state(sheet, wf, holders) if holders is not None else None
+    if state is not None and state.needed == 0:
+        return None  # nobody else is awaited (a holder left): their signature moves it on
+    return AlreadySigned("{actor} already countersigned {label} of {ref}; it awaits the other "
+                         "holders' signatures", actor=actor, label=step.label, ref=sheet.ref)
 
 
 def step_label(wf: Workflow, step_id: str) -> str:
@@ -198,8 +286,9 @@ class Move(NamedTuple):
     signs: bool = False
 
     def signers(self, before: Mapping[str, str]) -> dict[str, str]:
-        """The signers after this move."""
-        return {**before, self.at: self.actor} if self.signs else dict(before)
+        """The signers after this move (countersignatures gathered at the step left settle)."""
+        after = settled(before)
+        return {**after, self.at: self.actor} if self.signs else after
 
     @property
     def last(self) -> dict[str, str]:

@@ -30,7 +30,8 @@ class CaseProjection:
         self.writer, self.policy_of = writer, policy_of
 
     def handlers(self) -> Handlers:
-        return {Case.Opened: self.opened, Case.Signed: self.signed, Case.Vetoed: self.vetoed,
+        return {Case.Opened: self.opened, Case.Signed: self.signed,
+                Case.Countersigned: self.countersigned, Case.Vetoed: self.vetoed,
                 Case.Returned: self.returned, Case.Withdrawn: self.withdrawn,
                 Case.ObjectionResolved: self.objection_resolved, Case.Scored: self.scored,
                 Case.VetoFlagged: self.flagged, Case.VetoCleared: self.flagged}
@@ -74,11 +75,18 @@ class CaseProjection:
                    updated_at=ev.timestamp,
                    **self._pending(row["policy_version"], row["refinement"], row["kind"],
                                    move.step, move.state))
-        if move.signs:
-            row["signers"] = move.signers(row["signers"])
+        row["signers"] = move.signers(row["signers"])
 
     def signed(self, ev: Case.Signed, position: int) -> None:
         self._move(ev, signing.signed(ev.actor, ev.step, ev.action, ev.to_step, ev.to_state))
+
+    def countersigned(self, ev: Case.Countersigned, position: int) -> None:
+        """A signature that leaves the step pending: the case's last action, and one more
+        signature gathered (domain.signing.countersigned)."""
+        row = self.row(ev.originator_id, write=True)
+        row.update(last_action="countersigned", last_actor=ev.actor, updated_at=ev.timestamp,
+                   signers=signing.countersigned(row["signers"], ev.step,
+                                                 ev.on_behalf_of or ev.actor))
 
     def vetoed(self, ev: Case.Vetoed, position: int) -> None:
         self._move(ev, signing.vetoed(ev.actor, ev.step))
@@ -103,7 +111,8 @@ class CaseProjection:
             self._move(ev, signing.reopened(ev.actor, ev.outcome, ev.to_step))
 
 
-CASE_EVENTS = (Case.Opened, Case.Signed, Case.Vetoed, Case.Returned, Case.Withdrawn,
+CASE_EVENTS = (Case.Opened, Case.Signed, Case.Countersigned, Case.Vetoed, Case.Returned,
+               Case.Withdrawn,
                Case.SummarySubmitted, Case.Scored, Case.VetoFlagged, Case.VetoCleared,
                Case.ObjectionLodged, Case.ObjectionResolved, Case.Finalised, Case.AwardGranted,
                Case.Rewarded, Case.PlaceDecided)

@@ -80,6 +80,14 @@ def grants_of(conn: Connection, login: str) -> list[list[str]]:
     return [[r.role, r.unit] for r in rows]
 
 
+def holders(conn: Connection, role: str, unit_path: Sequence[str]) -> list[str]:
+    """The users holding `role` institution-wide or in a unit on `unit_path` (a case's unit
+    or above: domain.access.covers), by login: who may sign a step of that role there."""
+    g = t.grants.c
+    query = select(g.login).where(g.role == role, g.unit.in_(["", *unit_path])).distinct()
+    return sorted(str(login) for login in conn.execute(query).scalars())
+
+
 Keep = Callable[[Row[Any]], bool]
 """Whether a reader may see a row of the cases view (None: they see every row)."""
 
