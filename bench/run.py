@@ -20,6 +20,11 @@ options (bench/scale.py, bench/pg.py, bench/memory.py):
                                                        idle and under 20 and 12 wrong-password
                                                        sign-ins at once; each beside its target
                                                        (--web-parts storm: only the last)
+    --peers [--peer-python PATH] [--peer-cases 2000] [--peer-rounds 3]
+                                                       (p) beside SpiffWorkflow 3.2 and raw sqlite3
+                                                       (bench/peers.py: how to make the peer's
+                                                       virtual environment); only this section
+                                                       runs unless others are asked for
     --skip base                                        leave out a section (base,scale,pg,memory,web)
 
 For example, everything at full size:
@@ -290,8 +295,18 @@ def main() -> None:
                            " and sign-offs under 20 and 12 wrong-password sign-ins at once)")
     webs.add_argument("--web-storm-signoffs", type=int, default=40, metavar="N",
                       help="sign-offs per session in each storm phase (default 40; 8 sessions)")
+    peer = parser.add_argument_group("(p) peers: SpiffWorkflow 3.2 and raw sqlite3 (issue 24)")
+    peer.add_argument("--peers", action="store_true", help="run it (and base only if"
+                      " --skip is given without base)")
+    peer.add_argument("--peer-python", metavar="PATH",
+                      help="the python of the peer's virtual environment (default: the"
+                           " environment variable BZR_WORKFLOW_PEER_PYTHON)")
+    peer.add_argument("--peer-cases", type=int, default=2000, metavar="N")
+    peer.add_argument("--peer-rounds", type=int, default=3, metavar="N")
     args = parser.parse_args()
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    if args.peers and not args.skip:
+        skip.add("base")
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as folder:
         if "base" not in skip:
@@ -299,6 +314,10 @@ def main() -> None:
             rows += bulk_open(folder, args.bulk, min(args.repeats, 3))
             rows += rebuild(folder, args.events, min(args.repeats, 3))
             rows += replay(folder, args.repeats)
+        if args.peers:
+            from peers import peers
+
+            rows += peers(folder, args.peer_python, args.peer_cases, args.peer_rounds)
         if (args.scale or args.scale_db) and "scale" not in skip:
             from scale import queries_at_scale
 

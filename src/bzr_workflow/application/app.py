@@ -31,6 +31,7 @@ from ..domain.timefmt import local_iso
 from ..domain.unit import Unit
 from ..domain.user import User
 from ..adapters import es_fastpath, origin
+from ..adapters.aggcache import ViewingRepository
 from ..adapters.files import FileStore, files_root
 from .accounts import legacy_login
 from ..adapters.personal import KeyRing, PersonalMapper
@@ -172,12 +173,16 @@ class WorkflowApp(Application[UUID]):
 
     # -- storing --------------------------------------------------------------------------
 
+    @property
+    def repository(self) -> ViewingRepository:
+        return cast(ViewingRepository, super().repository)
+
     def construct_repository(self) -> Repository[UUID]:
+        """Aggregates handed out as copy-on-write views of the cached ones (aggcache.py)."""
         base = super().construct_repository()
-        return es_fastpath.FoldingRepository(
+        return ViewingRepository(
             event_store=base.event_store, snapshot_store=base.snapshot_store,
-            cache_maxsize=CACHED_AGGREGATES, fastforward=True,
-            fastforward_skipping=False, deepcopy_from_cache=True)
+            cache_maxsize=CACHED_AGGREGATES, fastforward=True, recorder=self.recorder)
 
     def construct_mapper(self) -> Mapper[UUID]:
         """Events stored with their personal fields under each person's key (personal.py)."""
@@ -188,7 +193,9 @@ class WorkflowApp(Application[UUID]):
         came from (`origin`); we save only aggregates and their events, so the library's
         runtime Protocol checks are skipped (es_fastpath)."""
         if kwargs or not all(isinstance(o, (Aggregate, DomainEvent)) for o in objs):
-            return super().save(*objs, **kwargs)
+            recordings = super().save(*objs, **kwargs)
+            self.repository.evict(r.domain_event.originator_id for r in recordings)
+            return recordings
         self.person_keys.prepare([e for o in objs for e in (
             [o] if isinstance(o, DomainEvent) else o.pending_events)])
         came_from = origin.current()
@@ -196,7 +203,12 @@ class WorkflowApp(Application[UUID]):
             count = sum(1 if isinstance(o, DomainEvent) else len(o.pending_events) for o in objs)
             if count:
                 objs = (*objs, _provenance(came_from, count))
-        return es_fastpath.save(self, objs)
+        recordings = es_fastpath.save(self, objs)
+        saved = [o for o in objs if isinstance(o, Aggregate)]
+        ids = {o.id for o in saved}
+        self.repository.saved(saved, [r.notification.id for r in recordings],
+                              {r.domain_event.originator_id for r in recordings} - ids)
+        return recordings
 
     def save_streamed(self, chunks: Iterable[Iterable[Aggregate | DomainEvent]]) -> None:
         """Save each chunk's aggregates and events as the chunk comes, all in one transaction:
@@ -209,6 +221,7 @@ class WorkflowApp(Application[UUID]):
                 events = es_fastpath.new_events(chunk)
                 count += len(events)
                 insert([to_stored(e) for e in events])
+                self.repository.evict({e.originator_id for e in events})
             if came_from is not None and count:
                 provenance = es_fastpath.new_events([_provenance(came_from, count)])
                 insert([to_stored(e) for e in provenance])
@@ -289,10 +302,7 @@ class WorkflowApp(Application[UUID]):
 
     def forget_cached(self) -> None:
         """Drop the aggregates this process holds decoded (after an erasure)."""
-        from eventsourcing.application import LRUCache
-
-        if isinstance(self.repository.cache, LRUCache):  # a new one: its clear() keeps entries
-            self.repository.cache = LRUCache(maxsize=CACHED_AGGREGATES)
+        self.repository.forget()
 
     def exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
@@ -407,9 +417,11 @@ class WorkflowApp(Application[UUID]):
             try:
                 with storage_errors():
                     self.notice_erasures()  # an erasure by another process since is seen
-                    result = command()
+                    with self.repository.command():  # the cache brought current once
+                        result = command()
                 return result
             except RecordConflictError:
+                self.repository.invalidate()  # what the cache may have missed is read again
                 time.sleep(random.uniform(0.001, 0.004) * (attempt + 1))
         raise Conflict("the case kept changing while this command ran; try it again")
 
