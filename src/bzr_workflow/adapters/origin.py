@@ -11,11 +11,14 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Origin:
     """The CLI on the server (`session` the operating-system account that ran it, `address`
-    the host), or a web session (or API token) at a network address."""
+    the host), or a web session (or API token) at a network address; `batch` names the bulk
+    sign-off a command belongs to."""
 
     via: str
     session: str = ""
     address: str = ""
+    batch: str = ""
+    """The bulk sign-off the command is an item of (`B-...`), "" when it stands alone."""
 
 
 CLI = Origin("cli")

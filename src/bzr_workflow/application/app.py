@@ -41,6 +41,7 @@ from .failures import storage_errors, translate_storage_error
 
 from .appraisal import Appraisals
 from .award import Awards
+from .batches import Batches
 from .cases import Cases
 from .caseview import CaseViews
 from .imports import Imports
@@ -116,6 +117,11 @@ class WorkflowApp(Application[UUID]):
     @cached_property
     def cases(self) -> Cases:
         return Cases(self, holders=lambda role, path: self.reads.holders(role, path))
+
+    @cached_property
+    def batches(self) -> Batches:
+        """Bulk sign-off: each case by `cases`; `approve --inbox` lists the inbox (`reads`)."""
+        return Batches(self, self.cases, lambda actor: self.reads.inbox(actor))
 
     @cached_property
     def appraisals(self) -> Appraisals:
@@ -427,4 +433,4 @@ class WorkflowApp(Application[UUID]):
 
 
 def _provenance(came_from: origin.Origin, count: int) -> Command:
-    return Command(came_from.via, came_from.session, came_from.address, count)
+    return Command(came_from.via, came_from.session, came_from.address, count, came_from.batch)

@@ -10,7 +10,8 @@ from transitions import Machine
 
 from ..domain.access import Grants, covers
 from ..domain.case import Case
-from ..domain.errors import AlreadySigned, BadInput, NotPermitted, Phrase, StepNotAllowed
+from ..domain.errors import (AlreadySigned, BadInput, Conflict, NotPermitted, Phrase,
+                             StepNotAllowed)
 from ..domain.logins import fold as fold_login
 from ..domain.pipeline import PUBLISHED
 from ..domain.signing import is_admin, may_open
@@ -112,14 +113,18 @@ class Cases(Service):
     # -- deciding -----------------------------------------------------------------------
 
     def approve(self, ref: str, actor: str | None, comment: str | None = None,
-                step: str | None = None, returned_only: bool = False) -> dict[str, Any]:
+                step: str | None = None, returned_only: bool = False,
+                shown: int | None = None) -> dict[str, Any]:
         """Sign the pending step; with `returned_only` (the `resubmit` command), only a case
-        returned to its applicant is taken."""
+        returned to its applicant is taken; with `shown` (the version a page showed the case
+        at), only a case that has not changed since (batches.py)."""
         comment, pinned, store = checked(comment, "--comment"), PinnedStep(step), self.store
 
         def command() -> dict[str, Any]:
             me, case = store.actor(actor), store.case(ref)
             refuse_unreadable(store, case, me.login, me.grants)
+            if shown is not None:
+                _unchanged(case, shown)
             policy, wf, machine = store.case_rules(case)
             if returned_only:
                 _require_returned(case, wf)
@@ -210,6 +215,14 @@ def _expect(case: Case, pinned: PinnedStep, policy: Policy) -> None:
         pinned.step = case.step if case.state == "open" else ""
     elif case.step != pinned.step:
         raise _moved_on(case, pinned.step, policy)
+
+
+def _unchanged(case: Case, shown: int) -> None:
+    """A case is signed only as it was shown: one that changed since is refused (exit 4)."""
+    if case.version != shown:
+        raise Conflict("{ref} changed after it was shown to you (version {shown}, now "
+                       "{version}); look at it again before signing", ref=case.ref,
+                       shown=shown, version=case.version)
 
 
 def _require_returned(case: Case, wf: Workflow) -> None:

@@ -22,9 +22,11 @@ AuditRow = TypedDict("AuditRow", {
     "at": str, "actor": str, "action": str, "case": str | None, "target": str | None,
     "step": str | None, "step_label": str | None, "to_step": str | None, "comment": str | None,
     "position": int, "via": str | None, "session": str | None, "address": str | None,
-    "os_user": str | None, "host": str | None, "actor_name": NotRequired[str | None]})
+    "os_user": str | None, "host": str | None, "batch": str | None,
+    "actor_name": NotRequired[str | None]})
 """One recorded decision or organisation change, and where the command came from (cli, web
-or api; the web's session and address; the CLI's operating-system account and host)."""
+or api; the web's session and address; the CLI's operating-system account and host; the bulk
+sign-off it was an item of, `batch`)."""
 
 AppointmentRow = TypedDict("AppointmentRow", {
     "advisor": str, "class": str, "start": str, "end": str | None, "state": str,

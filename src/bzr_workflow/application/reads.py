@@ -174,7 +174,15 @@ class Reads:
 
     def history(self, ref: str, as_of: str | None = None,
                 reader: str | None = None) -> list[dict[str, Any]]:
-        return self.case_views.history(ref, as_of, reader)
+        """The case's decisions from its own events, each with the bulk sign-off it was an item
+        of (`batch`, None when it stood alone; from the decisions view, where the provenance is)."""
+        from ..projections import queries
+
+        entries = self.case_views.history(ref, as_of, reader)
+        with self._read() as conn:
+            marks = queries.batches(conn, normalise_ref(ref), self.offset())
+        return [e | {"batch": marks.get((e["at"], e["actor"], e["action"], e["step"] or ""))}
+                for e in entries]
 
     def audit(self, actor: str | None = None, case: str | None = None,
               since: str | None = None, until: str | None = None, limit: int | None = None,

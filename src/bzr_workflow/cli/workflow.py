@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -109,19 +110,89 @@ STEP = click.option("--step", metavar="STEP",
 
 
 @click.command()
-@click.argument("ref", metavar="CASE")
-@click.option("--comment", default="", help="The opinion recorded with the signature.")
+@click.argument("refs", metavar="CASE...", nargs=-1)
+@click.option("--comment", default="", help="The opinion recorded with the signature (with "
+              "each signature of a batch).")
 @STEP
+@click.option("--inbox", is_flag=True, help="Sign every case of your inbox (a batch).")
+@click.option("--kind", metavar="KIND", help="With --inbox: only cases of this kind.")
+@click.option("--dry-run", is_flag=True, help="Check each case as if signing it and write "
+              "nothing; say which would be signed and which refused.")
 @pass_ctx
-def approve(ctx: Ctx, ref: str, comment: str, step: str | None) -> None:
+def approve(ctx: Ctx, refs: tuple[str, ...], comment: str, step: str | None, inbox: bool,
+            kind: str | None, dry_run: bool) -> None:
     """Sign off the step now pending (recommend, review, approve, publish ...). At a
     countersign step (会签 / 或签: the policy's `countersign`) each holder signs once and the
-    last signature needed moves it on; the answer says who signed and who is awaited."""
+    last signature needed moves it on; the answer says who signed and who is awaited.
+
+    One CASE signs that case, as ever. Several CASE, or --inbox (every case you may sign now,
+    of one --kind and at one --step if given), or --dry-run, make a batch: each case is
+    checked and signed as if alone, in a command of its own, and a refusal never stops the
+    rest; with --step each case is pinned to that step. Cases waiting at a grade quota's step
+    (Suzhou's 15 % of 优秀) are signed best first, so the places go by rank. One batch id
+    (B-yymmdd-XXXXXX) is recorded on every decision the batch made (history and audit show
+    it as `batch`). --json gives {"batch", "dry_run", "signed": [CASE...], "refused": [{"case",
+    "code", "error", "message_id"}]}. Exit 0 when every case was signed, otherwise the
+    highest code among the refusals (what was signed stays signed)."""
+    from ..domain.errors import BadInput
+
+    if inbox and refs:
+        raise BadInput("give either CASE... or --inbox, not both")
+    if kind and not inbox:
+        raise BadInput("--kind chooses among the inbox's cases: give it with --inbox")
+    if not inbox and not refs:
+        raise BadInput("give the case to sign (CASE...), or --inbox")
+    if len(refs) == 1 and not inbox and not dry_run:
+        approve_one(ctx, refs[0], comment, step)
+        return
+    if ctx.remote:
+        ctx.not_remote(inbox=inbox)
+        done = ctx.remote.post("/batches", {"cases": list(refs), "comment": comment,
+                                            "step": step, "dry_run": dry_run})
+    else:
+        from .. import catalogue
+
+        batches, lang = ctx.app().batches, catalogue.cli_language()
+        outcome = (batches.approve_inbox(ctx.actor, kind, step, comment, dry_run) if inbox
+                   else batches.approve(refs, ctx.actor, comment, step, dry_run))
+        done = outcome.as_json(lambda exc: catalogue.say(exc, lang))
+    ctx.emit(done, batch_lines)
+    if done["refused"]:
+        sys.exit(max(r["code"] for r in done["refused"]))  # click's Exit would be lost
+
+
+def approve_one(ctx: Ctx, ref: str, comment: str, step: str | None) -> None:
+    """`approve CASE`: one case, its JSON the case's as it now stands."""
     if ctx.remote:
         ctx.emit(ctx.remote.post(f"/cases/{quoted(ref)}/approve",
                                  {"comment": comment, "step": step}), case_line)
         return
     ctx.emit(ctx.app().cases.approve(ref, ctx.actor, comment, step), case_line)
+
+
+def batch_lines(done: dict[str, Any]) -> str:
+    """A batch as people read it: what it did, each case signed, each refused with why."""
+    from ..catalogue import N_
+
+    if done["dry_run"]:
+        head = N_("dry run: {signed} would be signed, {refused} refused; nothing was written")
+    elif done["batch"]:
+        head = N_("batch {batch}: {signed} signed, {refused} refused")
+    else:
+        head = N_("nothing signed: {signed} signed, {refused} refused")
+    lines = [_said(head, batch=done["batch"], signed=len(done["signed"]),
+                   refused=len(done["refused"]))]
+    lines += [_said(N_("signed {case}"), case=ref) for ref in done["signed"]]
+    lines += [_said(N_("refused {case} (exit {code}): {error}"), case=r["case"], code=r["code"],
+                    error=r["error"]) for r in done["refused"]]
+    return "\n".join(lines)
+
+
+def _said(line: str, **params: Any) -> str:
+    from ..catalogue import cli_language, render
+
+    lang = cli_language()
+    return line.format(**params) if lang == "en" else render(line, params, lang)
 
 
 @click.command()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from eventsourcing.domain import Aggregate, event
 
 
@@ -17,7 +19,7 @@ class Command(Aggregate):
 
     class Recorded(Aggregate.Created):
         TOPIC = "bzr.command.recorded"
-        class_version = 1
+        class_version = 2
         via: str
         """"cli" (the operator's tool on the server), "web" (a signed-in browser) or "api"."""
         session: str
@@ -26,7 +28,16 @@ class Command(Aggregate):
         address: str
         """The web client's network address; from the CLI, the host it ran on."""
         count: int
+        batch: str
+        """The bulk sign-off (`approve CASE...`, `approve --inbox`, POST /api/v1/batches, the
+        batch page) this command was one item of, `B-...`; "" for a command on its own."""
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["batch"] = ""  # before issue 23 there were no batches
 
     @event(Recorded)
-    def __init__(self, via: str, session: str, address: str, count: int) -> None:
+    def __init__(self, via: str, session: str, address: str, count: int,
+                 batch: str = "") -> None:
         self.via, self.session, self.address, self.count = via, session, address, count
+        self.batch = batch

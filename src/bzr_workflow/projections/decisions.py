@@ -41,14 +41,15 @@ class DecisionProjection:
             label = self._label(case["policy_version"], case["refinement"], case["kind"],
                                 entry["step"])
         row = {"position": position, "at": ev.timestamp, "case_ref": ref, "step_label": label,
-               **entry, "via": None, "session": None, "address": None}
+               **entry, "via": None, "session": None, "address": None, "batch": None}
         self._recent[position] = row
         self.writer.insert(t.decisions, row)
 
     def came_from(self, ev: Command.Recorded, position: int) -> None:
         """The command's provenance on the rows of the `count` events stored just before it:
         in the batch's buffer, or (a command cut by a batch boundary) by an UPDATE."""
-        values = {"via": ev.via, "session": ev.session or None, "address": ev.address or None}
+        values = {"via": ev.via or None, "session": ev.session or None,
+                  "address": ev.address or None, "batch": ev.batch or None}
         start = position - ev.count
         if self._first is not None and start >= self._first:
             for p in range(start, position):

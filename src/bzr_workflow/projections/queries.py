@@ -183,13 +183,25 @@ def audit(conn: Connection, offset: str, actor: str | None = None, case: str | N
              **_came_from(r)} for r in rows]
 
 
+def batches(conn: Connection, ref: str, offset: str) -> dict[tuple[str, str, str, str], str]:
+    """The bulk sign-offs the case's decisions were items of, keyed as its history shows each
+    decision (local instant to the second, actor, action, step); decisions made alone are not
+    listed."""
+    d = t.decisions.c
+    query = select(d.at, d.actor, d.action, d.step, d.batch).where(d.case_ref == ref,
+                                                                   d.batch.is_not(None))
+    return {(local_iso(_utc(r.at), offset), r.actor, r.action, r.step or ""): r.batch
+            for r in conn.execute(query)}
+
+
 def _came_from(r: Row[Any]) -> dict[str, str | None]:
     """Where a decision came from: the web's session and address; the CLI's operating-system
-    account and host (kept in the same two columns)."""
+    account and host (kept in the same two columns); and the bulk sign-off it was an item of
+    (`batch`, None when it stood alone)."""
     cli = r.via == "cli"
     return {"via": r.via, "session": None if cli else r.session,
             "address": None if cli else r.address, "os_user": r.session if cli else None,
-            "host": r.address if cli else None}
+            "host": r.address if cli else None, "batch": r.batch}
 
 
 def _keeps_case(conn: Connection, keep: Keep, ref: str | None, memo: dict[str, bool]) -> bool:

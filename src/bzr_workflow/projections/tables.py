@@ -58,6 +58,7 @@ decisions = Table(
     Column("via", String(8)),  # cli, web or api (the command's provenance); None before it
     Column("session", String(64)),
     Column("address", String(64)),
+    Column("batch", String(32)),  # the bulk sign-off the decision was an item of; None alone
     Index("ix_bzr_decisions_actor", "actor", "at"),
     Index("ix_bzr_decisions_case", "case_ref", "position"),
     Index("ix_bzr_decisions_at", "at"),

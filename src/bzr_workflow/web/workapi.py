@@ -1,16 +1,17 @@
 """The API of the year's other work (WEB.md "Every workflow"): awards and their 推荐表, the
-allowance, opening any case. The same door as the CLI, the same JSON as its `--json`; the
+allowance, opening any case, signing a batch. The same door as the CLI, the same JSON as its `--json`; the
 reading rule first."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import ConfigDict, Field
 
 from .api import Body, Json, only
 from .deps import ApiCaller, Door, Writer
+from .messages import language, say
 
 router = APIRouter(prefix="/api/v1")
 
@@ -40,6 +41,18 @@ class Opening(Body):
     ground: str | None = Field(default=None, max_length=SHORT)
     student: str | None = Field(default=None, max_length=SHORT)
     student_number: str | None = Field(default=None, max_length=SHORT)
+
+
+BATCH = 1000  # cases in one request: the inbox of a season's busiest signer, and then some
+
+
+class Batch(Body):
+    cases: list[Annotated[str, Field(min_length=1, max_length=SHORT)]] = Field(
+        min_length=1, max_length=BATCH, description="The cases to sign.")
+    comment: str | None = Field(default=None, max_length=TEXT)
+    step: str | None = Field(default=None, max_length=SHORT,
+                             description="Refuse each case unless it is still at this step.")
+    dry_run: bool = Field(default=False, description="Check each case and write nothing.")
 
 
 def case_data(ground: str | None, student: str | None,
@@ -93,3 +106,16 @@ def open_case(body: Opening, request: Request, app: Door, who: Writer) -> Respon
                                  who.login, case_data(body.ground, body.student,
                                                       body.student_number))
     return Json(opened, status_code=201)
+
+
+@router.post("/batches")
+def batch(body: Batch, request: Request, app: Door, who: Writer) -> Response:
+    """`approve CASE...`: each case signed as if alone, a refusal never stopping the rest;
+    answers the CLI's batch JSON `{batch, dry_run, signed, refused: [{case, code, error,
+    message_id}]}` with 200 whatever was refused (the request itself was carried out: each
+    item's answer is in the body, as the CLI exits 0 or the highest code only after printing
+    it). A body that is not a batch (no cases, an unknown field) is 400, as ever."""
+    only(request)
+    done = app.batches.approve(body.cases, who.login, body.comment,
+                               body.step, body.dry_run)
+    return Json(done.as_json(say(language(request))))
