@@ -89,7 +89,7 @@ class Batches(Service):
         me = self.store.actor(actor)
         shown = {_key(k): v for k, v in (shown or {}).items()}
         if dry_run:
-            return self._run(Cases(cast(Store, DryStore(self.store))), refs, me.login, comment,
+            return self._run(Cases(cast(Store, DryStore(self.store)), self.cases.holders), refs, me.login, comment,
                              step, shown, None)
         batch = new_batch_id(self.store.clock().astimezone(zone(self.store.policy().utc_offset)))
         came = origin.current() or origin.Origin("")

@@ -180,15 +180,15 @@ def batch_lines(done: dict[str, Any]) -> str:
         head = N_("batch {batch}: {signed} signed, {refused} refused")
     else:
         head = N_("nothing signed: {signed} signed, {refused} refused")
-    lines = [_said(head, batch=done["batch"], signed=len(done["signed"]),
+    lines = [_batch_said(head, batch=done["batch"], signed=len(done["signed"]),
                    refused=len(done["refused"]))]
-    lines += [_said(N_("signed {case}"), case=ref) for ref in done["signed"]]
-    lines += [_said(N_("refused {case} (exit {code}): {error}"), case=r["case"], code=r["code"],
+    lines += [_batch_said(N_("signed {case}"), case=ref) for ref in done["signed"]]
+    lines += [_batch_said(N_("refused {case} (exit {code}): {error}"), case=r["case"], code=r["code"],
                     error=r["error"]) for r in done["refused"]]
     return "\n".join(lines)
 
 
-def _said(line: str, **params: Any) -> str:
+def _batch_said(line: str, **params: Any) -> str:
     from ..catalogue import cli_language, render
 
     lang = cli_language()
