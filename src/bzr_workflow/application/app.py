@@ -42,6 +42,7 @@ from .appraisal import Appraisals
 from .award import Awards
 from .cases import Cases
 from .caseview import CaseViews
+from .delegation import Delegations
 from .imports import Imports
 from .norms import NormsReports
 from .training import Trainings
@@ -115,6 +116,11 @@ class WorkflowApp(Application[UUID]):
     @cached_property
     def cases(self) -> Cases:
         return Cases(self)
+
+    @cached_property
+    def delegations(self) -> Delegations:
+        """Delegation while away (代理): given, listed, revoked."""
+        return Delegations(self)
 
     @cached_property
     def appraisals(self) -> Appraisals:

@@ -143,15 +143,23 @@ def signing_refusal(sheet: Sheet, actor: str, grants: Grants, policy: Policy,
     if actor == sheet.subject:
         return SeparationOfDuties("{actor} is the subject of {ref} and may not sign it",
                                   actor=actor, ref=sheet.ref)
-    if not wf.signer_may_sign_twice and not step.clerical:
-        other = [level_of(s) for s, who in sheet.signers.items()
-                 if who == actor and level_of(s) != step.id and not _clerical(wf, level_of(s))]
-        if other:
-            return SeparationOfDuties(
-                "{actor} already acted at {other} of {ref}; one person signs at most one level "
-                "of a case under this policy", actor=actor, other=step_label(wf, other[0]),
-                ref=sheet.ref)
+    other = other_levels(sheet, actor, wf)
+    if other:
+        return SeparationOfDuties(
+            "{actor} already acted at {other} of {ref}; one person signs at most one level "
+            "of a case under this policy", actor=actor, other=step_label(wf, other[0]),
+            ref=sheet.ref)
     return None
+
+
+def other_levels(sheet: Sheet, who: str, wf: Workflow) -> list[str]:
+    """The levels of the case other than the pending one that `who` signed or acted at (none
+    when the workflow lets a signer sign twice, or the pending step is clerical)."""
+    step = wf.step(sheet.step)
+    if wf.signer_may_sign_twice or step.clerical:
+        return []
+    return [level_of(s) for s, signer in sheet.signers.items()
+            if signer == who and level_of(s) != step.id and not _clerical(wf, level_of(s))]
 
 
 def _clerical(wf: Workflow, step_id: str) -> bool:

@@ -58,6 +58,7 @@ decisions = Table(
     Column("via", String(8)),  # cli, web or api (the command's provenance); None before it
     Column("session", String(64)),
     Column("address", String(64)),
+    Column("on_behalf_of", String(64)),  # the holder a deputy decided for; None otherwise
     Index("ix_bzr_decisions_actor", "actor", "at"),
     Index("ix_bzr_decisions_case", "case_ref", "position"),
     Index("ix_bzr_decisions_at", "at"),
