@@ -147,9 +147,12 @@ class CaseViews(Service):
         return case
 
     def _deputy_of_signer(self, case: Case, login: str | None) -> bool:
-        """Whether `login` may sign the case today as a holder's deputy (and so reads it)."""
+        """Whether `login` may sign the case today as a holder's deputy (and so reads it), or
+        acted on it (a deputy reads on after signing for someone: their decision's page)."""
         if login is None:
             return False
+        if login in case.signers.values() or case.last.get("actor") == login:
+            return True
         policy, wf, _ = self.store.case_rules(case)
         who, _ = find_signer(self.store, case, self.store.user(login), policy, wf)
         return bool(who.on_behalf_of)

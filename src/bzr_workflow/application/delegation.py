@@ -8,7 +8,7 @@ from ..domain.access import Grants
 from ..domain.case import Case
 from ..domain.delegation import (ACTIVE, DelegationRegister, Deputyship, Terms, check_terms,
                                  deputy_refusal, deputyship_id, normalise_id, window_refusal)
-from ..domain.errors import BadInput, NotPermitted, WorkflowError
+from ..domain.errors import BadInput, NotFound, NotPermitted, WorkflowError
 from ..domain.policy import Policy, Workflow
 from ..domain.signing import is_admin, sees_everything
 from ..domain.timefmt import parse_date
@@ -134,4 +134,28 @@ class Delegations(Service):
             for terms in book.all() if book else []:
                 if everyone or me.login in (terms.holder, terms.deputy):
                     out.append(terms.as_dict(today))
+        names: dict[str, str] = {}
+        for row in out:
+            for key in ("holder", "deputy"):
+                login = row[key]
+                if login not in names:
+                    names[login] = _name(store, login)
+                row[f"{key}_name"] = names[login]
         return sorted(out, key=lambda d: int(d["id"].rsplit("-", 1)[1]))
+
+    def choices(self, actor: str | None) -> dict[str, Any]:
+        """What the delegation form offers `actor`: the roles they hold that sign a step, and
+        the policy's workflow kinds, each with its label; `admin`: they revoke anyone's."""
+        me, policy = self.store.actor(actor), self.store.policy()
+        signing = {s.role for wf in policy.workflows.values() for s in wf.steps}
+        roles = sorted({r for r, _ in me.grants if r in signing})
+        return {"roles": [(r, policy.role_label(r)) for r in roles],
+                "kinds": [(k, wf.label) for k, wf in policy.workflows.items()],
+                "admin": is_admin(me.grants)}
+
+
+def _name(store: Store, login: str) -> str:
+    try:
+        return store.user(login).name
+    except NotFound:
+        return login

@@ -56,7 +56,7 @@ _ENTRIES: dict[type, Any] = {
                                     comment=e.reason),
     Deputyship.Given: lambda e: _e(e.actor, "delegated", f"delegation:{e.id}",
                                    comment=_delegation(e)),
-    Deputyship.Revoked: lambda e: _e(e.actor, "delegation revoked", f"delegation:{e.id}",
+    Deputyship.Revoked: lambda e: _e(e.actor, "revoked", f"delegation:{e.id}",
                                      comment=f"{e.holder} → {e.deputy}"),
     User.ProfileUpdated: lambda e: _e(e.actor, "updated", f"user:{e.login}",
                                       comment=", ".join(sorted(e.fields))),
