@@ -151,7 +151,8 @@ class Delegations(Service):
         roles = sorted({r for r, _ in me.grants if r in signing})
         return {"roles": [(r, policy.role_label(r)) for r in roles],
                 "kinds": [(k, wf.label) for k, wf in policy.workflows.items()],
-                "admin": is_admin(me.grants)}
+                "admin": is_admin(me.grants),
+                "role_labels": {r: policy.role_label(r) for r in policy.roles}}
 
 
 def _name(store: Store, login: str) -> str:
