@@ -44,6 +44,7 @@ from .award import Awards
 from .batches import Batches
 from .cases import Cases
 from .caseview import CaseViews
+from .delegation import Delegations
 from .imports import Imports
 from .norms import NormsReports
 from .training import Trainings
@@ -122,6 +123,11 @@ class WorkflowApp(Application[UUID]):
     def batches(self) -> Batches:
         """Bulk sign-off: each case by `cases`; `approve --inbox` lists the inbox (`reads`)."""
         return Batches(self, self.cases, lambda actor: self.reads.inbox(actor))
+
+    @cached_property
+    def delegations(self) -> Delegations:
+        """Delegation while away (代理): given, listed, revoked."""
+        return Delegations(self)
 
     @cached_property
     def appraisals(self) -> Appraisals:

@@ -17,6 +17,7 @@ from .appraisal_effects import KIND, appraisal_roster
 from .cases import run_decision
 from .effects import effects_of, run
 from .hooks import Decided
+from .delegation import Acting, find_signer
 from .readers import refuse_unreadable
 from .opening import counter, new_case
 from .render import SiblingDicts, case_dict
@@ -175,13 +176,14 @@ class Appraisals(Service):
               bonus: Sequence[str] = ()) -> dict[str, Any]:
         def command() -> dict[str, Any]:
             me = self.store.actor(actor)
-            case = self._appraisal(ref, me)  # the reading rule before the scores are judged
+            case, who = self._signing(ref, me)  # the reading rule before the scores are judged
             scores, extra = parse_items(items, "--item"), parse_items(bonus, "--bonus")
             if not scores and not extra:
                 raise BadInput("give at least one --item KEY=VALUE (or --bonus KEY=VALUE)")
             policy, wf, _ = self.store.case_rules(case)
-            run_decision(case, me.grants, policy,
-                         lambda: case.score(me.login, me.grants, policy, wf, scores, extra))
+            run_decision(case, who.grants, policy,
+                         lambda: case.score(me.login, who.grants, policy, wf, scores, extra,
+                                            who.on_behalf_of))
             self.store.save(case)
             return case_dict(case, policy)
         return self.store.attempt(command)
@@ -192,9 +194,10 @@ class Appraisals(Service):
 
         def command() -> dict[str, Any]:
             me = self.store.actor(actor)
-            case = self._appraisal(ref, me)
+            case, who = self._signing(ref, me)
             policy, wf, _ = self.store.case_rules(case)
-            case.flag_veto(me.login, me.grants, policy, wf, item, reason, self.store.today(policy), clear)
+            case.flag_veto(me.login, who.grants, policy, wf, item, reason,
+                           self.store.today(policy), clear, who.on_behalf_of)
             self.store.save(case)
             return case_dict(case, policy)
         return self.store.attempt(command)
@@ -257,6 +260,21 @@ class Appraisals(Service):
         """The appraisal `ref`, for `me` to act on: a case they may not read is refused so
         before anything else about it (even its kind) is said."""
         return self._acted_on(self.store.case(ref), me)
+
+    def _signing(self, ref: str, me: User) -> tuple[Case, Acting]:
+        """The appraisal `ref` and who acts on it: `me`, or `me` as a holder's deputy (then
+        the holder's reading, see delegation.find_signer)."""
+        case = self.store.case(ref)
+        policy, wf, _ = self.store.case_rules(case)
+        who, blocked = find_signer(self.store, case, me, policy, wf)
+        if not who.on_behalf_of:
+            if blocked is not None:
+                raise blocked
+            self._acted_on(case, me)
+        elif case.kind != KIND:
+            raise BadInput("{ref} is a {kind} case, not an appraisal", ref=case.ref,
+                           kind=case.kind)
+        return case, who
 
     def _acted_on(self, case: Case, me: User) -> Case:
         refuse_unreadable(self.store, case, me.login, me.grants)

@@ -19,6 +19,7 @@ from ..domain.policy import Policy, Workflow
 from ..domain.timefmt import local_short, parse_date
 from ..domain.user import User
 from .countersign import Holders, progress, step_holders
+from .delegation import Acting, acting, find_signer
 from .effects import effects_of, run
 from .hooks import Decided, Opening
 from .opening import counter, new_case
@@ -122,18 +123,18 @@ class Cases(Service):
 
         def command() -> dict[str, Any]:
             me, case = store.actor(actor), store.case(ref)
-            refuse_unreadable(store, case, me.login, me.grants)
+            policy, wf, machine = store.case_rules(case)
+            who = _acting(store, case, me, policy, wf)
             if shown is not None:
                 _unchanged(case, shown)
-            policy, wf, machine = store.case_rules(case)
             if returned_only:
                 _require_returned(case, wf)
             _expect(case, pinned, policy)
             holders = step_holders(case, wf, self.holders)
             at = case.step
-            run_decision(case, me.grants, policy,
-                    lambda: case.approve(me.login, me.grants, policy, wf, machine, comment,
-                                         store.today(policy), holders or ()))
+            run_decision(case, who.grants, policy,
+                    lambda: case.approve(me.login, who.grants, policy, wf, machine, comment,
+                                         store.today(policy), holders or (), who.on_behalf_of))
             if case.state == "open" and case.step == at and case.last["action"] == \
                     "countersigned":  # one more signature gathered: the step has not moved
                 store.save(case)
@@ -166,8 +167,10 @@ class Cases(Service):
 
         def decide(case: Case, me: User, policy: Policy, wf: Workflow, machine: Machine) -> None:
             _expect(case, pinned, policy)
-            run_decision(case, me.grants, policy,
-                    lambda: case.veto(me.login, me.grants, policy, wf, reason))
+            who = acting(self.store, case, me, policy, wf)
+            run_decision(case, who.grants, policy,
+                    lambda: case.veto(me.login, who.grants, policy, wf, reason,
+                                      who.on_behalf_of))
         return self._end(ref, actor, decide)
 
     def return_case(self, ref: str, actor: str | None, reason: str | None,
@@ -176,8 +179,10 @@ class Cases(Service):
 
         def decide(case: Case, me: User, policy: Policy, wf: Workflow, machine: Machine) -> None:
             _expect(case, pinned, policy)
-            run_decision(case, me.grants, policy,
-                    lambda: case.return_(me.login, me.grants, policy, wf, machine, reason))
+            who = acting(self.store, case, me, policy, wf)
+            run_decision(case, who.grants, policy,
+                    lambda: case.return_(me.login, who.grants, policy, wf, machine, reason,
+                                         who.on_behalf_of))
         return self._end(ref, actor, decide)
 
     def withdraw(self, ref: str, actor: str | None, reason: str | None) -> dict[str, Any]:
@@ -194,14 +199,28 @@ class Cases(Service):
 
         def command() -> dict[str, Any]:
             me, case = store.actor(actor), store.case(ref)
-            refuse_unreadable(store, case, me.login, me.grants)
             policy, wf, machine = store.case_rules(case)
+            _acting(store, case, me, policy, wf, blocked_too=False)  # the reading rule
             decide(case, me, policy, wf, machine)
             moved = run(effects_of(case.kind).on_ended, store, Decided(case, policy, wf,
                                                                         me.login))
             store.save(case, *moved)
             return self._shown(case, policy, wf)
         return store.attempt(command)
+
+
+def _acting(store: Store, case: Case, me: User, policy: Policy, wf: Workflow,
+            blocked_too: bool = True) -> Acting:
+    """Who signs (see delegation.find_signer), after the reading rule: a case neither the
+    actor nor a holder they stand in for may read is refused "may not read" first, unless
+    (`blocked_too`) a delegation would cover the case but does not serve today: then why."""
+    who, blocked = find_signer(store, case, me, policy, wf)
+    if who.on_behalf_of:
+        return who  # the holder may sign it, and so read it
+    if blocked is not None and blocked_too:
+        raise blocked  # the holder named them: why the delegation does not serve tells no secret
+    refuse_unreadable(store, case, me.login, me.grants)
+    return who
 
 
 def _expect(case: Case, pinned: PinnedStep, policy: Policy) -> None:

@@ -16,6 +16,7 @@ from ..domain.signing import reading_refusal
 from ..domain.timefmt import local_iso, parse_instant
 from ..domain.years import year_duties, year_entry
 from .countersign import Holders, progress, step_holders
+from .delegation import find_signer
 from .norms import NormsReports
 from .ports import Store
 from .readers import reader as reader_of
@@ -61,6 +62,8 @@ class CaseView:
     as_of: str | None
     names: dict[str, str] = field(default_factory=dict)
     """The people the page names (subject, opener, everyone in the history): login -> name."""
+    on_behalf_of: str = ""
+    """The holder the reader's `actions` are for, as their deputy ("": in their own right)."""
 
 
 class CaseViews(Service):
@@ -95,9 +98,10 @@ class CaseViews(Service):
                 reader: str | None = None) -> list[dict[str, Any]]:
         """Every decision, each with `actor_name` beside its `actor`."""
         entries = self._history(self._readable(ref, reader), as_of)
-        names = self._names([e.get("actor") for e in entries])
-        return [e | {"actor_name": names.get(e["actor"]) if e.get("actor") else None}
-                for e in entries]
+        names = self._names([e.get(k) for e in entries for k in ("actor", "on_behalf_of")])
+        return [e | {"actor_name": names.get(e["actor"]) if e.get("actor") else None,
+                     "on_behalf_of_name": names.get(e["on_behalf_of"]) if e.get("on_behalf_of")
+                     else None} for e in entries]
 
     def _named(self, shown: dict[str, Any]) -> dict[str, Any]:
         """The names beside a case's logins and codes: `subject_name`, `opener_name`,
@@ -124,16 +128,21 @@ class CaseViews(Service):
             shown |= signing_now
         steps = pipeline(wf, policy, shown, history)
         names = self._names([shown.get("subject"), shown.get("opener"),
-                             *(h.get("actor") for h in history)])
+                             *(h.get(k) for h in history for k in ("actor", "on_behalf_of"))])
         if as_of or reader is None:
             return CaseView(shown, steps, history, (), False, None, as_of, names)
         me = self.store.actor(reader)
-        refusals = case.refusals(me.login, me.grants, policy, wf, machine, holders)
+        who, blocked = find_signer(self.store, case, me, policy, wf)
+        refusals = case.refusals(me.login, who.grants, policy, wf, machine, holders,
+                                 who.on_behalf_of)
         actions = tuple(a for a in ACTIONS if refusals[a] is None)
-        sign = refusals["approve"]
+        sign = blocked or refusals["approve"]
         waiting = sign if sign is not None and case.state == "open" else None
+        if who.on_behalf_of:
+            names |= self._names([who.on_behalf_of])
         return CaseView(shown, steps, history, actions,
-                        "approve" in actions and case.step == wf.open_step, waiting, None, names)
+                        "approve" in actions and case.step == wf.open_step, waiting, None, names,
+                        who.on_behalf_of)
 
     def duties(self, class_code: str, policy: Policy) -> dict[str, Any]:
         """The advisor's title and the duties to judge, by the class's year of study (Hefei);
@@ -149,9 +158,20 @@ class CaseViews(Service):
         """The case, loaded once; refused (NotPermitted) when `login` may not read it."""
         who = reader_of(self.store, login)
         case = self.store.case(ref)
-        if who is not None and not who.case(case):
+        if who is not None and not who.case(case) and not self._deputy_of_signer(case, login):
             raise reading_refusal(case.ref, who.login, case.unit_path)
         return case
+
+    def _deputy_of_signer(self, case: Case, login: str | None) -> bool:
+        """Whether `login` may sign the case today as a holder's deputy (and so reads it), or
+        acted on it (a deputy reads on after signing for someone: their decision's page)."""
+        if login is None:
+            return False
+        if login in case.signers.values() or case.last.get("actor") == login:
+            return True
+        policy, wf, _ = self.store.case_rules(case)
+        who, _ = find_signer(self.store, case, self.store.user(login), policy, wf)
+        return bool(who.on_behalf_of)
 
     def _shown(self, case: Case) -> dict[str, Any]:
         policy = self.store.case_policy(case)

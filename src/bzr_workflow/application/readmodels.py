@@ -13,7 +13,8 @@ CaseRow = TypedDict("CaseRow", {
     "returned_reason": NotRequired[str | None],
     "subject_name": NotRequired[str | None], "opener_name": NotRequired[str | None],
     "last_actor_name": NotRequired[str | None], "class_name": NotRequired[str | None],
-    "unit_name": NotRequired[str | None]})
+    "unit_name": NotRequired[str | None], "on_behalf_of": NotRequired[str | None],
+    "on_behalf_of_name": NotRequired[str | None]})
 """A case as the views list it (inbox, cases); an inbox row also says why a returned case came
 back (`returned_reason`). Beside each login and code, its name (`subject_name`, `class_name`,
 `unit_name` ...; None where none is registered)."""
@@ -23,7 +24,8 @@ AuditRow = TypedDict("AuditRow", {
     "step": str | None, "step_label": str | None, "to_step": str | None, "comment": str | None,
     "position": int, "via": str | None, "session": str | None, "address": str | None,
     "os_user": str | None, "host": str | None, "batch": str | None,
-    "actor_name": NotRequired[str | None]})
+    "actor_name": NotRequired[str | None], "on_behalf_of": NotRequired[str | None],
+    "on_behalf_of_name": NotRequired[str | None]})
 """One recorded decision or organisation change, and where the command came from (cli, web
 or api; the web's session and address; the CLI's operating-system account and host; the bulk
 sign-off it was an item of, `batch`)."""

@@ -14,6 +14,7 @@ from ..domain.periods import parse, parse_period, period_range
 from ..domain.timefmt import local_iso, parse_instant
 from ..adapters.seal import Seal, check_digest
 from ..domain.signing import may_read_advisor, may_read_results, results_refusal
+from .deputyview import deputy_rows
 from .failures import storage_errors
 from .ports import Store
 
@@ -99,13 +100,17 @@ class Reads:
 
     def inbox(self, actor: str | None, as_of: str | None = None,
               reader: str | None = None) -> list[CaseRow]:
-        """Cases whose pending step `actor` may sign (as things stood at `as_of`)."""
+        """Cases whose pending step `actor` may sign (as things stood at `as_of`), and those
+        they may sign as a holder's deputy, marked `on_behalf_of` (application/deputyview)."""
         from ..projections import queries
 
         me, keep = self.store.actor(actor), self._keep(reader)
         with self._read(as_of) as conn:
             rows = queries.inbox(conn, me.login, queries.grants_of(conn, me.login), self.views.policy_of,
                                  self.offset(), keep)
+            today = as_of[:10] if as_of else self.store.today(self.store.policy())
+            rows += deputy_rows(self.store, conn, me.login, {r["id"] for r in rows},
+                                self.views.policy_of, self.offset(), today)
             rows = queries.with_names(conn, rows)
         return cast("list[CaseRow]", self._open(rows))
 

@@ -28,10 +28,11 @@ CASE_COLUMNS = ["id", "kind", "state", "step_label", "role", "subject", "class",
 @pass_ctx
 def inbox(ctx: Ctx, as_of: str | None) -> None:
     """Cases whose pending step you (--as USER) may sign; a case returned for amendment shows
-    why (returned_reason)."""
+    why (returned_reason); one you may sign as someone's deputy names them (on_behalf_of)."""
     ctx.not_remote(as_of=as_of)
     rows = ctx.remote.get("/inbox") if ctx.remote else ctx.app().reads.inbox(ctx.actor, as_of)
-    ctx.emit_rows(rows, [*CASE_COLUMNS, "returned_reason"], empty="(nothing awaits you)")
+    ctx.emit_rows(rows, [*CASE_COLUMNS, "on_behalf_of", "returned_reason"],
+                  empty="(nothing awaits you)")
 
 
 @click.command()
@@ -99,7 +100,7 @@ def show(ctx: Ctx, ref: str, as_of: str | None) -> None:
     ctx.emit(ctx.app().reads.show(ref, as_of), _show_text)
 
 
-HISTORY_COLUMNS = ["at", "actor", "action", "step_label", "comment"]
+HISTORY_COLUMNS = ["at", "actor", "action", "step_label", "comment", "on_behalf_of"]
 
 
 @click.command()
@@ -132,7 +133,8 @@ def audit(ctx: Ctx, actor: str | None, case_ref: str | None, since: str | None,
                               limit=limit)
     else:
         rows = ctx.app().reads.audit(actor, case_ref, since, until, limit, as_of)
-    ctx.emit_rows(rows, ["at", "actor", "action", "case", "target", "step_label", "comment"])
+    ctx.emit_rows(rows, ["at", "actor", "action", "case", "target", "step_label", "comment",
+                         "on_behalf_of"])
 
 
 @click.command()

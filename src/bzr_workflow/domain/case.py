@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from . import signing
 from .appraisal_rules import rules_of
 from .access import Grants, require_role
+from .delegation import acted_for, deputy_refusal, signed_for
 from .errors import (BadInput, NotPermitted, Phrase, SeparationOfDuties, StepNotAllowed,
                      WorkflowError)
 from .ids import case_id
@@ -63,13 +64,18 @@ class Case(Aggregate):
 
     class Signed(Aggregate.Event):
         TOPIC = "bzr.case.signed"
-        class_version = 1
+        class_version = 2
         actor: str
         step: str
         action: str
         to_step: str
         to_state: str
         comment: str
+        on_behalf_of: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["on_behalf_of"] = ""  # before delegation, everyone signed for themselves
 
     class Countersigned(Aggregate.Event):
         """One holder's signature at a countersign step (会签 / 或签) that does not yet move it
@@ -85,18 +91,28 @@ class Case(Aggregate):
 
     class Vetoed(Aggregate.Event):
         TOPIC = "bzr.case.vetoed"
-        class_version = 1
+        class_version = 2
         actor: str
         step: str
         reason: str
+        on_behalf_of: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["on_behalf_of"] = ""  # before delegation, everyone signed for themselves
 
     class Returned(Aggregate.Event):
         TOPIC = "bzr.case.returned"
-        class_version = 1
+        class_version = 2
         actor: str
         step: str
         to_step: str
         reason: str
+        on_behalf_of: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["on_behalf_of"] = ""  # before delegation, everyone signed for themselves
 
     class Withdrawn(Aggregate.Event):
         TOPIC = "bzr.case.withdrawn"
@@ -123,26 +139,41 @@ class Case(Aggregate):
         """Scores entered or revised: each changed item keeps [old, new] (old None the first time)."""
 
         TOPIC = "bzr.case.scored"
-        class_version = 1
+        class_version = 2
         actor: str
         step: str
         changes: dict[str, list[str | None]]
         bonus_changes: dict[str, list[str | None]]
+        on_behalf_of: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["on_behalf_of"] = ""  # before delegation, everyone signed for themselves
 
     class VetoFlagged(Aggregate.Event):
         TOPIC = "bzr.case.veto_flagged"
-        class_version = 1
+        class_version = 2
         actor: str
         item: str
         reason: str
+        on_behalf_of: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["on_behalf_of"] = ""  # before delegation, everyone signed for themselves
         on: str
 
     class VetoCleared(Aggregate.Event):
         TOPIC = "bzr.case.veto_cleared"
-        class_version = 1
+        class_version = 2
         actor: str
         item: str
         reason: str
+        on_behalf_of: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["on_behalf_of"] = ""  # before delegation, everyone signed for themselves
 
     class AnnouncementOpened(Aggregate.Event):
         TOPIC = "bzr.case.announcement_opened"
@@ -248,28 +279,31 @@ class Case(Aggregate):
 
     def approve(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
                 machine: Machine, comment: str, today: str = "",
-                holders: Sequence[str] = ()) -> None:
+                holders: Sequence[str] = (), on_behalf_of: str = "") -> None:
         """Sign the pending step. At a countersign step `holders` are the users holding its
         role in the case's unit or above now (the application reads them): a signature that
         leaves others needed is recorded as Countersigned, the one that completes it moves the
-        case on as a single sign-off does."""
-        step = self._signable(actor, grants, policy, wf, holders)
+        case on as a single sign-off does. `on_behalf_of`: a deputy signs for that holder,
+        whose `grants` these are (the application found the delegation in force)."""
+        step = self._signable(actor, grants, policy, wf, holders, on_behalf_of)
         if step.id == wf.open_step:
             self._signed(actor=actor, step=step.id, action="resubmitted",
-                         to_step=wf.first_step.id, to_state=OPEN, comment=comment)
+                         to_step=wf.first_step.id, to_state=OPEN, comment=comment,
+                         on_behalf_of=on_behalf_of)
             return
         if self.kind == "appraisal":
             rules_of(policy).ready_to_sign(wf, step.id, self.scores, self.summary,
                                            bool(self.flags), self.ref)
-        if not signing.completes(self.sheet(), wf, holders, actor):
-            self._countersigned(actor=actor, step=step.id, comment=comment, on_behalf_of="")
+        if not signing.completes(self.sheet(), wf, holders, on_behalf_of or actor):
+            self._countersigned(actor=actor, step=step.id, comment=comment,
+                                on_behalf_of=on_behalf_of)
             return
         to = destination(machine, "approve", step.id)
         assert to is not None, f"{step.id} has no approve transition"
         done = to == PUBLISHED
         self._signed(actor=actor, step=step.id, action=step.action,
                      to_step="" if done else to, to_state=PUBLISHED if done else OPEN,
-                     comment=comment)
+                     comment=comment, on_behalf_of=on_behalf_of)
         if done and self.kind == "appraisal":
             self._publish_result(actor, policy, today)
         if done and self.kind == "award" and not self.award:
@@ -334,9 +368,9 @@ class Case(Aggregate):
         self.attachments = [*self.attachments, *attachments]
 
     def score(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
-              items: dict[str, str], bonus: dict[str, str]) -> None:
+              items: dict[str, str], bonus: dict[str, str], on_behalf_of: str = "") -> None:
         rules = rules_of(policy)
-        step = self._signable(actor, grants, policy, wf)
+        step = self._signable(actor, grants, policy, wf, on_behalf_of)
         # an item the policy does not have is bad input (exit 2) before any step question
         new = {k: rules.normalise(k, v) for k, v in items.items()}
         extra = {k: rules.normalise(k, v, bonus=True) for k, v in bonus.items()}
@@ -347,40 +381,43 @@ class Case(Aggregate):
                          if self.bonus.get(k) != v}
         if not changes and not extra_changes:
             raise StepNotAllowed("{ref}: those scores are already recorded", ref=self.ref)
-        self._scored(actor=actor, step=step.id, changes=changes, bonus_changes=extra_changes)
+        self._scored(actor=actor, step=step.id, changes=changes, bonus_changes=extra_changes,
+                     on_behalf_of=on_behalf_of)
 
     @event(Scored)
     def _scored(self, actor: str, step: str, changes: dict[str, list[str | None]],
-                bonus_changes: dict[str, list[str | None]]) -> None:
+                bonus_changes: dict[str, list[str | None]], on_behalf_of: str = "") -> None:
         self.scores.update({k: str(v[1]) for k, v in changes.items()})
         self.bonus.update({k: str(v[1]) for k, v in bonus_changes.items()})
-        self.signers = signing.acted_at(self.signers, step, actor)
+        self.signers = _acted(self.signers, step, actor, on_behalf_of)
 
     def flag_veto(self, actor: str, grants: Grants, policy: Policy, wf: Workflow, item: str,
-                  reason: str, today: str, clear: bool = False) -> None:
+                  reason: str, today: str, clear: bool = False, on_behalf_of: str = "") -> None:
         _need_reason(reason, Phrase("veto item"))
         rules_of(policy).check_veto_item(item)
-        self._signable(actor, grants, policy, wf)
+        self._signable(actor, grants, policy, wf, on_behalf_of)
         if clear:
             if item not in self.flags:
                 raise StepNotAllowed("{ref}: veto item {item} is not flagged", ref=self.ref,
                                      item=item)
-            self._veto_cleared(actor=actor, item=item, reason=reason)
+            self._veto_cleared(actor=actor, item=item, reason=reason, on_behalf_of=on_behalf_of)
         elif item in self.flags:
             raise StepNotAllowed("{ref}: veto item {item} is already flagged by {actor}",
                                  ref=self.ref, item=item, actor=self.flags[item]['actor'])
         else:
-            self._veto_flagged(actor=actor, item=item, reason=reason, on=today)
+            self._veto_flagged(actor=actor, item=item, reason=reason, on=today,
+                               on_behalf_of=on_behalf_of)
 
     @event(VetoFlagged)
-    def _veto_flagged(self, actor: str, item: str, reason: str, on: str) -> None:
+    def _veto_flagged(self, actor: str, item: str, reason: str, on: str,
+                      on_behalf_of: str = "") -> None:
         self.flags[item] = {"actor": actor, "reason": reason, "on": on}
-        self.signers = signing.acted_at(self.signers, self.step, actor)
+        self.signers = _acted(self.signers, self.step, actor, on_behalf_of)
 
     @event(VetoCleared)
-    def _veto_cleared(self, actor: str, item: str, reason: str) -> None:
+    def _veto_cleared(self, actor: str, item: str, reason: str, on_behalf_of: str = "") -> None:
         self.flags.pop(item, None)
-        self.signers = signing.acted_at(self.signers, self.step, actor)
+        self.signers = _acted(self.signers, self.step, actor, on_behalf_of)
 
     def _publish_result(self, actor: str, policy: Policy, today: str) -> None:
         days = rules_of(policy).announcement_days
@@ -478,18 +515,20 @@ class Case(Aggregate):
     def _finalised(self, actor: str, grade: str, total: str) -> None:
         self.final = True
 
-    def veto(self, actor: str, grants: Grants, policy: Policy, wf: Workflow, reason: str) -> None:
+    def veto(self, actor: str, grants: Grants, policy: Policy, wf: Workflow, reason: str,
+             on_behalf_of: str = "") -> None:
         _need_reason(reason, Phrase("veto"))
-        _refuse(self.veto_refusal(actor, grants, policy, wf))
-        self._vetoed(actor=actor, step=self.step, reason=reason)
+        _refuse(self.veto_refusal(actor, grants, policy, wf, on_behalf_of))
+        self._vetoed(actor=actor, step=self.step, reason=reason, on_behalf_of=on_behalf_of)
 
     def return_(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
-                machine: Machine, reason: str) -> None:
+                machine: Machine, reason: str, on_behalf_of: str = "") -> None:
         _need_reason(reason, Phrase("return"))
-        _refuse(self.return_refusal(actor, grants, policy, wf, machine))
+        _refuse(self.return_refusal(actor, grants, policy, wf, machine, on_behalf_of))
         to = destination(machine, "return", self.step)
         assert to is not None
-        self._returned(actor=actor, step=self.step, to_step=to, reason=reason)
+        self._returned(actor=actor, step=self.step, to_step=to, reason=reason,
+                       on_behalf_of=on_behalf_of)
 
     def withdraw(self, actor: str, wf: Workflow, machine: Machine, reason: str) -> None:
         _refuse(self.withdraw_refusal(actor, wf, machine))
@@ -498,27 +537,39 @@ class Case(Aggregate):
     # -- what may be done now: the commands raise these, a case page asks them ------------
 
     def refusals(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
-                 machine: Machine,
-                 holders: Sequence[str] | None = None) -> dict[str, WorkflowError | None]:
+                 machine: Machine, holders: Sequence[str] | None = None,
+                 on_behalf_of: str = "") -> dict[str, WorkflowError | None]:
         """Why `actor` may not approve, veto, return or withdraw the case now (None: they may);
-        `holders`: the pending countersign step's holders now, if it is one."""
-        return {"approve": signing.signing_refusal(self.sheet(), actor, grants, policy, wf,
-                                                   holders),
-                "veto": self.veto_refusal(actor, grants, policy, wf),
-                "return": self.return_refusal(actor, grants, policy, wf, machine),
+        `holders`: the pending countersign step's holders now, if it is one; with
+        `on_behalf_of`, as that holder's deputy (`grants` then the holder's)."""
+        return {"approve": self.sign_refusal(actor, grants, policy, wf, on_behalf_of, holders),
+                "veto": self.veto_refusal(actor, grants, policy, wf, on_behalf_of),
+                "return": self.return_refusal(actor, grants, policy, wf, machine, on_behalf_of),
                 "withdraw": self.withdraw_refusal(actor, wf, machine)}
 
+    def sign_refusal(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
+                     on_behalf_of: str = "",
+                     holders: Sequence[str] | None = None) -> WorkflowError | None:
+        """Why `actor` may not sign the pending step; a deputy (`on_behalf_of` the holder,
+        `grants` the holder's own) is checked as the holder and then by their own limits.
+        `holders`: the pending countersign step's holders now, if it is one."""
+        if not on_behalf_of:
+            return signing.signing_refusal(self.sheet(), actor, grants, policy, wf, holders)
+        sheet = self.sheet()
+        return (signing.signing_refusal(sheet, on_behalf_of, grants, policy, wf, holders)
+                or deputy_refusal(sheet, actor, on_behalf_of, wf))
+
     def veto_refusal(self, actor: str, grants: Grants, policy: Policy,
-                     wf: Workflow) -> WorkflowError | None:
-        refused = signing.signing_refusal(self.sheet(), actor, grants, policy, wf)
+                     wf: Workflow, on_behalf_of: str = "") -> WorkflowError | None:
+        refused = self.sign_refusal(actor, grants, policy, wf, on_behalf_of)
         if refused is None and self.step == wf.open_step:
             return StepNotAllowed("{ref} awaits re-submission by {applicant}; withdraw it "
                                   "instead of vetoing", ref=self.ref, applicant=self.applicant)
         return refused
 
     def return_refusal(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
-                       machine: Machine) -> WorkflowError | None:
-        refused = signing.signing_refusal(self.sheet(), actor, grants, policy, wf)
+                       machine: Machine, on_behalf_of: str = "") -> WorkflowError | None:
+        refused = self.sign_refusal(actor, grants, policy, wf, on_behalf_of)
         if refused is None and destination(machine, "return", self.step) is None:
             step = wf.step(self.step)
             return StepNotAllowed("{label} ({id}) of {ref} cannot be returned under this "
@@ -562,23 +613,27 @@ class Case(Aggregate):
                              self.last["actor"])
 
     def _signable(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
-                  holders: Sequence[str] | None = None) -> Step:
-        _refuse(signing.signing_refusal(self.sheet(), actor, grants, policy, wf, holders))
+                  holders: Sequence[str] | None = None, on_behalf_of: str = "") -> Step:
+        _refuse(self.sign_refusal(actor, grants, policy, wf, on_behalf_of, holders))
         return wf.step(self.step)
 
     # -- evolution ----------------------------------------------------------------------
 
     @event(Signed)
     def _signed(self, actor: str, step: str, action: str, to_step: str, to_state: str,
-                comment: str) -> None:
-        self._move(signing.signed(actor, step, action, to_step, to_state))
+                comment: str, on_behalf_of: str = "") -> None:
+        move = signing.signed(actor, step, action, to_step, to_state)
+        self._move(move)
+        if move.signs and on_behalf_of:
+            self.signers = signed_for(self.signers, step, actor, on_behalf_of)
 
     @event(Vetoed)
-    def _vetoed(self, actor: str, step: str, reason: str) -> None:
+    def _vetoed(self, actor: str, step: str, reason: str, on_behalf_of: str = "") -> None:
         self._move(signing.vetoed(actor, step))
 
     @event(Returned)
-    def _returned(self, actor: str, step: str, to_step: str, reason: str) -> None:
+    def _returned(self, actor: str, step: str, to_step: str, reason: str,
+                  on_behalf_of: str = "") -> None:
         self._move(signing.returned(actor, step, to_step))
         self.capped = {}  # re-scored and decided again
 
@@ -589,6 +644,13 @@ class Case(Aggregate):
     def _move(self, move: signing.Move) -> None:
         self.state, self.step, self.last = move.state, move.step, move.last
         self.signers = move.signers(self.signers)
+
+
+def _acted(signers: dict[str, str], step: str, actor: str, on_behalf_of: str) -> dict[str, str]:
+    """The signers once `actor` entered scores or flags at `step` (for `on_behalf_of`, if given)."""
+    if on_behalf_of:
+        return acted_for(signers, step, actor, on_behalf_of)
+    return signing.acted_at(signers, step, actor)
 
 
 def _refuse(refused: WorkflowError | None) -> None:

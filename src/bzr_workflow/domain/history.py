@@ -8,6 +8,7 @@ from .adoption import Adoption
 from .accounts import Accounts
 from .case import Case
 from .counter import CaseCounter
+from .delegation import DelegationRegister, Deputyship
 from .institution import Institution
 from .maintenance import Maintenance
 from .roster import PeriodRoster
@@ -17,9 +18,14 @@ from .user import User
 
 
 def audit_entry(ev: Any) -> dict[str, Any] | None:
-    """{actor, action, step, to_step, comment, target} of an event; None for bookkeeping events."""
+    """{actor, action, step, to_step, comment, target, on_behalf_of} of an event (on_behalf_of:
+    the holder a deputy decided for, else None); None for bookkeeping events."""
     fn = _ENTRIES.get(type(ev))
-    return fn(ev) if fn else None
+    if not fn:
+        return None
+    entry: dict[str, Any] = fn(ev)
+    entry["on_behalf_of"] = getattr(ev, "on_behalf_of", "") or None
+    return entry
 
 
 def _e(actor: str, action: str, target: str, step: str = "", to_step: str = "",
@@ -49,6 +55,10 @@ _ENTRIES: dict[type, Any] = {
     Case.Rewarded: lambda e: _e(e.actor, "rewarded", "", comment=f"{e.grade}: {_granted(e)}"),
     Case.PlaceDecided: lambda e: _e(e.actor, "placed" if e.placed else "regraded", "", e.step,
                                     comment=e.reason),
+    Deputyship.Given: lambda e: _e(e.actor, "delegated", f"delegation:{e.id}",
+                                   comment=_delegation(e)),
+    Deputyship.Revoked: lambda e: _e(e.actor, "revoked", f"delegation:{e.id}",
+                                     comment=f"{e.holder} → {e.deputy}"),
     User.ProfileUpdated: lambda e: _e(e.actor, "updated", f"user:{e.login}",
                                       comment=", ".join(sorted(e.fields))),
     User.PersonErased: lambda e: _e(e.actor, "erased", f"user:{e.login}",
@@ -98,7 +108,13 @@ _ENTRIES: dict[type, Any] = {
 BOOKKEEPING = (CaseCounter.Started, CaseCounter.Allocated, User.ClassTaken, User.ClassReleased,
                Case.AnnouncementOpened, PeriodRoster.Started, PeriodRoster.Listed,
                PeriodRoster.Delisted, Accounts.Counted, Accounts.LoginAdded,
-               Accounts.AdminAdded, Accounts.AdminRemoved, Maintenance.Started)
+               Accounts.AdminAdded, Accounts.AdminRemoved, Maintenance.Started,
+               Deputyship.Started, DelegationRegister.Started, DelegationRegister.Registered)
+
+
+def _delegation(ev: Any) -> str:
+    bounds = "".join(f", {k} {v}" for k, v in (("role", ev.role), ("kind", ev.kind)) if v)
+    return f"{ev.holder} → {ev.deputy}, {ev.start}..{ev.until}{bounds}"
 
 
 def _changes(ev: Any) -> str:

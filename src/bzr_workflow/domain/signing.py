@@ -147,7 +147,7 @@ def signing_refusal(sheet: Sheet, actor: str, grants: Grants, policy: Policy,
     if actor == sheet.subject:
         return SeparationOfDuties("{actor} is the subject of {ref} and may not sign it",
                                   actor=actor, ref=sheet.ref)
-    other = _other_levels(sheet, actor, step, wf)
+    other = other_levels(sheet, actor, wf)
     if other:
         return SeparationOfDuties(
             "{actor} already acted at {other} of {ref}; one person signs at most one level "
@@ -156,13 +156,14 @@ def signing_refusal(sheet: Sheet, actor: str, grants: Grants, policy: Policy,
     return _countersign_refusal(sheet, actor, step, wf, holders)
 
 
-def _other_levels(sheet: Sheet, actor: str, step: Step, wf: Workflow) -> list[str]:
-    """The other levels of the case `actor` acted at, which bar them from `step` (none when
-    the workflow lets a signer sign twice or `step` is clerical)."""
+def other_levels(sheet: Sheet, who: str, wf: Workflow) -> list[str]:
+    """The levels of the case other than the pending one that `who` signed or acted at (none
+    when the workflow lets a signer sign twice, or the pending step is clerical)."""
+    step = wf.step(sheet.step)
     if wf.signer_may_sign_twice or step.clerical:
         return []
-    return [level_of(s) for s, who in sheet.signers.items()
-            if who == actor and level_of(s) != step.id and not _clerical(wf, level_of(s))]
+    return [level_of(s) for s, signer in sheet.signers.items()
+            if signer == who and level_of(s) != step.id and not _clerical(wf, level_of(s))]
 
 
 def _clerical(wf: Workflow, step_id: str) -> bool:
@@ -237,7 +238,7 @@ def countersign_state(sheet: Sheet, wf: Workflow,
         return None
     signed = gathered(sheet.signers, step.id)
     awaited = [h for h in dict.fromkeys(holders) if h not in signed and h != sheet.subject
-               and not _other_levels(sheet, h, step, wf)]
+               and not other_levels(sheet, h, wf)]
     needed = len(awaited) if step.countersign == "all" \
         else max(0, int(step.countersign) - len(signed))
     return Countersign(step.countersign, signed, awaited, needed)

@@ -10,9 +10,9 @@ from typing import Any
 from .safe import csv_rows, xlsx_cell
 
 HEADER = ["时间", "办理人", "操作", "案件", "对象", "环节", "环节名称", "转至", "意见", "事件位置",
-          "办理人姓名"]
+          "办理人姓名", "代理对象"]
 KEYS = ["at", "actor", "action", "case", "target", "step", "step_label", "to_step", "comment",
-        "position", "actor_name"]  # the name last: the columns before keep their places
+        "position", "actor_name", "on_behalf_of"]  # new ones last: the others keep their places
 
 
 def rows(found: Sequence[Mapping[str, Any]], query: Mapping[str, str | None],

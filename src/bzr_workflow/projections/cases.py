@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain import signing
 from ..domain.case import Case
+from ..domain.delegation import acted_for, signed_for
 from ..domain.pipeline import OPEN
 from . import tables as t
 from .batch import BatchWriter, Kept
@@ -78,7 +79,11 @@ class CaseProjection:
         row["signers"] = move.signers(row["signers"])
 
     def signed(self, ev: Case.Signed, position: int) -> None:
-        self._move(ev, signing.signed(ev.actor, ev.step, ev.action, ev.to_step, ev.to_state))
+        move = signing.signed(ev.actor, ev.step, ev.action, ev.to_step, ev.to_state)
+        self._move(ev, move)
+        if move.signs and ev.on_behalf_of:  # a deputy signed: the holder and the deputy count
+            row = self.row(ev.originator_id, write=True)
+            row["signers"] = signed_for(row["signers"], ev.step, ev.actor, ev.on_behalf_of)
 
     def countersigned(self, ev: Case.Countersigned, position: int) -> None:
         """A signature that leaves the step pending: the case's last action, and one more
@@ -99,16 +104,22 @@ class CaseProjection:
 
     def scored(self, ev: Case.Scored, position: int) -> None:
         row = self.row(ev.originator_id, write=True)
-        row["signers"] = signing.acted_at(row["signers"], ev.step, ev.actor)
+        row["signers"] = _acted(row["signers"], ev.step, ev)
 
     def flagged(self, ev: Case.VetoFlagged | Case.VetoCleared, position: int) -> None:
         """A flag is entered at the step the case waits at (as the aggregate records it)."""
         row = self.row(ev.originator_id, write=True)
-        row["signers"] = signing.acted_at(row["signers"], row["step"] or "", ev.actor)
+        row["signers"] = _acted(row["signers"], row["step"] or "", ev)
 
     def objection_resolved(self, ev: Case.ObjectionResolved, position: int) -> None:
         if ev.to_step:
             self._move(ev, signing.reopened(ev.actor, ev.outcome, ev.to_step))
+
+
+def _acted(signers: dict[str, str], step: str, ev: Any) -> dict[str, str]:
+    if ev.on_behalf_of:
+        return acted_for(signers, step, ev.actor, ev.on_behalf_of)
+    return signing.acted_at(signers, step, ev.actor)
 
 
 CASE_EVENTS = (Case.Opened, Case.Signed, Case.Countersigned, Case.Vetoed, Case.Returned,

@@ -15,6 +15,7 @@ from ..domain.allowance import AllowanceRules, Appointment, ClassState, month_ra
 from ..domain.periods import Calendar, period_of_day
 from ..domain.policy import APPLICANT
 from ..domain.policy import RULE
+from ..domain.delegation import deputy_refusal
 from ..domain.signing import Sheet, signing_refusal
 from ..domain import tenure
 from ..domain.timefmt import local_iso
@@ -93,7 +94,10 @@ Keep = Callable[[Row[Any]], bool]
 
 
 def inbox(conn: Connection, login: str, grants: Sequence[Sequence[str]], policy_of: PolicyOf,
-          offset: str, keep: Keep | None = None) -> list[dict[str, Any]]:
+          offset: str, keep: Keep | None = None, deputy: str = "") -> list[dict[str, Any]]:
+    """The open cases `login` may sign; with `deputy`, those `deputy` may sign for `login`
+    (past the deputy's own limits, never a case back with its applicant), each marked
+    `on_behalf_of` `login`."""
     c = t.cases.c
     arms = union(*(select(t.cases).where(c.state == "open", term)
                    for term in _signable_by(conn, login, grants))).subquery()
@@ -101,9 +105,12 @@ def inbox(conn: Connection, login: str, grants: Sequence[Sequence[str]], policy_
     out = []
     for row in rows:
         policy = policy_of(row.policy_version, row.refinement)
-        if signing_refusal(sheet(row), login, grants, policy, policy.workflow(row.kind)) is None \
-                and (keep is None or keep(row)):
-            out.append(case_row(row, offset))
+        wf = policy.workflow(row.kind)
+        if signing_refusal(sheet(row), login, grants, policy, wf) is None \
+                and (keep is None or keep(row)) \
+                and (not deputy or (row.step != wf.open_step
+                                    and deputy_refusal(sheet(row), deputy, login, wf) is None)):
+            out.append(case_row(row, offset) | ({"on_behalf_of": login} if deputy else {}))
     return _with_returned_reasons(conn, out)
 
 
@@ -180,7 +187,7 @@ def audit(conn: Connection, offset: str, actor: str | None = None, case: str | N
     return [{"at": local_iso(_utc(r.at), offset), "actor": r.actor, "action": r.action,
              "case": r.case_ref, "target": r.target, "step": r.step, "step_label": r.step_label,
              "to_step": r.to_step, "comment": r.comment, "position": r.position,
-             **_came_from(r)} for r in rows]
+             "on_behalf_of": r.on_behalf_of, **_came_from(r)} for r in rows]
 
 
 def batches(conn: Connection, ref: str, offset: str) -> dict[tuple[str, str, str, str], str]:
@@ -409,7 +416,7 @@ def cases_about(conn: Connection, offset: str, subject: str,
     return [case_row(r, offset) for r in conn.execute(query.order_by(c.opened_at, c.ref))]
 PEOPLE_NAMES = {"subject": "subject_name", "opener": "opener_name",
                 "last_actor": "last_actor_name", "actor": "actor_name",
-                "advisor": "advisor_name"}
+                "advisor": "advisor_name", "on_behalf_of": "on_behalf_of_name"}
 """The name key added beside each login key a row may have (its value sealed until opened)."""
 
 

@@ -59,6 +59,7 @@ decisions = Table(
     Column("session", String(64)),
     Column("address", String(64)),
     Column("batch", String(32)),  # the bulk sign-off the decision was an item of; None alone
+    Column("on_behalf_of", String(64)),  # the holder a deputy decided for; None otherwise
     Index("ix_bzr_decisions_actor", "actor", "at"),
     Index("ix_bzr_decisions_case", "case_ref", "position"),
     Index("ix_bzr_decisions_at", "at"),

@@ -42,8 +42,9 @@ REASONS = {
 READ_RULED = ("/api/v1/exports/",)
 """GET paths the reading rule may refuse (403) though they name no case: the documents."""
 UPLOADS = {"/api/v1/cases/{ref}/summary"}  # multipart bodies with files: their own caps (413)
-NAMING = {"/api/v1/appraisals"}  # bodies that name people or classes who may not exist (404)
-FINDING = {"/api/v1/awards", "/api/v1/cases"}
+NAMING = {"/api/v1/appraisals", "/api/v1/delegations/{id}"}
+"""Bodies (or ids) naming people, classes or delegations that may not exist (404)."""
+FINDING = {"/api/v1/awards", "/api/v1/cases", "/api/v1/delegations"}
 """Paths whose writes name a person or class that may not exist (404)."""
 OFFICE_READS = {"/api/v1/allowance"}
 """Reads refused to some signed-in callers (the allowance is the office's)."""
