@@ -42,6 +42,7 @@ from .appraisal import Appraisals
 from .award import Awards
 from .cases import Cases
 from .caseview import CaseViews
+from .handover import Handovers
 from .imports import Imports
 from .norms import NormsReports
 from .training import Trainings
@@ -115,6 +116,11 @@ class WorkflowApp(Application[UUID]):
     @cached_property
     def cases(self) -> Cases:
         return Cases(self)
+
+    @cached_property
+    def handovers(self) -> Handovers:
+        """Take back (拿回) and reassign (转办); the 转办 form lists holders from the views."""
+        return Handovers(self, lambda: [dict(u) for u in self.reads.users()])
 
     @cached_property
     def appraisals(self) -> Appraisals:

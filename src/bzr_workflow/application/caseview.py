@@ -22,9 +22,9 @@ from .render import case_dict
 from .service import Service
 from .students import with_student
 
-ACTIONS = ("approve", "veto", "return", "withdraw")
+ACTIONS = ("approve", "veto", "return", "withdraw", "takeback", "reassign")
 DONE, PENDING, AHEAD, SKIPPED, STOPPED = "done", "pending", "ahead", "skipped", "stopped"
-NOT_SIGNING = ("scored",)  # entries at a step that are work on it, not its decision
+NOT_SIGNING = ("scored", "taken back", "reassigned")  # entries at a step that are work on it, not its decision
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ class CaseViews(Service):
         history = self._history(case, as_of)
         policy, wf, machine = self.store.case_rules(case)
         steps = pipeline(wf, policy, shown, history)
-        names = self._names([shown.get("subject"), shown.get("opener"),
+        names = self._names([shown.get("subject"), shown.get("opener"), shown.get("assignee"),
                              *(h.get("actor") for h in history)])
         if as_of or reader is None:
             return CaseView(shown, steps, history, (), False, None, as_of, names)

@@ -114,6 +114,7 @@ class Sheet(NamedTuple):
     signers: Mapping[str, str]  # step id -> who signed it
     last_action: str
     last_actor: str
+    assignee: str = ""  # the one holder the pending step was reassigned to ("" when none)
 
 
 def signing_refusal(sheet: Sheet, actor: str, grants: Grants, policy: Policy,
@@ -123,7 +124,8 @@ def signing_refusal(sheet: Sheet, actor: str, grants: Grants, policy: Policy,
     The case must be open. A case back at its open step waits for its applicant alone. Any
     other step needs its role held in the case's unit or above, and the signer may be neither
     the case's subject nor (unless the workflow allows it) someone who signed another level;
-    a step the policy marks clerical (公布, 归档) counts as no level for that rule."""
+    a step the policy marks clerical (公布, 归档) counts as no level for that rule. A step
+    reassigned to one holder (转办) is theirs alone."""
     if sheet.state != OPEN:
         return StepNotAllowed("{ref} is {state} ({last_action} by {last_actor}); nothing is "
                               "pending", ref=sheet.ref, state=sheet.state,
@@ -140,6 +142,9 @@ def signing_refusal(sheet: Sheet, actor: str, grants: Grants, policy: Policy,
     refused = role_refusal(grants, step, sheet.unit_path, actor, policy, sheet.ref)
     if refused:
         return refused
+    if sheet.assignee and actor != sheet.assignee:
+        return NotPermitted("{label} of {ref} was reassigned to {assignee}; only they may sign "
+                            "it", label=step.label, ref=sheet.ref, assignee=sheet.assignee)
     if actor == sheet.subject:
         return SeparationOfDuties("{actor} is the subject of {ref} and may not sign it",
                                   actor=actor, ref=sheet.ref)
@@ -221,6 +226,17 @@ def returned(actor: str, step: str, to_step: str) -> Move:
 
 def withdrawn(actor: str, step: str) -> Move:
     return Move(WITHDRAWN, "", "withdrawn", actor, step)
+
+
+def taken_back(actor: str, step: str, to_step: str) -> Move:
+    """A signer takes back their sign-off of `to_step`: the case waits there again."""
+    return Move(OPEN, to_step, "taken back", actor, to_step)
+
+
+def forget(signers: Mapping[str, str], step: str) -> dict[str, str]:
+    """The signers without the signature of `step` (taken back); scores and flags entered
+    there still count as acting at it."""
+    return {k: v for k, v in signers.items() if k != step}
 
 
 def reopened(actor: str, outcome: str, to_step: str) -> Move:

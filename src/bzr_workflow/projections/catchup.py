@@ -20,7 +20,7 @@ from .projector import Projector
 VIEWS = "views"
 # raise SCHEMA when tables.py changes, or what a view holds (7: periods as school years,
 # years of study, personal text as stored): old views are rebuilt
-SCHEMA_KEY, SCHEMA = "schema", 8  # 8: appointments say how they ended
+SCHEMA_KEY, SCHEMA = "schema", 9  # 9: a case's assignee (转办)
 BATCH = 2000  # events per transaction: a batch's rows are buffered (peak memory); 1,000-5,000 run alike
 DDL_LOCK = 7_305_771_201  # advisory lock id serialising view DDL on PostgreSQL
 
