@@ -164,7 +164,7 @@ def test_the_history_shows_both_with_their_reasons(app: WorkflowApp) -> None:
     taken = [e for e in entries if e["action"] == "taken back"]
     handed = [e for e in entries if e["action"] == "reassigned"]
     assert [(e["actor"], e["step"], e["comment"]) for e in taken] == [
-        ("zhang", "college_approval", "材料还要核对")]
+        ("zhang", "site_review", "材料还要核对")]
     assert [(e["actor"], e["step"], e["comment"]) for e in handed] == [
         ("admin", "site_review", "→ zhao2: 张主任休假")]
     audit = app.reads.audit(case=ref)

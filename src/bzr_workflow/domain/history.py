@@ -34,7 +34,7 @@ _ENTRIES: dict[type, Any] = {
     Case.Vetoed: lambda e: _e(e.actor, "vetoed", "", e.step, "", e.reason),
     Case.Returned: lambda e: _e(e.actor, "returned", "", e.step, e.to_step, e.reason),
     Case.Withdrawn: lambda e: _e(e.actor, "withdrawn", "", e.step, "", e.reason),
-    Case.TakenBack: lambda e: _e(e.actor, "taken back", "", e.step, e.to_step, e.reason),
+    Case.TakenBack: lambda e: _e(e.actor, "taken back", "", e.to_step, e.to_step, e.reason),
     Case.Reassigned: lambda e: _e(e.actor, "reassigned", "", e.step,
                                   comment=f"→ {e.to}: {e.reason}"),
     Case.SummarySubmitted: lambda e: _e(e.actor, "submitted", "", comment=e.text),
