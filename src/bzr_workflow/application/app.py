@@ -45,6 +45,7 @@ from .batches import Batches
 from .cases import Cases
 from .caseview import CaseViews
 from .delegation import Delegations
+from .handover import Handovers
 from .imports import Imports
 from .norms import NormsReports
 from .training import Trainings
@@ -128,6 +129,11 @@ class WorkflowApp(Application[UUID]):
     def delegations(self) -> Delegations:
         """Delegation while away (代理): given, listed, revoked."""
         return Delegations(self)
+
+    @cached_property
+    def handovers(self) -> Handovers:
+        """Take back (拿回) and reassign (转办); the 转办 form lists holders from the views."""
+        return Handovers(self, lambda: [dict(u) for u in self.reads.users()])
 
     @cached_property
     def appraisals(self) -> Appraisals:

@@ -261,6 +261,8 @@ def run_decision(case: Case, grants: Grants, policy: Policy, decide: Callable[[]
         decide()
     except NotPermitted:
         wf, last = policy.workflow(case.kind), case.last["step"]
+        if getattr(case, "assignee", ""):  # another holder of the step: refused as it is
+            raise
         if last in [s.id for s in wf.steps] and covers(grants, wf.step(last).role,
                                                         case.unit_path):
             raise _moved_on(case, last, policy) from None

@@ -24,9 +24,9 @@ from .render import case_dict
 from .service import Service
 from .students import with_student
 
-ACTIONS = ("approve", "veto", "return", "withdraw")
+ACTIONS = ("approve", "veto", "return", "withdraw", "takeback", "reassign")
 DONE, PENDING, AHEAD, SKIPPED, STOPPED = "done", "pending", "ahead", "skipped", "stopped"
-NOT_SIGNING = ("scored",)  # entries at a step that are work on it, not its decision
+NOT_SIGNING = ("scored", "taken back", "reassigned")  # entries at a step that are work on it, not its decision
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class CaseViews(Service):
         if not as_of:
             shown |= signing_now
         steps = pipeline(wf, policy, shown, history)
-        names = self._names([shown.get("subject"), shown.get("opener"),
+        names = self._names([shown.get("subject"), shown.get("opener"), shown.get("assignee"),
                              *(h.get(k) for h in history for k in ("actor", "on_behalf_of"))])
         if as_of or reader is None:
             return CaseView(shown, steps, history, (), False, None, as_of, names)

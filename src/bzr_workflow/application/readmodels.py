@@ -10,14 +10,15 @@ CaseRow = TypedDict("CaseRow", {
     "role": str | None, "subject": str | None, "opener": str | None, "period": str | None,
     "class": str | None, "unit": str | None, "policy_version": int,
     "last_action": str | None, "last_actor": str | None, "opened_at": str, "updated_at": str,
-    "returned_reason": NotRequired[str | None],
+    "returned_reason": NotRequired[str | None], "assignee": NotRequired[str | None],
     "subject_name": NotRequired[str | None], "opener_name": NotRequired[str | None],
     "last_actor_name": NotRequired[str | None], "class_name": NotRequired[str | None],
     "unit_name": NotRequired[str | None], "on_behalf_of": NotRequired[str | None],
     "on_behalf_of_name": NotRequired[str | None]})
 """A case as the views list it (inbox, cases); an inbox row also says why a returned case came
-back (`returned_reason`). Beside each login and code, its name (`subject_name`, `class_name`,
-`unit_name` ...; None where none is registered)."""
+back (`returned_reason`); `assignee` names the one holder a step was reassigned to. Beside
+each login and code, its name (`subject_name`, `class_name`, `unit_name` ...; None where none
+is registered)."""
 
 AuditRow = TypedDict("AuditRow", {
     "at": str, "actor": str, "action": str, "case": str | None, "target": str | None,

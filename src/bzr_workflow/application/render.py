@@ -31,6 +31,7 @@ def case_dict(case: Case, policy: Policy) -> dict[str, Any]:
         "opened_at": local_iso(case.created_on, policy.utc_offset),
         "updated_at": local_iso(case.modified_on, policy.utc_offset),
         "last": dict(case.last),
+        "assignee": getattr(case, "assignee", "") or None,
     } | (appraisal_fields(case, policy) if case.kind == "appraisal" else {})
 
 

@@ -11,7 +11,7 @@ from transitions import Machine
 
 from datetime import date, timedelta
 
-from . import signing
+from . import handover, signing
 from .appraisal_rules import rules_of
 from .access import Grants, require_role
 from .delegation import acted_for, deputy_refusal, signed_for
@@ -119,6 +119,28 @@ class Case(Aggregate):
         class_version = 1
         actor: str
         step: str
+        reason: str
+
+    class TakenBack(Aggregate.Event):
+        """The last signer took back their sign-off of `to_step` (拿回) while the case waited
+        at `step` and nobody had acted there yet; the case waits at `to_step` again."""
+
+        TOPIC = "bzr.case.taken_back"
+        class_version = 1
+        actor: str
+        step: str
+        to_step: str
+        reason: str
+
+    class Reassigned(Aggregate.Event):
+        """The pending `step` handed to one holder of its role (转办), who alone signs it
+        until the case leaves the step."""
+
+        TOPIC = "bzr.case.reassigned"
+        class_version = 1
+        actor: str
+        step: str
+        to: str
         reason: str
 
     class SummarySubmitted(Aggregate.Event):
@@ -274,6 +296,12 @@ class Case(Aggregate):
         self.capped: dict[str, str] = {}
         """The grade a full quota published this result as, and why (empty: as scored)."""
         self.last: dict[str, str] = {"actor": opener, "action": action, "step": ""}
+        self.signoff: dict[str, str] = {}
+        """The last sign-off while the case waits at the step it went to: {actor, step}."""
+        self.worked: dict[str, str] = {}
+        """The first work at the step the case waits at (scores, veto flags): {actor, action}."""
+        self.assignee = ""
+        """The one holder the pending step was reassigned to (转办); "" when none."""
 
     # -- decisions: public methods check and decide; @event methods only assign -------------
 
@@ -315,6 +343,7 @@ class Case(Aggregate):
     def _countersigned(self, actor: str, step: str, comment: str, on_behalf_of: str) -> None:
         self.signers = signing.countersigned(self.signers, step, on_behalf_of or actor)
         self.last = {"actor": actor, "action": "countersigned", "step": step}
+        self._worked(actor, "countersigned")  # the level acted: what led here stays signed
 
     @event(AwardGranted)
     def _award_granted(self, amount: str, certificate: bool) -> None:
@@ -342,7 +371,7 @@ class Case(Aggregate):
     @event(PlaceDecided)
     def _place_decided(self, actor: str, step: str, placed: bool, grade: str,
                        reason: str) -> None:
-        self.capped = {} if placed else {"grade": grade, "reason": reason}
+        self.capped = {} if placed else {"grade": grade, "reason": reason, "step": step}
 
     def may_submit_summary(self, actor: str) -> None:
         """Refuse anyone but the advisor, or a case no longer open (asked before an upload is
@@ -390,6 +419,11 @@ class Case(Aggregate):
         self.scores.update({k: str(v[1]) for k, v in changes.items()})
         self.bonus.update({k: str(v[1]) for k, v in bonus_changes.items()})
         self.signers = _acted(self.signers, step, actor, on_behalf_of)
+        self._worked(actor, "scored")
+
+    def _worked(self, actor: str, action: str) -> None:
+        if not getattr(self, "worked", {}):
+            self.worked = {"actor": actor, "action": action}
 
     def flag_veto(self, actor: str, grants: Grants, policy: Policy, wf: Workflow, item: str,
                   reason: str, today: str, clear: bool = False, on_behalf_of: str = "") -> None:
@@ -413,11 +447,13 @@ class Case(Aggregate):
                       on_behalf_of: str = "") -> None:
         self.flags[item] = {"actor": actor, "reason": reason, "on": on}
         self.signers = _acted(self.signers, self.step, actor, on_behalf_of)
+        self._worked(actor, "flagged")
 
     @event(VetoCleared)
     def _veto_cleared(self, actor: str, item: str, reason: str, on_behalf_of: str = "") -> None:
         self.flags.pop(item, None)
         self.signers = _acted(self.signers, self.step, actor, on_behalf_of)
+        self._worked(actor, "cleared")
 
     def _publish_result(self, actor: str, policy: Policy, today: str) -> None:
         days = rules_of(policy).announcement_days
@@ -481,6 +517,7 @@ class Case(Aggregate):
         if to_step:
             self.state, self.step, self.announcement = move.state, move.step, {}
             self.capped = {}  # re-opened: decided again at the quota's step
+            self.signoff, self.worked, self.assignee = {}, {}, ""
         self.last = move.last
 
     def finalise(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
@@ -534,18 +571,47 @@ class Case(Aggregate):
         _refuse(self.withdraw_refusal(actor, wf, machine))
         self._withdrawn(actor=actor, step=self.step, reason=reason)
 
+    def take_back(self, actor: str, wf: Workflow, reason: str) -> None:
+        """The last signer takes back their sign-off (拿回): see handover.takeback_refusal."""
+        _need_reason(reason, Phrase("take-back"))
+        _refuse(handover.takeback_refusal(self, actor, wf))
+        self._taken_back(actor=actor, step=self.step, to_step=self.signoff["step"],
+                         reason=reason)
+
+    def reassign(self, actor: str, grants: Grants, policy: Policy, wf: Workflow, to: str,
+                 to_grants: Grants, reason: str) -> None:
+        """Hand the pending step to `to` alone (转办): see handover.assignee_refusal."""
+        _need_reason(reason, Phrase("reassignment"))
+        _refuse(handover.reassign_refusal(self.sheet(), actor, grants, wf))
+        _refuse(handover.assignee_refusal(self.sheet(), to, to_grants, policy, wf))
+        self._reassigned(actor=actor, step=self.step, to=to, reason=reason)
+
+    @event(TakenBack)
+    def _taken_back(self, actor: str, step: str, to_step: str, reason: str) -> None:
+        self.signers = signing.forget(self.signers, to_step)
+        self._move(signing.taken_back(actor, step, to_step))
+        if self.capped.get("step") == to_step:
+            self.capped = {}  # the quota's step taken back: decided again when re-signed
+
+    @event(Reassigned)
+    def _reassigned(self, actor: str, step: str, to: str, reason: str) -> None:
+        self.assignee = to
+
     # -- what may be done now: the commands raise these, a case page asks them ------------
 
     def refusals(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
                  machine: Machine, holders: Sequence[str] | None = None,
                  on_behalf_of: str = "") -> dict[str, WorkflowError | None]:
-        """Why `actor` may not approve, veto, return or withdraw the case now (None: they may);
+        """Why `actor` may not approve, veto, return, withdraw, take back or reassign the case
+        now (None: they may);
         `holders`: the pending countersign step's holders now, if it is one; with
         `on_behalf_of`, as that holder's deputy (`grants` then the holder's)."""
         return {"approve": self.sign_refusal(actor, grants, policy, wf, on_behalf_of, holders),
                 "veto": self.veto_refusal(actor, grants, policy, wf, on_behalf_of),
                 "return": self.return_refusal(actor, grants, policy, wf, machine, on_behalf_of),
-                "withdraw": self.withdraw_refusal(actor, wf, machine)}
+                "withdraw": self.withdraw_refusal(actor, wf, machine),
+                "takeback": handover.takeback_refusal(self, actor, wf),
+                "reassign": handover.reassign_refusal(self.sheet(), actor, grants, wf)}
 
     def sign_refusal(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
                      on_behalf_of: str = "",
@@ -610,7 +676,7 @@ class Case(Aggregate):
         """What signing this case depends on (the same facts the cases view keeps)."""
         return signing.Sheet(self.ref, self.state, self.step, self.applicant, self.subject,
                              self.unit_path, self.signers, self.last["action"],
-                             self.last["actor"])
+                             self.last["actor"], getattr(self, "assignee", ""))
 
     def _signable(self, actor: str, grants: Grants, policy: Policy, wf: Workflow,
                   holders: Sequence[str] | None = None, on_behalf_of: str = "") -> Step:
@@ -644,6 +710,9 @@ class Case(Aggregate):
     def _move(self, move: signing.Move) -> None:
         self.state, self.step, self.last = move.state, move.step, move.last
         self.signers = move.signers(self.signers)
+        # the step is left: the assignment ends, and only this sign-off can be taken back
+        self.signoff = {"actor": move.actor, "step": move.at} if move.signs else {}
+        self.worked, self.assignee = {}, ""
 
 
 def _acted(signers: dict[str, str], step: str, actor: str, on_behalf_of: str) -> dict[str, str]:

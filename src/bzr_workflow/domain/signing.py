@@ -115,6 +115,7 @@ class Sheet(NamedTuple):
     signers: Mapping[str, str]  # step id -> who signed it
     last_action: str
     last_actor: str
+    assignee: str = ""  # the one holder the pending step was reassigned to ("" when none)
 
 
 def signing_refusal(sheet: Sheet, actor: str, grants: Grants, policy: Policy,
@@ -127,7 +128,7 @@ def signing_refusal(sheet: Sheet, actor: str, grants: Grants, policy: Policy,
     a step the policy marks clerical (公布, 归档) counts as no level for that rule. At a
     countersign step (会签 / 或签) a holder signs once: a second signature is refused, unless
     (`holders` given: the step's holders now) nobody else is awaited, when it moves the step
-    on (see `countersign_state`)."""
+    on (see `countersign_state`). A step reassigned to one holder (转办) is theirs alone."""
     if sheet.state != OPEN:
         return StepNotAllowed("{ref} is {state} ({last_action} by {last_actor}); nothing is "
                               "pending", ref=sheet.ref, state=sheet.state,
@@ -144,6 +145,9 @@ def signing_refusal(sheet: Sheet, actor: str, grants: Grants, policy: Policy,
     refused = role_refusal(grants, step, sheet.unit_path, actor, policy, sheet.ref)
     if refused:
         return refused
+    if sheet.assignee and actor != sheet.assignee:
+        return NotPermitted("{label} of {ref} was reassigned to {assignee}; only they may sign "
+                            "it", label=step.label, ref=sheet.ref, assignee=sheet.assignee)
     if actor == sheet.subject:
         return SeparationOfDuties("{actor} is the subject of {ref} and may not sign it",
                                   actor=actor, ref=sheet.ref)
@@ -311,6 +315,17 @@ def returned(actor: str, step: str, to_step: str) -> Move:
 
 def withdrawn(actor: str, step: str) -> Move:
     return Move(WITHDRAWN, "", "withdrawn", actor, step)
+
+
+def taken_back(actor: str, step: str, to_step: str) -> Move:
+    """A signer takes back their sign-off of `to_step`: the case waits there again."""
+    return Move(OPEN, to_step, "taken back", actor, to_step)
+
+
+def forget(signers: Mapping[str, str], step: str) -> dict[str, str]:
+    """The signers without the signature of `step` (taken back); scores and flags entered
+    there still count as acting at it."""
+    return {k: v for k, v in signers.items() if k != step}
 
 
 def reopened(actor: str, outcome: str, to_step: str) -> Move:

@@ -33,7 +33,8 @@ class AppraisalProjection:
                 Case.VetoFlagged: self.veto_flagged, Case.VetoCleared: self.veto_cleared,
                 Case.AnnouncementOpened: self.announced, Case.ObjectionLodged: self.objected,
                 Case.ObjectionResolved: self.objection_resolved, Case.Finalised: self.finalised,
-                Case.PlaceDecided: self.place_decided, Case.Returned: self.returned}
+                Case.PlaceDecided: self.place_decided, Case.Returned: self.returned,
+                Case.TakenBack: self.taken_back}
 
     def prefetch(self, case_rows: list[dict[str, Any]]) -> None:
         refs = [r["ref"] for r in case_rows if r["kind"] == "appraisal"]
@@ -97,6 +98,16 @@ class AppraisalProjection:
     def returned(self, ev: Case.Returned, position: int) -> None:
         """A returned appraisal is decided again at the quota's step (Case._returned)."""
         if self.cases.row(ev.originator_id)["kind"] == "appraisal":
+            self._rescore(ev).update(capped_grade=None, capped_reason=None)
+
+    def taken_back(self, ev: Case.TakenBack, position: int) -> None:
+        """A sign-off of the grade quota's step taken back: decided again (Case._taken_back)."""
+        case = self.cases.row(ev.originator_id)
+        if case["kind"] != "appraisal":
+            return
+        rules = self.policy_of(case["policy_version"], case["refinement"]).appraisal
+        quota = rules.grade_quota if rules else None
+        if quota is not None and quota.step == ev.to_step:
             self._rescore(ev).update(capped_grade=None, capped_reason=None)
 
     def objection_resolved(self, ev: Case.ObjectionResolved, position: int) -> None:

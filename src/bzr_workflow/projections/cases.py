@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def kept() -> Kept:
     """The case rows a batch keeps (a fresh holder per projector)."""
     return Kept(t.cases, "ref", ("state", "step", "step_label", "role", "signers", "last_action",
-                                 "last_actor", "updated_at"), {"signers": True}, index="case_id")
+                                 "last_actor", "updated_at", "assignee"), {"signers": True}, index="case_id")
 
 
 Handlers = dict[type, Any]  # event class -> bound method taking (event, position)
@@ -35,7 +35,8 @@ class CaseProjection:
                 Case.Countersigned: self.countersigned, Case.Vetoed: self.vetoed,
                 Case.Returned: self.returned, Case.Withdrawn: self.withdrawn,
                 Case.ObjectionResolved: self.objection_resolved, Case.Scored: self.scored,
-                Case.VetoFlagged: self.flagged, Case.VetoCleared: self.flagged}
+                Case.VetoFlagged: self.flagged, Case.VetoCleared: self.flagged,
+                Case.TakenBack: self.taken_back, Case.Reassigned: self.reassigned}
 
     def row(self, case_id: Any, write: bool = False) -> dict[str, Any]:
         """The row of the case with this id (held for the batch)."""
@@ -67,13 +68,13 @@ class CaseProjection:
             signers=signing.signers_at_opening(ev.open_step, ev.opener, ev.subject,
                                                ev.opener_signs),
             note=ev.note, last_action=ev.action, last_actor=ev.opener, opened_at=ev.timestamp,
-            updated_at=ev.timestamp,
+            updated_at=ev.timestamp, assignee=None,
             **self._pending(ev.policy_version, ev.refinement, ev.kind, ev.step, OPEN)))
 
     def _move(self, ev: Any, move: signing.Move) -> None:
         row = self.row(ev.originator_id, write=True)
         row.update(state=move.state, last_action=move.action, last_actor=move.actor,
-                   updated_at=ev.timestamp,
+                   updated_at=ev.timestamp, assignee=None,
                    **self._pending(row["policy_version"], row["refinement"], row["kind"],
                                    move.step, move.state))
         row["signers"] = move.signers(row["signers"])
@@ -102,6 +103,15 @@ class CaseProjection:
     def withdrawn(self, ev: Case.Withdrawn, position: int) -> None:
         self._move(ev, signing.withdrawn(ev.actor, ev.step))
 
+    def taken_back(self, ev: Case.TakenBack, position: int) -> None:
+        row = self.row(ev.originator_id, write=True)
+        row["signers"] = signing.forget(row["signers"], ev.to_step)
+        self._move(ev, signing.taken_back(ev.actor, ev.step, ev.to_step))
+
+    def reassigned(self, ev: Case.Reassigned, position: int) -> None:
+        row = self.row(ev.originator_id, write=True)
+        row.update(assignee=ev.to, updated_at=ev.timestamp)
+
     def scored(self, ev: Case.Scored, position: int) -> None:
         row = self.row(ev.originator_id, write=True)
         row["signers"] = _acted(row["signers"], ev.step, ev)
@@ -126,4 +136,4 @@ CASE_EVENTS = (Case.Opened, Case.Signed, Case.Countersigned, Case.Vetoed, Case.R
                Case.Withdrawn,
                Case.SummarySubmitted, Case.Scored, Case.VetoFlagged, Case.VetoCleared,
                Case.ObjectionLodged, Case.ObjectionResolved, Case.Finalised, Case.AwardGranted,
-               Case.Rewarded, Case.PlaceDecided)
+               Case.Rewarded, Case.PlaceDecided, Case.TakenBack, Case.Reassigned)

@@ -39,7 +39,7 @@ def case_row(row: Row[Any], offset: str) -> dict[str, Any]:
         "step_label": row.step_label, "role": row.role, "subject": row.subject,
         "opener": row.opener, "period": row.period, "class": row.class_code, "unit": row.unit,
         "policy_version": row.policy_version, "last_action": row.last_action,
-        "last_actor": row.last_actor, "opened_at": local_iso(_utc(row.opened_at), offset),
+        "last_actor": row.last_actor, "assignee": row.assignee, "opened_at": local_iso(_utc(row.opened_at), offset),
         "updated_at": local_iso(_utc(row.updated_at), offset),
     }
 
@@ -48,7 +48,7 @@ def sheet(row: Row[Any]) -> Sheet:
     """The signing facts of a case as its view row keeps them."""
     return Sheet(row.ref, row.state, row.step or "", row.applicant, row.subject or "",
                  [p for p in row.unit_path.split("/") if p], json.loads(row.signers),
-                 row.last_action, row.last_actor)
+                 row.last_action, row.last_actor, row.assignee or "")
 
 
 def _signable_by(conn: Connection, login: str, grants: Sequence[Sequence[str]]) -> list[Any]:

@@ -38,6 +38,7 @@ cases = Table(
     Column("last_actor", String(64), nullable=False),
     Column("opened_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("assignee", String(64)),  # the one holder the pending step was reassigned to (转办)
     Index("ix_bzr_cases_state_role_unit", "state", "role", "unit"),  # inbox
     Index("ix_bzr_cases_state_opened", "state", "opened_at", "ref"),  # cases --state, in order
     Index("ix_bzr_cases_kind_period", "kind", "period"),

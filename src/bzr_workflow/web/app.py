@@ -44,7 +44,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..application import Location, WorkflowApp, open_app
 from ..domain.errors import WorkflowError
-from . import api, delegationapi, errors, exportapi, openapi, pages, workapi
+from . import api, delegationapi, errors, exportapi, handoverapi, openapi, pages, workapi
 from .boundary import Boundary
 from .deps import SignInFirst
 from .limits import BodyCap, SignInLimit, password_checks
@@ -91,6 +91,7 @@ def create_app(location: Location, door: WorkflowApp | None = None) -> FastAPI:
     app.include_router(exportapi.router)
     app.include_router(workapi.router)
     app.include_router(delegationapi.router)
+    app.include_router(handoverapi.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(Boundary)  # framing and caching headers, bodies that are UTF-8

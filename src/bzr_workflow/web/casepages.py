@@ -1,4 +1,4 @@
-"""The case page (as it stands, or as it stood on a day) and its forms: sign off, veto, return, withdraw."""
+"""The case page (as it stands, or as it stood on a day) and its forms: sign off, veto, return, withdraw, take back, reassign."""
 
 from __future__ import annotations
 
@@ -30,7 +30,10 @@ def extras(app: WorkflowApp, who: Caller, view: Any) -> dict[str, Any]:
     """What a kind's own pages add to the case page (an appraisal's forms)."""
     from .appraisalpages import appraisal_context
 
-    return appraisal_context(app, who, view)
+    extra = appraisal_context(app, who, view)
+    if "reassign" in view.actions:  # the 转办 form's choice: holders of the step's role
+        extra["assignees"] = app.handovers.assignees(view.case["id"])
+    return extra
 
 
 def acted(request: Request, app: WorkflowApp, who: Caller, ref: str,
@@ -68,3 +71,16 @@ def withdraw(ref: str, request: Request, app: Door, who: Poster,
              reason: str = Form("")) -> Response:
     return acted(request, app, who, ref,
                  lambda: app.cases.withdraw(ref, who.login, reason or None))
+
+
+@router.post("/cases/{ref}/takeback")
+def takeback(ref: str, request: Request, app: Door, who: Poster,
+             reason: str = Form("")) -> Response:
+    return acted(request, app, who, ref, lambda: app.handovers.take_back(ref, who.login, reason))
+
+
+@router.post("/cases/{ref}/reassign")
+def reassign(ref: str, request: Request, app: Door, who: Poster, to: str = Form(""),
+             reason: str = Form("")) -> Response:
+    return acted(request, app, who, ref,
+                 lambda: app.handovers.reassign(ref, who.login, to, reason))
