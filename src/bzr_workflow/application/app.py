@@ -42,6 +42,7 @@ from .appraisal import Appraisals
 from .award import Awards
 from .cases import Cases
 from .caseview import CaseViews
+from .deadlines import Deadlines
 from .imports import Imports
 from .norms import NormsReports
 from .training import Trainings
@@ -119,6 +120,11 @@ class WorkflowApp(Application[UUID]):
     @cached_property
     def appraisals(self) -> Appraisals:
         return Appraisals(self, FileStore(files_root(self.location)))
+
+    @cached_property
+    def deadlines(self) -> Deadlines:
+        """What the engine decides by itself when a time runs (a 公示 finalised by rule)."""
+        return Deadlines(self)
 
     @cached_property
     def awards(self) -> Awards:

@@ -19,7 +19,8 @@ def policy_view(p: Policy) -> PolicyView:
                "on_publish": wf.on_publish, "signer_may_sign_twice": wf.signer_may_sign_twice,
                "opener_signs": wf.opener_signs,
                "steps": [{"id": s.id, "label": s.label, "role": s.role, "action": s.action,
-                          "returnable": s.returnable, "clerical": s.clerical}
+                          "returnable": s.returnable, "clerical": s.clerical,
+                          "time_limit": s.time_limit}
                          for s in wf.steps]}
         for kind, wf in p.workflows.items()}
     return {

@@ -53,6 +53,9 @@ class Step:
     """A clerical act (公布, 归档): whoever signed another level may sign it too, for the
     one-level rule holds decisions, and a small office has one officer to publish what it
     approved."""
+    time_limit: int = 0
+    """Working days the step may stay pending (by the academic calendar, domain/workdays.py)
+    before it is overdue; 0: no limit."""
 
 
 @dataclass(frozen=True)

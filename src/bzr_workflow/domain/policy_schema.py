@@ -42,6 +42,7 @@ ROLE = Table({"id": ID, "label": LABEL, "scoped": Key(bool)})
 STEP = Table({
     "id": ID, "label": LABEL, "role": Key(str, True), "action": Key(str, True),
     "returnable": Key(bool), "return_to": Key(str), "clerical": Key(bool),
+    "time_limit": Key(int),  # working days before the step is overdue (deadlines)
 })
 
 WORKFLOW = Table({
