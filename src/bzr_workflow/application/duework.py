@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..domain.timefmt import local_iso
 
 if TYPE_CHECKING:
-    from .app import WorkflowApp
+    from ..domain.policy import Policy
+    from .deadlines import Deadlines
+    from .reads import Reads
 
 
-def run_due_work(app: WorkflowApp, now: datetime | None = None) -> dict[str, Any]:
+class Door(Protocol):
+    """What the due work needs of the application (`app.WorkflowApp`)."""
+
+    @property
+    def reads(self) -> Reads: ...
+    @property
+    def deadlines(self) -> Deadlines: ...
+    def clock(self) -> datetime: ...
+    def policy(self) -> Policy: ...
+
+
+def run_due_work(app: Door, now: datetime | None = None) -> dict[str, Any]:
     """Do what has fallen due by `now` (the app's clock without it) and say what was done:
     `finalised`, the 公示 the engine finalised (each once, whichever process gets there
     first), and `overdue`, the steps past their time limit. Safe to run from several
