@@ -46,6 +46,7 @@ from .cases import Cases
 from .caseview import CaseViews
 from .delegation import Delegations
 from .handover import Handovers
+from .deadlines import Deadlines
 from .imports import Imports
 from .norms import NormsReports
 from .training import Trainings
@@ -138,6 +139,11 @@ class WorkflowApp(Application[UUID]):
     @cached_property
     def appraisals(self) -> Appraisals:
         return Appraisals(self, FileStore(files_root(self.location)))
+
+    @cached_property
+    def deadlines(self) -> Deadlines:
+        """What the engine decides by itself when a time runs (a 公示 finalised by rule)."""
+        return Deadlines(self)
 
     @cached_property
     def awards(self) -> Awards:

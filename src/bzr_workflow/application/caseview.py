@@ -9,7 +9,7 @@ from typing import Any
 from ..adapters.es_fastpath import fold
 from ..domain.case import Case
 from ..domain.errors import NotFound, WorkflowError
-from ..domain.history import audit_entry
+from ..domain.history import audit_entry, decided_at
 from ..domain.pipeline import PUBLISHED
 from ..domain.policy import Policy, Workflow
 from ..domain.signing import reading_refusal
@@ -212,7 +212,7 @@ class CaseViews(Service):
             entry.pop("target")
             step = entry["step"]
             entry["step_label"] = wf.step(step).label if step in wf.step_ids() else None
-            out.append({"at": local_iso(ev.timestamp, policy.utc_offset), **entry})
+            out.append({"at": local_iso(decided_at(ev), policy.utc_offset), **entry})
         return out
 
     def _names(self, logins: list[Any]) -> dict[str, str]:

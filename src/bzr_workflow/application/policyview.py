@@ -20,7 +20,8 @@ def policy_view(p: Policy) -> PolicyView:
                "opener_signs": wf.opener_signs,
                "steps": [{"id": s.id, "label": s.label, "role": s.role, "action": s.action,
                           "returnable": s.returnable, "clerical": s.clerical,
-                          "countersign": s.countersign}
+                          "countersign": s.countersign,
+                          "time_limit": s.time_limit}
                          for s in wf.steps]}
         for kind, wf in p.workflows.items()}
     return {

@@ -11,14 +11,24 @@ CaseRow = TypedDict("CaseRow", {
     "class": str | None, "unit": str | None, "policy_version": int,
     "last_action": str | None, "last_actor": str | None, "opened_at": str, "updated_at": str,
     "returned_reason": NotRequired[str | None], "assignee": NotRequired[str | None],
+    "due": NotRequired[str | None], "overdue": NotRequired[bool],
     "subject_name": NotRequired[str | None], "opener_name": NotRequired[str | None],
     "last_actor_name": NotRequired[str | None], "class_name": NotRequired[str | None],
     "unit_name": NotRequired[str | None], "on_behalf_of": NotRequired[str | None],
     "on_behalf_of_name": NotRequired[str | None]})
 """A case as the views list it (inbox, cases); an inbox row also says why a returned case came
-back (`returned_reason`); `assignee` names the one holder a step was reassigned to. Beside
-each login and code, its name (`subject_name`, `class_name`, `unit_name` ...; None where none
-is registered)."""
+back (`returned_reason`); `assignee` names the one holder a step was reassigned to; when its
+step falls due (`due`, None without a time limit) and whether it is `overdue`. Beside each
+login and code, its name (`subject_name`, `class_name`, `unit_name` ...; None where none is
+registered)."""
+
+Overdue = TypedDict("Overdue", {
+    "case": str, "kind": str, "subject": str | None, "step": str, "step_label": str | None,
+    "role": str, "holders": list[str], "unit": str | None, "pending_since": str, "due": str,
+    "days_late": int, "subject_name": NotRequired[str | None],
+    "unit_name": NotRequired[str | None]})
+"""An open step past its time limit (`overdue`): who holds its role, since when it has been
+pending, when it fell due and how many started days late it is."""
 
 AuditRow = TypedDict("AuditRow", {
     "at": str, "actor": str, "action": str, "case": str | None, "target": str | None,

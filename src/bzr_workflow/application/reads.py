@@ -23,6 +23,7 @@ __all__ = ["Reads", "check_digest", "export_format", "form_format", "sheet_forma
 if TYPE_CHECKING:  # the row types only type (defining ~20 TypedDicts costs a command ~1 ms)
     from .readmodels import (Activity, AllowanceSheet, AppointmentRow, AuditRow, AwardRow,
                              CaseList, CaseRow, ClassRow, FormWritten, GradeCounts, Integrity,
+                             Overdue,
                              PolicyView, ResultRow, Results, Target, UnitRow, UserRow, Verified,
                              VerifyRun)
 
@@ -112,7 +113,41 @@ class Reads:
             rows += deputy_rows(self.store, conn, me.login, {r["id"] for r in rows},
                                 self.views.policy_of, self.offset(), today)
             rows = queries.with_names(conn, rows)
+            rows = self._with_due(conn, rows, as_of)
         return cast("list[CaseRow]", self._open(rows))
+
+    # -- deadlines (domain/workdays.py): due and overdue steps, 公示 that have run ---------
+
+    def _now(self, as_of: str | None = None, now: datetime | None = None) -> datetime:
+        return now or self.instant(as_of) or self.store.clock()
+
+    def _with_due(self, conn: Any, rows: list[dict[str, Any]],
+                  as_of: str | None) -> list[dict[str, Any]]:
+        from ..projections import deadlines
+
+        return deadlines.with_due(conn, rows, self.views.policy_of, self.store.calendar(),
+                                  self._now(as_of), self.offset())
+
+    def overdue(self, reader: str | None = None, as_of: str | None = None,
+                now: datetime | None = None) -> list[Overdue]:
+        """Every open step past its time limit (as things stood at `as_of`, else at `now`, else
+        the clock's now), of the cases `reader` may read (administrators and auditors, and the
+        operator: all)."""
+        from ..projections import deadlines, queries
+
+        keep = self._keep(reader)
+        with self._read(as_of) as conn:
+            rows = deadlines.overdue(conn, self.views.policy_of, self.store.calendar(),
+                                     self._now(as_of, now), self.offset(), keep)
+            rows = queries.with_names(conn, rows)
+        return cast("list[Overdue]", self._open(rows))
+
+    def announcements_ran(self, today: str) -> list[str]:
+        """The appraisals whose 公示 ended before `today` with no open objection, not final."""
+        from ..projections import deadlines
+
+        with self._read() as conn:
+            return deadlines.announcements_ran(conn, today)
 
     def inbox_page(self, actor: str) -> CaseList:
         """The inbox with how many cases of each kind await `actor`, labelled by the policy."""

@@ -24,7 +24,7 @@ def policy_text(data: PolicyView) -> str:
         chain = " → ".join([wf["open"]["label"]] + [s["label"] for s in wf["steps"]])
         lines += ["", f"Workflow {kind} ({wf['label']}): {chain}",
                   table(wf["steps"], ["id", "label", "role", "action", "returnable",
-                                      "clerical", "countersign"])]
+                                      "clerical", "countersign", "time_limit"])]
     lines += _appraisal_text(data.get("appraisal") or {})
     lines += _grade_quota_text(data)
     for title, section in (("Award", data["award"]), ("Allowance", data["allowance"])):

@@ -42,9 +42,14 @@ def require_web_stack() -> None:
               help="The address of the reverse proxy in front of the server: only a request"
                    " from it has its X-Forwarded-For (and X-Forwarded-Proto) believed. Without"
                    " it the address recorded with a decision is the connection's own.")
+@click.option("--tick", metavar="SECONDS", default=60.0, show_default=True,
+              type=click.FloatRange(min=0), envvar="BZR_WORKFLOW_TICK",
+              help="Run the engine's due work (what `remind` runs: a 公示 whose time has run"
+                   " finalised by rule) every SECONDS in a background thread; 0: never (then"
+                   " run `remind` from cron).")
 @pass_ctx
 def serve(ctx: Ctx, host: str, port: int, workers: int, checkpoint_dir: str | None,
-          checkpoint_every: int, trusted_proxy: str | None) -> None:
+          checkpoint_every: int, trusted_proxy: str | None, tick: float) -> None:
     """Serve the web pages and the JSON API until Ctrl-C; prints `serving http://HOST:PORT`."""
     require_web_stack()
     ctx.app().institution()  # no store, or a broken one: say so now, not on the first request
@@ -60,7 +65,7 @@ def serve(ctx: Ctx, host: str, port: int, workers: int, checkpoint_dir: str | No
         raise BadInput("serve cannot start: the module {module} is not installed; run `pip "
                        "install --force-reinstall bzr-workflow`", module=module) from None
 
-    run(ctx.db or "", host, port, workers, trusted_proxy)
+    run(ctx.db or "", host, port, workers, trusted_proxy, tick)
 
 
 COMMANDS = [serve]

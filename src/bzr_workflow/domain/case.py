@@ -219,11 +219,19 @@ class Case(Aggregate):
         to_step: str
 
     class Finalised(Aggregate.Event):
+        """The end of a 公示; `due` (ISO, with the institution's offset) is the instant its time
+        ran, when the engine finalised it by itself (actor RULE); "" for a person's finalise."""
+
         TOPIC = "bzr.case.finalised"
-        class_version = 1
+        class_version = 2
         actor: str
         grade: str
         total: str
+        due: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["due"] = ""  # before deadlines, only a person finalised
 
     class AwardGranted(Aggregate.Event):
         TOPIC = "bzr.case.award_granted"
@@ -535,10 +543,26 @@ class Case(Aggregate):
                                  ref=self.ref, pending=pending)
         self._finalise(actor, policy)
 
-    def _finalise(self, actor: str, policy: Policy) -> None:
+    def announcement_ran(self, today: str) -> bool:
+        """Whether the 公示 has run by `today` with no open objection: the engine finalises it."""
+        if self.state != PUBLISHED or self.final or not self.announcement:
+            return False
+        return today > self.announcement["until"] and \
+            not any(not o["outcome"] for o in self.announcement["objections"])
+
+    def finalise_when_due(self, policy: Policy, today: str, due: str) -> bool:
+        """Finalise by rule (actor RULE, at the instant `due` its time ran) a 公示 that has run
+        with no open objection; False, and nothing recorded, for any other (one already final:
+        another process got there first)."""
+        if not self.announcement_ran(today):
+            return False
+        self._finalise(RULE, policy, due)
+        return True
+
+    def _finalise(self, actor: str, policy: Policy, due: str = "") -> None:
         result = self.outcome(policy)
         grade = result["grade"] or ""
-        self._finalised(actor=actor, grade=grade, total=result["total"] or "")
+        self._finalised(actor=actor, grade=grade, total=result["total"] or "", due=due)
         award = policy.award
         if award and award.follows_grade and grade in award.eligible_grades and not self.award:
             amount, certificate = award.granted()
@@ -549,7 +573,7 @@ class Case(Aggregate):
         self.award = {"amount": amount, "certificate": certificate}
 
     @event(Finalised)
-    def _finalised(self, actor: str, grade: str, total: str) -> None:
+    def _finalised(self, actor: str, grade: str, total: str, due: str) -> None:
         self.final = True
 
     def veto(self, actor: str, grants: Grants, policy: Policy, wf: Workflow, reason: str,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from .adoption import Adoption
@@ -26,6 +27,14 @@ def audit_entry(ev: Any) -> dict[str, Any] | None:
     entry: dict[str, Any] = fn(ev)
     entry["on_behalf_of"] = getattr(ev, "on_behalf_of", "") or None
     return entry
+
+
+def decided_at(ev: Any) -> datetime:
+    """When an event's decision took effect: the instant a 公示 ran for one the engine
+    finalised by itself (`Finalised.due`, whenever a process noticed it), else when stored."""
+    due = getattr(ev, "due", "") if type(ev) is Case.Finalised else ""
+    timestamp: datetime = ev.timestamp
+    return datetime.fromisoformat(due).astimezone(UTC) if due else timestamp
 
 
 def _e(actor: str, action: str, target: str, step: str = "", to_step: str = "",

@@ -57,6 +57,9 @@ class Step:
     """会签 / 或签 (`countersign = "all"` or `= N`): the step moves on once every holder of its
     role covering the case's unit has signed ("all"), or any N of them; None (no key): the
     first holder's signature moves it on, as 1 does. See signing.countersign_needed."""
+    time_limit: int = 0
+    """Working days the step may stay pending (by the academic calendar, domain/workdays.py)
+    before it is overdue; 0: no limit."""
 
 
 @dataclass(frozen=True)

@@ -206,6 +206,7 @@ def _rules(data: dict[str, Any]) -> Iterator[Problem]:
         yield "workflows", "must declare at least one workflow"
     for kind, wf in data["workflows"].items():
         yield from _workflow_rules(kind, wf, role_ids)
+        yield from _time_limit_rules(kind, wf)
     if "appraisal" in data:
         yield from _appraisal_rules(data["appraisal"])
         yield from _score_steps(data["appraisal"], data["workflows"].get("appraisal"))
@@ -420,10 +421,25 @@ def _allowance_rules(al: dict[str, Any]) -> Iterator[Problem]:
         yield "allowance.funding", f"shares sum to {_sum(funding, 'share')}, not 100"
 
 
+def _time_limit(step: dict[str, Any]) -> int:
+    """A step's time limit in working days (0, the default: none)."""
+    return int(step.get("time_limit", 0))
+
+
+def _time_limit_rules(kind: str, wf: dict[str, Any]) -> Iterator[Problem]:
+    for n, step in enumerate(wf.get("steps", [])):
+        limit = step.get("time_limit", 0) if isinstance(step, dict) else 0
+        if isinstance(limit, int) and not 0 <= limit <= 365:
+            yield (f"workflows.{kind}.steps[{n}].time_limit",
+                   f"a time limit is 0 (none) to 365 working days, not {limit}")
+
+
 def _workflow(kind: str, wf: dict[str, Any]) -> Workflow:
     steps = tuple(Step(s["id"], s["label"], s["role"], s["action"],
                        s.get("returnable", True), s.get("return_to", ""),
-                       s.get("clerical", False), s.get("countersign")) for s in wf["steps"])
+                       s.get("clerical", False), s.get("countersign"),
+                       time_limit=_time_limit(s))
+                  for s in wf["steps"])
     return Workflow(
         kind=kind, label=wf["label"], prefix=wf["prefix"], opened_by=wf["opened_by"],
         open_step=wf.get("open_step", "open"), open_label=wf["open_label"],

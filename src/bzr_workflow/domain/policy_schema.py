@@ -43,6 +43,7 @@ STEP = Table({
     "id": ID, "label": LABEL, "role": Key(str, True), "action": Key(str, True),
     "returnable": Key(bool), "return_to": Key(str), "clerical": Key(bool),
     "countersign": Key((str, int)),
+    "time_limit": Key(int),  # working days before the step is overdue (deadlines)
 })
 
 WORKFLOW = Table({

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import update
 
 from ..domain.command import Command
-from ..domain.history import audit_entry
+from ..domain.history import audit_entry, decided_at
 from . import tables as t
 from .batch import BatchWriter
 from .cases import CASE_EVENTS, CaseProjection
@@ -40,7 +40,7 @@ class DecisionProjection:
             ref = case["ref"]
             label = self._label(case["policy_version"], case["refinement"], case["kind"],
                                 entry["step"])
-        row = {"position": position, "at": ev.timestamp, "case_ref": ref, "step_label": label,
+        row = {"position": position, "at": decided_at(ev), "case_ref": ref, "step_label": label,
                **entry, "via": None, "session": None, "address": None, "batch": None}
         self._recent[position] = row
         self.writer.insert(t.decisions, row)

@@ -144,6 +144,15 @@ def inbox(request: Request, app: Door, who: ApiCaller) -> Response:
     return Json(app.reads.inbox(who.login))
 
 
+@router.get("/overdue")
+def overdue(request: Request, app: Door, who: ApiCaller) -> Response:
+    """The open steps past their time limit (`overdue`): of the cases the caller may read
+    (administrators and auditors: all), each with its holders, since when it has been pending,
+    when it fell due and how many started days late it is."""
+    only(request)
+    return Json(app.reads.overdue(who.login))
+
+
 @router.get("/cases")
 def cases(request: Request, app: Door, who: ApiCaller, kind: str | None = None,
           state: str | None = None, period: str | None = None, unit: str | None = None,

@@ -50,23 +50,33 @@ from .deps import SignInFirst
 from .limits import BodyCap, SignInLimit, password_checks
 from .messages import language
 from .render import refused, to_login
+from .scheduler import DueWorkScheduler
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 
 
-def create_app(location: Location, door: WorkflowApp | None = None) -> FastAPI:
+def create_app(location: Location, door: WorkflowApp | None = None,
+               tick: float = 0) -> FastAPI:
     """The web application over the store at `location` (or over an open `door`); the
-    concurrency model is in this module's docstring."""
+    concurrency model is in this module's docstring. With `tick` > 0, the engine's due work
+    (a 公示 that has run finalised by rule) runs every `tick` seconds in a background thread
+    (web/scheduler.py) while the application runs."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         opened = door is None
         app.state.door = door or open_app(location)
         app.state.password_checks = password_checks()
+        app.state.scheduler = None
         try:
             await run_in_threadpool(warm, app.state.door)
+            if tick > 0:
+                app.state.scheduler = DueWorkScheduler(app.state.door, tick)
+                app.state.scheduler.start()
             yield
         finally:
+            if app.state.scheduler is not None:
+                await run_in_threadpool(app.state.scheduler.stop)
             if opened:
                 app.state.door.close()
 

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from ..application.app import WorkflowApp
 from ..domain.errors import AccountLocked, SignInFailed
 from . import (accountpages, adminpages, advisorpages, appraisalpages, batchpages, casepages,
-               delegationpages, deskpages, workpages)
+               deadlinepages, delegationpages, deskpages, workpages)
 from .auth import SESSION_COOKIE, address, check_csrf, cookie
 from .deps import (LOGIN_TOKEN, Asking, Door, LoginSubmitted, Reader, end_session,
                    start_session)
@@ -26,6 +26,7 @@ router.include_router(advisorpages.router)
 router.include_router(adminpages.router)
 router.include_router(batchpages.router)
 router.include_router(delegationpages.router)
+router.include_router(deadlinepages.router)
 
 
 @router.get("/login")

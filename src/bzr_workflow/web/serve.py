@@ -15,12 +15,14 @@ from ..application import parse_location
 from .app import create_app
 
 DB_ENV = "BZR_WORKFLOW_SERVE_DB"  # how worker processes learn the store the parent was given
+TICK_ENV = "BZR_WORKFLOW_SERVE_TICK"  # ... and how often to run the due work (0: never)
 
 
 def factory() -> FastAPI:
     """The application a worker process serves (uvicorn imports this by name)."""
     return create_app(parse_location(os.environ[DB_ENV],
-                                     os.environ.get("BZR_WORKFLOW_CIPHER_KEY")))
+                                     os.environ.get("BZR_WORKFLOW_CIPHER_KEY")),
+                      tick=float(os.environ.get(TICK_ENV) or 0))
 
 
 class _Announcing(uvicorn.Server):
@@ -40,12 +42,14 @@ class _Announcing(uvicorn.Server):
         self._captured_signals.clear()
 
 
-def run(db: str, host: str, port: int, workers: int, trusted_proxy: str | None = None) -> None:
+def run(db: str, host: str, port: int, workers: int, trusted_proxy: str | None = None,
+        tick: float = 0) -> None:
     """Serve the store `db` until SIGINT or SIGTERM; with `workers` > 1, that many processes
     share the one listening socket. X-Forwarded-For is believed from `trusted_proxy` alone
     (uvicorn otherwise believes it from 127.0.0.1, so any local client could name any
     address); without one the address is the connection's peer."""
     os.environ[DB_ENV] = db
+    os.environ[TICK_ENV] = str(tick)
     config = uvicorn.Config("bzr_workflow.web.serve:factory", factory=True, host=host, port=port,
                             workers=workers, log_level="warning", access_log=False,
                             timeout_graceful_shutdown=5, proxy_headers=bool(trusted_proxy),
