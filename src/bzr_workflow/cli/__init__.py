@@ -114,11 +114,11 @@ def cli(ctx: click.Context, db: str | None, actor: str | None, as_json: bool,
 
 
 def _register() -> None:
-    from . import (appraisal, award, career, export, maintenance, org, records, serve, views,
-                   workflow, worklog)
+    from . import (appraisal, award, career, export, maintenance, notify, org, records, serve,
+                   views, workflow, worklog)
 
     for module in (org, workflow, appraisal, award, worklog, views, maintenance, serve, export,
-                   career, records):
+                   career, records, notify):
         for command in module.COMMANDS:
             cli.add_command(command)
     org.user.add_command(award.user_update)

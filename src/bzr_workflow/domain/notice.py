@@ -38,7 +38,8 @@ def notice_id(cause_key: str, channel: str, recipient: str) -> UUID:
 
 def retry_wait(attempts: int) -> timedelta:
     """The wait before the next try after `attempts` failed ones (1 min, 2, 4 ... at most 1 h)."""
-    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_WAIT)
+    wait: timedelta = FIRST_RETRY * (2 ** max(attempts - 1, 0))
+    return min(wait, LONGEST_WAIT)
 
 
 class Notice(Aggregate):

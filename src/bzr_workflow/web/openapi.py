@@ -45,7 +45,7 @@ UPLOADS = {"/api/v1/cases/{ref}/summary"}  # multipart bodies with files: their 
 NAMING = {"/api/v1/appraisals"}  # bodies that name people or classes who may not exist (404)
 FINDING = {"/api/v1/awards", "/api/v1/cases"}
 """Paths whose writes name a person or class that may not exist (404)."""
-OFFICE_READS = {"/api/v1/allowance"}
+OFFICE_READS = {"/api/v1/allowance", "/api/v1/notices"}
 """Reads refused to some signed-in callers (the allowance is the office's)."""
 
 
