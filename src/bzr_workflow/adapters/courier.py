@@ -23,14 +23,12 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
+from ..application.notices import NotDelivered
+
 TIMEOUT = 10.0  # seconds: a server that does not answer in this is a failure, tried again later
 PASSWORD_ENV = "BZR_WORKFLOW_SMTP_PASSWORD"
 DINGTALK_SECRET_ENV = "BZR_WORKFLOW_DINGTALK_SECRET"
 DINGTALK_HOST = "oapi.dingtalk.com"
-
-
-class DeliveryFailed(Exception):
-    """The server answered, and refused (a webhook's non-2xx status or errcode)."""
 
 
 class Courier:
@@ -46,6 +44,20 @@ class Courier:
         msg["Message-ID"] = make_msgid(domain=str(settings["sender"]).rpartition("@")[2] or None)
         msg.set_content(text, charset="utf-8")
         host, port = str(settings["smtp_host"]), int(settings["smtp_port"])
+        try:
+            self._mail(host, port, settings, msg)
+        except smtplib.SMTPResponseException as exc:
+            said = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) \
+                else str(exc.smtp_error)
+            raise NotDelivered(f"{host}:{port} answered {exc.smtp_code} {said}") from None
+        except smtplib.SMTPRecipientsRefused:
+            raise NotDelivered(f"{host}:{port} refused the recipient") from None
+        except smtplib.SMTPException as exc:
+            raise NotDelivered(f"{host}:{port}: {exc}") from None
+        except OSError as exc:  # refused, unreachable, timed out, TLS
+            raise NotDelivered(f"cannot reach {host}:{port}: {_reason(exc)}") from None
+
+    def _mail(self, host: str, port: int, settings: Mapping[str, Any], msg: EmailMessage) -> None:
         security, user = settings.get("security", ""), settings.get("smtp_user", "")
         if security == "ssl":
             server: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=self.timeout,
@@ -68,14 +80,18 @@ class Courier:
             with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
                 raw = answer.read(65536)
         except urllib.error.HTTPError as exc:
-            raise DeliveryFailed(f"HTTP {exc.code} from {_host(url)}") from None
+            raise NotDelivered(f"{_host(url)} answered HTTP {exc.code}") from None
+        except urllib.error.URLError as exc:
+            raise NotDelivered(f"cannot reach {_host(url)}: {_reason(exc.reason)}") from None
+        except OSError as exc:  # timed out while reading the answer
+            raise NotDelivered(f"cannot reach {_host(url)}: {_reason(exc)}") from None
         try:
             answered = json.loads(raw or b"{}")
         except ValueError:
             return  # a receiver that answers 2xx without JSON took it
         code = answered.get("errcode", 0) if isinstance(answered, dict) else 0
         if code:  # DingTalk and WeCom answer 200 with errcode ≠ 0 when they refuse
-            raise DeliveryFailed(f"{_host(url)} refused: errcode {code} "
+            raise NotDelivered(f"{_host(url)} refused: errcode {code} "
                                  f"{answered.get('errmsg', '')}".strip())
 
 
@@ -92,3 +108,7 @@ def signed(url: str) -> str:
 
 def _host(url: str) -> str:
     return urllib.parse.urlsplit(url).netloc or "the webhook"
+
+
+def _reason(exc: object) -> str:
+    return str(getattr(exc, "strerror", None) or exc or type(exc).__name__)

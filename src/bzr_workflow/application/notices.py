@@ -32,8 +32,13 @@ NOTICE_TOPICS = [Notice.Queued.TOPIC, Notice.Claimed.TOPIC, Notice.Sent.TOPIC,
                  Notice.Failed.TOPIC]
 
 
+class NotDelivered(Exception):
+    """What a courier raises when a notice did not go out: one line saying why."""
+
+
 class Courier(Protocol):
-    """The way out (adapters/courier.py): raises on any failure, with a message saying why."""
+    """The way out (adapters/courier.py): raises NotDelivered (or any other exception) when a
+    notice did not go out."""
 
     def mail(self, settings: Mapping[str, Any], to: str, subject: str, text: str) -> None: ...
     def post(self, url: str, payload: dict[str, Any]) -> None: ...
@@ -273,7 +278,8 @@ class Notices(Service):
             self.courier.post(hooks[number - 1], webhook_payload(notice.text))
             return ""
         except Exception as exc:  # noqa: BLE001 - any failure of the way out is recorded
-            said = (f"{type(exc).__name__}: {exc}".strip().splitlines() or ["failed"])[0]
+            said = str(exc) if isinstance(exc, NotDelivered) else f"{type(exc).__name__}: {exc}"
+            said = (said.strip().splitlines() or ["failed"])[0]
             if notice.channel == EMAIL:  # the address is personal: the log names the login
                 said = said.replace(self._address(notice.recipient) or "\0", notice.recipient)
             return said
@@ -324,6 +330,11 @@ class Notices(Service):
             if not may_read_office(me.grants, policy):
                 raise office_refusal(me.login, Phrase("the notices"))
         names = {str(u["user"]): str(u["name"]) for u in self.users()}
+        hooks = self.settings().get("webhooks", [])
+        names |= {f"webhook-{n}": urlsplit(url).hostname or url for n, url in enumerate(hooks, 1)}
+
+        def local(instant: str) -> str:
+            return local_iso(datetime.fromisoformat(instant), policy.utc_offset) if instant else ""
         rows = []
         for row in reversed(list(self._states().values())):
             if failed and row["state"] != FAILED:
@@ -334,5 +345,6 @@ class Notices(Service):
                 "recipient": recipient, "recipient_name": names.get(recipient, recipient),
                 "case": row["case"], "cause": row["cause"], "subject": row["subject"],
                 "text": row["text"], "state": row["state"], "attempts": row["attempts"],
-                "error": row["error"], "next_try": row["next_try"], "sent_at": row["sent_at"]})
+                "error": row["error"], "next_try": local(row["next_try"]),
+                "sent_at": local(row["sent_at"])})
         return rows
