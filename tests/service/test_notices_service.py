@@ -194,3 +194,17 @@ def test_settings_are_an_administrators_and_refuse_a_bad_server(sqlite_app: Work
         "", "", "", "", ["https://oapi.dingtalk.com/robot/send?access_token=SECRET"], "", "admin")
     assert shown["webhooks"] == ["https://oapi.dingtalk.com/robot/send?…"]
 
+
+
+def test_notice_texts_and_addresses_are_sealed_and_erased_with_the_person(
+        sqlite_app: WorkflowApp, smtp: LoopbackSMTP) -> None:
+    from bzr_workflow.adapters.personal import ERASED
+
+    mailing(sqlite_app, smtp)
+    sqlite_app.cases.recruit_apply("kj1", None, None, "申请", "chen")
+    sqlite_app.notices.tick(T0)
+    states = b"".join(bytes(n.state) for n in sqlite_app.recorder.select_notifications(
+        start=None, limit=10_000))
+    assert "陈晓明".encode() not in states and b"chen@gxu.edu.cn" not in states
+    sqlite_app.org.erase_person("chen", "admin")
+    assert {r["text"] for r in sqlite_app.notices.list(None)} == {ERASED}
