@@ -16,18 +16,18 @@ from urllib.parse import urlsplit
 
 from eventsourcing.persistence import Notification
 
-from ..domain.errors import BadInput, NotFound, Phrase
+from ..domain.errors import NotFound, Phrase
 from ..domain.notice import (EMAIL, FAILED, PENDING, SENDING, SENT, WEBHOOK, Notice,
                              NoticeFollower, NoticeSettings)
 from ..domain.signing import may_read_office, office_refusal
 from ..domain.timefmt import local_iso
+from .notice_settings import check_settings, shown_settings, webhook_payload
 from .notice_texts import TOPICS, Cause, causes_of, overdue_cause, words
 from .organisation import profile_of
 from .ports import Store
 from .service import Service
 
 PAGE = 500  # log events looked at per transaction
-SECURITY = ("", "starttls", "ssl")
 NOTICE_TOPICS = [Notice.Queued.TOPIC, Notice.Claimed.TOPIC, Notice.Sent.TOPIC,
                  Notice.Failed.TOPIC]
 
@@ -51,45 +51,6 @@ class Log(Protocol):
                              topics: Sequence[str] = (), *,
                              inclusive_of_start: bool = True) -> Sequence[Notification]: ...
     def to_domain_event(self, stored_event: Any) -> Any: ...
-
-
-def webhook_payload(text: str) -> dict[str, Any]:
-    """The JSON DingTalk's and WeCom's group robots both accept: a text message."""
-    return {"msgtype": "text", "text": {"content": text}}
-
-
-def check_settings(smtp: str, sender: str, security: str, user: str,
-                   webhooks: Sequence[str], base_url: str) -> dict[str, Any]:
-    """`notify set`'s options as settings, or BadInput saying which one is wrong."""
-    host, port = "", 0
-    if smtp:
-        host, _, port_text = smtp.rpartition(":")
-        if not host or not (port_text.isascii() and port_text.isdigit()) \
-                or not 0 < int(port_text) < 65536:
-            raise BadInput("--smtp {smtp!r} must be HOST:PORT", smtp=smtp)
-        port = int(port_text)
-        if "@" not in sender or any(c in sender for c in "\r\n<>"):
-            raise BadInput("--from {sender!r} must be an e-mail address", sender=sender)
-    if security not in SECURITY:
-        raise BadInput("unknown security {security!r}: starttls or ssl", security=security)
-    for url in [*webhooks, *([base_url] if base_url else [])]:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise BadInput("{url!r} must be an http(s) URL", url=url)
-    if not smtp and not webhooks:
-        raise BadInput("give --smtp HOST:PORT with --from, or --webhook URL, or both")
-    return {"smtp_host": host, "smtp_port": port, "sender": sender if smtp else "",
-            "security": security if smtp else "", "smtp_user": user if smtp else "",
-            "webhooks": list(webhooks), "base_url": base_url.rstrip("/")}
-
-
-def shown_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """The settings as shown: a webhook's query (its robot's token) hidden."""
-    hooks = []
-    for url in settings.get("webhooks", []):
-        parts = urlsplit(url)
-        hooks.append(parts._replace(query="…" if parts.query else "").geturl())
-    return {**settings, "webhooks": hooks}
 
 
 class Notices(Service):
@@ -191,7 +152,10 @@ class Notices(Service):
         def command() -> int:
             notices: list[Notice] = []
             for item in items:
-                case = self.store.case(str(item["case"]))
+                try:
+                    case = self.store.case(str(item["case"]))
+                except NotFound:
+                    continue  # a case the deadlines named that this store does not hold
                 cause = overdue_cause(item, case, self.store.case_policy(case))
                 notices += self._drafts(cause, settings, users)
             if notices:
