@@ -84,6 +84,7 @@ def test_a_public_announcement_is_mailed_to_its_subject(sqlite_url: str,
         app.close()
 
 
+@pytest.mark.usefixtures("notices_catalogue")
 def test_a_webhook_failing_twice_gets_the_notice_once_after_backing_off(
         sqlite_app: WorkflowApp) -> None:
     receiver = FlakyReceiver(failures=2)
@@ -100,7 +101,9 @@ def test_a_webhook_failing_twice_gets_the_notice_once_after_backing_off(
         assert receiver.requests == 3
         [got] = receiver.bodies
         assert got["msgtype"] == "text" and set(got) == {"msgtype", "text"}
-        assert "院长、张建国、赵副主任" in got["text"]["content"]
+        assert got["text"]["content"] == (
+            "待办：陈晓明的班主任选聘（R-1）待推荐单位审核\n院长、张建国、赵副主任，您好：陈晓明的"
+            "班主任选聘（R-1）已到“推荐单位审核”环节，待您以校外教学点负责人身份审批。")
         [row] = sqlite_app.notices.list(None)
         assert (row["state"], row["attempts"], row["channel"]) == ("sent", 3, "webhook")
     finally:

@@ -239,7 +239,8 @@ class Notices(Service):
             number = int(notice.recipient.rpartition("-")[2])
             if not 0 < number <= len(hooks):
                 return "that webhook is no longer set"
-            self.courier.post(hooks[number - 1], webhook_payload(notice.text))
+            self.courier.post(hooks[number - 1],
+                              webhook_payload(f"{notice.subject}\n{notice.text}"))
             return ""
         except Exception as exc:  # noqa: BLE001 - any failure of the way out is recorded
             said = str(exc) if isinstance(exc, NotDelivered) else f"{type(exc).__name__}: {exc}"
