@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.persistence import Mapper, StoredEvent
 
 from ..domain.case import Case
+from ..domain.notice import Notice
 from ..domain.errors import BadInput, Conflict
 from ..domain.user import User
 from ..domain.worklog import WorkLog
@@ -68,6 +69,7 @@ OWNED: dict[type, tuple[Owned, ...]] = {
     Case.ObjectionResolved: (("comment", "actor", frozenset()),),
     WorkLog.Recorded: (("entries", "actor", frozenset({"activity", "date", "count", "hours",
                                                        "class"})),),
+    Notice.Queued: (("subject", "person", frozenset()), ("text", "person", frozenset())),
 }
 """Every event field holding a person's text, and whose key it is under: free text (comments,
 reasons, notes, summaries) under its author's, a person's name and profile under their own, a

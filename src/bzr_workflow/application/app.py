@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from ..projections import Views
     from .adminview import AdminViews
     from .credentials import Credentials
+    from .notices import Notices
     from .reads import Reads
 
 __all__ = ["WorkflowApp", "storage_errors", "translate_storage_error"]
@@ -181,6 +182,16 @@ class WorkflowApp(Application[UUID]):
     def reads(self) -> Reads:
         from .reads import Reads  # lazily: the views bring SQLAlchemy, which commands never need
         return Reads(self, self.new_views, self.case_views, self.norms, WorkflowApp)
+
+    @cached_property
+    def notices(self) -> Notices:
+        """The notices' outbox: `tick(now)` queues what the log tells and sends what is due
+        (`notify send`; `remind` and `serve`'s scheduler call it too)."""
+        from ..adapters.courier import Courier
+        from ..adapters.eventlog import StoreLog
+        from .notices import Notices
+        return Notices(self, StoreLog(self, self.location), lambda: self.reads.users(),
+                       Courier())
 
     @cached_property
     def admin_views(self) -> AdminViews:

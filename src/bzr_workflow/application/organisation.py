@@ -38,7 +38,8 @@ MAX_YEAR = 20
 PROFILE_FIELDS = {"gender": "性别", "ethnicity": "民族", "birth": "出生年月",
                   "education": "学历/学位", "political_status": "政治面貌"}
 OTHER_FIELDS = {"employment": "专职/兼职", "phone": "联系电话", "address": "通信地址",
-                "id_number": "身份证号"}
+                "id_number": "身份证号", "email": "电子邮箱"}
+EMAIL = re.compile(r"^[^@\s<>,;]{1,64}@[^@\s<>,;]{1,255}$")
 
 
 def read_policy(ref: str) -> tuple[str, str]:
@@ -346,6 +347,8 @@ class Organisation(Service):
             raise BadInput("give one or more of: --name, {flags}", flags=flags)
         if given.get("birth"):
             given["birth"] = parse_date(given["birth"] + "-01")[:7]
+        if given.get("email") and not EMAIL.match(given["email"]):
+            raise BadInput("{email!r} is not an e-mail address", email=given["email"])
 
         def command() -> dict[str, Any]:
             self.store.require_admin(actor)

@@ -115,10 +115,10 @@ def cli(ctx: click.Context, db: str | None, actor: str | None, as_json: bool,
 
 def _register() -> None:
     from . import (appraisal, award, career, deadlines, delegation, export, handover, maintenance,
-                   org, records, serve, views, workflow, worklog)
+                   notify, org, records, serve, views, workflow, worklog)
 
     for module in (org, workflow, appraisal, award, worklog, views, maintenance, serve, export,
-                   career, records, delegation, handover, deadlines):
+                   career, records, delegation, handover, deadlines, notify):
         for command in module.COMMANDS:
             cli.add_command(command)
     org.user.add_command(award.user_update)

@@ -74,18 +74,20 @@ def awards(ctx: Ctx, period: str, as_of: str | None) -> None:
 @click.option("--phone", help="Personal: stored encrypted under the person's own key.")
 @click.option("--address", help="Personal: stored encrypted under the person's own key.")
 @click.option("--id-number", "id_number", help="Personal: stored encrypted under the person's own key.")
+@click.option("--email", help="Where notices are e-mailed (`notify`); personal: stored encrypted"
+                              " under the person's own key.")
 @pass_ctx
 def user_update(ctx: Ctx, login: str, name: str | None, gender: str | None,
                 ethnicity: str | None, birth: str | None, education: str | None,
                 political_status: str | None, employment: str | None, phone: str | None,
-                address: str | None, id_number: str | None) -> None:
+                address: str | None, id_number: str | None, email: str | None) -> None:
     """Record the profile fields forms ask for (an empty value clears one). All but
     --employment are personal, stored under USER's own key: `person erase` makes them
     unreadable for good (a value given after an erasure is kept under a new key)."""
     fields = {"name": name, "gender": gender, "ethnicity": ethnicity, "birth": birth,
               "education": education, "political_status": political_status,
               "employment": employment, "phone": phone, "address": address,
-              "id_number": id_number}
+              "id_number": id_number, "email": email}
     ctx.emit(ctx.app().org.update_user(login, fields, ctx.actor))
 
 

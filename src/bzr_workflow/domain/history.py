@@ -12,6 +12,7 @@ from .counter import CaseCounter
 from .delegation import DelegationRegister, Deputyship
 from .institution import Institution
 from .maintenance import Maintenance
+from .notice import NoticeSettings
 from .roster import PeriodRoster
 from .school_class import SchoolClass
 from .unit import Unit
@@ -95,6 +96,8 @@ _ENTRIES: dict[type, Any] = {
     Institution.PolicyAdopted: lambda e: _e(e.actor, "adopted", f"policy:{e.policy_id}",
                                             comment=f"version {e.version}, sha256 {e.digest[:12]}"),
     Maintenance.Performed: lambda e: _e(e.actor, e.what, "store", comment=e.detail),
+    NoticeSettings.Configured: lambda e: _e(e.actor, "updated", "notices", comment=_notify(e)),
+    NoticeSettings.Changed: lambda e: _e(e.actor, "updated", "notices", comment=_notify(e)),
     Unit.Added: lambda e: _e(e.actor, "added", f"unit:{e.code}", comment=e.name),
     User.Registered: lambda e: _e(e.actor, "registered", f"user:{e.login}", comment=e.name),
     User.RoleGranted: lambda e: _e(e.actor, "granted", f"user:{e.login}", comment=_grant(e)),
@@ -148,3 +151,11 @@ def _grant(ev: Any) -> str:
 def _granted(ev: Any) -> str:
     amount = f"{ev.amount} yuan" if ev.amount else ""
     return ", ".join(x for x in (amount, "certificate" if ev.certificate else "") if x)
+
+
+def _notify(e: Any) -> str:
+    """How notices go out, as the audit shows it (a webhook by its host: its URL holds a token)."""
+    s = e.settings
+    smtp = f"smtp {s['smtp_host']}:{s['smtp_port']} from {s['sender']}" if s.get("smtp_host") else ""
+    hooks = [h.split("/")[2] if h.count("/") >= 2 else h for h in s.get("webhooks", [])]
+    return "; ".join(x for x in (smtp, *(f"webhook {h}" for h in hooks)) if x)

@@ -49,6 +49,13 @@ def index(request: Request, app: Door, who: Reader) -> Response:
     return render(request, "admin/index.html", who=who)
 
 
+@router.get("/notices")
+def notices(request: Request, app: Door, who: Reader, failed: str = "") -> Response:
+    """What was told whom (`notify list`): for administrators and the office."""
+    rows = app.notices.list(who.login, failed == "1")
+    return render(request, "admin/notices.html", who=who, notices=rows, failed=failed == "1")
+
+
 # -- units -------------------------------------------------------------------------------------
 
 @router.get("/units")

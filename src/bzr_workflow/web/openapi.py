@@ -46,7 +46,7 @@ NAMING = {"/api/v1/appraisals", "/api/v1/delegations/{id}"}
 """Bodies (or ids) naming people, classes or delegations that may not exist (404)."""
 FINDING = {"/api/v1/awards", "/api/v1/cases", "/api/v1/delegations"}
 """Paths whose writes name a person or class that may not exist (404)."""
-OFFICE_READS = {"/api/v1/allowance"}
+OFFICE_READS = {"/api/v1/allowance", "/api/v1/notices"}
 """Reads refused to some signed-in callers (the allowance is the office's)."""
 
 

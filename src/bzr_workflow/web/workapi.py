@@ -98,6 +98,14 @@ def allowance(request: Request, app: Door, who: ApiCaller, month: str) -> Respon
     return Json(app.reads.allowance_for(month, who.login))
 
 
+@router.get("/notices")
+def notices(request: Request, app: Door, who: ApiCaller, failed: bool = False) -> Response:
+    """`notify list`: the notices sent, waiting or failed, newest first; for the office and
+    administrators (`failed=true`: those given up only)."""
+    only(request, "failed")
+    return Json(app.notices.list(who.login, failed))
+
+
 @router.post("/cases", status_code=201)
 def open_case(body: Opening, request: Request, app: Door, who: Writer) -> Response:
     """`case open KIND`: any kind the caller may open (signing.may_open)."""
