@@ -1,26 +1,19 @@
 """Real receivers on loopback for the notices' tests: an SMTP server (aiosmtpd) that keeps what it
-receives, an HTTP webhook receiver that fails a given number of times first, and the catalogue
-with the notices' pending texts folded in (until the lead folds them into the .po files)."""
+receives, and an HTTP webhook receiver that fails a given number of times first."""
 
 from __future__ import annotations
 
 import email
 import json
-import shutil
 import threading
 from collections.abc import Iterator
 from email.message import Message
 from email.policy import default
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-
-from bzr_workflow import catalogue
-
-PENDING = Path(catalogue.__file__).parent / "pending" / "notices.json"
 
 
 class _Keeper:
@@ -100,36 +93,3 @@ class FlakyReceiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
-
-
-@pytest.fixture
-def notices_catalogue(tmp_path_factory: pytest.TempPathFactory,
-                      monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The catalogue as it will be once notices.json is folded in (nothing to do after)."""
-    if not PENDING.exists():
-        yield
-        return
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    pending = json.loads(PENDING.read_text("utf-8"))
-    root = tmp_path_factory.mktemp("locale")
-    shutil.copytree(catalogue.LOCALE_DIR, root, dirs_exist_ok=True)
-    for lang, column in (("zh_CN", 0), ("en", 1)):
-        folder = root / lang / "LC_MESSAGES"
-        with open(folder / "bzr_workflow.po", "rb") as f:
-            po = read_po(f)
-        for msgid, text in pending.items():
-            if msgid == "N_":
-                continue
-            if isinstance(text, list):
-                po.add(msgid, text[column])
-            elif lang == "zh_CN":
-                po.add(msgid, text)
-        with open(folder / "bzr_workflow.mo", "wb") as f:
-            write_mo(f, po)
-    monkeypatch.setattr(catalogue, "LOCALE_DIR", str(root))
-    catalogue._catalogue.cache_clear()
-    yield
-    monkeypatch.undo()
-    catalogue._catalogue.cache_clear()

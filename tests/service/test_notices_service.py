@@ -12,8 +12,7 @@ import pytest
 
 from bzr_workflow.application import WorkflowApp, open_app, parse_location
 from bzr_workflow.domain.errors import BadInput, NotPermitted
-from noticerun import (FlakyReceiver, LoopbackSMTP, body, notices_catalogue,  # noqa: F401
-                       smtp)
+from noticerun import FlakyReceiver, LoopbackSMTP, body, smtp  # noqa: F401
 from racing import race
 from suzhou_year import make_year
 
@@ -35,7 +34,6 @@ def closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.mark.usefixtures("notices_catalogue")
 def test_a_pending_step_is_mailed_to_each_holder_of_its_role_over_the_case_unit(
         app: WorkflowApp, smtp: LoopbackSMTP) -> None:
     mailing(app, smtp)
@@ -50,7 +48,6 @@ def test_a_pending_step_is_mailed_to_each_holder_of_its_role_over_the_case_unit(
     assert "https://bzr.gxu.edu.cn/cases/R-1" in body(mail)
 
 
-@pytest.mark.usefixtures("notices_catalogue")
 def test_a_return_is_mailed_to_the_applicant_naming_who_returned_it(
         sqlite_app: WorkflowApp, smtp: LoopbackSMTP) -> None:
     mailing(sqlite_app, smtp)
@@ -63,7 +60,6 @@ def test_a_return_is_mailed_to_the_applicant_naming_who_returned_it(
     assert smtp.to("zhang@gxu.edu.cn") == [], "the step returned from no longer awaits him"
 
 
-@pytest.mark.usefixtures("notices_catalogue")
 def test_a_public_announcement_is_mailed_to_its_subject(sqlite_url: str,
                                                         smtp: LoopbackSMTP) -> None:
     app = make_year(open_app(parse_location(sqlite_url), create=True))
@@ -84,7 +80,6 @@ def test_a_public_announcement_is_mailed_to_its_subject(sqlite_url: str,
         app.close()
 
 
-@pytest.mark.usefixtures("notices_catalogue")
 def test_a_webhook_failing_twice_gets_the_notice_once_after_backing_off(
         sqlite_app: WorkflowApp) -> None:
     receiver = FlakyReceiver(failures=2)
@@ -156,7 +151,6 @@ def test_a_notice_that_keeps_failing_is_given_up_after_eight_attempts(
     assert (row["state"], row["attempts"]) == ("failed", 8)
 
 
-@pytest.mark.usefixtures("notices_catalogue")
 def test_an_overdue_step_is_mailed_to_its_holders_once_per_due_date(
         sqlite_app: WorkflowApp, smtp: LoopbackSMTP) -> None:
     ref = sqlite_app.cases.recruit_apply("kj1", None, None, "申请", "chen")["id"]

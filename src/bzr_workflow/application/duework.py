@@ -10,6 +10,7 @@ from ..domain.timefmt import local_iso
 if TYPE_CHECKING:
     from ..domain.policy import Policy
     from .deadlines import Deadlines
+    from .notices import Notices
     from .reads import Reads
 
 
@@ -20,6 +21,8 @@ class Door(Protocol):
     def reads(self) -> Reads: ...
     @property
     def deadlines(self) -> Deadlines: ...
+    @property
+    def notices(self) -> Notices: ...
     def clock(self) -> datetime: ...
     def policy(self) -> Policy: ...
 
@@ -27,8 +30,10 @@ class Door(Protocol):
 def run_due_work(app: Door, now: datetime | None = None) -> dict[str, Any]:
     """Do what has fallen due by `now` (the app's clock without it) and say what was done:
     `finalised`, the 公示 the engine finalised (each once, whichever process gets there
-    first), and `overdue`, the steps past their time limit. Safe to run from several
-    processes at once and as often as wanted; what is not due is left alone."""
+    first), `overdue`, the steps past their time limit, and `notices`, what the notices'
+    outbox queued (new pending steps, returns, 公示 opened, overdue steps: each once) and
+    sent, failed or gave up on now. Safe to run from several processes at once and as often
+    as wanted; what is not due is left alone."""
     now = now or app.clock()
     policy = app.policy()
     finalised = []
@@ -36,5 +41,7 @@ def run_due_work(app: Door, now: datetime | None = None) -> dict[str, Any]:
         done = app.deadlines.finalise_when_due(ref, now)
         if done is not None:
             finalised.append(done)
+    overdue = app.reads.overdue(now=now)
+    told = app.notices.tick(now, overdue=overdue)
     return {"at": local_iso(now, policy.utc_offset), "finalised": finalised,
-            "overdue": app.reads.overdue(now=now)}
+            "overdue": overdue, "notices": told}

@@ -111,7 +111,7 @@ def overdue_cause(item: Mapping[str, Any], case: Case, policy: Policy) -> Cause:
     key = f"overdue/{case.ref}/{item['step']}/{item['due']}"
     label = str(item.get("step_label") or wf.step(str(item["step"])).label)
     return Cause(key, "overdue", case.ref, case.subject, [str(h) for h in item["holders"]],
-                 {"ref": case.ref, "kind": wf.label, "step": label, "due": str(item["due"]),
+                 {"ref": case.ref, "kind": wf.label, "step": label, "due": _shown_due(str(item["due"])),
                   "role": policy.role_label(str(item.get("role") or ""))})
 
 
@@ -129,3 +129,9 @@ def words(cause: Cause, name: str, names: Mapping[str, str], base_url: str) -> t
         link = f"{base_url.rstrip('/')}/cases/{cause.case}"
         text += "\n" + render(LINK, {"link": link}, LANG)
     return subject, text
+
+
+def _shown_due(due: str) -> str:
+    """A due instant as people read it (2026-12-14 13:20, in the zone it was given in); a bare
+    date stays as it is."""
+    return due[:16].replace("T", " ")

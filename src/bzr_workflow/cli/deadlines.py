@@ -40,6 +40,10 @@ def _remind_text(done: dict[str, Any]) -> str:
     for o in done["overdue"]:
         lines.append(f"  overdue {o['case']} {o['step_label']} ({' '.join(o['holders'])}): due "
                      f"{o['due']}, {o['days_late']} day(s) late")
+    told = done.get("notices") or {}
+    if any(told.values()):
+        lines.append("  notices: {queued} queued, {sent} sent, {failed} failed, {given_up} given "
+                     "up".format(**told))
     if len(lines) == 1:
         lines.append("  nothing was due")
     return "\n".join(lines)
@@ -50,7 +54,8 @@ def _remind_text(done: dict[str, Any]) -> str:
 def remind(ctx: Ctx) -> None:
     """Run the engine's due work now and say what it did: every 公示 whose time has run with no
     open objection is finalised by rule (actor @rule, at the instant it ran; whatever follows a
-    finalisation follows), and the overdue steps are listed. For cron (e.g. every 10 minutes);
+    finalisation follows), the overdue steps are listed, and the notices that are due are
+    queued and sent (`notify set` configures them). For cron (e.g. every 10 minutes);
     safe to run from several machines at once: each 公示 is finalised exactly once."""
     from ..application.duework import run_due_work
 
