@@ -182,7 +182,8 @@ def batch_lines(done: dict[str, Any]) -> str:
         head = N_("nothing signed: {signed} signed, {refused} refused")
     lines = [_batch_said(head, batch=done["batch"], signed=len(done["signed"]),
                    refused=len(done["refused"]))]
-    lines += [_batch_said(N_("signed {case}"), case=ref) for ref in done["signed"]]
+    each = N_("would sign {case}") if done["dry_run"] else N_("signed {case}")
+    lines += [_batch_said(each, case=ref) for ref in done["signed"]]
     lines += [_batch_said(N_("refused {case} (exit {code}): {error}"), case=r["case"], code=r["code"],
                     error=r["error"]) for r in done["refused"]]
     return "\n".join(lines)
