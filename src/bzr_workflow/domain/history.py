@@ -16,10 +16,17 @@ from .unit import Unit
 from .user import User
 
 
-def audit_entry(ev: Any) -> dict[str, Any] | None:
-    """{actor, action, step, to_step, comment, target} of an event; None for bookkeeping events."""
-    fn = _ENTRIES.get(type(ev))
+def audit_entry(ev: Any, kind: type | None = None) -> dict[str, Any] | None:
+    """{actor, action, step, to_step, comment, target} of an event; None for bookkeeping events.
+    `kind`: the event class, when `ev` holds an event's fields without being one (a stored
+    record read as attributes, projections/rawrebuild.py)."""
+    fn = _ENTRIES.get(kind or type(ev))
     return fn(ev) if fn else None
+
+
+def has_entry(kind: type) -> bool:
+    """Whether events of this class have an audit entry."""
+    return kind in _ENTRIES
 
 
 def _e(actor: str, action: str, target: str, step: str = "", to_step: str = "",

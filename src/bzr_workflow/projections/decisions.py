@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import update
 
 from ..domain.command import Command
-from ..domain.history import audit_entry
+from ..domain.history import audit_entry, has_entry
 from . import tables as t
 from .batch import BatchWriter
 from .cases import CASE_EVENTS, CaseProjection
@@ -25,17 +25,19 @@ class DecisionProjection:
         self._first: int | None = None  # the batch's first position
         self._recent: dict[int, dict[str, Any]] = {}  # this batch's rows, by position
 
-    def record(self, ev: Any, position: int) -> None:
+    def record(self, ev: Any, position: int, kind: type | None = None) -> None:
+        """`kind`: the event's class, when `ev` is a stored record read as attributes."""
+        kind = kind or type(ev)
         if self._first is None:
             self._first = position
-        if type(ev) is Command.Recorded:
+        if kind is Command.Recorded:
             self.came_from(ev, position)
             return
-        entry = audit_entry(ev)
+        entry = audit_entry(ev, kind)
         if not entry:
             return
         ref, label = None, None
-        if type(ev) in CASE_EVENTS:
+        if kind in CASE_EVENTS:
             case = self.cases.row(ev.originator_id)
             ref = case["ref"]
             label = self._label(case["policy_version"], case["refinement"], case["kind"],
@@ -44,6 +46,10 @@ class DecisionProjection:
                **entry, "via": None, "session": None, "address": None}
         self._recent[position] = row
         self.writer.insert(t.decisions, row)
+
+    def records(self, kind: type) -> bool:
+        """Whether events of this class make or change decision rows."""
+        return kind is Command.Recorded or has_entry(kind)
 
     def came_from(self, ev: Command.Recorded, position: int) -> None:
         """The command's provenance on the rows of the `count` events stored just before it:
