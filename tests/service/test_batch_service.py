@@ -31,7 +31,7 @@ def test_a_dry_store_keeps_its_decisions_in_memory_and_writes_none(app: Workflow
     [ref] = scored(app, "chen")
     head = app.recorder.max_notification_id()
     dry = DryStore(app)
-    Cases(cast(Store, dry)).approve(ref, "zhang")
+    Cases(cast(Store, dry), app.cases.holders).approve(ref, "zhang")
     assert dry.case(ref).step == "college_evaluation"  # the dry run's next command sees it
     assert app.case(ref).step == "site_appraisal"
     assert app.recorder.max_notification_id() == head

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEvent
-from eventsourcing.persistence import ApplicationRecorder, Notification, StoredEvent
+from eventsourcing.persistence import (ApplicationRecorder, JSONTranscoder, Notification,
+                                       StoredEvent)
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from .personal import PersonalMapper
 from .store import Location
+
+_parse = json.JSONDecoder().raw_decode  # json.loads less its whitespace and encoding checks
+
+_HEX = frozenset("0123456789abcdef")
+
+
+def _uuid_text(stored: str) -> str:
+    """The id as str(UUID) writes it, from the 32 hex digits SQLite's recorder stores."""
+    if len(stored) == 32 and _HEX.issuperset(stored):
+        return f"{stored[:8]}-{stored[8:12]}-{stored[12:16]}-{stored[16:20]}-{stored[20:]}"
+    return str(UUID(stored))
 
 
 class StoreLog:
@@ -35,3 +49,44 @@ class StoreLog:
 
     def sqlalchemy_url(self) -> str:
         return self._location.sqlalchemy_url()
+
+    # -- stored records, for projections that read their fields (projections/rawrebuild.py) --
+
+    def select_records(self, start: int, limit: int) -> list[tuple[int, str, int, str, bytes]]:
+        """(position, originator id as text, originator version, topic, stored state) of the
+        events after `start`, in order: the rows as stored, no Notification or UUID made."""
+        recorder = self._recorder
+        if isinstance(recorder, SQLiteApplicationRecorder):
+            with recorder.datastore.transaction(commit=False) as c:
+                c.execute(f"SELECT rowid, originator_id, originator_version, topic, state"
+                          f" FROM {recorder.events_table_name} WHERE rowid>?"
+                          f" ORDER BY rowid LIMIT ?", (start, limit))
+                return [(p, _uuid_text(o), v, t, s) for p, o, v, t, s in c.fetchall()]
+        return [(n.id, str(n.originator_id), n.originator_version, n.topic, n.state)
+                for n in recorder.select_notifications(start, limit,
+                                                       inclusive_of_start=False)]
+
+    def state_of(self, stored: bytes) -> dict[str, Any]:
+        """A stored event's state as the mapper decodes it (deciphered, decompressed, values
+        transcoded), before upcasting and without the originator's id and version. Personal
+        fields stay sealed, as `to_domain_event` leaves them for the views. When the only
+        transcoded value is the `timestamp` (nearly every event), the JSON is parsed without
+        the transcoder's per-object hook and that one value decoded alone: the same result."""
+        mapper = self._mapper
+        if mapper.cipher:
+            stored = mapper.cipher.decrypt(stored)
+        if mapper.compressor:
+            stored = mapper.compressor.decompress(stored)
+        transcoder = mapper.transcoder
+        if stored.count(b'"_type_"') == 1 and stored[:1] == b"{" \
+                and isinstance(transcoder, JSONTranscoder):
+            text = stored.decode("utf8")
+            state: Any
+            state, end = _parse(text)  # the mapper's stored JSON: compact, one object
+            stamp = state.get("timestamp") if end == len(text) else None
+            if type(stamp) is dict and len(stamp) == 2 and "_data_" in stamp:
+                coding = transcoder.names.get(stamp["_type_"])
+                if coding is not None:
+                    state["timestamp"] = coding.decode(stamp["_data_"])
+                    return cast(dict[str, Any], state)
+        return cast(dict[str, Any], transcoder.decode(stored))

@@ -19,10 +19,12 @@ from .unit import Unit
 from .user import User
 
 
-def audit_entry(ev: Any) -> dict[str, Any] | None:
+def audit_entry(ev: Any, kind: type | None = None) -> dict[str, Any] | None:
     """{actor, action, step, to_step, comment, target, on_behalf_of} of an event (on_behalf_of:
-    the holder a deputy decided for, else None); None for bookkeeping events."""
-    fn = _ENTRIES.get(type(ev))
+    the holder a deputy decided for, else None); None for bookkeeping events. `kind`: the
+    event class, when `ev` holds an event's fields without being one (a stored record read as
+    attributes, projections/rawrebuild.py)."""
+    fn = _ENTRIES.get(kind or type(ev))
     if not fn:
         return None
     entry: dict[str, Any] = fn(ev)
@@ -30,12 +32,17 @@ def audit_entry(ev: Any) -> dict[str, Any] | None:
     return entry
 
 
-def decided_at(ev: Any) -> datetime:
+def decided_at(ev: Any, kind: type | None = None) -> datetime:
     """When an event's decision took effect: the instant a 公示 ran for one the engine
     finalised by itself (`Finalised.due`, whenever a process noticed it), else when stored."""
-    due = getattr(ev, "due", "") if type(ev) is Case.Finalised else ""
+    due = getattr(ev, "due", "") if (kind or type(ev)) is Case.Finalised else ""
     timestamp: datetime = ev.timestamp
     return datetime.fromisoformat(due).astimezone(UTC) if due else timestamp
+
+
+def has_entry(kind: type) -> bool:
+    """Whether events of this class have an audit entry."""
+    return kind in _ENTRIES
 
 
 def _e(actor: str, action: str, target: str, step: str = "", to_step: str = "",

@@ -44,9 +44,13 @@ class CaseProjection:
 
     def prefetch(self, events: list[Any]) -> list[dict[str, Any]]:
         """Reads the rows of the cases these events continue; returns them."""
-        opened = {str(ev.originator_id) for ev in events if type(ev) is Case.Opened}
-        wanted = sorted({str(ev.originator_id) for ev in events if type(ev) in CASE_EVENTS}
-                        - opened)
+        return self.prefetch_ids(
+            {str(ev.originator_id) for ev in events if type(ev) is Case.Opened},
+            {str(ev.originator_id) for ev in events if type(ev) in CASE_EVENTS})
+
+    def prefetch_ids(self, opened: set[str], touched: set[str]) -> list[dict[str, Any]]:
+        """Reads the rows of the cases with these ids (`touched`), bar those `opened` here."""
+        wanted = sorted(touched - opened)
         wanted = [w for w in wanted if not self.writer.held(t.cases, w)]
         rows = self.writer.rows(t.cases)
         return [rows[ref] for ref in self.writer.load(t.cases, "case_id", wanted)]

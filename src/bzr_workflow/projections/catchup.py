@@ -16,6 +16,7 @@ from sqlalchemy.pool import StaticPool
 from . import tables as t
 from .policyof import PolicyOf
 from .projector import Projector
+from .rawrebuild import RecordProjector, records_of
 
 VIEWS = "views"
 # raise SCHEMA when tables.py changes, or what a view holds (7: periods as school years,
@@ -127,34 +128,53 @@ def catch_up(log: EventLog, engine: Engine, policy_of: PolicyOf, until: datetime
              batch: int = BATCH, upto: int | None = None) -> int:
     """Project every event after the recorded position, a batch per transaction; returns the
     count. The write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: the position row FOR UPDATE) is
-    taken only when the views are behind: a read with nothing new takes none."""
+    taken only when the views are behind: a read with nothing new takes none. Events are read
+    as stored records (rawrebuild.py) unless cut by an instant or the log cannot give them."""
     if not behind(log, engine):
         return 0
+    records = records_of(log) if until is None else None
     done, projector = 0, Projector(None, policy_of)
+    raw = RecordProjector(projector, records) if records is not None else None
     while True:
         with engine.begin() as conn:
             start = _lock_position(conn)
             projector.begin(conn, start)
-            notes = log.select_notifications(start=start, limit=batch,
-                                             inclusive_of_start=False)
-            last = start
-            events = []
-            for note in notes:
-                ev = log.to_domain_event(note)
-                if (until is not None and ev.timestamp > until) or (upto and note.id > upto):
-                    notes = []
-                    break
-                events.append((note.id, ev))
-            projector.prefetch([ev for _, ev in events])
-            for last, ev in events:
-                projector.apply(ev, last)
-            done += len(events)
+            if records is not None and raw is not None:
+                found = records.select_records(start, batch)
+                full = len(found) == batch
+                if upto and found and found[-1][0] > upto:
+                    found, full = [r for r in found if r[0] <= upto], False
+                raw.project(found)
+                count, last = len(found), found[-1][0] if found else start
+            else:
+                count, last, full = _events(log, projector, start, batch, until, upto)
+            done += count
             projector.flush()
             if last != start:
                 conn.execute(update(t.position).where(t.position.c.name == VIEWS)
                              .values(position=last))
-        if len(notes) < batch:
+        if not full:
             return done
+
+
+def _events(log: EventLog, projector: Projector, start: int, batch: int,
+            until: datetime | None, upto: int | None) -> tuple[int, int, bool]:
+    """One batch through the event path: (events applied, the last position, whether more
+    may follow)."""
+    notes = log.select_notifications(start=start, limit=batch, inclusive_of_start=False)
+    full = len(notes) == batch
+    events = []
+    for note in notes:
+        ev = log.to_domain_event(note)
+        if (until is not None and ev.timestamp > until) or (upto and note.id > upto):
+            full = False
+            break
+        events.append((note.id, ev))
+    projector.prefetch([ev for _, ev in events])
+    last = start
+    for last, ev in events:
+        projector.apply(ev, last)
+    return len(events), last, full
 
 
 def rebuild(log: EventLog, engine: Engine, policy_of: PolicyOf) -> int:

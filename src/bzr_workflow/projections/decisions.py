@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import update
 
 from ..domain.command import Command
-from ..domain.history import audit_entry, decided_at
+from ..domain.history import audit_entry, decided_at, has_entry
 from . import tables as t
 from .batch import BatchWriter
 from .cases import CASE_EVENTS, CaseProjection
@@ -25,25 +25,31 @@ class DecisionProjection:
         self._first: int | None = None  # the batch's first position
         self._recent: dict[int, dict[str, Any]] = {}  # this batch's rows, by position
 
-    def record(self, ev: Any, position: int) -> None:
+    def record(self, ev: Any, position: int, kind: type | None = None) -> None:
+        """`kind`: the event's class, when `ev` is a stored record read as attributes."""
+        kind = kind or type(ev)
         if self._first is None:
             self._first = position
-        if type(ev) is Command.Recorded:
+        if kind is Command.Recorded:
             self.came_from(ev, position)
             return
-        entry = audit_entry(ev)
+        entry = audit_entry(ev, kind)
         if not entry:
             return
         ref, label = None, None
-        if type(ev) in CASE_EVENTS:
+        if kind in CASE_EVENTS:
             case = self.cases.row(ev.originator_id)
             ref = case["ref"]
             label = self._label(case["policy_version"], case["refinement"], case["kind"],
                                 entry["step"])
-        row = {"position": position, "at": decided_at(ev), "case_ref": ref, "step_label": label,
+        row = {"position": position, "at": decided_at(ev, kind), "case_ref": ref, "step_label": label,
                **entry, "via": None, "session": None, "address": None, "batch": None}
         self._recent[position] = row
         self.writer.insert(t.decisions, row)
+
+    def records(self, kind: type) -> bool:
+        """Whether events of this class make or change decision rows."""
+        return kind is Command.Recorded or has_entry(kind)
 
     def came_from(self, ev: Command.Recorded, position: int) -> None:
         """The command's provenance on the rows of the `count` events stored just before it:

@@ -52,11 +52,22 @@ class Projector:
         """Reads, a few queries per batch, the rows of cases these events continue."""
         self.appraisals.prefetch(self.cases.prefetch(events))
 
-    def apply(self, ev: Any, position: int) -> None:
+    def prefetch_ids(self, opened: set[str], touched: set[str]) -> None:
+        """The same, from the ids of the cases opened and touched (events of CASE_EVENTS)."""
+        self.appraisals.prefetch(self.cases.prefetch_ids(opened, touched))
+
+    def apply(self, ev: Any, position: int, kind: type | None = None) -> None:
+        """`kind`: the event's class, when `ev` is a stored record read as attributes
+        (rawrebuild.py); its `originator_id` is then the id as text."""
+        kind = kind or type(ev)
         self.position = position
-        for handler in self._handlers.get(type(ev), ()):
+        for handler in self._handlers.get(kind, ()):
             handler(ev, position)
-        self.decisions.record(ev, position)
+        self.decisions.record(ev, position, kind)
+
+    def projects(self, kind: type) -> bool:
+        """Whether an event of this class changes any view row."""
+        return kind in self._handlers or self.decisions.records(kind)
 
     def flush(self) -> None:
         """Writes the buffered rows; the caller commits."""
