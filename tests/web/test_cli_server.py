@@ -136,3 +136,15 @@ def test_a_server_that_does_not_answer_is_exit_4(tokens: dict[str, str]) -> None
         port = probe.getsockname()[1]
     line = refused(through(f"http://127.0.0.1:{port}", tokens["chen"], "inbox"), 4)
     assert "cannot reach the server" in line
+
+
+def test_a_bulk_sign_off_of_the_inbox_goes_through_the_server(
+        served: tuple[str, str], tokens: dict[str, str]) -> None:
+    url, db = served
+    local(db, "user", "add", "zhou", "--name", "周杰", actor="admin")
+    ref = local(db, "recruit", "apply", "--class", "kj1", "--note", "本人申请", actor="zhou")["id"]
+    dry = answer(through(url, tokens["zhang"], "approve", "--inbox", "--dry-run"))
+    assert ref in dry["signed"] and dry["batch"] is None
+    done = answer(through(url, tokens["zhang"], "approve", "--inbox", "--kind", "recruitment"))
+    assert ref in done["signed"] and done["batch"].startswith("B-")
+    assert [r["batch"] for r in local(db, "audit", "--case", ref)][-1] == done["batch"]

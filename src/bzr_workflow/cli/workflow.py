@@ -146,7 +146,14 @@ def approve(ctx: Ctx, refs: tuple[str, ...], comment: str, step: str | None, inb
         approve_one(ctx, refs[0], comment, step)
         return
     if ctx.remote:
-        ctx.not_remote(inbox=inbox)
+        if inbox:  # the server's inbox for the token's owner, then each of its cases
+            rows = ctx.remote.get("/inbox")
+            refs = tuple(r["id"] for r in rows if (not kind or r["kind"] == kind)
+                         and (not step or r["step"] == step))
+            if not refs:
+                ctx.emit({"batch": None, "dry_run": dry_run, "signed": [], "refused": []},
+                         batch_lines)
+                return
         done = ctx.remote.post("/batches", {"cases": list(refs), "comment": comment,
                                             "step": step, "dry_run": dry_run})
     else:
