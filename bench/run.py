@@ -135,7 +135,10 @@ def cli_latency(folder: str, repeats: int) -> list[dict[str, Any]]:
 
     db = os.path.join(folder, "cli.db")
     app = make_org(open_app(parse_location(db), create=True))
-    refs = [app.cases.recruit_apply("kj1", None, None, "", "chen")["id"] for _ in range(repeats + 1)]
+    refs = []
+    for n in range(repeats + 1):  # a candidate has one open application per class
+        app.org.add_user(f"c{n}", f"候选人{n}", [], "admin")
+        refs.append(app.cases.recruit_apply("kj1", None, None, "", f"c{n}")["id"])
     app.close()
     floor = timed(lambda: python("import click, eventsourcing.application, transitions"), repeats)
     rows = [figure("import floor (click+eventsourcing+transitions)", floor, None, "s"),

@@ -119,11 +119,13 @@ def signoff_store(location: str, per_head: int) -> dict[str, list[str]]:
     for unit, _, klass, candidate in plan:
         if klass.startswith("w"):
             app.org.add_class(klass, f"网络班{klass[1:]}", unit, 40, "专升本", False, "admin")
-        app.org.add_user(candidate, f"候选人{candidate[1:]}", [], "admin")
     refs: dict[str, list[str]] = {head: [] for _, head, _, _ in plan}
-    for _ in range(per_head):
+    for n in range(per_head):
         for _, head, klass, candidate in plan:
-            refs[head].append(app.cases.recruit_apply(klass, None, None, "", candidate)["id"])
+            # a candidate has one open application per class: each application its own candidate
+            who = f"{candidate}x{n}"
+            app.org.add_user(who, f"候选人{who[1:]}", [], "admin")
+            refs[head].append(app.cases.recruit_apply(klass, None, None, "", who)["id"])
     for _, head, _, _ in plan:
         app.credentials.set_password(head, PASSWORD, "admin")
     app.close()

@@ -72,3 +72,35 @@ def test_one_transaction_stores_every_chunk_or_none(sqlite_app: WorkflowApp) -> 
             insert([to_stored(e) for e in es_fastpath.new_events([fresh])])
             insert([to_stored(e) for e in es_fastpath.new_events([again])])  # version 1 taken
     assert stored(sqlite_app, "R-94") == []
+
+
+def test_saves_made_at_once_by_several_threads_commit_as_one_group_each_failing_alone(
+        sqlite_app: WorkflowApp) -> None:
+    import threading
+
+    recorder, to_stored = sqlite_app.recorder, sqlite_app.mapper.to_stored_event
+    taken = raised("R-95")
+    es_fastpath.save(sqlite_app, [taken])
+    outcomes: dict[str, object] = {}
+
+    def save(ref: str, case: Case) -> None:
+        try:
+            outcomes[ref] = recorder.insert_events(
+                [to_stored(e) for e in es_fastpath.new_events([case])])
+        except IntegrityError as exc:
+            outcomes[ref] = exc
+
+    saves = [(f"R-{n}", raised(f"R-{n}")) for n in range(100, 106)] + [("R-95", raised("R-95"))]
+    with recorder.datastore.transaction(commit=False):  # a writer holds the store meanwhile
+        threads = [threading.Thread(target=save, args=s) for s in saves]
+        for thread in threads:
+            thread.start()
+        threads[0].join(0.5)  # all queue behind the first, which waits for the writer
+    for thread in threads:
+        thread.join(30)
+    assert isinstance(outcomes.pop("R-95"), IntegrityError)  # version 1 taken: refused alone
+    positions = sorted(p for found in outcomes.values() for p in found)  # type: ignore[attr-defined]
+    assert len(positions) == 12 and len(set(positions)) == 12
+    assert all(len(stored(sqlite_app, f"R-{n}")) == 2 for n in range(100, 106))
+    assert len(stored(sqlite_app, "R-95")) == 2
+    assert sqlite_app.reads.verify()["verified"]

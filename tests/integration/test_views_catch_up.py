@@ -31,3 +31,20 @@ def test_a_read_with_nothing_new_answers_while_another_connection_holds_the_writ
         assert len(after) > len(before) and after[-1]["target"] == "user:zhao9"
     finally:
         app.close()
+
+
+def test_a_new_process_reads_current_views_without_ddl_while_another_connection_holds_the_write_lock(
+        tmp_path: Any) -> None:
+    db = str(tmp_path / "store.db")
+    app = make_org(open_app(parse_location(db), create=True))
+    before = app.reads.audit()  # the views made and current
+    app.close()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    other = open_app(parse_location(db))  # as the next command's process would
+    try:
+        assert other.reads.audit() == before  # no create_views: it would wait for the lock
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        other.close()

@@ -9,12 +9,15 @@ outside this module touches a name of eventsourcing's that starts with an unders
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+import sqlite3
+import threading
 from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent, Repository
 from eventsourcing.domain import Aggregate, DomainEvent
+from eventsourcing import persistence as es_errors
 from eventsourcing.persistence import Recording, StoredEvent
 
 from eventsourcing.sqlite import SQLiteApplicationRecorder
@@ -83,13 +86,111 @@ def one_transaction(recorder: Any) -> Iterator[Insert]:
         yield lambda events: recorder._insert_events(cursor, events)  # noqa: SLF001
 
 
+class _Save:
+    """One thread's save waiting in a group commit: its events, then its positions or error."""
+
+    __slots__ = ("events", "kwargs", "positions", "error", "lead", "finished", "ready")
+
+    def __init__(self, events: Sequence[StoredEvent], kwargs: dict[str, Any]) -> None:
+        self.events, self.kwargs = events, kwargs
+        self.positions: Sequence[int] | None = None
+        self.error: BaseException | None = None
+        self.lead = self.finished = False
+        self.ready = threading.Event()
+
+
+_SQLITE_ERRORS: tuple[tuple[type[Exception], type[Exception]], ...] = (
+    (sqlite3.InterfaceError, es_errors.InterfaceError), (sqlite3.DataError, es_errors.DataError),
+    (sqlite3.OperationalError, es_errors.OperationalError),
+    (sqlite3.IntegrityError, es_errors.IntegrityError),
+    (sqlite3.InternalError, es_errors.InternalError),
+    (sqlite3.ProgrammingError, es_errors.ProgrammingError),
+    (sqlite3.NotSupportedError, es_errors.NotSupportedError),
+    (sqlite3.DatabaseError, es_errors.DatabaseError), (sqlite3.Error, es_errors.PersistenceError))
+
+
+def _as_eventsourcing(exc: Exception) -> Exception:
+    """A driver error as eventsourcing's transaction raises it (its SQLiteTransaction.__exit__)."""
+    for driver, ours in _SQLITE_ERRORS:
+        if isinstance(exc, driver):
+            mapped = ours(exc)
+            mapped.__cause__ = exc
+            return mapped
+    return exc
+
+
 class SealingSQLiteRecorder(SQLiteApplicationRecorder):
     """SQLite's recorder, linking each event into the seal in the transaction that inserts it:
     every insert (a save, or each chunk of a streamed one) goes through `_insert_events`, whose
     cursor holds the write lock from the first INSERT to the commit. `sealer` (seal.Sealer) is
-    set by the application; a recorder without one refuses to write."""
+    set by the application; a recorder without one refuses to write.
+
+    Saves made at once by several threads (the web server's) are committed as a group: one
+    thread leads, the saves that queued while the last commit was syncing go into one
+    transaction, each in its own SAVEPOINT (a save that fails, a version already taken, is
+    rolled back alone and raised in its own thread), and one COMMIT makes them durable together
+    (synchronous FULL: one fsync for the group instead of one each). A save alone, as every
+    command of the CLI, is the library's own `insert_events`, as before."""
 
     sealer: Any = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._group_lock = threading.Lock()
+        self._waiting: list[_Save] = []
+        self._leading = False
+
+    def insert_events(self, stored_events: Sequence[StoredEvent],
+                      **kwargs: Any) -> Sequence[int] | None:
+        me = _Save(stored_events, kwargs)
+        with self._group_lock:
+            self._waiting.append(me)
+            me.lead = not self._leading
+            self._leading = True
+        if not me.lead:
+            me.ready.wait()  # finished by a leader, or asked to lead the next group
+        if not me.finished:
+            self._lead()
+        if me.error is not None:
+            raise me.error
+        return me.positions
+
+    def _lead(self) -> None:
+        with self._group_lock:
+            group, self._waiting = self._waiting, []
+        try:
+            self._commit(group)
+        finally:
+            for save in group:
+                save.finished = True
+                save.ready.set()
+            with self._group_lock:
+                if self._waiting:  # those who queued meanwhile: the first of them leads them
+                    self._waiting[0].ready.set()
+                else:
+                    self._leading = False
+
+    def _commit(self, group: list[_Save]) -> None:
+        if len(group) == 1:
+            save = group[0]
+            try:
+                save.positions = super().insert_events(save.events, **save.kwargs)
+            except BaseException as exc:  # noqa: BLE001 - raised in the saving thread
+                save.error = exc
+            return
+        try:
+            with self.datastore.transaction(commit=True) as cursor:
+                for save in group:
+                    cursor.execute("SAVEPOINT bzr_save")
+                    try:
+                        save.positions = self._insert_events(cursor, save.events, **save.kwargs)
+                    except Exception as exc:  # noqa: BLE001 - this save alone fails
+                        cursor.execute("ROLLBACK TO bzr_save")
+                        save.error, save.positions = _as_eventsourcing(exc), None
+                    cursor.execute("RELEASE bzr_save")
+        except BaseException as exc:  # noqa: BLE001 - the commit failed: nothing of it stored
+            for save in group:
+                save.positions, save.error = None, save.error or exc
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent],
                        **kwargs: Any) -> Sequence[int] | None:

@@ -27,10 +27,11 @@ import secrets
 import stat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+if TYPE_CHECKING:  # cryptography (~10 MiB, ~8 ms): only checkpoints and `verify` sign or check
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey,
+                                                                   Ed25519PublicKey)
 
 from ..domain.errors import BadInput, IntegrityFailure
 from .store import Location
@@ -69,6 +70,8 @@ class SealKey:
 
 
 def public_hex(public: Ed25519PublicKey) -> str:
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
     return public.public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
 
 
@@ -78,10 +81,14 @@ def check_public(text: str, what: str = "--public-key") -> Ed25519PublicKey:
     if not PUBLIC.fullmatch(value):
         raise BadInput("{what} {text!r}: give the 64 hex digits `bzr-workflow seal key public` "
                        "prints", what=what, text=text)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     return Ed25519PublicKey.from_public_bytes(bytes.fromhex(value))
 
 
 def signed_by(public: Ed25519PublicKey, signature: str, data: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature
+
     try:
         public.verify(bytes.fromhex(signature), data)
     except (InvalidSignature, ValueError):
@@ -111,6 +118,8 @@ class Keyring:
         if self.signing is None:
             raise BadInput("the seal key file {path} has no signing key: run `bzr-workflow seal "
                            "key rotate` to add one", path=self.path)
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
         return Ed25519PrivateKey.from_private_bytes(self.signing)
 
     def public(self) -> str:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from typing import Any
 
 from ..domain.errors import BadInput
@@ -40,6 +38,9 @@ class Remote:
              body: dict[str, Any] | None = None) -> Any:
         """The answer's JSON; a refusal is raised as the CLI's one line with the exit code the
         API's `code` carries."""
+        import urllib.error  # urllib.request (http.client, ssl, email): only a remote command's
+        import urllib.request
+
         from . import Refusal
 
         asked = {k: str(v) for k, v in (query or {}).items() if v is not None}

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..domain.errors import Conflict
 from . import queries
-from .catchup import EventLog, catch_up, create_views, make_engine, rebuild, views_as_of
+from .catchup import EventLog, catch_up, create_views, make_engine, ready, rebuild, views_as_of
 from .policyof import PolicyOf
 
 __all__ = ["EventLog", "PolicyOf", "ViewConnection", "Views", "ViewsUnavailable", "queries"]
@@ -46,7 +46,10 @@ class Views:
                 engine = views_as_of(self.log, self.policy_of, upto=position)
             elif as_of is None:
                 if not self._created:
-                    self.create()
+                    if ready(self.engine):  # made under this schema: no DDL on a read
+                        self._created = True
+                    else:
+                        self.create()
                 catch_up(self.log, self.engine, self.policy_of)
                 engine = self.engine
             else:

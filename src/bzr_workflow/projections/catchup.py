@@ -11,6 +11,7 @@ from uuid import UUID
 from eventsourcing.persistence import Notification, StoredEvent
 
 from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from . import tables as t
@@ -97,6 +98,19 @@ def create_views(engine: Engine) -> None:
             conn.execute(insert(t.position).values(name=SCHEMA_KEY, position=SCHEMA))
         if not made:
             conn.execute(insert(t.position).values(name=VIEWS, position=0))
+
+
+def ready(engine: Engine) -> bool:
+    """Whether the views exist, made under this SCHEMA: asked in one read-only transaction
+    (no DDL, no write lock), so a read of current views starts without `create_views`."""
+    p = t.position.c
+    try:
+        with engine.connect().execution_options(read_only=True) as conn, conn.begin():
+            rows = dict(conn.execute(select(p.name, p.position)
+                                     .where(p.name.in_((VIEWS, SCHEMA_KEY)))).all())
+    except SQLAlchemyError:  # no position table yet
+        return False
+    return rows.get(SCHEMA_KEY) == SCHEMA and VIEWS in rows
 
 
 def drop_views(engine: Engine) -> None:
