@@ -101,3 +101,11 @@ def test_a_file_with_one_problem_reports_only_that_one() -> None:
 
 def test_a_missing_roles_list_is_reported_once() -> None:
     assert [field for field, _ in refusal("missing_roles.toml").problems] == ["roles"]
+
+
+def test_brackets_in_strings_and_comments_do_not_count_as_nesting() -> None:
+    from bzr_workflow.domain.policy_file import _bracket_depth
+
+    text = 'a = "[[[[\\" {{"  # [[[[[\nb = \'\'\'[[[\'\'\'\nc = [[1], {d = 2}]\n'
+    assert _bracket_depth(text) == 2
+    assert _bracket_depth("x = " + "[" * 1000 + "]" * 1000) == 1000

@@ -51,6 +51,8 @@ MAX_DEPTH = 16
 
 
 def _load(text: str, source: str) -> dict[str, Any]:
+    if _bracket_depth(text) > SCAN_DEPTH:  # refused before the parser recurses that deep
+        raise PolicyInvalid(source, [("(file)", f"nested more than {MAX_DEPTH} levels deep")])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -60,6 +62,48 @@ def _load(text: str, source: str) -> dict[str, Any]:
     if data is None or _depth(data) > MAX_DEPTH:
         raise PolicyInvalid(source, [("(file)", f"nested more than {MAX_DEPTH} levels deep")])
     return data
+
+
+SCAN_DEPTH = 64
+"""Brackets and braces open deeper than this in the text are refused unparsed: the parser
+recurses once per level, and running it into Python's recursion limit leaves any object
+collected meanwhile to fail in its finaliser."""
+
+
+def _bracket_depth(text: str) -> int:
+    """How deep `[` and `{` open in TOML text, outside strings and comments, counted without
+    recursion (an unterminated string ends the count: the parser will say what is wrong)."""
+    depth = deepest = i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            i = _string_end(text, i + len(quote), quote)
+        else:
+            if c in "[{":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif c in "]}":
+                depth -= 1
+            i += 1
+    return deepest
+
+
+def _string_end(text: str, start: int, quote: str) -> int:
+    """Where a string that opened before `start` with `quote` ends (the text's end if never)."""
+    while True:
+        at = text.find(quote, start)
+        if at < 0:
+            return len(text)
+        slashes = len(text[start:at]) - len(text[start:at].rstrip("\\"))
+        if quote[0] == '"' and slashes % 2:  # an escaped quote: the string goes on
+            start = at + 1
+            continue
+        return at + len(quote)
 
 
 def _depth(data: Any) -> int:
