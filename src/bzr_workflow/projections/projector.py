@@ -65,6 +65,10 @@ class Projector:
             handler(ev, position)
         self.decisions.record(ev, position, kind)
 
+    def handlers_of(self, kind: type) -> tuple[Any, ...]:
+        """The functions that handle events of this class, in order (not bound)."""
+        return tuple(getattr(h, "__func__", h) for h in self._handlers.get(kind, ()))
+
     def projects(self, kind: type) -> bool:
         """Whether an event of this class changes any view row."""
         return kind in self._handlers or self.decisions.records(kind)
@@ -72,5 +76,6 @@ class Projector:
     def flush(self) -> None:
         """Writes the buffered rows; the caller commits."""
         self.appraisals.before_flush()
+        self.decisions.send()
         self.writer.flush()
         self.decisions.flushed()
