@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
 
+from ..domain.case import Case
 from ..domain.command import Command
 from ..domain.history import audit_entry, decided_at, has_entry
 from . import tables as t
@@ -21,6 +22,15 @@ COLUMNS = ("position", "at", "actor", "action", "case_ref", "target", "step", "s
 _VIA = COLUMNS.index("via")  # via, session, address, batch: a command's provenance, in order
 
 
+def stamp_text(stored: str) -> str | None:
+    """What SQLite's driver writes for the instant stored as this text (`datetime.isoformat()`,
+    which the transcoder wrote and reads back exactly): `str()` of it, the same with a space
+    between date and time; None if the text is not of that form."""
+    if len(stored) > 19 and stored[10] == "T":
+        return f"{stored[:10]} {stored[11:]}"
+    return None
+
+
 class DecisionProjection:
     """Every event with an audit entry → a row of bzr_decisions, held as a list of the values
     in `COLUMNS` order (no dict a row: there is one for nearly every event) until the flush."""
@@ -30,6 +40,7 @@ class DecisionProjection:
         self._labels: dict[tuple[int, int, str, str | None], str | None] = {}
         self._first: int | None = None  # the batch's first position
         self._recent: dict[int, list[Any]] = {}  # this batch's rows, by position, in order
+        self.as_text = False  # SQLite: a record's time given as the text the driver would write
 
     def record(self, ev: Any, position: int, kind: type | None = None,
                case: dict[str, Any] | None = None) -> None:
@@ -50,8 +61,11 @@ class DecisionProjection:
             ref = case["ref"]
             label = self._label(case["policy_version"], case["refinement"], case["kind"],
                                 entry["step"])
+        at: Any = None
+        if self.as_text and kind is not Case.Finalised:  # Finalised: its due, if it has one
+            at = stamp_text(getattr(ev, "timestamp_text", ""))
         self._recent[position] = [
-            position, decided_at(ev, kind), entry["actor"], entry["action"], ref,
+            position, at or decided_at(ev, kind), entry["actor"], entry["action"], ref,
             entry["target"], entry["step"], label, entry["to_step"], entry["comment"],
             None, None, None, None, entry["on_behalf_of"]]
 

@@ -46,6 +46,7 @@ class Projector:
         """Starts a batch in a new transaction at the views' recorded position. Rows kept from
         the previous batch stay valid only if no one else has projected since."""
         self.writer.begin(conn, keep=position == self.position)
+        self.decisions.as_text = conn.dialect.name == "sqlite"
         self.position = position
 
     def prefetch(self, events: list[Any]) -> None:

@@ -91,7 +91,7 @@ class RecordLog(Protocol):
 
     def select_records(self, start: int, limit: int) -> Sequence[Record]: ...
 
-    def state_of(self, stored: bytes) -> dict[str, Any]: ...
+    def state_of(self, stored: bytes, stamp_text: bool = False) -> dict[str, Any]: ...
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any: ...
 
@@ -153,7 +153,7 @@ class RecordProjector:
                 projector.position = position
                 decisions.record(None, position, kind)
                 continue
-            state = state_of(stored)
+            state = state_of(stored, True)
             upcast(kind, state)
             state["originator_id"] = originator
             state["originator_version"] = version
