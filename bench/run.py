@@ -206,19 +206,25 @@ def rebuild(folder: str, events: int, repeats: int) -> list[dict[str, Any]]:
         return run
 
     samples: dict[str, list[float]] = {"records": [], "events": []}
+    cpu: dict[str, list[float]] = {"records": [], "events": []}  # this process's CPU time
     for _ in range(repeats):  # interleaved: the machine's load falls on both alike
         for name, taken in samples.items():
+            started = time.process_time()
             taken += timed(path(name), 1)
+            cpu[name].append(time.process_time() - started)
     os.environ.pop("BZR_WORKFLOW_VIEWS_PATH", None)
     floor = timed(raw_select, repeats)
     rows = [figure(f"rebuild ({count} events)", samples["records"], floor, "events/s",
                    per=count),
             figure(f"rebuild, event path ({count} events)", samples["events"], floor,
                    "events/s", per=count)]
+    for row, name in zip(rows, cpu):  # beside the wall time: what the load on the machine hides
+        row["cpu_median"] = round(count / statistics.median(cpu[name]), 1)
     rate = rows[0]["median"]
     print(f"{'  goal: rebuild >= 50000 events/s':<44} {'met' if rate >= 50_000 else 'NOT met'}"
-          f" ({rate:.0f}/s; the SELECT of the rows alone {rows[0]['baseline']:.0f}/s)",
-          flush=True)
+          f" ({rate:.0f}/s wall, {rows[0]['cpu_median']:.0f}/s of CPU time; the event path"
+          f" {rows[1]['median']:.0f}/s; the SELECT of the rows alone"
+          f" {rows[0]['baseline']:.0f}/s; load {os.getloadavg()[0]:.1f})", flush=True)
     views.close()
     app.close()
     return rows

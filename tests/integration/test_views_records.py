@@ -16,7 +16,8 @@ from bzr_workflow.application.reads import views_of
 from bzr_workflow.domain.case import Case
 from bzr_workflow.projections import Views
 from bzr_workflow.projections import rawrebuild
-from bzr_workflow.projections.catchup import create_views, make_engine
+from bzr_workflow.projections import tables as t
+from bzr_workflow.projections.catchup import catch_up, create_views, drop_views, make_engine
 from bzr_workflow.projections.projector import Projector
 from bzr_workflow.projections.rawrebuild import PATH_ENV, RecordProjector, upcast
 from bzr_workflow.projections.viewcheck import compare_views
@@ -64,7 +65,14 @@ def suzhou_rich(app: WorkflowApp) -> WorkflowApp:
 def rebuilt(views: Views, path: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.setenv(PATH_ENV, path)
     views.rebuild()
-    return snapshot(views)
+    return snapshot(views) | {"as stored": stored(views)}
+
+
+def stored(views: Views) -> dict[str, list[tuple[Any, ...]]]:
+    """Every view row as the driver gives it (no SQLAlchemy types: SQLite's text as written)."""
+    with views.read() as conn:
+        return {table.name: sorted((tuple(map(repr, row)) for row in conn.exec_driver_sql(
+            f"SELECT * FROM {table.name}")), key=str) for table in t.VIEW_TABLES}
 
 
 def same_both_ways(app: WorkflowApp, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -210,3 +218,26 @@ def test_a_store_of_deputies_take_backs_reassignments_and_batches_rebuilds_alike
     assert raw.events == 0  # every one of its records went the records' way
     same_both_ways(app, monkeypatch)
     app.close()
+
+
+def test_small_batches_from_the_records_give_the_rows_of_one_batch(
+        guilin: WorkflowApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands cut by a batch boundary mark their decisions by an UPDATE, after the rows of
+    the batch held so far are written."""
+    views = views_of(guilin)
+    whole = rebuilt(views, "records", monkeypatch)
+    for size in (1, 2, 3, 7, 23):  # 23: the web sign-up's command cut from its case's opening
+        drop_views(views.engine)
+        create_views(views.engine)
+        catch_up(views.log, views.engine, views.policy_of, batch=size)
+        assert snapshot(views) | {"as stored": stored(views)} == whole, size
+    assert any("web" in row for row in whole["bzr_decisions"])  # a command's provenance
+    views.close()
+
+
+
+def test_scored_events_go_the_one_lookup_way_while_their_handlers_are_those_it_does(
+        guilin: WorkflowApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert recorded(guilin).fused
+    monkeypatch.setattr(rawrebuild, "FUSED", ())  # as if a projection had taken Case.Scored up
+    assert not recorded(guilin).fused

@@ -66,12 +66,13 @@ class StoreLog:
                 for n in recorder.select_notifications(start, limit,
                                                        inclusive_of_start=False)]
 
-    def state_of(self, stored: bytes) -> dict[str, Any]:
+    def state_of(self, stored: bytes, stamp_text: bool = False) -> dict[str, Any]:
         """A stored event's state as the mapper decodes it (deciphered, decompressed, values
         transcoded), before upcasting and without the originator's id and version. Personal
         fields stay sealed, as `to_domain_event` leaves them for the views. When the only
         transcoded value is the `timestamp` (nearly every event), the JSON is parsed without
-        the transcoder's per-object hook and that one value decoded alone: the same result."""
+        the transcoder's per-object hook and that one value decoded alone: the same result;
+        `stamp_text` then adds its text as stored (`timestamp_text`, ISO 8601)."""
         mapper = self._mapper
         if mapper.cipher:
             stored = mapper.cipher.decrypt(stored)
@@ -88,5 +89,7 @@ class StoreLog:
                 coding = transcoder.names.get(stamp["_type_"])
                 if coding is not None:
                     state["timestamp"] = coding.decode(stamp["_data_"])
+                    if stamp_text:
+                        state["timestamp_text"] = stamp["_data_"]
                     return cast(dict[str, Any], state)
         return cast(dict[str, Any], transcoder.decode(stored))

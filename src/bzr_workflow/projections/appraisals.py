@@ -74,7 +74,12 @@ class AppraisalProjection:
         return row
 
     def scored(self, ev: Case.Scored, position: int) -> None:
-        row = self._rescore(ev)
+        self.rescored(self.cases.row(ev.originator_id)["ref"], ev)
+
+    def rescored(self, ref: str, ev: Case.Scored) -> None:
+        """Case.Scored of the case `ref` (its row looked up by the caller)."""
+        row = self.writer.row(t.appraisals, ref, write=True)
+        self._regrade_due.add(ref)
         row["scores"].update({k: v[1] for k, v in ev.changes.items()})
         row["bonus"].update({k: v[1] for k, v in ev.bonus_changes.items()})
 

@@ -52,6 +52,22 @@ def executemany(conn: Connection, statement: Any, rows: list[dict[str, Any]]) ->
     conn.exec_driver_sql(sql, params)
 
 
+def insert_values(conn: Connection, table: Table, columns: tuple[str, ...],
+                  rows: Sequence[Sequence[Any]]) -> None:
+    """An executemany of INSERTs of rows given as values in the order of `columns` (no dict a
+    row): sent to the driver as they are where its parameters are positional in that order."""
+    statement = insert_of(table)
+    key = (id(statement), conn.dialect.name, columns)
+    prepared = _PREPARED.get(key)
+    if prepared is None:
+        prepared = _PREPARED[key] = _prepare(conn, statement, columns)
+    sql, names, _, processors, positional = prepared
+    if positional and tuple(names) == columns and not processors:
+        conn.exec_driver_sql(sql, rows if isinstance(rows, list) else list(rows))
+        return
+    executemany(conn, statement, [dict(zip(columns, row)) for row in rows])
+
+
 def _prepare(conn: Connection, statement: Any, keys: tuple[str, ...]) -> _Prepared:
     compiled = statement.compile(dialect=conn.dialect, column_keys=list(keys))
     names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)

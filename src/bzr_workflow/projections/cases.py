@@ -118,19 +118,21 @@ class CaseProjection:
 
     def scored(self, ev: Case.Scored, position: int) -> None:
         row = self.row(ev.originator_id, write=True)
-        row["signers"] = _acted(row["signers"], ev.step, ev)
+        row["signers"] = acted(row["signers"], ev.step, ev)
 
     def flagged(self, ev: Case.VetoFlagged | Case.VetoCleared, position: int) -> None:
         """A flag is entered at the step the case waits at (as the aggregate records it)."""
         row = self.row(ev.originator_id, write=True)
-        row["signers"] = _acted(row["signers"], row["step"] or "", ev)
+        row["signers"] = acted(row["signers"], row["step"] or "", ev)
 
     def objection_resolved(self, ev: Case.ObjectionResolved, position: int) -> None:
         if ev.to_step:
             self._move(ev, signing.reopened(ev.actor, ev.outcome, ev.to_step))
 
 
-def _acted(signers: dict[str, str], step: str, ev: Any) -> dict[str, str]:
+def acted(signers: dict[str, str], step: str, ev: Any) -> dict[str, str]:
+    """The signers once the event's actor entered scores or flags at `step` (for a holder, if
+    a deputy)."""
     if ev.on_behalf_of:
         return acted_for(signers, step, ev.actor, ev.on_behalf_of)
     return signing.acted_at(signers, step, ev.actor)

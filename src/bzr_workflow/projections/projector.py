@@ -46,6 +46,7 @@ class Projector:
         """Starts a batch in a new transaction at the views' recorded position. Rows kept from
         the previous batch stay valid only if no one else has projected since."""
         self.writer.begin(conn, keep=position == self.position)
+        self.decisions.as_text = conn.dialect.name == "sqlite"
         self.position = position
 
     def prefetch(self, events: list[Any]) -> None:
@@ -65,6 +66,10 @@ class Projector:
             handler(ev, position)
         self.decisions.record(ev, position, kind)
 
+    def handlers_of(self, kind: type) -> tuple[Any, ...]:
+        """The functions that handle events of this class, in order (not bound)."""
+        return tuple(getattr(h, "__func__", h) for h in self._handlers.get(kind, ()))
+
     def projects(self, kind: type) -> bool:
         """Whether an event of this class changes any view row."""
         return kind in self._handlers or self.decisions.records(kind)
@@ -72,5 +77,6 @@ class Projector:
     def flush(self) -> None:
         """Writes the buffered rows; the caller commits."""
         self.appraisals.before_flush()
+        self.decisions.send()
         self.writer.flush()
         self.decisions.flushed()
