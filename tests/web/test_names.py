@@ -91,8 +91,8 @@ def test_a_case_and_its_history_from_the_api_carry_the_names(store: WorkflowApp,
                                                                ("zhang", "张建国")]
 
 
-def test_the_audit_download_names_who_acted_in_its_last_column(store: WorkflowApp,
-                                                                browser: Browser) -> None:
+def test_the_audit_download_names_who_acted_beside_the_columns_it_had(store: WorkflowApp,
+                                                                       browser: Browser) -> None:
     import csv
     import io
 
@@ -100,5 +100,7 @@ def test_the_audit_download_names_who_acted_in_its_last_column(store: WorkflowAp
     store.cases.approve(ref, "zhang", "同意推荐")
     body = browser("admin").get("/audit.csv", params={"case": ref}).content
     header, *rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))[1:]
-    assert header[-1] == "办理人姓名"
-    assert [(r[1], r[-1]) for r in rows] == [("chen", "陈晓明"), ("zhang", "张建国")]
+    named = header.index("办理人姓名")  # after the columns it was added behind, in their places
+    assert header[:named] == ["时间", "办理人", "操作", "案件", "对象", "环节", "环节名称", "转至",
+                              "意见", "事件位置"]
+    assert [(r[1], r[named]) for r in rows] == [("chen", "陈晓明"), ("zhang", "张建国")]
