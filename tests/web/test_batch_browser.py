@@ -6,42 +6,24 @@ signed, 何静's refused with its reason in Chinese; at 1280 and 375 px, never s
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bzr_workflow.application import WorkflowApp, open_app, parse_location
 from suzhou_year import make_year
-from webrun import CHROMIUM_ARGS, PASSWORD, Served, chromium, set_password  # noqa: F401
+from webrun import (Served, chromium, chromium_browser, looked_at,  # noqa: F401
+                    set_password, signed_in)
 
 if os.environ.get("CI", "").lower() != "true":
     pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
-
-SHOTS = Path(os.environ.get("BZR_SCREENSHOTS", "/tmp/bzr-workflow-screenshots"))
-
-
-@pytest.fixture(scope="module")
-def chromium_browser(chromium: str) -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS,
-                                      timeout=30_000)
-        yield launched
-        launched.close()
+from playwright.sync_api import Browser  # noqa: E402
 
 
 def season(app: WorkflowApp) -> list[str]:
     """Suzhou's year: 冯雪's appraisal scored 70 by 机电学院, 何静's not yet (his inbox's two)."""
     make_year(app)
     return [r["id"] for r in app.reads.inbox("m1")]
-
-
-def looked_at(page: Page, width: int, name: str) -> None:
-    scroll = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll <= width, (page.url, scroll)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("width", (1280, 375))
@@ -54,15 +36,7 @@ def test_a_site_head_ticks_confirms_and_signs_two_appraisals(
     set_password(db, "m1")
     server = Served(db)
     try:
-        context = chromium_browser.new_context(base_url=server.url, locale="zh-CN",
-                                               viewport={"width": width, "height": 900})
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        page.goto("/login")
-        page.fill("input[name=user]", "m1")
-        page.fill("input[name=password]", PASSWORD)
-        with page.expect_navigation():
-            page.click("form[action='/login'] [type=submit]")
+        page = signed_in(chromium_browser, server.url, "m1", width)
         with page.expect_navigation():
             page.click("a[href='/batch']")
         rows = page.locator("table.cases tbody tr")
@@ -88,7 +62,7 @@ def test_a_site_head_ticks_confirms_and_signs_two_appraisals(
         assert refs[1] in refused and "何静" not in refused and "before" not in refused
         assert any("\u4e00" <= ch <= "\u9fff" for ch in refused.split(refs[1], 1)[1])
         looked_at(page, width, "batch-done")
-        context.close()
+        page.context.close()
     finally:
         server.close()
     app = open_app(parse_location(db))

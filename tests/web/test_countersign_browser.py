@@ -12,15 +12,14 @@ import pytest
 
 from bzr_workflow.application import open_app, parse_location
 from guilin_org import make_org
-from webrun import (CHROMIUM_ARGS, PASSWORD, PEOPLE, Served, chromium,  # noqa: F401 (fixtures)
-                    cli_ok, set_password)
+from webrun import (PEOPLE, SHOTS, Served, chromium, chromium_browser,  # noqa: F401 (fixtures)
+                    cli_ok, set_password, signed_in)
 
 if os.environ.get("CI", "").lower() != "true":
     pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser  # noqa: E402
 
 POLICY = str(Path(__file__).parents[1] / "policies" / "countersign.toml")
-SHOTS = Path(os.environ.get("BZR_SCREENSHOTS", "/tmp/bzr-workflow-screenshots"))
 
 
 @pytest.fixture(scope="module")
@@ -34,33 +33,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     served.close()
 
 
-@pytest.fixture(scope="module")
-def browser(chromium: str) -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS,
-                                      timeout=30_000)
-        yield launched
-        launched.close()
-
-
-def person(browser: Browser, url: str, login: str, width: int = 1280) -> Page:
-    context = browser.new_context(base_url=url, locale="zh-CN",
-                                  viewport={"width": width, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("input[name=user]", login)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("form[action='/login'] [type=submit]")
-    return page
-
-
 def test_a_holder_signs_a_countersign_step_and_the_page_names_who_is_awaited(
-        browser: Browser, site: tuple[str, str]) -> None:
+        chromium_browser: Browser, site: tuple[str, str]) -> None:
     url, db = site
     ref = cli_ok(db, "recruit", "apply", "--class", "kj1", actor="chen").split()[0]
-    zhang = person(browser, url, "zhang")
+    zhang = signed_in(chromium_browser, url, "zhang")
     zhang.goto(f"/cases/{ref}")
     form = zhang.locator(f"form[action='/cases/{ref}/approve']")
     form.locator("[name=comment]").fill("同意推荐")
@@ -76,7 +53,7 @@ def test_a_holder_signs_a_countersign_step_and_the_page_names_who_is_awaited(
     assert "zhang" in waiting and "推荐单位审核" in waiting
     SHOTS.mkdir(parents=True, exist_ok=True)
     zhang.screenshot(path=str(SHOTS / "countersign-1280.png"), full_page=True)
-    boss = person(browser, url, "boss", width=375)
+    boss = signed_in(chromium_browser, url, "boss", width=375)
     boss.goto(f"/cases/{ref}")
     assert boss.locator(f"form[action='/cases/{ref}/approve']").count() == 1
     assert "张建国" in boss.locator(".step-pending .countersign").inner_text()

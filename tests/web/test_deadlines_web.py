@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 import uvicorn
@@ -19,13 +18,13 @@ from bzr_workflow.application import WorkflowApp, open_app, parse_location
 from bzr_workflow.web.app import create_app
 from pagerun import password
 from suzhou_year import make_year
-from webrun import CHROMIUM_ARGS, Served, chromium, http, issue_token  # noqa: F401 (a fixture)
+from webrun import (Served, chromium, chromium_browser, http,  # noqa: F401 (fixtures)
+                    issue_token, looked_at, signed_in)
 
 if os.environ.get("CI", "").lower() != "true":
     pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser  # noqa: E402
 
-SHOTS = Path(os.environ.get("BZR_SCREENSHOTS", "/tmp/bzr-workflow-screenshots"))
 
 
 def suzhou_played_ten_days_ago(db: str) -> dict[str, str]:
@@ -145,46 +144,18 @@ def test_serve_without_a_tick_finalises_nothing(tmp_path: Path) -> None:
 
 # -- in a browser ------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def chromium_browser(chromium: str) -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS,
-                                      timeout=30_000)
-        yield launched
-        launched.close()
-
-
-def signed_in(browser: Browser, url: str, login: str, width: int) -> Page:
-    context = browser.new_context(base_url=url, locale="zh-CN",
-                                  viewport={"width": width, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("input[name=user]", login)
-    page.fill("input[name=password]", password(login))
-    with page.expect_navigation():
-        page.click("form[action='/login'] [type=submit]")
-    return page
-
-
-def looked_at(page: Page, name: str, width: int) -> Any:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, (page.url, name)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"deadlines-{name}-{width}.png"), full_page=True)
-
-
 @pytest.mark.parametrize("width", [1280, 375])
 def test_the_inbox_marks_a_late_step_overdue_and_links_the_overdue_page(
         chromium_browser: Browser, month_later: tuple[str, dict[str, str]], width: int) -> None:
     url, refs = month_later
-    page = signed_in(chromium_browser, url, "o1", width)
+    page = signed_in(chromium_browser, url, "o1", width, password("o1"))
     row = page.locator("table.cases tr", has=page.locator(f"a[href='/cases/{refs['zheng']}']"))
     assert row.locator(".badge.overdue").inner_text() == "逾期"
-    looked_at(page, "inbox", width)
+    looked_at(page, width, "deadlines-inbox")
     page.click("a[href='/overdue']")
     assert page.locator("h1").inner_text() == "逾期事项"
     late = page.locator("table.overdue-list tr", has=page.locator(
         f"a[href='/cases/{refs['zheng']}']"))
     assert "郑涛" in late.inner_text() and "o1, o2" in late.inner_text()
-    looked_at(page, "overdue", width)
+    looked_at(page, width, "deadlines-overdue")
     page.context.close()

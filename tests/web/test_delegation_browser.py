@@ -4,27 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from webrun import (CHROMIUM_ARGS, Served, chromium, cli_ok,  # noqa: F401 (fixtures)
+from webrun import (Served, chromium, chromium_browser, cli_ok,  # noqa: F401 (fixtures)
                     guilin_served)
 from test_browser import apply, no_overflow, person, shoot
 
 if os.environ.get("CI", "").lower() != "true":
     pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def chromium_browser(chromium: str) -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS,
-                                      timeout=30_000)
-        yield launched
-        launched.close()
+from playwright.sync_api import Browser, Page  # noqa: E402
 
 
 def days() -> tuple[str, str]:

@@ -5,22 +5,19 @@ Screenshots are kept under $BZR_SCREENSHOTS as notices-*.png."""
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from bzr_workflow.application import open_app, parse_location
 from noticerun import LoopbackSMTP
-from webrun import (CHROMIUM_ARGS, PASSWORD, Served, chromium, guilin_store,  # noqa: F401
-                    http, issue_token, set_password)
+from webrun import (SHOTS, Served, chromium, chromium_browser,  # noqa: F401
+                    guilin_store, http, issue_token, set_password, signed_in)
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser
 
-SHOTS = Path(os.environ.get("BZR_SCREENSHOTS", "/tmp/bzr-workflow-screenshots"))
 
 
 def closed_port() -> int:
@@ -53,33 +50,11 @@ def told(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, str
     served.close()
 
 
-@pytest.fixture(scope="module")
-def browser(chromium: str) -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS,
-                                      timeout=30_000)
-        yield launched
-        launched.close()
-
-
-def signed_in(browser: Browser, url: str, login: str, width: int) -> Page:
-    context = browser.new_context(base_url=url, locale="zh-CN",
-                                  viewport={"width": width, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("input[name=user]", login)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("form[action='/login'] [type=submit]")
-    return page
-
-
 @pytest.mark.parametrize("width", [1280, 375])
 def test_an_administrator_finds_the_notices_from_the_admin_page(
-        browser: Browser, told: tuple[Served, str], width: int) -> None:
+        chromium_browser: Browser, told: tuple[Served, str], width: int) -> None:
     served, _ = told
-    page = signed_in(browser, served.url, "admin", width)
+    page = signed_in(chromium_browser, served.url, "admin", width, timeout=15_000)
     page.goto("/admin")
     with page.expect_navigation():
         page.click("a[href='/admin/notices']")
@@ -97,13 +72,13 @@ def test_an_administrator_finds_the_notices_from_the_admin_page(
 
 
 def test_the_office_reads_the_notices_and_an_advisor_may_not(
-        browser: Browser, told: tuple[Served, str]) -> None:
+        chromium_browser: Browser, told: tuple[Served, str]) -> None:
     served, _ = told
-    office = signed_in(browser, served.url, "li", 1280)
+    office = signed_in(chromium_browser, served.url, "li", 1280, timeout=15_000)
     office.goto("/admin/notices")
     assert office.locator("table.notices tbody tr").count() == 3
     office.context.close()
-    advisor = signed_in(browser, served.url, "chen", 1280)
+    advisor = signed_in(chromium_browser, served.url, "chen", 1280, timeout=15_000)
     answer = advisor.goto("/admin/notices")
     assert answer is not None and answer.status == 403
     advisor.context.close()

@@ -1,6 +1,6 @@
 """Driving the served web for the web tests: a real `bzr-workflow serve` process, a Guilin store
 whose people have passwords and tokens set through the CLI, plain HTTP requests, and the fixtures
-(one served store per module, Debian's Chromium) that the test modules import."""
+(one served store per module, Debian's Chromium) and page helpers that the test modules import."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from click.testing import CliRunner
@@ -23,12 +23,16 @@ from bzr_workflow.application import open_app, parse_location
 from bzr_workflow.cli import cli
 from guilin_org import make_org
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
 BZR = str(Path(sys.executable).with_name("bzr-workflow"))
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 CLEAN_ENV = {"BZR_WORKFLOW_DB": None, "BZR_WORKFLOW_ACTOR": None, "BZR_WORKFLOW_DEBUG": None}
 PASSWORD = "guilin-2024-pass"
+SHOTS = Path(os.environ.get("BZR_SCREENSHOTS", "/tmp/bzr-workflow-screenshots"))
 """Everybody's password in the Guilin test store (set with `user passwd`, from stdin)."""
 PEOPLE = ["zhang", "zhao2", "huang", "li", "wang", "boss", "chen", "liu"]
 
@@ -133,3 +137,38 @@ def chromium() -> str:
             pytest.fail(f"{message} (CI must run the browser tests, not skip them)")
         pytest.skip(message)
     return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def chromium_browser(chromium: str) -> Iterator[Browser]:
+    """Debian's Chromium through Playwright, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS,
+                                      timeout=30_000)
+        yield launched
+        launched.close()
+
+
+def signed_in(browser: Browser, url: str, login: str, width: int = 1280,
+              password: str = PASSWORD, timeout: int = 10_000) -> Page:
+    """A page of a new zh-CN context `width` px wide, signed in at `url` as `login`."""
+    context = browser.new_context(base_url=url, locale="zh-CN",
+                                  viewport={"width": width, "height": 900})
+    context.set_default_timeout(timeout)
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("input[name=user]", login)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("form[action='/login'] [type=submit]")
+    return page
+
+
+def looked_at(page: Page, width: int, name: str) -> None:
+    """The page never scrolls sideways at `width`; its screenshot is kept as SHOTS/NAME-WIDTH.png."""
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, (page.url, name, scroll)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
