@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from . import handover, signing
 from .appraisal_rules import rules_of
 from .access import Grants, require_role
-from .delegation import acted_for, deputy_refusal, signed_for
+from .delegation import acted_by, deputy_refusal, signed_for
 from .errors import (BadInput, NotPermitted, Phrase, SeparationOfDuties, StepNotAllowed,
                      WorkflowError)
 from .ids import case_id
@@ -426,7 +426,7 @@ class Case(Aggregate):
                 bonus_changes: dict[str, list[str | None]], on_behalf_of: str = "") -> None:
         self.scores.update({k: str(v[1]) for k, v in changes.items()})
         self.bonus.update({k: str(v[1]) for k, v in bonus_changes.items()})
-        self.signers = _acted(self.signers, step, actor, on_behalf_of)
+        self.signers = acted_by(self.signers, step, actor, on_behalf_of)
         self._worked(actor, "scored")
 
     def _worked(self, actor: str, action: str) -> None:
@@ -454,13 +454,13 @@ class Case(Aggregate):
     def _veto_flagged(self, actor: str, item: str, reason: str, on: str,
                       on_behalf_of: str = "") -> None:
         self.flags[item] = {"actor": actor, "reason": reason, "on": on}
-        self.signers = _acted(self.signers, self.step, actor, on_behalf_of)
+        self.signers = acted_by(self.signers, self.step, actor, on_behalf_of)
         self._worked(actor, "flagged")
 
     @event(VetoCleared)
     def _veto_cleared(self, actor: str, item: str, reason: str, on_behalf_of: str = "") -> None:
         self.flags.pop(item, None)
-        self.signers = _acted(self.signers, self.step, actor, on_behalf_of)
+        self.signers = acted_by(self.signers, self.step, actor, on_behalf_of)
         self._worked(actor, "cleared")
 
     def _publish_result(self, actor: str, policy: Policy, today: str) -> None:
@@ -737,13 +737,6 @@ class Case(Aggregate):
         # the step is left: the assignment ends, and only this sign-off can be taken back
         self.signoff = {"actor": move.actor, "step": move.at} if move.signs else {}
         self.worked, self.assignee = {}, ""
-
-
-def _acted(signers: dict[str, str], step: str, actor: str, on_behalf_of: str) -> dict[str, str]:
-    """The signers once `actor` entered scores or flags at `step` (for `on_behalf_of`, if given)."""
-    if on_behalf_of:
-        return acted_for(signers, step, actor, on_behalf_of)
-    return signing.acted_at(signers, step, actor)
 
 
 def _refuse(refused: WorkflowError | None) -> None:

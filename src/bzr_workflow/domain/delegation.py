@@ -271,3 +271,11 @@ def acted_for(signers: Mapping[str, str], step: str, deputy: str,
     """The signers once `deputy` entered scores or flags at `step` for `holder`."""
     return acted_at(acted_at(signers, step, holder), step, deputy)
 
+
+def acted_by(signers: Mapping[str, str], step: str, actor: str,
+             on_behalf_of: str) -> dict[str, str]:
+    """The signers once `actor` entered scores or flags at `step`, for `on_behalf_of` when a
+    deputy did (the aggregate and the cases view both keep them so)."""
+    if on_behalf_of:
+        return acted_for(signers, step, actor, on_behalf_of)
+    return acted_at(signers, step, actor)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain import signing
 from ..domain.case import Case
-from ..domain.delegation import acted_for, signed_for
+from ..domain.delegation import acted_by, signed_for
 from ..domain.pipeline import OPEN
 from . import tables as t
 from .batch import BatchWriter, Kept
@@ -118,24 +118,16 @@ class CaseProjection:
 
     def scored(self, ev: Case.Scored, position: int) -> None:
         row = self.row(ev.originator_id, write=True)
-        row["signers"] = acted(row["signers"], ev.step, ev)
+        row["signers"] = acted_by(row["signers"], ev.step, ev.actor, ev.on_behalf_of)
 
     def flagged(self, ev: Case.VetoFlagged | Case.VetoCleared, position: int) -> None:
         """A flag is entered at the step the case waits at (as the aggregate records it)."""
         row = self.row(ev.originator_id, write=True)
-        row["signers"] = acted(row["signers"], row["step"] or "", ev)
+        row["signers"] = acted_by(row["signers"], row["step"] or "", ev.actor, ev.on_behalf_of)
 
     def objection_resolved(self, ev: Case.ObjectionResolved, position: int) -> None:
         if ev.to_step:
             self._move(ev, signing.reopened(ev.actor, ev.outcome, ev.to_step))
-
-
-def acted(signers: dict[str, str], step: str, ev: Any) -> dict[str, str]:
-    """The signers once the event's actor entered scores or flags at `step` (for a holder, if
-    a deputy)."""
-    if ev.on_behalf_of:
-        return acted_for(signers, step, ev.actor, ev.on_behalf_of)
-    return signing.acted_at(signers, step, ev.actor)
 
 
 CASE_EVENTS = (Case.Opened, Case.Signed, Case.Countersigned, Case.Vetoed, Case.Returned,

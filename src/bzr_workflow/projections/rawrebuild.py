@@ -32,7 +32,7 @@ from ..domain.adoption import Adoption
 from ..domain.case import Case
 from ..domain.command import Command
 from ..domain.counter import CaseCounter
-from ..domain.delegation import DelegationRegister, Deputyship
+from ..domain.delegation import DelegationRegister, Deputyship, acted_by
 from ..domain.institution import Institution
 from ..domain.maintenance import Maintenance
 from ..domain.notice import Notice, NoticeFollower, NoticeSettings
@@ -44,7 +44,7 @@ from ..domain.user import User
 from ..domain.worklog import WorkLog
 from . import tables
 from .appraisals import AppraisalProjection
-from .cases import CASE_EVENTS, CaseProjection, acted
+from .cases import CASE_EVENTS, CaseProjection
 from .projector import Projector
 
 PATH_ENV = "BZR_WORKFLOW_VIEWS_PATH"
@@ -170,7 +170,7 @@ class RecordProjector:
         projector = self.projector
         projector.position = position
         case = projector.writer.row_by(tables.cases, ev.originator_id, True)
-        case["signers"] = acted(case["signers"], ev.step, ev)
+        case["signers"] = acted_by(case["signers"], ev.step, ev.actor, ev.on_behalf_of)
         projector.appraisals.rescored(case["ref"], ev)
         projector.decisions.record(ev, position, Case.Scored, case)
 
