@@ -235,7 +235,7 @@ class SealingSQLiteRecorder(SQLiteApplicationRecorder):
             for save in group:
                 save.positions, save.error = None, save.error or exc
 
-    def max_notification_id(self) -> int | None:
+    def max_notification_id(self) -> int:
         """The log's head, read by one statement on a pooled reader in autocommit (a single
         SELECT is its own snapshot), without the library's BEGIN and ROLLBACK around it: every
         command asks it once (aggcache.sync), and the two statements cost as much as the read."""
@@ -246,7 +246,8 @@ class SealingSQLiteRecorder(SQLiteApplicationRecorder):
                 row = cursor.fetchone()
             finally:
                 cursor.sqlite_cursor.close()
-        return row[0] if row else None
+        head: int = row[0]  # NULL (None) in an empty store, as the library's answer
+        return head
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent],
                        **kwargs: Any) -> Sequence[int] | None:
