@@ -3,12 +3,14 @@ shortcut stores or replays exactly what the library's own path does."""
 
 from __future__ import annotations
 
+import inspect
+import sqlite3
 from importlib.metadata import version
 
 import pytest
 from eventsourcing.application import Application, project_aggregate
 from eventsourcing.persistence import IntegrityError
-from eventsourcing.sqlite import SQLiteApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteConnectionPool
 
 from bzr_workflow.adapters import es_fastpath
 from bzr_workflow.application import WorkflowApp
@@ -18,7 +20,8 @@ from bzr_workflow.domain.ids import case_id
 
 def test_the_pinned_library_is_9_5_and_has_every_private_name_used() -> None:
     assert version("eventsourcing").startswith("9.5.")
-    holders = {"Application": Application, "SQLiteApplicationRecorder": SQLiteApplicationRecorder}
+    holders = {"Application": Application, "SQLiteApplicationRecorder": SQLiteApplicationRecorder,
+               "SQLiteConnectionPool": SQLiteConnectionPool}
     for holder, names in es_fastpath.PRIVATE_NAMES.items():
         for name in names:
             assert callable(getattr(holders[holder], name, None)), f"{holder}.{name}"
@@ -104,3 +107,34 @@ def test_saves_made_at_once_by_several_threads_commit_as_one_group_each_failing_
     assert all(len(stored(sqlite_app, f"R-{n}")) == 2 for n in range(100, 106))
     assert len(stored(sqlite_app, "R-95")) == 2
     assert sqlite_app.reads.verify()["verified"]
+
+
+def test_the_store_s_connections_keep_their_prepared_statements(sqlite_app: WorkflowApp) -> None:
+    """The library opens connections with `cached_statements=True` (a cache of one statement):
+    the store's pool is our copy of its `_create_connection` with a real cache, and the copy
+    still matches the library's in all but that (a newer library is looked at again)."""
+    library = inspect.getsource(SQLiteConnectionPool._create_connection)  # noqa: SLF001
+    assert "cached_statements=True" in library and "row_factory = sqlite3.Row" in library
+    pool = sqlite_app.recorder.datastore.pool
+    assert isinstance(pool, es_fastpath.StatementCachingPool)
+    with sqlite_app.recorder.datastore.transaction(commit=False) as cursor:
+        conn = cursor.sqlite_cursor.connection
+        assert conn.row_factory is sqlite3.Row and conn.isolation_level is None
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert sqlite_app.recorder.max_notification_id() == \
+        SQLiteApplicationRecorder.max_notification_id(sqlite_app.recorder)
+
+
+def test_the_pool_opens_connections_with_a_statement_cache(sqlite_app: WorkflowApp,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[dict[str, object]] = []
+    connect = sqlite3.connect
+
+    def spy(*args: object, **kwargs: object) -> sqlite3.Connection:
+        asked.append(kwargs)
+        return connect(*args, **kwargs)  # type: ignore[arg-type]
+    monkeypatch.setattr(sqlite3, "connect", spy)
+    pool = sqlite_app.recorder.datastore.pool
+    made = pool._create_connection()  # noqa: SLF001
+    made.close()
+    assert asked and asked[0]["cached_statements"] == es_fastpath.STATEMENT_CACHE > 1

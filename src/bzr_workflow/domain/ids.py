@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from uuid import UUID, uuid5
 
 from .errors import BadInput
@@ -11,7 +12,10 @@ NAMESPACE = UUID("6f1d2c0e-3b7a-5e29-9c41-0b2d7a8e4f10")
 REF_PATTERN = re.compile(r"^([A-Za-z]+)-?(\d+)$", re.ASCII)
 
 
+@lru_cache(maxsize=65536)
 def key_id(kind: str, key: str) -> UUID:
+    """The id of the aggregate these natural keys name (kept: a command asks for the same few
+    many times, and uuid5 hashes each time)."""
     return uuid5(NAMESPACE, f"{kind}/{key}")
 
 
