@@ -42,6 +42,25 @@ def test_every_stored_event_is_sealed_and_verifies(app: WorkflowApp) -> None:
     assert result["verified"] and result["events"] > 10 and len(result["head"]) == 64
 
 
+def test_a_new_sqlite_store_keys_its_links_by_rowid(tmp_path: Any) -> None:
+    """On SQLite the position is the table's rowid (INTEGER PRIMARY KEY): a commit writes the
+    link into one b-tree, not a table and its index (one page fewer per sign-off)."""
+    app = make_org(open_app(parse_location(str(tmp_path / "s.db")), create=True))
+    try:
+        recruit(app)
+        conn = raw(app)
+        indexes = conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'"
+                               " AND tbl_name = 'bzr_seal'").fetchall()
+        columns = {r[1]: (r[2], r[5]) for r in conn.execute("PRAGMA table_info(bzr_seal)")}
+        same = conn.execute("SELECT count(*) FROM bzr_seal WHERE position = rowid").fetchone()[0]
+        total = conn.execute("SELECT count(*) FROM bzr_seal").fetchone()[0]
+        conn.close()
+        assert indexes == [] and columns["position"] == ("INTEGER", 1) and same == total > 10
+        assert Seal(app.location).verify()["verified"]
+    finally:
+        app.close()
+
+
 @pytest.mark.parametrize("statement", ["UPDATE {t} SET topic = topic",
                                        "DELETE FROM {t}"])
 def test_the_database_refuses_to_change_stored_events(app: WorkflowApp, statement: str) -> None:

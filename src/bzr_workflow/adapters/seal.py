@@ -76,8 +76,8 @@ def seal_ddl(location: Location) -> list[str]:
     _, seal, _ = tables(location)
     create = (f"CREATE TABLE IF NOT EXISTS {seal} (position BIGINT PRIMARY KEY,"
               " digest CHAR(64) NOT NULL, key_id VARCHAR(40))")
-    if location.is_sqlite:
-        return [create]
+    if location.is_sqlite:  # the position is the rowid: no second b-tree to write each commit
+        return [create.replace("BIGINT PRIMARY KEY", "INTEGER PRIMARY KEY")]
     return [create, f"ALTER TABLE {seal} ADD COLUMN IF NOT EXISTS key_id VARCHAR(40)"]
 
 
