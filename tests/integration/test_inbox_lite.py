@@ -119,3 +119,4 @@ def test_an_inbox_as_of_an_instant_is_not_read_by_the_driver(sqlite_url: str, as
         assert ways == []
     finally:
         app.close()
+

@@ -22,6 +22,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.utils import TopicError
 
 from ..domain.case import Case
 from ..domain.notice import Notice
@@ -448,6 +449,26 @@ def _open_tree(value: Any, open_: Callable[[str], str]) -> Any:
     return value
 
 
+_every_imported = False
+
+
+def every_event_class() -> bool:
+    """Imports every module of the domain, so that each stored topic names a defined class;
+    False when that was already done (nothing more can be found)."""
+    global _every_imported
+    if _every_imported:
+        return False
+    import importlib
+    import pkgutil
+
+    from .. import domain
+
+    for module in pkgutil.iter_modules(domain.__path__):
+        importlib.import_module(f"{domain.__name__}.{module.name}")
+    _every_imported = True
+    return True
+
+
 class PersonalMapper(Mapper[Any]):
     """eventsourcing's Mapper, with each event's personal fields (`OWNED`) stored under their
     owner's key. `reveal=False` (what the views read) leaves them sealed."""
@@ -474,7 +495,15 @@ class PersonalMapper(Mapper[Any]):
         return super().to_stored_event(domain_event)
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[Any]:
-        event = super().to_domain_event(stored_event)
+        try:
+            event = super().to_domain_event(stored_event)
+        except TopicError:
+            # A topic registered by a domain module this process has not imported yet (the
+            # composition root imports a service's modules when it is first used): import them
+            # all, once, and decode again; a topic still unknown after that is an error.
+            if not every_event_class():
+                raise
+            event = super().to_domain_event(stored_event)
         if self.reveal:
             owned = OWNED.get(type(event))
             if owned:

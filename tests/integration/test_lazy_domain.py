@@ -1,0 +1,42 @@
+"""A process decodes stored events of domain modules it has not imported: services' modules are imported when first used."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bzr_workflow.application import open_app, parse_location
+
+
+def test_a_process_decodes_events_of_a_domain_module_it_never_imported(sqlite_url: str,
+                                                                        tmp_path: Any) -> None:
+    """Services' modules are imported when first used (application/app.py): a stored event of
+    a module nothing imported yet is still decoded (adapters/personal: every_event_class)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    app = open_app(parse_location(sqlite_url), create=True)
+    try:
+        app.org.init("aksu-vtc-2020", "admin", "", None)
+        app.org.add_unit("jd", "机电工程系", "", "admin")
+        app.org.add_user("tian", "tian", [], "admin")
+        app.org.add_class("jd1", "jd1", "jd", 40, "高职", False, "admin")
+        sheet = tmp_path / "appointments.csv"
+        sheet.write_text("advisor,class,start,end\ntian,jd1,2025-09-01,\n", "utf-8")
+        app.imports.import_appointments(str(sheet), "admin")
+    finally:
+        app.close()
+    code = f"""
+import sys
+from bzr_workflow.application import open_app, parse_location
+app = open_app(parse_location({sqlite_url!r}))
+assert "bzr_workflow.domain.adoption" not in sys.modules
+notes = app.recorder.select_notifications(start=None, limit=10_000)
+topics = {{type(app.mapper.to_domain_event(n)).__qualname__ for n in notes}}
+assert "Adoption.Imported" in topics, topics
+app.close()
+print("decoded", len(notes))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(sqlite_url).parent)
+    assert done.returncode == 0 and done.stdout.startswith("decoded"), done.stderr[-2000:]
