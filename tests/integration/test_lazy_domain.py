@@ -40,3 +40,16 @@ print("decoded", len(notes))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=Path(sqlite_url).parent)
     assert done.returncode == 0 and done.stdout.startswith("decoded"), done.stderr[-2000:]
+
+
+def test_the_personal_fields_of_events_named_by_topic_are_those_of_their_classes() -> None:
+    from bzr_workflow.adapters.personal import OWNED, OWNED_BY_TOPIC, every_event_class, owned
+    from bzr_workflow.domain.notice import Notice
+    from bzr_workflow.domain.worklog import WorkLog
+
+    every_event_class()
+    assert owned(Notice.Queued) == OWNED_BY_TOPIC[Notice.Queued.TOPIC]
+    assert owned(WorkLog.Recorded) == OWNED_BY_TOPIC[WorkLog.Recorded.TOPIC]
+    assert owned(Notice.Sent) == () and owned(WorkLog.Started) == ()
+    named = {str(getattr(kind, "TOPIC", "")) for kind in OWNED}
+    assert not named & set(OWNED_BY_TOPIC)

@@ -32,7 +32,6 @@ from ..domain.unit import Unit
 from ..domain.user import User
 from ..adapters import es_fastpath, origin
 from ..adapters.aggcache import ViewingRepository
-from .accounts import legacy_login
 from ..adapters.personal import KeyRing, PersonalMapper
 from .policybook import PolicyBook
 from ..adapters.store import StoreMissing, APP_NAME, Location
@@ -394,6 +393,8 @@ class WorkflowApp(Application[UUID]):
             user: User = self.load(key_id("user", folded), missing)
         except NotFound:
             self.institution()  # on a store never initialised, say that instead
+            from .accounts import legacy_login
+
             stored = legacy_login(self, folded)
             if stored is None:
                 raise
