@@ -53,3 +53,23 @@ def test_the_personal_fields_of_events_named_by_topic_are_those_of_their_classes
     assert owned(Notice.Sent) == () and owned(WorkLog.Started) == ()
     named = {str(getattr(kind, "TOPIC", "")) for kind in OWNED}
     assert not named & set(OWNED_BY_TOPIC)
+
+
+def test_audit_entries_of_aggregates_imported_later_are_found() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom bzr_workflow.domain import history\n"
+            "later = {'adoption', 'maintenance', 'notice', 'counter', 'roster', 'accounts'}\n"
+            "print(sorted(m for m in later if f'bzr_workflow.domain.{m}' in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stderr[-2000:]
+
+    from bzr_workflow.domain.adoption import Adoption
+    from bzr_workflow.domain.history import bookkeeping, has_entry
+    from bzr_workflow.domain.maintenance import Maintenance
+    from bzr_workflow.domain.notice import Notice, NoticeSettings
+
+    assert all(has_entry(kind) for kind in (Adoption.Imported, Maintenance.Performed,
+                                            NoticeSettings.Configured, NoticeSettings.Changed))
+    assert not any(has_entry(kind) for kind in (*bookkeeping(), Notice.Queued))
