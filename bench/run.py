@@ -25,7 +25,8 @@ options (bench/scale.py, bench/pg.py, bench/memory.py):
                                                        (bench/peers.py: how to make the peer's
                                                        virtual environment); only this section
                                                        runs unless others are asked for
-    --skip base                                        leave out a section (base,scale,pg,memory,web)
+    --skip base                                        leave out a section (cli,base,scale,pg,memory,web;
+                                                       cli: the commands end to end, on by default)
 
 For example, everything at full size:
 
@@ -38,6 +39,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -140,18 +142,40 @@ def cli_latency(folder: str, repeats: int) -> list[dict[str, Any]]:
         app.org.add_user(f"c{n}", f"候选人{n}", [], "admin")
         refs.append(app.cases.recruit_apply("kj1", None, None, "", f"c{n}")["id"])
     app.close()
-    floor = timed(lambda: python("import click, eventsourcing.application, transitions"), repeats)
-    rows = [figure("import floor (click+eventsourcing+transitions)", floor, None, "s"),
-            figure("python -c 'import sqlite3'", timed(lambda: python("import sqlite3"), repeats),
-                   None, "s"),
-            figure("bzr-workflow --help", timed(lambda: cli("--help", db=db), repeats), floor, "s")]
+    runs: dict[str, Callable[[], Any]] = {
+        "floor": lambda: python("import click, eventsourcing.application, transitions"),
+        "sqlite3": lambda: python("import sqlite3"),
+        "help": lambda: cli("--help", db=db),
+        "approve": lambda: cli("approve", next(pending), db=db, actor="zhang"),
+        "show": lambda: cli("show", refs[0], db=db),
+        "inbox": lambda: cli("inbox", db=db, actor="li"),  # after an approve: it catches up
+        "inbox again": lambda: cli("inbox", db=db, actor="li"),  # nothing to catch up
+    }
     pending = iter(refs)
-    rows.append(figure("approve (end to end)",
-                       timed(lambda: cli("approve", next(pending), db=db, actor="zhang"), repeats),
-                       floor, "s"))
-    rows.append(figure("show", timed(lambda: cli("show", refs[0], db=db), repeats), floor, "s"))
-    rows.append(figure("inbox", timed(lambda: cli("inbox", db=db, actor="li"), repeats),
-                       floor, "s"))
+    wall: dict[str, list[float]] = {name: [] for name in runs}
+    cpu: dict[str, list[float]] = {name: [] for name in runs}  # the child's user+sys time
+    for _ in range(repeats):  # interleaved round by round: the machine's load falls on all alike
+        for name, run in runs.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            wall[name] += timed(run, 1)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    floor = wall["floor"]
+    names = {"floor": "import floor (click+eventsourcing+transitions)",
+             "sqlite3": "python -c 'import sqlite3'", "help": "bzr-workflow --help",
+             "approve": "approve (end to end)", "show": "show",
+             "inbox": "inbox (after an approve: catches up)",
+             "inbox again": "inbox (views current: nothing to catch up)"}
+    rows = []
+    for name, label in names.items():
+        row = figure(label, wall[name], None if name in ("floor", "sqlite3") else floor, "s")
+        row["cpu_median"] = round(statistics.median(cpu[name]), 4)
+        row["cpu_ratio"] = round(row["cpu_median"] / statistics.median(cpu["floor"]), 3)
+        rows.append(row)
+    print(f"{'  CPU time (user+sys) over the floor':<44} "
+          + ", ".join(f"{n} {r['cpu_ratio']:.2f}x" for n, r in zip(names, rows))
+          + f" (floor {rows[0]['cpu_median'] * 1000:.0f} ms; load {os.getloadavg()[0]:.1f})",
+          flush=True)
     return rows
 
 
@@ -266,8 +290,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
     parser.add_argument("--skip", default="", metavar="SECTIONS",
-                        help="comma-separated sections to leave out: base, scale, pg, memory,"
-                             " web")
+                        help="comma-separated sections to leave out: cli (the commands end to"
+                             " end), base, scale, pg, memory, web")
     scale = parser.add_argument_group("(d) queries at scale (SQLite)")
     scale.add_argument("--scale", action="store_true", help="run it (implied by --scale-db)")
     scale.add_argument("--scale-cases", type=int, default=100_000, metavar="N",
@@ -333,11 +357,12 @@ def main() -> None:
     args = parser.parse_args()
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     if args.peers and not args.skip:
-        skip.add("base")
+        skip |= {"base", "cli"}
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as folder:
-        if "base" not in skip:
+        if "cli" not in skip:
             rows += cli_latency(folder, args.repeats)
+        if "base" not in skip:
             rows += bulk_open(folder, args.bulk, min(args.repeats, 3))
             rows += rebuild(folder, args.events, min(args.repeats, 3))
             rows += replay(folder, args.repeats)

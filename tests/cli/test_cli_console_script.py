@@ -84,3 +84,33 @@ def test_console_script_refusals_exit_with_their_code_and_one_line(tmp_path: Pat
     assert missing.returncode == 2
     one_error_line(missing)
     assert not (tmp_path / "nowhere.db").exists()
+
+
+def test_each_command_is_found_in_the_module_the_lazy_table_names() -> None:
+    """`cli.COMMAND_MODULES` (a command imports its own module alone) names, for every command
+    the modules define, the module that defines it, and no command that none defines."""
+    import importlib
+
+    from bzr_workflow import cli
+
+    defined: dict[str, str] = {}
+    for name in cli.MODULES:
+        for command in importlib.import_module(f"bzr_workflow.cli.{name}").COMMANDS:
+            defined[str(command.name)] = name
+    assert {k: v[0] for k, v in cli.COMMAND_MODULES.items()} == defined
+    assert set(cli.cli.list_commands(None)) == set(defined)  # type: ignore[arg-type]
+    user = cli.cli.get_command(None, "user")  # type: ignore[arg-type]
+    assert "update" in user.commands  # type: ignore[union-attr]
+
+
+def test_a_command_runs_with_only_its_own_module_imported(tmp_path: Path) -> None:
+    code = ("import sys\nsys.argv = ['bzr-workflow', 'show', 'R-1']\n"
+            "from bzr_workflow.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('bzr_workflow.cli.')"
+            " and m.rsplit('.', 1)[1] in __import__('bzr_workflow.cli').cli.MODULES))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BZR_WORKFLOW_")}
+    env["BZR_WORKFLOW_DB"] = str(tmp_path / "none.db")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60)
+    imported = set(eval(done.stdout.strip().splitlines()[-1]))  # views uses workflow's lines
+    assert imported == {"bzr_workflow.cli.views", "bzr_workflow.cli.workflow"}, done.stderr

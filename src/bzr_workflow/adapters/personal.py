@@ -22,12 +22,11 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.utils import TopicError, get_topic
 
 from ..domain.case import Case
-from ..domain.notice import Notice
 from ..domain.errors import BadInput, Conflict
 from ..domain.user import User
-from ..domain.worklog import WorkLog
 from .rawdb import mark, missing_table, table, transaction
 from .store import Location
 
@@ -67,15 +66,31 @@ OWNED: dict[type, tuple[Owned, ...]] = {
     Case.VetoCleared: (("reason", "actor", frozenset()),),
     Case.ObjectionLodged: (("reason", "actor", frozenset()),),
     Case.ObjectionResolved: (("comment", "actor", frozenset()),),
-    WorkLog.Recorded: (("entries", "actor", frozenset({"activity", "date", "count", "hours",
-                                                       "class"})),),
-    Notice.Queued: (("subject", "person", frozenset()), ("text", "person", frozenset())),
 }
 """Every event field holding a person's text, and whose key it is under: free text (comments,
 reasons, notes, summaries) under its author's, a person's name and profile under their own, a
 nomination's data (事迹, the 推荐表's fields) under the nominee's. Every other event field is a
 code, a login, a date, a number or a label from the policy: nothing personal. Nothing
 snapshots, so no aggregate state is stored beside the events."""
+
+
+OWNED_BY_TOPIC: dict[str, tuple[Owned, ...]] = {
+    "bzr.worklog.recorded": (("entries", "actor", frozenset({"activity", "date", "count",
+                                                             "hours", "class"})),),
+    "bzr.notice.queued": (("subject", "person", frozenset()), ("text", "person", frozenset())),
+}
+"""`OWNED` continued for the events of aggregates a command imports only when it uses them
+(the work log, the notices), named by their stored topic (WorkLog.Recorded, Notice.Queued)."""
+
+_owned: dict[type, tuple[Owned, ...]] = {}
+
+
+def owned(kind: type) -> tuple[Owned, ...]:
+    """The personal fields of an event class: `OWNED`, else `OWNED_BY_TOPIC` by its own topic."""
+    found = _owned.get(kind)
+    if found is None:
+        found = _owned[kind] = OWNED.get(kind) or OWNED_BY_TOPIC.get(get_topic(kind), ())
+    return found
 
 
 class PersonKeys:
@@ -346,7 +361,7 @@ class KeyRing:
         """Make, in one transaction, the keys these events' personal fields will be sealed
         under, before the events' own transaction (SQLite has one writer at a time)."""
         owners = {str(vars(e).get(owner) or "") for e in events
-                  for field, owner, _ in OWNED.get(type(e), ()) if vars(e).get(field)}
+                  for field, owner, _ in owned(type(e)) if vars(e).get(field)}
         wanted = sorted(o for o in owners if o and self._cache.get(o) is None)
         if wanted:
             self._cache.update(self.keys.ensure_many(wanted))
@@ -448,6 +463,26 @@ def _open_tree(value: Any, open_: Callable[[str], str]) -> Any:
     return value
 
 
+_every_imported = False
+
+
+def every_event_class() -> bool:
+    """Imports every module of the domain, so that each stored topic names a defined class;
+    False when that was already done (nothing more can be found)."""
+    global _every_imported
+    if _every_imported:
+        return False
+    import importlib
+    import pkgutil
+
+    from .. import domain
+
+    for module in pkgutil.iter_modules(domain.__path__):
+        importlib.import_module(f"{domain.__name__}.{module.name}")
+    _every_imported = True
+    return True
+
+
 class PersonalMapper(Mapper[Any]):
     """eventsourcing's Mapper, with each event's personal fields (`OWNED`) stored under their
     owner's key. `reveal=False` (what the views read) leaves them sealed."""
@@ -460,10 +495,10 @@ class PersonalMapper(Mapper[Any]):
         return PersonalMapper(self, self.ring, reveal=False)
 
     def to_stored_event(self, domain_event: DomainEventProtocol[Any]) -> StoredEvent:
-        owned = OWNED.get(type(domain_event))
-        if owned:
+        fields = owned(type(domain_event))
+        if fields:
             state = dict(vars(domain_event))
-            for field, owner, clear in owned:
+            for field, owner, clear in fields:
                 login = str(state.get(owner) or "")
                 if login and field in state:
                     state[field] = _seal_tree(state[field], partial(self.ring.seal, login),
@@ -474,12 +509,20 @@ class PersonalMapper(Mapper[Any]):
         return super().to_stored_event(domain_event)
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[Any]:
-        event = super().to_domain_event(stored_event)
+        try:
+            event = super().to_domain_event(stored_event)
+        except TopicError:
+            # A topic registered by a domain module this process has not imported yet (the
+            # composition root imports a service's modules when it is first used): import them
+            # all, once, and decode again; a topic still unknown after that is an error.
+            if not every_event_class():
+                raise
+            event = super().to_domain_event(stored_event)
         if self.reveal:
-            owned = OWNED.get(type(event))
-            if owned:
+            fields = owned(type(event))
+            if fields:
                 state = vars(event)
-                for field, _, _ in owned:
+                for field, _, _ in fields:
                     if field in state:
                         state[field] = _open_tree(state[field], self.ring.open)
         return event

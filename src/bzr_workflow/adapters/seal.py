@@ -26,7 +26,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 from uuid import UUID
 
 from ..domain.errors import BadInput, IntegrityFailure, Phrase
@@ -225,6 +224,7 @@ def read_only(location: Location, live: bool = False) -> Iterator[Any]:
         # immutable, so nothing is created beside it, even where the folder is writable; a
         # live store (or one a writer opened meanwhile: `live`) is read through its WAL.
         mode = "mode=ro" if live or os.path.exists(path + "-wal") else "immutable=1"
+        from urllib.parse import quote  # here: a command that writes never reads this way
         try:
             conn = sqlite3.connect(f"file:{quote(path)}?{mode}", uri=True, timeout=10)
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()

@@ -6,7 +6,6 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..domain.errors import BadInput, Conflict
 
@@ -112,6 +111,8 @@ def _location(url: str | None) -> Location:
 
 
 def _postgres(url: str) -> Location:
+    from urllib.parse import parse_qs, unquote, urlsplit  # a PostgreSQL URL alone is parsed
+
     parts = urlsplit(url)
     dbname = unquote(parts.path.lstrip("/"))
     if not dbname:

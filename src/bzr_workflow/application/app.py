@@ -32,30 +32,27 @@ from ..domain.unit import Unit
 from ..domain.user import User
 from ..adapters import es_fastpath, origin
 from ..adapters.aggcache import ViewingRepository
-from ..adapters.files import FileStore, files_root
-from .accounts import legacy_login
 from ..adapters.personal import KeyRing, PersonalMapper
 from .policybook import PolicyBook
 from ..adapters.store import StoreMissing, APP_NAME, Location
 from .failures import storage_errors, translate_storage_error
 
-from .appraisal import Appraisals
-from .award import Awards
-from .batches import Batches
-from .cases import Cases
-from .caseview import CaseViews
-from .delegation import Delegations
-from .handover import Handovers
-from .deadlines import Deadlines
-from .imports import Imports
-from .norms import NormsReports
-from .training import Trainings
-from .organisation import Organisation
-from .ranking import Ranking
-from .tenure import Tenure
-from .worklog import Worklog
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # each service's module is imported when the service is first used
+    from .appraisal import Appraisals
+    from .award import Awards
+    from .batches import Batches
+    from .cases import Cases
+    from .caseview import CaseViews
+    from .delegation import Delegations
+    from .handover import Handovers
+    from .deadlines import Deadlines
+    from .imports import Imports
+    from .norms import NormsReports
+    from .training import Trainings
+    from .organisation import Organisation
+    from .ranking import Ranking
+    from .tenure import Tenure
+    from .worklog import Worklog
     from ..projections import Views
     from .adminview import AdminViews
     from .credentials import Credentials
@@ -111,60 +108,87 @@ class WorkflowApp(Application[UUID]):
 
     @cached_property
     def org(self) -> Organisation:
+        from .organisation import Organisation
+
         return Organisation(self)
 
     @cached_property
     def tenure(self) -> Tenure:
         """Appointments ending outside a dismissal: graduation, `appointment end`."""
+        from .tenure import Tenure
+
         return Tenure(self)
 
     @cached_property
     def ranking(self) -> Ranking:
         """A period's results decided at a grade quota's step at once, best first."""
+        from .ranking import Ranking
+
         return Ranking(self, self.cases)
 
     @cached_property
     def cases(self) -> Cases:
+        from .cases import Cases
+
         return Cases(self, holders=lambda role, path: self.reads.holders(role, path))
 
     @cached_property
     def batches(self) -> Batches:
         """Bulk sign-off: each case by `cases`; `approve --inbox` lists the inbox (`reads`)."""
+        from .batches import Batches
+
         return Batches(self, self.cases, lambda actor: self.reads.inbox(actor))
 
     @cached_property
     def delegations(self) -> Delegations:
         """Delegation while away (代理): given, listed, revoked."""
+        from .delegation import Delegations
+
         return Delegations(self)
 
     @cached_property
     def handovers(self) -> Handovers:
         """Take back (拿回) and reassign (转办); the 转办 form lists holders from the views."""
+        from .handover import Handovers
+
         return Handovers(self, lambda: [dict(u) for u in self.reads.users()])
 
     @cached_property
     def appraisals(self) -> Appraisals:
+        from ..adapters.files import FileStore, files_root
+        from .appraisal import Appraisals
+
         return Appraisals(self, FileStore(files_root(self.location)))
 
     @cached_property
     def deadlines(self) -> Deadlines:
         """What the engine decides by itself when a time runs (a 公示 finalised by rule)."""
+        from .deadlines import Deadlines
+
         return Deadlines(self)
 
     @cached_property
     def awards(self) -> Awards:
+        from .award import Awards
+
         return Awards(self, self.cases)
 
     @cached_property
     def trainings(self) -> Trainings:
+        from .training import Trainings
+
         return Trainings(self)
 
     @cached_property
     def worklog(self) -> Worklog:
+        from .worklog import Worklog
+
         return Worklog(self)
 
     @cached_property
     def imports(self) -> Imports:
+        from .imports import Imports
+
         return Imports(self, self.org)
 
     @cached_property
@@ -175,11 +199,15 @@ class WorkflowApp(Application[UUID]):
     @cached_property
     def norms(self) -> NormsReports:
         """Work norms against the log; when an advisor served comes from the views."""
+        from .norms import NormsReports
+
         return NormsReports(self, serving=lambda advisor, as_of=None: self.reads.appointments(advisor, as_of),
                             classes=lambda: self.reads.classes())
 
     @cached_property
     def case_views(self) -> CaseViews:
+        from .caseview import CaseViews
+
         return CaseViews(self, self.norms,
                          holders=lambda role, path: self.reads.holders(role, path))
 
@@ -370,6 +398,8 @@ class WorkflowApp(Application[UUID]):
             user: User = self.load(key_id("user", folded), missing)
         except NotFound:
             self.institution()  # on a store never initialised, say that instead
+            from .accounts import legacy_login
+
             stored = legacy_login(self, folded)
             if stored is None:
                 raise

@@ -12,12 +12,14 @@ from .ports import Store
 
 def deputy_rows(store: Store, conn: Any, deputy: str, own: set[str],
                 policy_of: Callable[[int, int], Policy], offset: str,
-                today: str) -> list[dict[str, Any]]:
+                today: str, queries: Any = None) -> list[dict[str, Any]]:
     """The open cases `deputy` may sign for a holder today (not those they sign in their own
     right: `own`), each marked `on_behalf_of` the holder; the first delegation given first,
     as a sign-off picks it. Each row passes the holder's check (their own grants of the
-    delegated role) and the deputy's own limits, as signing does."""
-    from ..projections import queries
+    delegated role) and the deputy's own limits, as signing does. `queries`: what reads the
+    views on `conn` (projections.queries, or projections.lite on its own connection)."""
+    if queries is None:
+        from ..projections import queries
 
     out: list[dict[str, Any]] = []
     seen = set(own)

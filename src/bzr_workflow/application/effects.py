@@ -7,6 +7,7 @@ saved in the same transaction as the case, so every cross-case rule holds atomic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -19,12 +20,10 @@ from ..domain.pipeline import OPEN, PUBLISHED
 from ..domain.policy import Policy, Workflow
 from ..domain.roster import PeriodRoster
 from ..domain.tenure import DISMISSAL
-from . import appraisal_effects, award_effects, dismissal_effects, tenure
-from .training import require_training
 from .hooks import Decided, Hook, Opening, Prepare
 from .ports import Store
 
-__all__ = ["Decided", "Opening", "KindEffects", "EFFECTS", "effects_of", "run"]
+__all__ = ["Decided", "Opening", "KindEffects", "effects_of", "run"]
 
 
 def as_given(store: Store, opening: Opening) -> tuple[str, dict[str, Any]]:
@@ -72,6 +71,9 @@ def appoint_or_dismiss(store: Store, d: Decided) -> list[Aggregate]:
         return dismiss(store, d)
     if not case.class_code:
         return []
+    from . import tenure
+    from .training import require_training
+
     klass, advisor = store.school_class(case.class_code), store.user(case.subject)
     require_training(d.policy, case.kind, advisor)
     start = case.data.get("start") or store.today(d.policy)
@@ -85,6 +87,8 @@ def appoint_or_dismiss(store: Store, d: Decided) -> list[Aggregate]:
 def dismiss(store: Store, d: Decided) -> list[Aggregate]:
     """Every class the subject advises releases them, as of the publication date; a ground that
     fixes the year's result records it."""
+    from . import dismissal_effects
+
     case, today = d.case, store.today(d.policy)
     advisor = store.user(case.subject)
     trigger = d.policy.trigger(str(case.data.get("ground", "")))
@@ -143,19 +147,41 @@ STAFFING = KindEffects(on_open=(list_application,), on_signed=(check_vacancy,),
                        on_ended=(delist_application,))
 """Every kind's effects start from these: a policy may make any declared kind appoint or dismiss."""
 
-EFFECTS: dict[str, KindEffects] = {
-    "appraisal": replace(STAFFING, on_open=(appraisal_effects.list_on_roster,),
-                         on_signed=(*STAFFING.on_signed, appraisal_effects.take_grade_place),
-                         on_ended=(appraisal_effects.give_grade_place_back,),
-                         on_final=(appraisal_effects.record_result,)),
-    "award": replace(STAFFING, prepare=award_effects.prepare,
-                     on_open=(award_effects.list_nomination,),
-                     on_signed=(*STAFFING.on_signed, award_effects.take_place),
-                     on_ended=(award_effects.give_place_back,)),
-    "dismissal": replace(STAFFING, prepare=dismissal_effects.prepare),
-}
+def _appraisal() -> KindEffects:
+    from . import appraisal_effects
+
+    return replace(STAFFING, on_open=(appraisal_effects.list_on_roster,),
+                   on_signed=(*STAFFING.on_signed, appraisal_effects.take_grade_place),
+                   on_ended=(appraisal_effects.give_grade_place_back,),
+                   on_final=(appraisal_effects.record_result,))
+
+
+def _award() -> KindEffects:
+    from . import award_effects
+
+    return replace(STAFFING, prepare=award_effects.prepare,
+                   on_open=(award_effects.list_nomination,),
+                   on_signed=(*STAFFING.on_signed, award_effects.take_place),
+                   on_ended=(award_effects.give_place_back,))
+
+
+def _dismissal() -> KindEffects:
+    from . import dismissal_effects
+
+    return replace(STAFFING, prepare=dismissal_effects.prepare)
+
+
+KINDS: dict[str, Callable[[], KindEffects]] = {"appraisal": _appraisal, "award": _award,
+                                               "dismissal": _dismissal}
+"""The kinds with effects of their own beyond staffing, each made (and its module imported)
+when a case of that kind is first decided: a sign-off imports only its own kind's effects."""
+_MADE: dict[str, KindEffects] = {}
 
 
 def effects_of(kind: str) -> KindEffects:
     """The effects of a workflow kind: its own entry, or staffing alone for a declared kind."""
-    return EFFECTS.get(kind, STAFFING)
+    made = _MADE.get(kind)
+    if made is None:
+        make = KINDS.get(kind)
+        made = _MADE[kind] = make() if make else STAFFING
+    return made

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..domain.norms import answered, working_roles
 from ..domain.periods import parse, period_range
 from ..domain.policy import Policy
 from ..domain.timefmt import zone
 from ..domain.user import User
-from ..domain.worklog import WorkLog
 from .ports import Store
 from .students import PREFIX as STUDENT_KEY, opened
+
+if TYPE_CHECKING:  # imported where a log is read: a case page without norms never is
+    from ..domain.worklog import WorkLog
 
 
 
@@ -98,6 +100,8 @@ class NormsReports:
 
     def _entries(self, advisor: str, first: date, last: date,
                  until: datetime | None = None) -> list[dict[str, Any]]:
+        from ..domain.worklog import WorkLog
+
         out: list[dict[str, Any]] = []
         year, month = first.year, first.month
         while (year, month) <= (last.year, last.month):

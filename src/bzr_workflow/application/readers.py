@@ -26,7 +26,7 @@ class Reader:
 
     def row(self, row: Any) -> bool:
         """A row of the cases view."""
-        from ..projections.queries import sheet
+        from ..projections.rows import sheet
 
         return self.may_read(sheet(row), row.kind, row.policy_version, row.refinement)
 

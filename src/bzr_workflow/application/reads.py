@@ -103,18 +103,37 @@ class Reads:
               reader: str | None = None) -> list[CaseRow]:
         """Cases whose pending step `actor` may sign (as things stood at `as_of`), and those
         they may sign as a holder's deputy, marked `on_behalf_of` (application/deputyview)."""
-        from ..projections import queries
-
         me, keep = self.store.actor(actor), self._keep(reader)
-        with self._read(as_of) as conn:
-            rows = queries.inbox(conn, me.login, queries.grants_of(conn, me.login), self.views.policy_of,
+        with self._inbox_read(as_of) as (conn, queries, deadlines):
+            policy_of = self.store.policy_of
+            rows = queries.inbox(conn, me.login, queries.grants_of(conn, me.login), policy_of,
                                  self.offset(), keep)
             today = as_of[:10] if as_of else self.store.today(self.store.policy())
             rows += deputy_rows(self.store, conn, me.login, {r["id"] for r in rows},
-                                self.views.policy_of, self.offset(), today)
+                                policy_of, self.offset(), today, queries)
             rows = queries.with_names(conn, rows)
-            rows = self._with_due(conn, rows, as_of)
+            rows = deadlines.with_due(conn, rows, policy_of, self.store.calendar(),
+                                      self._now(as_of), self.offset())
         return cast("list[CaseRow]", self._open(rows))
+
+    @contextmanager
+    def _inbox_read(self, as_of: str | None) -> Iterator[tuple[Any, Any, Any]]:
+        """(connection, what reads the cases on it, what reads their due instants): on SQLite,
+        views that hold every event are read through the driver alone (projections.lite, no
+        SQLAlchemy: a command's start); anything else through `Views`, which catches up."""
+        if as_of is None and self.store.location.is_sqlite:
+            from ..projections import lite
+
+            with storage_errors():
+                self.store.notice_erasures()  # as _read does
+            with lite.current(self.store.location) as conn:
+                if conn is not None:
+                    yield conn, lite, lite
+                    return
+        from ..projections import deadlines, queries
+
+        with self._read(as_of) as view:
+            yield view, queries, deadlines
 
     # -- deadlines (domain/workdays.py): due and overdue steps, 公示 that have run ---------
 

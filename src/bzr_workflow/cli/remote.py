@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import urllib.parse
 from typing import Any
 
 from ..domain.errors import BadInput
@@ -17,6 +16,8 @@ class Remote:
     Standard library only: the client adds no dependency to the installed tool."""
 
     def __init__(self, server: str, token: str) -> None:
+        import urllib.parse  # here: a command that opens the store never parses a URL
+
         parts = urllib.parse.urlsplit(server)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise BadInput("--server {server} must be the web server's address, like "
@@ -38,6 +39,7 @@ class Remote:
              body: dict[str, Any] | None = None) -> Any:
         """The answer's JSON; a refusal is raised as the CLI's one line with the exit code the
         API's `code` carries."""
+        import urllib.parse
         import urllib.error  # urllib.request (http.client, ssl, email): only a remote command's
         import urllib.request
 
@@ -78,4 +80,6 @@ def _refusal(status: int, raw: bytes, url: str) -> Exception:
 
 def quoted(ref: str) -> str:
     """A case reference as one path segment."""
+    import urllib.parse
+
     return urllib.parse.quote(ref, safe="")

@@ -5,15 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from .adoption import Adoption
-from .accounts import Accounts
 from .case import Case
-from .counter import CaseCounter
 from .delegation import DelegationRegister, Deputyship
 from .institution import Institution
-from .maintenance import Maintenance
-from .notice import NoticeSettings
-from .roster import PeriodRoster
 from .school_class import SchoolClass
 from .unit import Unit
 from .user import User
@@ -24,7 +18,7 @@ def audit_entry(ev: Any, kind: type | None = None) -> dict[str, Any] | None:
     the holder a deputy decided for, else None); None for bookkeeping events. `kind`: the
     event class, when `ev` holds an event's fields without being one (a stored record read as
     attributes, projections/rawrebuild.py)."""
-    fn = _ENTRIES.get(kind or type(ev))
+    fn = _entry(kind or type(ev))
     if not fn:
         return None
     entry: dict[str, Any] = fn(ev)
@@ -42,7 +36,24 @@ def decided_at(ev: Any, kind: type | None = None) -> datetime:
 
 def has_entry(kind: type) -> bool:
     """Whether events of this class have an audit entry."""
-    return kind in _ENTRIES
+    return _entry(kind) is not None
+
+
+_LATER = frozenset(f"{__name__.rpartition('.')[0]}.{name}"
+                   for name in ("adoption", "maintenance", "notice"))
+"""The modules whose events' entries are added when one of their events is first looked up:
+a command that never meets one (`show`) never imports them."""
+_added_later = False
+
+
+def _entry(kind: type) -> Any:
+    global _added_later
+    fn = _ENTRIES.get(kind)
+    if fn is None and not _added_later and kind.__module__ in _LATER:
+        _ENTRIES.update(_later_entries())
+        _added_later = True
+        fn = _ENTRIES.get(kind)
+    return fn
 
 
 def _e(actor: str, action: str, target: str, step: str = "", to_step: str = "",
@@ -98,13 +109,8 @@ _ENTRIES: dict[type, Any] = {
     User.TokenRevoked: lambda e: _e(e.actor, "token revoked", f"user:{e.login}", comment=e.name),
     User.LockedOut: lambda e: _e("", "locked out", f"user:{e.login}", comment=f"until {e.until}"),
     Institution.Initialised: lambda e: _e(e.actor, "initialised", f"institution:{e.name}"),
-    Adoption.Imported: lambda e: _e(e.actor, "imported", f"{e.what}:{e.digest[:12]}",
-                                    comment=f"{e.source}: {e.rows} rows, sha256 {e.digest}"),
     Institution.PolicyAdopted: lambda e: _e(e.actor, "adopted", f"policy:{e.policy_id}",
                                             comment=f"version {e.version}, sha256 {e.digest[:12]}"),
-    Maintenance.Performed: lambda e: _e(e.actor, e.what, "store", comment=e.detail),
-    NoticeSettings.Configured: lambda e: _e(e.actor, "updated", "notices", comment=_notify(e)),
-    NoticeSettings.Changed: lambda e: _e(e.actor, "updated", "notices", comment=_notify(e)),
     Unit.Added: lambda e: _e(e.actor, "added", f"unit:{e.code}", comment=e.name),
     User.Registered: lambda e: _e(e.actor, "registered", f"user:{e.login}", comment=e.name),
     User.RoleGranted: lambda e: _e(e.actor, "granted", f"user:{e.login}", comment=_grant(e)),
@@ -127,11 +133,35 @@ _ENTRIES: dict[type, Any] = {
                                               + (f": {e.cause}" if e.cause else "")
                                               + (f", {e.reason}" if e.reason else "")),
 }
-BOOKKEEPING = (CaseCounter.Started, CaseCounter.Allocated, User.ClassTaken, User.ClassReleased,
-               Case.AnnouncementOpened, PeriodRoster.Started, PeriodRoster.Listed,
-               PeriodRoster.Delisted, Accounts.Counted, Accounts.LoginAdded,
-               Accounts.AdminAdded, Accounts.AdminRemoved, Maintenance.Started,
-               Deputyship.Started, DelegationRegister.Started, DelegationRegister.Registered)
+
+
+def _later_entries() -> dict[type, Any]:
+    from .adoption import Adoption
+    from .maintenance import Maintenance
+    from .notice import NoticeSettings
+
+    return {
+        Adoption.Imported: lambda e: _e(e.actor, "imported", f"{e.what}:{e.digest[:12]}",
+                                        comment=f"{e.source}: {e.rows} rows, sha256 {e.digest}"),
+        Maintenance.Performed: lambda e: _e(e.actor, e.what, "store", comment=e.detail),
+        NoticeSettings.Configured: lambda e: _e(e.actor, "updated", "notices",
+                                                comment=_notify(e)),
+        NoticeSettings.Changed: lambda e: _e(e.actor, "updated", "notices", comment=_notify(e)),
+    }
+
+
+def bookkeeping() -> tuple[type, ...]:
+    """The events with no audit entry by design (counters, rosters, registers)."""
+    from .accounts import Accounts
+    from .counter import CaseCounter
+    from .maintenance import Maintenance
+    from .roster import PeriodRoster
+
+    return (CaseCounter.Started, CaseCounter.Allocated, User.ClassTaken, User.ClassReleased,
+            Case.AnnouncementOpened, PeriodRoster.Started, PeriodRoster.Listed,
+            PeriodRoster.Delisted, Accounts.Counted, Accounts.LoginAdded,
+            Accounts.AdminAdded, Accounts.AdminRemoved, Maintenance.Started,
+            Deputyship.Started, DelegationRegister.Started, DelegationRegister.Registered)
 
 
 def _delegation(ev: Any) -> str:

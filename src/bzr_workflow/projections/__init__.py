@@ -2,74 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime
-
-from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import Conflict
-from . import queries
-from .catchup import EventLog, catch_up, create_views, make_engine, ready, rebuild, views_as_of
 from .policyof import PolicyOf
 
-__all__ = ["EventLog", "PolicyOf", "ViewConnection", "Views", "ViewsUnavailable", "queries"]
+if TYPE_CHECKING:  # SQLAlchemy's, imported when first used (`lite` reads without it)
+    from .catchup import EventLog
+    from .views import ViewConnection, Views
 
-ViewConnection = Connection  # what a read of the views yields, named here so the door needs no driver
+__all__ = ["EventLog", "PolicyOf", "ViewConnection", "Views", "ViewsUnavailable", "queries"]
 
 
 class ViewsUnavailable(Conflict):
     """The views could not be brought up to date."""
 
 
-class Views:
-    """The views of one store, brought up to the log's head before every read."""
+def __getattr__(name: str) -> Any:
+    """`Views`, `ViewConnection` and `EventLog` are SQLAlchemy's side: imported on first use,
+    so that a read through `lite` (the driver alone) never loads SQLAlchemy."""
+    if name in ("Views", "ViewConnection"):
+        from . import views
 
-    def __init__(self, log: EventLog, policy_of: PolicyOf) -> None:
-        self.log, self.policy_of = log, policy_of
-        self.engine: Engine = make_engine(log.sqlalchemy_url())
-        self._created = False
+        return getattr(views, name)
+    if name == "EventLog":
+        from . import catchup
 
-    def create(self) -> None:
-        with _errors():
-            create_views(self.engine)
-        self._created = True
-
-    @contextmanager
-    def read(self, as_of: datetime | None = None,
-             position: int | None = None) -> Iterator[Connection]:
-        """A connection to views that include every event so far (or up to `as_of`, or up to
-        an event `position`)."""
-        with _errors():
-            if position is not None:
-                engine = views_as_of(self.log, self.policy_of, upto=position)
-            elif as_of is None:
-                if not self._created:
-                    if ready(self.engine):  # made under this schema: no DDL on a read
-                        self._created = True
-                    else:
-                        self.create()
-                catch_up(self.log, self.engine, self.policy_of)
-                engine = self.engine
-            else:
-                engine = views_as_of(self.log, self.policy_of, as_of)
-            with engine.connect().execution_options(read_only=True) as conn:
-                yield conn
-
-    def rebuild(self) -> int:
-        with _errors():
-            return rebuild(self.log, self.engine, self.policy_of)
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except SQLAlchemyError as exc:
-        first = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        raise ViewsUnavailable("the views could not be read or updated ({first})",
-                               first=first) from None
+        return catchup.EventLog
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

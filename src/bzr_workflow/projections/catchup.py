@@ -18,11 +18,8 @@ from . import tables as t
 from .policyof import PolicyOf
 from .projector import Projector
 from .rawrebuild import RecordProjector, records_of
+from .schema import SCHEMA, SCHEMA_KEY, VIEWS
 
-VIEWS = "views"
-# raise SCHEMA when tables.py changes, or what a view holds (7: periods as school years,
-# years of study, personal text as stored): old views are rebuilt
-SCHEMA_KEY, SCHEMA = "schema", 9  # 9: decisions say batch and on_behalf_of, a case its assignee (8: how appointments ended)
 BATCH = 2000  # events per transaction: a batch's rows are buffered (peak memory); 1,000-5,000 run alike
 DDL_LOCK = 7_305_771_201  # advisory lock id serialising view DDL on PostgreSQL
 

@@ -3,50 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, select
 
 from ..domain.periods import Calendar
-from ..domain.workdays import days_late, step_due
-from ..domain.timefmt import local_iso, zone
+from ..domain.workdays import days_late
+from ..domain.timefmt import local_iso
 from . import tables as t
 from .policyof import PolicyOf
 from .queries import Keep
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-Memo = dict[tuple[date, int, str], datetime]
-"""Due instants already worked out in one read, by (local date pending, limit, offset) at
-midnight: the rows of a list mostly share a few days (a working-day count costs ~0.2 ms)."""
-
-
-def due_of(row: Row[Any], policy_of: PolicyOf, calendar: Calendar,
-           memo: Memo | None = None) -> datetime | None:
-    """When the open step of a cases-view row falls due (None: its step has no time limit).
-    The row's `updated_at` is when the case last moved, so when its step became pending."""
-    if row.state != "open" or not row.step:
-        return None
-    policy = policy_of(row.policy_version, row.refinement)
-    wf = policy.workflow(row.kind)
-    if row.step not in wf.step_ids():
-        return None
-    limit = wf.step(row.step).time_limit
-    if not limit:
-        return None
-    since = _utc(row.updated_at).astimezone(zone(policy.utc_offset)).replace(microsecond=0)
-    midnight = since.replace(hour=0, minute=0, second=0)
-    key = (since.date(), limit, policy.utc_offset)
-    if memo is None or key not in memo:
-        day = step_due(calendar, midnight, limit, policy.utc_offset)
-        if memo is None:
-            return day + (since - midnight)
-        memo[key] = day
-    return memo[key] + (since - midnight)
+from .rows import Memo, due_of, utc as _utc
+from .rows import with_due as rows_with_due
 
 
 def with_due(conn: Connection, rows: list[dict[str, Any]], policy_of: PolicyOf,
@@ -60,13 +29,7 @@ def with_due(conn: Connection, rows: list[dict[str, Any]], policy_of: PolicyOf,
         query = select(c.ref, c.state, c.step, c.kind, c.policy_version, c.refinement,
                        c.updated_at).where(c.ref.in_(refs))
         found = {r.ref: r for r in conn.execute(query)}
-    memo: Memo = {}
-    for row in rows:
-        view = found.get(row["id"])
-        due = due_of(view, policy_of, calendar, memo) if view is not None else None
-        row["due"] = local_iso(due, offset) if due else None
-        row["overdue"] = bool(due and now >= due)
-    return rows
+    return rows_with_due(rows, found, policy_of, calendar, now, offset)
 
 
 def overdue(conn: Connection, policy_of: PolicyOf, calendar: Calendar, now: datetime,

@@ -13,19 +13,15 @@ from sqlalchemy import Connection, Row, and_, func, select, union
 
 from ..domain.allowance import AllowanceRules, Appointment, ClassState, month_range
 from ..domain.periods import Calendar, period_of_day
-from ..domain.policy import APPLICANT
 from ..domain.policy import RULE
-from ..domain.delegation import deputy_refusal
-from ..domain.signing import Sheet, signing_refusal
 from ..domain import tenure
 from ..domain.timefmt import local_iso
 from . import tables as t
-from .catchup import VIEWS
+from .schema import VIEWS
+from .rows import (case_row, named, sheet, signable, signable_terms, units_below, utc as _utc,
+                   with_returned_reasons)
+from .rows import with_names as rows_with_names
 from .policyof import PolicyOf
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _param(conn: Connection, value: datetime) -> datetime:
@@ -33,45 +29,21 @@ def _param(conn: Connection, value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None) if conn.dialect.name == "sqlite" else value
 
 
-def case_row(row: Row[Any], offset: str) -> dict[str, Any]:
-    return {
-        "id": row.ref, "kind": row.kind, "state": row.state, "step": row.step,
-        "step_label": row.step_label, "role": row.role, "subject": row.subject,
-        "opener": row.opener, "period": row.period, "class": row.class_code, "unit": row.unit,
-        "policy_version": row.policy_version, "last_action": row.last_action,
-        "last_actor": row.last_actor, "assignee": row.assignee, "opened_at": local_iso(_utc(row.opened_at), offset),
-        "updated_at": local_iso(_utc(row.updated_at), offset),
-    }
-
-
-def sheet(row: Row[Any]) -> Sheet:
-    """The signing facts of a case as its view row keeps them."""
-    return Sheet(row.ref, row.state, row.step or "", row.applicant, row.subject or "",
-                 [p for p in row.unit_path.split("/") if p], json.loads(row.signers),
-                 row.last_action, row.last_actor, row.assignee or "")
-
-
 def _signable_by(conn: Connection, login: str, grants: Sequence[Sequence[str]]) -> list[Any]:
-    """An index-friendly superset of the cases `signing_refusal` lets the user sign, one
-    condition per grant (each an arm of a UNION: SQLite's planner scans every open case for
-    an OR of them): the pending role is one the user holds, in a unit at or below the grant's
-    (the index on state, role, unit finds them), or the user is the applicant, or (for holders
-    of any role) the case is a rule's, returned to the opening role that amends it in its place."""
+    """`rows.signable_terms` as the arms of a UNION over the cases view."""
     c = t.cases.c
-    below: dict[str, list[str]] | None = None
-    terms = [and_(c.role == APPLICANT, c.applicant == login)]
-    if grants:
-        terms.append(and_(c.role == APPLICANT, c.applicant == RULE))
-    for role, unit in grants:
-        if not unit:
-            terms.append(c.role == role)
-            continue
-        if below is None:
-            below = {}
-            for code, path in conn.execute(select(t.units.c.code, t.units.c.path)):
-                for above in str(path).split("/"):
-                    below.setdefault(above, []).append(code)
-        terms.append(and_(c.role == role, c.unit.in_(below.get(unit, [unit]))))
+
+    def below() -> dict[str, list[str]]:
+        return units_below(conn.execute(select(t.units.c.code, t.units.c.path)))
+
+    terms = []
+    for role, applicant, units in signable_terms(login, grants, below):
+        term = c.role == role
+        if applicant:
+            term = and_(term, c.applicant == applicant)
+        elif units is not None:
+            term = and_(term, c.unit.in_(units))
+        terms.append(term)
     return terms
 
 
@@ -102,15 +74,7 @@ def inbox(conn: Connection, login: str, grants: Sequence[Sequence[str]], policy_
     arms = union(*(select(t.cases).where(c.state == "open", term)
                    for term in _signable_by(conn, login, grants))).subquery()
     rows = conn.execute(select(arms).order_by(arms.c.updated_at, arms.c.ref)).all()
-    out = []
-    for row in rows:
-        policy = policy_of(row.policy_version, row.refinement)
-        wf = policy.workflow(row.kind)
-        if signing_refusal(sheet(row), login, grants, policy, wf) is None \
-                and (keep is None or keep(row)) \
-                and (not deputy or (row.step != wf.open_step
-                                    and deputy_refusal(sheet(row), deputy, login, wf) is None)):
-            out.append(case_row(row, offset) | ({"on_behalf_of": login} if deputy else {}))
+    out = signable(rows, login, grants, policy_of, offset, keep, deputy)
     return _with_returned_reasons(conn, out)
 
 
@@ -125,10 +89,7 @@ def _with_returned_reasons(conn: Connection, rows: list[dict[str, Any]]) -> list
                                                     d.action == "returned")
         for ref, comment in conn.execute(query.order_by(d.position)):
             reasons[ref] = comment
-    for row in rows:
-        row["returned_reason"] = reasons.get(row["id"]) if row["last_action"] == "returned" \
-            else None
-    return rows
+    return with_returned_reasons(rows, reasons)
 
 
 def cases(conn: Connection, offset: str, kind: str | None = None, state: str | None = None,
@@ -414,10 +375,6 @@ def cases_about(conn: Connection, offset: str, subject: str,
     if kind:
         query = query.where(c.kind == kind)
     return [case_row(r, offset) for r in conn.execute(query.order_by(c.opened_at, c.ref))]
-PEOPLE_NAMES = {"subject": "subject_name", "opener": "opener_name",
-                "last_actor": "last_actor_name", "actor": "actor_name",
-                "advisor": "advisor_name", "on_behalf_of": "on_behalf_of_name"}
-"""The name key added beside each login key a row may have (its value sealed until opened)."""
 
 
 def with_names(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -425,21 +382,10 @@ def with_names(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, A
     name sealed under their key, opened by the door): `subject_name`, `opener_name`,
     `last_actor_name`, `actor_name`, `advisor_name` beside the logins, `class_name` beside
     `class`, `unit_name` beside `unit`; None where nothing of that code is registered."""
-    logins = {r[k] for r in rows for k in PEOPLE_NAMES if r.get(k)}
-    codes = {r["class"] for r in rows if r.get("class")}
-    units_ = {r["unit"] for r in rows if r.get("unit")}
-    people = _names(conn, t.users.c.login, t.users.c.name, logins)
-    klasses = _names(conn, t.classes.c.code, t.classes.c.name, codes)
-    places = _names(conn, t.units.c.code, t.units.c.name, units_)
-    for row in rows:
-        for key, named in PEOPLE_NAMES.items():
-            if key in row:
-                row[named] = people.get(row[key]) if row[key] else None
-        if "class" in row:
-            row["class_name"] = klasses.get(row["class"]) if row["class"] else None
-        if "unit" in row:
-            row["unit_name"] = places.get(row["unit"]) if row["unit"] else None
-    return rows
+    logins, codes, units_ = named(rows)
+    return rows_with_names(rows, _names(conn, t.users.c.login, t.users.c.name, logins),
+                           _names(conn, t.classes.c.code, t.classes.c.name, codes),
+                           _names(conn, t.units.c.code, t.units.c.name, units_))
 
 
 def _names(conn: Connection, key: Any, name: Any, wanted: set[str]) -> dict[str, str]:

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 from ..domain.errors import IntegrityFailure
 from . import catchup, tables as t
 from .catchup import EventLog
+from .schema import VIEWS
 from .policyof import PolicyOf
 
 
@@ -25,7 +26,7 @@ def compare_views(engine: Engine, log: EventLog, policy_of: PolicyOf) -> tuple[i
         with engine.connect().execution_options(**options) as conn:
             conn.begin()
             position = int(conn.execute(select(t.position.c.position).where(
-                t.position.c.name == catchup.VIEWS)).scalar_one())
+                t.position.c.name == VIEWS)).scalar_one())
             catchup.create_views(fresh)
             if position:
                 catchup.catch_up(log, fresh, policy_of, upto=position)
