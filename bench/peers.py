@@ -30,6 +30,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 ENV = "BZR_WORKFLOW_PEER_PYTHON"
 GOALS = {"sign_p50": 1.0, "sign_p99": 1.2, "open_p50": 1.5}  # ratios to Spiff (issue 24)
+DISK_BOUND = 0.6
+"""Raw sqlite3's sign-off at this share of Spiff's or more: the disk, not the engines, is measured."""
 SIGNERS = ("zhang", "li", "wang")
 
 
@@ -109,6 +111,15 @@ def peers(folder: str, python: str | None, cases: int, rounds: int) -> list[dict
         return [percentile(row[peer_key][key] if peer_key else row[key], q) / 1000
                 for row in rows]
 
+    # The raw floor does the same commits with no engine at all: when it takes most of Spiff's
+    # time, the disk's sync (fdatasync) bounds all three and the ratios say nothing of the
+    # engines (seen here: every operation 4 ms while another process wrote a rebuild).
+    floor = statistics.median(a / b for a, b in zip(per_round(theirs, "sign_ms", 0.5, "raw"),
+                                                     per_round(theirs, "sign_ms", 0.5, "spiff")))
+    disk_bound = floor >= DISK_BOUND
+    if disk_bound:
+        print(f"  NOT A COMPARISON: raw sqlite3's sign-off takes {floor:.0%} of Spiff's (the"
+              " disk's sync bounds all three); run again when the disk is quiet", flush=True)
     rows = []
     for label, key, q, goal in (("one sign-off p50", "sign_ms", 0.5, "sign_p50"),
                                 ("one sign-off p99", "sign_ms", 0.99, "sign_p99"),
@@ -119,10 +130,11 @@ def peers(folder: str, python: str | None, cases: int, rounds: int) -> list[dict
         rows.append(figure(f"SpiffWorkflow {version}: {label}", spiff, None, "s"))
         row = figure(f"bzr-workflow: {label}", per_round(mine, key, q), spiff, "s")
         ratio = statistics.median(a / b for a, b in zip(per_round(mine, key, q), spiff))
-        met = ratio <= GOALS[goal]
+        met = None if disk_bound else ratio <= GOALS[goal]
         row |= {"ratio_per_round": round(ratio, 3), "goal": f"<= {GOALS[goal]} x Spiff",
-                "met": met}
+                "met": met, "raw_over_spiff": round(floor, 3)}
+        verdict = "not judged (disk-bound)" if met is None else "met" if met else "MISSED"
         print(f"{'':<46}ratio to Spiff (median of rounds) {ratio:.2f}, goal ≤ {GOALS[goal]}:"
-              f" {'met' if met else 'MISSED'}", flush=True)
+              f" {verdict}", flush=True)
         rows.append(row)
     return rows
