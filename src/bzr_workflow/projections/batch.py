@@ -56,13 +56,28 @@ def insert_values(conn: Connection, table: Table, columns: tuple[str, ...],
                   rows: Sequence[Sequence[Any]]) -> None:
     """An executemany of INSERTs of rows given as values in the order of `columns` (no dict a
     row): sent to the driver as they are where its parameters are positional in that order."""
-    statement = insert_of(table)
+    send_values(conn, insert_of(table), columns, rows)
+
+
+def send_values(conn: Connection, statement: Any, columns: tuple[str, ...],
+                rows: Sequence[Sequence[Any]]) -> None:
+    """An executemany of `statement` with rows given as the values of its parameters named in
+    `columns`, in that order: sent to the driver as tuples where its parameters are positional
+    in that order (each value through its type's processor, if it has one)."""
     key = (id(statement), conn.dialect.name, columns)
     prepared = _PREPARED.get(key)
     if prepared is None:
         prepared = _PREPARED[key] = _prepare(conn, statement, columns)
     sql, names, _, processors, positional = prepared
-    if positional and tuple(names) == columns and not processors:
+    if positional and tuple(names) == columns:
+        if processors:
+            changed = []
+            for row in rows:
+                values = list(row)
+                for i, fn in processors:
+                    values[i] = fn(values[i])
+                changed.append(tuple(values))
+            rows = changed
         conn.exec_driver_sql(sql, rows if isinstance(rows, list) else list(rows))
         return
     executemany(conn, statement, [dict(zip(columns, row)) for row in rows])
@@ -93,6 +108,7 @@ class Kept:
         self.new: set[str] = set()
         self.dirty: set[str] = set()
         self.insert, self.update = insert_of(table), update_of(table, key, self.mutable)
+        self.update_keys = tuple(f"b_{c}" for c in self.mutable) + (f"b_{key}",)
 
     def clear(self) -> None:
         self.rows.clear()
@@ -121,11 +137,13 @@ class Kept:
         if self.new:
             executemany(conn, self.insert, [self.stored(self.rows[k]) for k in self.new])
         dirty = self.dirty - self.new
-        if dirty:
-            b = f"b_{self.key}"
-            executemany(conn, self.update, [
-                {b: k, **{f"b_{c}": v for c, v in self.stored(self.rows[k]).items()
-                          if c in self.mutable}} for k in dirty])
+        if dirty:  # each row's mutable columns, then its key: the UPDATE's parameters
+            rows, codes, values = self.rows, self.json, []
+            for k in dirty:
+                row = rows[k]
+                values.append(tuple([json.dumps(row[c], ensure_ascii=codes[c]) if c in codes
+                                     else row[c] for c in self.mutable] + [k]))
+            send_values(conn, self.update, self.update_keys, values)
         self.new.clear()
         self.dirty.clear()
 
