@@ -276,3 +276,43 @@ def test_a_catch_up_of_many_batches_has_a_larger_page_cache_and_gives_it_back(
             assert driver.execute("PRAGMA cache_size").fetchone()[0] == default
     views.close()
     app.close()
+
+
+def test_a_long_catch_up_through_the_writer_thread_gives_the_rows_of_one_batch(
+        guilin: WorkflowApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pipeline.py: on a SQLite file, batches after the first are written by the writer
+    thread, each in its own transaction; the rows are those of one batch, and another process
+    projecting meanwhile (`Moved`) sends the rest the ordinary way."""
+    from bzr_workflow.projections import catchup, pipeline
+
+    views = views_of(guilin)
+    whole = rebuilt(views, "records", monkeypatch)
+    if views.engine.dialect.name != "sqlite":
+        views.close()
+        return
+    pipes: list[pipeline.Pipe] = []
+    made = pipeline.Pipe
+
+    def counted(*args: Any) -> pipeline.Pipe:
+        pipes.append(made(*args))
+        return pipes[-1]
+
+    monkeypatch.setattr(catchup, "Pipe", counted)
+    for size in (5, 23):
+        pipes.clear()
+        drop_views(views.engine)
+        create_views(views.engine)
+        assert catch_up(views.log, views.engine, views.policy_of, batch=size) > size
+        assert len(pipes) == 1 and pipes[0].committed > size
+        assert snapshot(views) | {"as stored": stored(views)} == whole, size
+    moved = pipeline.Pipe.begin
+
+    def elsewhere(self: pipeline.Pipe, expected: int | None = None) -> int:
+        return moved(self, None if expected is None else expected - 1)
+
+    monkeypatch.setattr(pipeline.Pipe, "begin", elsewhere)  # as if another process moved
+    drop_views(views.engine)
+    create_views(views.engine)
+    catch_up(views.log, views.engine, views.policy_of, batch=7)
+    assert snapshot(views) | {"as stored": stored(views)} == whole
+    views.close()
