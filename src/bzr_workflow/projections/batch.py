@@ -114,13 +114,6 @@ class Kept:
         self.rows.clear()
         self.by_index.clear()
 
-    def drop_clean(self) -> None:
-        """Drops the rows with no change waiting to be written (none new, none changed)."""
-        waiting = self.new | self.dirty
-        self.rows = {k: row for k, row in self.rows.items() if k in waiting}
-        if self.index:
-            self.by_index = {row[self.index]: k for k, row in self.rows.items()}
-
     def hold(self, row: dict[str, Any]) -> str:
         key = row[self.key]
         self.rows[key] = row
@@ -169,22 +162,11 @@ class BatchWriter:
         self._inserts: dict[Table, list[dict[str, Any]]] = {}
 
     def begin(self, conn: Connection, keep: bool) -> None:
-        """Starts a batch; kept rows are dropped unless `keep` and within the limit (unless
-        `evicting`: the caller then calls `evict` itself)."""
-        over = not self.evicting and any(len(k.rows) > self.limit for k in self.kept.values())
-        if not keep or over:
+        """Starts a batch; kept rows are dropped unless `keep` and within the limit."""
+        if not keep or any(len(k.rows) > self.limit for k in self.kept.values()):
             for k in self.kept.values():
                 k.clear()
         self.conn = conn
-
-    evicting = False  # pipeline.py: rows are dropped by `evict`, before the flush
-
-    def evict(self) -> None:
-        """Past the limit, drops the kept rows with no change waiting: every row not held
-        then has all its changes sent, so a read of it, sent after them, finds it as it is."""
-        if any(len(k.rows) > self.limit for k in self.kept.values()):
-            for k in self.kept.values():
-                k.drop_clean()
 
     # -- plain rows ----------------------------------------------------------------------
 

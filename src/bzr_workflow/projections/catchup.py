@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -17,7 +16,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from . import tables as t
-from .pipeline import Moved, Pipe, pipeable
 from .policyof import PolicyOf
 from .projector import Projector
 from .rawrebuild import RecordLog, RecordProjector, records_of
@@ -26,7 +24,6 @@ VIEWS = "views"
 # raise SCHEMA when tables.py changes, or what a view holds (7: periods as school years,
 # years of study, personal text as stored): old views are rebuilt
 SCHEMA_KEY, SCHEMA = "schema", 9  # 9: decisions say batch and on_behalf_of, a case its assignee (8: how appointments ended)
-PIPE_ENV = "BZR_WORKFLOW_VIEWS_PIPE"  # "off": a long catch-up without the writer thread
 LONG_CACHE = -16_384  # KiB of page cache for a catch-up of many batches (measured: docs/bench.md)
 BATCH = 2000  # events per transaction: a batch's rows are buffered (peak memory); 1,000-5,000 run alike
 DDL_LOCK = 7_305_771_201  # advisory lock id serialising view DDL on PostgreSQL
@@ -154,7 +151,6 @@ def catch_up(log: EventLog, engine: Engine, policy_of: PolicyOf, until: datetime
     records = records_of(log) if until is None else None
     done, projector = 0, Projector(None, policy_of)
     raw = RecordProjector(projector, records) if records is not None else None
-    piped = records is not None and upto is None and os.environ.get(PIPE_ENV, "") != "off"
     with engine.connect() as conn, _long_run(conn) as long:
         while True:
             with conn.begin():
@@ -163,55 +159,6 @@ def catch_up(log: EventLog, engine: Engine, policy_of: PolicyOf, until: datetime
             if not full:
                 return done
             long()
-            if piped and records is not None and raw is not None:
-                piped = False  # once: after `Moved`, the ordinary way
-                if pipeable(engine):
-                    moved, count = _piped(records, raw, projector, engine, batch)
-                    done += count
-                    if not moved:
-                        return done
-                    projector = Projector(None, policy_of)  # its rows may be stale now
-                    raw = RecordProjector(projector, records)
-
-
-def _piped(records: RecordLog, raw: RecordProjector, projector: Projector, engine: Engine,
-           batch: int) -> tuple[bool, int]:
-    """The rest of a long catch-up through a `Pipe` (pipeline.py): each batch projected here
-    while the one before is written there; (whether another process moved the views meanwhile,
-    the events committed). The next batch's rows are read before this one's are written: a row
-    with changes waiting is held (`BatchWriter.evict` drops only the others)."""
-    pipe = Pipe(engine, LONG_CACHE)
-    writer = projector.writer
-    writer.evicting = True
-    try:
-        start = pipe.begin()
-        projector.begin(pipe, start)  # type: ignore[arg-type]  # a Connection's part of it
-        found = records.select_records(start, batch)
-        raw.prefetch(found)
-        while found:
-            raw.apply(found)
-            projector.appraisals.before_flush()
-            last = found[-1][0]
-            following = records.select_records(last, batch) if len(found) == batch else []
-            writer.evict()
-            if following:
-                raw.prefetch(following)
-            projector.flush()
-            pipe.commit(last, len(found))
-            if following:
-                pipe.begin(expected=last)
-                projector.begin(pipe, last)  # type: ignore[arg-type]
-            found = following
-        pipe.close()
-    except Moved:
-        pipe.close(abort=True)
-        return True, pipe.committed
-    except BaseException:
-        pipe.close(abort=True)
-        raise
-    finally:
-        writer.evicting = False
-    return False, pipe.committed
 
 
 @contextmanager

@@ -133,18 +133,10 @@ class RecordProjector:
 
     def project(self, records: Sequence[Record]) -> None:
         """Applies the records, in order, after reading the rows of the cases they continue."""
-        self.prefetch(records)
-        self.apply(records)
-
-    def prefetch(self, records: Sequence[Record]) -> None:
-        """Reads the rows of the cases these records continue (a few queries)."""
-        case_topics, opened_topic = self.case_topics, self.opened_topic
-        self.projector.prefetch_ids({r[1] for r in records if r[3] == opened_topic},
-                                    {r[1] for r in records if r[3] in case_topics})
-
-    def apply(self, records: Sequence[Record]) -> None:
-        """Applies the records, in order (their cases' rows read by `prefetch`, or one by one)."""
         projector, plan, state_of = self.projector, self.plan, self.log.state_of
+        case_topics, opened_topic = self.case_topics, self.opened_topic
+        projector.prefetch_ids({r[1] for r in records if r[3] == opened_topic},
+                               {r[1] for r in records if r[3] in case_topics})
         apply, decisions = projector.apply, projector.decisions
         scored = Case.Scored if self.fused else None
         for position, originator, version, topic, stored in records:
