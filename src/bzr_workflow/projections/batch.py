@@ -93,6 +93,23 @@ def _prepare(conn: Connection, statement: Any, keys: tuple[str, ...]) -> _Prepar
             compiled.positional)
 
 
+_SELECTED: dict[tuple[Table, str], tuple[str, list[str], list[tuple[int, Any]]]] = {}
+
+
+def _selected(conn: Connection, table: Table) -> tuple[str, list[str], list[tuple[int, Any]]]:
+    """SELECT of every column of the table, as SQLAlchemy writes it for this dialect; the
+    columns' names, and the result processors of those that have one (what a Row would apply:
+    SQLite's datetimes and booleans)."""
+    key = (table, conn.dialect.name)
+    if key not in _SELECTED:
+        dialect = conn.dialect
+        processors = [(i, c.type.dialect_impl(dialect).result_processor(dialect, None))
+                      for i, c in enumerate(table.c)]
+        _SELECTED[key] = (str(select(table).compile(dialect=dialect)), [c.name for c in table.c],
+                          [(i, fn) for i, fn in processors if fn])
+    return _SELECTED[key]
+
+
 class Kept:
     """The rows of one table that a batch changes again and again (cases, appraisals): held by
     key in memory, read once, written once per batch as inserts of new rows and updates of the
@@ -223,6 +240,20 @@ class BatchWriter:
     def load(self, table: Table, column: str, values: Sequence[str]) -> list[str]:
         """Reads, 500 at a time, the rows whose `column` is one of `values`; their keys."""
         kept, keys = self.kept[table], []
+        if self.conn.dialect.paramstyle == "qmark":  # SQLite: through the driver, no Row a row
+            sql, names, processors = _selected(self.conn, table)
+            codes = [(i, name) for i, name in enumerate(names) if name in kept.json]
+            for chunk in range(0, len(values), 500):
+                part = values[chunk:chunk + 500]
+                where = f" WHERE {table.name}.{column} IN ({', '.join('?' * len(part))})"
+                for found in self.conn.exec_driver_sql(sql + where, tuple(part)):
+                    row = list(found)
+                    for i, fn in processors:
+                        row[i] = fn(row[i])
+                    for i, name in codes:
+                        row[i] = json.loads(row[i])
+                    keys.append(kept.hold(dict(zip(names, row))))
+            return keys
         for chunk in range(0, len(values), 500):
             for found in self.conn.execute(
                     select(table).where(table.c[column].in_(values[chunk:chunk + 500]))):
