@@ -241,38 +241,3 @@ def test_scored_events_go_the_one_lookup_way_while_their_handlers_are_those_it_d
     assert recorded(guilin).fused
     monkeypatch.setattr(rawrebuild, "FUSED", ())  # as if a projection had taken Case.Scored up
     assert not recorded(guilin).fused
-
-
-def test_a_catch_up_of_many_batches_has_a_larger_page_cache_and_gives_it_back(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """catchup._long_run: from the second batch on, SQLite's connection has LONG_CACHE; the
-    rows are those of one batch, and the connection has its old page cache after."""
-    from sqlalchemy import event
-
-    from bzr_workflow.projections import catchup
-
-    app = guilin_rich(open_app(parse_location(str(tmp_path / "c.db")), create=True))
-    views = views_of(app)
-    whole = rebuilt(views, "records", monkeypatch)
-    seen: list[int] = []
-
-    @event.listens_for(views.engine, "before_cursor_execute")
-    def _cache(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        if statement.startswith("UPDATE bzr_view_position"):
-            seen.append(cursor.connection.execute("PRAGMA cache_size").fetchone()[0])
-
-    for size in (1_000_000, 7):
-        seen.clear()
-        drop_views(views.engine)
-        create_views(views.engine)
-        catch_up(views.log, views.engine, views.policy_of, batch=size)
-        assert snapshot(views) | {"as stored": stored(views)} == whole, size
-        default = seen[0]
-        assert default != catchup.LONG_CACHE
-        assert set(seen[1:]) == ({catchup.LONG_CACHE} if size == 7 else set())
-        with views.engine.connect() as conn:  # the connection given back to the pool
-            driver = conn.connection.dbapi_connection
-            assert driver is not None
-            assert driver.execute("PRAGMA cache_size").fetchone()[0] == default
-    views.close()
-    app.close()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Protocol
@@ -18,13 +17,12 @@ from sqlalchemy.pool import StaticPool
 from . import tables as t
 from .policyof import PolicyOf
 from .projector import Projector
-from .rawrebuild import RecordLog, RecordProjector, records_of
+from .rawrebuild import RecordProjector, records_of
 
 VIEWS = "views"
 # raise SCHEMA when tables.py changes, or what a view holds (7: periods as school years,
 # years of study, personal text as stored): old views are rebuilt
 SCHEMA_KEY, SCHEMA = "schema", 9  # 9: decisions say batch and on_behalf_of, a case its assignee (8: how appointments ended)
-LONG_CACHE = -16_384  # KiB of page cache for a catch-up of many batches (measured: docs/bench.md)
 BATCH = 2000  # events per transaction: a batch's rows are buffered (peak memory); 1,000-5,000 run alike
 DDL_LOCK = 7_305_771_201  # advisory lock id serialising view DDL on PostgreSQL
 
@@ -151,64 +149,26 @@ def catch_up(log: EventLog, engine: Engine, policy_of: PolicyOf, until: datetime
     records = records_of(log) if until is None else None
     done, projector = 0, Projector(None, policy_of)
     raw = RecordProjector(projector, records) if records is not None else None
-    with engine.connect() as conn, _long_run(conn) as long:
-        while True:
-            with conn.begin():
-                count, full = _batch(log, records, raw, projector, conn, batch, until, upto)
+    while True:
+        with engine.begin() as conn:
+            start = _lock_position(conn)
+            projector.begin(conn, start)
+            if records is not None and raw is not None:
+                found = records.select_records(start, batch)
+                full = len(found) == batch
+                if upto and found and found[-1][0] > upto:
+                    found, full = [r for r in found if r[0] <= upto], False
+                raw.project(found)
+                count, last = len(found), found[-1][0] if found else start
+            else:
+                count, last, full = _events(log, projector, start, batch, until, upto)
             done += count
-            if not full:
-                return done
-            long()
-
-
-@contextmanager
-def _long_run(conn: Connection) -> Iterator[Callable[[], None]]:
-    """A catch-up of more than one batch (a rebuild): SQLite's page cache of its connection
-    set to `LONG_CACHE` after the first batch (the pages of the view tables and their indexes,
-    written again batch after batch, stay in memory), and back to what it was at the end, so a
-    read's catch-up of a few events keeps the default. Set on the driver's connection, outside
-    any transaction (a pragma, not a statement of the views)."""
-    old: list[int] = []
-
-    def long() -> None:
-        if not old and conn.dialect.name == "sqlite":
-            driver = conn.connection.dbapi_connection
-            assert driver is not None
-            old.append(int(driver.execute("PRAGMA cache_size").fetchone()[0]))
-            driver.execute(f"PRAGMA cache_size = {LONG_CACHE}")
-
-    try:
-        yield long
-    finally:
-        if old and not conn.invalidated:
-            driver = conn.connection.dbapi_connection
-            try:  # a failed catch-up's own error is the one to raise
-                if driver is not None:
-                    driver.execute(f"PRAGMA cache_size = {old[0]}")
-            except sqlite3.Error:
-                pass
-
-
-def _batch(log: EventLog, records: RecordLog | None, raw: RecordProjector | None,
-           projector: Projector, conn: Connection, batch: int, until: datetime | None,
-           upto: int | None) -> tuple[int, bool]:
-    """One batch in the caller's transaction: (events applied, whether more may follow)."""
-    start = _lock_position(conn)
-    projector.begin(conn, start)
-    if records is not None and raw is not None:
-        found = records.select_records(start, batch)
-        full = len(found) == batch
-        if upto and found and found[-1][0] > upto:
-            found, full = [r for r in found if r[0] <= upto], False
-        raw.project(found)
-        count, last = len(found), found[-1][0] if found else start
-    else:
-        count, last, full = _events(log, projector, start, batch, until, upto)
-    projector.flush()
-    if last != start:
-        conn.execute(update(t.position).where(t.position.c.name == VIEWS)
-                     .values(position=last))
-    return count, full
+            projector.flush()
+            if last != start:
+                conn.execute(update(t.position).where(t.position.c.name == VIEWS)
+                             .values(position=last))
+        if not full:
+            return done
 
 
 def _events(log: EventLog, projector: Projector, start: int, batch: int,
