@@ -241,3 +241,32 @@ def test_scored_events_go_the_one_lookup_way_while_their_handlers_are_those_it_d
     assert recorded(guilin).fused
     monkeypatch.setattr(rawrebuild, "FUSED", ())  # as if a projection had taken Case.Scored up
     assert not recorded(guilin).fused
+
+
+def test_kept_rows_read_through_the_driver_are_those_a_row_gives(
+        guilin: WorkflowApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """BatchWriter.load on SQLite reads through the driver: each row as Kept.decoded makes it
+    of SQLAlchemy's Row (datetimes, booleans and JSON decoded), value and type."""
+    from sqlalchemy import select
+
+    from bzr_workflow.projections import appraisals, cases
+    from bzr_workflow.projections.batch import BatchWriter
+
+    views = views_of(guilin)
+    rebuilt(views, "records", monkeypatch)
+    with views.engine.begin() as conn:
+        for kept, column in ((cases.kept(), "case_id"), (appraisals.kept(), "ref")):
+            writer = BatchWriter([kept])
+            writer.begin(conn, False)
+            table = kept.table
+            values = [r[0] for r in conn.exec_driver_sql(f"SELECT {column} FROM {table.name}")]
+            keys = writer.load(table, column, values + ["none such"])
+            assert len(keys) == len(values) > 0
+            for key in keys:
+                found = kept.decoded(conn.execute(select(table)
+                                                  .where(table.c[kept.key] == key)).one())
+                held = writer.rows(table)[key]
+                assert list(held) == list(found)
+                assert [(type(v), v) for v in held.values()] == \
+                    [(type(v), v) for v in found.values()]
+    views.close()

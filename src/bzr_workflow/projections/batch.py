@@ -56,13 +56,28 @@ def insert_values(conn: Connection, table: Table, columns: tuple[str, ...],
                   rows: Sequence[Sequence[Any]]) -> None:
     """An executemany of INSERTs of rows given as values in the order of `columns` (no dict a
     row): sent to the driver as they are where its parameters are positional in that order."""
-    statement = insert_of(table)
+    send_values(conn, insert_of(table), columns, rows)
+
+
+def send_values(conn: Connection, statement: Any, columns: tuple[str, ...],
+                rows: Sequence[Sequence[Any]]) -> None:
+    """An executemany of `statement` with rows given as the values of its parameters named in
+    `columns`, in that order: sent to the driver as tuples where its parameters are positional
+    in that order (each value through its type's processor, if it has one)."""
     key = (id(statement), conn.dialect.name, columns)
     prepared = _PREPARED.get(key)
     if prepared is None:
         prepared = _PREPARED[key] = _prepare(conn, statement, columns)
     sql, names, _, processors, positional = prepared
-    if positional and tuple(names) == columns and not processors:
+    if positional and tuple(names) == columns:
+        if processors:
+            changed = []
+            for row in rows:
+                values = list(row)
+                for i, fn in processors:
+                    values[i] = fn(values[i])
+                changed.append(tuple(values))
+            rows = changed
         conn.exec_driver_sql(sql, rows if isinstance(rows, list) else list(rows))
         return
     executemany(conn, statement, [dict(zip(columns, row)) for row in rows])
@@ -76,6 +91,23 @@ def _prepare(conn: Connection, statement: Any, keys: tuple[str, ...]) -> _Prepar
     get = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
     return (compiled.string, names, get, [(i, fn) for i, fn in processors if fn],
             compiled.positional)
+
+
+_SELECTED: dict[tuple[Table, str], tuple[str, list[str], list[tuple[int, Any]]]] = {}
+
+
+def _selected(conn: Connection, table: Table) -> tuple[str, list[str], list[tuple[int, Any]]]:
+    """SELECT of every column of the table, as SQLAlchemy writes it for this dialect; the
+    columns' names, and the result processors of those that have one (what a Row would apply:
+    SQLite's datetimes and booleans)."""
+    key = (table, conn.dialect.name)
+    if key not in _SELECTED:
+        dialect = conn.dialect
+        processors = [(i, c.type.dialect_impl(dialect).result_processor(dialect, None))
+                      for i, c in enumerate(table.c)]
+        _SELECTED[key] = (str(select(table).compile(dialect=dialect)), [c.name for c in table.c],
+                          [(i, fn) for i, fn in processors if fn])
+    return _SELECTED[key]
 
 
 class Kept:
@@ -93,6 +125,7 @@ class Kept:
         self.new: set[str] = set()
         self.dirty: set[str] = set()
         self.insert, self.update = insert_of(table), update_of(table, key, self.mutable)
+        self.update_keys = tuple(f"b_{c}" for c in self.mutable) + (f"b_{key}",)
 
     def clear(self) -> None:
         self.rows.clear()
@@ -121,11 +154,13 @@ class Kept:
         if self.new:
             executemany(conn, self.insert, [self.stored(self.rows[k]) for k in self.new])
         dirty = self.dirty - self.new
-        if dirty:
-            b = f"b_{self.key}"
-            executemany(conn, self.update, [
-                {b: k, **{f"b_{c}": v for c, v in self.stored(self.rows[k]).items()
-                          if c in self.mutable}} for k in dirty])
+        if dirty:  # each row's mutable columns, then its key: the UPDATE's parameters
+            rows, codes, values = self.rows, self.json, []
+            for k in dirty:
+                row = rows[k]
+                values.append(tuple([json.dumps(row[c], ensure_ascii=codes[c]) if c in codes
+                                     else row[c] for c in self.mutable] + [k]))
+            send_values(conn, self.update, self.update_keys, values)
         self.new.clear()
         self.dirty.clear()
 
@@ -205,6 +240,20 @@ class BatchWriter:
     def load(self, table: Table, column: str, values: Sequence[str]) -> list[str]:
         """Reads, 500 at a time, the rows whose `column` is one of `values`; their keys."""
         kept, keys = self.kept[table], []
+        if self.conn.dialect.paramstyle == "qmark":  # SQLite: through the driver, no Row a row
+            sql, names, processors = _selected(self.conn, table)
+            codes = [(i, name) for i, name in enumerate(names) if name in kept.json]
+            for chunk in range(0, len(values), 500):
+                part = values[chunk:chunk + 500]
+                where = f" WHERE {table.name}.{column} IN ({', '.join('?' * len(part))})"
+                for found in self.conn.exec_driver_sql(sql + where, tuple(part)):
+                    row = list(found)
+                    for i, fn in processors:
+                        row[i] = fn(row[i])
+                    for i, name in codes:
+                        row[i] = json.loads(row[i])
+                    keys.append(kept.hold(dict(zip(names, row))))
+            return keys
         for chunk in range(0, len(values), 500):
             for found in self.conn.execute(
                     select(table).where(table.c[column].in_(values[chunk:chunk + 500]))):
