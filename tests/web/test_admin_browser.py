@@ -3,40 +3,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from webrun import (CHROMIUM_ARGS, PASSWORD, Served, chromium, cli_ok,  # noqa: F401 (fixtures)
-                    guilin_served, set_password)
+from webrun import (PASSWORD, SHOTS, Served, chromium, chromium_browser,  # noqa: F401 (fixtures)
+                    cli_ok, guilin_served, set_password, signed_in)
 
 if os.environ.get("CI", "").lower() != "true":
     pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
-
-SHOTS = Path(os.environ.get("BZR_SCREENSHOTS", "/tmp/bzr-workflow-screenshots"))
-
-
-@pytest.fixture(scope="module")
-def chromium_browser(chromium: str) -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS,
-                                      timeout=30_000)
-        yield launched
-        launched.close()
+from playwright.sync_api import Browser, Page  # noqa: E402
 
 
 def person(browser: Browser, url: str, login: str, width: int = 1280) -> Page:
-    context = browser.new_context(base_url=url, locale="zh-CN",
-                                  viewport={"width": width, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("input[name=user]", login)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("form[action='/login'] [type=submit]")
+    page = signed_in(browser, url, login, width, timeout=15_000)
     assert page.url == url + "/", (login, page.url)
     return page
 

@@ -18,35 +18,18 @@ import pytest
 
 from appraisalrun import GUILIN_SITE, guilin_appointed, suzhou_published, suzhou_store
 from pagerun import password
-from webrun import CHROMIUM_ARGS, Served, chromium  # noqa: F401 (a fixture)
+from webrun import (SHOTS, Served, chromium, chromium_browser,  # noqa: F401 (fixtures)
+                    signed_in)
 
 if os.environ.get("CI", "").lower() != "true":
     pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page  # noqa: E402
 
-SHOTS = Path(os.environ.get("BZR_SCREENSHOTS", "/tmp/bzr-workflow-screenshots"))
 WIDTHS = (1280, 375)
 
 
-@pytest.fixture(scope="module")
-def chromium_browser(chromium: str) -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS,
-                                      timeout=30_000)
-        yield launched
-        launched.close()
-
-
 def person(browser: Browser, url: str, login: str, width: int = 1280) -> Page:
-    context = browser.new_context(base_url=url, locale="zh-CN",
-                                  viewport={"width": width, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("input[name=user]", login)
-    page.fill("input[name=password]", password(login))
-    with page.expect_navigation():
-        page.click("form[action='/login'] [type=submit]")
+    page = signed_in(browser, url, login, width, password(login))
     assert page.url == url + "/", (login, page.url)
     return page
 

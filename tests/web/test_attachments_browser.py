@@ -5,32 +5,21 @@ their size at 1280 and 375 px (no sideways scroll), and the link downloads the f
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from appraisalrun import guilin_appointed
-from webrun import CHROMIUM_ARGS, Served, chromium  # noqa: F401 (a fixture)
+from webrun import SHOTS, Served, chromium, chromium_browser  # noqa: F401 (fixtures)
 
 if os.environ.get("CI", "").lower() != "true":
     pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser  # noqa: E402
 
 from test_appraisal_browser import person  # noqa: E402
 
-SHOTS = Path(os.environ.get("BZR_SCREENSHOTS", "/tmp/bzr-workflow-screenshots"))
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(80))
-
-
-@pytest.fixture(scope="module")
-def chromium_browser(chromium: str) -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS,
-                                      timeout=30_000)
-        yield launched
-        launched.close()
 
 
 def test_the_advisor_attaches_a_pdf_and_a_png_from_the_browser(

@@ -5,28 +5,17 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from webrun import (CHROMIUM_ARGS, PASSWORD, Served, chromium, cli_ok,  # noqa: F401 (fixtures)
-                    guilin_served, http, issue_token)
+from webrun import (PASSWORD, SHOTS, Served, chromium, chromium_browser,  # noqa: F401 (fixtures)
+                    cli_ok, guilin_served, http, issue_token, signed_in)
 
 if os.environ.get("CI", "").lower() != "true":
     pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page  # noqa: E402
 
-SHOTS = Path(os.environ.get("BZR_SCREENSHOTS", "/tmp/bzr-workflow-screenshots"))
-
-
-@pytest.fixture(scope="module")
-def chromium_browser(chromium: str) -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS,
-                                      timeout=30_000)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -39,15 +28,7 @@ def site(guilin_served: tuple[Served, str]) -> tuple[str, str]:
 def person(browser: Browser, url: str, login: str, password: str = PASSWORD,
            width: int = 1280) -> Page:
     """A new browser context (its own cookies) signed in as `login` through the sign-in form."""
-    context = browser.new_context(base_url=url, locale="zh-CN",
-                                  viewport={"width": width, "height": 900})
-    context.set_default_timeout(10_000)  # a local server answers in milliseconds
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("input[name=user]", login)
-    page.fill("input[name=password]", password)
-    with page.expect_navigation():
-        page.click("form[action='/login'] [type=submit]")
+    page = signed_in(browser, url, login, width, password)  # a local server answers in ms
     assert page.url == url + "/", (login, page.url, page.content()[:2000])
     return page
 

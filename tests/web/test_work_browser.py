@@ -7,32 +7,21 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bzr_workflow.application import open_app, parse_location
 from guilin_org import make_org
-from webrun import (CHROMIUM_ARGS, PASSWORD, Served, chromium, cli_ok,  # noqa: F401 (fixtures)
-                    set_password)
+from webrun import (Served, chromium, chromium_browser, cli_ok,  # noqa: F401 (fixtures)
+                    looked_at, set_password, signed_in)
 from work_org import PERIOD, aksu, appointed, excellent
 
 if os.environ.get("CI", "").lower() != "true":
     pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page  # noqa: E402
 
-SHOTS = Path(os.environ.get("BZR_SCREENSHOTS", "/tmp/bzr-workflow-screenshots"))
 WIDTHS = (1280, 375)
-
-
-@pytest.fixture(scope="module")
-def chromium_browser(chromium: str) -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS,
-                                      timeout=30_000)
-        yield launched
-        launched.close()
 
 
 def served(db: str, setup: object, people: list[str]) -> Served:
@@ -45,25 +34,9 @@ def served(db: str, setup: object, people: list[str]) -> Served:
 
 
 def person(browser: Browser, url: str, login: str, width: int) -> Page:
-    context = browser.new_context(base_url=url, locale="zh-CN", accept_downloads=True,
-                                  viewport={"width": width, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("input[name=user]", login)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("form[action='/login'] [type=submit]")
+    page = signed_in(browser, url, login, width)
     assert page.url == url + "/", (login, page.url)
     return page
-
-
-def looked_at(page: Page, width: int, name: str) -> None:
-    """No sideways scroll; a screenshot kept for review."""
-    scroll = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll <= width, (page.url, scroll)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
 
 
 def sign(page: Page, ref: str, comment: str) -> None:

@@ -152,10 +152,11 @@ def chromium_browser(chromium: str) -> Iterator[Browser]:
 
 
 def signed_in(browser: Browser, url: str, login: str, width: int = 1280,
-              password: str = PASSWORD, timeout: int = 10_000) -> Page:
-    """A page of a new zh-CN context `width` px wide, signed in at `url` as `login`."""
+              password: str = PASSWORD, timeout: int = 10_000, height: int = 900) -> Page:
+    """A page of a new zh-CN context (its own cookies) `width` x `height` px, signed in at `url`
+    as `login` through the sign-in form (Playwright's contexts accept downloads)."""
     context = browser.new_context(base_url=url, locale="zh-CN",
-                                  viewport={"width": width, "height": 900})
+                                  viewport={"width": width, "height": height})
     context.set_default_timeout(timeout)
     page = context.new_page()
     page.goto("/login")
