@@ -144,10 +144,15 @@ class Kept:
             row[column] = json.loads(row[column])
         return row
 
+    def encoded(self, column: str, value: Any) -> Any:
+        """A JSON column's value as the table stores it (text); any other as it is."""
+        ascii_only = self.json.get(column)
+        return value if ascii_only is None else json.dumps(value, ensure_ascii=ascii_only)
+
     def stored(self, row: dict[str, Any]) -> dict[str, Any]:
         out = dict(row)
-        for column, ascii_only in self.json.items():
-            out[column] = json.dumps(row[column], ensure_ascii=ascii_only)
+        for column in self.json:
+            out[column] = self.encoded(column, row[column])
         return out
 
     def write(self, conn: Connection) -> None:
@@ -155,11 +160,10 @@ class Kept:
             executemany(conn, self.insert, [self.stored(self.rows[k]) for k in self.new])
         dirty = self.dirty - self.new
         if dirty:  # each row's mutable columns, then its key: the UPDATE's parameters
-            rows, codes, values = self.rows, self.json, []
+            rows, encoded, values = self.rows, self.encoded, []
             for k in dirty:
                 row = rows[k]
-                values.append(tuple([json.dumps(row[c], ensure_ascii=codes[c]) if c in codes
-                                     else row[c] for c in self.mutable] + [k]))
+                values.append(tuple([encoded(c, row[c]) for c in self.mutable] + [k]))
             send_values(conn, self.update, self.update_keys, values)
         self.new.clear()
         self.dirty.clear()

@@ -18,7 +18,7 @@ from . import tables as t
 from .policyof import PolicyOf
 from .projector import Projector
 from .rawrebuild import RecordProjector, records_of
-from .schema import SCHEMA, SCHEMA_KEY, VIEWS
+from .schema import SCHEMA, SCHEMA_KEY, VIEWS, made_here
 
 BATCH = 2000  # events per transaction: a batch's rows are buffered (peak memory); 1,000-5,000 run alike
 DDL_LOCK = 7_305_771_201  # advisory lock id serialising view DDL on PostgreSQL
@@ -107,7 +107,7 @@ def ready(engine: Engine) -> bool:
                                      .where(p.name.in_((VIEWS, SCHEMA_KEY)))).all())
     except SQLAlchemyError:  # no position table yet
         return False
-    return rows.get(SCHEMA_KEY) == SCHEMA and VIEWS in rows
+    return made_here(rows)
 
 
 def drop_views(engine: Engine) -> None:

@@ -15,7 +15,7 @@ from ..domain.periods import Calendar
 from . import ViewsUnavailable
 from . import rows as r
 from .policyof import PolicyOf
-from .schema import SCHEMA, SCHEMA_KEY, VIEWS
+from .schema import SCHEMA_KEY, VIEWS, made_here
 
 # The columns the view tables declare DateTime: SQLAlchemy reads them back with
 # datetime.fromisoformat (its SQLite DATETIME), and so does this module.
@@ -59,7 +59,7 @@ def current(location: Location) -> Iterator[sqlite3.Connection | None]:
             found = dict(conn.execute("SELECT name, position FROM bzr_view_position"
                                       " WHERE name IN (?, ?)", (VIEWS, SCHEMA_KEY)).fetchall())
             events, _, position = tables(location)
-            ready = found.get(SCHEMA_KEY) == SCHEMA and VIEWS in found and conn.execute(
+            ready = made_here(found) and conn.execute(
                 f"SELECT 1 FROM {events} WHERE {position} > ? LIMIT 1",
                 (int(found[VIEWS]),)).fetchone() is None
         except sqlite3.Error:
