@@ -138,3 +138,44 @@ def test_the_pool_opens_connections_with_a_statement_cache(sqlite_app: WorkflowA
     made = pool._create_connection()  # noqa: SLF001
     made.close()
     assert asked and asked[0]["cached_statements"] == es_fastpath.STATEMENT_CACHE > 1
+
+
+def test_events_are_read_as_the_library_reads_them_without_its_begin_and_rollback(
+        sqlite_app: WorkflowApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`select_events` is the library's statement and rows, read in one autocommit SELECT:
+    every combination of its options answers as `SQLiteAggregateRecorder.select_events` does,
+    an aggregate never stored answers nothing, and no BEGIN or ROLLBACK is sent."""
+    ref = sqlite_app.cases.recruit_apply("kj1", "chen", None, "本人申请", "chen")["id"]
+    for signer in ("zhang", "li"):
+        sqlite_app.cases.approve(ref, signer, "同意")
+    recorder = sqlite_app.recorder
+    library = SQLiteApplicationRecorder.select_events
+    for originator in (case_id(ref), case_id(ref).hex, case_id("R-404")):
+        for options in ({}, {"gt": 1}, {"lte": 2}, {"gt": 1, "lte": 3}, {"desc": True},
+                        {"desc": True, "limit": 2}, {"limit": 1}, {"gt": 99}):
+            ours = recorder.select_events(originator, **options)  # type: ignore[arg-type]
+            theirs = library(recorder, originator, **options)  # type: ignore[arg-type]
+            assert ours == theirs, (originator, options)
+    assert len(recorder.select_events(case_id(ref))) == 3
+    assert recorder.select_events(case_id("R-404")) == []
+
+    sent: list[str] = []
+    pool = recorder.datastore.pool
+    with recorder.datastore.get_connection(commit=False) as conn:
+        conn._sqlite_conn.set_trace_callback(sent.append)  # noqa: SLF001 - the test's spy
+    try:
+        for _ in range(pool.pool_size):  # whichever pooled reader is handed out
+            recorder.select_events(case_id(ref), gt=1)
+            recorder.max_notification_id()
+    finally:
+        with recorder.datastore.get_connection(commit=False) as conn:
+            conn._sqlite_conn.set_trace_callback(None)  # noqa: SLF001
+    assert sent and not [s for s in sent if s.split()[0].upper() in ("BEGIN", "ROLLBACK")]
+
+
+def test_a_driver_error_in_a_single_read_is_raised_as_the_library_raises_it(
+        sqlite_app: WorkflowApp) -> None:
+    from eventsourcing.persistence import OperationalError
+
+    with pytest.raises(OperationalError, match="no such table"):
+        sqlite_app.recorder.select_one("SELECT 1 FROM bzr_no_such_table")

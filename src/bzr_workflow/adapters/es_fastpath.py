@@ -235,19 +235,54 @@ class SealingSQLiteRecorder(SQLiteApplicationRecorder):
             for save in group:
                 save.positions, save.error = None, save.error or exc
 
-    def max_notification_id(self) -> int:
-        """The log's head, read by one statement on a pooled reader in autocommit (a single
-        SELECT is its own snapshot), without the library's BEGIN and ROLLBACK around it: every
-        command asks it once (aggcache.sync), and the two statements cost as much as the read."""
+    def select_one(self, statement: str, params: Sequence[Any] = ()) -> Any:
+        """One row of one SELECT, on a pooled reader in autocommit (a single statement is its
+        own snapshot), without the library's BEGIN and ROLLBACK around it: the two cost as much
+        as a short read. A driver error is raised as eventsourcing's transaction raises it."""
+        rows = self.select_all(statement, params, limit=1)
+        return rows[0] if rows else None
+
+    def select_all(self, statement: str, params: Sequence[Any] = (),
+                   limit: int | None = None) -> list[Any]:
+        """The rows of one SELECT (at most `limit`), as `select_one` reads them."""
         with self.datastore.get_connection(commit=False) as conn:
-            cursor = conn.cursor()
+            cursor = conn.cursor().sqlite_cursor
             try:
-                cursor.execute(self.select_max_notification_id_statement)
-                row = cursor.fetchone()
+                cursor.execute(statement, params)
+                return cursor.fetchmany(limit) if limit is not None else cursor.fetchall()
+            except sqlite3.Error as exc:
+                raise _as_eventsourcing(exc)  # noqa: B904 - its cause is the driver's error
             finally:
-                cursor.sqlite_cursor.close()
-        head: int = row[0]  # NULL (None) in an empty store, as the library's answer
-        return head
+                cursor.close()
+
+    def max_notification_id(self) -> int:
+        """The log's head, by `select_one`: every command asks it once (aggcache.sync)."""
+        head: int = self.select_one(self.select_max_notification_id_statement)[0]
+        return head  # NULL (None) in an empty store, as the library's answer
+
+    def select_events(self, originator_id: UUID | str, *, gt: int | None = None,
+                      lte: int | None = None, desc: bool = False,
+                      limit: int | None = None) -> Sequence[StoredEvent]:
+        """The library's `select_events`, the same statement and rows, by `select_all`: a load
+        that misses the cache (an aggregate about to be started is looked for first) no longer
+        pays a BEGIN and a ROLLBACK beside its one SELECT."""
+        statement = self.select_events_statement
+        params: list[Any] = [originator_id.hex if isinstance(originator_id, UUID)
+                             else originator_id]
+        if gt is not None:
+            statement += "AND originator_version>? "
+            params.append(gt)
+        if lte is not None:
+            statement += "AND originator_version<=? "
+            params.append(lte)
+        statement += "ORDER BY originator_version " + ("DESC " if desc else "ASC ")
+        if limit is not None:
+            statement += "LIMIT ? "
+            params.append(limit)
+        convert = self.convert_originator_id
+        return [StoredEvent(originator_id=convert(row[0]), originator_version=row[1],
+                            topic=row[2], state=row[3])
+                for row in self.select_all(statement, params)]
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent],
                        **kwargs: Any) -> Sequence[int] | None:
