@@ -155,8 +155,9 @@ class Sealer:
                                 position=position, why=why)
 
     def _ring(self, head: Head | None) -> Keyring:
-        if self.source.exists():
-            return self.source.ring()
+        ring = self.source.current()
+        if ring is not None:
+            return ring
         if head is not None:
             if head[2] is not None:
                 raise BadInput("no seal key file at {path}, and this store's links are keyed: "

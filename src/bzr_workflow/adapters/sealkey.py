@@ -272,6 +272,18 @@ class KeySource:
             self._ring, self._stamp = load(self.path), stamp
         return self._ring
 
+    def current(self) -> Keyring | None:
+        """The ring as `ring`, or None when there is no key file: one stat for both questions
+        (each write asks them)."""
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        stamp = (st.st_mtime_ns, st.st_size)
+        if self._ring is None or stamp != self._stamp:
+            self._ring, self._stamp = load(self.path), stamp
+        return self._ring
+
     def create(self, anchor: tuple[int, str]) -> Keyring:
         self._ring = create(self.path, anchor)
         return self._ring
