@@ -381,14 +381,15 @@ class WorkflowApp(Application[UUID]):
         return self.exists(institution_id() if kind == "institution" else key_id(kind, code))
 
     def institution(self) -> Institution:
-        where = self.location.describe()
+        """The institution; a store without one is named (its path made absolute, or its
+        server) only then, not on each of the many loads of it."""
+        self.look_for_erasures()  # as `load`
         try:
-            inst: Institution = self.load(institution_id(), StoreMissing(
-                "no store in {where}; create one with `bzr-workflow init`", where=where))
+            inst: Institution = self.repository.get(institution_id())
             return inst
-        except ProgrammingError:
+        except (AggregateNotFoundError, ProgrammingError):
             raise StoreMissing("no store in {where}; create one with `bzr-workflow init`",
-                               where=where) from None
+                               where=self.location.describe()) from None
 
     def user(self, login: str) -> User:
         """The user a login names once folded (`Admin`, `ａｄｍｉｎ` name `admin`; domain/logins)."""

@@ -16,7 +16,12 @@ class WorkflowError(Exception):
     def __init__(self, msgid: str = "", /, **params: object) -> None:
         self.msgid = msgid
         self.params = params
-        super().__init__(format_message(msgid, params))
+        super().__init__(msgid)
+
+    def __str__(self) -> str:
+        """The English line, made when asked: a load names its refusal before it knows
+        whether the aggregate is there, and most are never raised (the msgid is `args[0]`)."""
+        return format_message(self.msgid, self.params)
 
 
 class Phrase:
