@@ -263,18 +263,13 @@ class KeySource:
         return os.path.exists(self.path)
 
     def ring(self) -> Keyring:
-        try:
-            st = os.stat(self.path)
-            stamp = (st.st_mtime_ns, st.st_size)
-        except OSError:
-            stamp = None
-        if self._ring is None or stamp != self._stamp:
-            self._ring, self._stamp = load(self.path), stamp
-        return self._ring
+        """The ring; no key file is refused naming its path."""
+        found = self.current()
+        return found if found is not None else load(self.path)
 
     def current(self) -> Keyring | None:
-        """The ring as `ring`, or None when there is no key file: one stat for both questions
-        (each write asks them)."""
+        """The ring, read again when the file changed, or None when there is no key file: one
+        stat for both questions (each write asks them)."""
         try:
             st = os.stat(self.path)
         except OSError:
