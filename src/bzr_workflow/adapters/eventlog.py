@@ -62,9 +62,8 @@ class StoreLog:
                           f" FROM {recorder.events_table_name} WHERE rowid>?"
                           f" ORDER BY rowid LIMIT ?", (start, limit))
                 rows = c.fetchall()
-            ids: dict[str, str] = {}  # an aggregate's events come together: its id made once
-            for o in {row[1] for row in rows}:
-                ids[o] = _uuid_text(o)
+            # an aggregate's events come together: its id made once
+            ids = {o: _uuid_text(o) for o in {row[1] for row in rows}}
             return [(p, ids[o], v, t, s) for p, o, v, t, s in rows]
         return [(n.id, str(n.originator_id), n.originator_version, n.topic, n.state)
                 for n in recorder.select_notifications(start, limit,

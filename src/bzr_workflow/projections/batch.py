@@ -30,24 +30,25 @@ def update_of(table: Table, key: str, columns: tuple[str, ...]) -> Any:
     return _STATEMENTS[cache]
 
 
+def _through(processors: list[tuple[int, Any]], row: Sequence[Any]) -> list[Any]:
+    """A row's values, each at a position in `processors` through its type's processor (a
+    bind processor on the way in, a result processor on the way out)."""
+    values = list(row)
+    for i, fn in processors:
+        values[i] = fn(values[i])
+    return values
+
+
 def executemany(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
     """One executemany of a Core statement, compiled once per dialect and column set and sent
     through the driver: SQLAlchemy's own path spends more per row than the database does.
     `statement` must live as long as the process (the cache is keyed by its id)."""
-    keys = tuple(rows[0])
-    key = (id(statement), conn.dialect.name, keys)
-    prepared = _PREPARED.get(key)
-    if prepared is None:
-        prepared = _PREPARED[key] = _prepare(conn, statement, keys)
-    sql, names, get, processors, positional = prepared
+    sql, names, get, processors, positional = _prepared(conn, statement, tuple(rows[0]))
     params: list[Any] = []
     for row in rows:
         values = get(row)
         if processors:  # types the driver does not take as they are (SQLite's datetimes)
-            changed = list(values)
-            for i, fn in processors:
-                changed[i] = fn(changed[i])
-            values = tuple(changed)
+            values = tuple(_through(processors, values))
         params.append(values if positional else dict(zip(names, values)))
     conn.exec_driver_sql(sql, params)
 
@@ -64,23 +65,22 @@ def send_values(conn: Connection, statement: Any, columns: tuple[str, ...],
     """An executemany of `statement` with rows given as the values of its parameters named in
     `columns`, in that order: sent to the driver as tuples where its parameters are positional
     in that order (each value through its type's processor, if it has one)."""
-    key = (id(statement), conn.dialect.name, columns)
-    prepared = _PREPARED.get(key)
-    if prepared is None:
-        prepared = _PREPARED[key] = _prepare(conn, statement, columns)
-    sql, names, _, processors, positional = prepared
+    sql, names, _, processors, positional = _prepared(conn, statement, columns)
     if positional and tuple(names) == columns:
         if processors:
-            changed = []
-            for row in rows:
-                values = list(row)
-                for i, fn in processors:
-                    values[i] = fn(values[i])
-                changed.append(tuple(values))
-            rows = changed
+            rows = [tuple(_through(processors, row)) for row in rows]
         conn.exec_driver_sql(sql, rows if isinstance(rows, list) else list(rows))
         return
     executemany(conn, statement, [dict(zip(columns, row)) for row in rows])
+
+
+def _prepared(conn: Connection, statement: Any, keys: tuple[str, ...]) -> _Prepared:
+    """`_prepare`'s answer, made once per statement, dialect and parameter names."""
+    key = (id(statement), conn.dialect.name, keys)
+    prepared = _PREPARED.get(key)
+    if prepared is None:
+        prepared = _PREPARED[key] = _prepare(conn, statement, keys)
+    return prepared
 
 
 def _prepare(conn: Connection, statement: Any, keys: tuple[str, ...]) -> _Prepared:
@@ -251,9 +251,7 @@ class BatchWriter:
                 part = values[chunk:chunk + 500]
                 where = f" WHERE {table.name}.{column} IN ({', '.join('?' * len(part))})"
                 for found in self.conn.exec_driver_sql(sql + where, tuple(part)):
-                    row = list(found)
-                    for i, fn in processors:
-                        row[i] = fn(row[i])
+                    row = _through(processors, found)
                     for i, name in codes:
                         row[i] = json.loads(row[i])
                     keys.append(kept.hold(dict(zip(names, row))))
