@@ -141,7 +141,7 @@ def test_the_pool_opens_connections_with_a_statement_cache(sqlite_app: WorkflowA
 
 
 def test_events_are_read_as_the_library_reads_them_without_its_begin_and_rollback(
-        sqlite_app: WorkflowApp, monkeypatch: pytest.MonkeyPatch) -> None:
+        sqlite_app: WorkflowApp) -> None:
     """`select_events` is the library's statement and rows, read in one autocommit SELECT:
     every combination of its options answers as `SQLiteAggregateRecorder.select_events` does,
     an aggregate never stored answers nothing, and no BEGIN or ROLLBACK is sent."""
