@@ -197,3 +197,47 @@ def test_a_long_running_process_forgets_what_another_erased(sqlite_url: str) -> 
     assert server.attempt(lambda: server.user("chen").name) == ERASED
     assert {u["user"]: u["name"] for u in server.reads.users()}["chen"] == ERASED
     server.close()
+
+
+def test_a_detail_written_after_another_process_erased_is_kept_under_the_new_key(
+        sqlite_url: str) -> None:
+    """A long-running process holds the keys it fetched across its commands; an erasure is an
+    event, so its next command, finding an event it did not write, fetches keys again."""
+    server = make_org(open_app(parse_location(sqlite_url), create=True))
+    server.erasure_check_seconds = 3600  # only the log's events tell this process
+    server.org.update_user("chen", {"phone": "13800138000"}, "admin")  # chen's key held
+    cli = open_app(parse_location(sqlite_url))
+    cli.org.erase_person("chen", "admin")
+    cli.close()
+    server.org.update_user("chen", {"phone": "13900139000"}, "admin")
+    server.close()
+    again = open_app(parse_location(sqlite_url))
+    assert again.org.profile(again.user("chen"))["phone"] == "13900139000"
+    again.close()
+
+
+def test_an_erasure_in_one_thread_reaches_the_keys_another_thread_holds(app: WorkflowApp) -> None:
+    import threading
+
+    def in_a_thread(fn: Any) -> None:
+        worker = threading.Thread(target=fn)
+        worker.start()
+        worker.join()
+    in_a_thread(lambda: app.org.update_user("chen", {"phone": "13800138000"}, "admin"))
+    app.org.erase_person("chen", "admin")
+    in_a_thread(lambda: app.org.update_user("chen", {"phone": "13900139000"}, "admin"))
+    again = open_app(app.location)
+    assert again.org.profile(again.user("chen"))["phone"] == "13900139000"
+    again.close()
+
+
+def test_commands_that_find_only_their_own_events_fetch_each_key_once(
+        app: WorkflowApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    app.person_keys.forget()  # nothing held from making the organisation
+    fetched: list[str] = []
+    real = app.person_keys.keys.get
+    monkeypatch.setattr(app.person_keys.keys, "get",
+                        lambda login: fetched.append(login) or real(login))
+    app.org.update_user("chen", {"phone": "13800138000"}, "admin")
+    app.org.update_user("chen", {"phone": "13900139000"}, "admin")
+    assert fetched.count("chen") == 1

@@ -21,7 +21,7 @@ import threading
 import weakref
 from datetime import date, datetime
 from decimal import Decimal
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from copy import deepcopy
 from threading import RLock
@@ -134,6 +134,9 @@ class ViewingRepository(Repository[UUID]):
         self._current_at: int | None = None  # every master has every event up to here
         self._stale: set[UUID] = set()
         self._scope = threading.local()
+        self.on_unseen: Callable[[], None] | None = None
+        """Called when a sync finds events this cache did not see saved (another writer's, or
+        of unknown age): what else the process holds of them (the person keys) is dropped."""
 
     @contextmanager
     def command(self) -> Iterator[None]:
@@ -177,6 +180,7 @@ class ViewingRepository(Repository[UUID]):
         (another process's), so that only they are read from the store again."""
         recorder = self.recorder
         if not isinstance(self.cache, LRUCache) or recorder is None:
+            self._unseen()
             return
         head = recorder.max_notification_id() or 0
         with self._lock:
@@ -184,9 +188,11 @@ class ViewingRepository(Repository[UUID]):
             if at is None:  # masters of unknown age: each is read again once
                 self._stale = set(self.cache.cache)
                 self._current_at = head
+                self._unseen()
                 return
             if head <= at:
                 return
+        self._unseen()
         if head - at > GAP_LIMIT:
             self.forget()
             self.sync()
@@ -203,6 +209,10 @@ class ViewingRepository(Repository[UUID]):
                     self._stale.add(note.originator_id)
             if self._current_at == at:
                 self._current_at = head
+
+    def _unseen(self) -> None:
+        if self.on_unseen is not None:
+            self.on_unseen()
 
     def saved(self, aggregates: Sequence[Any], positions: Sequence[int | None],
               others: Iterable[UUID]) -> None:

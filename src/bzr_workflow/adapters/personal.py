@@ -332,23 +332,29 @@ def open_value(key: bytes | None, value: Any) -> str:
 
 
 class KeyRing:
-    """The person keys one command or read uses, fetched once each; `forget` between commands
-    so that an erasure made elsewhere is seen."""
+    """The person keys fetched so far, each once; `forget` drops them in every thread, whenever
+    an erasure may have happened: before each read of the views, after an erasure here, and when
+    a command finds in the log events it did not write (aggcache's `on_unseen`: an erasure is
+    stored as an event before its key is deleted)."""
 
     def __init__(self, location: Location) -> None:
         self.keys = PersonKeys(location)
         self._local = threading.local()  # each thread's own: the web runs commands in a pool
+        self._epoch = 0  # moved by `forget`: a thread's keys fetched before it are dropped
+        self._epoch_lock = threading.Lock()
 
     @property
     def _cache(self) -> dict[str, bytes | None]:
-        """The keys this thread's command or read fetched so far."""
-        cache: dict[str, bytes | None] | None = getattr(self._local, "cache", None)
-        if cache is None:
-            cache = self._local.cache = {}
+        """The keys this thread fetched since the last `forget`."""
+        local, epoch = self._local, self._epoch
+        if getattr(local, "epoch", None) != epoch:
+            local.cache, local.epoch = {}, epoch
+        cache: dict[str, bytes | None] = local.cache
         return cache
 
     def forget(self) -> None:
-        self._cache.clear()
+        with self._epoch_lock:
+            self._epoch += 1
 
     def key_for_writing(self, login: str) -> bytes:
         key = self._cache.get(login)

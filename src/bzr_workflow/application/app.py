@@ -248,9 +248,11 @@ class WorkflowApp(Application[UUID]):
     def construct_repository(self) -> Repository[UUID]:
         """Aggregates handed out as copy-on-write views of the cached ones (aggcache.py)."""
         base = super().construct_repository()
-        return ViewingRepository(
+        repository = ViewingRepository(
             event_store=base.event_store, snapshot_store=base.snapshot_store,
             cache_maxsize=CACHED_AGGREGATES, fastforward=True, recorder=self.recorder)
+        repository.on_unseen = self.person_keys.forget  # an erasure elsewhere is an event
+        return repository
 
     def construct_mapper(self) -> Mapper[UUID]:
         """Events stored with their personal fields under each person's key (personal.py)."""
@@ -487,8 +489,9 @@ class WorkflowApp(Application[UUID]):
         for attempt in range(MAX_ATTEMPTS):
             try:
                 with storage_errors():
-                    self.notice_erasures()  # an erasure by another process since is seen
-                    with self.repository.command():  # the cache brought current once
+                    self.look_for_erasures()
+                    with self.repository.command():  # the cache brought current once; the
+                        # person keys dropped if the log holds events it did not see saved
                         result = command()
                 return result
             except RecordConflictError:
