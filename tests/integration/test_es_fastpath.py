@@ -27,6 +27,38 @@ def test_the_pinned_library_is_9_5_and_has_every_private_name_used() -> None:
             assert callable(getattr(holders[holder], name, None)), f"{holder}.{name}"
 
 
+def test_a_pooled_connection_has_every_private_attribute_used(sqlite_app: WorkflowApp) -> None:
+    pool = sqlite_app.recorder.datastore.pool
+    conn = pool.get_connection(is_writer=False)
+    try:
+        for holder, names in es_fastpath.PRIVATE_ATTRIBUTES.items():
+            assert type(conn).__name__ == holder
+            for name in names:
+                assert isinstance(getattr(conn, name, None), sqlite3.Connection), name
+    finally:
+        pool.put_connection(conn)
+
+
+def test_a_save_alone_stores_and_refuses_as_the_library_s_insert_events(
+        sqlite_app: WorkflowApp) -> None:
+    """A save alone is the library's transaction on the driver's connection: positions
+    returned, a version already taken refused with the library's IntegrityError and nothing of
+    it stored, the writer connection given back clean (the next save goes through)."""
+    recorder, to_stored = sqlite_app.recorder, sqlite_app.mapper.to_stored_event
+    first = [to_stored(e) for e in es_fastpath.new_events([raised("R-90")])]
+    positions = recorder.insert_events(first)
+    assert positions is not None and len(positions) == 2
+    assert positions[-1] == recorder.max_notification_id()
+    again = [to_stored(e) for e in es_fastpath.new_events([raised("R-91"), raised("R-90")])]
+    with pytest.raises(IntegrityError) as refused:
+        recorder.insert_events(again)
+    assert isinstance(refused.value.__cause__, sqlite3.IntegrityError)
+    assert stored(sqlite_app, "R-91") == [] and recorder.max_notification_id() == positions[-1]
+    later = [to_stored(e) for e in es_fastpath.new_events([raised("R-92")])]
+    assert recorder.insert_events(later) == [positions[-1] + 1, positions[-1] + 2]
+    assert sqlite_app.reads.verify()["verified"]
+
+
 def raised(ref: str) -> Case:
     case = Case(ref=ref, kind="recruitment", policy_version=1, action="applied",
                 open_step="apply", step="site_review", subject="chen", opener="chen",

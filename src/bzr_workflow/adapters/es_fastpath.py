@@ -29,6 +29,8 @@ STATEMENT_CACHE = 128
 PRIVATE_NAMES = {"Application": ("_record", "_take_snapshots", "_notify"),
                  "SQLiteApplicationRecorder": ("_insert_events",),
                  "SQLiteConnectionPool": ("_create_connection",)}
+PRIVATE_ATTRIBUTES = {"SQLiteConnection": ("_sqlite_conn",)}
+"""Instance attributes relied on (the contract test looks for them on a pooled connection)."""
 """What this module relies on, checked by the contract test."""
 
 
@@ -100,7 +102,11 @@ class _Save:
         self.positions: Sequence[int] | None = None
         self.error: BaseException | None = None
         self.lead = self.finished = False
-        self.ready = threading.Event()
+        self.ready: threading.Event | None = None  # made only for a save that waits
+
+    def wake(self) -> None:
+        if self.ready is not None:
+            self.ready.set()
 
 
 _SQLITE_ERRORS: tuple[tuple[type[Exception], type[Exception]], ...] = (
@@ -189,8 +195,10 @@ class SealingSQLiteRecorder(SQLiteApplicationRecorder):
         with self._group_lock:
             self._waiting.append(me)
             me.lead = not self._leading
+            if not me.lead:
+                me.ready = threading.Event()
             self._leading = True
-        if not me.lead:
+        if me.ready is not None:
             me.ready.wait()  # finished by a leader, or asked to lead the next group
         if not me.finished:
             self._lead()
@@ -206,10 +214,10 @@ class SealingSQLiteRecorder(SQLiteApplicationRecorder):
         finally:
             for save in group:
                 save.finished = True
-                save.ready.set()
+                save.wake()
             with self._group_lock:
                 if self._waiting:  # those who queued meanwhile: the first of them leads them
-                    self._waiting[0].ready.set()
+                    self._waiting[0].wake()
                 else:
                     self._leading = False
 
@@ -217,7 +225,7 @@ class SealingSQLiteRecorder(SQLiteApplicationRecorder):
         if len(group) == 1:
             save = group[0]
             try:
-                save.positions = super().insert_events(save.events, **save.kwargs)
+                save.positions = self._insert_alone(save.events, save.kwargs)
             except BaseException as exc:  # noqa: BLE001 - raised in the saving thread
                 save.error = exc
             return
@@ -234,6 +242,31 @@ class SealingSQLiteRecorder(SQLiteApplicationRecorder):
         except BaseException as exc:  # noqa: BLE001 - the commit failed: nothing of it stored
             for save in group:
                 save.positions, save.error = None, save.error or exc
+
+    def _insert_alone(self, events: Sequence[StoredEvent], kwargs: dict[str, Any]) -> Any:
+        """The library's `insert_events` (the pool's writer connection; BEGIN, the inserts and
+        their links, COMMIT; a rollback when anything fails) on the driver's connection and
+        cursor, without its four context managers and cursor wrapper around them; a driver
+        error raised as its transaction raises it."""
+        pool = self.datastore.pool
+        conn = pool.get_connection(is_writer=True)
+        try:
+            driver = conn._sqlite_conn  # noqa: SLF001 - PRIVATE_ATTRIBUTES
+            cursor = driver.cursor()
+            try:
+                cursor.execute("BEGIN")
+                positions = self._insert_events(cursor, events, **kwargs)
+                driver.commit()
+                return positions
+            except BaseException:
+                driver.rollback()
+                raise
+            finally:
+                cursor.close()
+        except sqlite3.Error as exc:
+            raise _as_eventsourcing(exc)  # noqa: B904 - its cause is the driver's error
+        finally:
+            pool.put_connection(conn)
 
     def select_one(self, statement: str, params: Sequence[Any] = ()) -> Any:
         """One row of one SELECT, on a pooled reader in autocommit (a single statement is its
