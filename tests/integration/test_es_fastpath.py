@@ -192,17 +192,15 @@ def test_events_are_read_as_the_library_reads_them_without_its_begin_and_rollbac
     assert recorder.select_events(case_id("R-404")) == []
 
     sent: list[str] = []
-    pool = recorder.datastore.pool
-    with recorder.datastore.get_connection(commit=False) as conn:
-        conn._sqlite_conn.set_trace_callback(sent.append)  # noqa: SLF001 - the test's spy
+    reader = recorder.datastore.pool.reader()  # this thread's own (the next test)
+    reader.set_trace_callback(sent.append)
     try:
-        for _ in range(pool.pool_size):  # whichever pooled reader is handed out
-            recorder.select_events(case_id(ref), gt=1)
-            recorder.max_notification_id()
+        recorder.select_events(case_id(ref), gt=1)
+        recorder.max_notification_id()
     finally:
-        with recorder.datastore.get_connection(commit=False) as conn:
-            conn._sqlite_conn.set_trace_callback(None)  # noqa: SLF001
-    assert sent and not [s for s in sent if s.split()[0].upper() in ("BEGIN", "ROLLBACK")]
+        reader.set_trace_callback(None)
+    assert len(sent) == 2 and not [s for s in sent
+                                   if s.split()[0].upper() in ("BEGIN", "ROLLBACK")]
 
 
 def test_a_driver_error_in_a_single_read_is_raised_as_the_library_raises_it(
@@ -211,3 +209,28 @@ def test_a_driver_error_in_a_single_read_is_raised_as_the_library_raises_it(
 
     with pytest.raises(OperationalError, match="no such table"):
         sqlite_app.recorder.select_one("SELECT 1 FROM bzr_no_such_table")
+
+
+def test_one_statement_reads_use_the_thread_s_own_connection_closed_with_the_pool(
+        sqlite_app: WorkflowApp) -> None:
+    """The log's head and a cache miss's events are read on the thread's own connection (no
+    pool interlock to queue on), made as the pool makes its own and closed with the pool."""
+    import threading
+
+    from eventsourcing.persistence import ConnectionPoolClosedError
+
+    pool = sqlite_app.recorder.datastore.pool
+    mine = pool.reader()
+    head = sqlite_app.recorder.max_notification_id()
+    assert pool.reader() is mine and pool.num_in_use == 0 and head
+    assert mine.row_factory is sqlite3.Row and mine.isolation_level is None
+    elsewhere: list[object] = []
+    worker = threading.Thread(target=lambda: elsewhere.append(pool.reader()))
+    worker.start()
+    worker.join()
+    assert elsewhere[0] is not mine and isinstance(elsewhere[0], sqlite3.Connection)
+    pool.close()
+    with pytest.raises(sqlite3.ProgrammingError):  # closed with the pool
+        mine.execute("SELECT 1")
+    with pytest.raises(ConnectionPoolClosedError):
+        sqlite_app.recorder.max_notification_id()

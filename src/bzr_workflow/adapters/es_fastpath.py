@@ -129,6 +129,17 @@ def _as_eventsourcing(exc: Exception) -> Exception:
     return exc
 
 
+def _rows(cursor: sqlite3.Cursor, statement: str, params: Sequence[Any],
+          limit: int | None) -> list[Any]:
+    try:
+        cursor.execute(statement, params)
+        return cursor.fetchmany(limit) if limit is not None else cursor.fetchall()
+    except sqlite3.Error as exc:
+        raise _as_eventsourcing(exc)  # noqa: B904 - its cause is the driver's error
+    finally:
+        cursor.close()
+
+
 class StatementCachingPool(SQLiteConnectionPool):
     """eventsourcing 9.5's SQLite pool, whose connections keep their prepared statements.
 
@@ -137,13 +148,48 @@ class StatementCachingPool(SQLiteConnectionPool):
     25-30 µs each, a dozen of them in a sign-off. This is the library's `_create_connection`
     with a cache of `STATEMENT_CACHE` (the contract test holds the copy to the pinned 9.5)."""
 
-    def _create_connection(self) -> SQLiteConnection:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._readers = threading.local()
+        self._reader_conns: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+
+    def reader(self) -> sqlite3.Connection | None:
+        """This thread's own connection for one-statement reads (the log's head every command,
+        an aggregate's events on a cache miss): a SELECT in autocommit is its own snapshot, so
+        it needs none of the pool's interlocking, whose conditions the web server's threads
+        queued on. None for an in-memory database, where the pool's interlock is needed."""
+        if self.is_sqlite_memory_mode:
+            return None
+        conn: sqlite3.Connection | None = getattr(self._readers, "conn", None)
+        if conn is None:
+            with self._readers_lock:
+                if self.closed:
+                    raise es_errors.ConnectionPoolClosedError
+                conn = self._connect()
+                conn.row_factory = sqlite3.Row
+                self._reader_conns.append(conn)
+            self._readers.conn = conn
+        return conn
+
+    def close(self) -> None:
+        super().close()
+        with self._readers_lock:
+            for conn in self._reader_conns:
+                conn.close()
+            self._reader_conns.clear()
+            self._readers = threading.local()
+
+    def _connect(self) -> sqlite3.Connection:
         try:
-            conn = sqlite3.connect(database=self.db_name, uri=True, check_same_thread=False,
+            return sqlite3.connect(database=self.db_name, uri=True, check_same_thread=False,
                                    isolation_level=None, cached_statements=STATEMENT_CACHE,
                                    timeout=self.lock_timeout or SQLITE3_DEFAULT_LOCK_TIMEOUT)
         except (sqlite3.Error, TypeError) as exc:
             raise es_errors.InterfaceError(exc) from exc
+
+    def _create_connection(self) -> SQLiteConnection:
+        conn = self._connect()
         if not self.is_sqlite_memory_mode and not self.is_journal_mode_wal:
             cursor = conn.cursor()
             cursor.execute("PRAGMA journal_mode;")
@@ -277,16 +323,14 @@ class SealingSQLiteRecorder(SQLiteApplicationRecorder):
 
     def select_all(self, statement: str, params: Sequence[Any] = (),
                    limit: int | None = None) -> list[Any]:
-        """The rows of one SELECT (at most `limit`), as `select_one` reads them."""
+        """The rows of one SELECT (at most `limit`), as `select_one` reads them: on this
+        thread's own reading connection (`StatementCachingPool.reader`), else a pooled one."""
+        pool = self.datastore.pool
+        own = pool.reader() if isinstance(pool, StatementCachingPool) else None
+        if own is not None:
+            return _rows(own.cursor(), statement, params, limit)
         with self.datastore.get_connection(commit=False) as conn:
-            cursor = conn.cursor().sqlite_cursor
-            try:
-                cursor.execute(statement, params)
-                return cursor.fetchmany(limit) if limit is not None else cursor.fetchall()
-            except sqlite3.Error as exc:
-                raise _as_eventsourcing(exc)  # noqa: B904 - its cause is the driver's error
-            finally:
-                cursor.close()
+            return _rows(conn.cursor().sqlite_cursor, statement, params, limit)
 
     def max_notification_id(self) -> int:
         """The log's head, by `select_one`: every command asks it once (aggcache.sync)."""
