@@ -373,9 +373,10 @@ class KeyRing:
             self._cache.update(self.keys.ensure_many(wanted))
 
     def key(self, login: str) -> bytes | None:
-        if login not in self._cache:
-            self._cache[login] = self.keys.get(login)
-        return self._cache[login]
+        cache = self._cache  # once: another thread's `forget` makes the next one a new dict
+        if login not in cache:
+            cache[login] = self.keys.get(login)
+        return cache[login]
 
     def seal(self, login: str, text: str) -> str:
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
