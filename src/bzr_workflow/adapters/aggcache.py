@@ -177,7 +177,8 @@ class ViewingRepository(Repository[UUID]):
 
     def sync(self) -> None:
         """Mark stale the masters of the events stored since the cache was last current
-        (another process's), so that only they are read from the store again."""
+        (another process's), so that only they are read from the store again; `on_unseen`
+        is called whenever there were any, or the cache does not know where it stands."""
         recorder = self.recorder
         if not isinstance(self.cache, LRUCache) or recorder is None:
             self._unseen()

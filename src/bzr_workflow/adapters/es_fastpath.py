@@ -29,9 +29,9 @@ STATEMENT_CACHE = 128
 PRIVATE_NAMES = {"Application": ("_record", "_take_snapshots", "_notify"),
                  "SQLiteApplicationRecorder": ("_insert_events",),
                  "SQLiteConnectionPool": ("_create_connection",)}
+"""What this module relies on, checked by the contract test."""
 PRIVATE_ATTRIBUTES = {"SQLiteConnection": ("_sqlite_conn",)}
 """Instance attributes relied on (the contract test looks for them on a pooled connection)."""
-"""What this module relies on, checked by the contract test."""
 
 
 def fold(aggregate: Any, events: Iterable[Any]) -> Any:
@@ -315,9 +315,10 @@ class SealingSQLiteRecorder(SQLiteApplicationRecorder):
             pool.put_connection(conn)
 
     def select_one(self, statement: str, params: Sequence[Any] = ()) -> Any:
-        """One row of one SELECT, on a pooled reader in autocommit (a single statement is its
-        own snapshot), without the library's BEGIN and ROLLBACK around it: the two cost as much
-        as a short read. A driver error is raised as eventsourcing's transaction raises it."""
+        """One row of one SELECT, in autocommit on this thread's own reading connection (a
+        single statement is its own snapshot), without the library's BEGIN and ROLLBACK around
+        it: the two cost as much as a short read. A driver error is raised as eventsourcing's
+        transaction raises it."""
         rows = self.select_all(statement, params, limit=1)
         return rows[0] if rows else None
 
