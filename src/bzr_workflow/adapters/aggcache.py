@@ -193,11 +193,11 @@ class ViewingRepository(Repository[UUID]):
                 return
             if head <= at:
                 return
-        self._unseen()
         if head - at > GAP_LIMIT:
             self.forget()
-            self.sync()
+            self.sync()  # of unknown age now: calls on_unseen
             return
+        self._unseen()
         notes = recorder.select_notifications(start=at, limit=head - at, stop=head,
                                               inclusive_of_start=False)
         with self._lock:

@@ -167,7 +167,6 @@ class StatementCachingPool(SQLiteConnectionPool):
                 if self.closed:
                     raise es_errors.ConnectionPoolClosedError
                 conn = self._connect()
-                conn.row_factory = sqlite3.Row
                 self._reader_conns.append(conn)
             self._readers.conn = conn
         return conn
@@ -182,11 +181,13 @@ class StatementCachingPool(SQLiteConnectionPool):
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            return sqlite3.connect(database=self.db_name, uri=True, check_same_thread=False,
+            conn = sqlite3.connect(database=self.db_name, uri=True, check_same_thread=False,
                                    isolation_level=None, cached_statements=STATEMENT_CACHE,
                                    timeout=self.lock_timeout or SQLITE3_DEFAULT_LOCK_TIMEOUT)
         except (sqlite3.Error, TypeError) as exc:
             raise es_errors.InterfaceError(exc) from exc
+        conn.row_factory = sqlite3.Row
+        return conn
 
     def _create_connection(self) -> SQLiteConnection:
         conn = self._connect()
@@ -197,7 +198,6 @@ class StatementCachingPool(SQLiteConnectionPool):
                 cursor.execute("PRAGMA journal_mode=WAL;")
                 self.journal_mode_was_changed_to_wal = True
             self.is_journal_mode_wal = True
-        conn.row_factory = sqlite3.Row
         return SQLiteConnection(sqlite_conn=conn, max_age=self.max_age)
 
     @classmethod
@@ -271,12 +271,13 @@ class SealingSQLiteRecorder(SQLiteApplicationRecorder):
         if len(group) == 1:
             save = group[0]
             try:
-                save.positions = self._insert_alone(save.events, save.kwargs)
+                with self._writing() as cursor:
+                    save.positions = self._insert_events(cursor, save.events, **save.kwargs)
             except BaseException as exc:  # noqa: BLE001 - raised in the saving thread
                 save.error = exc
             return
         try:
-            with self.datastore.transaction(commit=True) as cursor:
+            with self._writing() as cursor:
                 for save in group:
                     cursor.execute("SAVEPOINT bzr_save")
                     try:
@@ -289,11 +290,12 @@ class SealingSQLiteRecorder(SQLiteApplicationRecorder):
             for save in group:
                 save.positions, save.error = None, save.error or exc
 
-    def _insert_alone(self, events: Sequence[StoredEvent], kwargs: dict[str, Any]) -> Any:
-        """The library's `insert_events` (the pool's writer connection; BEGIN, the inserts and
-        their links, COMMIT; a rollback when anything fails) on the driver's connection and
-        cursor, without its four context managers and cursor wrapper around them; a driver
-        error raised as its transaction raises it."""
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Cursor]:
+        """The library's write transaction (the pool's writer connection; BEGIN, then COMMIT,
+        or a rollback when anything fails) on the driver's connection and cursor, without its
+        four context managers and cursor wrapper around them; a driver error raised as its
+        transaction raises it. A save alone and a group commit both write in one."""
         pool = self.datastore.pool
         conn = pool.get_connection(is_writer=True)
         try:
@@ -301,9 +303,8 @@ class SealingSQLiteRecorder(SQLiteApplicationRecorder):
             cursor = driver.cursor()
             try:
                 cursor.execute("BEGIN")
-                positions = self._insert_events(cursor, events, **kwargs)
+                yield cursor
                 driver.commit()
-                return positions
             except BaseException:
                 driver.rollback()
                 raise
