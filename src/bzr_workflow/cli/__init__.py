@@ -12,7 +12,9 @@ import click
 from .context import Ctx
 
 EPILOG = """Exit codes: 0 done, 1 refused by a rule, 2 bad input, 3 not permitted,
-4 conflict (or the database busy or unreachable), 5 integrity. Errors are one line on stderr."""
+4 conflict (or the database busy or unreachable), 5 integrity. Errors are one line on stderr.
+After the first command, a resident worker with the engine loaded runs the next ones in their
+place (BZR_WORKFLOW_RESIDENT=0: each in a process of its own)."""
 
 
 class Refusal(click.ClickException):
