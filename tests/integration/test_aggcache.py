@@ -61,3 +61,57 @@ def test_events_stored_by_another_process_are_seen_by_the_next_command(app: Work
         other.close()
     assert app.case(ref).step == "college_approval"
     assert app.cases.approve(ref, "li", "同意")["step"] == "announce"
+
+
+def unseen_calls(app: WorkflowApp) -> list[int]:
+    calls: list[int] = []
+    before = app.repository.on_unseen
+    assert before is not None
+
+    def counted() -> None:
+        calls.append(1)
+        before()
+
+    app.repository.on_unseen = counted
+    return calls
+
+
+def test_a_command_starting_while_another_thread_saves_knows_the_save_for_its_own(
+        app: WorkflowApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between a save's commit and its report to the cache another thread's command may start:
+    the events it then finds are this process's own, so the person keys stay held."""
+    ref = app.cases.recruit_apply("kj1", None, None, "本人申请", "chen")["id"]
+    app.case(ref)
+    calls = unseen_calls(app)
+    repository, report = app.repository, app.repository.saved
+
+    def another_command_first(*args: Any) -> None:
+        repository.sync()  # what another thread's command does when it starts
+        report(*args)
+
+    monkeypatch.setattr(repository, "saved", another_command_first)
+    app.cases.approve(ref, "zhang", "同意")
+    monkeypatch.undo()
+    assert calls == []
+    assert app.cases.approve(ref, "li", "同意")["step"] == "announce"
+
+
+def test_saves_reported_out_of_order_move_the_position_over_both(app: WorkflowApp) -> None:
+    repository = app.repository
+    app.cases.recruit_apply("kj1", None, None, "本人申请", "chen")
+    repository.sync()
+    at = repository._current_at
+    assert at is not None
+    repository.saved([], [at + 2, at + 3], set())  # a later commit reported first
+    assert repository._current_at == at
+    repository.saved([], [at + 1], set())
+    assert repository._current_at == at + 3
+
+
+def test_a_save_reported_late_never_replaces_a_newer_master(app: WorkflowApp) -> None:
+    ref = app.cases.recruit_apply("kj1", None, None, "本人申请", "chen")["id"]
+    older = app.case(ref)
+    app.cases.approve(ref, "zhang", "同意")
+    newer = cached(app, ref).version
+    app.repository.saved([older], [None], set())
+    assert cached(app, ref).version == newer > older.version

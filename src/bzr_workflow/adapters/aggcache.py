@@ -132,6 +132,8 @@ class ViewingRepository(Repository[UUID]):
         self.recorder = recorder  # asked for the log's head
         self._lock = RLock()
         self._current_at: int | None = None  # every master has every event up to here
+        self._ahead: set[int] = set()  # positions beyond it that this process saved
+        self._inflight: set[tuple[UUID, int]] = set()  # events this process is saving now
         self._stale: set[UUID] = set()
         self._scope = threading.local()
         self.on_unseen: Callable[[], None] | None = None
@@ -152,6 +154,20 @@ class ViewingRepository(Repository[UUID]):
         finally:
             self._scope.synced = False
 
+    @contextmanager
+    def saving(self, events: Sequence[Any]) -> Iterator[None]:
+        """Around a save of these events: a sync that finds them stored before `saved` is told
+        (another thread's command starting between the commit and its report) knows them for
+        this process's own, not another writer's, and so does not call `on_unseen`."""
+        keys = [(e.originator_id, e.originator_version) for e in events]
+        with self._lock:
+            self._inflight.update(keys)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._inflight.difference_update(keys)
+
     # -- the cache's state -------------------------------------------------------------
 
     def forget(self) -> None:
@@ -159,7 +175,7 @@ class ViewingRepository(Repository[UUID]):
         with self._lock:
             self.cache = LRUCache(maxsize=self.cache.maxsize) if isinstance(
                 self.cache, LRUCache) else self.cache
-            self._current_at, self._stale = None, set()
+            self._current_at, self._stale, self._ahead = None, set(), set()
 
     def invalidate(self) -> None:
         """Mark every master stale (after a conflict: the cache may have missed an event)."""
@@ -188,7 +204,7 @@ class ViewingRepository(Repository[UUID]):
             at = self._current_at
             if at is None:  # masters of unknown age: each is read again once
                 self._stale = set(self.cache.cache)
-                self._current_at = head
+                self._current_at, self._ahead = head, set()
                 self._unseen()
                 return
             if head <= at:
@@ -197,19 +213,27 @@ class ViewingRepository(Repository[UUID]):
             self.forget()
             self.sync()  # of unknown age now: calls on_unseen
             return
-        self._unseen()
         notes = recorder.select_notifications(start=at, limit=head - at, stop=head,
                                               inclusive_of_start=False)
+        foreign = False
         with self._lock:
-            for note in notes:
+            now = self._current_at
+            for note in notes:  # this process's own: being saved, or reported since the read
+                if not ((note.originator_id, note.originator_version) in self._inflight
+                        or (now is not None and note.id <= now) or note.id in self._ahead):
+                    foreign = True
                 try:
                     master = self.cache.get(note.originator_id)
                 except KeyError:
                     continue
                 if master.version < note.originator_version:
                     self._stale.add(note.originator_id)
-            if self._current_at == at:
-                self._current_at = head
+            if self._current_at is not None and self._current_at >= at:
+                self._current_at = max(self._current_at, head)  # (at, head] all seen now
+                self._ahead = {p for p in self._ahead if p > self._current_at}
+                self._advance()
+        if foreign:
+            self._unseen()
 
     def _unseen(self) -> None:
         if self.on_unseen is not None:
@@ -219,20 +243,37 @@ class ViewingRepository(Repository[UUID]):
               others: Iterable[UUID]) -> None:
         """After a commit: each saved aggregate becomes its master (the caller's object turns
         into a view of it); `positions` (the events' notification ids) advance the position the
-        cache is current at when they follow it directly; `others`, originators of events saved
-        without their aggregate, are forgotten."""
+        cache is current at over every run of positions this process saved that follows it
+        (threads commit in one order and report in another: a later run is held until the gap
+        before it is filled by this process, or read by a sync); `others`, originators of
+        events saved without their aggregate, are forgotten."""
         if not isinstance(self.cache, LRUCache):
             return
         with self._lock:
             for agg in aggregates:
+                try:
+                    newer = self.cache.get(agg.id).version > agg.version
+                except KeyError:
+                    newer = False
+                if newer:  # another thread loaded it since, and saved after it
+                    continue
                 self.cache.put(agg.id, view_of(agg))
                 _mark_shared(agg)
                 self._stale.discard(agg.id)
             self.evict(others)
-            ids = sorted(p for p in positions if p is not None)
-            if (self._current_at is not None and ids and len(ids) == len(positions)
-                    and ids == list(range(self._current_at + 1, self._current_at + 1 + len(ids)))):
-                self._current_at = ids[-1]
+            if self._current_at is not None and positions and None not in positions:
+                self._ahead.update(p for p in positions if p is not None and p > self._current_at)
+                self._advance()
+
+    def _advance(self) -> None:
+        """Moves the position over the saved positions that follow it (under the lock)."""
+        ahead, at = self._ahead, self._current_at
+        if at is None:
+            return
+        while at + 1 in ahead:
+            at += 1
+            ahead.discard(at)
+        self._current_at = at
 
     # -- loading -----------------------------------------------------------------------
 

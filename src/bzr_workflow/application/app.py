@@ -273,11 +273,13 @@ class WorkflowApp(Application[UUID]):
             count = sum(1 if isinstance(o, DomainEvent) else len(o.pending_events) for o in objs)
             if count:
                 objs = (*objs, _provenance(came_from, count))
-        recordings = es_fastpath.save(self, objs)
-        saved = [o for o in objs if isinstance(o, Aggregate)]
-        ids = {o.id for o in saved}
-        self.repository.saved(saved, [r.notification.id for r in recordings],
-                              {r.domain_event.originator_id for r in recordings} - ids)
+        events = [e for o in objs for e in ([o] if isinstance(o, DomainEvent) else o.pending_events)]
+        with self.repository.saving(events):
+            recordings = es_fastpath.save(self, objs)
+            saved = [o for o in objs if isinstance(o, Aggregate)]
+            ids = {o.id for o in saved}
+            self.repository.saved(saved, [r.notification.id for r in recordings],
+                                  {r.domain_event.originator_id for r in recordings} - ids)
         return recordings
 
     def save_streamed(self, chunks: Iterable[Iterable[Aggregate | DomainEvent]]) -> None:
