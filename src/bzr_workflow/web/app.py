@@ -33,9 +33,11 @@ How requests share the process (no request waits on another):
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -53,6 +55,13 @@ from .render import refused, to_login
 from .scheduler import DueWorkScheduler
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
+
+
+_NO_TELEMETRY: dict[str, Any] = {}
+"""FastAPI's OpenTelemetry hooks turned off where this FastAPI has them (its recent versions): nothing here
+configures a provider, yet every request looked for one (reading the environment each time)."""
+if "telemetry" in inspect.signature(FastAPI.__init__).parameters:
+    _NO_TELEMETRY["telemetry"] = {"tracing": False, "metrics": False, "logs": False}
 
 
 def create_app(location: Location, door: WorkflowApp | None = None,
@@ -81,7 +90,8 @@ def create_app(location: Location, door: WorkflowApp | None = None,
                 app.state.door.close()
 
     app = FastAPI(title="bzr-workflow", version="1", lifespan=lifespan,
-                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
+                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None,
+                  **_NO_TELEMETRY)
     app.state.signin_limit = SignInLimit()
     errors.install(app)
 
