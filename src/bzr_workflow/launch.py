@@ -72,7 +72,7 @@ def folder() -> str:
     base = os.environ.get(DIR_ENV) or "/tmp"
     path = os.path.join(base, f"bzr-workflow-{os.getuid()}")
     try:
-        os.mkdir(path, 0o700)
+        os.makedirs(path, 0o700)  # the base too, where $BZR_WORKFLOW_RESIDENT_DIR names a new one
     except FileExistsError:
         pass
     info = os.lstat(path)

@@ -28,7 +28,7 @@ def sockets() -> Iterator[Path]:
     worker started in it stopped afterwards."""
     base = Path(tempfile.mkdtemp(prefix="rs", dir="/tmp"))
     yield base
-    for lock in base.glob("*/*.lock"):
+    for lock in base.rglob("*.lock"):
         text = lock.read_text().strip()
         if text:
             try:
@@ -175,6 +175,10 @@ def test_anything_amiss_runs_the_command_here(tmp_path: Path, sockets: Path) -> 
     assert not list(shared.glob("*/*.sock"))
     assert run(sockets, "wait", "serve", "--help").returncode == 0  # serve: always here
     assert traced(sockets) == ["here", "here", "here"]
+    new = sockets / "new" / "base"  # a base folder not made yet is made
+    done = run(sockets, "wait", "--db", db, "show", "R-404", BZR_WORKFLOW_RESIDENT_DIR=str(new))
+    assert done.returncode == 2 and traced(sockets)[-1].startswith("resident ")
+    assert len(list(new.glob("*/*.sock"))) == 1
 
 
 def test_the_worker_leaves_when_idle(tmp_path: Path, sockets: Path) -> None:
