@@ -19,6 +19,7 @@ bare interpreter's start.
 - `serve` and `demo` run here, and so does `user passwd` at a terminal (it asks there).
 - `BZR_WORKFLOW_RESIDENT=0` runs every command here; `=wait` waits for a starting worker rather
   than running the command here (the benchmark and the tests use it).
+- Ctrl-Z stops the child with this process, and `fg` resumes both.
 - Anything wrong before the command is handed over (no socket, a folder not ours, a stream
   closed) runs the command here: the worker only ever makes a command faster. Once handed over,
   the command is the child's: a signal this process gets (Ctrl-C, TERM, HUP) is passed on, and
@@ -204,22 +205,38 @@ def _hand_over(sock: socket) -> int | None:
         child = int.from_bytes(_exactly(sock, 4), "big")
         if not child:
             return None
-        forwarded: list[int] = []
-
-        def forward(signum: int, frame: object) -> None:
-            forwarded.append(signum)
-            try:
-                os.kill(child, signum)
-            except OSError:
-                pass
-
-        for name in FORWARDED:
-            _signal.signal(getattr(_signal, name), forward)
         sock.sendall(b"g")
     except (OSError, EOFError):
         sock.close()
         return None
     # From here on the command is the child's: never run it here as well.
+    forwarded: list[int] = []
+
+    def forward(signum: int, frame: object) -> None:
+        forwarded.append(signum)
+        try:
+            os.kill(child, signum)
+        except OSError:
+            pass
+
+    def suspend(signum: int, frame: object) -> None:
+        """Ctrl-Z: the child stops with this process and goes on with it. (SIGSTOP: the worker's
+        session has no terminal, so the kernel would drop a SIGTSTP sent to the child.)"""
+        try:
+            os.kill(child, _signal.SIGSTOP)
+        except OSError:
+            pass
+        _signal.signal(_signal.SIGTSTP, _signal.SIG_DFL)
+        os.kill(os.getpid(), _signal.SIGTSTP)  # stopped here until SIGCONT
+        _signal.signal(_signal.SIGTSTP, suspend)
+        try:
+            os.kill(child, _signal.SIGCONT)
+        except OSError:
+            pass
+
+    for name in FORWARDED:
+        _signal.signal(getattr(_signal, name), forward)
+    _signal.signal(_signal.SIGTSTP, suspend)
     _trace(f"resident {child}")
     sock.settimeout(None)
     try:

@@ -108,9 +108,12 @@ def test_the_callers_folder_environment_and_stdin(tmp_path: Path, sockets: Path)
 
 
 def blocked(sockets: Path, tmp_path: Path, mode: str) -> tuple[subprocess.Popen[str], int]:
-    """`user passwd` waiting for its line on a pipe nobody writes; the pid running it."""
+    """`user passwd` waiting for its line on a pipe nobody writes; the pid running it. (A
+    process group of its own, in this session: a stop signal is not dropped as it is for an
+    orphaned group.)"""
     organise(str(tmp_path / "advisors.db"))
     proc = subprocess.Popen([str(SCRIPT), "user", "passwd", "zhang"], cwd=tmp_path,
+                            process_group=0,
                             env=env_for(sockets, mode, BZR_WORKFLOW_DB="advisors.db",
                                         BZR_WORKFLOW_ACTOR="admin"),
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -141,6 +144,31 @@ def test_a_terminated_caller_ends_as_the_command_did(tmp_path: Path, sockets: Pa
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=60)
     assert proc.returncode == -signal.SIGTERM
+
+
+def state(pid: int) -> str:
+    """A process's state letter (/proc/PID/stat): T stopped, S sleeping, R running."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def settles(pid: int, letters: str) -> bool:
+    for _ in range(200):
+        if state(pid) in letters:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_ctrl_z_stops_the_command_and_fg_resumes_it(tmp_path: Path, sockets: Path) -> None:
+    proc, child = blocked(sockets, tmp_path, "wait")
+    assert child != proc.pid and settles(child, "SR")
+    proc.send_signal(signal.SIGTSTP)
+    assert settles(proc.pid, "T") and settles(child, "T")
+    proc.send_signal(signal.SIGCONT)
+    assert settles(proc.pid, "SR") and settles(child, "SR")
+    proc.send_signal(signal.SIGINT)  # and it still answers as ever
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err.strip().splitlines()[-1]) == (1, "error: aborted")
 
 
 def test_killing_the_caller_kills_the_command(tmp_path: Path, sockets: Path) -> None:
