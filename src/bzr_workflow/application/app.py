@@ -266,14 +266,13 @@ class WorkflowApp(Application[UUID]):
             recordings = super().save(*objs, **kwargs)
             self.repository.evict(r.domain_event.originator_id for r in recordings)
             return recordings
-        self.person_keys.prepare([e for o in objs for e in (
-            [o] if isinstance(o, DomainEvent) else o.pending_events)])
         came_from = origin.current()
         if came_from is not None:
             count = sum(1 if isinstance(o, DomainEvent) else len(o.pending_events) for o in objs)
             if count:
                 objs = (*objs, _provenance(came_from, count))
         events = [e for o in objs for e in ([o] if isinstance(o, DomainEvent) else o.pending_events)]
+        self.person_keys.prepare(events)
         with self.repository.saving(events):
             recordings = es_fastpath.save(self, objs)
             saved = [o for o in objs if isinstance(o, Aggregate)]
