@@ -202,7 +202,7 @@ def _hand_over(sock: socket) -> int | None:
     try:
         sock.sendmsg([len(request).to_bytes(4, "big"), request],
                      [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
-        child = int.from_bytes(_exactly(sock, 4), "big")
+        child = int.from_bytes(read_exactly(sock, 4), "big")
         if not child:
             return None
         sock.sendall(b"g")
@@ -240,7 +240,7 @@ def _hand_over(sock: socket) -> int | None:
     _trace(f"resident {child}")
     sock.settimeout(None)
     try:
-        status = int.from_bytes(_exactly(sock, 4), "big", signed=True)
+        status = int.from_bytes(read_exactly(sock, 4), "big", signed=True)
     except (OSError, EOFError):
         if forwarded:  # the child died of the signal we passed on: so do we
             _signal.signal(forwarded[-1], _signal.SIG_DFL)
@@ -253,7 +253,8 @@ def _hand_over(sock: socket) -> int | None:
     return status
 
 
-def _exactly(sock: socket, size: int) -> bytes:
+def read_exactly(sock: socket, size: int) -> bytes:
+    """`size` bytes from a stream socket (EOFError when it ends first); the worker's too."""
     data = b""
     while len(data) < size:
         chunk = sock.recv(size - len(data))

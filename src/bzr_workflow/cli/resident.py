@@ -123,7 +123,7 @@ def _child(conn: Any) -> None:
     import signal
     import socket
 
-    from ..launch import PROTOCOL
+    from ..launch import PROTOCOL, read_exactly
 
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -131,8 +131,8 @@ def _child(conn: Any) -> None:
         signal.signal(getattr(signal, name), signal.SIG_DFL)
     conn.settimeout(30.0)
     head, fds, _, _ = socket.recv_fds(conn, 4, 3)
-    head += _exactly(conn, 4 - len(head))
-    request = marshal.loads(_exactly(conn, int.from_bytes(head, "big")))
+    head += read_exactly(conn, 4 - len(head))
+    request = marshal.loads(read_exactly(conn, int.from_bytes(head, "big")))
     protocol, argv, env, cwd, umask, streams = request
     if protocol != PROTOCOL or len(fds) != 3:
         return
@@ -238,12 +238,3 @@ def _run() -> int:
             status = status or 120  # as the interpreter answers a failed flush at exit
     return status
 
-
-def _exactly(conn: Any, size: int) -> bytes:
-    data = b""
-    while len(data) < size:
-        chunk = conn.recv(size - len(data))
-        if not chunk:
-            raise EOFError
-        data += chunk
-    return data

@@ -58,8 +58,9 @@ STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 
 
 _NO_TELEMETRY: dict[str, Any] = {}
-"""FastAPI's OpenTelemetry hooks turned off where this FastAPI has them (its recent versions): nothing here
-configures a provider, yet every request looked for one (reading the environment each time)."""
+"""FastAPI's OpenTelemetry hooks turned off where this FastAPI has them (its recent versions):
+nothing here configures a provider, yet every request looked for one (reading the environment
+each time)."""
 if "telemetry" in inspect.signature(FastAPI.__init__).parameters:
     _NO_TELEMETRY["telemetry"] = {"tracing": False, "metrics": False, "logs": False}
 
