@@ -146,6 +146,17 @@ def test_a_terminated_caller_ends_as_the_command_did(tmp_path: Path, sockets: Pa
     assert proc.returncode == -signal.SIGTERM
 
 
+def ended(pid: int, seconds: float) -> bool:
+    """Whether the process `pid` is gone within `seconds`."""
+    for _ in range(int(seconds / 0.02)):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.02)
+    return False
+
+
 def state(pid: int) -> str:
     """A process's state letter (/proc/PID/stat): T stopped, S sleeping, R running."""
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -177,14 +188,7 @@ def test_killing_the_caller_kills_the_command(tmp_path: Path, sockets: Path) -> 
     os.kill(child, 0)  # it runs
     proc.kill()
     proc.communicate(timeout=60)
-    for _ in range(200):
-        try:
-            os.kill(child, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.02)
-    else:
-        pytest.fail("the command outlived its caller")
+    assert ended(child, 4.0), "the command outlived its caller"
 
 
 def test_anything_amiss_runs_the_command_here(tmp_path: Path, sockets: Path) -> None:
@@ -222,13 +226,7 @@ def test_the_worker_leaves_when_idle(tmp_path: Path, sockets: Path) -> None:
         time.sleep(0.05)
     else:
         pytest.fail("the idle worker kept its socket")
-    for _ in range(100):
-        try:
-            os.kill(worker, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.05)
-    pytest.fail("the idle worker did not end")
+    assert ended(worker, 5.0), "the idle worker did not end"
 
 
 def test_the_key_follows_the_code_and_the_interpreter(tmp_path: Path,
