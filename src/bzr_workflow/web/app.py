@@ -46,7 +46,8 @@ from starlette.concurrency import run_in_threadpool
 
 from ..application import Location, WorkflowApp, open_app
 from ..domain.errors import WorkflowError
-from . import api, delegationapi, errors, exportapi, handoverapi, openapi, pages, workapi
+from . import (api, delegationapi, errors, exportapi, handoverapi, openapi, pages, routes,
+               workapi)
 from .boundary import Boundary
 from .deps import SignInFirst
 from .limits import BodyCap, SignInLimit, password_checks
@@ -108,12 +109,8 @@ def create_app(location: Location, door: WorkflowApp | None = None,
         return to_login()
 
     openapi.install(app)  # WEB.md's statuses and schemes, not FastAPI's 422 {detail}
-    app.include_router(api.router)
-    app.include_router(exportapi.router)
-    app.include_router(workapi.router)
-    app.include_router(delegationapi.router)
-    app.include_router(handoverapi.router)
-    app.include_router(pages.router)
+    routes.extend(app, api.router, exportapi.router, workapi.router, delegationapi.router,
+                  handoverapi.router, pages.router)  # flat: routes.py says why
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(Boundary)  # framing and caching headers, bodies that are UTF-8
     app.add_middleware(BodyCap)

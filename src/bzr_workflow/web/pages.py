@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from ..application.app import WorkflowApp
 from ..domain.errors import AccountLocked, SignInFailed
 from . import (accountpages, adminpages, advisorpages, appraisalpages, batchpages, casepages,
-               deadlinepages, delegationpages, deskpages, workpages)
+               deadlinepages, delegationpages, deskpages, routes, workpages)
 from .auth import SESSION_COOKIE, address, check_csrf, cookie
 from .deps import (LOGIN_TOKEN, Asking, Door, LoginSubmitted, Reader, end_session,
                    start_session)
@@ -17,16 +17,9 @@ from .limits import checking_password
 from .render import render, to_login
 
 router = APIRouter(include_in_schema=False)
-router.include_router(casepages.router)
-router.include_router(deskpages.router)
-router.include_router(accountpages.router)
-router.include_router(appraisalpages.router)
-router.include_router(workpages.router)
-router.include_router(advisorpages.router)
-router.include_router(adminpages.router)
-router.include_router(batchpages.router)
-router.include_router(delegationpages.router)
-router.include_router(deadlinepages.router)
+routes.extend(router, casepages.router, deskpages.router, accountpages.router,
+              appraisalpages.router, workpages.router, advisorpages.router, adminpages.router,
+              batchpages.router, delegationpages.router, deadlinepages.router)
 
 
 @router.get("/login")
