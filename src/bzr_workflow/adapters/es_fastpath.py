@@ -23,6 +23,8 @@ from eventsourcing.persistence import Recording, StoredEvent
 from eventsourcing.sqlite import (SQLITE3_DEFAULT_LOCK_TIMEOUT, SQLiteApplicationRecorder,
                                   SQLiteConnection, SQLiteConnectionPool)
 
+from .store import WAL_AUTOCHECKPOINT
+
 Insert = Callable[[Sequence[StoredEvent]], object]
 STATEMENT_CACHE = 128
 """Prepared statements each SQLite connection of the store keeps (sqlite3's own default)."""
@@ -187,6 +189,8 @@ class StatementCachingPool(SQLiteConnectionPool):
         except (sqlite3.Error, TypeError) as exc:
             raise es_errors.InterfaceError(exc) from exc
         conn.row_factory = sqlite3.Row
+        if not self.is_sqlite_memory_mode:
+            conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
         return conn
 
     def _create_connection(self) -> SQLiteConnection:

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, insert, select,
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
+from ..adapters.store import WAL_AUTOCHECKPOINT
 from . import tables as t
 from .policyof import PolicyOf
 from .projector import Projector
@@ -59,6 +60,7 @@ def make_engine(url: str) -> Engine:
         dbapi_conn.isolation_level = None
         # views dropped and made again (a SCHEMA change, rebuild) leave no old text behind
         dbapi_conn.execute("PRAGMA secure_delete = ON")
+        dbapi_conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")  # as the events'
 
     @event.listens_for(engine, "begin")
     def _begin_immediate(conn: Connection) -> None:
