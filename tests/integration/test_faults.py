@@ -38,6 +38,41 @@ def test_processes_initialising_a_fresh_store_at_once_never_fail(db_url: str) ->
     assert all("already initialised" in err for code, err in outcomes if code == 1), outcomes
 
 
+def test_a_later_init_waits_for_the_first_events_instead_of_deadlocking(pg_url: str) -> None:
+    """The interleaving behind a rare `internal error: DeadlockDetected` of the test above: the
+    first init writing its events holds the events table and reads the seal's head, while a
+    later init makes the same tables again. The later one must take the events table's lock
+    before any of the seal's, as every writer does."""
+    import threading
+
+    import psycopg
+
+    from bzr_workflow.adapters.seal import tables
+
+    location = parse_location(pg_url)
+    open_app(location, create=True).close()
+    events, seal, _ = tables(location)
+    failed: list[BaseException] = []
+
+    def second_init() -> None:
+        try:
+            Seal(location).create()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failed.append(exc)
+
+    with psycopg.connect(location.libpq_conninfo()) as writer:
+        writer.execute(f"LOCK TABLE {events} IN EXCLUSIVE MODE")  # as pgrecorder's insert
+        later = threading.Thread(target=second_init)
+        later.start()
+        time.sleep(0.5)  # the later init is waiting for the events table now
+        writer.execute("SET LOCAL lock_timeout = '5s'")
+        writer.execute(f"SELECT position, digest FROM {seal} ORDER BY position DESC LIMIT 1")
+        writer.commit()
+    later.join(30)
+    assert not later.is_alive()
+    assert failed == []
+
+
 def test_processes_reading_a_fresh_store_at_once_never_fail(pg_url: str) -> None:
     run(pg_url, "init", "--policy", "guilin-ut-ce-2024", "--admin", "admin").wait(timeout=60)
     procs = [run(pg_url, "cases") for _ in range(4)]

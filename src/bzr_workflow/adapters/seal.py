@@ -355,8 +355,13 @@ class Seal:
             return
         import psycopg
 
+        # The events table's lock first, then the seal's, the order every writer takes them
+        # (pgrecorder: the events table EXCLUSIVE, then the seal's head): a second `init` on
+        # a store whose first events are being written waits for them. Seal first, its ALTER
+        # held the seal while it waited for the events table, which that writer held while it
+        # waited for the seal: PostgreSQL broke the deadlock by failing one of them.
         with psycopg.connect(self.location.libpq_conninfo()) as pg:
-            for statement in [*seal_ddl(self.location), *self._guards(self.events),
+            for statement in [*self._guards(self.events), *seal_ddl(self.location),
                               *self._guards(self.table)]:
                 pg.execute(statement)
 
