@@ -15,7 +15,7 @@ WAL_AUTOCHECKPOINT = 4000
 """Pages in an SQLite store's write-ahead log before the commit that passes them checkpoints it
 (SQLite's default is 1,000), set on the connections that write events and views. A checkpoint
 falls on one commit, which then takes 2-8 ms instead of ~0.7: at 1,000 pages one sign-off in
-~170 paid it, which set the 99th percentile; at 4,000 it is one in ~700, and a checkpoint
+~200 paid it, which set the 99th percentile; at 4,000 it is one in ~800, and a checkpoint
 copies each page once however often it changed, so the work is no more in all (issue 24, part
 12: sign-off p99 1.40-1.43 → 1.01-1.07 ms in process, p50 the same). The log file grows to
 ~16 MiB before it is reused; a process closing the store last still checkpoints it whole."""
