@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bzr_workflow.application import open_app, parse_location
-from bzr_workflow.adapters.seal import Seal
+from bzr_workflow.adapters.seal import Seal, tables
 
 BIN = str(Path(sys.executable).parent / "bzr-workflow")
 SLOW = pytest.mark.slow
@@ -46,8 +46,6 @@ def test_a_later_init_waits_for_the_first_events_instead_of_deadlocking(pg_url: 
     import threading
 
     import psycopg
-
-    from bzr_workflow.adapters.seal import tables
 
     location = parse_location(pg_url)
     open_app(location, create=True).close()

@@ -48,11 +48,9 @@ def test_commits_past_a_thousand_pages_leave_the_log_unchecked_until_the_thresho
     app = make_org(open_app(parse_location(str(path)), create=True))
     try:
         frames_in_log(path)  # copied: the next commit starts the log again
-        made = 0
-        while made < 600:  # one commit each: the event, its index entry, its seal link
-            app.save(SchoolClass(code=f"c{made}", name=f"班{made}", unit="nanning",
-                                 students=40, level="专升本", graduating=False, actor="admin"))
-            made += 1
+        for n in range(600):  # one commit each: the event, its index entry, its seal link
+            app.save(SchoolClass(code=f"c{n}", name=f"班{n}", unit="nanning", students=40,
+                                 level="专升本", graduating=False, actor="admin"))
         held = frames_in_log(path)
         # with SQLite's default the commit that passed 1,000 pages would have copied them and
         # the log started again: fewer than 1,000 frames would be left in it

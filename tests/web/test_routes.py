@@ -68,11 +68,11 @@ def test_what_a_client_sees_is_unchanged(web: tuple[FastAPI, TestClient]) -> Non
     wrong = client.get("/api/v1/cases/R1/approve")  # a POST route asked with GET
     assert (wrong.status_code, wrong.json()["code"]) == (405, 2)
     assert client.get("/no-such-page").status_code == 404
-    assert client.get("/login").status_code == 200
+    login = client.get("/login")
+    assert login.status_code == 200
+    assert csrf_of(login.text)
     assert client.get("/").status_code == 303  # the inbox sends the signed-out to /login
     spec = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/cases/{ref}/approve" in spec["paths"]
     assert not [p for p in spec["paths"] if not p.startswith("/api/v1/")]  # pages stay out
-    login = client.get("/login")
-    assert csrf_of(login.text)
     assert client.app.url_path_for("login_form") == "/login"  # type: ignore[attr-defined]

@@ -341,11 +341,17 @@ class Seal:
 
     def create(self) -> None:
         """The seal table, and triggers refusing UPDATE and DELETE on events and seal alike."""
+        # The events table first, then the seal, the order every writer takes their locks
+        # (pgrecorder: the events table EXCLUSIVE, then the seal's head): on PostgreSQL a second
+        # `init` on a store whose first events are being written waits for them. Seal first,
+        # its ALTER held the seal while it waited for the events table, which that writer held
+        # while it waited for the seal: PostgreSQL broke the deadlock by failing one of them.
+        statements = [*self._guards(self.events), *seal_ddl(self.location),
+                      *self._guards(self.table)]
         if self.location.is_sqlite:
             conn = sqlite3.connect(self.location.path, timeout=10, isolation_level=None)
             try:
-                for statement in [*seal_ddl(self.location), *self._guards(self.events),
-                                  *self._guards(self.table)]:
+                for statement in statements:
                     conn.execute(statement)
                 columns = {r[1] for r in conn.execute("PRAGMA table_info(bzr_seal)")}
                 if "key_id" not in columns:
@@ -355,14 +361,8 @@ class Seal:
             return
         import psycopg
 
-        # The events table's lock first, then the seal's, the order every writer takes them
-        # (pgrecorder: the events table EXCLUSIVE, then the seal's head): a second `init` on
-        # a store whose first events are being written waits for them. Seal first, its ALTER
-        # held the seal while it waited for the events table, which that writer held while it
-        # waited for the seal: PostgreSQL broke the deadlock by failing one of them.
         with psycopg.connect(self.location.libpq_conninfo()) as pg:
-            for statement in [*self._guards(self.events), *seal_ddl(self.location),
-                              *self._guards(self.table)]:
+            for statement in statements:
                 pg.execute(statement)
 
     def _guards(self, guarded: str) -> list[str]:
