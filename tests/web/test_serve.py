@@ -133,3 +133,12 @@ def test_two_workers_on_postgresql_apply_each_event_to_the_views_once(pg_url: st
     after = views(db)
     assert after[1][-1]["action"] == "rebuilt" and after[1][-1]["actor"] == "admin"
     assert [after[0], after[1][:-1], *after[2:]] == before
+
+
+def test_the_server_parses_http_with_httptools_not_h11() -> None:
+    """httptools is a dependency, so uvicorn's default (http="auto", as `serve` leaves it)
+    takes it: h11's pure-Python parser cost a quarter of the event loop's time a request."""
+    from uvicorn.protocols.http.auto import AutoHTTPProtocol
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    assert AutoHTTPProtocol is HttpToolsProtocol
