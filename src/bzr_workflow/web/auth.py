@@ -62,7 +62,7 @@ def check_csrf(who: Caller, given: str | None) -> None:
 
 def secure(request: Request) -> bool:
     """Cookies are Secure when the browser reached us over HTTPS (directly or via a proxy)."""
-    return request.url.scheme == "https" or \
+    return request.scope.get("scheme") == "https" or \
         request.headers.get("x-forwarded-proto", "").lower() == "https"
 
 
