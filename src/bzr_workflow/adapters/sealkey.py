@@ -25,8 +25,8 @@ import re
 import secrets
 import stat
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # cryptography (~10 MiB, ~8 ms): only checkpoints and `verify` sign or check
